@@ -1,0 +1,1 @@
+"""Pure signal and message processing: no I/O, no threads, no clocks."""

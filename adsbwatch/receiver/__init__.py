@@ -1,0 +1,1 @@
+"""The station: sources, the command line, outputs and everything else with I/O."""
