@@ -96,7 +96,7 @@ def _frame_samples(frame: SimFrame, factor: int, amplitude: float) -> tuple[int,
     lead = tick0 - first * factor  # ticks of silence before the edge in the first sample
     n_out = -(-(lead + env.size) // factor)
     grid = np.zeros(n_out * factor, dtype=np.complex128)
-    t = np.arange(env.size) / GRID_HZ
+    t = (np.arange(env.size) + 0.5) / GRID_HZ  # tick centres: a box mean is its centre phase
     carrier = np.exp(1j * (2.0 * np.pi * frame.freq_offset_hz * t + frame.carrier_phase))
     grid[lead : lead + env.size] = amplitude * env * carrier
     return first, grid.reshape(n_out, factor).mean(axis=1)

@@ -1,0 +1,5 @@
+import sys
+
+from .receiver.cli import main
+
+sys.exit(main())
