@@ -1,16 +1,18 @@
 """The Mode S demodulator: magnitudes in, CRC-checked frames out.
 
-Per block, three steps, all in Numba:
-1. a branch-free screen over every sample marks positions where something shaped like a
-   preamble rises above the noise floor (cheap, so it may be generous);
-2. each marked position is tried at every sub-sample phase: the preamble is scored
-   against its gaps, the 5 DF bits are sliced, and a valid DF gets the whole frame sliced
-   with a soft margin per bit;
+Per block, all in Numba:
+1. a branch-free screen over every sample scores how much a preamble starting in
+   [j, j+1) would stand out of its gaps and the noise floor; its local peaks are the
+   candidates (one per preamble, not one per sample);
+2. around each peak, every sub-sample phase of the preamble is scored against the gaps;
+   the best few are sliced. A slice stops early when the first byte's bits are far less
+   distinct than the preamble (Mode A/C replies, noise, overlaps) or its DF is not one
+   we accept;
 3. the CRC decides. Clean DF11/17/18 stand alone; 1 (or, for DF17/18, 2) bad bits are
    repaired only where the bits were weak and only for an address already heard clean;
-   address/parity formats need their address heard within the filter's TTL. Of the phases
-   (and the next position) that pass, the one with the fewest repairs and the widest
-   margin wins, which also fixes the timestamp to one 12 MHz tick.
+   address/parity formats need their address heard within the filter's TTL. Of the
+   phases that pass, the one with the fewest repairs and the widest margin wins, which
+   also fixes the timestamp to one 12 MHz tick.
 """
 
 from __future__ import annotations
@@ -28,11 +30,20 @@ from .modes import FRAME_BITS, LONG_BITS
 # Screen and preamble thresholds: a pulse level relative to the gaps and to the noise floor.
 SCREEN_RATIO = 1.25
 SCREEN_SNR = 1.35
+SCREEN_PULSE_RATIO = 1.0
 PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 1.5
+PULSE_RATIO = 1.1  # three of the four pulses must stand at least this far above the gaps
+EARLY_PHASE = 3
+LATE_START = 0
+TRIES = 3  # best-scoring (start, phase) preambles sliced per candidate
+# The first byte's bits must be at least this distinct, relative to the preamble's
+# pulse-to-gap contrast: the same transmitter sends both.
+FIRST_BYTE_CONTRAST = 0.3
 # Inside a frame already decoded, only a clearly stronger preamble (another aircraft
 # capturing the receiver) is worth a look; the frame's own bits look like preambles.
 STRONGER = 1.6
+SCREEN_STRONGER = 0.7  # the screen's level sees part of each pulse only
 # A repaired bit must be among this many least certain bits of its frame.
 WEAK_RANK_ONE = 6
 WEAK_RANK_TWO = 10
@@ -46,59 +57,89 @@ STAT_NAMES = ("screened", "candidates", "rejected", "repaired_1bit", "repaired_2
 REJECT, ACCEPT = 0, 1
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _second_smallest(a: float, b: float, c: float, d: float) -> float:
+    return min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d)))
+
+
 @njit(cache=True, nogil=True)
 def _screen(mag: np.ndarray, stop: int, floor: float, two_point_four: bool,
-            mask: np.ndarray) -> int:
-    """Mark j in [0, stop) where pulse-ish samples beat the gaps and the noise floor.
+            excess: np.ndarray, level: np.ndarray) -> None:
+    """For a frame start in [j, j+1): level[j], the mean of pulse-ish samples, and
+    excess[j], how far they rise over the gaps, or 0 where the pulses fail the tests
+    (mean over the gaps, three of the four pulses over the gaps, mean over the noise
+    floor: one pulse may be lost to interference or a clipped recording).
 
-    The sample sets are the ones that hold most of each pulse / only gap for every
-    start phase in [j, j+1); branch-free so LLVM vectorises it.
+    The sample sets hold most of each pulse / only gap for every start phase in
+    [j, j+1); the loop is branch-free so LLVM vectorises it.
     """
-    count = 0
     if two_point_four:
         for j in range(stop):
-            h = (mag[j] + mag[j + 1] + mag[j + 3] + mag[j + 9] + mag[j + 11] + mag[j + 12]) / 6
+            p1 = (mag[j] + mag[j + 1]) * 0.5
+            p2 = mag[j + 3]
+            p3 = mag[j + 9]
+            p4 = (mag[j + 11] + mag[j + 12]) * 0.5
+            h = (2 * p1 + p2 + p3 + 2 * p4) / 6
             q = (mag[j + 5] + mag[j + 6] + mag[j + 7] + mag[j + 13] + mag[j + 14]
                  + mag[j + 15] + mag[j + 16] + mag[j + 17] + mag[j + 18]) / 9
-            hit = (h > q * SCREEN_RATIO) & (h > floor)
-            mask[j] = hit
-            count += hit
+            weakest = _second_smallest(p1, p2, p3, p4)
+            level[j] = h
+            excess[j] = (h - q) * ((h > q * SCREEN_RATIO) & (weakest > q * SCREEN_PULSE_RATIO)
+                                   & (h > floor))
     else:
         for j in range(stop):
-            h = (mag[j] + mag[j + 1] + mag[j + 2] + mag[j + 3]
-                 + mag[j + 7] + mag[j + 8] + mag[j + 9] + mag[j + 10]) / 8
+            p1 = mag[j] + mag[j + 1]
+            p2 = mag[j + 2] + mag[j + 3]
+            p3 = mag[j + 7] + mag[j + 8]
+            p4 = mag[j + 9] + mag[j + 10]
+            h = (p1 + p2 + p3 + p4) / 8
             q = (mag[j + 4] + mag[j + 5] + mag[j + 6] + mag[j + 11] + mag[j + 12]
                  + mag[j + 13] + mag[j + 14] + mag[j + 15]) / 8
-            hit = (h > q * SCREEN_RATIO) & (h > floor)
-            mask[j] = hit
-            count += hit
+            weakest = _second_smallest(p1, p2, p3, p4) * 0.5
+            level[j] = h
+            excess[j] = (h - q) * ((h > q * SCREEN_RATIO) & (weakest > q * SCREEN_PULSE_RATIO)
+                                   & (h > floor))
+
+
+@njit(cache=True, nogil=True)
+def _peaks(excess: np.ndarray, stop: int, out: np.ndarray) -> int:
+    """Positions j in [1, stop] where the screen peaks; branch-free compaction."""
+    count = 0
+    for j in range(1, stop + 1):
+        e = excess[j]
+        out[count] = j
+        count += (e > 0.0) & (e >= excess[j - 1]) & (e > excess[j + 1])
     return count
 
 
 @njit(cache=True, nogil=True)
-def _dot(weights: np.ndarray, mag: np.ndarray, j: int) -> float:
-    acc = 0.0
-    for k in range(weights.size):
-        acc += weights[k] * mag[j + k]
-    return acc
+def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
+           diff: np.ndarray, bits: np.ndarray, margin: np.ndarray) -> float:
+    """Slice bits [first_bit, nbits) at one phase; returns the sum of their margins."""
+    total = 0.0
+    for i in range(first_bit, nbits):
+        s = j + base[i]
+        d = (diff[i, 0] * mag[s] + diff[i, 1] * mag[s + 1]
+             + diff[i, 2] * mag[s + 2] + diff[i, 3] * mag[s + 3])
+        bits[i] = d > 0
+        margin[i] = abs(d)
+        total += abs(d)
+    return total
 
 
 @njit(cache=True, nogil=True)
-def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
-           first: np.ndarray, second: np.ndarray, bits: np.ndarray,
-           margin: np.ndarray) -> float:
-    """Slice bits [first_bit, nbits) at one phase; returns the sum of high-half levels."""
-    high = 0.0
-    for i in range(first_bit, nbits):
+def _data_level(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, diff: np.ndarray,
+                both: np.ndarray) -> float:
+    """Mean level of the high half of each bit: the frame's signal level."""
+    total = 0.0
+    for i in range(nbits):
         s = j + base[i]
-        a = (first[i, 0] * mag[s] + first[i, 1] * mag[s + 1]
-             + first[i, 2] * mag[s + 2] + first[i, 3] * mag[s + 3])
-        b = (second[i, 0] * mag[s] + second[i, 1] * mag[s + 1]
-             + second[i, 2] * mag[s + 2] + second[i, 3] * mag[s + 3])
-        bits[i] = a > b
-        margin[i] = abs(a - b)
-        high += max(a, b)
-    return high
+        d = (diff[i, 0] * mag[s] + diff[i, 1] * mag[s + 1]
+             + diff[i, 2] * mag[s + 2] + diff[i, 3] * mag[s + 3])
+        a = (both[i, 0] * mag[s] + both[i, 1] * mag[s + 1]
+             + both[i, 2] * mag[s + 2] + both[i, 3] * mag[s + 3])
+        total += (a + abs(d)) * 0.5
+    return total / nbits
 
 
 @njit(cache=True, nogil=True)
@@ -193,103 +234,155 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
 
 
 @njit(cache=True, nogil=True)
-def _try_position(mag: np.ndarray, j: int, floor_level: float, min_level: float,
-                  g_pulse: np.ndarray, g_quiet: np.ndarray, g_base: np.ndarray,
-                  g_first: np.ndarray, g_second: np.ndarray, fix: int,
-                  keys: np.ndarray, times: np.ndarray, since: int, stats: np.ndarray,
-                  bits: np.ndarray, margin: np.ndarray, msg: np.ndarray,
-                  best_msg: np.ndarray) -> tuple[float, int, int, int, float]:
-    """Try every phase of a frame starting in [j, j+1).
+def _gap_level(mag: np.ndarray, start: int, gaps: np.ndarray) -> float:
+    """Mean of the samples that lie in the preamble's gaps whatever the phase."""
+    acc = 0.0
+    for k in range(gaps.size):
+        acc += mag[start + gaps[k]]
+    return acc / gaps.size
 
-    Returns (score, phase, nbits, repaired, level) of the best accepted phase, with
-    its bytes in best_msg; score < 0 when no phase was accepted.
+
+@njit(cache=True, nogil=True, inline="always")
+def _pulse(mag: np.ndarray, start: int, base: int, taps: np.ndarray) -> float:
+    s = start + base
+    return taps[0] * mag[s] + taps[1] * mag[s + 1] + taps[2] * mag[s + 2] + taps[3] * mag[s + 3]
+
+
+@njit(cache=True, nogil=True)
+def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.ndarray,
+              pulse_taps: np.ndarray) -> tuple[float, float]:
+    """(contrast, pulse level) of a preamble starting at start + phase p over gaps at
+    level lo; contrast < 0 when two pulses do not stand above the gaps or the pulses
+    are too weak overall."""
+    v0 = _pulse(mag, start, pulse_base[p, 0], pulse_taps[p, 0])
+    v1 = _pulse(mag, start, pulse_base[p, 1], pulse_taps[p, 1])
+    v2 = _pulse(mag, start, pulse_base[p, 2], pulse_taps[p, 2])
+    v3 = _pulse(mag, start, pulse_base[p, 3], pulse_taps[p, 3])
+    hi = (v0 + v1 + v2 + v3) / 4
+    weakest = _second_smallest(v0, v1, v2, v3)
+    if weakest <= lo * PULSE_RATIO or hi <= lo * PREAMBLE_RATIO:
+        return -1.0, hi
+    return hi - lo, hi
+
+
+@njit(cache=True, nogil=True)
+def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float,
+                   pulse_base: np.ndarray, pulse_taps: np.ndarray, gaps: np.ndarray,
+                   g_base: np.ndarray, g_diff: np.ndarray, fix: int,
+                   keys: np.ndarray, times: np.ndarray, since: int, stats: np.ndarray,
+                   bits: np.ndarray, margin: np.ndarray, msg: np.ndarray,
+                   best_msg: np.ndarray, top_q: np.ndarray, top_start: np.ndarray,
+                   top_p: np.ndarray) -> tuple[float, int, int, int, int]:
+    """Try the frame starts around a screen peak at j.
+
+    The preambles of all sub-sample phases are scored; the TRIES best are sliced and
+    checked. Returns (score, start, phase, nbits, repaired) of the best accepted one,
+    its bytes in best_msg; score < 0 when none was accepted.
     """
+    phases = pulse_base.shape[0]
+    top_q[:] = -1.0
+    for start in range(j - 1, j + 1 + LATE_START):
+        lo = _gap_level(mag, start, gaps)
+        # A screen peak at j means a start in about [j - 0.25, j + 1).
+        first_phase = 0 if start == j else EARLY_PHASE * phases // 4
+        for p in range(first_phase, phases):
+            q, hi = _preamble(mag, start, p, lo, pulse_base, pulse_taps)
+            if q <= top_q[TRIES - 1] or hi <= floor_level or hi <= min_level:
+                continue
+            k = TRIES - 1
+            while k > 0 and top_q[k - 1] < q:
+                top_q[k] = top_q[k - 1]
+                top_start[k] = top_start[k - 1]
+                top_p[k] = top_p[k - 1]
+                k -= 1
+            top_q[k] = q
+            top_start[k] = start
+            top_p[k] = p
     best_score = -1.0
+    best_start = 0
     best_phase = 0
     best_nbits = 0
     best_fixed = 0
-    best_level = 0.0
     tried = False
-    for p in range(g_pulse.shape[0]):
-        hi = _dot(g_pulse[p], mag, j)
-        lo = _dot(g_quiet[p], mag, j)
-        if hi <= lo * PREAMBLE_RATIO or hi <= floor_level or hi <= min_level:
+    for t in range(TRIES):
+        if top_q[t] < 0:
+            break
+        start = top_start[t]
+        p = top_p[t]
+        first_byte = _slice(mag, start, 0, 8, g_base[p], g_diff[p], bits, margin)
+        if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
             continue
-        _slice(mag, j, 0, 5, g_base[p], g_first[p], g_second[p], bits, margin)
         df = (bits[0] << 4) | (bits[1] << 3) | (bits[2] << 2) | (bits[3] << 1) | bits[4]
         nbits = FRAME_BITS[df]
         if nbits == 0:
             continue
         tried = True
-        high = _slice(mag, j, 5, nbits, g_base[p], g_first[p], g_second[p], bits, margin)
+        total = first_byte + _slice(mag, start, 8, nbits, g_base[p], g_diff[p], bits, margin)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status != ACCEPT:
             continue
-        total = 0.0
-        for i in range(nbits):
-            total += margin[i]
-        # Fewest repairs first, then the widest mean margin relative to the level.
-        level = (high + 0.0) / nbits
-        score = (3 - fixed) * 1e6 + total / nbits / (level + 1e-12)
+        # Fewest repairs first, then the widest mean margin relative to the contrast.
+        score = (3 - fixed) * 1e6 + total / nbits / top_q[t]
         if score > best_score:
             best_score = score
+            best_start = start
             best_phase = p
             best_nbits = nbits
             best_fixed = fixed
-            best_level = level
             best_msg[:] = msg
     if tried:
         stats[ST_CANDIDATES] += 1
-    return best_score, best_phase, best_nbits, best_fixed, best_level
+    return best_score, best_start, best_phase, best_nbits, best_fixed
 
 
 @njit(cache=True, nogil=True)
 def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
                 two_point_four: bool, ticks_per_sample: int, span_short: int, span_long: int,
-                g_pulse: np.ndarray, g_quiet: np.ndarray, g_base: np.ndarray,
-                g_first: np.ndarray, g_second: np.ndarray, fix: int,
+                pulse_base: np.ndarray, pulse_taps: np.ndarray, gaps: np.ndarray,
+                g_base: np.ndarray, g_diff: np.ndarray, g_sum: np.ndarray, fix: int,
                 keys: np.ndarray, times: np.ndarray, ttl: int,
-                resume: np.ndarray, mask: np.ndarray, stats: np.ndarray,
+                resume: np.ndarray, excess: np.ndarray, screen_level: np.ndarray,
+                peaks: np.ndarray, stats: np.ndarray,
                 out_msg: np.ndarray, out_ticks: np.ndarray, out_level: np.ndarray,
                 out_fixed: np.ndarray) -> int:
-    """Demodulate frames starting at block positions [0, stop). Returns frames written.
+    """Demodulate frames starting at block positions [0, stop]. Returns frames written.
 
     `resume` carries across blocks: [absolute sample where the last frame ended,
     its level * 1e6]. `mag` must hold at least stop + lookahead samples.
     """
-    stats[ST_SCREENED] += _screen(mag, stop, noise * SCREEN_SNR, two_point_four, mask)
+    _screen(mag, stop + 2, noise * SCREEN_SNR, two_point_four, excess, screen_level)
+    # Peaks j in [1, stop] try starts [j-1, j]: together [0, stop]. Start `stop` is the
+    # next block's start 0 as well; `resume` keeps a frame found there from repeating.
+    npeaks = _peaks(excess, stop, peaks)
+    stats[ST_SCREENED] += npeaks
     bits = np.zeros(LONG_BITS, dtype=np.uint8)
     margin = np.zeros(LONG_BITS, dtype=np.float32)
     msg = np.zeros(14, dtype=np.uint8)
-    cand = np.zeros(14, dtype=np.uint8)
     best = np.zeros(14, dtype=np.uint8)
+    top_q = np.zeros(TRIES)
+    top_start = np.zeros(TRIES, dtype=np.int64)
+    top_p = np.zeros(TRIES, dtype=np.int64)
     floor_level = noise * PREAMBLE_SNR
     count = 0
     capacity = out_ticks.size
-    for j in range(stop):
-        if not mask[j]:
-            continue
+    for k in range(npeaks):
+        j = peaks[k]
         absolute = first_sample + j
         min_level = 0.0
-        if absolute < resume[0]:
+        if absolute - 1 < resume[0]:
             min_level = resume[1] * 1e-6 * STRONGER
+            if screen_level[j] < min_level * SCREEN_STRONGER:
+                continue
         since = (absolute * ticks_per_sample) - ttl
-        score, phase, nbits, fixed, level = _try_position(
-            mag, j, floor_level, min_level, g_pulse, g_quiet, g_base, g_first, g_second,
-            fix, keys, times, since, stats, bits, margin, msg, best)
+        score, start, phase, nbits, fixed = _try_candidate(
+            mag, j, floor_level, min_level, pulse_base, pulse_taps, gaps, g_base, g_diff,
+            fix, keys, times, since, stats, bits, margin, msg, best, top_q, top_start, top_p)
         if score < 0:
             stats[ST_REJECTED] += 1
             continue
-        # The same frame may align better one sample later.
-        start = j
-        score2, phase2, nbits2, fixed2, level2 = _try_position(
-            mag, j + 1, floor_level, min_level, g_pulse, g_quiet, g_base, g_first, g_second,
-            fix, keys, times, since, stats, bits, margin, msg, cand)
-        if score2 > score:
-            start, phase, nbits, fixed, level = j + 1, phase2, nbits2, fixed2, level2
-            best[:] = cand
         ticks = (first_sample + start) * ticks_per_sample + phase
+        level = _data_level(mag, start, nbits, g_base[phase], g_diff[phase], g_sum[phase])
         out_msg[count] = best
         out_ticks[count] = ticks
         out_level[count] = level
@@ -306,7 +399,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
         resume[0] = first_sample + start + span
         resume[1] = level * 1e6
         if count == capacity:
-            return count
+            break
     return count
 
 
@@ -379,12 +472,15 @@ class Demodulator:
         out_ticks = np.zeros(capacity, dtype=np.int64)
         out_level = np.zeros(capacity, dtype=np.float32)
         out_fixed = np.zeros(capacity, dtype=np.uint8)
-        mask = np.zeros(stop, dtype=np.bool_)
+        excess = np.empty(stop + 2, dtype=np.float32)
+        level = np.empty(stop + 2, dtype=np.float32)
+        peaks = np.empty(stop + 1, dtype=np.int64)
         n = _demodulate(
             mag, stop, first_sample, noise, g.rate == 2_400_000, g.ticks_per_sample,
-            g.span_short, g.span_long, g.pulse_weights, g.quiet_weights, g.bit_base,
-            g.bit_first, g.bit_second, self.fix, self.recent.keys, self.recent.times,
-            self.recent.ttl_ticks, self.resume, mask, self.stats,
+            g.span_short, g.span_long, g.pulse_base, g.pulse_taps, g.gap_samples,
+            g.bit_base, g.bit_diff, g.bit_sum, self.fix, self.recent.keys,
+            self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,
+            self.stats,
             out_msg, out_ticks, out_level, out_fixed)
         return FrameBatch(out_msg[:n], out_ticks[:n], out_level[:n], out_fixed[:n])
 

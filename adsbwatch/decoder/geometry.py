@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -39,14 +40,16 @@ class Geometry:
     ticks_per_sample: int
     preamble_len: int  # samples the preamble weights span
     bit_base: np.ndarray  # [phase, bit] first sample of the bit's window, relative to j
-    bit_first: np.ndarray  # [phase, bit, TAPS] weights giving the first half's mean level
-    bit_second: np.ndarray  # [phase, bit, TAPS] weights giving the second half's mean level
-    pulse_weights: np.ndarray  # [phase, preamble_len] mean level inside the pulses
-    quiet_weights: np.ndarray  # [phase, preamble_len] mean level in the gaps
+    bit_diff: np.ndarray  # [phase, bit, TAPS] first half's mean level minus the second's
+    bit_sum: np.ndarray  # [phase, bit, TAPS] first half's mean level plus the second's
+    pulse_base: np.ndarray  # [phase, pulse] first sample of each preamble pulse
+    pulse_taps: np.ndarray  # [phase, pulse, TAPS] weights giving each pulse's mean level
+    gap_samples: np.ndarray  # offsets from j of samples inside the gaps at every phase
     span_short: int  # samples from j to past the end of a 56-bit frame
     span_long: int
 
 
+@cache
 def geometry_for(rate: int) -> Geometry:
     if rate not in SUPPORTED_RATES:
         raise ValueError(f"unsupported sample rate {rate}")
@@ -57,15 +60,19 @@ def geometry_for(rate: int) -> Geometry:
     bit_base = np.zeros((phases, LONG_BITS), dtype=np.int64)
     first = np.zeros((phases, LONG_BITS, TAPS), dtype=np.float32)
     second = np.zeros((phases, LONG_BITS, TAPS), dtype=np.float32)
-    pulse = np.zeros((phases, pre_len), dtype=np.float32)
+    pulse_base = np.zeros((phases, len(PULSES_US)), dtype=np.int64)
+    pulse_taps = np.zeros((phases, len(PULSES_US), TAPS), dtype=np.float32)
     quiet = np.zeros((phases, pre_len), dtype=np.float32)
     half = sps / 2
     for p in range(phases):
         phase = p / phases
-        for windows, out in ((PULSES_US, pulse), (QUIET_US, quiet)):
-            total = sum(_overlap_weights(phase + a * sps, phase + b * sps, pre_len)
-                        for a, b in windows)
-            out[p] = total / total.sum()
+        quiet[p] = sum(_overlap_weights(phase + a * sps, phase + b * sps, pre_len)
+                       for a, b in QUIET_US)
+        for k, (a, _) in enumerate(PULSES_US):
+            t0 = phase + a * sps
+            pulse_base[p, k] = math.floor(t0)
+            pulse_taps[p, k] = _overlap_weights(t0 - math.floor(t0),
+                                                t0 - math.floor(t0) + half, TAPS) / half
         for i in range(LONG_BITS):
             t0 = phase + (PREAMBLE_US + i) * sps
             base = math.floor(t0)
@@ -79,10 +86,11 @@ def geometry_for(rate: int) -> Geometry:
         ticks_per_sample=ticks,
         preamble_len=pre_len,
         bit_base=bit_base,
-        bit_first=first,
-        bit_second=second,
-        pulse_weights=pulse,
-        quiet_weights=quiet,
+        bit_diff=first - second,
+        bit_sum=first + second,
+        pulse_base=pulse_base,
+        pulse_taps=pulse_taps,
+        gap_samples=np.flatnonzero((quiet >= 1.0 - 1e-9).all(axis=0)).astype(np.int64),
         span_short=math.ceil((PREAMBLE_US + 56) * sps) + 2,
         span_long=math.ceil((PREAMBLE_US + LONG_BITS) * sps) + 2,
     )

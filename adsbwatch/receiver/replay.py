@@ -54,7 +54,7 @@ def demodulate_source(spec: SourceSpec, on_batch: Callable[[FrameBatch], None], 
             if on_progress is not None:
                 on_progress((block.first_sample + block.scan) * spec.bytes_per_sample)
     except OSError as exc:
-        raise UserError(f"{spec.data_path}: read failed ({exc.strerror or exc})")
+        raise UserError(f"{spec.data_path}: read failed ({exc.strerror or exc})") from None
     finally:
         if spec.data_path != "-":
             stream.close()

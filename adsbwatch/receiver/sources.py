@@ -68,7 +68,8 @@ def parse_rate(text: str) -> int:
     try:
         value = float(cleaned) * scale
     except ValueError:
-        raise UserError(f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6")
+        raise UserError(
+            f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6") from None
     return check_rate(round(value))
 
 
@@ -93,9 +94,9 @@ def _sigmf(path: Path) -> tuple[Path, str | None, int | None]:
         meta = json.loads(meta_path.read_text())
         glob = meta["global"]
     except FileNotFoundError:
-        raise UserError(f"{meta_path}: SigMF metadata file not found")
+        raise UserError(f"{meta_path}: SigMF metadata file not found") from None
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{meta_path}: not valid SigMF metadata ({exc})")
+        raise UserError(f"{meta_path}: not valid SigMF metadata ({exc})") from None
     datatype = glob.get("core:datatype")
     fmt = SIGMF_DATATYPES.get(datatype) if isinstance(datatype, str) else None
     if datatype is not None and fmt is None:
@@ -136,7 +137,7 @@ def open_stream(spec: SourceSpec) -> BinaryIO:
     try:
         return open(spec.data_path, "rb")  # noqa: SIM115 - closed by the caller
     except OSError as exc:
-        raise UserError(f"{spec.data_path}: cannot open ({exc.strerror})")
+        raise UserError(f"{spec.data_path}: cannot open ({exc.strerror})") from None
 
 
 @dataclass
