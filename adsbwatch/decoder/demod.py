@@ -43,7 +43,7 @@ FIRST_BYTE_CONTRAST = 0.3
 # Inside a frame already decoded, only a clearly stronger preamble (another aircraft
 # capturing the receiver) is worth a look; the frame's own bits look like preambles.
 STRONGER = 1.6
-SCREEN_STRONGER = 0.7  # the screen's level sees part of each pulse only
+SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
 # A repaired bit must be among this many least certain bits of its frame.
 WEAK_RANK_ONE = 6
 WEAK_RANK_TWO = 10
@@ -114,32 +114,42 @@ def _peaks(excess: np.ndarray, stop: int, out: np.ndarray) -> int:
 
 @njit(cache=True, nogil=True)
 def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
-           diff: np.ndarray, bits: np.ndarray, margin: np.ndarray) -> float:
-    """Slice bits [first_bit, nbits) at one phase; returns the sum of their margins."""
+           slots: np.ndarray, energy: np.ndarray, norm: np.ndarray, lo: float,
+           contrast: float, bits: np.ndarray, margin: np.ndarray) -> float:
+    """Slice bits [first_bit, nbits) at one phase; returns the sum of their margins
+    (in units of amplitude: a clean bit of amplitude A has margin A).
+
+    Decision feedback: each bit is the hypothesis whose expected samples (given the
+    previous bit, already decided, and the best case for the next) fit the samples
+    best. A sample straddling two half-bits, which a plain first-minus-second-half
+    slicer reads as mush (at 2.0 MS/s with the bit edges mid-sample, every other
+    sample), then still counts. With the edges on sample boundaries this reduces to
+    comparing the two halves.
+    """
     total = 0.0
+    prev = 0 if first_bit == 0 else 1 - bits[first_bit - 1]  # 1: previous second half high
     for i in range(first_bit, nbits):
         s = j + base[i]
-        d = (diff[i, 0] * mag[s] + diff[i, 1] * mag[s + 1]
-             + diff[i, 2] * mag[s + 2] + diff[i, 3] * mag[s + 3])
-        bits[i] = d > 0
-        margin[i] = abs(d)
-        total += abs(d)
+        m0 = mag[s] - lo
+        m1 = mag[s + 1] - lo
+        m2 = mag[s + 2] - lo
+        m3 = mag[s + 3] - lo
+        o = slots[i]  # [first half, second half, next first half] x samples
+        mf = o[0, 0] * m0 + o[0, 1] * m1 + o[0, 2] * m2 + o[0, 3] * m3
+        ms = o[1, 0] * m0 + o[1, 1] * m1 + o[1, 2] * m2 + o[1, 3] * m3
+        mn = o[2, 0] * m0 + o[2, 1] * m1 + o[2, 2] * m2 + o[2, 3] * m3
+        e = energy[i]
+        k = 4 * prev
+        # Squared error of each hypothesis (b, next) up to terms common to all of them.
+        one = min(contrast * e[k + 2] - 2.0 * mf, contrast * e[k + 3] - 2.0 * (mf + mn))
+        zero = min(contrast * e[k] - 2.0 * ms, contrast * e[k + 1] - 2.0 * (ms + mn))
+        bit = one < zero
+        bits[i] = bit
+        d = abs(one - zero) * 0.5 / norm[i]
+        margin[i] = d
+        total += d
+        prev = 1 - bit
     return total
-
-
-@njit(cache=True, nogil=True)
-def _data_level(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, diff: np.ndarray,
-                both: np.ndarray) -> float:
-    """Mean level of the high half of each bit: the frame's signal level."""
-    total = 0.0
-    for i in range(nbits):
-        s = j + base[i]
-        d = (diff[i, 0] * mag[s] + diff[i, 1] * mag[s + 1]
-             + diff[i, 2] * mag[s + 2] + diff[i, 3] * mag[s + 3])
-        a = (both[i, 0] * mag[s] + both[i, 1] * mag[s + 1]
-             + both[i, 2] * mag[s + 2] + both[i, 3] * mag[s + 3])
-        total += (a + abs(d)) * 0.5
-    return total / nbits
 
 
 @njit(cache=True, nogil=True)
@@ -268,16 +278,18 @@ def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.nda
 @njit(cache=True, nogil=True)
 def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float,
                    pulse_base: np.ndarray, pulse_taps: np.ndarray, gaps: np.ndarray,
-                   g_base: np.ndarray, g_diff: np.ndarray, fix: int,
-                   keys: np.ndarray, times: np.ndarray, since: int, stats: np.ndarray,
+                   g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
+                   g_norm: np.ndarray, fix: int, keys: np.ndarray, times: np.ndarray,
+                   since: int, stats: np.ndarray,
                    bits: np.ndarray, margin: np.ndarray, msg: np.ndarray,
-                   best_msg: np.ndarray, top_q: np.ndarray, top_start: np.ndarray,
-                   top_p: np.ndarray) -> tuple[float, int, int, int, int]:
+                   best_msg: np.ndarray, top_q: np.ndarray, top_lo: np.ndarray,
+                   top_start: np.ndarray, top_p: np.ndarray
+                   ) -> tuple[float, int, int, int, int, float]:
     """Try the frame starts around a screen peak at j.
 
     The preambles of all sub-sample phases are scored; the TRIES best are sliced and
-    checked. Returns (score, start, phase, nbits, repaired) of the best accepted one,
-    its bytes in best_msg; score < 0 when none was accepted.
+    checked. Returns (score, start, phase, nbits, repaired, pulse level) of the best
+    accepted one, its bytes in best_msg; score < 0 when none was accepted.
     """
     phases = pulse_base.shape[0]
     top_q[:] = -1.0
@@ -292,10 +304,12 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
             k = TRIES - 1
             while k > 0 and top_q[k - 1] < q:
                 top_q[k] = top_q[k - 1]
+                top_lo[k] = top_lo[k - 1]
                 top_start[k] = top_start[k - 1]
                 top_p[k] = top_p[k - 1]
                 k -= 1
             top_q[k] = q
+            top_lo[k] = lo
             top_start[k] = start
             top_p[k] = p
     best_score = -1.0
@@ -303,13 +317,16 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
     best_phase = 0
     best_nbits = 0
     best_fixed = 0
+    best_level = 0.0
     tried = False
     for t in range(TRIES):
         if top_q[t] < 0:
             break
         start = top_start[t]
         p = top_p[t]
-        first_byte = _slice(mag, start, 0, 8, g_base[p], g_diff[p], bits, margin)
+        lo = top_lo[t]
+        first_byte = _slice(mag, start, 0, 8, g_base[p], g_slots[p], g_energy[p],
+                            g_norm[p], lo, top_q[t], bits, margin)
         if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
             continue
         df = (bits[0] << 4) | (bits[1] << 3) | (bits[2] << 2) | (bits[3] << 1) | bits[4]
@@ -317,7 +334,8 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
         if nbits == 0:
             continue
         tried = True
-        total = first_byte + _slice(mag, start, 8, nbits, g_base[p], g_diff[p], bits, margin)
+        total = first_byte + _slice(mag, start, 8, nbits, g_base[p], g_slots[p],
+                                    g_energy[p], g_norm[p], lo, top_q[t], bits, margin)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status != ACCEPT:
@@ -330,17 +348,19 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
             best_phase = p
             best_nbits = nbits
             best_fixed = fixed
+            best_level = top_q[t] + lo
             best_msg[:] = msg
     if tried:
         stats[ST_CANDIDATES] += 1
-    return best_score, best_start, best_phase, best_nbits, best_fixed
+    return best_score, best_start, best_phase, best_nbits, best_fixed, best_level
 
 
 @njit(cache=True, nogil=True)
 def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
                 two_point_four: bool, ticks_per_sample: int, span_short: int, span_long: int,
                 pulse_base: np.ndarray, pulse_taps: np.ndarray, gaps: np.ndarray,
-                g_base: np.ndarray, g_diff: np.ndarray, g_sum: np.ndarray, fix: int,
+                g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
+                g_norm: np.ndarray, fix: int,
                 keys: np.ndarray, times: np.ndarray, ttl: int,
                 resume: np.ndarray, excess: np.ndarray, screen_level: np.ndarray,
                 peaks: np.ndarray, stats: np.ndarray,
@@ -361,6 +381,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
     msg = np.zeros(14, dtype=np.uint8)
     best = np.zeros(14, dtype=np.uint8)
     top_q = np.zeros(TRIES)
+    top_lo = np.zeros(TRIES)
     top_start = np.zeros(TRIES, dtype=np.int64)
     top_p = np.zeros(TRIES, dtype=np.int64)
     floor_level = noise * PREAMBLE_SNR
@@ -375,14 +396,14 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
             if screen_level[j] < min_level * SCREEN_STRONGER:
                 continue
         since = (absolute * ticks_per_sample) - ttl
-        score, start, phase, nbits, fixed = _try_candidate(
-            mag, j, floor_level, min_level, pulse_base, pulse_taps, gaps, g_base, g_diff,
-            fix, keys, times, since, stats, bits, margin, msg, best, top_q, top_start, top_p)
+        score, start, phase, nbits, fixed, level = _try_candidate(
+            mag, j, floor_level, min_level, pulse_base, pulse_taps, gaps, g_base, g_slots,
+            g_energy, g_norm, fix, keys, times, since, stats, bits, margin, msg, best, top_q,
+            top_lo, top_start, top_p)
         if score < 0:
             stats[ST_REJECTED] += 1
             continue
         ticks = (first_sample + start) * ticks_per_sample + phase
-        level = _data_level(mag, start, nbits, g_base[phase], g_diff[phase], g_sum[phase])
         out_msg[count] = best
         out_ticks[count] = ticks
         out_level[count] = level
@@ -478,7 +499,8 @@ class Demodulator:
         n = _demodulate(
             mag, stop, first_sample, noise, g.rate == 2_400_000, g.ticks_per_sample,
             g.span_short, g.span_long, g.pulse_base, g.pulse_taps, g.gap_samples,
-            g.bit_base, g.bit_diff, g.bit_sum, self.fix, self.recent.keys,
+            g.bit_base, g.bit_slots, g.bit_energy, g.bit_norm,
+            self.fix, self.recent.keys,
             self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,
             self.stats,
             out_msg, out_ticks, out_level, out_fixed)

@@ -40,10 +40,17 @@ class Geometry:
     ticks_per_sample: int
     preamble_len: int  # samples the preamble weights span
     bit_base: np.ndarray  # [phase, bit] first sample of the bit's window, relative to j
-    bit_diff: np.ndarray  # [phase, bit, TAPS] first half's mean level minus the second's
-    bit_sum: np.ndarray  # [phase, bit, TAPS] first half's mean level plus the second's
+    # For decision-feedback slicing: how much of each sample in a bit's window falls in
+    # [previous bit's second half, first half, second half, next bit's first half],
+    # and for each hypothesis (prev second half high, this bit, next first
+    # half high) -> index 4*P + 2*b + N, the energy of the expected samples.
+    bit_slots: np.ndarray  # [phase, bit, 3, TAPS]: all but the previous second half
+    bit_energy: np.ndarray  # [phase, bit, 8]
+    # The margin between the two hypotheses for a clean bit of unit amplitude: margins
+    # are divided by it so bits (and phases) whose samples straddle less compare fairly.
+    bit_norm: np.ndarray  # [phase, bit]
     pulse_base: np.ndarray  # [phase, pulse] first sample of each preamble pulse
-    pulse_taps: np.ndarray  # [phase, pulse, TAPS] weights giving each pulse's mean level
+    pulse_taps: np.ndarray  # [phase, pulse, TAPS] weights giving each pulse's amplitude
     gap_samples: np.ndarray  # offsets from j of samples inside the gaps at every phase
     span_short: int  # samples from j to past the end of a 56-bit frame
     span_long: int
@@ -58,8 +65,9 @@ def geometry_for(rate: int) -> Geometry:
     phases = ticks
     pre_len = math.ceil(PREAMBLE_US * sps) + 2
     bit_base = np.zeros((phases, LONG_BITS), dtype=np.int64)
-    first = np.zeros((phases, LONG_BITS, TAPS), dtype=np.float32)
-    second = np.zeros((phases, LONG_BITS, TAPS), dtype=np.float32)
+    slots = np.zeros((phases, LONG_BITS, 4, TAPS), dtype=np.float32)
+    energy = np.zeros((phases, LONG_BITS, 8), dtype=np.float32)
+    norm = np.zeros((phases, LONG_BITS), dtype=np.float32)
     pulse_base = np.zeros((phases, len(PULSES_US)), dtype=np.int64)
     pulse_taps = np.zeros((phases, len(PULSES_US), TAPS), dtype=np.float32)
     quiet = np.zeros((phases, pre_len), dtype=np.float32)
@@ -71,14 +79,23 @@ def geometry_for(rate: int) -> Geometry:
         for k, (a, _) in enumerate(PULSES_US):
             t0 = phase + a * sps
             pulse_base[p, k] = math.floor(t0)
-            pulse_taps[p, k] = _overlap_weights(t0 - math.floor(t0),
-                                                t0 - math.floor(t0) + half, TAPS) / half
+            o = _overlap_weights(t0 - math.floor(t0), t0 - math.floor(t0) + half, TAPS)
+            pulse_taps[p, k] = o / (o @ o)  # least-squares amplitude of a pulse so placed
         for i in range(LONG_BITS):
             t0 = phase + (PREAMBLE_US + i) * sps
             base = math.floor(t0)
             bit_base[p, i] = base
-            first[p, i] = _overlap_weights(t0 - base, t0 - base + half, TAPS) / half
-            second[p, i] = _overlap_weights(t0 - base + half, t0 - base + 2 * half, TAPS) / half
+            t = t0 - base
+            o = np.array([_overlap_weights(t + (k - 1) * half, t + k * half, TAPS)
+                          for k in range(4)])
+            o[:, (o[1] + o[2]) == 0] = 0.0  # samples outside this bit say nothing of it
+            slots[p, i] = o
+            norm[p, i] = float((o[1] - o[2]) @ (o[1] - o[2])) / 2
+            for prev in (0, 1):
+                for bit in (0, 1):
+                    for nxt in (0, 1):
+                        c = prev * o[0] + bit * o[1] + (1 - bit) * o[2] + nxt * o[3]
+                        energy[p, i, 4 * prev + 2 * bit + nxt] = float(c @ c)
     return Geometry(
         rate=rate,
         samples_per_us=sps,
@@ -86,8 +103,9 @@ def geometry_for(rate: int) -> Geometry:
         ticks_per_sample=ticks,
         preamble_len=pre_len,
         bit_base=bit_base,
-        bit_diff=first - second,
-        bit_sum=first + second,
+        bit_slots=np.ascontiguousarray(slots[:, :, 1:]),
+        bit_energy=energy,
+        bit_norm=norm,
         pulse_base=pulse_base,
         pulse_taps=pulse_taps,
         gap_samples=np.flatnonzero((quiet >= 1.0 - 1e-9).all(axis=0)).astype(np.int64),
