@@ -30,16 +30,18 @@ from .modes import FRAME_BITS, LONG_BITS
 # Screen and preamble thresholds: a pulse level relative to the gaps and to the noise floor.
 SCREEN_RATIO = 1.25
 SCREEN_SNR = 1.35
-SCREEN_PULSE_RATIO = 1.0
+SCREEN_PULSE_RATIO = 1.3
 PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 1.5
-PULSE_RATIO = 1.1  # three of the four pulses must stand at least this far above the gaps
+PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
 EARLY_PHASE = 3
 LATE_START = 0
 TRIES = 3  # best-scoring (start, phase) preambles sliced per candidate
 # The first byte's bits must be at least this distinct, relative to the preamble's
 # pulse-to-gap contrast: the same transmitter sends both.
-FIRST_BYTE_CONTRAST = 0.3
+FIRST_BYTE_CONTRAST = 0.5
+CHUNK_BITS = 16
+CHUNK_CONTRAST = 0.0
 # Inside a frame already decoded, only a clearly stronger preamble (another aircraft
 # capturing the receiver) is worth a look; the frame's own bits look like preambles.
 STRONGER = 1.6
@@ -112,7 +114,7 @@ def _peaks(excess: np.ndarray, stop: int, out: np.ndarray) -> int:
     return count
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
            slots: np.ndarray, energy: np.ndarray, norm: np.ndarray, lo: float,
            contrast: float, bits: np.ndarray, margin: np.ndarray) -> float:
@@ -134,15 +136,19 @@ def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray
         m1 = mag[s + 1] - lo
         m2 = mag[s + 2] - lo
         m3 = mag[s + 3] - lo
-        o = slots[i]  # [first half, second half, next first half] x samples
-        mf = o[0, 0] * m0 + o[0, 1] * m1 + o[0, 2] * m2 + o[0, 3] * m3
-        ms = o[1, 0] * m0 + o[1, 1] * m1 + o[1, 2] * m2 + o[1, 3] * m3
-        mn = o[2, 0] * m0 + o[2, 1] * m1 + o[2, 2] * m2 + o[2, 3] * m3
-        e = energy[i]
+        # Direct indexing, not row views: a view costs a reference count per bit.
+        mf = (slots[i, 0, 0] * m0 + slots[i, 0, 1] * m1 + slots[i, 0, 2] * m2
+              + slots[i, 0, 3] * m3)
+        ms = (slots[i, 1, 0] * m0 + slots[i, 1, 1] * m1 + slots[i, 1, 2] * m2
+              + slots[i, 1, 3] * m3)
+        mn = (slots[i, 2, 0] * m0 + slots[i, 2, 1] * m1 + slots[i, 2, 2] * m2
+              + slots[i, 2, 3] * m3)
         k = 4 * prev
         # Squared error of each hypothesis (b, next) up to terms common to all of them.
-        one = min(contrast * e[k + 2] - 2.0 * mf, contrast * e[k + 3] - 2.0 * (mf + mn))
-        zero = min(contrast * e[k] - 2.0 * ms, contrast * e[k + 1] - 2.0 * (ms + mn))
+        one = min(contrast * energy[i, k + 2] - 2.0 * mf,
+                  contrast * energy[i, k + 3] - 2.0 * (mf + mn))
+        zero = min(contrast * energy[i, k] - 2.0 * ms,
+                   contrast * energy[i, k + 1] - 2.0 * (ms + mn))
         bit = one < zero
         bits[i] = bit
         d = abs(one - zero) * 0.5 / norm[i]
@@ -253,9 +259,11 @@ def _gap_level(mag: np.ndarray, start: int, gaps: np.ndarray) -> float:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _pulse(mag: np.ndarray, start: int, base: int, taps: np.ndarray) -> float:
-    s = start + base
-    return taps[0] * mag[s] + taps[1] * mag[s + 1] + taps[2] * mag[s + 2] + taps[3] * mag[s + 3]
+def _pulse(mag: np.ndarray, start: int, p: int, k: int, base: np.ndarray,
+           taps: np.ndarray) -> float:
+    s = start + base[p, k]
+    return (taps[p, k, 0] * mag[s] + taps[p, k, 1] * mag[s + 1] + taps[p, k, 2] * mag[s + 2]
+            + taps[p, k, 3] * mag[s + 3])
 
 
 @njit(cache=True, nogil=True)
@@ -264,10 +272,10 @@ def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.nda
     """(contrast, pulse level) of a preamble starting at start + phase p over gaps at
     level lo; contrast < 0 when two pulses do not stand above the gaps or the pulses
     are too weak overall."""
-    v0 = _pulse(mag, start, pulse_base[p, 0], pulse_taps[p, 0])
-    v1 = _pulse(mag, start, pulse_base[p, 1], pulse_taps[p, 1])
-    v2 = _pulse(mag, start, pulse_base[p, 2], pulse_taps[p, 2])
-    v3 = _pulse(mag, start, pulse_base[p, 3], pulse_taps[p, 3])
+    v0 = _pulse(mag, start, p, 0, pulse_base, pulse_taps)
+    v1 = _pulse(mag, start, p, 1, pulse_base, pulse_taps)
+    v2 = _pulse(mag, start, p, 2, pulse_base, pulse_taps)
+    v3 = _pulse(mag, start, p, 3, pulse_base, pulse_taps)
     hi = (v0 + v1 + v2 + v3) / 4
     weakest = _second_smallest(v0, v1, v2, v3)
     if weakest <= lo * PULSE_RATIO or hi <= lo * PREAMBLE_RATIO:
@@ -318,7 +326,6 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
     best_nbits = 0
     best_fixed = 0
     best_level = 0.0
-    tried = False
     for t in range(TRIES):
         if top_q[t] < 0:
             break
@@ -333,9 +340,20 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
         nbits = FRAME_BITS[df]
         if nbits == 0:
             continue
-        tried = True
-        total = first_byte + _slice(mag, start, 8, nbits, g_base[p], g_slots[p],
-                                    g_energy[p], g_norm[p], lo, top_q[t], bits, margin)
+        stats[ST_CANDIDATES] += 1
+        tried = False
+        # The rest in chunks, giving up on a chunk far less distinct than the preamble.
+        total = first_byte
+        for chunk in range(8, nbits, CHUNK_BITS):
+            part = _slice(mag, start, chunk, min(chunk + CHUNK_BITS, nbits), g_base[p],
+                          g_slots[p], g_energy[p], g_norm[p], lo, top_q[t], bits, margin)
+            total += part
+            if part < CHUNK_BITS * CHUNK_CONTRAST * top_q[t]:
+                break
+        else:
+            tried = True
+        if not tried:
+            continue
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status != ACCEPT:
@@ -350,8 +368,6 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
             best_fixed = fixed
             best_level = top_q[t] + lo
             best_msg[:] = msg
-    if tried:
-        stats[ST_CANDIDATES] += 1
     return best_score, best_start, best_phase, best_nbits, best_fixed, best_level
 
 
