@@ -34,14 +34,12 @@ SCREEN_PULSE_RATIO = 1.3
 PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 1.5
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
-EARLY_PHASE = 3
-LATE_START = 0
-TRIES = 3  # best-scoring (start, phase) preambles sliced per candidate
+EARLY_PHASE = 0
+LATE_START = 1
+TRIES = 5  # best-scoring (start, phase) preambles sliced per candidate
 # The first byte's bits must be at least this distinct, relative to the preamble's
 # pulse-to-gap contrast: the same transmitter sends both.
 FIRST_BYTE_CONTRAST = 0.5
-CHUNK_BITS = 16
-CHUNK_CONTRAST = 0.0
 # Inside a frame already decoded, only a clearly stronger preamble (another aircraft
 # capturing the receiver) is worth a look; the frame's own bits look like preambles.
 STRONGER = 1.6
@@ -137,12 +135,12 @@ def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray
         m2 = mag[s + 2] - lo
         m3 = mag[s + 3] - lo
         # Direct indexing, not row views: a view costs a reference count per bit.
-        mf = (slots[i, 0, 0] * m0 + slots[i, 0, 1] * m1 + slots[i, 0, 2] * m2
-              + slots[i, 0, 3] * m3)
-        ms = (slots[i, 1, 0] * m0 + slots[i, 1, 1] * m1 + slots[i, 1, 2] * m2
+        mf = (slots[i, 1, 0] * m0 + slots[i, 1, 1] * m1 + slots[i, 1, 2] * m2
               + slots[i, 1, 3] * m3)
-        mn = (slots[i, 2, 0] * m0 + slots[i, 2, 1] * m1 + slots[i, 2, 2] * m2
+        ms = (slots[i, 2, 0] * m0 + slots[i, 2, 1] * m1 + slots[i, 2, 2] * m2
               + slots[i, 2, 3] * m3)
+        mn = (slots[i, 3, 0] * m0 + slots[i, 3, 1] * m1 + slots[i, 3, 2] * m2
+              + slots[i, 3, 3] * m3)
         k = 4 * prev
         # Squared error of each hypothesis (b, next) up to terms common to all of them.
         one = min(contrast * energy[i, k + 2] - 2.0 * mf,
@@ -155,6 +153,64 @@ def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray
         margin[i] = d
         total += d
         prev = 1 - bit
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
+             energy: np.ndarray, norm: np.ndarray, lo: float, contrast: float,
+             bits: np.ndarray, margin: np.ndarray, back: np.ndarray) -> float:
+    """Slice a whole frame by the most likely bit sequence, with the same hypothesis
+    costs as _slice but no commitment bit by bit: one bad decision cannot drag its
+    neighbours along (the 2-state trellis: was the previous second half high?).
+    Returns the sum of the margins, each the local cost gap between the bit's values."""
+    path = np.zeros(2)  # path cost ending with previous second half low (0) / high (1)
+    path[1] = 1e30  # before bit 0 comes the preamble's quiet gap
+    for i in range(nbits):
+        s = j + base[i]
+        m0 = mag[s] - lo
+        m1 = mag[s + 1] - lo
+        m2 = mag[s + 2] - lo
+        m3 = mag[s + 3] - lo
+        mp = (slots[i, 0, 0] * m0 + slots[i, 0, 1] * m1 + slots[i, 0, 2] * m2
+              + slots[i, 0, 3] * m3)
+        mf = (slots[i, 1, 0] * m0 + slots[i, 1, 1] * m1 + slots[i, 1, 2] * m2
+              + slots[i, 1, 3] * m3)
+        ms = (slots[i, 2, 0] * m0 + slots[i, 2, 1] * m1 + slots[i, 2, 2] * m2
+              + slots[i, 2, 3] * m3)
+        mn = (slots[i, 3, 0] * m0 + slots[i, 3, 1] * m1 + slots[i, 3, 2] * m2
+              + slots[i, 3, 3] * m3)
+        best_one = 1e30
+        best_zero = 1e30
+        from_one = 0
+        from_zero = 0
+        for prev in range(2):
+            k = 4 * prev
+            # Unlike in _slice, the previous half's share differs between branches.
+            shared = path[prev] - 2.0 * prev * mp
+            one = shared + min(contrast * energy[i, k + 2] - 2.0 * mf,
+                                   contrast * energy[i, k + 3] - 2.0 * (mf + mn))
+            zero = shared + min(contrast * energy[i, k] - 2.0 * ms,
+                                    contrast * energy[i, k + 1] - 2.0 * (ms + mn))
+            if one < best_one:
+                best_one = one
+                from_one = prev
+            if zero < best_zero:
+                best_zero = zero
+                from_zero = prev
+        back[i, 1] = from_one
+        back[i, 0] = from_zero
+        margin[i] = abs(best_one - best_zero) * 0.5 / norm[i]
+        # A 1 leaves the second half low (state 0); a 0 leaves it high (state 1).
+        path[0] = best_one
+        path[1] = best_zero
+    state = 0 if path[0] <= path[1] else 1
+    total = 0.0
+    for i in range(nbits - 1, -1, -1):
+        bit = 1 - state
+        bits[i] = bit
+        state = back[i, bit]
+        total += margin[i]
     return total
 
 
@@ -289,7 +345,7 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
                    g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
                    g_norm: np.ndarray, fix: int, keys: np.ndarray, times: np.ndarray,
                    since: int, stats: np.ndarray,
-                   bits: np.ndarray, margin: np.ndarray, msg: np.ndarray,
+                   bits: np.ndarray, margin: np.ndarray, back: np.ndarray, msg: np.ndarray,
                    best_msg: np.ndarray, top_q: np.ndarray, top_lo: np.ndarray,
                    top_start: np.ndarray, top_p: np.ndarray
                    ) -> tuple[float, int, int, int, int, float]:
@@ -341,19 +397,8 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
         if nbits == 0:
             continue
         stats[ST_CANDIDATES] += 1
-        tried = False
-        # The rest in chunks, giving up on a chunk far less distinct than the preamble.
-        total = first_byte
-        for chunk in range(8, nbits, CHUNK_BITS):
-            part = _slice(mag, start, chunk, min(chunk + CHUNK_BITS, nbits), g_base[p],
-                          g_slots[p], g_energy[p], g_norm[p], lo, top_q[t], bits, margin)
-            total += part
-            if part < CHUNK_BITS * CHUNK_CONTRAST * top_q[t]:
-                break
-        else:
-            tried = True
-        if not tried:
-            continue
+        total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p], g_norm[p],
+                         lo, top_q[t], bits, margin, back)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status != ACCEPT:
@@ -394,6 +439,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
     stats[ST_SCREENED] += npeaks
     bits = np.zeros(LONG_BITS, dtype=np.uint8)
     margin = np.zeros(LONG_BITS, dtype=np.float32)
+    back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
     msg = np.zeros(14, dtype=np.uint8)
     best = np.zeros(14, dtype=np.uint8)
     top_q = np.zeros(TRIES)
@@ -414,7 +460,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
         since = (absolute * ticks_per_sample) - ttl
         score, start, phase, nbits, fixed, level = _try_candidate(
             mag, j, floor_level, min_level, pulse_base, pulse_taps, gaps, g_base, g_slots,
-            g_energy, g_norm, fix, keys, times, since, stats, bits, margin, msg, best, top_q,
+            g_energy, g_norm, fix, keys, times, since, stats, bits, margin, back, msg, best, top_q,
             top_lo, top_start, top_p)
         if score < 0:
             stats[ST_REJECTED] += 1

@@ -44,7 +44,7 @@ class Geometry:
     # [previous bit's second half, first half, second half, next bit's first half],
     # and for each hypothesis (prev second half high, this bit, next first
     # half high) -> index 4*P + 2*b + N, the energy of the expected samples.
-    bit_slots: np.ndarray  # [phase, bit, 3, TAPS]: all but the previous second half
+    bit_slots: np.ndarray  # [phase, bit, 4, TAPS]
     bit_energy: np.ndarray  # [phase, bit, 8]
     # The margin between the two hypotheses for a clean bit of unit amplitude: margins
     # are divided by it so bits (and phases) whose samples straddle less compare fairly.
@@ -103,7 +103,7 @@ def geometry_for(rate: int) -> Geometry:
         ticks_per_sample=ticks,
         preamble_len=pre_len,
         bit_base=bit_base,
-        bit_slots=np.ascontiguousarray(slots[:, :, 1:]),
+        bit_slots=slots,
         bit_energy=energy,
         bit_norm=norm,
         pulse_base=pulse_base,
