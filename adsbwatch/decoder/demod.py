@@ -34,8 +34,6 @@ SCREEN_PULSE_RATIO = 1.3
 PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 1.5
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
-EARLY_PHASE = 0
-LATE_START = 1
 TRIES = 5  # best-scoring (start, phase) preambles sliced per candidate
 # The first byte's bits must be at least this distinct, relative to the preamble's
 # pulse-to-gap contrast: the same transmitter sends both.
@@ -53,8 +51,9 @@ ST_SCREENED, ST_CANDIDATES, ST_REJECTED, ST_FIXED1, ST_FIXED2, ST_UNKNOWN, ST_RE
 STAT_NAMES = ("screened", "candidates", "rejected", "repaired_1bit", "repaired_2bit",
               "unknown_address", "repair_refused")
 
-# Per-frame status codes returned by _classify.
-REJECT, ACCEPT = 0, 1
+# Per-frame status codes returned by _classify: rejected, accepted with a clean parity,
+# accepted because the address (or DF11 interrogator code) overlaid on it checks out.
+REJECT, ACCEPT, ACCEPT_OVERLAY = 0, 1, 2
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -215,6 +214,26 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
 
 
 @njit(cache=True, nogil=True)
+def _frame_level(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
+                 bits: np.ndarray, lo: float) -> float:
+    """Least-squares pulse amplitude over the whole frame given its decided bits, plus
+    the gap level: the signal level, steadier than the preamble's four pulses."""
+    corr = 0.0
+    energy = 0.0
+    for i in range(nbits):
+        prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
+        nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
+        b = float(bits[i])
+        s = j + base[i]
+        for t in range(4):
+            c = (prev * slots[i, 0, t] + b * slots[i, 1, t] + (1.0 - b) * slots[i, 2, t]
+                 + nxt * slots[i, 3, t])
+            corr += c * (mag[s + t] - lo)
+            energy += c * c
+    return corr / energy + lo if energy > 0 else lo
+
+
+@njit(cache=True, nogil=True)
 def _pack(bits: np.ndarray, nbits: int, msg: np.ndarray) -> None:
     for k in range(nbits // 8):
         v = 0
@@ -227,10 +246,11 @@ def _pack(bits: np.ndarray, nbits: int, msg: np.ndarray) -> None:
 
 @njit(cache=True, nogil=True)
 def _is_weak(margin: np.ndarray, nbits: int, pos: int, rank: int) -> bool:
-    """True when fewer than `rank` bits of the frame are less certain than bit `pos`."""
-    below = 0
+    """True when bit `pos` is among the `rank` least certain bits of the frame (ties
+    count against it: a bit no less certain than the rest is not weak)."""
+    below = -1  # itself
     for i in range(nbits):
-        below += margin[i] < margin[pos]
+        below += margin[i] <= margin[pos]
     return below < rank
 
 
@@ -254,7 +274,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     syn = crc.syndrome(msg, nbytes)
     if df == 0 or df == 4 or df == 5 or df == 16 or df == 20 or df == 21:
         if heard_since(keys, times, syn, since):
-            return ACCEPT, 0
+            return ACCEPT_OVERLAY, 0
         stats[ST_UNKNOWN] += 1
         return REJECT, 0
     ca = msg[0] & 7
@@ -265,7 +285,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     if df == 11 and (syn & 0xFFFF80) == 0:
         # Nonzero interrogator code: parity can't vouch for the address on its own.
         if heard_since(keys, times, _address(msg), since):
-            return ACCEPT, 0
+            return ACCEPT_OVERLAY, 0
         stats[ST_UNKNOWN] += 1
         return REJECT, 0
     if fix < 1:
@@ -324,10 +344,16 @@ def _pulse(mag: np.ndarray, start: int, p: int, k: int, base: np.ndarray,
 
 @njit(cache=True, nogil=True)
 def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.ndarray,
-              pulse_taps: np.ndarray) -> tuple[float, float]:
-    """(contrast, pulse level) of a preamble starting at start + phase p over gaps at
-    level lo; contrast < 0 when two pulses do not stand above the gaps or the pulses
-    are too weak overall."""
+              pulse_taps: np.ndarray, pulse_energy: np.ndarray,
+              pulse_area: np.ndarray) -> tuple[float, float, float]:
+    """Fit the preamble starting at start + phase p over gaps at level lo.
+
+    Returns (fit, amplitude, pulse level): fit is the signal energy the pulse template
+    explains at this phase (the matched-filter score, which a misplaced template cannot
+    inflate the way a plain amplitude can), amplitude its least-squares height above
+    the gaps; fit < 0 when two pulses do not stand above the gaps or the pulses are too
+    weak overall.
+    """
     v0 = _pulse(mag, start, p, 0, pulse_base, pulse_taps)
     v1 = _pulse(mag, start, p, 1, pulse_base, pulse_taps)
     v2 = _pulse(mag, start, p, 2, pulse_base, pulse_taps)
@@ -335,44 +361,56 @@ def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.nda
     hi = (v0 + v1 + v2 + v3) / 4
     weakest = _second_smallest(v0, v1, v2, v3)
     if weakest <= lo * PULSE_RATIO or hi <= lo * PREAMBLE_RATIO:
-        return -1.0, hi
-    return hi - lo, hi
+        return -1.0, 0.0, hi
+    energy = 0.0
+    corr = 0.0
+    for k, v in enumerate((v0, v1, v2, v3)):
+        e = pulse_energy[p, k]
+        energy += e
+        corr += v * e - lo * pulse_area[p, k]  # template . (samples - gap level)
+    amplitude = corr / energy
+    return amplitude * corr, amplitude, hi
 
 
 @njit(cache=True, nogil=True)
 def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float,
-                   pulse_base: np.ndarray, pulse_taps: np.ndarray, gaps: np.ndarray,
+                   pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
+                   pulse_area: np.ndarray, gaps: np.ndarray,
                    g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
                    g_norm: np.ndarray, fix: int, keys: np.ndarray, times: np.ndarray,
                    since: int, stats: np.ndarray,
                    bits: np.ndarray, margin: np.ndarray, back: np.ndarray, msg: np.ndarray,
-                   best_msg: np.ndarray, top_q: np.ndarray, top_lo: np.ndarray,
+                   best_msg: np.ndarray, top_fit: np.ndarray, top_q: np.ndarray,
+                   top_lo: np.ndarray,
                    top_start: np.ndarray, top_p: np.ndarray
                    ) -> tuple[float, int, int, int, int, float]:
-    """Try the frame starts around a screen peak at j.
+    """Try the frame starts in [j-1, j+2) around a screen peak at j.
 
     The preambles of all sub-sample phases are scored; the TRIES best are sliced and
     checked. Returns (score, start, phase, nbits, repaired, pulse level) of the best
     accepted one, its bytes in best_msg; score < 0 when none was accepted.
     """
     phases = pulse_base.shape[0]
-    top_q[:] = -1.0
-    for start in range(j - 1, j + 1 + LATE_START):
+    top_fit[:] = -1.0
+    # A screen peak at j means a start near [j, j+1); its neighbours are tried too, as at
+    # low SNR a second-best phase often slices with fewer errors.
+    for start in range(j - 1, j + 2):
         lo = _gap_level(mag, start, gaps)
-        # A screen peak at j means a start in about [j - 0.25, j + 1).
-        first_phase = 0 if start == j else EARLY_PHASE * phases // 4
-        for p in range(first_phase, phases):
-            q, hi = _preamble(mag, start, p, lo, pulse_base, pulse_taps)
-            if q <= top_q[TRIES - 1] or hi <= floor_level or hi <= min_level:
+        for p in range(phases):
+            fit, amplitude, hi = _preamble(mag, start, p, lo, pulse_base, pulse_taps,
+                                           pulse_energy, pulse_area)
+            if fit <= top_fit[TRIES - 1] or hi <= floor_level or hi <= min_level:
                 continue
             k = TRIES - 1
-            while k > 0 and top_q[k - 1] < q:
+            while k > 0 and top_fit[k - 1] < fit:
+                top_fit[k] = top_fit[k - 1]
                 top_q[k] = top_q[k - 1]
                 top_lo[k] = top_lo[k - 1]
                 top_start[k] = top_start[k - 1]
                 top_p[k] = top_p[k - 1]
                 k -= 1
-            top_q[k] = q
+            top_fit[k] = fit
+            top_q[k] = amplitude
             top_lo[k] = lo
             top_start[k] = start
             top_p[k] = p
@@ -383,7 +421,7 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
     best_fixed = 0
     best_level = 0.0
     for t in range(TRIES):
-        if top_q[t] < 0:
+        if top_fit[t] < 0:
             break
         start = top_start[t]
         p = top_p[t]
@@ -401,17 +439,18 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
                          lo, top_q[t], bits, margin, back)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-        if status != ACCEPT:
+        if status == REJECT:
             continue
-        # Fewest repairs first, then the widest mean margin relative to the contrast.
-        score = (3 - fixed) * 1e6 + total / nbits / top_q[t]
+        # Fewest repairs first, a clean parity before an overlaid one (a slip in the last
+        # bits of a DF11 reads as an interrogator code), then the widest mean margin.
+        score = (3 - fixed) * 1e6 + (status == ACCEPT) * 5e5 + total / nbits / top_q[t]
         if score > best_score:
             best_score = score
             best_start = start
             best_phase = p
             best_nbits = nbits
             best_fixed = fixed
-            best_level = top_q[t] + lo
+            best_level = _frame_level(mag, start, nbits, g_base[p], g_slots[p], bits, lo)
             best_msg[:] = msg
     return best_score, best_start, best_phase, best_nbits, best_fixed, best_level
 
@@ -419,7 +458,8 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
 @njit(cache=True, nogil=True)
 def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
                 two_point_four: bool, ticks_per_sample: int, span_short: int, span_long: int,
-                pulse_base: np.ndarray, pulse_taps: np.ndarray, gaps: np.ndarray,
+                pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
+                pulse_area: np.ndarray, gaps: np.ndarray,
                 g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
                 g_norm: np.ndarray, fix: int,
                 keys: np.ndarray, times: np.ndarray, ttl: int,
@@ -442,6 +482,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
     back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
     msg = np.zeros(14, dtype=np.uint8)
     best = np.zeros(14, dtype=np.uint8)
+    top_fit = np.zeros(TRIES)
     top_q = np.zeros(TRIES)
     top_lo = np.zeros(TRIES)
     top_start = np.zeros(TRIES, dtype=np.int64)
@@ -459,9 +500,9 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
                 continue
         since = (absolute * ticks_per_sample) - ttl
         score, start, phase, nbits, fixed, level = _try_candidate(
-            mag, j, floor_level, min_level, pulse_base, pulse_taps, gaps, g_base, g_slots,
-            g_energy, g_norm, fix, keys, times, since, stats, bits, margin, back, msg, best, top_q,
-            top_lo, top_start, top_p)
+            mag, j, floor_level, min_level, pulse_base, pulse_taps, pulse_energy, pulse_area,
+            gaps, g_base, g_slots, g_energy, g_norm, fix, keys, times, since, stats, bits,
+            margin, back, msg, best, top_fit, top_q, top_lo, top_start, top_p)
         if score < 0:
             stats[ST_REJECTED] += 1
             continue
@@ -560,7 +601,8 @@ class Demodulator:
         peaks = np.empty(stop + 1, dtype=np.int64)
         n = _demodulate(
             mag, stop, first_sample, noise, g.rate == 2_400_000, g.ticks_per_sample,
-            g.span_short, g.span_long, g.pulse_base, g.pulse_taps, g.gap_samples,
+            g.span_short, g.span_long, g.pulse_base, g.pulse_taps, g.pulse_energy,
+            g.pulse_area, g.gap_samples,
             g.bit_base, g.bit_slots, g.bit_energy, g.bit_norm,
             self.fix, self.recent.keys,
             self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,

@@ -51,6 +51,8 @@ class Geometry:
     bit_norm: np.ndarray  # [phase, bit]
     pulse_base: np.ndarray  # [phase, pulse] first sample of each preamble pulse
     pulse_taps: np.ndarray  # [phase, pulse, TAPS] weights giving each pulse's amplitude
+    pulse_energy: np.ndarray  # [phase, pulse] sum of squared overlaps: the pulse's weight
+    pulse_area: np.ndarray  # [phase, pulse] sum of overlaps (the pulse's width in samples)
     gap_samples: np.ndarray  # offsets from j of samples inside the gaps at every phase
     span_short: int  # samples from j to past the end of a 56-bit frame
     span_long: int
@@ -70,6 +72,8 @@ def geometry_for(rate: int) -> Geometry:
     norm = np.zeros((phases, LONG_BITS), dtype=np.float32)
     pulse_base = np.zeros((phases, len(PULSES_US)), dtype=np.int64)
     pulse_taps = np.zeros((phases, len(PULSES_US), TAPS), dtype=np.float32)
+    pulse_energy = np.zeros((phases, len(PULSES_US)), dtype=np.float32)
+    pulse_area = np.zeros((phases, len(PULSES_US)), dtype=np.float32)
     quiet = np.zeros((phases, pre_len), dtype=np.float32)
     half = sps / 2
     for p in range(phases):
@@ -81,6 +85,8 @@ def geometry_for(rate: int) -> Geometry:
             pulse_base[p, k] = math.floor(t0)
             o = _overlap_weights(t0 - math.floor(t0), t0 - math.floor(t0) + half, TAPS)
             pulse_taps[p, k] = o / (o @ o)  # least-squares amplitude of a pulse so placed
+            pulse_energy[p, k] = o @ o
+            pulse_area[p, k] = o.sum()
         for i in range(LONG_BITS):
             t0 = phase + (PREAMBLE_US + i) * sps
             base = math.floor(t0)
@@ -108,6 +114,8 @@ def geometry_for(rate: int) -> Geometry:
         bit_norm=norm,
         pulse_base=pulse_base,
         pulse_taps=pulse_taps,
+        pulse_energy=pulse_energy,
+        pulse_area=pulse_area,
         gap_samples=np.flatnonzero((quiet >= 1.0 - 1e-9).all(axis=0)).astype(np.int64),
         span_short=math.ceil((PREAMBLE_US + 56) * sps) + 2,
         span_long=math.ceil((PREAMBLE_US + LONG_BITS) * sps) + 2,
