@@ -213,6 +213,24 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
     return total
 
 
+@njit(cache=True, nogil=True, fastmath=True)
+def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
+                 norm: np.ndarray, bits: np.ndarray, margin: np.ndarray) -> float:
+    """Each bit by its first half against its second, nothing assumed about the pulse
+    shape: the fallback where real pulses (smoothed by the tuner's filter) stray from
+    the box model the other slicers rely on."""
+    total = 0.0
+    for i in range(nbits):
+        s = j + base[i]
+        d = 0.0
+        for t in range(4):
+            d += (slots[i, 1, t] - slots[i, 2, t]) * mag[s + t]
+        bits[i] = d > 0
+        margin[i] = abs(d) / (2.0 * norm[i])
+        total += margin[i]
+    return total
+
+
 @njit(cache=True, nogil=True)
 def _frame_level(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
                  bits: np.ndarray, lo: float) -> float:
@@ -439,6 +457,11 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
                          lo, top_q[t], bits, margin, back)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+        if status == REJECT:
+            total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_norm[p], bits,
+                                 margin)
+            _pack(bits, nbits, msg)
+            status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status == REJECT:
             continue
         # Fewest repairs first, a clean parity before an overlaid one (a slip in the last
