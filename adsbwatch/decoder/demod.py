@@ -302,10 +302,20 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
         return ACCEPT, 0
     if df == 11 and (syn & 0xFFFF80) == 0:
         # Nonzero interrogator code: parity can't vouch for the address on its own.
-        if heard_since(keys, times, _address(msg), since):
-            return ACCEPT_OVERLAY, 0
-        stats[ST_UNKNOWN] += 1
-        return REJECT, 0
+        if not heard_since(keys, times, _address(msg), since):
+            stats[ST_UNKNOWN] += 1
+            return REJECT, 0
+        # A lone 1 there is as likely a squitter (code 0) with one bad bit: where that
+        # bit was weak, take the repair rather than an interrogator code.
+        if fix >= 1 and (syn & (syn - 1)) == 0:
+            pos = 55
+            while syn > 1:
+                syn >>= 1
+                pos -= 1
+            if _is_weak(margin, nbits, pos, WEAK_RANK_ONE):
+                _flip(msg, pos)
+                return ACCEPT, 1
+        return ACCEPT_OVERLAY, 0
     if fix < 1:
         return REJECT, 0
     if nbits == 56:
