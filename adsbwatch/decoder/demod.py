@@ -111,6 +111,26 @@ def _peaks(excess: np.ndarray, stop: int, out: np.ndarray) -> int:
     return count
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _dot4(slots: np.ndarray, i: int, k: int, m0: float, m1: float, m2: float,
+          m3: float) -> float:
+    return slots[i, k, 0] * m0 + slots[i, k, 1] * m1 + slots[i, k, 2] * m2 + slots[i, k, 3] * m3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
+                  i: int) -> tuple[float, float, float, float]:
+    """Bit i's samples (above the gap level) against each of its four half-bit slots:
+    previous second half, first half, second half, next first half. Direct indexing,
+    not row views: a view costs a reference count per bit."""
+    m0 = mag[s] - lo
+    m1 = mag[s + 1] - lo
+    m2 = mag[s + 2] - lo
+    m3 = mag[s + 3] - lo
+    return (_dot4(slots, i, 0, m0, m1, m2, m3), _dot4(slots, i, 1, m0, m1, m2, m3),
+            _dot4(slots, i, 2, m0, m1, m2, m3), _dot4(slots, i, 3, m0, m1, m2, m3))
+
+
 @njit(cache=True, nogil=True, fastmath=True)
 def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
            slots: np.ndarray, energy: np.ndarray, norm: np.ndarray, lo: float,
@@ -128,18 +148,7 @@ def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray
     total = 0.0
     prev = 0 if first_bit == 0 else 1 - bits[first_bit - 1]  # 1: previous second half high
     for i in range(first_bit, nbits):
-        s = j + base[i]
-        m0 = mag[s] - lo
-        m1 = mag[s + 1] - lo
-        m2 = mag[s + 2] - lo
-        m3 = mag[s + 3] - lo
-        # Direct indexing, not row views: a view costs a reference count per bit.
-        mf = (slots[i, 1, 0] * m0 + slots[i, 1, 1] * m1 + slots[i, 1, 2] * m2
-              + slots[i, 1, 3] * m3)
-        ms = (slots[i, 2, 0] * m0 + slots[i, 2, 1] * m1 + slots[i, 2, 2] * m2
-              + slots[i, 2, 3] * m3)
-        mn = (slots[i, 3, 0] * m0 + slots[i, 3, 1] * m1 + slots[i, 3, 2] * m2
-              + slots[i, 3, 3] * m3)
+        _, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
         k = 4 * prev
         # Squared error of each hypothesis (b, next) up to terms common to all of them.
         one = min(contrast * energy[i, k + 2] - 2.0 * mf,
@@ -166,19 +175,7 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
     path = np.zeros(2)  # path cost ending with previous second half low (0) / high (1)
     path[1] = 1e30  # before bit 0 comes the preamble's quiet gap
     for i in range(nbits):
-        s = j + base[i]
-        m0 = mag[s] - lo
-        m1 = mag[s + 1] - lo
-        m2 = mag[s + 2] - lo
-        m3 = mag[s + 3] - lo
-        mp = (slots[i, 0, 0] * m0 + slots[i, 0, 1] * m1 + slots[i, 0, 2] * m2
-              + slots[i, 0, 3] * m3)
-        mf = (slots[i, 1, 0] * m0 + slots[i, 1, 1] * m1 + slots[i, 1, 2] * m2
-              + slots[i, 1, 3] * m3)
-        ms = (slots[i, 2, 0] * m0 + slots[i, 2, 1] * m1 + slots[i, 2, 2] * m2
-              + slots[i, 2, 3] * m3)
-        mn = (slots[i, 3, 0] * m0 + slots[i, 3, 1] * m1 + slots[i, 3, 2] * m2
-              + slots[i, 3, 3] * m3)
+        mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
         best_one = 1e30
         best_zero = 1e30
         from_one = 0
