@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adsbwatch.decoder import crc
@@ -35,18 +35,21 @@ def _flip(frame: bytes, pos: int) -> bytes:
     return bytes(b)
 
 
+@settings(deadline=None)  # the first call compiles or loads a Numba kernel
 @given(st.integers(min_value=5, max_value=111))
 def test_single_bit_table_finds_the_flipped_bit_112(pos: int) -> None:
     syn = crc.syndrome_of(_flip(DF17, pos))
     assert crc.lookup(crc.ONE_KEYS_112, crc.ONE_POS_112, syn) == pos
 
 
+@settings(deadline=None)  # the first call compiles or loads a Numba kernel
 @given(st.integers(min_value=5, max_value=55))
 def test_single_bit_table_finds_the_flipped_bit_56(pos: int) -> None:
     syn = crc.syndrome_of(_flip(DF11, pos))
     assert crc.lookup(crc.ONE_KEYS_56, crc.ONE_POS_56, syn) == pos
 
 
+@settings(deadline=None)  # the first call compiles or loads a Numba kernel
 @given(st.integers(min_value=5, max_value=111), st.integers(min_value=5, max_value=111))
 def test_two_bit_table_finds_both_bits(a: int, b: int) -> None:
     if a == b:
