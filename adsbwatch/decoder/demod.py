@@ -34,6 +34,7 @@ SCREEN_PULSE_RATIO = 1.3
 PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 1.5
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
+REFITS = 1  # re-slicings of a failed frame with its levels measured over the whole frame
 TRIES = 5  # best-scoring (start, phase) preambles sliced per candidate
 # The first byte's bits must be at least this distinct, relative to the preamble's
 # pulse-to-gap contrast: the same transmitter sends both.
@@ -226,6 +227,38 @@ def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: n
         margin[i] = abs(d) / (2.0 * norm[i])
         total += margin[i]
     return total
+
+
+@njit(cache=True, nogil=True)
+def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
+               bits: np.ndarray) -> tuple[float, float]:
+    """(low level, amplitude) that best explain the frame's samples given its decided
+    bits: a straight-line fit of each sample against its share of high half-bits."""
+    n = 0.0
+    sc = 0.0
+    sm = 0.0
+    scc = 0.0
+    scm = 0.0
+    for i in range(nbits):
+        prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
+        nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
+        b = float(bits[i])
+        s = j + base[i]
+        for t in range(4):
+            if slots[i, 1, t] + slots[i, 2, t] > 0.0:
+                c = (prev * slots[i, 0, t] + b * slots[i, 1, t] + (1.0 - b) * slots[i, 2, t]
+                     + nxt * slots[i, 3, t])
+                m = mag[s + t]
+                n += 1.0
+                sc += c
+                sm += m
+                scc += c * c
+                scm += c * m
+    spread = n * scc - sc * sc
+    if spread <= 0.0:
+        return 0.0, 0.0
+    amplitude = (n * scm - sc * sm) / spread
+    return (sm - amplitude * sc) / n, amplitude
 
 
 @njit(cache=True, nogil=True)
@@ -464,6 +497,17 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
                          lo, top_q[t], bits, margin, back)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+        for _ in range(REFITS):
+            if status != REJECT:
+                break
+            # Again with the levels measured over the whole frame, not four pulses.
+            low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+            if amplitude <= 0.0:
+                break
+            total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
+                             g_norm[p], low, amplitude, bits, margin, back)
+            _pack(bits, nbits, msg)
+            status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status == REJECT:
             total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_norm[p], bits,
                                  margin)
