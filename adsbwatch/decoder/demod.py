@@ -34,7 +34,7 @@ SCREEN_PULSE_RATIO = 1.3
 PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 1.5
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
-REFITS = 1  # re-slicings of a failed frame with its levels measured over the whole frame
+STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
 TRIES = 5  # best-scoring (start, phase) preambles sliced per candidate
 # The first byte's bits must be at least this distinct, relative to the preamble's
 # pulse-to-gap contrast: the same transmitter sends both.
@@ -497,13 +497,13 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
                          lo, top_q[t], bits, margin, back)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-        for _ in range(REFITS):
-            if status != REJECT:
-                break
-            # Again with the levels measured over the whole frame, not four pulses.
+        if status == REJECT:
+            # A reply keeps one level from preamble to last bit: what strays far from it
+            # is no reply (Mode A/C, overlaps) and not worth the retries below.
             low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
-            if amplitude <= 0.0:
-                break
+            if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
+                continue
+            # Again with the levels measured over the whole frame, not four pulses.
             total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
                              g_norm[p], low, amplitude, bits, margin, back)
             _pack(bits, nbits, msg)
