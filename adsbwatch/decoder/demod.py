@@ -498,17 +498,18 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status == REJECT:
-            # A reply keeps one level from preamble to last bit: what strays far from it
-            # is no reply (Mode A/C, overlaps) and not worth the retries below.
+            # Again with the levels measured over the whole frame, not four pulses; only
+            # if the frame keeps near the preamble's level, as a reply does (Mode A/C
+            # trains and overlaps do not, and are not worth it).
             low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
-            if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
-                continue
-            # Again with the levels measured over the whole frame, not four pulses.
-            total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                             g_norm[p], low, amplitude, bits, margin, back)
-            _pack(bits, nbits, msg)
-            status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+            if abs(amplitude - top_q[t]) <= STEADY * top_q[t]:
+                total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
+                                 g_norm[p], low, amplitude, bits, margin, back)
+                _pack(bits, nbits, msg)
+                status, fixed = _classify(msg, nbits, margin, fix, keys, times, since,
+                                          stats)
         if status == REJECT:
+            # Real pulses, shaped by the tuner's filter, can stray from the model.
             total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_norm[p], bits,
                                  margin)
             _pack(bits, nbits, msg)
