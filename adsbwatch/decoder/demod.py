@@ -437,7 +437,8 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
                    g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
                    g_norm: np.ndarray, fix: int, keys: np.ndarray, times: np.ndarray,
                    since: int, stats: np.ndarray,
-                   bits: np.ndarray, margin: np.ndarray, back: np.ndarray, msg: np.ndarray,
+                   bits: np.ndarray, margin: np.ndarray, back: np.ndarray, votes: np.ndarray,
+                   msg: np.ndarray,
                    best_msg: np.ndarray, top_fit: np.ndarray, top_q: np.ndarray,
                    top_lo: np.ndarray,
                    top_start: np.ndarray, top_p: np.ndarray
@@ -478,6 +479,10 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
     best_nbits = 0
     best_fixed = 0
     best_level = 0.0
+    votes[:] = 0.0
+    voters = 0
+    vote_bits = 0
+    vote_t = 0
     for t in range(TRIES):
         if top_fit[t] < 0:
             break
@@ -495,6 +500,14 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
         stats[ST_CANDIDATES] += 1
         total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p], g_norm[p],
                          lo, top_q[t], bits, margin, back)
+        if voters == 0 or nbits == vote_bits:
+            # Every try's soft bits, summed: phases err in different places.
+            vote_bits = nbits
+            voters += 1
+            if voters == 1:
+                vote_t = t
+            for i in range(nbits):
+                votes[i] += margin[i] if bits[i] else -margin[i]
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status == REJECT:
@@ -527,6 +540,23 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
             best_fixed = fixed
             best_level = _frame_level(mag, start, nbits, g_base[p], g_slots[p], bits, lo)
             best_msg[:] = msg
+    if best_score < 0 and voters > 1:
+        for i in range(vote_bits):
+            bits[i] = votes[i] > 0
+            margin[i] = abs(votes[i])
+        _pack(bits, vote_bits, msg)
+        status, fixed = _classify(msg, vote_bits, margin, fix, keys, times, since, stats)
+        if status != REJECT:
+            start = top_start[vote_t]
+            p = top_p[vote_t]
+            best_score = (3 - fixed) * 1e6
+            best_start = start
+            best_phase = p
+            best_nbits = vote_bits
+            best_fixed = fixed
+            best_level = _frame_level(mag, start, vote_bits, g_base[p], g_slots[p], bits,
+                                      top_lo[vote_t])
+            best_msg[:] = msg
     return best_score, best_start, best_phase, best_nbits, best_fixed, best_level
 
 
@@ -555,6 +585,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
     bits = np.zeros(LONG_BITS, dtype=np.uint8)
     margin = np.zeros(LONG_BITS, dtype=np.float32)
     back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
+    votes = np.zeros(LONG_BITS)
     msg = np.zeros(14, dtype=np.uint8)
     best = np.zeros(14, dtype=np.uint8)
     top_fit = np.zeros(TRIES)
@@ -577,7 +608,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
         score, start, phase, nbits, fixed, level = _try_candidate(
             mag, j, floor_level, min_level, pulse_base, pulse_taps, pulse_energy, pulse_area,
             gaps, g_base, g_slots, g_energy, g_norm, fix, keys, times, since, stats, bits,
-            margin, back, msg, best, top_fit, top_q, top_lo, top_start, top_p)
+            margin, back, votes, msg, best, top_fit, top_q, top_lo, top_start, top_p)
         if score < 0:
             stats[ST_REJECTED] += 1
             continue
