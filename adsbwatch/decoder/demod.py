@@ -36,6 +36,8 @@ PREAMBLE_SNR = 1.5
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
 STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
 TRIES = 5  # best-scoring (start, phase) preambles sliced per candidate
+STRONG = 10.0  # amplitude over the noise floor above which fewer tries do
+STRONG_TRIES = 2
 # The first byte's bits must be at least this distinct, relative to the preamble's
 # pulse-to-gap contrast: the same transmitter sends both.
 FIRST_BYTE_CONTRAST = 0.5
@@ -431,7 +433,8 @@ def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.nda
 
 
 @njit(cache=True, nogil=True)
-def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float,
+def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: float,
+                   min_level: float,
                    pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
                    pulse_area: np.ndarray, gaps: np.ndarray,
                    g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
@@ -483,7 +486,9 @@ def _try_candidate(mag: np.ndarray, j: int, floor_level: float, min_level: float
     voters = 0
     vote_bits = 0
     vote_t = 0
-    for t in range(TRIES):
+    # A strong preamble pins its phase: the runners-up only help near the noise floor.
+    tries = TRIES if top_q[0] < STRONG * noise_level else STRONG_TRIES
+    for t in range(tries):
         if top_fit[t] < 0:
             break
         start = top_start[t]
@@ -606,7 +611,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
                 continue
         since = (absolute * ticks_per_sample) - ttl
         score, start, phase, nbits, fixed, level = _try_candidate(
-            mag, j, floor_level, min_level, pulse_base, pulse_taps, pulse_energy, pulse_area,
+            mag, j, noise, floor_level, min_level, pulse_base, pulse_taps, pulse_energy, pulse_area,
             gaps, g_base, g_slots, g_energy, g_norm, fix, keys, times, since, stats, bits,
             margin, back, votes, msg, best, top_fit, top_q, top_lo, top_start, top_p)
         if score < 0:

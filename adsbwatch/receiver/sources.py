@@ -9,6 +9,7 @@ in that block, and the next block scans only from where this one stopped.
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import time
@@ -68,15 +69,18 @@ def parse_rate(text: str) -> int:
     try:
         value = float(cleaned) * scale
     except ValueError:
+        value = math.nan
+    if not math.isfinite(value):  # also 'nan', 'inf' and '1e999', which float() accepts
         raise UserError(
-            f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6") from None
+            f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6")
     return check_rate(round(value))
 
 
 def check_rate(rate: int) -> int:
     if rate not in SUPPORTED_RATES:
         supported = " or ".join(f"{r / 1e6:g}M" for r in SUPPORTED_RATES)
-        raise UserError(f"sample rate {rate / 1e6:g} MS/s is not supported: use {supported}")
+        shown = f"{rate / 1e6:g} MS/s" if abs(rate) < 10**15 else f"{rate} samples/s"
+        raise UserError(f"sample rate {shown} is not supported: use {supported}")
     return rate
 
 
@@ -95,17 +99,25 @@ def _sigmf(path: Path) -> tuple[Path, str | None, int | None]:
         glob = meta["global"]
     except FileNotFoundError:
         raise UserError(f"{meta_path}: SigMF metadata file not found") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise UserError(f"{meta_path}: not valid SigMF metadata ({exc})") from None
+    if not isinstance(glob, dict):
+        raise UserError(f"{meta_path}: not valid SigMF metadata (\"global\" is not an object)")
     datatype = glob.get("core:datatype")
     fmt = SIGMF_DATATYPES.get(datatype) if isinstance(datatype, str) else None
     if datatype is not None and fmt is None:
         raise UserError(f"{meta_path}: SigMF datatype {datatype!r} is not supported: "
                         f"use one of {', '.join(SIGMF_DATATYPES)}")
     rate = glob.get("core:sample_rate")
-    if rate is not None and not isinstance(rate, int | float):
+    if rate is None:
+        return data_path, fmt, None
+    if (isinstance(rate, bool) or not isinstance(rate, int | float)
+            or isinstance(rate, float) and not math.isfinite(rate)):
         raise UserError(f"{meta_path}: core:sample_rate {rate!r} is not a number")
-    return data_path, fmt, None if rate is None else check_rate(round(rate))
+    try:
+        return data_path, fmt, check_rate(round(rate))
+    except UserError as exc:
+        raise UserError(f"{meta_path}: {exc}") from None
 
 
 def resolve_source(path: str, fmt: str | None = None, rate: int | None = None) -> SourceSpec:
