@@ -26,6 +26,7 @@ from . import crc
 from .geometry import Geometry, geometry_for
 from .icaofilter import RecentAddresses, heard_since, mark_heard
 from .modes import FRAME_BITS, LONG_BITS
+from .noisefloor import WINDOW, NoiseFloor
 
 # Screen and preamble thresholds: a pulse level relative to the gaps and to the noise floor.
 SCREEN_RATIO = 1.25
@@ -65,7 +66,7 @@ def _second_smallest(a: float, b: float, c: float, d: float) -> float:
 
 
 @njit(cache=True, nogil=True)
-def _screen(mag: np.ndarray, stop: int, floor: float, two_point_four: bool,
+def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four: bool,
             excess: np.ndarray, level: np.ndarray) -> None:
     """For a frame start in [j, j+1): level[j], the mean of pulse-ish samples, and
     excess[j], how far they rise over the gaps, or 0 where the pulses fail the tests
@@ -76,7 +77,7 @@ def _screen(mag: np.ndarray, stop: int, floor: float, two_point_four: bool,
     [j, j+1); the loop is branch-free so LLVM vectorises it.
     """
     if two_point_four:
-        for j in range(stop):
+        for j in range(begin, stop):
             p1 = (mag[j] + mag[j + 1]) * 0.5
             p2 = mag[j + 3]
             p3 = mag[j + 9]
@@ -89,7 +90,7 @@ def _screen(mag: np.ndarray, stop: int, floor: float, two_point_four: bool,
             excess[j] = (h - q) * ((h > q * SCREEN_RATIO) & (weakest > q * SCREEN_PULSE_RATIO)
                                    & (h > floor))
     else:
-        for j in range(stop):
+        for j in range(begin, stop):
             p1 = mag[j] + mag[j + 1]
             p2 = mag[j + 2] + mag[j + 3]
             p3 = mag[j + 7] + mag[j + 8]
@@ -134,7 +135,7 @@ def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
             _dot4(slots, i, 2, m0, m1, m2, m3), _dot4(slots, i, 3, m0, m1, m2, m3))
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True)
 def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
            slots: np.ndarray, energy: np.ndarray, norm: np.ndarray, lo: float,
            contrast: float, bits: np.ndarray, margin: np.ndarray) -> float:
@@ -213,7 +214,7 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
     return total
 
 
-@njit(cache=True, nogil=True, fastmath=True)
+@njit(cache=True, nogil=True)
 def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
                  norm: np.ndarray, bits: np.ndarray, margin: np.ndarray) -> float:
     """Each bit by its first half against its second, nothing assumed about the pulse
@@ -487,7 +488,8 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
     vote_bits = 0
     vote_t = 0
     # A strong preamble pins its phase: the runners-up only help near the noise floor.
-    tries = TRIES if top_q[0] < STRONG * noise_level else STRONG_TRIES
+    strong = noise_level > 0.0 and top_q[0] >= STRONG * noise_level
+    tries = STRONG_TRIES if strong else TRIES
     for t in range(tries):
         if top_fit[t] < 0:
             break
@@ -566,7 +568,8 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
 
 
 @njit(cache=True, nogil=True)
-def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
+def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
+                first_window: int, window: int,
                 two_point_four: bool, ticks_per_sample: int, span_short: int, span_long: int,
                 pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
                 pulse_area: np.ndarray, gaps: np.ndarray,
@@ -582,7 +585,14 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
     `resume` carries across blocks: [absolute sample where the last frame ended,
     its level * 1e6]. `mag` must hold at least stop + lookahead samples.
     """
-    _screen(mag, stop + 2, noise * SCREEN_SNR, two_point_four, excess, screen_level)
+    # The screen window by window of the noise floor.
+    begin = 0
+    while begin < stop + 2:
+        w = (first_sample + begin) // window
+        end = min(stop + 2, (w + 1) * window - first_sample)
+        _screen(mag, begin, end, floors[w - first_window] * SCREEN_SNR, two_point_four,
+                excess, screen_level)
+        begin = end
     # Peaks j in [1, stop] try starts [j-1, j]: together [0, stop]. Start `stop` is the
     # next block's start 0 as well; `resume` keeps a frame found there from repeating.
     npeaks = _peaks(excess, stop, peaks)
@@ -598,7 +608,6 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
     top_lo = np.zeros(TRIES)
     top_start = np.zeros(TRIES, dtype=np.int64)
     top_p = np.zeros(TRIES, dtype=np.int64)
-    floor_level = noise * PREAMBLE_SNR
     count = 0
     capacity = out_ticks.size
     for k in range(npeaks):
@@ -610,6 +619,8 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, noise: float,
             if screen_level[j] < min_level * SCREEN_STRONGER:
                 continue
         since = (absolute * ticks_per_sample) - ttl
+        noise = floors[absolute // window - first_window]
+        floor_level = noise * PREAMBLE_SNR
         score, start, phase, nbits, fixed, level = _try_candidate(
             mag, j, noise, floor_level, min_level, pulse_base, pulse_taps, pulse_energy, pulse_area,
             gaps, g_base, g_slots, g_energy, g_norm, fix, keys, times, since, stats, bits,
@@ -673,24 +684,12 @@ class Demodulator:
             raise ValueError("fix must be 0, 1 or 2")
         self.geometry: Geometry = geometry_for(self.rate)
         self.resume = np.zeros(2, dtype=np.int64)
-        self.noise: float | None = None
+        self.noise = NoiseFloor()
 
     @property
     def lookahead(self) -> int:
         """Samples a block must hold beyond its last scanned position."""
         return self.geometry.span_long + 24
-
-    def _update_noise(self, mag: np.ndarray) -> float:
-        # Median of a sparse subsample: robust to the signals themselves. Smoothed over
-        # blocks so the threshold does not depend on where a stream is cut into blocks.
-        step = max(1, mag.size // 4096)
-        block_noise = float(np.median(mag[::step])) if mag.size else 0.0
-        block_noise = max(block_noise, 1e-4)
-        if self.noise is None:
-            self.noise = block_noise
-        else:
-            self.noise += 0.25 * (block_noise - self.noise)
-        return self.noise
 
     def process(self, mag: np.ndarray, first_sample: int, stop: int) -> FrameBatch:
         """Frames starting at positions [0, stop) of `mag`, whose sample 0 is `first_sample`.
@@ -699,10 +698,11 @@ class Demodulator:
         """
         if mag.size < stop + self.lookahead:
             raise ValueError("block shorter than stop + lookahead")
-        noise = self._update_noise(mag[:stop])
+        self.noise.feed(mag[:stop], first_sample)
+        first_window, floors = self.noise.floors(first_sample, stop + 2)
         g = self.geometry
         self.recent.tidy(first_sample * g.ticks_per_sample)
-        capacity = stop // 32 + 64
+        capacity = stop // 8 + 64  # a frame per 8 samples: more than can physically fit
         out_msg = np.zeros((capacity, 14), dtype=np.uint8)
         out_ticks = np.zeros(capacity, dtype=np.int64)
         out_level = np.zeros(capacity, dtype=np.float32)
@@ -711,13 +711,11 @@ class Demodulator:
         level = np.empty(stop + 2, dtype=np.float32)
         peaks = np.empty(stop + 1, dtype=np.int64)
         n = _demodulate(
-            mag, stop, first_sample, noise, g.rate == 2_400_000, g.ticks_per_sample,
-            g.span_short, g.span_long, g.pulse_base, g.pulse_taps, g.pulse_energy,
-            g.pulse_area, g.gap_samples,
-            g.bit_base, g.bit_slots, g.bit_energy, g.bit_norm,
-            self.fix, self.recent.keys,
-            self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,
-            self.stats,
+            mag, stop, first_sample, floors, first_window, WINDOW, g.rate == 2_400_000,
+            g.ticks_per_sample, g.span_short, g.span_long, g.pulse_base, g.pulse_taps,
+            g.pulse_energy, g.pulse_area, g.gap_samples, g.bit_base, g.bit_slots,
+            g.bit_energy, g.bit_norm, self.fix, self.recent.keys, self.recent.times,
+            self.recent.ttl_ticks, self.resume, excess, level, peaks, self.stats,
             out_msg, out_ticks, out_level, out_fixed)
         return FrameBatch(out_msg[:n], out_ticks[:n], out_level[:n], out_fixed[:n])
 

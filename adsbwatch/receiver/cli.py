@@ -33,6 +33,20 @@ def _summary(totals: ReplayTotals, rate: int) -> str:
     )
 
 
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null: what it still buffers can then be flushed at exit
+    without a second failure (and a traceback) after the first was reported."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _stdout_failure(exc: OSError) -> RuntimeFailure:
+    """A write to stdout failed for a reason other than a reader leaving (a full disk)."""
+    _detach_stdout()
+    return RuntimeFailure(f"cannot write frames to stdout ({exc.strerror or exc})")
+
+
 def _progress_bar(spec_path: str, bytes_per_sample: int, quiet: bool):
     """A tqdm bar on a terminal for a file of known size; None otherwise."""
     if quiet or spec_path == "-" or not sys.stderr.isatty():
@@ -54,7 +68,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     def write(batch) -> None:
         from .avr import avr_text
 
-        out.write(avr_text(batch))
+        try:
+            out.write(avr_text(batch))
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _stdout_failure(exc) from None
 
     def progress(done: int) -> None:
         bar.update(done - bar.n)
@@ -65,7 +84,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    out.flush()
+    try:
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_failure(exc) from None
     name = "stdin" if spec.data_path == "-" else spec.data_path
     if totals.leftover_bytes:
         _warn(f"{name} ends with {totals.leftover_bytes} bytes that do not make a whole "
@@ -109,8 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_status
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): not an error of ours.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _detach_stdout()
         return 0
     except KeyboardInterrupt:
         return 130

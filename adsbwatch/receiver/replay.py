@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,7 +12,7 @@ import numpy as np
 from ..decoder.demod import Demodulator, FrameBatch
 from ..decoder.iqformats import magnitude
 from .errors import UserError
-from .sources import ReadTotals, SourceSpec, open_stream, read_blocks
+from .sources import Block, ReadTotals, SourceSpec, open_stream, read_blocks
 
 BLOCK_SAMPLES = 1 << 18
 
@@ -30,6 +30,15 @@ class ReplayTotals:
         return sum(self.frames_by_df.values())
 
 
+def _reading(blocks: Iterator[Block], name: str) -> Iterator[Block]:
+    """The blocks, a failed read reported as a failure of the input. Only reads: an
+    OSError raised by the consumer (a closed stdout in `on_batch`) passes through."""
+    try:
+        yield from blocks
+    except OSError as exc:
+        raise UserError(f"{name}: read failed ({exc.strerror or exc})") from None
+
+
 def demodulate_source(spec: SourceSpec, on_batch: Callable[[FrameBatch], None], fix: int = 1,
                       on_progress: Callable[[int], None] | None = None,
                       block_samples: int = BLOCK_SAMPLES) -> ReplayTotals:
@@ -42,8 +51,9 @@ def demodulate_source(spec: SourceSpec, on_batch: Callable[[FrameBatch], None], 
     read = ReadTotals()
     totals = ReplayTotals()
     stream = open_stream(spec)
+    blocks = read_blocks(stream, spec.bytes_per_sample, block_samples, lookahead, read)
     try:
-        for block in read_blocks(stream, spec.bytes_per_sample, block_samples, lookahead, read):
+        for block in _reading(blocks, spec.data_path):
             have = magnitude(block.raw, spec.fmt, mag).size
             mag[have:have + lookahead] = 0.0  # pad the end of the stream
             batch = demod.process(mag[:max(have, block.scan) + lookahead], block.first_sample,
@@ -53,8 +63,6 @@ def demodulate_source(spec: SourceSpec, on_batch: Callable[[FrameBatch], None], 
                 on_batch(batch)
             if on_progress is not None:
                 on_progress((block.first_sample + block.scan) * spec.bytes_per_sample)
-    except OSError as exc:
-        raise UserError(f"{spec.data_path}: read failed ({exc.strerror or exc})") from None
     finally:
         if spec.data_path != "-":
             stream.close()
