@@ -37,7 +37,7 @@ PREAMBLE_SNR = 1.5
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
 STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
 TRIES = 5  # best-scoring (start, phase) preambles sliced per candidate
-STRONG = 10.0  # amplitude over the noise floor above which fewer tries do
+STRONG = 4.0  # amplitude over the noise floor above which fewer tries do
 STRONG_TRIES = 2
 # The first byte's bits must be at least this distinct, relative to the preamble's
 # pulse-to-gap contrast: the same transmitter sends both.
@@ -505,22 +505,33 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
         if nbits == 0:
             continue
         stats[ST_CANDIDATES] += 1
-        total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p], g_norm[p],
-                         lo, top_q[t], bits, margin, back)
-        if voters == 0 or nbits == vote_bits:
-            # Every try's soft bits, summed: phases err in different places.
-            vote_bits = nbits
-            voters += 1
-            if voters == 1:
-                vote_t = t
-            for i in range(nbits):
-                votes[i] += margin[i] if bits[i] else -margin[i]
+        # Cheapest first: a strong clean reply needs nothing better than halves compared.
+        total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_norm[p], bits,
+                             margin)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+        if status == REJECT and strong:
+            # A reply keeps one level from preamble to last bit; Mode A/C trains and
+            # overlapping replies do not. Strong ones are judged on the plain slice
+            # already (a weak reply's plain slice is too noisy to judge by).
+            low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+            if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
+                continue
         if status == REJECT:
-            # Again with the levels measured over the whole frame, not four pulses; only
-            # if the frame keeps near the preamble's level, as a reply does (Mode A/C
-            # trains and overlaps do not, and are not worth it).
+            total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
+                             g_norm[p], lo, top_q[t], bits, margin, back)
+            if voters == 0 or nbits == vote_bits:
+                # Every try's soft bits, summed: phases err in different places.
+                vote_bits = nbits
+                voters += 1
+                if voters == 1:
+                    vote_t = t
+                for i in range(nbits):
+                    votes[i] += margin[i] if bits[i] else -margin[i]
+            _pack(bits, nbits, msg)
+            status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+        if status == REJECT:
+            # Again with the levels measured over the whole frame, not four pulses.
             low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
             if abs(amplitude - top_q[t]) <= STEADY * top_q[t]:
                 total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
@@ -528,12 +539,6 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
                 _pack(bits, nbits, msg)
                 status, fixed = _classify(msg, nbits, margin, fix, keys, times, since,
                                           stats)
-        if status == REJECT:
-            # Real pulses, shaped by the tuner's filter, can stray from the model.
-            total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_norm[p], bits,
-                                 margin)
-            _pack(bits, nbits, msg)
-            status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
         if status == REJECT:
             continue
         # Fewest repairs first, a clean parity before an overlaid one (a slip in the last
