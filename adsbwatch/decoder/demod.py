@@ -39,6 +39,7 @@ STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble'
 TRIES = 5  # best-scoring (start, phase) preambles sliced per candidate
 STRONG = 4.0  # amplitude over the noise floor above which fewer tries do
 STRONG_TRIES = 2
+CLEAR_PHASE = 0.7  # mean bit margin a phase keeps for a clean bit (1 = edges on samples)
 # The first byte's bits must be at least this distinct, relative to the preamble's
 # pulse-to-gap contrast: the same transmitter sends both.
 FIRST_BYTE_CONTRAST = 0.5
@@ -510,10 +511,11 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
                              margin)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-        if status == REJECT and strong:
+        if status == REJECT and strong and g_norm[p, :nbits].mean() >= CLEAR_PHASE:
             # A reply keeps one level from preamble to last bit; Mode A/C trains and
             # overlapping replies do not. Strong ones are judged on the plain slice
-            # already (a weak reply's plain slice is too noisy to judge by).
+            # already, where it reads well (not at 2.0 MS/s with the bit edges near
+            # mid-sample; and a weak reply's plain slice is too noisy to judge by).
             low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
             if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
                 continue
