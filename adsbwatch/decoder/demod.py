@@ -48,7 +48,7 @@ FIRST_BYTE_CONTRAST = 0.5
 STRONGER = 1.6
 SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
 # A repaired bit must be among this many least certain bits of its frame.
-WEAK_RANK_ONE = 6
+WEAK_RANK_ONE = 24
 WEAK_RANK_TWO = 10
 
 # Indices into the stats array.
