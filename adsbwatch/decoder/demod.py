@@ -266,26 +266,6 @@ def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.
 
 
 @njit(cache=True, nogil=True)
-def _frame_level(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
-                 bits: np.ndarray, lo: float) -> float:
-    """Least-squares pulse amplitude over the whole frame given its decided bits, plus
-    the gap level: the signal level, steadier than the preamble's four pulses."""
-    corr = 0.0
-    energy = 0.0
-    for i in range(nbits):
-        prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
-        nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
-        b = float(bits[i])
-        s = j + base[i]
-        for t in range(4):
-            c = (prev * slots[i, 0, t] + b * slots[i, 1, t] + (1.0 - b) * slots[i, 2, t]
-                 + nxt * slots[i, 3, t])
-            corr += c * (mag[s + t] - lo)
-            energy += c * c
-    return corr / energy + lo if energy > 0 else lo
-
-
-@njit(cache=True, nogil=True)
 def _pack(bits: np.ndarray, nbits: int, msg: np.ndarray) -> None:
     for k in range(nbits // 8):
         v = 0
@@ -552,7 +532,8 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
             best_phase = p
             best_nbits = nbits
             best_fixed = fixed
-            best_level = _frame_level(mag, start, nbits, g_base[p], g_slots[p], bits, lo)
+            low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+            best_level = low + amplitude  # the signal level, steadier than the preamble's
             best_msg[:] = msg
     if best_score < 0 and voters > 1:
         for i in range(vote_bits):
@@ -568,8 +549,8 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
             best_phase = p
             best_nbits = vote_bits
             best_fixed = fixed
-            best_level = _frame_level(mag, start, vote_bits, g_base[p], g_slots[p], bits,
-                                      top_lo[vote_t])
+            low, amplitude = _frame_fit(mag, start, vote_bits, g_base[p], g_slots[p], bits)
+            best_level = low + amplitude
             best_msg[:] = msg
     return best_score, best_start, best_phase, best_nbits, best_fixed, best_level
 
