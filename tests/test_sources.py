@@ -304,10 +304,12 @@ def test_memory_stays_at_one_block_whatever_the_length() -> None:
     size, scan, lookahead = 200_000_001, 1 << 18, 400  # 200 MB of cu8 and a stray byte
     block_bytes = (scan + lookahead) * 2
     addresses, largest, count, final = set(), 0, 0, None
+    first_raw = None  # held, so no other live array can reuse its address
     totals = ReadTotals()
     tracemalloc.start()
     try:
         for block in read_blocks(Zeros(size), 2, scan, lookahead, totals):
+            first_raw = block.raw if first_raw is None else first_raw
             addresses.add(block.raw.__array_interface__["data"][0])
             largest = max(largest, block.raw.nbytes)
             count += 1
@@ -315,7 +317,7 @@ def test_memory_stays_at_one_block_whatever_the_length() -> None:
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert addresses == {next(iter(addresses))}  # every block in the one buffer
+    assert addresses == {first_raw.__array_interface__["data"][0]}  # all in one buffer
     assert largest == block_bytes
     assert peak < 3 * block_bytes  # not a copy per block, not the stream
     samples = size // 2
@@ -425,7 +427,7 @@ def dense_recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, lis
 
 
 @settings(max_examples=25, deadline=None)
-@given(block_samples=st.integers(1000, 40_000))
+@given(block_samples=st.integers(400, 40_000))
 def test_any_block_size_gives_the_same_frames(dense_recording, block_samples: int) -> None:
     path, truth = dense_recording
     found = frames_found(path, "cu8", 2_400_000, block_samples)
@@ -433,7 +435,7 @@ def test_any_block_size_gives_the_same_frames(dense_recording, block_samples: in
     assert found == frames_found(path, "cu8", 2_400_000, 1 << 20)
 
 
-@pytest.mark.parametrize("block_samples", [1000, 4096, 5000, 7777, 33_333, 100_000])
+@pytest.mark.parametrize("block_samples", [613, 1000, 4096, 5000, 7777, 33_333, 100_000])
 def test_real_recording_split_anywhere_gives_the_same_frames(recordings: Path,
                                                              block_samples: int) -> None:
     path = recordings / "modes1_resampled_cu8_2400k.bin"
