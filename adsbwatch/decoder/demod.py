@@ -36,6 +36,7 @@ PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 1.5
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
 STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
+RESLICE = 0.03  # how far the fitted levels must move for a second trellis to be worth it
 TRIES = 5  # best-scoring (start, phase) preambles sliced per candidate
 STRONG = 4.0  # amplitude over the noise floor above which fewer tries do
 STRONG_TRIES = 2
@@ -404,12 +405,10 @@ def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.nda
     weakest = _second_smallest(v0, v1, v2, v3)
     if weakest <= lo * PULSE_RATIO or hi <= lo * PREAMBLE_RATIO:
         return -1.0, 0.0, hi
-    energy = 0.0
-    corr = 0.0
-    for k, v in enumerate((v0, v1, v2, v3)):
-        e = pulse_energy[p, k]
-        energy += e
-        corr += v * e - lo * pulse_area[p, k]  # template . (samples - gap level)
+    # template . (samples - gap level), over the template's own energy
+    corr = (v0 * pulse_energy[p, 0] + v1 * pulse_energy[p, 1] + v2 * pulse_energy[p, 2]
+            + v3 * pulse_energy[p, 3] - lo * pulse_area[p, 4])
+    energy = pulse_energy[p, 4]
     amplitude = corr / energy
     return amplitude * corr, amplitude, hi
 
@@ -515,7 +514,8 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
         if status == REJECT:
             # Again with the levels measured over the whole frame, not four pulses.
             low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
-            if abs(amplitude - top_q[t]) <= STEADY * top_q[t]:
+            moved = abs(amplitude - top_q[t]) + abs(low - lo)
+            if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
                 total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
                                  g_norm[p], low, amplitude, bits, margin, back)
                 _pack(bits, nbits, msg)

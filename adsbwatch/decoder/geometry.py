@@ -51,8 +51,8 @@ class Geometry:
     bit_norm: np.ndarray  # [phase, bit]
     pulse_base: np.ndarray  # [phase, pulse] first sample of each preamble pulse
     pulse_taps: np.ndarray  # [phase, pulse, TAPS] weights giving each pulse's amplitude
-    pulse_energy: np.ndarray  # [phase, pulse] sum of squared overlaps: the pulse's weight
-    pulse_area: np.ndarray  # [phase, pulse] sum of overlaps (the pulse's width in samples)
+    pulse_energy: np.ndarray  # [phase, pulse + total] sum of squared overlaps
+    pulse_area: np.ndarray  # [phase, pulse + total] sum of overlaps (width in samples)
     gap_samples: np.ndarray  # offsets from j of samples inside the gaps at every phase
     span_short: int  # samples from j to past the end of a 56-bit frame
     span_long: int
@@ -72,8 +72,8 @@ def geometry_for(rate: int) -> Geometry:
     norm = np.zeros((phases, LONG_BITS), dtype=np.float32)
     pulse_base = np.zeros((phases, len(PULSES_US)), dtype=np.int64)
     pulse_taps = np.zeros((phases, len(PULSES_US), TAPS), dtype=np.float32)
-    pulse_energy = np.zeros((phases, len(PULSES_US)), dtype=np.float32)
-    pulse_area = np.zeros((phases, len(PULSES_US)), dtype=np.float32)
+    pulse_energy = np.zeros((phases, len(PULSES_US) + 1), dtype=np.float32)
+    pulse_area = np.zeros((phases, len(PULSES_US) + 1), dtype=np.float32)
     quiet = np.zeros((phases, pre_len), dtype=np.float32)
     half = sps / 2
     for p in range(phases):
@@ -87,6 +87,8 @@ def geometry_for(rate: int) -> Geometry:
             pulse_taps[p, k] = o / (o @ o)  # least-squares amplitude of a pulse so placed
             pulse_energy[p, k] = o @ o
             pulse_area[p, k] = o.sum()
+        pulse_energy[p, -1] = pulse_energy[p, :-1].sum()
+        pulse_area[p, -1] = pulse_area[p, :-1].sum()
         for i in range(LONG_BITS):
             t0 = phase + (PREAMBLE_US + i) * sps
             base = math.floor(t0)
