@@ -690,7 +690,7 @@ class Demodulator:
         first_window, floors = self.noise.floors(first_sample, stop + 2)
         g = self.geometry
         self.recent.tidy(first_sample * g.ticks_per_sample)
-        capacity = stop // 8 + 64  # a frame per 8 samples: more than can physically fit
+        capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
         out_msg = np.zeros((capacity, 14), dtype=np.uint8)
         out_ticks = np.zeros(capacity, dtype=np.int64)
         out_level = np.zeros(capacity, dtype=np.float32)
