@@ -4,14 +4,17 @@ Per block, all in Numba:
 1. a branch-free screen over every sample scores how much a preamble starting in
    [j, j+1) would stand out of its gaps and the noise floor; its local peaks are the
    candidates (one per preamble, not one per sample);
-2. around each peak, every sub-sample phase of the preamble is scored against the gaps;
-   the best few are sliced. A slice stops early when the first byte's bits are far less
-   distinct than the preamble (Mode A/C replies, noise, overlaps) or its DF is not one
-   we accept;
-3. the CRC decides. Clean DF11/17/18 stand alone; 1 (or, for DF17/18, 2) bad bits are
+2. around each peak, the sub-sample phases of the preamble are fitted with its pulse
+   template; the best few are tried. A try stops early when the first byte's bits are
+   far less distinct than the preamble (Mode A/C replies, noise, overlaps) or its DF is
+   not one we accept;
+3. a try slices plainly first, then by the most likely sequence over a 2-state trellis
+   on the box model of a sample (see _viterbi), then again with levels fitted over the
+   whole frame; the tries' soft bits are finally summed into one more candidate;
+4. the CRC decides. Clean DF11/17/18 stand alone; 1 (or, for DF17/18, 2) bad bits are
    repaired only where the bits were weak and only for an address already heard clean;
    address/parity formats need their address heard within the filter's TTL. Of the
-   phases that pass, the one with the fewest repairs and the widest margin wins, which
+   tries that pass, the one with the fewest repairs and the widest margin wins, which
    also fixes the timestamp to one 12 MHz tick.
 """
 
