@@ -51,8 +51,10 @@ FIRST_BYTE_CONTRAST = 0.5
 # capturing the receiver) is worth a look; the frame's own bits look like preambles.
 STRONGER = 1.6
 SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
-# A repaired bit must be among this many least certain bits of its frame.
-WEAK_RANK_ONE = 24
+# A repaired bit must be among the least certain of its frame: for one bit, in the less
+# certain half (the known-address rule already keeps it from inventing aircraft); for
+# two, both among the 10 least certain.
+WEAK_SHARE_ONE = 0.5
 WEAK_RANK_TWO = 10
 
 # Indices into the stats array.
@@ -330,7 +332,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
             while syn > 1:
                 syn >>= 1
                 pos -= 1
-            if _is_weak(margin, nbits, pos, WEAK_RANK_ONE):
+            if _is_weak(margin, nbits, pos, int(nbits * WEAK_SHARE_ONE)):
                 _flip(msg, pos)
                 return ACCEPT, 1
         return ACCEPT_OVERLAY, 0
@@ -341,7 +343,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     else:
         pos = crc.lookup(crc.ONE_KEYS_112, crc.ONE_POS_112, syn)
     if pos >= 0:
-        if not _is_weak(margin, nbits, pos, WEAK_RANK_ONE):
+        if not _is_weak(margin, nbits, pos, int(nbits * WEAK_SHARE_ONE)):
             stats[ST_REFUSED] += 1
             return REJECT, 0
         _flip(msg, pos)
