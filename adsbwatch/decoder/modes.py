@@ -17,12 +17,7 @@ for _df in (0, 4, 5, 11):
 for _df in (16, 17, 18, 20, 21):
     FRAME_BITS[_df] = LONG_BITS
 
-SQUITTER_DFS = (11, 17, 18)  # address in clear, parity checkable directly
 ADDRESS_PARITY_DFS = (0, 4, 5, 16, 20, 21)  # parity overlaid with the address
-
-
-def downlink_format(frame: bytes) -> int:
-    return frame[0] >> 3
 
 
 def frame_bits(df: int) -> int:
