@@ -183,35 +183,30 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
     costs as _slice but no commitment bit by bit: one bad decision cannot drag its
     neighbours along (the 2-state trellis: was the previous second half high?).
     Returns the sum of the margins, each the local cost gap between the bit's values."""
-    path = np.zeros(2)  # path cost ending with previous second half low (0) / high (1)
-    path[1] = 1e30  # before bit 0 comes the preamble's quiet gap
+    low = 0.0  # path cost ending with the previous second half low
+    high = 1e30  # ... and high: before bit 0 comes the preamble's quiet gap
     for i in range(nbits):
         mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
-        best_one = 1e30
-        best_zero = 1e30
-        from_one = 0
-        from_zero = 0
-        for prev in range(2):
-            k = 4 * prev
-            # Unlike in _slice, the previous half's share differs between branches.
-            shared = path[prev] - 2.0 * prev * mp
-            one = shared + min(contrast * energy[i, k + 2] - 2.0 * mf,
-                                   contrast * energy[i, k + 3] - 2.0 * (mf + mn))
-            zero = shared + min(contrast * energy[i, k] - 2.0 * ms,
-                                    contrast * energy[i, k + 1] - 2.0 * (ms + mn))
-            if one < best_one:
-                best_one = one
-                from_one = prev
-            if zero < best_zero:
-                best_zero = zero
-                from_zero = prev
-        back[i, 1] = from_one
-        back[i, 0] = from_zero
+        # Branch costs (hypothesis energy - 2 x correlation), the next half-bit at its
+        # best; unlike in _slice, the previous half's share differs between branches.
+        one_low = low + min(contrast * energy[i, 2] - 2.0 * mf,
+                            contrast * energy[i, 3] - 2.0 * (mf + mn))
+        zero_low = low + min(contrast * energy[i, 0] - 2.0 * ms,
+                             contrast * energy[i, 1] - 2.0 * (ms + mn))
+        shared = high - 2.0 * mp
+        one_high = shared + min(contrast * energy[i, 6] - 2.0 * mf,
+                                contrast * energy[i, 7] - 2.0 * (mf + mn))
+        zero_high = shared + min(contrast * energy[i, 4] - 2.0 * ms,
+                                 contrast * energy[i, 5] - 2.0 * (ms + mn))
+        back[i, 1] = one_high < one_low
+        back[i, 0] = zero_high < zero_low
+        best_one = min(one_low, one_high)
+        best_zero = min(zero_low, zero_high)
         margin[i] = abs(best_one - best_zero) * 0.5 / norm[i]
-        # A 1 leaves the second half low (state 0); a 0 leaves it high (state 1).
-        path[0] = best_one
-        path[1] = best_zero
-    state = 0 if path[0] <= path[1] else 1
+        # A 1 leaves the second half low; a 0 leaves it high.
+        low = best_one
+        high = best_zero
+    state = 0 if low <= high else 1
     total = 0.0
     for i in range(nbits - 1, -1, -1):
         bit = 1 - state
