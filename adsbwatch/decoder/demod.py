@@ -144,7 +144,7 @@ def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
 
 @njit(cache=True, nogil=True)
 def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
-           slots: np.ndarray, energy: np.ndarray, norm: np.ndarray, lo: float,
+           slots: np.ndarray, energy: np.ndarray, scale: np.ndarray, lo: float,
            contrast: float, bits: np.ndarray, margin: np.ndarray) -> float:
     """Slice bits [first_bit, nbits) at one phase; returns the sum of their margins
     (in units of amplitude: a clean bit of amplitude A has margin A).
@@ -168,7 +168,7 @@ def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray
                    contrast * energy[i, k + 1] - 2.0 * (ms + mn))
         bit = one < zero
         bits[i] = bit
-        d = abs(one - zero) * 0.5 / norm[i]
+        d = abs(one - zero) * scale[i]
         margin[i] = d
         total += d
         prev = 1 - bit
@@ -177,7 +177,7 @@ def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray
 
 @njit(cache=True, nogil=True)
 def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
-             energy: np.ndarray, norm: np.ndarray, lo: float, contrast: float,
+             energy: np.ndarray, scale: np.ndarray, lo: float, contrast: float,
              bits: np.ndarray, margin: np.ndarray, back: np.ndarray) -> float:
     """Slice a whole frame by the most likely bit sequence, with the same hypothesis
     costs as _slice but no commitment bit by bit: one bad decision cannot drag its
@@ -202,7 +202,7 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
         back[i, 0] = zero_high < zero_low
         best_one = min(one_low, one_high)
         best_zero = min(zero_low, zero_high)
-        margin[i] = abs(best_one - best_zero) * 0.5 / norm[i]
+        margin[i] = abs(best_one - best_zero) * scale[i]
         # A 1 leaves the second half low; a 0 leaves it high.
         low = best_one
         high = best_zero
@@ -218,7 +218,7 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
 
 @njit(cache=True, nogil=True)
 def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
-                 norm: np.ndarray, bits: np.ndarray, margin: np.ndarray) -> float:
+                 scale: np.ndarray, bits: np.ndarray, margin: np.ndarray) -> float:
     """Each bit by its first half against its second, nothing assumed about the pulse
     shape: the fallback where real pulses (smoothed by the tuner's filter) stray from
     the box model the other slicers rely on."""
@@ -229,7 +229,7 @@ def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: n
         for t in range(4):
             d += (slots[i, 1, t] - slots[i, 2, t]) * mag[s + t]
         bits[i] = d > 0
-        margin[i] = abs(d) / (2.0 * norm[i])
+        margin[i] = abs(d) * scale[i]
         total += margin[i]
     return total
 
@@ -419,7 +419,8 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
                    pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
                    pulse_area: np.ndarray, gaps: np.ndarray,
                    g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
-                   g_norm: np.ndarray, fix: int, keys: np.ndarray, times: np.ndarray,
+                   g_scale: np.ndarray, g_clarity: np.ndarray, fix: int, keys: np.ndarray,
+                   times: np.ndarray,
                    since: int, stats: np.ndarray,
                    bits: np.ndarray, margin: np.ndarray, back: np.ndarray, votes: np.ndarray,
                    msg: np.ndarray,
@@ -477,7 +478,7 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
         p = top_p[t]
         lo = top_lo[t]
         first_byte = _slice(mag, start, 0, 8, g_base[p], g_slots[p], g_energy[p],
-                            g_norm[p], lo, top_q[t], bits, margin)
+                            g_scale[p], lo, top_q[t], bits, margin)
         if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
             continue
         df = (bits[0] << 4) | (bits[1] << 3) | (bits[2] << 2) | (bits[3] << 1) | bits[4]
@@ -486,11 +487,11 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
             continue
         stats[ST_CANDIDATES] += 1
         # Cheapest first: a strong clean reply needs nothing better than halves compared.
-        total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_norm[p], bits,
+        total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_scale[p], bits,
                              margin)
         _pack(bits, nbits, msg)
         status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-        if status == REJECT and strong and g_norm[p, :nbits].mean() >= CLEAR_PHASE:
+        if status == REJECT and strong and g_clarity[p] >= CLEAR_PHASE:
             # A reply keeps one level from preamble to last bit; Mode A/C trains and
             # overlapping replies do not. Strong ones are judged on the plain slice
             # already, where it reads well (not at 2.0 MS/s with the bit edges near
@@ -500,7 +501,7 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
                 continue
         if status == REJECT:
             total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                             g_norm[p], lo, top_q[t], bits, margin, back)
+                             g_scale[p], lo, top_q[t], bits, margin, back)
             if voters == 0 or nbits == vote_bits:
                 # Every try's soft bits, summed: phases err in different places.
                 vote_bits = nbits
@@ -517,7 +518,7 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
             moved = abs(amplitude - top_q[t]) + abs(low - lo)
             if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
                 total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                                 g_norm[p], low, amplitude, bits, margin, back)
+                                 g_scale[p], low, amplitude, bits, margin, back)
                 _pack(bits, nbits, msg)
                 status, fixed = _classify(msg, nbits, margin, fix, keys, times, since,
                                           stats)
@@ -562,7 +563,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
                 pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
                 pulse_area: np.ndarray, gaps: np.ndarray,
                 g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
-                g_norm: np.ndarray, fix: int,
+                g_scale: np.ndarray, g_clarity: np.ndarray, fix: int,
                 keys: np.ndarray, times: np.ndarray, ttl: int,
                 resume: np.ndarray, excess: np.ndarray, screen_level: np.ndarray,
                 peaks: np.ndarray, stats: np.ndarray,
@@ -611,7 +612,8 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
         floor_level = noise * PREAMBLE_SNR
         score, start, phase, nbits, fixed, level = _try_candidate(
             mag, j, noise, floor_level, min_level, pulse_base, pulse_taps, pulse_energy, pulse_area,
-            gaps, g_base, g_slots, g_energy, g_norm, fix, keys, times, since, stats, bits,
+            gaps, g_base, g_slots, g_energy, g_scale, g_clarity, fix, keys, times, since, stats,
+            bits,
             margin, back, votes, msg, best, top_fit, top_q, top_lo, top_start, top_p)
         if score < 0:
             stats[ST_REJECTED] += 1
@@ -702,8 +704,9 @@ class Demodulator:
             mag, stop, first_sample, floors, first_window, WINDOW, g.rate == 2_400_000,
             g.ticks_per_sample, g.span_short, g.span_long, g.pulse_base, g.pulse_taps,
             g.pulse_energy, g.pulse_area, g.gap_samples, g.bit_base, g.bit_slots,
-            g.bit_energy, g.bit_norm, self.fix, self.recent.keys, self.recent.times,
-            self.recent.ttl_ticks, self.resume, excess, level, peaks, self.stats,
+            g.bit_energy, g.bit_scale, g.phase_clarity, self.fix, self.recent.keys,
+            self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,
+            self.stats,
             out_msg, out_ticks, out_level, out_fixed)
         return FrameBatch(out_msg[:n], out_ticks[:n], out_level[:n], out_fixed[:n])
 

@@ -46,9 +46,11 @@ class Geometry:
     # half high) -> index 4*P + 2*b + N, the energy of the expected samples.
     bit_slots: np.ndarray  # [phase, bit, 4, TAPS]
     bit_energy: np.ndarray  # [phase, bit, 8]
-    # The margin between the two hypotheses for a clean bit of unit amplitude: margins
-    # are divided by it so bits (and phases) whose samples straddle less compare fairly.
-    bit_norm: np.ndarray  # [phase, bit]
+    # Half the reciprocal of the margin between the two hypotheses for a clean bit of unit
+    # amplitude: margins are scaled by it so bits (and phases) whose samples straddle
+    # less compare fairly. A phase's clarity is that margin's mean (1: edges on samples).
+    bit_scale: np.ndarray  # [phase, bit]
+    phase_clarity: np.ndarray  # [phase]
     pulse_base: np.ndarray  # [phase, pulse] first sample of each preamble pulse
     pulse_taps: np.ndarray  # [phase, pulse, TAPS] weights giving each pulse's amplitude
     pulse_energy: np.ndarray  # [phase, pulse + total] sum of squared overlaps
@@ -113,7 +115,8 @@ def geometry_for(rate: int) -> Geometry:
         bit_base=bit_base,
         bit_slots=slots,
         bit_energy=energy,
-        bit_norm=norm,
+        bit_scale=0.5 / norm,
+        phase_clarity=norm.mean(axis=1).astype(np.float64),
         pulse_base=pulse_base,
         pulse_taps=pulse_taps,
         pulse_energy=pulse_energy,
