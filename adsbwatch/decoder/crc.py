@@ -62,7 +62,7 @@ def _single_bit_syndromes() -> np.ndarray:
         pos = 111 - d
         msg[:] = 0
         msg[pos >> 3] = 0x80 >> (pos & 7)
-        out[d] = syndrome.py_func(msg, 14)  # at import: no Numba load for 112 bytes of work
+        out[d] = syndrome(msg, 14)
     return out
 
 
