@@ -6,16 +6,10 @@ import numpy as np
 import pytest
 
 from adsbwatch.decoder import simulate as sim
+from adsbwatch.decoder.acceptance import ACCEPT, ACCEPT_OVERLAY, REJECT, STAT_NAMES
+from adsbwatch.decoder.acceptance import _classify as _classify_kernel
 from adsbwatch.decoder.crc import syndrome_of, with_parity
-from adsbwatch.decoder.demod import (
-    ACCEPT,
-    ACCEPT_OVERLAY,
-    REJECT,
-    STAT_NAMES,
-    Demodulator,
-    FrameBatch,
-)
-from adsbwatch.decoder.demod import _classify as _classify_kernel
+from adsbwatch.decoder.demod import Demodulator, FrameBatch
 from adsbwatch.decoder.icaofilter import RecentAddresses
 from adsbwatch.decoder.iqformats import magnitude
 

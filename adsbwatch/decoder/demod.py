@@ -25,11 +25,23 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from . import crc
+from .acceptance import (
+    ACCEPT,
+    REJECT,
+    ST_CANDIDATES,
+    ST_FIXED1,
+    ST_FIXED2,
+    ST_REJECTED,
+    ST_SCREENED,
+    STAT_NAMES,
+    _address,
+    _classify,
+)
 from .geometry import Geometry, geometry_for
-from .icaofilter import RecentAddresses, heard_since, mark_heard
+from .icaofilter import RecentAddresses, mark_heard
 from .modes import FRAME_BITS, LONG_BITS
 from .noisefloor import WINDOW, NoiseFloor
+from .slicing import _frame_fit, _pack, _slice, _slice_plain, _viterbi
 
 # Screen and preamble thresholds: a pulse level relative to the gaps and to the noise floor.
 SCREEN_RATIO = 1.25
@@ -51,22 +63,6 @@ FIRST_BYTE_CONTRAST = 0.5
 # capturing the receiver) is worth a look; the frame's own bits look like preambles.
 STRONGER = 1.6
 SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
-# A repaired bit must be among the least certain of its frame: for one bit, in the less
-# certain half (the known-address rule already keeps it from inventing aircraft); for
-# two, both among the 10 least certain.
-WEAK_SHARE_ONE = 0.5
-WEAK_RANK_TWO = 10
-
-# Indices into the stats array.
-ST_SCREENED, ST_CANDIDATES, ST_REJECTED, ST_FIXED1, ST_FIXED2, ST_UNKNOWN, ST_REFUSED = range(7)
-STAT_NAMES = ("screened", "candidates", "rejected", "repaired_1bit", "repaired_2bit",
-              "unknown_address", "repair_refused")
-
-# Per-frame status codes returned by _classify: rejected, accepted with a clean parity,
-# accepted because the address (or DF11 interrogator code) overlaid on it checks out.
-REJECT, ACCEPT, ACCEPT_OVERLAY = 0, 1, 2
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _second_smallest(a: float, b: float, c: float, d: float) -> float:
     return min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d)))
@@ -120,252 +116,6 @@ def _peaks(excess: np.ndarray, stop: int, out: np.ndarray) -> int:
         out[count] = j
         count += (e > 0.0) & (e >= excess[j - 1]) & (e > excess[j + 1])
     return count
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _dot4(slots: np.ndarray, i: int, k: int, m0: float, m1: float, m2: float,
-          m3: float) -> float:
-    return slots[i, k, 0] * m0 + slots[i, k, 1] * m1 + slots[i, k, 2] * m2 + slots[i, k, 3] * m3
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
-                  i: int) -> tuple[float, float, float, float]:
-    """Bit i's samples (above the gap level) against each of its four half-bit slots:
-    previous second half, first half, second half, next first half. Direct indexing,
-    not row views: a view costs a reference count per bit."""
-    m0 = mag[s] - lo
-    m1 = mag[s + 1] - lo
-    m2 = mag[s + 2] - lo
-    m3 = mag[s + 3] - lo
-    return (_dot4(slots, i, 0, m0, m1, m2, m3), _dot4(slots, i, 1, m0, m1, m2, m3),
-            _dot4(slots, i, 2, m0, m1, m2, m3), _dot4(slots, i, 3, m0, m1, m2, m3))
-
-
-@njit(cache=True, nogil=True)
-def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
-           slots: np.ndarray, energy: np.ndarray, scale: np.ndarray, lo: float,
-           contrast: float, bits: np.ndarray, margin: np.ndarray) -> float:
-    """Slice bits [first_bit, nbits) at one phase; returns the sum of their margins
-    (in units of amplitude: a clean bit of amplitude A has margin A).
-
-    Decision feedback: each bit is the hypothesis whose expected samples (given the
-    previous bit, already decided, and the best case for the next) fit the samples
-    best. A sample straddling two half-bits, which a plain first-minus-second-half
-    slicer reads as mush (at 2.0 MS/s with the bit edges mid-sample, every other
-    sample), then still counts. With the edges on sample boundaries this reduces to
-    comparing the two halves.
-    """
-    total = 0.0
-    prev = 0 if first_bit == 0 else 1 - bits[first_bit - 1]  # 1: previous second half high
-    for i in range(first_bit, nbits):
-        _, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
-        k = 4 * prev
-        # Squared error of each hypothesis (b, next) up to terms common to all of them.
-        one = min(contrast * energy[i, k + 2] - 2.0 * mf,
-                  contrast * energy[i, k + 3] - 2.0 * (mf + mn))
-        zero = min(contrast * energy[i, k] - 2.0 * ms,
-                   contrast * energy[i, k + 1] - 2.0 * (ms + mn))
-        bit = one < zero
-        bits[i] = bit
-        d = abs(one - zero) * scale[i]
-        margin[i] = d
-        total += d
-        prev = 1 - bit
-    return total
-
-
-@njit(cache=True, nogil=True)
-def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
-             energy: np.ndarray, scale: np.ndarray, lo: float, contrast: float,
-             bits: np.ndarray, margin: np.ndarray, back: np.ndarray) -> float:
-    """Slice a whole frame by the most likely bit sequence, with the same hypothesis
-    costs as _slice but no commitment bit by bit: one bad decision cannot drag its
-    neighbours along (the 2-state trellis: was the previous second half high?).
-    Returns the sum of the margins, each the local cost gap between the bit's values."""
-    low = 0.0  # path cost ending with the previous second half low
-    high = 1e30  # ... and high: before bit 0 comes the preamble's quiet gap
-    for i in range(nbits):
-        mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
-        # Branch costs (hypothesis energy - 2 x correlation), the next half-bit at its
-        # best; unlike in _slice, the previous half's share differs between branches.
-        one_low = low + min(contrast * energy[i, 2] - 2.0 * mf,
-                            contrast * energy[i, 3] - 2.0 * (mf + mn))
-        zero_low = low + min(contrast * energy[i, 0] - 2.0 * ms,
-                             contrast * energy[i, 1] - 2.0 * (ms + mn))
-        shared = high - 2.0 * mp
-        one_high = shared + min(contrast * energy[i, 6] - 2.0 * mf,
-                                contrast * energy[i, 7] - 2.0 * (mf + mn))
-        zero_high = shared + min(contrast * energy[i, 4] - 2.0 * ms,
-                                 contrast * energy[i, 5] - 2.0 * (ms + mn))
-        back[i, 1] = one_high < one_low
-        back[i, 0] = zero_high < zero_low
-        best_one = min(one_low, one_high)
-        best_zero = min(zero_low, zero_high)
-        margin[i] = abs(best_one - best_zero) * scale[i]
-        # A 1 leaves the second half low; a 0 leaves it high.
-        low = best_one
-        high = best_zero
-    state = 0 if low <= high else 1
-    total = 0.0
-    for i in range(nbits - 1, -1, -1):
-        bit = 1 - state
-        bits[i] = bit
-        state = back[i, bit]
-        total += margin[i]
-    return total
-
-
-@njit(cache=True, nogil=True)
-def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
-                 scale: np.ndarray, bits: np.ndarray, margin: np.ndarray) -> float:
-    """Each bit by its first half against its second, nothing assumed about the pulse
-    shape: the fallback where real pulses (smoothed by the tuner's filter) stray from
-    the box model the other slicers rely on."""
-    total = 0.0
-    for i in range(nbits):
-        s = j + base[i]
-        d = 0.0
-        for t in range(4):
-            d += (slots[i, 1, t] - slots[i, 2, t]) * mag[s + t]
-        bits[i] = d > 0
-        margin[i] = abs(d) * scale[i]
-        total += margin[i]
-    return total
-
-
-@njit(cache=True, nogil=True)
-def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
-               bits: np.ndarray) -> tuple[float, float]:
-    """(low level, amplitude) that best explain the frame's samples given its decided
-    bits: a straight-line fit of each sample against its share of high half-bits."""
-    n = 0.0
-    sc = 0.0
-    sm = 0.0
-    scc = 0.0
-    scm = 0.0
-    for i in range(nbits):
-        prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
-        nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
-        b = float(bits[i])
-        s = j + base[i]
-        for t in range(4):
-            if slots[i, 1, t] + slots[i, 2, t] > 0.0:
-                c = (prev * slots[i, 0, t] + b * slots[i, 1, t] + (1.0 - b) * slots[i, 2, t]
-                     + nxt * slots[i, 3, t])
-                m = mag[s + t]
-                n += 1.0
-                sc += c
-                sm += m
-                scc += c * c
-                scm += c * m
-    spread = n * scc - sc * sc
-    if spread <= 0.0:
-        return 0.0, 0.0
-    amplitude = (n * scm - sc * sm) / spread
-    return (sm - amplitude * sc) / n, amplitude
-
-
-@njit(cache=True, nogil=True)
-def _pack(bits: np.ndarray, nbits: int, msg: np.ndarray) -> None:
-    for k in range(nbits // 8):
-        v = 0
-        for b in range(8):
-            v = (v << 1) | bits[8 * k + b]
-        msg[k] = v
-    for k in range(nbits // 8, 14):
-        msg[k] = 0
-
-
-@njit(cache=True, nogil=True)
-def _is_weak(margin: np.ndarray, nbits: int, pos: int, rank: int) -> bool:
-    """True when bit `pos` is among the `rank` least certain bits of the frame (ties
-    count against it: a bit no less certain than the rest is not weak)."""
-    below = -1  # itself
-    for i in range(nbits):
-        below += margin[i] <= margin[pos]
-    return below < rank
-
-
-@njit(cache=True, nogil=True)
-def _flip(msg: np.ndarray, pos: int) -> None:
-    msg[pos >> 3] ^= 0x80 >> (pos & 7)
-
-
-@njit(cache=True, nogil=True)
-def _address(msg: np.ndarray) -> int:
-    return (np.int64(msg[1]) << 16) | (np.int64(msg[2]) << 8) | np.int64(msg[3])
-
-
-@njit(cache=True, nogil=True)
-def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
-              keys: np.ndarray, times: np.ndarray, since: int,
-              stats: np.ndarray) -> tuple[int, int]:
-    """Decide one sliced frame; may repair `msg` in place. Returns (status, bits repaired)."""
-    df = msg[0] >> 3
-    nbytes = nbits // 8
-    syn = crc.syndrome(msg, nbytes)
-    if df == 0 or df == 4 or df == 5 or df == 16 or df == 20 or df == 21:
-        if heard_since(keys, times, syn, since):
-            return ACCEPT_OVERLAY, 0
-        stats[ST_UNKNOWN] += 1
-        return REJECT, 0
-    ca = msg[0] & 7
-    if (df == 11 or df == 17) and ca >= 1 and ca <= 3:
-        return REJECT, 0  # capability codes 1-3 are reserved: no transponder sends them
-    if syn == 0:
-        return ACCEPT, 0
-    if df == 11 and (syn & 0xFFFF80) == 0:
-        # Nonzero interrogator code: parity can't vouch for the address on its own.
-        if not heard_since(keys, times, _address(msg), since):
-            stats[ST_UNKNOWN] += 1
-            return REJECT, 0
-        # A lone 1 there is as likely a squitter (code 0) with one bad bit: where that
-        # bit was weak, take the repair rather than an interrogator code.
-        if fix >= 1 and (syn & (syn - 1)) == 0:
-            pos = 55
-            while syn > 1:
-                syn >>= 1
-                pos -= 1
-            if _is_weak(margin, nbits, pos, int(nbits * WEAK_SHARE_ONE)):
-                _flip(msg, pos)
-                return ACCEPT, 1
-        return ACCEPT_OVERLAY, 0
-    if fix < 1:
-        return REJECT, 0
-    if nbits == 56:
-        pos = crc.lookup(crc.ONE_KEYS_56, crc.ONE_POS_56, syn)
-    else:
-        pos = crc.lookup(crc.ONE_KEYS_112, crc.ONE_POS_112, syn)
-    if pos >= 0:
-        if not _is_weak(margin, nbits, pos, int(nbits * WEAK_SHARE_ONE)):
-            stats[ST_REFUSED] += 1
-            return REJECT, 0
-        _flip(msg, pos)
-        if heard_since(keys, times, _address(msg), since):
-            return ACCEPT, 1
-        _flip(msg, pos)
-        stats[ST_REFUSED] += 1
-        return REJECT, 0
-    if fix < 2 or nbits != 112:
-        return REJECT, 0
-    pair = crc.lookup(crc.TWO_KEYS_112, crc.TWO_POS_112, syn)
-    if pair < 0:
-        return REJECT, 0
-    p1 = pair >> 8
-    p2 = pair & 0xFF
-    if not (_is_weak(margin, nbits, p1, WEAK_RANK_TWO)
-            and _is_weak(margin, nbits, p2, WEAK_RANK_TWO)):
-        stats[ST_REFUSED] += 1
-        return REJECT, 0
-    _flip(msg, p1)
-    _flip(msg, p2)
-    if heard_since(keys, times, _address(msg), since):
-        return ACCEPT, 2
-    _flip(msg, p1)
-    _flip(msg, p2)
-    stats[ST_REFUSED] += 1
-    return REJECT, 0
 
 
 @njit(cache=True, nogil=True)

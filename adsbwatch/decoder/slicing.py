@@ -1,0 +1,167 @@
+"""Slicing a Mode S frame's bits from magnitudes at one start and sub-sample phase.
+
+Three slicers, from cheap to thorough, all on the box model of a sample (the average of
+the signal over its period, see geometry.py): comparing each bit's halves; deciding bit
+by bit with the previous bit fed back; and the most likely sequence over a 2-state
+trellis. Margins come out in units of amplitude (a clean bit of amplitude A: margin A).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _dot4(slots: np.ndarray, i: int, k: int, m0: float, m1: float, m2: float,
+          m3: float) -> float:
+    return slots[i, k, 0] * m0 + slots[i, k, 1] * m1 + slots[i, k, 2] * m2 + slots[i, k, 3] * m3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
+                  i: int) -> tuple[float, float, float, float]:
+    """Bit i's samples (above the gap level) against each of its four half-bit slots:
+    previous second half, first half, second half, next first half. Direct indexing,
+    not row views: a view costs a reference count per bit."""
+    m0 = mag[s] - lo
+    m1 = mag[s + 1] - lo
+    m2 = mag[s + 2] - lo
+    m3 = mag[s + 3] - lo
+    return (_dot4(slots, i, 0, m0, m1, m2, m3), _dot4(slots, i, 1, m0, m1, m2, m3),
+            _dot4(slots, i, 2, m0, m1, m2, m3), _dot4(slots, i, 3, m0, m1, m2, m3))
+
+
+@njit(cache=True, nogil=True)
+def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
+           slots: np.ndarray, energy: np.ndarray, scale: np.ndarray, lo: float,
+           contrast: float, bits: np.ndarray, margin: np.ndarray) -> float:
+    """Slice bits [first_bit, nbits) at one phase; returns the sum of their margins
+    (in units of amplitude: a clean bit of amplitude A has margin A).
+
+    Decision feedback: each bit is the hypothesis whose expected samples (given the
+    previous bit, already decided, and the best case for the next) fit the samples
+    best. A sample straddling two half-bits, which a plain first-minus-second-half
+    slicer reads as mush (at 2.0 MS/s with the bit edges mid-sample, every other
+    sample), then still counts. With the edges on sample boundaries this reduces to
+    comparing the two halves.
+    """
+    total = 0.0
+    prev = 0 if first_bit == 0 else 1 - bits[first_bit - 1]  # 1: previous second half high
+    for i in range(first_bit, nbits):
+        _, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
+        k = 4 * prev
+        # Squared error of each hypothesis (b, next) up to terms common to all of them.
+        one = min(contrast * energy[i, k + 2] - 2.0 * mf,
+                  contrast * energy[i, k + 3] - 2.0 * (mf + mn))
+        zero = min(contrast * energy[i, k] - 2.0 * ms,
+                   contrast * energy[i, k + 1] - 2.0 * (ms + mn))
+        bit = one < zero
+        bits[i] = bit
+        d = abs(one - zero) * scale[i]
+        margin[i] = d
+        total += d
+        prev = 1 - bit
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
+             energy: np.ndarray, scale: np.ndarray, lo: float, contrast: float,
+             bits: np.ndarray, margin: np.ndarray, back: np.ndarray) -> float:
+    """Slice a whole frame by the most likely bit sequence, with the same hypothesis
+    costs as _slice but no commitment bit by bit: one bad decision cannot drag its
+    neighbours along (the 2-state trellis: was the previous second half high?).
+    Returns the sum of the margins, each the local cost gap between the bit's values."""
+    low = 0.0  # path cost ending with the previous second half low
+    high = 1e30  # ... and high: before bit 0 comes the preamble's quiet gap
+    for i in range(nbits):
+        mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
+        # Branch costs (hypothesis energy - 2 x correlation), the next half-bit at its
+        # best; unlike in _slice, the previous half's share differs between branches.
+        one_low = low + min(contrast * energy[i, 2] - 2.0 * mf,
+                            contrast * energy[i, 3] - 2.0 * (mf + mn))
+        zero_low = low + min(contrast * energy[i, 0] - 2.0 * ms,
+                             contrast * energy[i, 1] - 2.0 * (ms + mn))
+        shared = high - 2.0 * mp
+        one_high = shared + min(contrast * energy[i, 6] - 2.0 * mf,
+                                contrast * energy[i, 7] - 2.0 * (mf + mn))
+        zero_high = shared + min(contrast * energy[i, 4] - 2.0 * ms,
+                                 contrast * energy[i, 5] - 2.0 * (ms + mn))
+        back[i, 1] = one_high < one_low
+        back[i, 0] = zero_high < zero_low
+        best_one = min(one_low, one_high)
+        best_zero = min(zero_low, zero_high)
+        margin[i] = abs(best_one - best_zero) * scale[i]
+        # A 1 leaves the second half low; a 0 leaves it high.
+        low = best_one
+        high = best_zero
+    state = 0 if low <= high else 1
+    total = 0.0
+    for i in range(nbits - 1, -1, -1):
+        bit = 1 - state
+        bits[i] = bit
+        state = back[i, bit]
+        total += margin[i]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
+                 scale: np.ndarray, bits: np.ndarray, margin: np.ndarray) -> float:
+    """Each bit by its first half against its second, nothing assumed about the pulse
+    shape: the fallback where real pulses (smoothed by the tuner's filter) stray from
+    the box model the other slicers rely on."""
+    total = 0.0
+    for i in range(nbits):
+        s = j + base[i]
+        d = 0.0
+        for t in range(4):
+            d += (slots[i, 1, t] - slots[i, 2, t]) * mag[s + t]
+        bits[i] = d > 0
+        margin[i] = abs(d) * scale[i]
+        total += margin[i]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
+               bits: np.ndarray) -> tuple[float, float]:
+    """(low level, amplitude) that best explain the frame's samples given its decided
+    bits: a straight-line fit of each sample against its share of high half-bits."""
+    n = 0.0
+    sc = 0.0
+    sm = 0.0
+    scc = 0.0
+    scm = 0.0
+    for i in range(nbits):
+        prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
+        nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
+        b = float(bits[i])
+        s = j + base[i]
+        for t in range(4):
+            if slots[i, 1, t] + slots[i, 2, t] > 0.0:
+                c = (prev * slots[i, 0, t] + b * slots[i, 1, t] + (1.0 - b) * slots[i, 2, t]
+                     + nxt * slots[i, 3, t])
+                m = mag[s + t]
+                n += 1.0
+                sc += c
+                sm += m
+                scc += c * c
+                scm += c * m
+    spread = n * scc - sc * sc
+    if spread <= 0.0:
+        return 0.0, 0.0
+    amplitude = (n * scm - sc * sm) / spread
+    return (sm - amplitude * sc) / n, amplitude
+
+
+@njit(cache=True, nogil=True)
+def _pack(bits: np.ndarray, nbits: int, msg: np.ndarray) -> None:
+    for k in range(nbits // 8):
+        v = 0
+        for b in range(8):
+            v = (v << 1) | bits[8 * k + b]
+        msg[k] = v
+    for k in range(nbits // 8, 14):
+        msg[k] = 0
