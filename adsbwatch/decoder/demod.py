@@ -227,7 +227,7 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
         start = top_start[t]
         p = top_p[t]
         lo = top_lo[t]
-        first_byte = _slice(mag, start, 0, 8, g_base[p], g_slots[p], g_energy[p],
+        first_byte = _slice(mag, start, 8, g_base[p], g_slots[p], g_energy[p],
                             g_scale[p], lo, top_q[t], bits, margin)
         if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
             continue
@@ -332,8 +332,9 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
         _screen(mag, begin, end, floors[w - first_window] * SCREEN_SNR, two_point_four,
                 excess, screen_level)
         begin = end
-    # Peaks j in [1, stop] try starts [j-1, j]: together [0, stop]. Start `stop` is the
-    # next block's start 0 as well; `resume` keeps a frame found there from repeating.
+    # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
+    # `stop+1` are the next block's 0 and 1 as well; `resume` keeps a frame found there
+    # from repeating.
     npeaks = _peaks(excess, stop, peaks)
     stats[ST_SCREENED] += npeaks
     bits = np.zeros(LONG_BITS, dtype=np.uint8)

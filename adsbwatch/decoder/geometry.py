@@ -35,10 +35,8 @@ def _overlap_weights(start: float, end: float, length: int) -> np.ndarray:
 @dataclass(frozen=True)
 class Geometry:
     rate: int
-    samples_per_us: float
     phases: int  # sub-sample phases tried; one phase step is one 12 MHz tick
     ticks_per_sample: int
-    preamble_len: int  # samples the preamble weights span
     bit_base: np.ndarray  # [phase, bit] first sample of the bit's window, relative to j
     # For decision-feedback slicing: how much of each sample in a bit's window falls in
     # [previous bit's second half, first half, second half, next bit's first half],
@@ -108,10 +106,8 @@ def geometry_for(rate: int) -> Geometry:
                         energy[p, i, 4 * prev + 2 * bit + nxt] = float(c @ c)
     return Geometry(
         rate=rate,
-        samples_per_us=sps,
         phases=phases,
         ticks_per_sample=ticks,
-        preamble_len=pre_len,
         bit_base=bit_base,
         bit_slots=slots,
         bit_energy=energy,

@@ -33,10 +33,10 @@ def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
 
 
 @njit(cache=True, nogil=True)
-def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray,
+def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
            slots: np.ndarray, energy: np.ndarray, scale: np.ndarray, lo: float,
            contrast: float, bits: np.ndarray, margin: np.ndarray) -> float:
-    """Slice bits [first_bit, nbits) at one phase; returns the sum of their margins
+    """Slice bits [0, nbits) at one phase; returns the sum of their margins
     (in units of amplitude: a clean bit of amplitude A has margin A).
 
     Decision feedback: each bit is the hypothesis whose expected samples (given the
@@ -47,8 +47,8 @@ def _slice(mag: np.ndarray, j: int, first_bit: int, nbits: int, base: np.ndarray
     comparing the two halves.
     """
     total = 0.0
-    prev = 0 if first_bit == 0 else 1 - bits[first_bit - 1]  # 1: previous second half high
-    for i in range(first_bit, nbits):
+    prev = 0  # 1: previous second half high; before bit 0 lies the preamble's quiet gap
+    for i in range(nbits):
         _, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
         k = 4 * prev
         # Squared error of each hypothesis (b, next) up to terms common to all of them.
