@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..decoder.iqformats import FORMATS
+from .avr import avr_text
 from .errors import RuntimeFailure, UserError
 from .replay import ReplayTotals, demodulate_source
 from .sources import parse_rate, resolve_source
@@ -47,7 +48,7 @@ def _stdout_failure(exc: OSError) -> RuntimeFailure:
     return RuntimeFailure(f"cannot write frames to stdout ({exc.strerror or exc})")
 
 
-def _progress_bar(spec_path: str, bytes_per_sample: int, quiet: bool):
+def _progress_bar(spec_path: str, quiet: bool):
     """A tqdm bar on a terminal for a file of known size; None otherwise."""
     if quiet or spec_path == "-" or not sys.stderr.isatty():
         return None
@@ -62,12 +63,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise UserError("replay decodes aircraft in a later release; use --raw to print frames")
     rate = parse_rate(args.rate) if args.rate is not None else None
     spec = resolve_source(args.file, args.format, rate)
-    bar = _progress_bar(spec.data_path, spec.bytes_per_sample, args.quiet)
+    bar = _progress_bar(spec.data_path, args.quiet)
     out = sys.stdout
 
     def write(batch) -> None:
-        from .avr import avr_text
-
         try:
             out.write(avr_text(batch))
         except BrokenPipeError:
