@@ -45,10 +45,10 @@ from .slicing import _frame_fit, _pack, _slice, _slice_plain, _viterbi
 
 # Screen and preamble thresholds: a pulse level relative to the gaps and to the noise floor.
 SCREEN_RATIO = 1.25
-SCREEN_SNR = 1.35
+SCREEN_SNR = 1.8
 SCREEN_PULSE_RATIO = 1.3
 PREAMBLE_RATIO = 1.5
-PREAMBLE_SNR = 1.5
+PREAMBLE_SNR = 2.0
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
 STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
 RESLICE = 0.03  # how far the fitted levels must move for a second trellis to be worth it
@@ -63,6 +63,8 @@ FIRST_BYTE_CONTRAST = 0.5
 # capturing the receiver) is worth a look; the frame's own bits look like preambles.
 STRONGER = 1.6
 SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _second_smallest(a: float, b: float, c: float, d: float) -> float:
     return min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d)))
@@ -77,34 +79,42 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
     floor: one pulse may be lost to interference or a clipped recording).
 
     The sample sets hold most of each pulse / only gap for every start phase in
-    [j, j+1); the loop is branch-free so LLVM vectorises it.
+    [j, j+1). The loop is branch-free in float32 and indexes views from 0, so no index
+    can be negative and LLVM vectorises it (10x faster than with a negative-capable
+    index).
     """
+    m = mag[begin:stop + 19]
+    ex = excess[begin:stop]
+    lv = level[begin:stop]
+    fl = np.float32(floor)
+    ratio = np.float32(SCREEN_RATIO)
+    pulse_ratio = np.float32(SCREEN_PULSE_RATIO)
     if two_point_four:
-        for j in range(begin, stop):
-            p1 = (mag[j] + mag[j + 1]) * 0.5
-            p2 = mag[j + 3]
-            p3 = mag[j + 9]
-            p4 = (mag[j + 11] + mag[j + 12]) * 0.5
-            h = (2 * p1 + p2 + p3 + 2 * p4) / 6
-            q = (mag[j + 5] + mag[j + 6] + mag[j + 7] + mag[j + 13] + mag[j + 14]
-                 + mag[j + 15] + mag[j + 16] + mag[j + 17] + mag[j + 18]) / 9
+        for j in range(stop - begin):
+            p1 = (m[j] + m[j + 1]) * np.float32(0.5)
+            p2 = m[j + 3]
+            p3 = m[j + 9]
+            p4 = (m[j + 11] + m[j + 12]) * np.float32(0.5)
+            h = (p1 + p1 + p2 + p3 + p4 + p4) * np.float32(1 / 6)
+            q = (m[j + 5] + m[j + 6] + m[j + 7] + m[j + 13] + m[j + 14] + m[j + 15]
+                 + m[j + 16] + m[j + 17] + m[j + 18]) * np.float32(1 / 9)
             weakest = _second_smallest(p1, p2, p3, p4)
-            level[j] = h
-            excess[j] = (h - q) * ((h > q * SCREEN_RATIO) & (weakest > q * SCREEN_PULSE_RATIO)
-                                   & (h > floor))
+            lv[j] = h
+            ok = (h > q * ratio) & (weakest > q * pulse_ratio) & (h > fl)
+            ex[j] = (h - q) * np.float32(ok)
     else:
-        for j in range(begin, stop):
-            p1 = mag[j] + mag[j + 1]
-            p2 = mag[j + 2] + mag[j + 3]
-            p3 = mag[j + 7] + mag[j + 8]
-            p4 = mag[j + 9] + mag[j + 10]
-            h = (p1 + p2 + p3 + p4) / 8
-            q = (mag[j + 4] + mag[j + 5] + mag[j + 6] + mag[j + 11] + mag[j + 12]
-                 + mag[j + 13] + mag[j + 14] + mag[j + 15]) / 8
-            weakest = _second_smallest(p1, p2, p3, p4) * 0.5
-            level[j] = h
-            excess[j] = (h - q) * ((h > q * SCREEN_RATIO) & (weakest > q * SCREEN_PULSE_RATIO)
-                                   & (h > floor))
+        for j in range(stop - begin):
+            p1 = m[j] + m[j + 1]
+            p2 = m[j + 2] + m[j + 3]
+            p3 = m[j + 7] + m[j + 8]
+            p4 = m[j + 9] + m[j + 10]
+            h = (p1 + p2 + p3 + p4) * np.float32(0.125)
+            q = (m[j + 4] + m[j + 5] + m[j + 6] + m[j + 11] + m[j + 12] + m[j + 13]
+                 + m[j + 14] + m[j + 15]) * np.float32(0.125)
+            weakest = _second_smallest(p1, p2, p3, p4) * np.float32(0.5)
+            lv[j] = h
+            ok = (h > q * ratio) & (weakest > q * pulse_ratio) & (h > fl)
+            ex[j] = (h - q) * np.float32(ok)
 
 
 @njit(cache=True, nogil=True)
