@@ -10,42 +10,56 @@ of each window (robust to the signals in it), smoothed from window to window.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 WINDOW = 8192  # samples per window (3.4 ms at 2.4 MS/s)
-STRIDE = 8  # every 8th sample is enough for a median
+STRIDE = 32  # every 32nd sample: a median of 256 is steady enough (and 5x cheaper than of 1024)
 SMOOTHING = 0.25
 UNKNOWN = 0.0  # before two windows have passed: no floor (the ratio tests still apply)
+
+
+@njit(cache=True, nogil=True)
+def _window_medians(mag: np.ndarray, first_sample: int, pending: np.ndarray, filled: int,
+                    medians: np.ndarray) -> tuple[int, int]:
+    """Collect every STRIDE-th sample (by absolute position) into `pending`; each time a
+    window fills, its median goes to `medians`. Returns (medians written, samples
+    pending). Numba's median is 8x faster than NumPy's on these 1024 values."""
+    done = 0
+    per_window = pending.size
+    for i in range((-first_sample) % STRIDE, mag.size, STRIDE):
+        pending[filled] = mag[i]
+        filled += 1
+        if filled == per_window:
+            medians[done] = np.median(pending)
+            done += 1
+            filled = 0
+    return done, filled
 
 
 class NoiseFloor:
     def __init__(self) -> None:
         self._level: float | None = None
         self._after: dict[int, float] = {}  # window index -> smoothed level after it
-        self._pending: list[np.ndarray] = []
+        self._pending = np.zeros(WINDOW // STRIDE, dtype=np.float32)
+        self._filled = 0
         self._next_sample = 0
 
     def feed(self, mag: np.ndarray, first_sample: int) -> None:
         """Take samples [first_sample, first_sample + len(mag)); calls must be contiguous."""
         if first_sample != self._next_sample:
             raise ValueError("noise floor fed out of order")
-        pos = first_sample
-        end = first_sample + mag.size
-        while pos < end:
-            window = pos // WINDOW
-            window_end = (window + 1) * WINDOW
-            take = min(window_end, end) - pos
-            chunk = mag[pos - first_sample: pos - first_sample + take]
-            self._pending.append(chunk[(-pos) % STRIDE::STRIDE].copy())  # callers reuse buffers
-            pos += take
-            if pos == window_end:
-                median = float(np.median(np.concatenate(self._pending)))
-                self._pending = []
-                if self._level is None:
-                    self._level = median
-                else:
-                    self._level += SMOOTHING * (median - self._level)
-                self._after[window] = self._level
-        self._next_sample = end
+        medians = np.empty(mag.size // WINDOW + 2, dtype=np.float64)
+        done, self._filled = _window_medians(mag, first_sample, self._pending, self._filled,
+                                             medians)
+        first_window = first_sample // WINDOW
+        for k in range(done):
+            median = float(medians[k])
+            if self._level is None:
+                self._level = median
+            else:
+                self._level += SMOOTHING * (median - self._level)
+            self._after[first_window + k] = self._level
+        self._next_sample = first_sample + mag.size
 
     def floors(self, first_sample: int, count: int) -> tuple[int, np.ndarray]:
         """(first window, the floor of each window) for samples [first_sample, +count)."""
