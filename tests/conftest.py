@@ -20,6 +20,15 @@ EXTENSION = {"cu8": ".cu8", "cs8": ".cs8", "cs16": ".cs16", "cf32": ".cf32"}
 MakeRecording = Callable[..., tuple[Path, list[str]]]
 
 
+@pytest.fixture(autouse=True)
+def private_data_home(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default store lives under XDG_DATA_HOME: never the user's own in a test."""
+    home = tmp_path_factory.mktemp("xdg-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def recordings() -> Path:
     """The folder of real captures (../shared/recordings); skips when it is absent."""

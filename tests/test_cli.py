@@ -217,11 +217,6 @@ def test_bad_sigmf_metadata(tmp_path: Path, capsys) -> None:
                    f"{meta}: SigMF datatype 'ri8' is not supported")
 
 
-def test_without_raw_says_what_to_use(make_recording, capsys) -> None:
-    path, _ = make_recording()
-    one_line_error(*run_main(capsys, str(path)), "use --raw to print frames")
-
-
 # ------------------------------------------------------------------ a reader who leaves
 
 
@@ -268,4 +263,4 @@ def test_full_disk_is_a_one_line_runtime_failure(make_recording) -> None:
                                 stdout=full, stderr=subprocess.PIPE, timeout=120)
     assert result.returncode == 1
     assert result.stderr.decode() == (
-        "adsbwatch: error: cannot write frames to stdout (No space left on device)\n")
+        "adsbwatch: error: cannot write to stdout (No space left on device)\n")

@@ -1,0 +1,85 @@
+"""Visits: one continuous presence of a recorded aircraft, from first to last heard.
+
+A visit starts when a recorded aircraft (watched, or any with --record-all) is heard
+after a silence longer than the visit gap, and gathers what it said until the next such
+silence. The start of a watched aircraft's visit is the sighting that raises an alert.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .geo import distance_km
+from .tracker import Aircraft, Position, Update
+
+
+@dataclass(slots=True)
+class Visit:
+    visit_id: int
+    icao: int
+    label: str | None
+    watched: bool
+    first_seen: float
+    last_seen: float
+    callsigns: list[str] = field(default_factory=list)
+    squawks: list[str] = field(default_factory=list)
+    min_alt: int | None = None
+    max_alt: int | None = None
+    closest_km: float | None = None
+    messages: int = 0
+    max_dbfs: float = -math.inf
+    emergency: str | None = None
+    dirty: bool = True  # changed since last written
+
+    def note(self, ac: Aircraft, t: float, level_dbfs: float, position: Position | None,
+             receiver: tuple[float, float] | None) -> None:
+        self.last_seen = max(self.last_seen, t)
+        self.messages += 1
+        self.max_dbfs = max(self.max_dbfs, level_dbfs)
+        if ac.callsign and ac.callsign not in self.callsigns:
+            self.callsigns.append(ac.callsign)
+        if ac.squawk and ac.squawk not in self.squawks:
+            self.squawks.append(ac.squawk)
+        if ac.emergency:
+            self.emergency = ac.emergency
+        alt = ac.altitude
+        if alt is not None and not ac.on_ground:
+            self.min_alt = alt if self.min_alt is None else min(self.min_alt, alt)
+            self.max_alt = alt if self.max_alt is None else max(self.max_alt, alt)
+        if position is not None and receiver is not None:
+            reach = distance_km(receiver[0], receiver[1], position.lat, position.lon)
+            if self.closest_km is None or reach < self.closest_km:
+                self.closest_km = reach
+        self.dirty = True
+
+
+class Visits:
+    """Open visits by ICAO; `observe` says whether an update began a new one."""
+
+    def __init__(self, gap_s: float, receiver: tuple[float, float] | None,
+                 new_id: Callable[[], int]) -> None:
+        self.gap_s = gap_s
+        self.receiver = receiver
+        self._new_id = new_id
+        self.open: dict[int, Visit] = {}
+
+    def observe(self, update: Update, t: float, level_dbfs: float, label: str | None,
+                watched: bool) -> tuple[Visit, bool]:
+        ac = update.aircraft
+        visit = self.open.get(ac.icao)
+        began = visit is None or t - visit.last_seen > self.gap_s
+        if began:
+            visit = Visit(self._new_id(), ac.icao, label, watched, t, t)
+            self.open[ac.icao] = visit
+        assert visit is not None
+        visit.note(ac, t, level_dbfs, update.position, self.receiver)
+        return visit, began
+
+    def close_silent(self, now: float) -> list[Visit]:
+        """Forget visits silent longer than the gap (they are complete in the store)."""
+        done = [v for v in self.open.values() if now - v.last_seen > self.gap_s]
+        for v in done:
+            del self.open[v.icao]
+        return done

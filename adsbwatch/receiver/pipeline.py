@@ -1,0 +1,163 @@
+"""Frames to aircraft to the store: decoding, tracking, visits, alerts and batched writes.
+
+Every frame's time is the recording's start plus its 12 MHz sample-clock timestamp, so
+a replay at any speed keeps the same times as the original reception. The store is
+written once per second of wall time (and at the end): after a crash at most that last
+second is lost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyModeS
+
+from ..decoder.demod import FrameBatch
+from ..decoder.modes import CLOCK_HZ
+from ..decoder.tracker import Aircraft, Tracker, TrackerConfig, Update
+from ..decoder.visits import Visit, Visits
+from ..decoder.watchlist import Watchlist
+from .store import PointRow, Store, VisitRow
+
+HOUSEKEEPING_S = 1.0  # sample-clock seconds between expiry sweeps
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A watched aircraft heard for the first time in a visit."""
+
+    visit: Visit
+    aircraft: Aircraft
+
+    def as_dict(self) -> dict[str, object]:
+        v, ac = self.visit, self.aircraft
+        return {
+            "icao": ac.hex, "label": v.label or "", "callsign": ac.callsign or "",
+            "squawk": ac.squawk or "", "time": v.first_seen, "altitude_ft": ac.altitude,
+            "lat": ac.lat, "lon": ac.lon, "signal_dbfs": round(v.max_dbfs, 1),
+            "visit_id": v.visit_id,
+        }
+
+
+@dataclass
+class PipelineTotals:
+    messages: int = 0
+    undecodable: int = 0
+    positions: int = 0
+    sightings: int = 0
+
+
+class Pipeline:
+    def __init__(self, *, start_epoch: float, tracker_config: TrackerConfig,
+                 watchlist: Watchlist, store: Store | None, record_all: bool,
+                 visit_gap_s: float, on_sighting: Callable[[Sighting], None] | None = None,
+                 flush_interval_s: float = 1.0) -> None:
+        self.start_epoch = start_epoch
+        self.tracker = Tracker(tracker_config)
+        self.watchlist = watchlist
+        self.store = store
+        self.record_all = record_all
+        self.visits = Visits(visit_gap_s, tracker_config.receiver,
+                             store.new_visit_id if store is not None else _counter())
+        self.on_sighting = on_sighting
+        self.flush_interval_s = flush_interval_s
+        self.totals = PipelineTotals()
+        self._next_housekeeping = 0.0
+        self._last_flush = time.monotonic()
+        self.now = start_epoch  # time of the newest frame
+        self.departed: dict[int, Aircraft] = {}  # expired from the tracker, for the summary
+
+    def on_batch(self, batch: FrameBatch) -> None:
+        nbytes = batch.nbytes
+        dbfs = batch.dbfs
+        for i in range(len(batch)):
+            t = self.start_epoch + int(batch.ticks[i]) / CLOCK_HZ
+            self.handle(t, batch.msg[i, :nbytes[i]].tobytes().hex(), float(dbfs[i]))
+        if self.now >= self._next_housekeeping:
+            self.housekeeping()
+        if self.store is not None and time.monotonic() - self._last_flush >= self.flush_interval_s:
+            self.flush()
+
+    def handle(self, t: float, frame_hex: str, level_dbfs: float) -> Update | None:
+        """One frame: decode, track, record. Returns the tracker's update."""
+        self.now = max(self.now, t)
+        try:
+            msg = pyModeS.decode(frame_hex)
+        except (pyModeS.DecodeError, ValueError, KeyError, TypeError, IndexError):
+            self.totals.undecodable += 1  # a valid frame pyModeS has no decoder for
+            return None
+        self.totals.messages += 1
+        update = self.tracker.update(t, msg, level_dbfs)
+        if update is None:
+            return None
+        if update.position is not None:
+            self.totals.positions += 1
+        self._record(update, t, level_dbfs)
+        return update
+
+    def _record(self, update: Update, t: float, level_dbfs: float) -> None:
+        ac = update.aircraft
+        entry = self.watchlist.match(ac.icao)
+        if entry is None and not self.record_all:
+            return
+        visit, began = self.visits.observe(update, t, level_dbfs,
+                                           entry.label if entry else None, entry is not None)
+        if self.store is not None:
+            if update.position is not None:
+                p = update.position
+                self.store.add_point(visit.visit_id, PointRow(
+                    p.t, p.lat, p.lon, p.alt, p.gs, p.track, p.vrate, p.on_ground))
+            for change in update.changes:
+                self.store.add_event(visit.visit_id, change.t, change.kind, change.new)
+        if began and entry is not None:
+            self.totals.sightings += 1
+            if self.on_sighting is not None:
+                self.on_sighting(Sighting(visit, ac))
+
+    def all_aircraft(self) -> list[Aircraft]:
+        """Every aircraft heard in this run, the current state where it is still tracked."""
+        return list({**self.departed, **self.tracker.aircraft}.values())
+
+    def housekeeping(self) -> None:
+        for ac in self.tracker.expire(self.now):
+            self.departed[ac.icao] = ac
+        self._save_visits(self.visits.close_silent(self.now))
+        self._next_housekeeping = self.now + HOUSEKEEPING_S
+
+    def flush(self) -> None:
+        """Write what is buffered; a failure is kept in the store and retried."""
+        if self.store is None:
+            return
+        self._save_visits(self.visits.open.values())
+        self.store.flush()
+        self._last_flush = time.monotonic()
+
+    def _save_visits(self, visits) -> None:  # type: ignore[no-untyped-def]
+        if self.store is None:
+            return
+        for v in visits:
+            if v.dirty:
+                self.store.save_visit(visit_row(v))
+                v.dirty = False
+
+
+def visit_row(v: Visit) -> VisitRow:
+    return VisitRow(
+        id=v.visit_id, icao=v.icao, label=v.label, watched=v.watched,
+        first_seen=v.first_seen, last_seen=v.last_seen, callsigns=" ".join(v.callsigns),
+        squawks=" ".join(v.squawks), min_alt=v.min_alt, max_alt=v.max_alt,
+        closest_km=v.closest_km, messages=v.messages,
+        max_dbfs=None if v.max_dbfs == float("-inf") else round(v.max_dbfs, 2),
+        emergency=v.emergency)
+
+
+def _counter() -> Callable[[], int]:
+    state = {"n": 0}
+
+    def next_id() -> int:
+        state["n"] += 1
+        return state["n"]
+
+    return next_id
