@@ -272,8 +272,9 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
                     votes[i] += margin[i] if bits[i] else -margin[i]
             _pack(bits, nbits, msg)
             status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-        if status == REJECT:
-            # Again with the levels measured over the whole frame, not four pulses.
+        if status == REJECT and t == 0:
+            # Again with the levels measured over the whole frame, not four pulses (only
+            # for the best-fitting preamble: the refits of the rest rarely pay their way).
             low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
             moved = abs(amplitude - top_q[t]) + abs(low - lo)
             if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
@@ -348,7 +349,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
     npeaks = _peaks(excess, stop, peaks)
     stats[ST_SCREENED] += npeaks
     bits = np.zeros(LONG_BITS, dtype=np.uint8)
-    margin = np.zeros(LONG_BITS, dtype=np.float32)
+    margin = np.zeros(LONG_BITS)
     back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
     votes = np.zeros(LONG_BITS)
     msg = np.zeros(14, dtype=np.uint8)

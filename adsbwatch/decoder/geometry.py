@@ -67,13 +67,15 @@ def geometry_for(rate: int) -> Geometry:
     phases = ticks
     pre_len = math.ceil(PREAMBLE_US * sps) + 2
     bit_base = np.zeros((phases, LONG_BITS), dtype=np.int64)
-    slots = np.zeros((phases, LONG_BITS, 4, TAPS), dtype=np.float32)
-    energy = np.zeros((phases, LONG_BITS, 8), dtype=np.float32)
-    norm = np.zeros((phases, LONG_BITS), dtype=np.float32)
+    # float64 like the slicers' arithmetic: a float32 table costs a conversion per use,
+    # a third of the trellis' time.
+    slots = np.zeros((phases, LONG_BITS, 4, TAPS), dtype=np.float64)
+    energy = np.zeros((phases, LONG_BITS, 8), dtype=np.float64)
+    norm = np.zeros((phases, LONG_BITS), dtype=np.float64)
     pulse_base = np.zeros((phases, len(PULSES_US)), dtype=np.int64)
-    pulse_taps = np.zeros((phases, len(PULSES_US), TAPS), dtype=np.float32)
-    pulse_energy = np.zeros((phases, len(PULSES_US) + 1), dtype=np.float32)
-    pulse_area = np.zeros((phases, len(PULSES_US) + 1), dtype=np.float32)
+    pulse_taps = np.zeros((phases, len(PULSES_US), TAPS), dtype=np.float64)
+    pulse_energy = np.zeros((phases, len(PULSES_US) + 1), dtype=np.float64)
+    pulse_area = np.zeros((phases, len(PULSES_US) + 1), dtype=np.float64)
     quiet = np.zeros((phases, pre_len), dtype=np.float32)
     half = sps / 2
     for p in range(phases):

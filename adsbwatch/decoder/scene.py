@@ -90,20 +90,25 @@ POSITION_KINDS = frozenset({"position_even", "position_odd", "surface_even", "su
 
 @dataclass(frozen=True)
 class SignalModel:
-    """Free-space loss: ref_db at ref_km slant range, 20 dB per decade, clamped,
-    plus a uniform +-jitter_db per frame (fading, antenna pattern).
+    """ref_db at ref_km slant range, falling db_per_decade with distance, clamped, plus a
+    uniform +-jitter_db per frame (fading, antenna pattern).
 
-    The ceiling keeps pulses just under full scale at the default noise (0.04 of full
-    scale: 28 dB): a dongle's gain is set so that near aircraft do not clip."""
+    Free space alone would lose 20 dB per decade, but a ground antenna's pattern favours
+    the low elevations of far aircraft over the steep ones of near aircraft: real
+    receivers see about 15 (near aircraft a few dB under full scale, 250 km ones some
+    10 dB over the noise). The ceiling keeps pulses just under full scale at the default
+    noise (0.04 of full scale: 28 dB): a dongle's gain is set so near aircraft do not
+    clip."""
 
-    ref_db: float = 30.0
-    ref_km: float = 10.0
+    ref_db: float = 27.0
+    ref_km: float = 20.0
+    db_per_decade: float = 15.0
     low_db: float = 6.0
     high_db: float = 27.0
     jitter_db: float = 2.0
 
     def snr_db(self, slant_km: float, rng: np.random.Generator) -> float:
-        base = self.ref_db - 20.0 * math.log10(max(slant_km, 0.05) / self.ref_km)
+        base = self.ref_db - self.db_per_decade * math.log10(max(slant_km, 0.05) / self.ref_km)
         noisy = base + float(rng.uniform(-self.jitter_db, self.jitter_db))
         return min(max(noisy, self.low_db), self.high_db)
 
