@@ -119,16 +119,19 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
 
 @njit(cache=True, nogil=True)
 def _peaks(excess: np.ndarray, stop: int, out: np.ndarray) -> int:
-    """Positions j in [1, stop] where the screen peaks; branch-free compaction."""
+    """Positions j in [1, stop] where the screen peaks. Over 99% of the screen is zero,
+    so the branch is all but always predicted right (faster than branch-free)."""
     count = 0
+    e = excess[:stop + 2]  # a view indexed from 0: no negative-index handling
     for j in range(1, stop + 1):
-        e = excess[j]
-        out[count] = j
-        count += (e > 0.0) & (e >= excess[j - 1]) & (e > excess[j + 1])
+        x = e[j]
+        if x > 0.0 and x >= e[j - 1] and x > e[j + 1]:
+            out[count] = j
+            count += 1
     return count
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _gap_level(mag: np.ndarray, start: int, gaps: np.ndarray) -> float:
     """Mean of the samples that lie in the preamble's gaps whatever the phase."""
     acc = 0.0
@@ -145,7 +148,7 @@ def _pulse(mag: np.ndarray, start: int, p: int, k: int, base: np.ndarray,
             + taps[p, k, 3] * mag[s + 3])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.ndarray,
               pulse_taps: np.ndarray, pulse_energy: np.ndarray,
               pulse_area: np.ndarray) -> tuple[float, float, float]:
@@ -173,34 +176,22 @@ def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.nda
     return amplitude * corr, amplitude, hi
 
 
-@njit(cache=True, nogil=True)
-def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: float,
-                   min_level: float,
-                   pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
-                   pulse_area: np.ndarray, gaps: np.ndarray,
-                   g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
-                   g_scale: np.ndarray, g_clarity: np.ndarray, fix: int, keys: np.ndarray,
-                   times: np.ndarray,
-                   since: int, stats: np.ndarray,
-                   bits: np.ndarray, margin: np.ndarray, back: np.ndarray, votes: np.ndarray,
-                   msg: np.ndarray,
-                   best_msg: np.ndarray, top_fit: np.ndarray, top_q: np.ndarray,
-                   top_lo: np.ndarray,
-                   top_start: np.ndarray, top_p: np.ndarray
-                   ) -> tuple[float, int, int, int, int, float]:
-    """Try the frame starts in [j-1, j+2) around a screen peak at j.
+@njit(cache=True, nogil=True, inline="always")
+def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: float,
+                    pulse_base: np.ndarray, pulse_taps: np.ndarray,
+                    pulse_energy: np.ndarray, pulse_area: np.ndarray, gaps: np.ndarray,
+                    top_fit: np.ndarray, top_q: np.ndarray, top_lo: np.ndarray,
+                    top_start: np.ndarray, top_p: np.ndarray) -> None:
+    """The TRIES best-fitting preambles starting in [j-1, j+2), at every sub-sample
+    phase, best first (top_fit < 0 past the last one found).
 
-    The preambles of all sub-sample phases are scored; the TRIES best are sliced and
-    checked. Returns (score, start, phase, nbits, repaired, pulse level) of the best
-    accepted one, its bytes in best_msg; score < 0 when none was accepted.
+    A screen peak at j means a start near [j, j+1); its neighbours are tried too, as at
+    low SNR a second-best phase often slices with fewer errors.
     """
-    phases = pulse_base.shape[0]
     top_fit[:] = -1.0
-    # A screen peak at j means a start near [j, j+1); its neighbours are tried too, as at
-    # low SNR a second-best phase often slices with fewer errors.
     for start in range(j - 1, j + 2):
         lo = _gap_level(mag, start, gaps)
-        for p in range(phases):
+        for p in range(pulse_base.shape[0]):
             fit, amplitude, hi = _preamble(mag, start, p, lo, pulse_base, pulse_taps,
                                            pulse_energy, pulse_area)
             if fit <= top_fit[TRIES - 1] or hi <= floor_level or hi <= min_level:
@@ -218,103 +209,172 @@ def _try_candidate(mag: np.ndarray, j: int, noise_level: float, floor_level: flo
             top_lo[k] = lo
             top_start[k] = start
             top_p[k] = p
-    best_score = -1.0
-    best_start = 0
-    best_phase = 0
-    best_nbits = 0
-    best_fixed = 0
-    best_level = 0.0
-    votes[:] = 0.0
-    voters = 0
-    vote_bits = 0
-    vote_t = 0
-    # A strong preamble pins its phase: the runners-up only help near the noise floor.
-    strong = noise_level > 0.0 and top_q[0] >= STRONG * noise_level
-    tries = STRONG_TRIES if strong else TRIES
-    for t in range(tries):
-        if top_fit[t] < 0:
-            break
-        start = top_start[t]
-        p = top_p[t]
-        lo = top_lo[t]
-        first_byte = _slice(mag, start, 8, g_base[p], g_slots[p], g_energy[p],
-                            g_scale[p], lo, top_q[t], bits, margin)
-        if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
-            continue
-        df = (bits[0] << 4) | (bits[1] << 3) | (bits[2] << 2) | (bits[3] << 1) | bits[4]
-        nbits = FRAME_BITS[df]
-        if nbits == 0:
-            continue
-        stats[ST_CANDIDATES] += 1
-        # Cheapest first: a strong clean reply needs nothing better than halves compared.
-        total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_scale[p], bits,
-                             margin)
-        _pack(bits, nbits, msg)
-        status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-        if status == REJECT and strong and g_clarity[p] >= CLEAR_PHASE:
-            # A reply keeps one level from preamble to last bit; Mode A/C trains and
-            # overlapping replies do not. Strong ones are judged on the plain slice
-            # already, where it reads well (not at 2.0 MS/s with the bit edges near
-            # mid-sample; and a weak reply's plain slice is too noisy to judge by).
-            low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
-            if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
+
+
+@njit(cache=True, nogil=True)
+def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: int,
+               floors: np.ndarray, first_window: int, window: int, ticks_per_sample: int,
+               span_short: int, span_long: int,
+               pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
+               pulse_area: np.ndarray, gaps: np.ndarray,
+               g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
+               g_scale: np.ndarray, g_clarity: np.ndarray, fix: int,
+               keys: np.ndarray, times: np.ndarray, ttl: int,
+               resume: np.ndarray, screen_level: np.ndarray, stats: np.ndarray,
+               out_msg: np.ndarray, out_ticks: np.ndarray, out_level: np.ndarray,
+               out_fixed: np.ndarray) -> int:
+    """Try the frame starts around each screen peak; write the accepted frames.
+
+    Per peak, the best-fitting preambles are sliced and checked; of the tries that pass,
+    the best wins (its start and phase give the timestamp). One call loops over all the
+    peaks: a call per peak with this many arrays costs more than the work of most peaks.
+    """
+    bits = np.zeros(LONG_BITS, dtype=np.uint8)
+    margin = np.zeros(LONG_BITS)
+    back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
+    votes = np.zeros(LONG_BITS)
+    msg = np.zeros(14, dtype=np.uint8)
+    best_msg = np.zeros(14, dtype=np.uint8)
+    top_fit = np.zeros(TRIES)
+    top_q = np.zeros(TRIES)
+    top_lo = np.zeros(TRIES)
+    top_start = np.zeros(TRIES, dtype=np.int64)
+    top_p = np.zeros(TRIES, dtype=np.int64)
+    count = 0
+    capacity = out_ticks.size
+    for peak in range(npeaks):
+        j = peaks[peak]
+        absolute = first_sample + j
+        min_level = 0.0
+        if absolute - 1 < resume[0]:
+            # Inside a frame already decoded, only a clearly stronger preamble (another
+            # aircraft capturing the receiver) is worth a look.
+            min_level = resume[1] * 1e-6 * STRONGER
+            if screen_level[j] < min_level * SCREEN_STRONGER:
                 continue
-        if status == REJECT:
-            total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                             g_scale[p], lo, top_q[t], bits, margin, back)
-            if voters == 0 or nbits == vote_bits:
-                # Every try's soft bits, summed: phases err in different places.
-                vote_bits = nbits
-                voters += 1
-                if voters == 1:
-                    vote_t = t
-                for i in range(nbits):
-                    votes[i] += margin[i] if bits[i] else -margin[i]
+        since = (absolute * ticks_per_sample) - ttl
+        noise_level = floors[absolute // window - first_window]
+        _rank_preambles(mag, j, noise_level * PREAMBLE_SNR, min_level, pulse_base,
+                        pulse_taps, pulse_energy, pulse_area, gaps, top_fit, top_q, top_lo,
+                        top_start, top_p)
+        best_score = -1.0
+        best_start = 0
+        best_phase = 0
+        best_nbits = 0
+        best_fixed = 0
+        best_level = 0.0
+        votes[:] = 0.0
+        voters = 0
+        vote_bits = 0
+        vote_t = 0
+        # A strong preamble pins its phase: the runners-up only help near the noise floor.
+        strong = noise_level > 0.0 and top_q[0] >= STRONG * noise_level
+        tries = STRONG_TRIES if strong else TRIES
+        for t in range(tries):
+            if top_fit[t] < 0:
+                break
+            start = top_start[t]
+            p = top_p[t]
+            lo = top_lo[t]
+            first_byte = _slice(mag, start, 8, g_base[p], g_slots[p], g_energy[p],
+                                g_scale[p], lo, top_q[t], bits, margin)
+            if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
+                continue
+            df = (bits[0] << 4) | (bits[1] << 3) | (bits[2] << 2) | (bits[3] << 1) | bits[4]
+            nbits = FRAME_BITS[df]
+            if nbits == 0:
+                continue
+            stats[ST_CANDIDATES] += 1
+            # Cheapest first: a strong clean reply needs nothing better than halves compared.
+            total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_scale[p], bits,
+                                 margin)
             _pack(bits, nbits, msg)
             status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-        if status == REJECT and t == 0:
-            # Again with the levels measured over the whole frame, not four pulses (only
-            # for the best-fitting preamble: the refits of the rest rarely pay their way).
-            low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
-            moved = abs(amplitude - top_q[t]) + abs(low - lo)
-            if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
+            if status == REJECT and strong and g_clarity[p] >= CLEAR_PHASE:
+                # A reply keeps one level from preamble to last bit; Mode A/C trains and
+                # overlapping replies do not. Strong ones are judged on the plain slice
+                # already, where it reads well (not at 2.0 MS/s with the bit edges near
+                # mid-sample; and a weak reply's plain slice is too noisy to judge by).
+                low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+                if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
+                    continue
+            if status == REJECT:
                 total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                                 g_scale[p], low, amplitude, bits, margin, back)
+                                 g_scale[p], lo, top_q[t], bits, margin, back)
+                if voters == 0 or nbits == vote_bits:
+                    # Every try's soft bits, summed: phases err in different places.
+                    vote_bits = nbits
+                    voters += 1
+                    if voters == 1:
+                        vote_t = t
+                    for i in range(nbits):
+                        votes[i] += margin[i] if bits[i] else -margin[i]
                 _pack(bits, nbits, msg)
-                status, fixed = _classify(msg, nbits, margin, fix, keys, times, since,
-                                          stats)
-        if status == REJECT:
+                status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+            if status == REJECT and t == 0:
+                # Again with the levels measured over the whole frame, not four pulses (only
+                # for the best-fitting preamble: the refits of the rest rarely pay their way).
+                low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+                moved = abs(amplitude - top_q[t]) + abs(low - lo)
+                if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
+                    total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
+                                     g_scale[p], low, amplitude, bits, margin, back)
+                    _pack(bits, nbits, msg)
+                    status, fixed = _classify(msg, nbits, margin, fix, keys, times, since,
+                                              stats)
+            if status == REJECT:
+                continue
+            # Fewest repairs first, a clean parity before an overlaid one (a slip in the last
+            # bits of a DF11 reads as an interrogator code), then the widest mean margin.
+            score = (3 - fixed) * 1e6 + (status == ACCEPT) * 5e5 + total / nbits / top_q[t]
+            if score > best_score:
+                best_score = score
+                best_start = start
+                best_phase = p
+                best_nbits = nbits
+                best_fixed = fixed
+                low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+                best_level = low + amplitude  # the signal level, steadier than the preamble's
+                best_msg[:] = msg
+        if best_score < 0 and voters > 1:
+            for i in range(vote_bits):
+                bits[i] = votes[i] > 0
+                margin[i] = abs(votes[i])
+            _pack(bits, vote_bits, msg)
+            status, fixed = _classify(msg, vote_bits, margin, fix, keys, times, since, stats)
+            if status != REJECT:
+                start = top_start[vote_t]
+                p = top_p[vote_t]
+                best_score = (3 - fixed) * 1e6
+                best_start = start
+                best_phase = p
+                best_nbits = vote_bits
+                best_fixed = fixed
+                low, amplitude = _frame_fit(mag, start, vote_bits, g_base[p], g_slots[p], bits)
+                best_level = low + amplitude
+                best_msg[:] = msg
+        if best_score < 0:
+            stats[ST_REJECTED] += 1
             continue
-        # Fewest repairs first, a clean parity before an overlaid one (a slip in the last
-        # bits of a DF11 reads as an interrogator code), then the widest mean margin.
-        score = (3 - fixed) * 1e6 + (status == ACCEPT) * 5e5 + total / nbits / top_q[t]
-        if score > best_score:
-            best_score = score
-            best_start = start
-            best_phase = p
-            best_nbits = nbits
-            best_fixed = fixed
-            low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
-            best_level = low + amplitude  # the signal level, steadier than the preamble's
-            best_msg[:] = msg
-    if best_score < 0 and voters > 1:
-        for i in range(vote_bits):
-            bits[i] = votes[i] > 0
-            margin[i] = abs(votes[i])
-        _pack(bits, vote_bits, msg)
-        status, fixed = _classify(msg, vote_bits, margin, fix, keys, times, since, stats)
-        if status != REJECT:
-            start = top_start[vote_t]
-            p = top_p[vote_t]
-            best_score = (3 - fixed) * 1e6
-            best_start = start
-            best_phase = p
-            best_nbits = vote_bits
-            best_fixed = fixed
-            low, amplitude = _frame_fit(mag, start, vote_bits, g_base[p], g_slots[p], bits)
-            best_level = low + amplitude
-            best_msg[:] = msg
-    return best_score, best_start, best_phase, best_nbits, best_fixed, best_level
+        ticks = (first_sample + best_start) * ticks_per_sample + best_phase
+        out_msg[count] = best_msg
+        out_ticks[count] = ticks
+        out_level[count] = best_level
+        out_fixed[count] = best_fixed
+        count += 1
+        if best_fixed == 1:
+            stats[ST_FIXED1] += 1
+        elif best_fixed == 2:
+            stats[ST_FIXED2] += 1
+        df = best_msg[0] >> 3
+        if df == 11 or df == 17 or (df == 18 and (best_msg[0] & 7) == 0):
+            mark_heard(keys, times, _address(best_msg), ticks)
+        span = span_short if best_nbits == 56 else span_long
+        resume[0] = first_sample + best_start + span
+        resume[1] = best_level * 1e6
+        if count == capacity:
+            break
+    return count
 
 
 @njit(cache=True, nogil=True)
@@ -348,57 +408,11 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
     # from repeating.
     npeaks = _peaks(excess, stop, peaks)
     stats[ST_SCREENED] += npeaks
-    bits = np.zeros(LONG_BITS, dtype=np.uint8)
-    margin = np.zeros(LONG_BITS)
-    back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
-    votes = np.zeros(LONG_BITS)
-    msg = np.zeros(14, dtype=np.uint8)
-    best = np.zeros(14, dtype=np.uint8)
-    top_fit = np.zeros(TRIES)
-    top_q = np.zeros(TRIES)
-    top_lo = np.zeros(TRIES)
-    top_start = np.zeros(TRIES, dtype=np.int64)
-    top_p = np.zeros(TRIES, dtype=np.int64)
-    count = 0
-    capacity = out_ticks.size
-    for k in range(npeaks):
-        j = peaks[k]
-        absolute = first_sample + j
-        min_level = 0.0
-        if absolute - 1 < resume[0]:
-            min_level = resume[1] * 1e-6 * STRONGER
-            if screen_level[j] < min_level * SCREEN_STRONGER:
-                continue
-        since = (absolute * ticks_per_sample) - ttl
-        noise = floors[absolute // window - first_window]
-        floor_level = noise * PREAMBLE_SNR
-        score, start, phase, nbits, fixed, level = _try_candidate(
-            mag, j, noise, floor_level, min_level, pulse_base, pulse_taps, pulse_energy, pulse_area,
-            gaps, g_base, g_slots, g_energy, g_scale, g_clarity, fix, keys, times, since, stats,
-            bits,
-            margin, back, votes, msg, best, top_fit, top_q, top_lo, top_start, top_p)
-        if score < 0:
-            stats[ST_REJECTED] += 1
-            continue
-        ticks = (first_sample + start) * ticks_per_sample + phase
-        out_msg[count] = best
-        out_ticks[count] = ticks
-        out_level[count] = level
-        out_fixed[count] = fixed
-        count += 1
-        if fixed == 1:
-            stats[ST_FIXED1] += 1
-        elif fixed == 2:
-            stats[ST_FIXED2] += 1
-        df = best[0] >> 3
-        if df == 11 or df == 17 or (df == 18 and (best[0] & 7) == 0):
-            mark_heard(keys, times, _address(best), ticks)
-        span = span_short if nbits == 56 else span_long
-        resume[0] = first_sample + start + span
-        resume[1] = level * 1e6
-        if count == capacity:
-            break
-    return count
+    return _try_peaks(mag, peaks, npeaks, first_sample, floors, first_window, window,
+                      ticks_per_sample, span_short, span_long, pulse_base, pulse_taps,
+                      pulse_energy, pulse_area, gaps, g_base, g_slots, g_energy, g_scale,
+                      g_clarity, fix, keys, times, ttl, resume, screen_level, stats,
+                      out_msg, out_ticks, out_level, out_fixed)
 
 
 @dataclass
