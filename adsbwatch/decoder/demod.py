@@ -423,6 +423,7 @@ class FrameBatch:
     ticks: np.ndarray  # [n] int64, 12 MHz ticks of the first preamble pulse
     level: np.ndarray  # [n] float32, mean high-half magnitude (full scale = 1)
     fixed: np.ndarray  # [n] uint8, bits repaired
+    until_ticks: int = 0  # the block's end on the sample clock: time passes without frames
 
     def __len__(self) -> int:
         return int(self.ticks.size)
@@ -484,7 +485,8 @@ class Demodulator:
             self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,
             self.stats,
             out_msg, out_ticks, out_level, out_fixed)
-        return FrameBatch(out_msg[:n], out_ticks[:n], out_level[:n], out_fixed[:n])
+        return FrameBatch(out_msg[:n], out_ticks[:n], out_level[:n], out_fixed[:n],
+                          (first_sample + stop) * g.ticks_per_sample)
 
     def stats_dict(self) -> dict[str, int]:
         return dict(zip(STAT_NAMES, self.stats.tolist(), strict=True))

@@ -7,8 +7,8 @@ silence. The start of a watched aircraft's visit is the sighting that raises an 
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .geo import distance_km
@@ -55,14 +55,20 @@ class Visit:
         self.dirty = True
 
 
+def visit_id(icao: int, first_seen: float) -> int:
+    """A visit's id, from what identifies it: the same recording replayed again gives the
+    same ids (so its rows are rewritten, not doubled), and different visits never share
+    one in practice (63 bits of a hash)."""
+    key = f"{icao:06x}@{round(first_seen * 1000)}".encode()
+    return (int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") >> 1) or 1
+
+
 class Visits:
     """Open visits by ICAO; `observe` says whether an update began a new one."""
 
-    def __init__(self, gap_s: float, receiver: tuple[float, float] | None,
-                 new_id: Callable[[], int]) -> None:
+    def __init__(self, gap_s: float, receiver: tuple[float, float] | None) -> None:
         self.gap_s = gap_s
         self.receiver = receiver
-        self._new_id = new_id
         self.open: dict[int, Visit] = {}
 
     def observe(self, update: Update, t: float, level_dbfs: float, label: str | None,
@@ -71,7 +77,7 @@ class Visits:
         visit = self.open.get(ac.icao)
         began = visit is None or t - visit.last_seen > self.gap_s
         if began:
-            visit = Visit(self._new_id(), ac.icao, label, watched, t, t)
+            visit = Visit(visit_id(ac.icao, t), ac.icao, label, watched, t, t)
             self.open[ac.icao] = visit
         assert visit is not None
         visit.note(ac, t, level_dbfs, update.position, self.receiver)

@@ -4,12 +4,16 @@ Every frame's time is the recording's start plus its 12 MHz sample-clock timesta
 a replay at any speed keeps the same times as the original reception. The store is
 written once per second of wall time (and at the end): after a crash at most that last
 second is lost.
+
+A sighting waits for the aircraft's identification (sent every 5 s) up to SIGHTING_WAIT_S
+of the sample clock, so the alert can name the flight; an aircraft that never
+identifies itself (Mode S only: many military ones) is announced when the wait is over.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyModeS
@@ -22,6 +26,7 @@ from ..decoder.watchlist import Watchlist
 from .store import PointRow, Store, VisitRow
 
 HOUSEKEEPING_S = 1.0  # sample-clock seconds between expiry sweeps
+SIGHTING_WAIT_S = 10.0  # how long a sighting may wait for the callsign
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,7 @@ class Pipeline:
         self.watchlist = watchlist
         self.store = store
         self.record_all = record_all
-        self.visits = Visits(visit_gap_s, tracker_config.receiver,
-                             store.new_visit_id if store is not None else _counter())
+        self.visits = Visits(visit_gap_s, tracker_config.receiver)
         self.on_sighting = on_sighting
         self.flush_interval_s = flush_interval_s
         self.totals = PipelineTotals()
@@ -68,13 +72,17 @@ class Pipeline:
         self._last_flush = time.monotonic()
         self.now = start_epoch  # time of the newest frame
         self.departed: dict[int, Aircraft] = {}  # expired from the tracker, for the summary
+        self._waiting: dict[int, tuple[Sighting, float]] = {}  # icao -> (sighting, due)
 
     def on_batch(self, batch: FrameBatch) -> None:
-        nbytes = batch.nbytes
-        dbfs = batch.dbfs
-        for i in range(len(batch)):
-            t = self.start_epoch + int(batch.ticks[i]) / CLOCK_HZ
-            self.handle(t, batch.msg[i, :nbytes[i]].tobytes().hex(), float(dbfs[i]))
+        """One block's frames (possibly none: the block still moves the clock)."""
+        if len(batch):
+            rows = batch.msg.tobytes()
+            times = (self.start_epoch + batch.ticks / CLOCK_HZ).tolist()
+            for i, (n, level) in enumerate(zip(batch.nbytes.tolist(), batch.dbfs.tolist(),
+                                               strict=True)):
+                self.handle(times[i], rows[14 * i:14 * i + n].hex(), level)
+        self.now = max(self.now, self.start_epoch + batch.until_ticks / CLOCK_HZ)
         if self.now >= self._next_housekeeping:
             self.housekeeping()
         if self.store is not None and time.monotonic() - self._last_flush >= self.flush_interval_s:
@@ -113,18 +121,32 @@ class Pipeline:
                 self.store.add_event(visit.visit_id, change.t, change.kind, change.new)
         if began and entry is not None:
             self.totals.sightings += 1
-            if self.on_sighting is not None:
-                self.on_sighting(Sighting(visit, ac))
+            self._waiting[ac.icao] = (Sighting(visit, ac), t + SIGHTING_WAIT_S)
+        if ac.icao in self._waiting and ac.callsign:
+            self._announce(ac.icao)
+
+    def _announce(self, icao: int) -> None:
+        sighting, _ = self._waiting.pop(icao)
+        if self.on_sighting is not None:
+            self.on_sighting(sighting)
 
     def all_aircraft(self) -> list[Aircraft]:
         """Every aircraft heard in this run, the current state where it is still tracked."""
         return list({**self.departed, **self.tracker.aircraft}.values())
 
     def housekeeping(self) -> None:
+        for icao in [i for i, (_, due) in self._waiting.items() if due <= self.now]:
+            self._announce(icao)
         for ac in self.tracker.expire(self.now):
             self.departed[ac.icao] = ac
         self._save_visits(self.visits.close_silent(self.now))
         self._next_housekeeping = self.now + HOUSEKEEPING_S
+
+    def finish(self) -> None:
+        """The stream ended (or was stopped): announce what waits, write everything."""
+        for icao in list(self._waiting):
+            self._announce(icao)
+        self.flush()
 
     def flush(self) -> None:
         """Write what is buffered; a failure is kept in the store and retried."""
@@ -134,7 +156,7 @@ class Pipeline:
         self.store.flush()
         self._last_flush = time.monotonic()
 
-    def _save_visits(self, visits) -> None:  # type: ignore[no-untyped-def]
+    def _save_visits(self, visits: Iterable[Visit]) -> None:
         if self.store is None:
             return
         for v in visits:
@@ -152,12 +174,3 @@ def visit_row(v: Visit) -> VisitRow:
         max_dbfs=None if v.max_dbfs == float("-inf") else round(v.max_dbfs, 2),
         emergency=v.emergency)
 
-
-def _counter() -> Callable[[], int]:
-    state = {"n": 0}
-
-    def next_id() -> int:
-        state["n"] += 1
-        return state["n"]
-
-    return next_id

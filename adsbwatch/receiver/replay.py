@@ -43,7 +43,8 @@ def demodulate_source(spec: SourceSpec, on_batch: Callable[[FrameBatch], None], 
                       on_progress: Callable[[int], None] | None = None,
                       block_samples: int = BLOCK_SAMPLES) -> ReplayTotals:
     """Run the whole source through one Demodulator; `on_batch` gets each block's frames
-    in time order, `on_progress` the bytes consumed so far."""
+    in time order (an empty batch for a block without any), `on_progress` the bytes
+    consumed so far."""
     started = time.perf_counter()
     demod = Demodulator(spec.rate, fix=fix)
     lookahead = demod.lookahead
@@ -60,7 +61,7 @@ def demodulate_source(spec: SourceSpec, on_batch: Callable[[FrameBatch], None], 
                                   block.scan)
             if len(batch):
                 totals.frames_by_df.update((batch.msg[:, 0] >> 3).tolist())
-                on_batch(batch)
+            on_batch(batch)  # every block, frames or not: consumers keep time with it
             if on_progress is not None:
                 on_progress((block.first_sample + block.scan) * spec.bytes_per_sample)
     finally:

@@ -42,8 +42,8 @@ def summary(totals: ReplayTotals, rate: int) -> str:
     return (
         f"adsbwatch: {totals.frames} frames ({by_df or 'none'}); "
         f"repaired {s['repaired_1bit']} (1 bit) + {s['repaired_2bit']} (2 bits); "
-        f"rejected {s['rejected']} candidates ({s['unknown_address']} unknown address, "
-        f"{s['repair_refused']} repairs refused); "
+        f"rejected {s['rejected']} candidates (among their tries {s['unknown_address']} "
+        f"gave an address not heard, {s['repair_refused']} a repair refused); "
         f"{totals.samples} samples ({signal_s:.3f} s at {rate / 1e6:g} MS/s) "
         f"in {totals.wall_seconds:.2f} s, {speed:.1f}x real time"
     )
@@ -236,13 +236,13 @@ def _replay_decode(args: argparse.Namespace, spec: SourceSpec) -> int:
 
 
 def _close(pipeline: Pipeline, store: Store | None, alerter: Alerter) -> None:
-    """Commit everything received, whatever ended the run."""
+    """Announce what waits and commit everything received, whatever ended the run."""
+    pipeline.finish()
     alerter.wait()
     if store is None:
         return
-    pipeline.flush()
     if store.last_error:
-        warn(f"database: {store.last_error}; retrying at exit")
+        warn(f"database: {store.last_error}; trying once more before giving up")
     try:
         store.close()
     except StoreError as exc:

@@ -191,10 +191,11 @@ def _schema_v1(conn: sqlite3.Connection) -> None:
         """CREATE TABLE track_points (
                visit_id INTEGER REFERENCES visits(id), t REAL, lat REAL, lon REAL,
                alt INTEGER, gs REAL, track REAL, vrate INTEGER, on_ground INTEGER)""",
-        "CREATE INDEX track_points_visit_t ON track_points (visit_id, t)",
+        # Unique: replaying a recording again rewrites its rows instead of doubling them.
+        "CREATE UNIQUE INDEX track_points_visit_t ON track_points (visit_id, t)",
         """CREATE TABLE events (
                visit_id INTEGER REFERENCES visits(id), t REAL, kind TEXT, value TEXT)""",
-        "CREATE INDEX events_visit_t ON events (visit_id, t)",
+        "CREATE UNIQUE INDEX events_visit_t ON events (visit_id, t, kind)",
     ):
         conn.execute(statement)
 
@@ -387,10 +388,11 @@ class Store:
         points = [row for row in self._points if row[0] in ready]
         events = [row for row in self._events if row[0] in ready]
         self._conn.executemany(
-            f"INSERT INTO track_points ({', '.join(POINT_COLUMNS)}) "
+            f"INSERT OR REPLACE INTO track_points ({', '.join(POINT_COLUMNS)}) "
             f"VALUES ({', '.join('?' * len(POINT_COLUMNS))})", points)
         self._conn.executemany(
-            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES (?, ?, ?, ?)", events)
+            f"INSERT OR REPLACE INTO events ({', '.join(EVENT_COLUMNS)}) VALUES (?, ?, ?, ?)",
+            events)
         return ([row for row in self._points if row[0] not in ready],
                 [row for row in self._events if row[0] not in ready])
 

@@ -94,10 +94,15 @@ def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _iso_ms(t: float) -> str:
+    """ISO 8601 UTC with milliseconds, as the track exports write it."""
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def _visit_dict(v: VisitRow) -> dict[str, object]:
     return {
         "icao": f"{v.icao:06x}", "label": v.label, "watched": bool(v.watched),
-        "first_seen": _iso(v.first_seen) + "Z", "last_seen": _iso(v.last_seen) + "Z",
+        "first_seen": _iso_ms(v.first_seen), "last_seen": _iso_ms(v.last_seen),
         "callsigns": v.callsigns.split(), "squawks": v.squawks.split(),
         "min_alt_ft": v.min_alt, "max_alt_ft": v.max_alt, "closest_km": v.closest_km,
         "messages": v.messages, "max_dbfs": v.max_dbfs, "emergency": v.emergency,
