@@ -6,6 +6,7 @@ import pyModeS
 import pytest
 
 from adsbwatch.decoder import encode
+from adsbwatch.decoder.decode import decode_frame
 from adsbwatch.decoder.geo import distance_km
 from adsbwatch.decoder.tracker import Tracker, TrackerConfig
 
@@ -90,3 +91,16 @@ def test_expiry_on_the_sample_clock() -> None:
     feed(tr, 0.0, encode.all_call_reply(ICAO))
     assert tr.expire(59.0) == [] and ICAO in tr.aircraft
     assert [a.icao for a in tr.expire(61.0)] == [ICAO] and ICAO not in tr.aircraft
+
+
+def test_all_call_capability_says_ground_or_air() -> None:
+    frame = encode.all_call_reply(ICAO, ca=4)
+    fields = decode_frame(frame.hex())
+    reference = pyModeS.decode(frame.hex())
+    assert (fields["df"], fields["icao"], fields["capability"]) == (
+        reference["df"], reference["icao"], reference["capability"]) == (11, "484506", 4)
+    tr = Tracker()
+    tr.update(0.0, fields, -20.0)
+    assert tr.aircraft[ICAO].on_ground
+    tr.update(1.0, decode_frame(encode.all_call_reply(ICAO, ca=5).hex()), -20.0)
+    assert not tr.aircraft[ICAO].on_ground

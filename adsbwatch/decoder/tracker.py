@@ -202,6 +202,11 @@ class Tracker:
     def _surveillance(self, ac: Aircraft, t: float, msg: dict[str, Any],
                       update: Update) -> None:
         df = msg.get("df")
+        if df == 11:
+            capability = msg.get("capability")
+            if capability in (4, 5):  # 4: on the ground, 5: airborne (others: either)
+                ac.on_ground = capability == 4
+            return
         if df in (0, 4, 16, 20) and msg.get("altitude") is not None:
             ac.altitude = int(msg["altitude"])
         if df in (5, 21):

@@ -16,8 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import pyModeS
-
+from ..decoder.decode import DECODE_ERRORS, decode_frame
 from ..decoder.demod import FrameBatch
 from ..decoder.modes import CLOCK_HZ
 from ..decoder.tracker import Aircraft, Tracker, TrackerConfig, Update
@@ -92,8 +91,8 @@ class Pipeline:
         """One frame: decode, track, record. Returns the tracker's update."""
         self.now = max(self.now, t)
         try:
-            msg = pyModeS.decode(frame_hex)
-        except (pyModeS.DecodeError, ValueError, KeyError, TypeError, IndexError):
+            msg = decode_frame(frame_hex)
+        except DECODE_ERRORS:
             self.totals.undecodable += 1  # a valid frame pyModeS has no decoder for
             return None
         self.totals.messages += 1
