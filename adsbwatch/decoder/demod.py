@@ -452,6 +452,8 @@ class Demodulator:
         self.geometry: Geometry = geometry_for(self.rate)
         self.resume = np.zeros(2, dtype=np.int64)
         self.noise = NoiseFloor()
+        self._scratch_size = -1
+        self._arrays: tuple[np.ndarray, ...] = ()
 
     @property
     def lookahead(self) -> int:
@@ -469,14 +471,7 @@ class Demodulator:
         first_window, floors = self.noise.floors(first_sample, stop + 2)
         g = self.geometry
         self.recent.tidy(first_sample * g.ticks_per_sample)
-        capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
-        out_msg = np.zeros((capacity, 14), dtype=np.uint8)
-        out_ticks = np.zeros(capacity, dtype=np.int64)
-        out_level = np.zeros(capacity, dtype=np.float32)
-        out_fixed = np.zeros(capacity, dtype=np.uint8)
-        excess = np.empty(stop + 2, dtype=np.float32)
-        level = np.empty(stop + 2, dtype=np.float32)
-        peaks = np.empty(stop + 1, dtype=np.int64)
+        excess, level, peaks, out_msg, out_ticks, out_level, out_fixed = self._scratch(stop)
         n = _demodulate(
             mag, stop, first_sample, floors, first_window, WINDOW, g.rate == 2_400_000,
             g.ticks_per_sample, g.span_short, g.span_long, g.pulse_base, g.pulse_taps,
@@ -485,8 +480,24 @@ class Demodulator:
             self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,
             self.stats,
             out_msg, out_ticks, out_level, out_fixed)
-        return FrameBatch(out_msg[:n], out_ticks[:n], out_level[:n], out_fixed[:n],
-                          (first_sample + stop) * g.ticks_per_sample)
+        # Copies: the scratch is reused by the next block while this batch is consumed.
+        return FrameBatch(out_msg[:n].copy(), out_ticks[:n].copy(), out_level[:n].copy(),
+                          out_fixed[:n].copy(), (first_sample + stop) * g.ticks_per_sample)
+
+    def _scratch(self, stop: int) -> tuple[np.ndarray, ...]:
+        """Work arrays for a block of `stop` positions, kept from block to block: fresh
+        ones each time cost more in page faults than the screen costs to run."""
+        if self._scratch_size < stop:
+            capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
+            self._arrays = (np.empty(stop + 2, dtype=np.float32),  # screen excess
+                            np.empty(stop + 2, dtype=np.float32),  # screen level
+                            np.empty(stop + 1, dtype=np.int64),  # peaks
+                            np.empty((capacity, 14), dtype=np.uint8),
+                            np.empty(capacity, dtype=np.int64),
+                            np.empty(capacity, dtype=np.float32),
+                            np.empty(capacity, dtype=np.uint8))
+            self._scratch_size = stop
+        return self._arrays
 
     def stats_dict(self) -> dict[str, int]:
         return dict(zip(STAT_NAMES, self.stats.tolist(), strict=True))
