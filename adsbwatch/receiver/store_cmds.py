@@ -36,6 +36,17 @@ def _icao(text: str) -> int:
     return entry.lo
 
 
+def _write_out(text: str, path: str | None) -> None:
+    """To the file, or to stdout for none or '-'."""
+    if path in (None, "-"):
+        sys.stdout.write(text)
+        return
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
 def _since(text: str | None) -> float | None:
     if text is None:
         return None
@@ -80,13 +91,7 @@ def cmd_watch_import(args: argparse.Namespace) -> int:
 def cmd_watch_export(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         text = format_watchlist(store.watch_entries())
-    if args.file in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        try:
-            Path(args.file).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{args.file}: cannot write ({exc.strerror or exc})") from None
+    _write_out(text, args.file)
     return 0
 
 
@@ -140,13 +145,7 @@ def cmd_track(args: argparse.Namespace) -> int:
     label = next((v.label for v in visits if v.label), "") or ""
     callsign = next((v.callsigns.split()[0] for v in visits if v.callsigns), "")
     text = export_track(rows, args.format, icao=f"{icao:06x}", label=label, callsign=callsign)
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{args.output}: cannot write ({exc.strerror or exc})") from None
+    _write_out(text, args.output)
     return 0
 
 
