@@ -52,7 +52,7 @@ PREAMBLE_SNR = 2.6
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
 STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
 RESLICE = 0.03  # how far the fitted levels must move for a second trellis to be worth it
-TRIES = 4  # best-scoring (start, phase) preambles sliced per candidate
+TRIES = 3  # best-scoring (start, phase) preambles sliced per candidate
 STRONG = 4.0  # amplitude over the noise floor above which fewer tries do
 STRONG_TRIES = 2
 CLEAR_PHASE = 0.7  # mean bit margin a phase keeps for a clean bit (1 = edges on samples)
