@@ -73,20 +73,24 @@ def _in_thread(blocks: Iterator[tuple[FrameBatch, int]],
     stop = threading.Event()
     done = object()
 
+    def hand_over(item: object) -> bool:
+        """Queue `item` unless the caller has stopped listening."""
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def work() -> None:
         try:
             for item in blocks:
-                while not stop.is_set():
-                    try:
-                        out.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not hand_over(item):
                     return
-            out.put(done)
+            hand_over(done)
         except BaseException as exc:  # noqa: BLE001 - handed over to the caller
-            out.put(exc)
+            hand_over(exc)
 
     worker = threading.Thread(target=work, name="demodulator", daemon=True)
     worker.start()

@@ -145,7 +145,10 @@ def resolve_source(path: str, fmt: str | None = None, rate: int | None = None) -
 
 def open_stream(spec: SourceSpec) -> BinaryIO:
     if spec.data_path == "-":
-        return sys.stdin.buffer
+        # The raw descriptor, not sys.stdin.buffer: the demodulator thread may still sit
+        # in a read when the program exits, and the buffered reader's lock, held through
+        # that read, would then hang the interpreter's closing of sys.stdin.
+        return open(sys.stdin.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
     try:
         return open(spec.data_path, "rb")  # noqa: SIM115 - closed by the caller
     except OSError as exc:
