@@ -218,6 +218,9 @@ def _replay_decode(args: argparse.Namespace, spec: SourceSpec) -> int:
             if live is not None:
                 with live:
                     totals = _run(spec, args, _with_refresh(pipeline, live, watchlist))
+                    pipeline.finish()  # announce what waits, then show the final state
+                    live.update(aircraft_table(pipeline.all_aircraft(), watchlist,
+                                               _title(pipeline)))
             else:
                 totals = _run(spec, args, pipeline.on_batch)
     except KeyboardInterrupt:

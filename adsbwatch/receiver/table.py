@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich import box
 from rich.table import Table
 
 from ..decoder.tracker import Aircraft
@@ -17,17 +18,21 @@ def _opt(value: object, fmt: str = "{}") -> str:
 def aircraft_table(aircraft: Iterable[Aircraft], watchlist: Watchlist, title: str) -> Table:
     """Watched aircraft first, then by messages heard."""
     rows = sorted(aircraft, key=lambda a: (watchlist.match(a.icao) is None, -a.messages))
-    table = Table(title=title, title_justify="left", header_style="bold")
-    for name, justify in (("ICAO", "left"), ("callsign", "left"), ("squawk", "left"),
-                          ("alt ft", "right"), ("speed kt", "right"), ("track", "right"),
-                          ("position", "left"), ("msgs", "right"), ("dBFS", "right"),
-                          ("watched", "left")):
+    # A light frame and tight columns: the whole row fits 80 columns but for the label.
+    table = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True)
+    for name, justify, width in (("ICAO", "left", 6), ("callsign", "left", 8),
+                                 ("sqwk", "left", 4), ("alt ft", "right", 6),
+                                 ("kt", "right", 3), ("trk", "right", 3),
+                                 ("position", "left", 13), ("msgs", "right", 4),
+                                 ("dBFS", "right", 5), ("watched", "left", 7)):
         table.add_column(name, justify=justify, no_wrap=True,  # type: ignore[arg-type]
-                         max_width=30 if name == "watched" else None, overflow="ellipsis")
+                         min_width=width, max_width=28 if name == "watched" else None,
+                         overflow="ellipsis")
     for a in rows:
         entry = watchlist.match(a.icao)
         altitude = "ground" if a.on_ground else _opt(a.altitude)
-        position = "" if a.lat is None else f"{a.lat:8.4f} {a.lon:9.4f}"
+        position = "" if a.lat is None else f"{a.lat:.3f},{a.lon:.3f}"
         watched = (entry.label or "yes") if entry is not None else ""
         table.add_row(
             a.hex.upper(), a.callsign or "", a.squawk or "", altitude,
