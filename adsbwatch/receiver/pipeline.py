@@ -56,8 +56,8 @@ class PipelineTotals:
 class Pipeline:
     def __init__(self, *, start_epoch: float, tracker_config: TrackerConfig,
                  watchlist: Watchlist, store: Store | None, record_all: bool,
-                 visit_gap_s: float, on_sighting: Callable[[Sighting], None] | None = None,
-                 flush_interval_s: float = 1.0) -> None:
+                 visit_gap_s: float,
+                 on_sighting: Callable[[Sighting], None] | None = None) -> None:
         self.start_epoch = start_epoch
         self.tracker = Tracker(tracker_config)
         self.watchlist = watchlist
@@ -65,10 +65,8 @@ class Pipeline:
         self.record_all = record_all
         self.visits = Visits(visit_gap_s, tracker_config.receiver)
         self.on_sighting = on_sighting
-        self.flush_interval_s = flush_interval_s
         self.totals = PipelineTotals()
         self._next_housekeeping = 0.0
-        self._last_flush = time.monotonic()
         self.now = start_epoch  # time of the newest frame
         self.departed: dict[int, Aircraft] = {}  # expired from the tracker, for the summary
         self._waiting: dict[int, tuple[Sighting, float]] = {}  # icao -> (sighting, due)
@@ -84,8 +82,9 @@ class Pipeline:
         self.now = max(self.now, self.start_epoch + batch.until_ticks / CLOCK_HZ)
         if self.now >= self._next_housekeeping:
             self.housekeeping()
-        if self.store is not None and time.monotonic() - self._last_flush >= self.flush_interval_s:
-            self.flush()
+        if self.store is not None:
+            self._save_visits(self.visits.open.values())
+            self.store.maybe_flush(time.monotonic())  # once a second of wall time
 
     def handle(self, t: float, frame_hex: str, level_dbfs: float) -> Update | None:
         """One frame: decode, track, record. Returns the tracker's update."""
@@ -153,7 +152,6 @@ class Pipeline:
             return
         self._save_visits(self.visits.open.values())
         self.store.flush()
-        self._last_flush = time.monotonic()
 
     def _save_visits(self, visits: Iterable[Visit]) -> None:
         if self.store is None:

@@ -7,8 +7,9 @@ one per message. A flush that fails (database locked by another program, disk fu
 read-only) keeps every buffered row and is retried next time; `close()` saves what still
 cannot be written to a JSON-lines file beside the database, so nothing is lost.
 
-Points and events may be added before their visit is saved (visit ids are made here, not
-by SQLite); they wait in the buffer until their visit has been saved.
+Points and events may be added before their visit is saved (visit ids come from the
+caller, not from SQLite: see decoder/visits.py); they wait in the buffer until their
+visit has been saved.
 
 Times are UNIX epoch seconds (UTC). A Store is not thread-safe: use it from one thread at
 a time.
@@ -19,7 +20,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -317,15 +317,6 @@ class Store:
         return row[0] > 0
 
     # -------------------------------------------------------------------- buffered writes
-
-    @staticmethod
-    def new_visit_id() -> int:
-        """A random positive 63-bit id: known before the row is written, and two
-        processes writing one database never pick the same (odds 1 in 2**63 per pair)."""
-        while True:
-            candidate = secrets.randbits(63)
-            if candidate:
-                return candidate
 
     def save_visit(self, v: VisitRow) -> None:
         """Buffer the visit's current state (insert, or update the row with its id)."""
