@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 
 from adsbwatch.decoder import encode as enc
+from adsbwatch.decoder.geo import EARTH_RADIUS_KM, distance_km
 from adsbwatch.decoder.simulate import LONGEST_FRAME_S, SimFrame
 
-EARTH_RADIUS_M = 6_371_008.8
+EARTH_RADIUS_M = EARTH_RADIUS_KM * 1000.0
 KT_TO_MS = 1852.0 / 3600.0
 FT_TO_M = 0.3048
 MAX_FREQ_OFFSET_HZ = 100e3
@@ -155,11 +156,8 @@ def offset_position(lat: float, lon: float, east_m: float, north_m: float) -> tu
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+    """Great-circle distance in metres."""
+    return distance_km(lat1, lon1, lat2, lon2) * 1000.0
 
 
 def slant_km(state: State, receiver: tuple[float, float]) -> float:
