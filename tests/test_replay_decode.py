@@ -273,3 +273,16 @@ def test_visit_times_come_from_the_sample_clock(tmp_path: Path) -> None:
         assert start_epoch <= first_seen <= last_seen <= start_epoch + TRUTH["duration_s"]
     for track in points_by_icao(run.db).values():
         assert all(start_epoch <= t <= start_epoch + TRUTH["duration_s"] for t, _, _ in track)
+
+
+def test_sighting_wait_zero_alerts_on_the_first_message(tmp_path: Path) -> None:
+    """Without the wait the alert cannot know the callsign yet: the sample's watched
+    aircraft identifies itself 0.35 s after its first message."""
+    run = replay(tmp_path / "w0.db", "--watchlist", str(WATCHLIST), *RECEIVER,
+                 "--sighting-wait", "0")
+    assert run.rc == 0, run.err
+    (line,) = [x for x in run.out.splitlines() if x.startswith("SIGHTING")]
+    assert line.startswith(f"SIGHTING {WATCHED_ICAO:06X}") and "NAF01" not in line
+    waited = replay(tmp_path / "w10.db", "--watchlist", str(WATCHLIST), *RECEIVER)
+    (line,) = [x for x in waited.out.splitlines() if x.startswith("SIGHTING")]
+    assert "callsign NAF01" in line

@@ -5,9 +5,10 @@ a replay at any speed keeps the same times as the original reception. The store 
 written once per second of wall time (and at the end): after a crash at most that last
 second is lost.
 
-A sighting waits for the aircraft's identification (sent every 5 s) up to SIGHTING_WAIT_S
-of the sample clock, so the alert can name the flight; an aircraft that never
-identifies itself (Mode S only: many military ones) is announced when the wait is over.
+A sighting waits for the aircraft's identification (sent every 5 s) up to
+`sighting_wait_s` of the sample clock (default SIGHTING_WAIT_S), so the alert can name
+the flight; an aircraft that never identifies itself (Mode S only: many military ones)
+is announced when the wait is over. A wait of 0 announces the first message.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ..decoder.watchlist import Watchlist
 from .store import PointRow, Store, VisitRow
 
 HOUSEKEEPING_S = 1.0  # sample-clock seconds between expiry sweeps
-SIGHTING_WAIT_S = 10.0  # how long a sighting may wait for the callsign
+SIGHTING_WAIT_S = 10.0  # how long a sighting may wait for the callsign, by default
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ class Pipeline:
     def __init__(self, *, start_epoch: float, tracker_config: TrackerConfig,
                  watchlist: Watchlist, store: Store | None, record_all: bool,
                  visit_gap_s: float,
-                 on_sighting: Callable[[Sighting], None] | None = None) -> None:
+                 on_sighting: Callable[[Sighting], None] | None = None,
+                 sighting_wait_s: float = SIGHTING_WAIT_S) -> None:
         self.start_epoch = start_epoch
         self.tracker = Tracker(tracker_config)
         self.watchlist = watchlist
@@ -65,6 +67,7 @@ class Pipeline:
         self.record_all = record_all
         self.visits = Visits(visit_gap_s, tracker_config.receiver)
         self.on_sighting = on_sighting
+        self.sighting_wait_s = sighting_wait_s
         self.totals = PipelineTotals()
         self._next_housekeeping = 0.0
         self.now = start_epoch  # time of the newest frame
@@ -119,8 +122,8 @@ class Pipeline:
                 self.store.add_event(visit.visit_id, change.t, change.kind, change.new)
         if began and entry is not None:
             self.totals.sightings += 1
-            self._waiting[ac.icao] = (Sighting(visit, ac), t + SIGHTING_WAIT_S)
-        if ac.icao in self._waiting and ac.callsign:
+            self._waiting[ac.icao] = (Sighting(visit, ac), t + self.sighting_wait_s)
+        if ac.icao in self._waiting and (ac.callsign or self.sighting_wait_s <= 0):
             self._announce(ac.icao)
 
     def _announce(self, icao: int) -> None:

@@ -19,7 +19,7 @@ from ..decoder.watchlist import Watchlist, WatchlistError, parse_watchlist
 from .alerts import Alerter
 from .avr import avr_text
 from .errors import RuntimeFailure, UserError
-from .pipeline import Pipeline
+from .pipeline import SIGHTING_WAIT_S, Pipeline
 from .replay import ReplayTotals, demodulate_source
 from .sources import SourceSpec, parse_rate, resolve_source
 from .store import Store, StoreError, default_db_path
@@ -210,7 +210,8 @@ def _replay_decode(args: argparse.Namespace, spec: SourceSpec) -> int:
     pipeline = Pipeline(
         start_epoch=_start_epoch(spec, args.start_time),
         tracker_config=TrackerConfig(receiver=receiver), watchlist=watchlist, store=store,
-        record_all=args.record_all, visit_gap_s=args.visit_gap, on_sighting=alerter)
+        record_all=args.record_all, visit_gap_s=args.visit_gap, on_sighting=alerter,
+        sighting_wait_s=args.sighting_wait)
     live = _live_view(console, pipeline, watchlist) if console.is_terminal else None
     interrupted = 0
     try:
@@ -313,6 +314,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     replay.add_argument("--visit-gap", type=float, default=600.0, metavar="SECONDS",
                         help="silence that ends a visit; the next message is a new sighting "
                              "(default 600)")
+    replay.add_argument("--sighting-wait", type=float, default=SIGHTING_WAIT_S,
+                        metavar="SECONDS",
+                        help="how long a sighting waits for the aircraft's callsign "
+                             f"(default {SIGHTING_WAIT_S:g}; 0: alert on the first message)")
     replay.add_argument("--on-sighting", metavar="CMD",
                         help="run CMD (no shell) for each sighting of a watched aircraft, "
                              "the sighting as JSON on stdin, ADSBWATCH_ICAO/LABEL/CALLSIGN "
