@@ -286,3 +286,26 @@ def test_sighting_wait_zero_alerts_on_the_first_message(tmp_path: Path) -> None:
     waited = replay(tmp_path / "w10.db", "--watchlist", str(WATCHLIST), *RECEIVER)
     (line,) = [x for x in waited.out.splitlines() if x.startswith("SIGHTING")]
     assert "callsign NAF01" in line
+
+
+def test_sigmf_recording_carries_its_time_and_place(tmp_path: Path) -> None:
+    """The same sample as a SigMF pair: its datetime and geolocation stand in for
+    --start-time and --lat/--lon, and the store gets the same visits and tracks."""
+    data = tmp_path / "airport.sigmf-data"
+    data.write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "airport.sigmf-meta").write_text(json.dumps({
+        "global": {"core:datatype": "cu8", "core:sample_rate": 2400000,
+                   "core:version": "1.0.0",
+                   "core:geolocation": {"type": "Point", "coordinates": [
+                       TRUTH["receiver"]["lon"], TRUTH["receiver"]["lat"]]}},
+        "captures": [{"core:sample_start": 0, "core:datetime": START}],
+        "annotations": []}))
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = main(["replay", str(tmp_path / "airport.sigmf-meta"), "--record-all",
+                   "--db", str(tmp_path / "sigmf.db")])
+    plain = replay(tmp_path / "plain.db", *RECEIVER, "--record-all")
+    assert rc == plain.rc == 0, err.getvalue()
+    query = "SELECT icao, first_seen, callsigns, closest_km FROM visits ORDER BY icao"
+    assert rows(tmp_path / "sigmf.db", query) == rows(tmp_path / "plain.db", query)
+    assert points_by_icao(tmp_path / "sigmf.db") == points_by_icao(tmp_path / "plain.db")

@@ -146,7 +146,23 @@ def test_sigmf_without_the_fields_falls_back_to_defaults(tmp_path: Path) -> None
     assert resolve_source(str(data)) == SourceSpec(str(data), "cu8", 2_400_000)
 
 
+def test_sigmf_gives_start_time_and_position(tmp_path: Path) -> None:
+    meta, data = write_sigmf(tmp_path, {
+        "global": {"core:datatype": "cu8", "core:sample_rate": 2400000,
+                   "core:geolocation": {"type": "Point", "coordinates": [4.7639, 52.3086, 5]}},
+        "captures": [{"core:sample_start": 0, "core:datetime": "2025-05-16T09:30:00.250Z"}]})
+    spec = resolve_source(str(meta))
+    assert spec.start_epoch == 1747387800.25  # 2025-05-16T09:30:00.25 UTC
+    assert spec.position == (52.3086, 4.7639)
+
+
 @pytest.mark.parametrize("meta, message", [
+    ({"global": {}, "captures": [{"core:datetime": "yesterday"}]},
+     "core:datetime 'yesterday' is not an ISO 8601 time"),
+    ({"global": {"core:geolocation": {"type": "Point"}}},
+     "core:geolocation is not a GeoJSON point"),
+    ({"global": {"core:geolocation": {"coordinates": [200.0, 95.0]}}},
+     "core:geolocation 95.0, 200.0 is not on Earth"),
     ({"global": {"core:datatype": "ri8"}},
      "SigMF datatype 'ri8' is not supported: use one of cu8, ci8, ci16_le, cf32_le"),
     ({"global": {"core:datatype": "ci16_le", "core:sample_rate": 3200000}},

@@ -108,14 +108,17 @@ def _sigterm_raises():  # type: ignore[no-untyped-def]
 
 
 def _start_epoch(spec: SourceSpec, start_time: str | None) -> float:
-    """When the recording began: --start-time, else the file's modification time less
-    its length (recorders write as they go), else now (stdin: live)."""
+    """When the recording began: --start-time, else SigMF's core:datetime, else the
+    file's modification time less its length (recorders write as they go), else now
+    (stdin: live)."""
     now = time.time()
     if start_time is not None:
         try:
             return parse_when(start_time, now)
         except ValueError as exc:
             raise UserError(f"--start-time: {exc}") from None
+    if spec.start_epoch is not None:
+        return spec.start_epoch
     if spec.data_path == "-":
         return now
     path = Path(spec.data_path)
@@ -187,18 +190,19 @@ def _replay_raw(args: argparse.Namespace, spec: SourceSpec) -> int:
     return 0
 
 
-def _receiver(args: argparse.Namespace) -> tuple[float, float] | None:
+def _receiver(args: argparse.Namespace, spec: SourceSpec) -> tuple[float, float] | None:
+    """--lat/--lon, else where a SigMF recording says it was made."""
     if (args.lat is None) != (args.lon is None):
         raise UserError("give both --lat and --lon (the receiver's position), or neither")
     if args.lat is None:
-        return None
+        return spec.position
     if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
         raise UserError(f"--lat {args.lat} --lon {args.lon} is not a position on Earth")
     return (args.lat, args.lon)
 
 
 def _replay_decode(args: argparse.Namespace, spec: SourceSpec) -> int:
-    receiver = _receiver(args)
+    receiver = _receiver(args, spec)
     run_entries = load_watchlist_files(args.watchlist or [])
     store = None if args.no_db else open_store(args.db)
     stored_entries = store.watch_entries() if store is not None else []
@@ -309,7 +313,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         help="record nothing: only show aircraft and sightings")
     replay.add_argument("--record-all", action="store_true",
                         help="record every aircraft in the store, not only watched ones")
-    replay.add_argument("--lat", type=float, help="receiver latitude (degrees north)")
+    replay.add_argument("--lat", type=float, help="receiver latitude (degrees north; "
+                                                  "default: SigMF core:geolocation)")
     replay.add_argument("--lon", type=float, help="receiver longitude (degrees east)")
     replay.add_argument("--visit-gap", type=float, default=600.0, metavar="SECONDS",
                         help="silence that ends a visit; the next message is a new sighting "
@@ -324,5 +329,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                              "in its environment")
     replay.add_argument("--start-time", metavar="WHEN",
                         help="when the recording began, e.g. 2026-11-24T10:00Z (default: "
-                             "the file's modification time less its length)")
+                             "SigMF core:datetime, else the file's modification time "
+                             "less its length)")
     replay.set_defaults(handler=cmd_replay)

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,6 +44,8 @@ class SourceSpec:
     data_path: str  # "-" for stdin
     fmt: str
     rate: int
+    start_epoch: float | None = None  # when the first sample was taken (SigMF), UTC
+    position: tuple[float, float] | None = None  # where (SigMF core:geolocation): lat, lon
 
     @property
     def bytes_per_sample(self) -> int:
@@ -90,8 +93,39 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def _sigmf(path: Path) -> tuple[Path, str | None, int | None]:
-    """Data path, format and rate from a SigMF pair (either file of it may be named)."""
+def _sigmf_start(meta: dict, meta_path: Path) -> float | None:
+    """The first capture's core:datetime (ISO 8601 UTC) as epoch seconds."""
+    captures = meta.get("captures")
+    if not isinstance(captures, list) or not captures or not isinstance(captures[0], dict):
+        return None
+    text = captures[0].get("core:datetime")
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise UserError(f"{meta_path}: core:datetime {text!r} is not an ISO 8601 time") from None
+    return when.replace(tzinfo=when.tzinfo or UTC).timestamp()
+
+
+def _sigmf_position(glob: dict, meta_path: Path) -> tuple[float, float] | None:
+    """The recorder's position from core:geolocation, a GeoJSON point [lon, lat, alt]."""
+    point = glob.get("core:geolocation")
+    if point is None:
+        return None
+    try:
+        lon, lat = (float(x) for x in point["coordinates"][:2])
+    except (TypeError, KeyError, ValueError, IndexError):
+        raise UserError(f"{meta_path}: core:geolocation is not a GeoJSON point") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise UserError(f"{meta_path}: core:geolocation {lat}, {lon} is not on Earth")
+    return lat, lon
+
+
+def _sigmf(path: Path) -> tuple[Path, str | None, int | None, float | None,
+                                tuple[float, float] | None]:
+    """Data path, format, rate, start time and position from a SigMF pair (either file of
+    it may be named)."""
     meta_path = path.with_suffix(".sigmf-meta")
     data_path = path.with_suffix(".sigmf-data")
     try:
@@ -108,14 +142,16 @@ def _sigmf(path: Path) -> tuple[Path, str | None, int | None]:
     if datatype is not None and fmt is None:
         raise UserError(f"{meta_path}: SigMF datatype {datatype!r} is not supported: "
                         f"use one of {', '.join(SIGMF_DATATYPES)}")
+    start = _sigmf_start(meta, meta_path)
+    position = _sigmf_position(glob, meta_path)
     rate = glob.get("core:sample_rate")
     if rate is None:
-        return data_path, fmt, None
+        return data_path, fmt, None, start, position
     if (isinstance(rate, bool) or not isinstance(rate, int | float)
             or isinstance(rate, float) and not math.isfinite(rate)):
         raise UserError(f"{meta_path}: core:sample_rate {rate!r} is not a number")
     try:
-        return data_path, fmt, check_rate(round(rate))
+        return data_path, fmt, check_rate(round(rate)), start, position
     except UserError as exc:
         raise UserError(f"{meta_path}: {exc}") from None
 
@@ -130,9 +166,9 @@ def resolve_source(path: str, fmt: str | None = None, rate: int | None = None) -
     if path == "-":
         return SourceSpec("-", fmt or DEFAULT_FORMAT, rate or DEFAULT_RATE)
     p = Path(path)
-    meta_fmt = meta_rate = None
+    meta_fmt = meta_rate = start = position = None
     if p.suffix in (".sigmf-meta", ".sigmf-data"):
-        p, meta_fmt, meta_rate = _sigmf(p)
+        p, meta_fmt, meta_rate, start, position = _sigmf(p)
     if not p.exists():
         raise UserError(f"{p}: no such file")
     if p.is_dir():
@@ -140,7 +176,7 @@ def resolve_source(path: str, fmt: str | None = None, rate: int | None = None) -
     if not os.access(p, os.R_OK):
         raise UserError(f"{p}: permission denied")
     chosen_fmt = fmt or meta_fmt or EXTENSIONS.get(p.suffix.lower(), DEFAULT_FORMAT)
-    return SourceSpec(str(p), chosen_fmt, rate or meta_rate or DEFAULT_RATE)
+    return SourceSpec(str(p), chosen_fmt, rate or meta_rate or DEFAULT_RATE, start, position)
 
 
 def open_stream(spec: SourceSpec) -> BinaryIO:
