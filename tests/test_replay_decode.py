@@ -309,3 +309,24 @@ def test_sigmf_recording_carries_its_time_and_place(tmp_path: Path) -> None:
     query = "SELECT icao, first_seen, callsigns, closest_km FROM visits ORDER BY icao"
     assert rows(tmp_path / "sigmf.db", query) == rows(tmp_path / "plain.db", query)
     assert points_by_icao(tmp_path / "sigmf.db") == points_by_icao(tmp_path / "plain.db")
+
+
+def test_simulated_sigmf_replays_with_its_own_time_and_place(tmp_path: Path) -> None:
+    out = tmp_path / "scene.sigmf-data"
+    with redirect_stderr(io.StringIO()):
+        assert main(["simulate", str(out), "--duration", "1.5", "--seed", "3",
+                     "--start-time", "2024-02-29T12:00:00Z"]) == 0
+    meta = json.loads((tmp_path / "scene.sigmf-meta").read_text())
+    assert meta["global"]["core:datatype"] == "cu8"
+    assert meta["captures"][0]["core:datetime"] == "2024-02-29T12:00:00Z"
+    out_text, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out_text), redirect_stderr(err):
+        rc = main(["replay", str(tmp_path / "scene.sigmf-meta"), "--db", str(tmp_path / "s.db"),
+                   "--watchlist", str(tmp_path / "scene.watchlist.txt"), "--record-all"])
+    assert rc == 0, err.getvalue()
+    start = datetime(2024, 2, 29, 12, tzinfo=UTC).timestamp()
+    firsts = [t for (t,) in rows(tmp_path / "s.db", "SELECT first_seen FROM visits")]
+    assert firsts and all(start <= t < start + 1.5 for t in firsts)
+    # the receiver position came from the metadata: closest distances are known
+    assert all(km is not None for (km,) in rows(tmp_path / "s.db",
+                                                "SELECT closest_km FROM visits WHERE watched"))

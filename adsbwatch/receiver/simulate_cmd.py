@@ -22,7 +22,7 @@ from ..decoder import scene as sc
 from ..decoder import simulate as sim
 from ..decoder.iqformats import FORMATS
 from .errors import RuntimeFailure, UserError
-from .sources import EXTENSIONS, check_format, parse_rate
+from .sources import EXTENSIONS, SIGMF_DATATYPES, check_format, parse_rate
 
 CHUNK_S = 2.0
 DEFAULT_DURATION_S = {"airport": 10.0, "benchmark": 60.0}
@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
 def _options(args: argparse.Namespace) -> tuple[int, str, float]:
     rate = parse_rate(args.rate)
     fmt = check_format(args.format or EXTENSIONS.get(Path(args.out).suffix.lower(), "cu8"))
+    # A SigMF pair: OUT.sigmf-data and its .sigmf-meta, written alongside.
     duration = args.duration if args.duration is not None else DEFAULT_DURATION_S[args.scene]
     if not 0.001 <= duration <= MAX_DURATION_S:  # also rejects nan
         raise UserError(f"--duration {duration:g} s is out of range: use 0.001 to "
@@ -105,6 +106,9 @@ def _run(args: argparse.Namespace) -> int:
         write_truth(truth_path(out), scene.aircraft, trs, meta)
         if scene.name == "airport":
             watchlist_path(out).write_text(sc.watchlist_text(scene), encoding="utf-8")
+        if out.suffix == ".sigmf-data":
+            out.with_suffix(".sigmf-meta").write_text(
+                sigmf_meta(fmt, rate, scene.start_time, scene.receiver), encoding="utf-8")
     except OSError as exc:
         raise RuntimeFailure(f"cannot write {exc.filename or out}: "
                              f"{exc.strerror or exc}") from None
@@ -124,6 +128,20 @@ def _utc_iso(text: str) -> str:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def sigmf_meta(fmt: str, rate: int, start_time: str, receiver: tuple[float, float]) -> str:
+    """SigMF metadata for a simulated recording: `adsbwatch replay` then takes its format,
+    rate, start time and receiver position from it."""
+    datatype = {ours: theirs for theirs, ours in SIGMF_DATATYPES.items()}[fmt]
+    return json.dumps({
+        "global": {"core:datatype": datatype, "core:sample_rate": rate,
+                   "core:version": "1.0.0", "core:recorder": "adsbwatch simulate",
+                   "core:geolocation": {"type": "Point",
+                                        "coordinates": [receiver[1], receiver[0]]}},
+        "captures": [{"core:sample_start": 0, "core:frequency": 1090e6,
+                      "core:datetime": start_time}],
+        "annotations": []}, indent=1) + "\n"
 
 
 def truth_path(recording: Path) -> Path:
