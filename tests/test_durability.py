@@ -159,7 +159,12 @@ def stop_receiver(proc: subprocess.Popen[bytes], feeder: Feeder, db: Path,
     assert proc.poll() is None, f"the receiver ended by itself:\n{feeder.receiver_err()}"
     assert feeder.is_alive()
     proc.send_signal(stop)
-    proc.wait(timeout=60)  # its exit ends the feeder too (EPIPE)
+    try:
+        proc.wait(timeout=60)  # its exit ends the feeder too (EPIPE)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGUSR1)  # its threads' stacks, to say where it hangs
+        time.sleep(1.0)
+        raise AssertionError(f"the receiver did not stop:\n{feeder.receiver_err()}") from None
     return (proc.returncode, db.with_suffix(".out").read_text(),
             db.with_suffix(".err").read_text())
 
