@@ -122,15 +122,19 @@ def demodulate_source(spec: SourceSpec, on_batch: Callable[[FrameBatch], None], 
     interval = sys.getswitchinterval()
     if threaded:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
+    blocks = _demodulate_blocks(spec, block_samples, read, demod, stream)
+    batches = _in_thread(blocks) if threaded else blocks
     try:
-        blocks = _demodulate_blocks(spec, block_samples, read, demod, stream)
-        for batch, consumed in _in_thread(blocks) if threaded else blocks:
+        for batch, consumed in batches:
             if len(batch):
                 totals.frames_by_df.update((batch.msg[:, 0] >> 3).tolist())
             on_batch(batch)  # every block, frames or not: consumers keep time with it
             if on_progress is not None:
                 on_progress(consumed)
     finally:
+        # Stop the worker now, whatever ended the loop (Ctrl-C, a failed write): left to
+        # the garbage collector, it would read and demodulate on into the program's exit.
+        batches.close()
         sys.setswitchinterval(interval)
         if spec.data_path != "-":
             stream.close()
