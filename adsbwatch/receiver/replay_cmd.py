@@ -96,15 +96,20 @@ class Terminated(Exception):
 
 
 @contextmanager
-def _sigterm_raises():  # type: ignore[no-untyped-def]
-    def handler(signum: int, frame: object) -> None:
+def _stop_signals():  # type: ignore[no-untyped-def]
+    """SIGTERM raises Terminated and SIGINT KeyboardInterrupt, so the store is committed
+    on the way out. SIGINT explicitly: a program started in the background of a script
+    inherits SIGINT ignored, and Python then installs no handler of its own."""
+    def terminate(signum: int, frame: object) -> None:
         raise Terminated
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    previous = (signal.signal(signal.SIGTERM, terminate),
+                signal.signal(signal.SIGINT, signal.default_int_handler))
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
 
 
 def _start_epoch(spec: SourceSpec, start_time: str | None) -> float:
@@ -219,7 +224,7 @@ def _replay_decode(args: argparse.Namespace, spec: SourceSpec) -> int:
     live = _live_view(console, pipeline, watchlist) if console.is_terminal else None
     interrupted = 0
     try:
-        with _sigterm_raises():
+        with _stop_signals():
             if live is not None:
                 with live:
                     totals = _run(spec, args, _with_refresh(pipeline, live, watchlist))
