@@ -15,6 +15,7 @@ from adsbwatch.decoder import scene as sc
 from adsbwatch.decoder import simulate as sim
 from adsbwatch.decoder.demod import Demodulator
 from adsbwatch.decoder.iqformats import magnitude
+from adsbwatch.decoder.watchlist import parse_watchlist
 from adsbwatch.receiver.simulate_cmd import write_recording
 
 AIRPORT = sc.airport_scene()
@@ -206,8 +207,7 @@ def test_truth_round_trips_and_interpolates() -> None:
 
 
 def test_watchlist_text_names_the_watched_aircraft() -> None:
-    watchlist = pytest.importorskip("adsbwatch.decoder.watchlist")
-    entries = watchlist.parse_watchlist(sc.watchlist_text(AIRPORT), "w.txt")
+    entries = parse_watchlist(sc.watchlist_text(AIRPORT), "w.txt")
     assert entries[0].label.startswith("Dutch government")
     singles = {e.lo for e in entries if e.lo == e.hi}
     assert 0x484506 in singles
