@@ -122,6 +122,8 @@ class Pipeline:
                 self.store.add_event(visit.visit_id, change.t, change.kind, change.new)
         if began and entry is not None:
             self.totals.sightings += 1
+            if ac.icao in self._waiting:  # a visit gap shorter than the wait: say it now
+                self._announce(ac.icao)
             self._waiting[ac.icao] = (Sighting(visit, ac), t + self.sighting_wait_s)
         if ac.icao in self._waiting and (ac.callsign or self.sighting_wait_s <= 0):
             self._announce(ac.icao)
