@@ -63,6 +63,7 @@ class Position:
     track: float | None  # degrees true
     vrate: int | None  # feet per minute
     on_ground: bool
+    range_km: float | None  # from the receiver, when its position is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +276,9 @@ class Tracker:
         if found is None:
             return
         lat, lon, checked_pair = found
-        if not self._plausible(ac, t, lat, lon, surface, checked_pair):
+        reach = (None if self.config.receiver is None
+                 else distance_km(*self.config.receiver, lat, lon))
+        if not self._plausible(ac, t, lat, lon, reach, surface, checked_pair):
             ac.rejected_positions += 1
             self.rejected_positions += 1
             ac._failures += 1
@@ -289,7 +292,7 @@ class Tracker:
         ac.positions += 1
         update.position = Position(
             t, lat, lon, None if surface or alt is None else int(alt), ac.groundspeed,
-            ac.track, None if surface else ac.vertical_rate, surface)
+            ac.track, None if surface else ac.vertical_rate, surface, reach)
 
     def _resolve(self, ac: Aircraft, frame: _Cpr, fmt: int,
                  surface: bool) -> tuple[float, float, bool] | None:
@@ -332,20 +335,19 @@ class Tracker:
             return cfg.receiver
         return None
 
-    def _plausible(self, ac: Aircraft, t: float, lat: float, lon: float, surface: bool,
-                   from_pair: bool) -> bool:
+    def _plausible(self, ac: Aircraft, t: float, lat: float, lon: float,
+                   reach: float | None, surface: bool, from_pair: bool) -> bool:
         cfg = self.config
         if abs(lat) > 90 or abs(lon) > 180:
             return False
-        if cfg.receiver is not None:
-            reach = distance_km(cfg.receiver[0], cfg.receiver[1], lat, lon)
+        if reach is not None:
             limit = cfg.max_range_km
             if not from_pair and not surface and ac.lat is None:
                 limit = min(limit, cfg.receiver_local_km)
             if reach > limit:
                 return False
         if ac.lat is None or ac.lon is None or ac.position_t is None:
-            return from_pair or cfg.receiver is not None
+            return from_pair or reach is not None
         speed_kt = cfg.max_surface_speed_kt if surface else cfg.max_speed_kt
         allowed = speed_kt * KM_PER_NM * abs(t - ac.position_t) / 3600.0 + cfg.margin_km
         return distance_km(ac.lat, ac.lon, lat, lon) <= allowed

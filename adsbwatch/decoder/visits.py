@@ -11,7 +11,6 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 
-from .geo import distance_km
 from .tracker import Aircraft, Position, Update
 
 
@@ -33,8 +32,8 @@ class Visit:
     emergency: str | None = None
     dirty: bool = True  # changed since last written
 
-    def note(self, ac: Aircraft, t: float, level_dbfs: float, position: Position | None,
-             receiver: tuple[float, float] | None) -> None:
+    def note(self, ac: Aircraft, t: float, level_dbfs: float,
+             position: Position | None) -> None:
         self.last_seen = max(self.last_seen, t)
         self.messages += 1
         self.max_dbfs = max(self.max_dbfs, level_dbfs)
@@ -48,10 +47,9 @@ class Visit:
         if alt is not None and not ac.on_ground:
             self.min_alt = alt if self.min_alt is None else min(self.min_alt, alt)
             self.max_alt = alt if self.max_alt is None else max(self.max_alt, alt)
-        if position is not None and receiver is not None:
-            reach = distance_km(receiver[0], receiver[1], position.lat, position.lon)
-            if self.closest_km is None or reach < self.closest_km:
-                self.closest_km = reach
+        reach = None if position is None else position.range_km
+        if reach is not None and (self.closest_km is None or reach < self.closest_km):
+            self.closest_km = reach
         self.dirty = True
 
 
@@ -66,9 +64,8 @@ def visit_id(icao: int, first_seen: float) -> int:
 class Visits:
     """Open visits by ICAO; `observe` says whether an update began a new one."""
 
-    def __init__(self, gap_s: float, receiver: tuple[float, float] | None) -> None:
+    def __init__(self, gap_s: float) -> None:
         self.gap_s = gap_s
-        self.receiver = receiver
         self.open: dict[int, Visit] = {}
 
     def observe(self, update: Update, t: float, level_dbfs: float, label: str | None,
@@ -80,7 +77,7 @@ class Visits:
             visit = Visit(visit_id(ac.icao, t), ac.icao, label, watched, t, t)
             self.open[ac.icao] = visit
         assert visit is not None
-        visit.note(ac, t, level_dbfs, update.position, self.receiver)
+        visit.note(ac, t, level_dbfs, update.position)
         return visit, began
 
     def close_silent(self, now: float) -> list[Visit]:

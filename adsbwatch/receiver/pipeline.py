@@ -65,7 +65,7 @@ class Pipeline:
         self.watchlist = watchlist
         self.store = store
         self.record_all = record_all
-        self.visits = Visits(visit_gap_s, tracker_config.receiver)
+        self.visits = Visits(visit_gap_s)
         self.on_sighting = on_sighting
         self.sighting_wait_s = sighting_wait_s
         self.totals = PipelineTotals()
