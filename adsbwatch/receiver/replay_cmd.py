@@ -12,10 +12,11 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.live import Live
+from rich.table import Table
 
 from ..decoder.demod import FrameBatch
 from ..decoder.tracker import TrackerConfig
-from ..decoder.watchlist import Watchlist, WatchlistError, parse_watchlist
+from ..decoder.watchlist import WatchEntry, Watchlist, WatchlistError, parse_watchlist
 from .alerts import Alerter
 from .avr import avr_text
 from .errors import RuntimeFailure, UserError
@@ -63,22 +64,21 @@ def _stdout_failure(exc: OSError) -> RuntimeFailure:
     return RuntimeFailure(f"cannot write to stdout ({exc.strerror or exc})")
 
 
+@contextmanager
+def _stdout_errors():  # type: ignore[no-untyped-def]
+    """A reader leaving (BrokenPipeError) passes through to main(); any other failed
+    write to stdout (a full disk) becomes a one-line RuntimeFailure."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_failure(exc) from None
+
+
 def _write_stdout(text: str) -> None:
-    try:
+    with _stdout_errors():
         sys.stdout.write(text)
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise _stdout_failure(exc) from None
-
-
-def _flush_stdout() -> None:
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise _stdout_failure(exc) from None
 
 
 def _progress_bar(spec_path: str, quiet: bool):  # type: ignore[no-untyped-def]
@@ -126,13 +126,12 @@ def _start_epoch(spec: SourceSpec, start_time: str | None) -> float:
         return spec.start_epoch
     if spec.data_path == "-":
         return now
-    path = Path(spec.data_path)
-    seconds = path.stat().st_size / spec.bytes_per_sample / spec.rate
-    return path.stat().st_mtime - seconds
+    stat = Path(spec.data_path).stat()
+    return stat.st_mtime - stat.st_size / spec.bytes_per_sample / spec.rate
 
 
-def load_watchlist_files(paths: list[str]) -> list:  # type: ignore[type-arg]
-    entries = []
+def load_watchlist_files(paths: list[str]) -> list[WatchEntry]:
+    entries: list[WatchEntry] = []
     for name in paths:
         try:
             text = Path(name).read_text(encoding="utf-8")
@@ -190,7 +189,8 @@ def _run(spec: SourceSpec, args: argparse.Namespace, on_batch) -> ReplayTotals: 
 
 def _replay_raw(args: argparse.Namespace, spec: SourceSpec) -> int:
     totals = _run(spec, args, lambda batch: _write_stdout(avr_text(batch)))
-    _flush_stdout()
+    with _stdout_errors():
+        sys.stdout.flush()
     _finish(totals, spec, args.quiet)
     return 0
 
@@ -221,7 +221,7 @@ def _replay_decode(args: argparse.Namespace, spec: SourceSpec) -> int:
         tracker_config=TrackerConfig(receiver=receiver), watchlist=watchlist, store=store,
         record_all=args.record_all, visit_gap_s=args.visit_gap, on_sighting=alerter,
         sighting_wait_s=args.sighting_wait)
-    live = _live_view(console, pipeline, watchlist) if console.is_terminal else None
+    live = _live_view(console, watchlist) if console.is_terminal else None
     interrupted = 0
     try:
         with _stop_signals():
@@ -229,8 +229,7 @@ def _replay_decode(args: argparse.Namespace, spec: SourceSpec) -> int:
                 with live:
                     totals = _run(spec, args, _with_refresh(pipeline, live, watchlist))
                     pipeline.finish()  # announce what waits, then show the final state
-                    live.update(aircraft_table(pipeline.all_aircraft(), watchlist,
-                                               _title(pipeline)))
+                    live.update(_table(pipeline, watchlist))
             else:
                 totals = _run(spec, args, pipeline.on_batch)
     except KeyboardInterrupt:
@@ -240,7 +239,7 @@ def _replay_decode(args: argparse.Namespace, spec: SourceSpec) -> int:
     finally:
         _close(pipeline, store, alerter)
     if live is None or interrupted:
-        console.print(aircraft_table(pipeline.all_aircraft(), watchlist, _title(pipeline)))
+        console.print(_table(pipeline, watchlist))
     if totals is not None:
         _finish(totals, spec, args.quiet)
     if not args.quiet:
@@ -262,10 +261,13 @@ def _close(pipeline: Pipeline, store: Store | None, alerter: Alerter) -> None:
         raise RuntimeFailure(str(exc)) from None
 
 
-def _title(pipeline: Pipeline) -> str:
+def _table(pipeline: Pipeline, watchlist: Watchlist) -> Table:
+    """Every aircraft of the run so far, under a line of totals."""
+    aircraft = pipeline.all_aircraft()
     t = pipeline.totals
-    return (f"{len(pipeline.all_aircraft())} aircraft, {t.messages} messages, "
-            f"{t.positions} positions, {t.sightings} sightings")
+    title = (f"{len(aircraft)} aircraft, {t.messages} messages, {t.positions} positions, "
+             f"{t.sightings} sightings")
+    return aircraft_table(aircraft, watchlist, title)
 
 
 def _pipeline_summary(pipeline: Pipeline, store: Store | None) -> str:
@@ -276,7 +278,7 @@ def _pipeline_summary(pipeline: Pipeline, store: Store | None) -> str:
             f"implausible), {t.sightings} sightings; recorded{where}")
 
 
-def _live_view(console: Console, pipeline: Pipeline, watchlist: Watchlist) -> Live:
+def _live_view(console: Console, watchlist: Watchlist) -> Live:
     return Live(aircraft_table([], watchlist, "waiting for aircraft"), console=console,
                 refresh_per_second=2, transient=False)
 
@@ -289,7 +291,7 @@ def _with_refresh(pipeline: Pipeline, live: Live, watchlist: Watchlist):  # type
         now = time.monotonic()
         if now - last[0] >= LIVE_REFRESH_S:
             last[0] = now
-            live.update(aircraft_table(pipeline.all_aircraft(), watchlist, _title(pipeline)))
+            live.update(_table(pipeline, watchlist))
 
     return on_batch
 

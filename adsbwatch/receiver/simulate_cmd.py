@@ -51,16 +51,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--start-time", default=None,
                    help="ISO-8601 UTC time of the first sample for the truth "
                         f"(default {sc.DEFAULT_START_TIME})")
-    p.set_defaults(handler=run)
+    p.set_defaults(handler=run)  # main() reports UserError / RuntimeFailure
     return p
-
-
-def run(args: argparse.Namespace) -> int:
-    try:
-        return _run(args)
-    except (UserError, RuntimeFailure) as exc:
-        print(f"adsbwatch: error: {exc}", file=sys.stderr)
-        return exc.exit_status
 
 
 def _options(args: argparse.Namespace) -> tuple[int, str, float]:
@@ -84,7 +76,7 @@ def _options(args: argparse.Namespace) -> tuple[int, str, float]:
     return rate, fmt, duration
 
 
-def _run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     rate, fmt, duration = _options(args)
     rng = np.random.default_rng(args.seed)
     if args.scene == "airport":

@@ -15,7 +15,6 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -24,6 +23,7 @@ import numpy as np
 from ..decoder.geometry import SUPPORTED_RATES
 from ..decoder.iqformats import FORMATS
 from .errors import UserError
+from .when import iso_time
 
 DEFAULT_RATE = 2_400_000
 DEFAULT_FORMAT = "cu8"
@@ -101,11 +101,10 @@ def _sigmf_start(meta: dict, meta_path: Path) -> float | None:
     text = captures[0].get("core:datetime")
     if text is None:
         return None
-    try:
-        when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
-        raise UserError(f"{meta_path}: core:datetime {text!r} is not an ISO 8601 time") from None
-    return when.replace(tzinfo=when.tzinfo or UTC).timestamp()
+    when = iso_time(str(text))
+    if when is None:
+        raise UserError(f"{meta_path}: core:datetime {text!r} is not an ISO 8601 time")
+    return when
 
 
 def _sigmf_position(glob: dict, meta_path: Path) -> tuple[float, float] | None:
@@ -183,7 +182,7 @@ def open_stream(spec: SourceSpec) -> BinaryIO:
     if spec.data_path == "-":
         # The raw descriptor, not sys.stdin.buffer: the demodulator thread may still sit
         # in a read when the program exits, and the buffered reader's lock, held through
-        # that read, would then hang the interpreter's closing of sys.stdin.
+        # that read, is one the interpreter's closing of sys.stdin would wait for.
         return open(sys.stdin.fileno(), "rb", buffering=0, closefd=False)  # noqa: SIM115
     try:
         return open(spec.data_path, "rb")  # noqa: SIM115 - closed by the caller

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..decoder.watchlist import WatchEntry, format_watchlist, parse_address
 from .errors import UserError
-from .export import export_track
+from .export import export_track, iso_utc
 from .replay_cmd import load_watchlist_files, open_store
 from .store import VisitRow
 from .when import parse_when
@@ -99,15 +99,10 @@ def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _iso_ms(t: float) -> str:
-    """ISO 8601 UTC with milliseconds, as the track exports write it."""
-    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
 def _visit_dict(v: VisitRow) -> dict[str, object]:
     return {
         "icao": f"{v.icao:06x}", "label": v.label, "watched": bool(v.watched),
-        "first_seen": _iso_ms(v.first_seen), "last_seen": _iso_ms(v.last_seen),
+        "first_seen": iso_utc(v.first_seen), "last_seen": iso_utc(v.last_seen),
         "callsigns": v.callsigns.split(), "squawks": v.squawks.split(),
         "min_alt_ft": v.min_alt, "max_alt_ft": v.max_alt, "closest_km": v.closest_km,
         "messages": v.messages, "max_dbfs": v.max_dbfs, "emergency": v.emergency,

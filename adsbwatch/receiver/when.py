@@ -17,7 +17,8 @@ def _midnight_utc(now: float) -> float:
     return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
 
 
-def _iso(text: str) -> float | None:
+def iso_time(text: str) -> float | None:
+    """UNIX time of an ISO 8601 date or time (naive: UTC); None if it is not one."""
     try:
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
@@ -42,7 +43,7 @@ def parse_when(text: str, now: float) -> float:
         seconds = float(span.group(1)) * _UNITS[span.group(2)]
         if math.isfinite(seconds):
             return now - seconds
-    moment = _iso(text.strip())
+    moment = iso_time(text.strip())
     if moment is None:
         raise ValueError(f"{text!r} is not a time: {_ACCEPTED}")
     return moment
