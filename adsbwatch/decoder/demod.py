@@ -50,6 +50,18 @@ from .slicing import _frame_fit, _pack, _slice, _slice_plain, _viterbi
 SCREEN_RATIO = 1.25
 SCREEN_SNR = 1.8
 SCREEN_PULSE_RATIO = 1.3
+# Shape tests that turn away what only looks like a preamble on average: the data bits of
+# a frame we cannot decode (no 2 us of quiet ever occurs in them), and pulse pairs of Mode
+# A/C replies or DME (a pulse missing, or two far weaker than the rest). A quiet sample may
+# rise to QUIET_SHARE of the pulse level or QUIET_NOISE times the noise floor, whichever is
+# higher: near the floor, noise alone reaches that share. Of the four pulses, three must
+# reach PULSE_SHARE of their mean.
+QUIET_SHARE = 0.7
+QUIET_NOISE = 3.0
+PULSE_SHARE = 0.5
+# A frame's first byte is as busy as any: every bit has a high half, so its samples average
+# half the pulse level or more. After a pulse pair of a Mode A/C reply there is quiet.
+DATA_SHARE = 0.4
 PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 2.6
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
@@ -73,13 +85,27 @@ def _second_smallest(a: float, b: float, c: float, d: float) -> float:
     return min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d)))
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _max3(a: float, b: float, c: float) -> float:
+    return max(max(a, b), c)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _screen_ok(h: float, q: float, weakest: float, quiet_max: float, floor: float) -> float:
+    """1.0 where a preamble with pulse level h, gap mean q, weakest of three pulses
+    `weakest` and loudest quiet sample `quiet_max` passes the screen, else 0.0."""
+    ok = ((h > q * np.float32(SCREEN_RATIO)) & (weakest > q * np.float32(SCREEN_PULSE_RATIO))
+          & (h > floor * np.float32(SCREEN_SNR)) & (weakest > h * np.float32(PULSE_SHARE))
+          & (quiet_max < max(h * np.float32(QUIET_SHARE), floor * np.float32(QUIET_NOISE))))
+    return np.float32(ok)
+
+
 @njit(cache=True, nogil=True)
 def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four: bool,
             excess: np.ndarray, level: np.ndarray) -> None:
     """For a frame start in [j, j+1): level[j], the mean of pulse-ish samples, and
-    excess[j], how far they rise over the gaps, or 0 where the pulses fail the tests
-    (mean over the gaps, three of the four pulses over the gaps, mean over the noise
-    floor: one pulse may be lost to interference or a clipped recording).
+    excess[j], how far they rise over the gaps, or 0 where the samples fail the shape
+    tests (_screen_ok; one pulse may be lost to interference or a clipped recording).
 
     The sample sets hold most of each pulse / only gap for every start phase in
     [j, j+1). The loop is branch-free in float32 and indexes views from 0, so no index
@@ -90,8 +116,6 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
     ex = excess[begin:stop]
     lv = level[begin:stop]
     fl = np.float32(floor)
-    ratio = np.float32(SCREEN_RATIO)
-    pulse_ratio = np.float32(SCREEN_PULSE_RATIO)
     if two_point_four:
         for j in range(stop - begin):
             p1 = (m[j] + m[j + 1]) * np.float32(0.5)
@@ -101,10 +125,10 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
             h = (p1 + p1 + p2 + p3 + p4 + p4) * np.float32(1 / 6)
             q = (m[j + 5] + m[j + 6] + m[j + 7] + m[j + 13] + m[j + 14] + m[j + 15]
                  + m[j + 16] + m[j + 17] + m[j + 18]) * np.float32(1 / 9)
-            weakest = _second_smallest(p1, p2, p3, p4)
+            quiet_max = max(_max3(m[j + 5], m[j + 6], m[j + 7]),
+                            _max3(m[j + 14], m[j + 15], m[j + 16]))
             lv[j] = h
-            ok = (h > q * ratio) & (weakest > q * pulse_ratio) & (h > fl)
-            ex[j] = (h - q) * np.float32(ok)
+            ex[j] = (h - q) * _screen_ok(h, q, _second_smallest(p1, p2, p3, p4), quiet_max, fl)
     else:
         for j in range(stop - begin):
             p1 = m[j] + m[j + 1]
@@ -114,10 +138,11 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
             h = (p1 + p2 + p3 + p4) * np.float32(0.125)
             q = (m[j + 4] + m[j + 5] + m[j + 6] + m[j + 11] + m[j + 12] + m[j + 13]
                  + m[j + 14] + m[j + 15]) * np.float32(0.125)
-            weakest = _second_smallest(p1, p2, p3, p4) * np.float32(0.5)
+            quiet_max = max(_max3(m[j + 4], m[j + 5], m[j + 6]),
+                            _max3(m[j + 12], m[j + 13], m[j + 14]))
             lv[j] = h
-            ok = (h > q * ratio) & (weakest > q * pulse_ratio) & (h > fl)
-            ex[j] = (h - q) * np.float32(ok)
+            weakest = _second_smallest(p1, p2, p3, p4) * np.float32(0.5)
+            ex[j] = (h - q) * _screen_ok(h, q, weakest, quiet_max, fl)
 
 
 @njit(cache=True, nogil=True)
@@ -217,7 +242,7 @@ def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: floa
 @njit(cache=True, nogil=True)
 def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: int,
                floors: np.ndarray, first_window: int, window: int, ticks_per_sample: int,
-               span_short: int, span_long: int,
+               span_short: int, span_long: int, first_byte_start: int, first_byte_len: int,
                pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
                pulse_area: np.ndarray, gaps: np.ndarray,
                g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
@@ -255,6 +280,11 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
             min_level = resume[1] * 1e-6 * STRONGER
             if screen_level[j] < min_level * SCREEN_STRONGER:
                 continue
+        busy = 0.0
+        for k in range(j + first_byte_start, j + first_byte_start + first_byte_len):
+            busy += mag[k]
+        if busy < first_byte_len * DATA_SHARE * screen_level[j]:
+            continue
         since = (absolute * ticks_per_sample) - ttl
         noise_level = floors[absolute // window - first_window]
         _rank_preambles(mag, j, noise_level * PREAMBLE_SNR, min_level, pulse_base,
@@ -384,6 +414,7 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
 def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
                 first_window: int, window: int,
                 two_point_four: bool, ticks_per_sample: int, span_short: int, span_long: int,
+                first_byte_start: int, first_byte_len: int,
                 pulse_base: np.ndarray, pulse_taps: np.ndarray, pulse_energy: np.ndarray,
                 pulse_area: np.ndarray, gaps: np.ndarray,
                 g_base: np.ndarray, g_slots: np.ndarray, g_energy: np.ndarray,
@@ -403,7 +434,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
     while begin < stop + 2:
         w = (first_sample + begin) // window
         end = min(stop + 2, (w + 1) * window - first_sample)
-        _screen(mag, begin, end, floors[w - first_window] * SCREEN_SNR, two_point_four,
+        _screen(mag, begin, end, floors[w - first_window], two_point_four,
                 excess, screen_level)
         begin = end
     # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
@@ -412,7 +443,8 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
     npeaks = _peaks(excess, stop, peaks)
     stats[ST_SCREENED] += npeaks
     return _try_peaks(mag, peaks, npeaks, first_sample, floors, first_window, window,
-                      ticks_per_sample, span_short, span_long, pulse_base, pulse_taps,
+                      ticks_per_sample, span_short, span_long, first_byte_start,
+                      first_byte_len, pulse_base, pulse_taps,
                       pulse_energy, pulse_area, gaps, g_base, g_slots, g_energy, g_scale,
                       g_clarity, fix, keys, times, ttl, resume, screen_level, stats,
                       out_msg, out_ticks, out_level, out_fixed)
@@ -477,7 +509,8 @@ class Demodulator:
         excess, level, peaks, out_msg, out_ticks, out_level, out_fixed = self._scratch(stop)
         n = _demodulate(
             mag, stop, first_sample, floors, first_window, WINDOW, g.rate == 2_400_000,
-            g.ticks_per_sample, g.span_short, g.span_long, g.pulse_base, g.pulse_taps,
+            g.ticks_per_sample, g.span_short, g.span_long, g.first_byte_start,
+            g.first_byte_len, g.pulse_base, g.pulse_taps,
             g.pulse_energy, g.pulse_area, g.gap_samples, g.bit_base, g.bit_slots,
             g.bit_energy, g.bit_scale, g.phase_clarity, self.fix, self.recent.keys,
             self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,

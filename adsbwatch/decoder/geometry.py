@@ -56,6 +56,8 @@ class Geometry:
     gap_samples: np.ndarray  # offsets from j of samples inside the gaps at every phase
     span_short: int  # samples from j to past the end of a 56-bit frame
     span_long: int
+    first_byte_start: int  # samples from j to the first one inside the data at any phase
+    first_byte_len: int  # samples the first byte spans
 
 
 @cache
@@ -122,4 +124,6 @@ def geometry_for(rate: int) -> Geometry:
         gap_samples=np.flatnonzero((quiet >= 1.0 - 1e-9).all(axis=0)).astype(np.int64),
         span_short=math.ceil((PREAMBLE_US + 56) * sps) + 2,
         span_long=math.ceil((PREAMBLE_US + LONG_BITS) * sps) + 2,
+        first_byte_start=math.ceil(PREAMBLE_US * sps),
+        first_byte_len=round(8 * sps),
     )
