@@ -42,7 +42,7 @@ from .geometry import Geometry, geometry_for
 from .icaofilter import RecentAddresses, mark_heard
 from .modes import FRAME_BITS, LONG_BITS
 from .noisefloor import WINDOW, NoiseFloor
-from .slicing import _frame_fit, _pack, _slice, _slice_plain, _viterbi
+from .slicing import _frame_fit, _pack, _slice, _slice_plain, _unpack, _viterbi
 
 # Screen and preamble thresholds: a pulse level relative to the gaps and to the noise
 # floor (the median magnitude). A frame at the 50% point (10 dB) stands about 3.8x over
@@ -295,7 +295,6 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
         best_phase = 0
         best_nbits = 0
         best_fixed = 0
-        best_level = 0.0
         votes[:] = 0.0
         voters = 0
         vote_bits = 0
@@ -366,9 +365,9 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
                 best_phase = p
                 best_nbits = nbits
                 best_fixed = fixed
-                low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
-                best_level = low + amplitude  # the signal level, steadier than the preamble's
                 best_msg[:] = msg
+            if strong and fixed == 0 and status == ACCEPT:
+                break  # a strong clean frame: the runner-up phase cannot read it better
         if best_score < 0 and voters > 1:
             for i in range(vote_bits):
                 bits[i] = votes[i] > 0
@@ -383,12 +382,15 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
                 best_phase = p
                 best_nbits = vote_bits
                 best_fixed = fixed
-                low, amplitude = _frame_fit(mag, start, vote_bits, g_base[p], g_slots[p], bits)
-                best_level = low + amplitude
                 best_msg[:] = msg
         if best_score < 0:
             stats[ST_REJECTED] += 1
             continue
+        # The signal level over the whole frame, steadier than the preamble's.
+        _unpack(best_msg, best_nbits, bits)
+        low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base[best_phase],
+                                    g_slots[best_phase], bits)
+        best_level = low + amplitude
         ticks = (first_sample + best_start) * ticks_per_sample + best_phase
         out_msg[count] = best_msg
         out_ticks[count] = ticks

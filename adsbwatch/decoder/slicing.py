@@ -165,3 +165,9 @@ def _pack(bits: np.ndarray, nbits: int, msg: np.ndarray) -> None:
         msg[k] = v
     for k in range(nbits // 8, 14):
         msg[k] = 0
+
+
+@njit(cache=True, nogil=True)
+def _unpack(msg: np.ndarray, nbits: int, bits: np.ndarray) -> None:
+    for i in range(nbits):
+        bits[i] = (msg[i >> 3] >> (7 - (i & 7))) & 1
