@@ -55,14 +55,20 @@ def with_parity(data: bytes, overlay: int = 0) -> bytes:
 
 
 def _single_bit_syndromes() -> np.ndarray:
-    """SINGLE[d] = syndrome change when the bit d places from the end flips (d < 112)."""
+    """SINGLE[d] = syndrome change when the bit d places from the end flips (d < 112).
+
+    A parity bit changes only itself; a data bit d places from the end (d >= 24) changes
+    the remainder of x^d by the generator, each place one more shift. Computed here in
+    Python, not with the kernel: a kernel call at import costs more start-up."""
     out = np.zeros(112, dtype=np.uint32)
-    msg = np.zeros(14, dtype=np.uint8)
+    reg = 0
     for d in range(112):
-        pos = 111 - d
-        msg[:] = 0
-        msg[pos >> 3] = 0x80 >> (pos & 7)
-        out[d] = syndrome(msg, 14)
+        if d < 24:
+            out[d] = 1 << d
+            continue
+        reg = GENERATOR if d == 24 else ((reg << 1) ^ (GENERATOR if reg & 0x800000 else 0))
+        reg &= 0xFFFFFF
+        out[d] = reg
     return out
 
 

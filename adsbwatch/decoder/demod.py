@@ -59,9 +59,12 @@ SCREEN_PULSE_RATIO = 1.3
 QUIET_SHARE = 0.7
 QUIET_NOISE = 3.0
 PULSE_SHARE = 0.5
-# A frame's first byte is as busy as any: every bit has a high half, so its samples average
-# half the pulse level or more. After a pulse pair of a Mode A/C reply there is quiet.
+# Every byte of a frame is as busy as any other: each bit has a high half, so a byte's
+# samples average half the pulse level or more. A Mode A/C reply falls quiet after 21 us,
+# and so does the tail of a frame whose last bits look like a preamble. The 7 bytes every
+# frame has are checked.
 DATA_SHARE = 0.4
+BUSY_BYTES = 7
 PREAMBLE_RATIO = 1.5
 PREAMBLE_SNR = 2.6
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
@@ -239,6 +242,20 @@ def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: floa
             top_p[k] = p
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _busy(mag: np.ndarray, start: int, byte_len: int, least: float) -> bool:
+    """Whether each of the first BUSY_BYTES bytes' samples from `start` add up to at
+    least `least`."""
+    for byte in range(BUSY_BYTES):
+        total = 0.0
+        first = start + byte * byte_len
+        for k in range(first, first + byte_len):
+            total += mag[k]
+        if total < least:
+            return False
+    return True
+
+
 @njit(cache=True, nogil=True)
 def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: int,
                floors: np.ndarray, first_window: int, window: int, ticks_per_sample: int,
@@ -280,10 +297,8 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
             min_level = resume[1] * 1e-6 * STRONGER
             if screen_level[j] < min_level * SCREEN_STRONGER:
                 continue
-        busy = 0.0
-        for k in range(j + first_byte_start, j + first_byte_start + first_byte_len):
-            busy += mag[k]
-        if busy < first_byte_len * DATA_SHARE * screen_level[j]:
+        if not _busy(mag, j + first_byte_start, first_byte_len,
+                     first_byte_len * DATA_SHARE * screen_level[j]):
             continue
         since = (absolute * ticks_per_sample) - ttl
         noise_level = floors[absolute // window - first_window]

@@ -43,6 +43,7 @@ class NoiseFloor:
         self._pending = np.zeros(WINDOW // STRIDE, dtype=np.float32)
         self._filled = 0
         self._next_sample = 0
+        self._windows_done = 0
 
     def feed(self, mag: np.ndarray, first_sample: int) -> None:
         """Take samples [first_sample, first_sample + len(mag)); calls must be contiguous."""
@@ -51,14 +52,16 @@ class NoiseFloor:
         medians = np.empty(mag.size // WINDOW + 2, dtype=np.float64)
         done, self._filled = _window_medians(mag, first_sample, self._pending, self._filled,
                                              medians)
-        first_window = first_sample // WINDOW
+        # Count windows, not positions: a window whose last strided sample came just
+        # before `first_sample` was finished by the previous call.
         for k in range(done):
             median = float(medians[k])
             if self._level is None:
                 self._level = median
             else:
                 self._level += SMOOTHING * (median - self._level)
-            self._after[first_window + k] = self._level
+            self._after[self._windows_done + k] = self._level
+        self._windows_done += done
         self._next_sample = first_sample + mag.size
 
     def floors(self, first_sample: int, count: int) -> tuple[int, np.ndarray]:
