@@ -23,10 +23,10 @@ from ..decoder.modes import CLOCK_HZ
 from ..decoder.tracker import Aircraft, Tracker, TrackerConfig, Update
 from ..decoder.visits import Visit, Visits
 from ..decoder.watchlist import Watchlist
+from .defaults import SIGHTING_WAIT_S
 from .store import PointRow, Store, VisitRow
 
 HOUSEKEEPING_S = 1.0  # sample-clock seconds between expiry sweeps
-SIGHTING_WAIT_S = 10.0  # how long a sighting may wait for the callsign, by default
 
 
 @dataclass(frozen=True)

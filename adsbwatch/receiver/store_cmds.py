@@ -12,7 +12,7 @@ from pathlib import Path
 from ..decoder.watchlist import WatchEntry, format_watchlist, parse_address
 from .errors import UserError
 from .export import export_track, iso_utc
-from .replay_cmd import load_watchlist_files, open_store
+from .opening import load_watchlist_files, open_store
 from .store import VisitRow
 from .when import parse_when
 
