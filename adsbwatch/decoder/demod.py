@@ -80,6 +80,7 @@ FIRST_BYTE_CONTRAST = 0.5
 # Inside a frame already decoded, only a clearly stronger preamble (another aircraft
 # capturing the receiver) is worth a look; the frame's own bits look like preambles.
 STRONGER = 1.6
+LEVEL_BITS = 32  # bits a frame's level is fitted over: 4x the preamble's samples
 SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
 
 
@@ -401,9 +402,9 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
         if best_score < 0:
             stats[ST_REJECTED] += 1
             continue
-        # The signal level over the whole frame, steadier than the preamble's.
-        _unpack(best_msg, best_nbits, bits)
-        low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base[best_phase],
+        # The signal level over the first bytes, steadier than the preamble's.
+        _unpack(best_msg, LEVEL_BITS, bits)
+        low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base[best_phase],
                                     g_slots[best_phase], bits)
         best_level = low + amplitude
         ticks = (first_sample + best_start) * ticks_per_sample + best_phase
