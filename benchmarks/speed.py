@@ -56,6 +56,7 @@ WARM_BAR_S = 2.0  # the goal for a warm start of a 1-second file
 # the default one beside the sources, and Numba recompiles whenever a source file's time
 # stamp changes. Only our runs write this one, so a write during a run means it compiled.
 CACHE_DIR = WORK / "numba-cache"
+VENV = WORK / "venv"
 ATTEMPTS = 3  # runs of one measurement while it keeps compiling (the sources keep changing)
 SINGLE_THREAD_ENV = {
     "NUMBA_NUM_THREADS": "1",
@@ -294,13 +295,36 @@ def versions(python: str) -> str:
     return f"Python {parts[0]}, numpy {parts[1]}, numba {parts[2]}"
 
 
-def our_command() -> list[str]:
-    """The `adsbwatch` console script of this interpreter (not a pyenv shim, whose bash
+def our_command(python: str) -> list[str]:
+    """The `adsbwatch` console script beside `python` (not a pyenv shim, whose bash
     start-up is not ours), else `python -m adsbwatch`."""
-    script = Path(sys.executable).parent / "adsbwatch"
+    script = Path(python).parent / "adsbwatch"
     if script.is_file() and os.access(script, os.X_OK):
         return [str(script)]
-    return [sys.executable, "-m", "adsbwatch"]
+    return [python, "-m", "adsbwatch"]
+
+
+def clean_venv(dest: Path = VENV) -> str:
+    """The Python of a virtual environment holding what `pip install .` installs and
+    nothing else: what a user of the README's quick start runs. The interpreter this
+    script runs under may hold more (here: SciPy and cffi, which Numba imports at its
+    first compile when present: 0.3 s of start-up a user does not pay). Rebuilt when
+    pyproject.toml changes; the package itself is then taken from PYTHONPATH."""
+    python = dest / "bin" / "python"
+    stamp = dest / "pyproject.sha256"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if python.is_file() and stamp.is_file() and stamp.read_text().strip() == wanted:
+        return str(python)
+    print(f"speed: building a clean virtual environment in {dest} ...", file=sys.stderr)
+    shutil.rmtree(dest, ignore_errors=True)
+    for argv in ([sys.executable, "-m", "venv", str(dest)],
+                 [str(python), "-m", "pip", "install", "--quiet", str(ROOT)]):
+        done = subprocess.run(argv, capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
+            raise Failure(f"{' '.join(argv)} failed: {tail[0] if tail else 'no message'}")
+    stamp.write_text(wanted + "\n")
+    return str(python)
 
 
 def check_our_package(python: str, runner: Runner) -> None:
@@ -669,8 +693,8 @@ def measure(args: argparse.Namespace) -> Results:
     # Children start here: `python -c` puts its working directory first on sys.path, and
     # from the checkout's root that would import the live tree instead of the copy.
     os.chdir(WORK)
-    ours = our_command()
-    python = sys.executable
+    python = sys.executable if args.system_python else clean_venv()
+    ours = our_command(python)
     load_before = os.getloadavg()
 
     print("speed: building inputs in benchmarks/work/ ...", file=sys.stderr)
@@ -817,6 +841,10 @@ def measure(args: argparse.Namespace) -> Results:
         + (f"pinned with `taskset -c {args.cpu}`" if runner.pin else "not pinned")
         + ", env " + ", ".join(f"{k}=1" for k in SINGLE_THREAD_ENV),
         f"- {versions(python)}; {PEER_NAME} {peer_version() or '(version unknown)'}",
+        f"- our interpreter: {python} "
+        + ("(this script's, with whatever it has installed)" if args.system_python else
+           "(a clean virtual environment: `pip install .` and nothing else, as the README "
+           "installs it; the package from the copy above via PYTHONPATH)"),
         f"- ours: `{' '.join(Path(a).name if i == 0 else a for i, a in enumerate(ours))} replay "
         f"FILE --raw -q` (`--rate 2.0M` at 2.0 MS/s); theirs: `{peer} --ifile FILE --raw`; "
         "stdout to a file; CPU = user + sys of the child (os.wait4)",
@@ -859,6 +887,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--live", action="store_true",
                    help="measure the working tree as it is, not a copy taken at the start "
                         "(with others editing it, runs may then measure different code)")
+    p.add_argument("--system-python", action="store_true",
+                   help="run ours with this script's interpreter and whatever it has "
+                        "installed, not a clean virtual environment (benchmarks/work/venv)")
     p.add_argument("--recordings", default=str(RECORDINGS),
                    help=f"the shared recordings folder (default {RECORDINGS})")
     args = p.parse_args(argv)

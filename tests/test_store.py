@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from adsbwatch.decoder.watchlist import WatchEntry
+from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.store import (
     SCHEMA_VERSION,
@@ -20,7 +21,6 @@ from adsbwatch.receiver.store import (
     StoreError,
     TrackRow,
     VisitRow,
-    default_db_path,
 )
 
 _IDS = itertools.count(1)  # visit ids: any distinct positive integers

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from .. import __version__
 from . import replay_cmd, simulate_cmd, store_cmds
+from .defaults import default_db_path
 from .errors import RuntimeFailure, UserError
-from .store import default_db_path
 
 
 def build_parser() -> argparse.ArgumentParser:

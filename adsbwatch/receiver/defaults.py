@@ -1,5 +1,18 @@
-"""Defaults shared by the command line and the pipeline, kept apart so that the
-command line's parser can show them without importing the pipeline."""
+"""Defaults shared by the command line, the pipeline and the store, kept apart so
+that the command line's parsers show them without importing what uses them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
 
 SIGHTING_WAIT_S = 10.0  # how long a sighting may wait for the callsign, by default
 VISIT_GAP_S = 600.0  # silence that ends a visit, by default
+
+
+def default_db_path() -> Path:
+    """$XDG_DATA_HOME/adsbwatch/adsbwatch.db, else ~/.local/share/adsbwatch/adsbwatch.db."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    # The XDG spec says to ignore a relative value.
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"
+    return root / "adsbwatch" / "adsbwatch.db"

@@ -1,13 +1,18 @@
 """Opening what the user names, any failure a one-line UserError: watchlist files and
-the store. Light on imports: every command's parser module uses it."""
+the store. Light on imports (SQLite is loaded when a store is opened): every
+command's parser module uses it, and `replay --raw` needs neither."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..decoder.watchlist import WatchEntry, WatchlistError, parse_watchlist
+from .defaults import default_db_path
 from .errors import UserError
-from .store import Store, StoreError, default_db_path
+
+if TYPE_CHECKING:
+    from .store import Store
 
 
 def load_watchlist_files(paths: list[str]) -> list[WatchEntry]:
@@ -27,6 +32,8 @@ def load_watchlist_files(paths: list[str]) -> list[WatchEntry]:
 
 
 def open_store(db: str | None) -> Store:
+    from .store import Store, StoreError
+
     path = Path(db) if db else default_db_path()
     try:
         return Store(path)

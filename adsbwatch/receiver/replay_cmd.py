@@ -9,11 +9,10 @@ import sys
 from contextlib import contextmanager
 
 from .avr import avr_text
-from .defaults import SIGHTING_WAIT_S, VISIT_GAP_S
+from .defaults import SIGHTING_WAIT_S, VISIT_GAP_S, default_db_path
 from .errors import RuntimeFailure, UserError
 from .replay import ReplayTotals, demodulate_source
 from .sources import SourceSpec, parse_rate, resolve_source
-from .store import default_db_path
 
 
 def warn(message: str) -> None:

@@ -40,14 +40,6 @@ class StoreError(RuntimeFailure):
     """The database cannot be opened, read or written; the message is one line."""
 
 
-def default_db_path() -> Path:
-    """$XDG_DATA_HOME/adsbwatch/adsbwatch.db, else ~/.local/share/adsbwatch/adsbwatch.db."""
-    base = os.environ.get("XDG_DATA_HOME", "")
-    # The XDG spec says to ignore a relative value.
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"
-    return root / "adsbwatch" / "adsbwatch.db"
-
-
 # ------------------------------------------------------------------------------ rows
 
 @dataclass(kw_only=True)

@@ -1,4 +1,7 @@
-"""The store's commands: `watchlist add|remove|list|import|export`, `sightings`, `track`."""
+"""The store's commands: `watchlist add|remove|list|import|export`, `sightings`, `track`.
+
+SQLite and the exporters are imported by the commands that use them: this module is
+imported whatever the command, for its options."""
 
 from __future__ import annotations
 
@@ -8,13 +11,15 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..decoder.watchlist import WatchEntry, format_watchlist, parse_address
 from .errors import UserError
-from .export import export_track, iso_utc
 from .opening import load_watchlist_files, open_store
-from .store import VisitRow
 from .when import parse_when
+
+if TYPE_CHECKING:
+    from .store import VisitRow
 
 EXPORT_FORMATS = ("geojson", "kml", "csv", "gpx")
 
@@ -100,6 +105,8 @@ def _iso(t: float) -> str:
 
 
 def _visit_dict(v: VisitRow) -> dict[str, object]:
+    from .export import iso_utc
+
     return {
         "icao": f"{v.icao:06x}", "label": v.label, "watched": bool(v.watched),
         "first_seen": iso_utc(v.first_seen), "last_seen": iso_utc(v.last_seen),
@@ -139,6 +146,8 @@ def cmd_track(args: argparse.Namespace) -> int:
         raise UserError(f"no track points stored for {args.icao.upper()}")
     label = next((v.label for v in visits if v.label), "") or ""
     callsign = next((v.callsigns.split()[0] for v in visits if v.callsigns), "")
+    from .export import export_track
+
     text = export_track(rows, args.format, icao=f"{icao:06x}", label=label, callsign=callsign)
     _write_out(text, args.output)
     return 0
