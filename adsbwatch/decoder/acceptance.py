@@ -10,9 +10,10 @@ from .icaofilter import heard_since
 
 # A repaired bit must be among the least certain of its frame: for one bit, in the less
 # certain half (the known-address rule already keeps it from inventing aircraft); for
-# two, both among the 10 least certain.
+# two, both among the 24 least certain (a fifth of a long frame; dump1090's aggressive
+# mode takes any two). Measured: 10 -> 24 moves the 50% point 0.07 dB lower, no phantoms.
 WEAK_SHARE_ONE = 0.5
-WEAK_RANK_TWO = 10
+WEAK_RANK_TWO = 24
 
 # Indices into the stats array.
 ST_SCREENED, ST_CANDIDATES, ST_REJECTED, ST_FIXED1, ST_FIXED2, ST_UNKNOWN, ST_REFUSED = range(7)

@@ -48,7 +48,7 @@ from .slicing import _frame_fit, _pack, _slice, _slice_plain, _unpack, _viterbi
 # floor (the median magnitude). A frame at the 50% point (10 dB) stands about 3.8x over
 # the median; the thresholds sit well below that and still turn away most noise.
 SCREEN_RATIO = 1.25
-SCREEN_SNR = 1.5
+SCREEN_SNR = 1.8
 SCREEN_PULSE_RATIO = 1.3
 # Shape tests that turn away what only looks like a preamble on average: the data bits of
 # a frame we cannot decode (no 2 us of quiet ever occurs in them), and pulse pairs of Mode
@@ -66,11 +66,11 @@ PULSE_SHARE = 0.5
 DATA_SHARE = 0.4
 BUSY_BYTES = 7
 PREAMBLE_RATIO = 1.5
-PREAMBLE_SNR = 2.2
+PREAMBLE_SNR = 2.6
 PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
 STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
 RESLICE = 0.03  # how far the fitted levels must move for a second trellis to be worth it
-TRIES = 4  # best-scoring (start, phase) preambles sliced per candidate
+TRIES = 3  # best-scoring (start, phase) preambles sliced per candidate
 STRONG = 4.0  # amplitude over the noise floor above which fewer tries do
 STRONG_TRIES = 2
 CLEAR_PHASE = 0.7  # mean bit margin a phase keeps for a clean bit (1 = edges on samples)
