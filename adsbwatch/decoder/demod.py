@@ -150,16 +150,29 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
 
 
 @njit(cache=True, nogil=True)
-def _peaks(excess: np.ndarray, stop: int, out: np.ndarray) -> int:
-    """Positions j in [1, stop] where the screen peaks. Over 99% of the screen is zero,
-    so the branch is all but always predicted right (faster than branch-free)."""
-    count = 0
-    e = excess[:stop + 2]  # a view indexed from 0: no negative-index handling
+def _peaks(excess: np.ndarray, stop: int, flags: np.ndarray, out: np.ndarray) -> int:
+    """Positions j in [1, stop] where the screen peaks.
+
+    A branch-free pass (vectorised) flags them; then the flags are read 8 at a time, as
+    one word: under 1% of positions are peaks. Twice as fast as testing each position
+    with a branch."""
+    e = excess[:stop + 2]  # views indexed from 0: no negative-index handling
+    rounded = (stop + 2 + 7) // 8 * 8
+    f = flags[:rounded]
     for j in range(1, stop + 1):
         x = e[j]
-        if x > 0.0 and x >= e[j - 1] and x > e[j + 1]:
-            out[count] = j
-            count += 1
+        f[j] = (x > 0.0) & (x >= e[j - 1]) & (x > e[j + 1])
+    f[0] = 0
+    for j in range(stop + 1, rounded):  # the scratch may hold an earlier block's flags
+        f[j] = 0
+    words = f.view(np.uint64)
+    count = 0
+    for w in range(words.size):
+        if words[w] != 0:
+            for j in range(8 * w, 8 * w + 8):
+                if f[j]:
+                    out[count] = j
+                    count += 1
     return count
 
 
@@ -439,7 +452,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
                 g_scale: np.ndarray, g_clarity: np.ndarray, fix: int,
                 keys: np.ndarray, times: np.ndarray, ttl: int,
                 resume: np.ndarray, excess: np.ndarray, screen_level: np.ndarray,
-                peaks: np.ndarray, stats: np.ndarray,
+                flags: np.ndarray, peaks: np.ndarray, stats: np.ndarray,
                 out_msg: np.ndarray, out_ticks: np.ndarray, out_level: np.ndarray,
                 out_fixed: np.ndarray) -> int:
     """Demodulate frames starting at block positions [0, stop]. Returns frames written.
@@ -458,7 +471,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
     # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
     # `stop+1` are the next block's 0 and 1 as well; `resume` keeps a frame found there
     # from repeating.
-    npeaks = _peaks(excess, stop, peaks)
+    npeaks = _peaks(excess, stop, flags, peaks)
     stats[ST_SCREENED] += npeaks
     return _try_peaks(mag, peaks, npeaks, first_sample, floors, first_window, window,
                       ticks_per_sample, span_short, span_long, first_byte_start,
@@ -524,14 +537,14 @@ class Demodulator:
         first_window, floors = self.noise.floors(first_sample, stop + 2)
         g = self.geometry
         self.recent.tidy(first_sample * g.ticks_per_sample)
-        excess, level, peaks, out_msg, out_ticks, out_level, out_fixed = self._scratch(stop)
+        excess, level, flags, peaks, out_msg, out_ticks, out_level, out_fixed = self._scratch(stop)
         n = _demodulate(
             mag, stop, first_sample, floors, first_window, WINDOW, g.rate == 2_400_000,
             g.ticks_per_sample, g.span_short, g.span_long, g.first_byte_start,
             g.first_byte_len, g.pulse_base, g.pulse_taps,
             g.pulse_energy, g.pulse_area, g.gap_samples, g.bit_base, g.bit_slots,
             g.bit_energy, g.bit_scale, g.phase_clarity, self.fix, self.recent.keys,
-            self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, peaks,
+            self.recent.times, self.recent.ttl_ticks, self.resume, excess, level, flags, peaks,
             self.stats,
             out_msg, out_ticks, out_level, out_fixed)
         # Copies: the scratch is reused by the next block while this batch is consumed.
@@ -545,6 +558,7 @@ class Demodulator:
             capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
             self._arrays = (np.empty(stop + 2, dtype=np.float32),  # screen excess
                             np.empty(stop + 2, dtype=np.float32),  # screen level
+                            np.empty(stop + 10, dtype=np.uint8),  # peak flags
                             np.empty(stop + 1, dtype=np.int64),  # peaks
                             np.empty((capacity, 14), dtype=np.uint8),
                             np.empty(capacity, dtype=np.int64),

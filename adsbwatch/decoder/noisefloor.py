@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 
 WINDOW = 8192  # samples per window (3.4 ms at 2.4 MS/s)
-STRIDE = 64  # every 64th sample: a median of 128 is steady enough (smoothed over windows)
+STRIDE = 128  # every 128th sample: a median of 64, steady enough once smoothed over windows
 SMOOTHING = 0.25
 UNKNOWN = 0.0  # before two windows have passed: no floor (the ratio tests still apply)
 
