@@ -2,12 +2,14 @@
 
 Per block, all in Numba:
 1. a branch-free screen over every sample scores how much a preamble starting in
-   [j, j+1) would stand out of its gaps and the noise floor; its local peaks are the
-   candidates (one per preamble, not one per sample);
-2. around each peak, the sub-sample phases of the preamble are fitted with its pulse
-   template; the best few are tried. A try stops early when the first byte's bits are
-   far less distinct than the preamble (Mode A/C replies, noise, overlaps) or its DF is
-   not one we accept;
+   [j, j+1) would stand out of its gaps and the noise floor, and whether it has a
+   preamble's shape (quiet where it must be quiet, no pulse missing but one); its local
+   peaks are the candidates (one per preamble, not one per sample);
+2. a peak is passed over unless the 7 bytes every frame has are all busy (the tail of a
+   Mode A/C reply looks like a preamble, then falls quiet). Around the others, the
+   sub-sample phases of the preamble are fitted with its pulse template; the best few
+   are tried. A try stops early when the first byte's bits are far less distinct than
+   the preamble (Mode A/C replies, noise, overlaps) or its DF is not one we accept;
 3. a try slices plainly first, then by the most likely sequence over a 2-state trellis
    on the box model of a sample (see _viterbi), then (for the best-fitting preamble)
    again with levels fitted over the whole frame; the tries' soft bits are finally
