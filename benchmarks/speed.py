@@ -388,7 +388,7 @@ STAGES = (
     ("read", "reading blocks (`sources.read_blocks`)"),
     ("magnitude", "`iqformats.magnitude`"),
     ("process", "`Demodulator.process`, all of it"),
-    ("noise", "  of which the noise floor (numpy medians)"),
+    ("noise", "  of which the noise floor (window medians)"),
     ("kernel", "  of which the Numba kernel (`demod._demodulate`)"),
     ("avr", "AVR formatting (`avr.avr_text`, not written out)"),
 )
