@@ -15,17 +15,24 @@ from numba import njit
 @dataclass(frozen=True)
 class IQFormat:
     name: str
-    bytes_per_sample: int  # one complex sample: I and Q
+    component: str  # numpy dtype of one of I and Q
+    centre: float  # the value of zero signal
+    full_scale: float  # the largest distance from centre the format holds
     description: str
+
+    @property
+    def bytes_per_sample(self) -> int:  # one complex sample: I and Q
+        return 2 * np.dtype(self.component).itemsize
 
 
 FORMATS: dict[str, IQFormat] = {
     f.name: f
     for f in (
-        IQFormat("cu8", 2, "unsigned 8-bit I,Q (rtl_sdr)"),
-        IQFormat("cs8", 2, "signed 8-bit I,Q (HackRF)"),
-        IQFormat("cs16", 4, "signed 16-bit little-endian I,Q"),
-        IQFormat("cf32", 8, "32-bit float little-endian I,Q (GNU Radio, SDR++)"),
+        # rtl_sdr: unsigned, centred between 127 and 128
+        IQFormat("cu8", "u1", 127.5, 127.5, "unsigned 8-bit I,Q (rtl_sdr)"),
+        IQFormat("cs8", "i1", 0.0, 128.0, "signed 8-bit I,Q (HackRF)"),
+        IQFormat("cs16", "<i2", 0.0, 32768.0, "signed 16-bit little-endian I,Q"),
+        IQFormat("cf32", "<f4", 0.0, 1.0, "32-bit float little-endian I,Q (GNU Radio, SDR++)"),
     )
 }
 
@@ -43,15 +50,6 @@ def _magnitude(iq: np.ndarray, centre: float, scale: float, out: np.ndarray) -> 
         out[n] = np.sqrt(i * i + q * q) * s
 
 
-# Per format: how its whole samples are viewed, their centre and full scale.
-_LAYOUT = {
-    "cu8": ("u1", 127.5, 127.5),  # rtl_sdr: unsigned, centred between 127 and 128
-    "cs8": ("i1", 0.0, 128.0),
-    "cs16": ("<i2", 0.0, 32768.0),
-    "cf32": ("<f4", 0.0, 1.0),
-}
-
-
 def magnitude(raw: np.ndarray, fmt: str, out: np.ndarray | None = None) -> np.ndarray:
     """Magnitudes of the whole samples in `raw` (a uint8 array of bytes in format `fmt`)."""
     spec = FORMATS[fmt]
@@ -60,6 +58,5 @@ def magnitude(raw: np.ndarray, fmt: str, out: np.ndarray | None = None) -> np.nd
     if out is None:
         out = np.empty(count, dtype=np.float32)
     out = out[:count]
-    view, centre, full_scale = _LAYOUT[fmt]
-    _magnitude(whole.view(view), centre, 1.0 / full_scale, out)
+    _magnitude(whole.view(spec.component), spec.centre, 1.0 / spec.full_scale, out)
     return out
