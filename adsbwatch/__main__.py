@@ -1,5 +1,5 @@
 import sys
 
-from .receiver.cli import main
+from adsbwatch.receiver.cli.main import main
 
 sys.exit(main())

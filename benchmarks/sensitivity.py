@@ -26,7 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from adsbwatch.decoder import simulate as sim  # noqa: E402
+from adsbwatch.decoder.sim import simulate as sim  # noqa: E402
 
 AVR_LINE = re.compile(r"^(?:\*|@[0-9A-Fa-f]{12})([0-9A-Fa-f]{14}|[0-9A-Fa-f]{28});")
 
@@ -112,7 +112,7 @@ def snr_at_half(snrs: Sequence[float], fractions: Sequence[float]) -> float | No
 
 
 def build_decoders(rate: float, args: argparse.Namespace) -> list[Decoder]:
-    ours = [sys.executable, "-m", "adsbwatch.receiver.cli", "replay", "FILE", "--raw",
+    ours = [sys.executable, "-m", "adsbwatch.receiver.cli.main", "replay", "FILE", "--raw",
             "--rate", rate_label(rate), "--format", "cu8", "-q"]
     decoders = [Decoder(f"ours --fix {n}", [*ours, "--fix", str(n)]) for n in args.ours_fix]
     dump1090 = shutil.which(args.dump1090)

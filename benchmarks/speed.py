@@ -208,7 +208,7 @@ def one_second_file(dest: Path, n_frames: int = 100, rate: int = 2_400_000) -> t
     """A simulated 1-second cu8 recording with `n_frames` DF17 frames, 10 ms apart."""
     import numpy as np
 
-    from adsbwatch.decoder import simulate as sim
+    from adsbwatch.decoder.sim import simulate as sim
 
     rng = np.random.default_rng(1090)
     addresses = [0x4CA000 + 0x35 * k for k in range(8)]
@@ -396,13 +396,13 @@ STAGES = (
 # demodulator is being reworked, so a target that no longer exists is skipped and the
 # report says so; several targets may add up to one stage.
 TARGETS = (
-    ("read", "adsbwatch.receiver.replay", "read_blocks"),
-    ("magnitude", "adsbwatch.receiver.replay", "magnitude"),
-    ("process", "adsbwatch.decoder.demod", "Demodulator.process"),
-    ("noise", "adsbwatch.decoder.demod", "Demodulator._update_noise"),
-    ("noise", "adsbwatch.decoder.noisefloor", "NoiseFloor.feed"),
-    ("noise", "adsbwatch.decoder.noisefloor", "NoiseFloor.floors"),
-    ("kernel", "adsbwatch.decoder.demod", "_demodulate"),
+    ("read", "adsbwatch.receiver.station.demodulation", "read_blocks"),
+    ("magnitude", "adsbwatch.receiver.station.demodulation", "magnitude"),
+    ("process", "adsbwatch.decoder.demod.demodulator", "Demodulator.process"),
+    ("noise", "adsbwatch.decoder.demod.demodulator", "Demodulator._update_noise"),
+    ("noise", "adsbwatch.decoder.demod.noisefloor", "NoiseFloor.feed"),
+    ("noise", "adsbwatch.decoder.demod.noisefloor", "NoiseFloor.floors"),
+    ("kernel", "adsbwatch.decoder.demod.demodulator", "_demodulate"),
 )
 
 
@@ -452,9 +452,9 @@ def breakdown(path: Path, rec: Recording, repeat: int, repetitions: int, cpu: in
               tree: Path) -> Breakdown:
     """Time the stages of replay's own loop (`replay.demodulate_source`) in this process,
     by wrapping the functions it calls; the first pass over the 1x file is a warm-up."""
-    from adsbwatch.receiver import replay
-    from adsbwatch.receiver.avr import avr_text
-    from adsbwatch.receiver.sources import resolve_source
+    from adsbwatch.receiver.outputs.avr import avr_text
+    from adsbwatch.receiver.sources.files import resolve_source
+    from adsbwatch.receiver.station import demodulation as replay
 
     if not Path(replay.__file__).resolve().is_relative_to(tree.resolve()):
         raise Failure(f"the breakdown imported {replay.__file__}, not the package in {tree}")
@@ -783,8 +783,8 @@ def measure(args: argparse.Namespace) -> Results:
         "python -c pass": [python, "-c", "pass"],
         "python -c 'import numpy'": [python, "-c", "import numpy"],
         "python -c 'import numba'": [python, "-c", "import numba"],
-        "python -c 'import adsbwatch.receiver.cli'": [python, "-c",
-                                                      "import adsbwatch.receiver.cli"],
+        "python -c 'import adsbwatch.receiver.cli.main'": [python, "-c",
+                                                      "import adsbwatch.receiver.cli.main"],
         "adsbwatch replay, 10 ms file": our_argv(tiny, REC_24),
     }
     startup: dict[str, list[Run]] = {name: [] for name in startup_cmds}

@@ -10,7 +10,7 @@ writes, deterministically (fixed seed):
 - samples/watchlist.txt: the Dutch government jet NAF01 (484506), which is in the scene,
   plus entries that are not (two government/military jets and the Russian block).
 
-Eight aircraft (`adsbwatch.decoder.scene.airport_scene`) each send in this second at
+Eight aircraft (`adsbwatch.decoder.sim.scene.airport_scene`) each send in this second at
 least one identification and an even and an odd position, which the script checks by
 demodulating the file it wrote: it exits with status 1 if any is missing.
 """
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from adsbwatch.decoder import scene as sc
-from adsbwatch.decoder.demod import Demodulator
-from adsbwatch.decoder.iqformats import magnitude
-from adsbwatch.receiver.simulate_cmd import write_recording, write_truth
+from adsbwatch.decoder.demod.demodulator import Demodulator
+from adsbwatch.decoder.demod.iqformats import magnitude
+from adsbwatch.decoder.sim import scene as sc
+from adsbwatch.receiver.cli.simulate import write_recording, write_truth
 
 RATE = 2_400_000
 SECONDS = 1.0

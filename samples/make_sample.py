@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from adsbwatch.decoder import simulate as sim
+from adsbwatch.decoder.sim import simulate as sim
 
 RATE = 2_400_000
 SECONDS = 0.4

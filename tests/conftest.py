@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adsbwatch.decoder import simulate as sim
+from adsbwatch.decoder.sim import simulate as sim
 
 SHARED_RECORDINGS = Path(__file__).resolve().parents[1].parent / "shared" / "recordings"
 

@@ -1,0 +1,139 @@
+"""Where a Mode S frame's pulses fall among the samples, for every sub-sample phase.
+
+Sample n stands for the interval [n, n+1) sample periods (the box model: a sample is the
+average of the signal over its period). A frame whose first preamble pulse starts at
+j + phase covers, for each half-bit, an interval that straddles 2 to 4 samples; each
+sample's weight is its overlap with that interval. Slicing a bit is then one small dot
+product per half, and trying every phase is what tracks the bit clock at rates like
+2.4 MS/s where a half-bit (1.2 samples) is not a whole number of samples.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from adsbwatch.decoder.frames.formats import CLOCK_HZ, LONG_BITS, PREAMBLE_US
+
+SUPPORTED_RATES = (2_000_000, 2_400_000)
+TAPS = 4  # samples a half-bit window can touch at rates up to 3 MS/s
+
+# Preamble: four 0.5 us pulses; the quiet stretches between and after them.
+PULSES_US = ((0.0, 0.5), (1.0, 1.5), (3.5, 4.0), (4.5, 5.0))
+QUIET_US = ((0.5, 1.0), (1.5, 3.5), (4.0, 4.5), (5.0, 8.0))
+
+
+def _overlap_weights(start: float | np.ndarray, end: float | np.ndarray,
+                     length: int) -> np.ndarray:
+    """Overlap of [start, end) with each sample box [n, n+1), n < length; for arrays of
+    intervals, one more (last) axis."""
+    n = np.arange(length, dtype=np.float64)
+    start = np.asarray(start, dtype=np.float64)[..., None]
+    end = np.asarray(end, dtype=np.float64)[..., None]
+    return np.clip(np.minimum(n + 1, end) - np.maximum(n, start), 0.0, None)
+
+
+def _row_dots(x: np.ndarray) -> np.ndarray:
+    """x[i] @ x[i] for every row, summed in the order a 1-D `@` sums them."""
+    return (x[:, None, :] @ x[:, :, None])[:, 0, 0]
+
+
+@dataclass(frozen=True)
+class Geometry:
+    rate: int
+    phases: int  # sub-sample phases tried; one phase step is one 12 MHz tick
+    ticks_per_sample: int
+    bit_base: np.ndarray  # [phase, bit] first sample of the bit's window, relative to j
+    # For decision-feedback slicing: how much of each sample in a bit's window falls in
+    # [previous bit's second half, first half, second half, next bit's first half],
+    # and for each hypothesis (prev second half high, this bit, next first
+    # half high) -> index 4*P + 2*b + N, the energy of the expected samples.
+    bit_slots: np.ndarray  # [phase, bit, 4, TAPS]
+    bit_energy: np.ndarray  # [phase, bit, 8]
+    # Half the reciprocal of the margin between the two hypotheses for a clean bit of unit
+    # amplitude: margins are scaled by it so bits (and phases) whose samples straddle
+    # less compare fairly. A phase's clarity is that margin's mean (1: edges on samples).
+    bit_scale: np.ndarray  # [phase, bit]
+    phase_clarity: np.ndarray  # [phase]
+    pulse_base: np.ndarray  # [phase, pulse] first sample of each preamble pulse
+    pulse_taps: np.ndarray  # [phase, pulse, TAPS] weights giving each pulse's amplitude
+    pulse_energy: np.ndarray  # [phase, pulse + total] sum of squared overlaps
+    pulse_area: np.ndarray  # [phase, pulse + total] sum of overlaps (width in samples)
+    gap_samples: np.ndarray  # offsets from j of samples inside the gaps at every phase
+    span_short: int  # samples from j to past the end of a 56-bit frame
+    span_long: int
+    first_byte_start: int  # samples from j to the first one inside the data at any phase
+    first_byte_len: int  # samples the first byte spans
+
+
+@cache
+def geometry_for(rate: int) -> Geometry:
+    if rate not in SUPPORTED_RATES:
+        raise ValueError(f"unsupported sample rate {rate}")
+    sps = rate / 1e6
+    ticks = CLOCK_HZ // rate
+    phases = ticks
+    pre_len = math.ceil(PREAMBLE_US * sps) + 2
+    bit_base = np.zeros((phases, LONG_BITS), dtype=np.int64)
+    # float64 like the slicers' arithmetic: a float32 table costs a conversion per use,
+    # a third of the trellis' time.
+    slots = np.zeros((phases, LONG_BITS, 4, TAPS), dtype=np.float64)
+    energy = np.zeros((phases, LONG_BITS, 8), dtype=np.float64)
+    norm = np.zeros((phases, LONG_BITS), dtype=np.float64)
+    pulse_base = np.zeros((phases, len(PULSES_US)), dtype=np.int64)
+    pulse_taps = np.zeros((phases, len(PULSES_US), TAPS), dtype=np.float64)
+    pulse_energy = np.zeros((phases, len(PULSES_US) + 1), dtype=np.float64)
+    pulse_area = np.zeros((phases, len(PULSES_US) + 1), dtype=np.float64)
+    quiet = np.zeros((phases, pre_len), dtype=np.float32)
+    half = sps / 2
+    for p in range(phases):
+        phase = p / phases
+        quiet[p] = sum(_overlap_weights(phase + a * sps, phase + b * sps, pre_len)
+                       for a, b in QUIET_US)
+        for k, (a, _) in enumerate(PULSES_US):
+            t0 = phase + a * sps
+            pulse_base[p, k] = math.floor(t0)
+            o = _overlap_weights(t0 - math.floor(t0), t0 - math.floor(t0) + half, TAPS)
+            pulse_taps[p, k] = o / (o @ o)  # least-squares amplitude of a pulse so placed
+            pulse_energy[p, k] = o @ o
+            pulse_area[p, k] = o.sum()
+        pulse_energy[p, -1] = pulse_energy[p, :-1].sum()
+        pulse_area[p, -1] = pulse_area[p, :-1].sum()
+        # Every bit at once (a loop over bits costs 40 ms of start-up).
+        t0 = phase + (PREAMBLE_US + np.arange(LONG_BITS)) * sps
+        base = np.floor(t0)
+        bit_base[p] = base.astype(np.int64)
+        t = (t0 - base)[:, None]
+        halves = np.arange(4)
+        o = _overlap_weights(t + (halves - 1) * half, t + halves * half, TAPS)  # bit, half, tap
+        # Samples outside a bit say nothing of it.
+        o = np.where(((o[:, 1] + o[:, 2]) == 0)[:, None, :], 0.0, o)
+        slots[p] = o
+        norm[p] = _row_dots(o[:, 1] - o[:, 2]) / 2
+        for prev in (0, 1):
+            for bit in (0, 1):
+                for nxt in (0, 1):
+                    c = prev * o[:, 0] + bit * o[:, 1] + (1 - bit) * o[:, 2] + nxt * o[:, 3]
+                    energy[p, :, 4 * prev + 2 * bit + nxt] = _row_dots(c)
+    return Geometry(
+        rate=rate,
+        phases=phases,
+        ticks_per_sample=ticks,
+        bit_base=bit_base,
+        bit_slots=slots,
+        bit_energy=energy,
+        bit_scale=0.5 / norm,
+        phase_clarity=norm.mean(axis=1).astype(np.float64),
+        pulse_base=pulse_base,
+        pulse_taps=pulse_taps,
+        pulse_energy=pulse_energy,
+        pulse_area=pulse_area,
+        gap_samples=np.flatnonzero((quiet >= 1.0 - 1e-9).all(axis=0)).astype(np.int64),
+        span_short=math.ceil((PREAMBLE_US + 56) * sps) + 2,
+        span_long=math.ceil((PREAMBLE_US + LONG_BITS) * sps) + 2,
+        first_byte_start=math.ceil(PREAMBLE_US * sps),
+        first_byte_len=round(8 * sps),
+    )

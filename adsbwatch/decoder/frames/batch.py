@@ -1,0 +1,32 @@
+"""The frame batch: what the demodulator (or a network input) hands to every sink.
+
+Plain numpy arrays, no Numba: every output and the decoding pipeline import it, and
+a command that only reads the store must not pay for compiling kernels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class FrameBatch:
+    """Frames from one block, in time order, as arrays."""
+
+    msg: np.ndarray  # [n, 14] uint8; 56-bit frames use the first 7 bytes
+    ticks: np.ndarray  # [n] int64, 12 MHz ticks of the first preamble pulse
+    level: np.ndarray  # [n] float32, mean high-half magnitude (full scale = 1)
+    fixed: np.ndarray  # [n] uint8, bits repaired
+    until_ticks: int = 0  # the block's end on the sample clock: time passes without frames
+
+    def __len__(self) -> int:
+        return int(self.ticks.size)
+
+    @property
+    def nbytes(self) -> np.ndarray:
+        return np.where(self.msg[:, 0] >> 3 >= 16, 14, 7)
+
+    @property
+    def dbfs(self) -> np.ndarray:
+        return 20 * np.log10(np.maximum(self.level, 1e-9))

@@ -1,0 +1,54 @@
+"""The `adsbwatch` command."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import faulthandler
+import signal
+import sys
+from collections.abc import Sequence
+
+from adsbwatch import __version__
+from adsbwatch.receiver.cli import replay as replay_cmd
+from adsbwatch.receiver.cli import simulate as simulate_cmd
+from adsbwatch.receiver.cli import store_cmds
+from adsbwatch.receiver.defaults import default_db_path
+from adsbwatch.receiver.errors import RuntimeFailure, UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adsbwatch", description="1090 MHz Mode S / ADS-B receiver with a watchlist")
+    parser.add_argument("--version", action="version", version=f"adsbwatch {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_parent = argparse.ArgumentParser(add_help=False)
+    db_parent.add_argument("--db", help=f"the store (default {default_db_path()})")
+    replay_cmd.add_parser(sub)
+    store_cmds.add_parsers(sub, db_parent)
+    simulate_cmd.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    # `kill -USR1 PID` prints every thread's stack to stderr: how a stuck receiver is
+    # diagnosed without stopping it.
+    with contextlib.suppress(OSError, ValueError):  # stderr without a descriptor (tests)
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UserError, RuntimeFailure) as exc:
+        print(f"adsbwatch: error: {exc}", file=sys.stderr)
+        return exc.exit_status
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error of ours.
+        replay_cmd.detach_stdout()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

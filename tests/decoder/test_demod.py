@@ -1,0 +1,172 @@
+"""The demodulator against the simulator's ground truth, at 2.0 and 2.4 MS/s."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from adsbwatch.decoder.demod.acceptance import ACCEPT, ACCEPT_OVERLAY, REJECT, STAT_NAMES
+from adsbwatch.decoder.demod.acceptance import _classify as _classify_kernel
+from adsbwatch.decoder.demod.demodulator import Demodulator
+from adsbwatch.decoder.demod.icaofilter import RecentAddresses
+from adsbwatch.decoder.demod.iqformats import magnitude
+from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.decoder.frames.crc import syndrome_of, with_parity
+from adsbwatch.decoder.sim import simulate as sim
+
+RATES = (2_000_000, 2_400_000)
+
+
+def demodulate(frames: list[sim.SimFrame], rate: int, fix: int = 1, seed: int = 3,
+               n_samples: int | None = None) -> tuple[FrameBatch, Demodulator]:
+    rng = np.random.default_rng(seed)
+    n = n_samples or sim.samples_needed(frames, rate)
+    iq = sim.simulate_iq(frames, rate, n, rng)
+    mag = magnitude(np.frombuffer(sim.quantize(iq, "cu8"), np.uint8), "cu8")
+    demod = Demodulator(rate, fix=fix)
+    padded = np.concatenate([mag, np.zeros(demod.lookahead, np.float32)])
+    return demod.process(padded, 0, mag.size), demod
+
+
+def hexes(batch: FrameBatch) -> list[str]:
+    return [batch.msg[i, : batch.nbytes[i]].tobytes().hex() for i in range(len(batch))]
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_every_frame_bit_exact_at_high_snr_with_timestamps(rate: int) -> None:
+    rng = np.random.default_rng(rate)
+    frames = sim.schedule(rng, 150, rate, 300e-6, 25.0, [0x400000 + k for k in range(12)],
+                          formats=(17, 11), max_freq_offset_hz=150e3)
+    batch, _ = demodulate(frames, rate)
+    assert hexes(batch) == [f.data.hex() for f in frames]  # all of them, in time order
+    ticks_per_sample = 12_000_000 // rate
+    errors = batch.ticks - np.array([sim.truth_timestamp(f) for f in frames])
+    assert np.abs(errors).max() <= ticks_per_sample  # within one sample
+    # Level: a 25 dB frame over noise of 0.04 full scale has amplitude 0.71 (-3 dBFS).
+    error = batch.dbfs - 20 * np.log10(sim.pulse_amplitude(25.0, 0.04))
+    assert abs(np.median(error)) < 1.0
+    assert np.abs(error).max() < 3.0
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_every_sub_sample_phase_decodes(rate: int) -> None:
+    """Frames starting at each 24 MHz step within a sample, including mid-sample edges,
+    which a plain half-bit slicer cannot read at 2.0 MS/s."""
+    steps = 24_000_000 // rate
+    rng = np.random.default_rng(1)
+    frames = [sim.SimFrame(sim.random_df17(rng, 0x3C6586), (100 + 400 * k) * 1e-6
+                           + k % steps / 24e6, 20.0, carrier_phase=k * 0.7)
+              for k in range(4 * steps)]
+    batch, _ = demodulate(frames, rate)
+    assert sorted(hexes(batch)) == sorted(f.data.hex() for f in frames)
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_noise_alone_yields_no_frames(rate: int) -> None:
+    batch, demod = demodulate([], rate, fix=2, n_samples=rate // 2)
+    assert len(batch) == 0
+    assert demod.stats_dict()["screened"] > 0  # the noise was looked at, not skipped
+
+
+def test_address_parity_needs_its_address_heard_first() -> None:
+    rng = np.random.default_rng(5)
+    known, unknown = 0x4D2023, 0x123456
+    frames = [
+        sim.SimFrame(sim.random_address_parity(rng, 4, known), 100e-6, 20.0),
+        sim.SimFrame(sim.random_df17(rng, known), 400e-6, 20.0),
+        sim.SimFrame(sim.random_address_parity(rng, 20, known), 700e-6, 20.0),
+        sim.SimFrame(sim.random_address_parity(rng, 5, unknown), 1000e-6, 20.0),
+    ]
+    batch, demod = demodulate(frames, 2_400_000)
+    # The DF4 came before its address was heard, the DF5's address never was.
+    assert hexes(batch) == [frames[1].data.hex(), frames[2].data.hex()]
+    assert demod.stats_dict()["unknown_address"] >= 2
+
+
+def _corrupt(frame: bytes, *positions: int) -> bytes:
+    out = bytearray(frame)
+    for pos in positions:
+        out[pos >> 3] ^= 0x80 >> (pos & 7)
+    return bytes(out)
+
+
+def _classify(frame: bytes, weak: tuple[int, ...], fix: int,
+              heard: tuple[int, ...] = ()) -> tuple[int, int, str]:
+    """Run the CRC decision on a frame whose `weak` bits sliced with little margin."""
+    recent = RecentAddresses()
+    for address in heard:
+        recent.add(address, 1000)
+    msg = np.zeros(14, np.uint8)
+    msg[: len(frame)] = np.frombuffer(frame, np.uint8)
+    nbits = len(frame) * 8
+    margin = np.ones(112, np.float32)
+    margin[list(weak)] = 0.05
+    stats = np.zeros(len(STAT_NAMES), np.int64)
+    status, fixed = _classify_kernel(msg, nbits, margin, fix, recent.keys, recent.times,
+                                     0, stats)
+    return status, fixed, msg[: len(frame)].tobytes().hex()
+
+
+def test_one_weak_bad_bit_is_repaired_for_a_known_aircraft_only() -> None:
+    frame = sim.random_df17(np.random.default_rng(9), 0x4CA123)
+    bad = _corrupt(frame, 60)
+    assert _classify(bad, (60,), fix=1, heard=(0x4CA123,)) == (ACCEPT, 1, frame.hex())
+    assert _classify(bad, (60,), fix=1)[0] == REJECT  # would invent an aircraft
+    assert _classify(bad, (60,), fix=0, heard=(0x4CA123,))[0] == REJECT
+    assert _classify(bad, (70,), fix=1, heard=(0x4CA123,))[0] == REJECT  # bit 60 was sure
+
+
+def test_a_bad_bit_in_the_address_cannot_repair_into_an_unheard_one() -> None:
+    frame = sim.random_df17(np.random.default_rng(9), 0x4CA123)
+    bad = _corrupt(frame, 20)  # inside the address: the repair restores 4ca123
+    assert _classify(bad, (20,), fix=1, heard=(0x4CA123,)) == (ACCEPT, 1, frame.hex())
+    wrong = _corrupt(sim.random_df17(np.random.default_rng(9), 0x4CA123 ^ 0x1000), 20)
+    assert _classify(wrong, (20,), fix=1, heard=(0x4CA123,))[0] == REJECT
+
+
+def test_df11_repairs_one_bit_and_overlay_needs_the_address() -> None:
+    frame = sim.random_df11(np.random.default_rng(1), 0x4D2023)
+    assert _classify(_corrupt(frame, 30), (30,), fix=1, heard=(0x4D2023,)) == (
+        ACCEPT, 1, frame.hex())
+    iid = with_parity(frame[:4], overlay=0x13)  # an interrogator code in the parity
+    assert _classify(iid, (), fix=1, heard=(0x4D2023,)) == (ACCEPT_OVERLAY, 0, iid.hex())
+    assert _classify(iid, (), fix=1)[0] == REJECT
+
+
+def test_two_weak_bad_bits_need_fix_2_and_a_df17() -> None:
+    frame = sim.random_df17(np.random.default_rng(11), 0x4CA123)
+    bad = _corrupt(frame, 40, 90)
+    assert _classify(bad, (40, 90), fix=1, heard=(0x4CA123,))[0] == REJECT
+    assert _classify(bad, (40, 90), fix=2, heard=(0x4CA123,)) == (ACCEPT, 2, frame.hex())
+    assert _classify(bad, (40, 91), fix=2, heard=(0x4CA123,))[0] == REJECT
+
+
+def test_reserved_capability_is_not_a_frame() -> None:
+    rng = np.random.default_rng(2)
+    frame = with_parity(bytes([0x8A]) + sim.random_df17(rng, 0x2124D3)[1:11])  # DF17 CA=2
+    assert syndrome_of(frame) == 0
+    batch, _ = demodulate([sim.SimFrame(frame, 100e-6, 25.0)], 2_400_000)
+    assert len(batch) == 0
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_stronger_frame_starting_inside_a_weaker_one_is_recovered(rate: int) -> None:
+    rng = np.random.default_rng(4)
+    weak = sim.SimFrame(sim.random_df17(rng, 0x3C0001), 100e-6, 12.0)
+    strong = sim.SimFrame(sim.random_df17(rng, 0x3C0002), 160e-6, 28.0)
+    batch, _ = demodulate([weak, strong], rate)
+    assert strong.data.hex() in hexes(batch)
+
+
+@pytest.mark.parametrize("rate", RATES)
+def test_back_to_back_frames_all_decode(rate: int) -> None:
+    """Frames with no gap between them: the span guard must not swallow the next one."""
+    rng = np.random.default_rng(6)
+    frames = []
+    t = 100e-6
+    for k in range(20):
+        data = sim.random_df17(rng, 0x3C0000 + k) if k % 2 else sim.random_df11(rng, 0x3C0000)
+        frames.append(sim.SimFrame(data, t, 20.0 + (k % 3)))
+        t += sim.frame_duration_s(data) + 2e-6
+    batch, _ = demodulate(frames, rate)
+    assert hexes(batch) == [f.data.hex() for f in frames]

@@ -1,0 +1,48 @@
+"""The noise floor depends on the stream alone, never on how it is cut into blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adsbwatch.decoder.demod.noisefloor import STRIDE, WINDOW, NoiseFloor
+
+
+def floors_by_window(mag: np.ndarray, block: int) -> dict[int, float]:
+    """Each window's floor as seen by the blocks of a stream cut every `block` samples."""
+    noise = NoiseFloor()
+    seen: dict[int, float] = {}
+    for start in range(0, mag.size, block):
+        chunk = mag[start:start + block]
+        noise.feed(chunk, start)
+        first, levels = noise.floors(start, chunk.size)
+        for k, level in enumerate(levels.tolist()):
+            assert seen.setdefault(first + k, level) == level  # one floor per window
+    return seen
+
+
+# Windows of rising noise: each window's median differs, so a floor taken from the wrong
+# window shows.
+RISING = np.repeat(np.linspace(0.01, 0.2, 12), WINDOW).astype(np.float32)
+
+
+def test_floor_follows_window_medians_two_windows_late() -> None:
+    seen = floors_by_window(RISING, RISING.size)
+    assert seen[0] == seen[1] == 0.0  # nothing known yet
+    assert seen[2] == RISING[0]  # the first window's median, as it stands
+    assert RISING[WINDOW] > seen[3] > seen[2]  # then smoothed towards the next ones
+
+
+@settings(max_examples=40, deadline=None)
+@given(block=st.integers(STRIDE, 3 * WINDOW))
+def test_any_block_size_gives_the_same_floors(block: int) -> None:
+    assert floors_by_window(RISING, block) == floors_by_window(RISING, RISING.size)
+
+
+def test_block_starting_just_after_a_window_finished() -> None:
+    # Window 5's last strided sample lies 32 samples before its end; a block starting in
+    # between must not take the next window's median for window 5's (the bug of 9825).
+    block = 9825
+    assert 5 * block // WINDOW == 5 and 5 * block > 6 * WINDOW - STRIDE
+    assert floors_by_window(RISING, block) == floors_by_window(RISING, RISING.size)

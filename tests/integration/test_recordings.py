@@ -1,0 +1,88 @@
+"""Real captures from ../shared/recordings against what the best peers find in them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from adsbwatch.decoder.frames.crc import syndrome_of
+from adsbwatch.receiver.sources.files import resolve_source
+from adsbwatch.receiver.station.demodulation import demodulate_source
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "recordings"
+PHANTOM = "8a2124d36ce0712df20a0398e37d"  # readsb's 1-bit "repair" of an aircraft that isn't
+
+
+def recording(name: str) -> Path:
+    path = SHARED / name
+    if not path.exists():
+        pytest.skip(f"{path} not present (the shared recordings sit beside the repository)")
+    return path
+
+
+def frames_of(path: Path, fmt: str, rate: int, fix: int = 1,
+              block_samples: int = 1 << 18) -> list[tuple[str, int]]:
+    found: list[tuple[str, int]] = []
+
+    def collect(batch) -> None:
+        for i in range(len(batch)):
+            found.append((batch.msg[i, : batch.nbytes[i]].tobytes().hex(), int(batch.ticks[i])))
+
+    demodulate_source(resolve_source(str(path), fmt, rate), collect, fix=fix,
+                      block_samples=block_samples)
+    return found
+
+
+def union_of_peers() -> Counter:
+    expected = Counter()
+    for line in (SHARED / "expected" / "modes1_union_of_peers.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            frame, copies = line.split()
+            expected[frame] = int(copies)
+    return expected
+
+
+def check_modes1(found: list[tuple[str, int]], at_least: int) -> None:
+    frames = [f for f, _ in found]
+    assert len(frames) >= at_least
+    assert PHANTOM not in frames
+    for frame in frames:
+        df = int(frame[:2], 16) >> 3
+        if df in (11, 17, 18):
+            assert frame[2:8] == "4d2023", f"{frame}: an aircraft that is not in the capture"
+        else:
+            assert syndrome_of(bytes.fromhex(frame)) == 0x4D2023
+    ticks = [t for _, t in found]
+    assert ticks == sorted(ticks)  # time order
+    # Nearly every frame any peer found, with as many copies.
+    union = union_of_peers()
+    got = Counter(frames)
+    covered = sum(min(copies, got[f]) for f, copies in union.items())
+    assert covered >= 340, f"only {covered} of the peers' {sum(union.values())} frames"
+
+
+def test_modes1_at_2_0_msps_beats_the_union_of_peers() -> None:
+    check_modes1(frames_of(recording("modes1_cu8_2000k.bin"), "cu8", 2_000_000), 349)
+
+
+def test_modes1_at_2_4_msps_beats_readsb() -> None:
+    check_modes1(frames_of(recording("modes1_resampled_cu8_2400k.bin"), "cu8", 2_400_000), 345)
+
+
+@pytest.mark.parametrize("fix", [0, 2])
+def test_modes1_phantom_free_with_any_repair_setting(fix: int) -> None:
+    found = frames_of(recording("modes1_resampled_cu8_2400k.bin"), "cu8", 2_400_000, fix=fix)
+    assert {f[2:8] for f, _ in found if int(f[:2], 16) >> 3 in (11, 17, 18)} == {"4d2023"}
+
+
+@pytest.mark.parametrize("capture", ["1641427457780", "1641428106243", "1641428165033"])
+def test_dump1090rs_captures_give_every_expected_frame(capture: str) -> None:
+    path = recording(f"dump1090rs_{capture}_cs16qi_2400k.iq")
+    expected = (SHARED / "expected" / f"dump1090rs_{capture}.txt").read_text().split()
+    found = [f for f, _ in frames_of(path, "cs16", 2_400_000)]
+    assert not Counter(expected) - Counter(found), "a frame every peer finds is missing"
+    # Anything more must stand on a clean CRC (or a known address), never on a repair.
+    unrepaired = [f for f, _ in frames_of(path, "cs16", 2_400_000, fix=0)]
+    assert Counter(found) == Counter(unrepaired)

@@ -1,0 +1,319 @@
+"""The store's commands (`watchlist`, `sightings`, `track`) and how the CLI meets a bad or
+locked database."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from contextlib import redirect_stderr, redirect_stdout
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_watchlist
+from adsbwatch.decoder.sim.scene import parse_truth
+from adsbwatch.receiver.cli.main import main
+from adsbwatch.receiver.store.sqlite import Store, TrackRow
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "samples" / "airport_2400k.cu8"
+WATCHLIST = REPO / "samples" / "watchlist.txt"
+TRUTH = parse_truth((REPO / "samples" / "airport_2400k.truth.json").read_text())
+START = TRUTH["start_time"]
+RECEIVER = ["--lat", str(TRUTH["receiver"]["lat"]), "--lon", str(TRUTH["receiver"]["lon"])]
+REPLAY_ARGS = ["replay", str(SAMPLE), "--watchlist", str(WATCHLIST), *RECEIVER,
+               "--start-time", START, "--record-all"]
+WATCHED = next(a for a in TRUTH["aircraft"] if a["watched"])
+WATCHED_HEX = WATCHED["icao"].lower()
+WATCHED_ICAO = int(WATCHED_HEX, 16)
+WATCHED_LABEL = next(e.label for e in parse_watchlist(WATCHLIST.read_text(), "w")
+                     if e.lo == e.hi == WATCHED_ICAO)
+KML = "{http://www.opengis.net/kml/2.2}"
+GX = "{http://www.google.com/kml/ext/2.2}"
+GPX = "{http://www.topografix.com/GPX/1/1}"
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """`adsbwatch ARGS` in this process: exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = main(list(args))
+    return rc, out.getvalue(), err.getvalue()
+
+
+def one_error_line(err: str) -> str:
+    """The single line of a user-facing failure (no traceback, nothing else)."""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("adsbwatch: error: "), err
+    return lines[0]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return str(tmp_path / "store" / "adsbwatch.db")
+
+
+@pytest.fixture(scope="module")
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store holding one replay of the sample (every aircraft recorded); read only."""
+    folder = tmp_path_factory.mktemp("replayed")
+    path = str(folder / "replayed.db")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(folder / "xdg"))
+        rc, _, err = cli(*REPLAY_ARGS, "--db", path)
+    assert rc == 0, err
+    return path
+
+
+# ------------------------------------------------------------------------------ watchlist
+
+def test_watchlist_add_list_remove(db: str) -> None:
+    assert cli("watchlist", "add", "484506", "Dutch", "government", "--db", db)[0] == 0
+    rc, out, _ = cli("watchlist", "list", "--db", db)
+    assert rc == 0 and out == "484506 Dutch government\n"
+    assert cli("watchlist", "add", "100000-1FFFFF", "Russia", "--db", db)[0] == 0
+    assert cli("watchlist", "list", "--db", db)[1].splitlines() == [
+        "100000-1FFFFF Russia", "484506 Dutch government"]
+    rc, out, _ = cli("watchlist", "remove", "484506", "--db", db)
+    assert rc == 0 and "484506" in out
+    assert cli("watchlist", "list", "--db", db)[1] == "100000-1FFFFF Russia\n"
+    # what the store holds, not only what is printed
+    with Store(Path(db)) as store:
+        assert store.watch_entries() == [WatchEntry(0x100000, 0x1FFFFF, "Russia")]
+
+
+def test_removing_an_absent_entry_is_a_one_line_error(db: str) -> None:
+    cli("watchlist", "add", "484506", "--db", db)
+    rc, out, err = cli("watchlist", "remove", "3C6DD4", "--db", db)
+    assert rc == 2 and out == ""
+    assert "3C6DD4" in one_error_line(err)
+    assert cli("watchlist", "list", "--db", db)[1] == "484506\n"  # untouched
+
+
+def test_adding_a_bad_address_is_a_one_line_error(db: str) -> None:
+    rc, out, err = cli("watchlist", "add", "ZZZZZZ", "--db", db)
+    assert rc == 2 and out == ""
+    assert "'ZZZZZZ' is not a 6-digit hex ICAO address" in one_error_line(err)
+    assert cli("watchlist", "list", "--db", db)[1] == ""
+
+
+def test_import_with_a_malformed_line_imports_nothing(tmp_path: Path, db: str) -> None:
+    cli("watchlist", "add", "3C6DD4", "before", "--db", db)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("# header\n484506 Dutch government\n40621D-40621 half a block\n"
+                   "4CA8F1 Ryanair\n")
+    rc, out, err = cli("watchlist", "import", str(bad), "--db", db)
+    assert rc == 2 and out == ""
+    line = one_error_line(err)
+    assert f"{bad}:3:" in line and "'40621' has 5 hex digits" in line
+    assert cli("watchlist", "list", "--db", db)[1] == "3C6DD4 before\n"
+
+
+def test_import_then_export_round_trips(tmp_path: Path, db: str) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("# my list\n484506 Dutch government  # the 737\n"
+                    "100000-1fffff Russia\n3c6dd4\n4CA8F1 Ryanair: 1 of #many\n")
+    entries = parse_watchlist(good.read_text(), str(good))
+    assert len(entries) == 4
+    rc, out, _ = cli("watchlist", "import", str(good), "--db", db)
+    assert rc == 0 and "4" in out
+    with Store(Path(db)) as store:
+        assert sorted(store.watch_entries(), key=lambda e: (e.lo, e.hi)) == \
+            sorted(entries, key=lambda e: (e.lo, e.hi))
+    exported = tmp_path / "out.txt"
+    assert cli("watchlist", "export", str(exported), "--db", db)[0] == 0
+    assert set(parse_watchlist(exported.read_text(), str(exported))) == set(entries)
+    # and to stdout, the same text
+    assert cli("watchlist", "export", "--db", db)[1] == exported.read_text()
+
+
+# ------------------------------------------------------------------------------ sightings
+
+def test_sightings_json_lists_the_watched_visit(replayed: str) -> None:
+    rc, out, _ = cli("sightings", "--json", "--db", replayed)
+    assert rc == 0
+    visits = json.loads(out)
+    assert {v["icao"] for v in visits} == {a["icao"].lower() for a in TRUTH["aircraft"]}
+    watched = [v for v in visits if v["watched"]]
+    assert len(watched) == 1
+    assert watched[0]["icao"] == WATCHED_HEX
+    assert watched[0]["label"] == WATCHED_LABEL
+    assert watched[0]["callsigns"] == [WATCHED["callsign"]] == ["NAF01"]
+    with Store(Path(replayed)) as store:
+        first_seen = store.sightings(icao=WATCHED_ICAO)[0].first_seen
+    shown = datetime.fromisoformat(watched[0]["first_seen"]).timestamp()
+    assert shown == pytest.approx(first_seen, abs=1.0)  # whole seconds in the JSON
+
+
+def test_sightings_of_one_address(replayed: str) -> None:
+    rc, out, _ = cli("sightings", "--json", "--icao", WATCHED_HEX, "--db", replayed)
+    assert rc == 0
+    assert [(v["icao"], v["callsigns"]) for v in json.loads(out)] == [(WATCHED_HEX, ["NAF01"])]
+    rc, out, _ = cli("sightings", "--icao", WATCHED_HEX.upper(), "--db", replayed)
+    lines = out.splitlines()
+    assert rc == 0 and len(lines) == 2  # header and one visit
+    assert WATCHED_HEX.upper() in lines[1] and "NAF01" in lines[1]
+
+
+def test_sightings_since_the_future_is_empty(replayed: str) -> None:
+    assert cli("sightings", "--since", "2099-01-01", "--db", replayed) == (0, "no sightings\n", "")
+    rc, out, _ = cli("sightings", "--json", "--since", "2099-01-01", "--db", replayed)
+    assert rc == 0 and json.loads(out) == []
+    # and since the recording began, every visit
+    rc, out, _ = cli("sightings", "--json", "--since", START, "--db", replayed)
+    assert len(json.loads(out)) == len(TRUTH["aircraft"])
+
+
+def test_a_bad_since_is_a_one_line_error(replayed: str) -> None:
+    rc, out, err = cli("sightings", "--since", "last tuesday", "--db", replayed)
+    assert rc == 2 and out == ""
+    assert "--since: 'last tuesday' is not a time" in one_error_line(err)
+
+
+# ------------------------------------------------------------------------------ track
+
+
+def _iso_ms(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")[:23] + "Z"
+
+
+def _exported(fmt: str, text: str) -> list[tuple[str | None, float, float]]:
+    """(time or None, lat, lon) of every point in an export, in document order."""
+    if fmt == "geojson":
+        return [(f["properties"]["t"], f["geometry"]["coordinates"][1],
+                 f["geometry"]["coordinates"][0])
+                for f in json.loads(text)["features"] if f["geometry"]["type"] == "Point"]
+    if fmt == "csv":
+        return [(r["time_utc"], float(r["lat"]), float(r["lon"]))
+                for r in csv.DictReader(io.StringIO(text))]
+    root = ET.fromstring(text)
+    if fmt == "gpx":
+        return [(p.find(f"{GPX}time").text, float(p.get("lat")), float(p.get("lon")))
+                for p in root.iter(f"{GPX}trkpt")]
+    points = []  # KML: each gx:Track lists its whens, then its coords
+    for track in root.iter(f"{GX}Track"):
+        whens = [w.text for w in track.iter(f"{KML}when")]
+        coords = [c.text.split() for c in track.iter(f"{GX}coord")]
+        assert len(whens) == len(coords)
+        points += [(w, float(c[1]), float(c[0])) for w, c in zip(whens, coords, strict=True)]
+    return points
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "kml", "csv", "gpx"])
+def test_track_export_holds_the_stored_points(replayed: str, tmp_path: Path,
+                                              fmt: str) -> None:
+    with Store(Path(replayed)) as store:
+        stored: list[TrackRow] = store.track(WATCHED_ICAO)
+    assert len(stored) >= 2
+    out_file = tmp_path / f"track.{fmt}"
+    rc, out, _ = cli("track", WATCHED_HEX, "--format", fmt, "-o", str(out_file),
+                     "--db", replayed)
+    assert rc == 0 and out == ""
+    points = _exported(fmt, out_file.read_text())
+    assert len(points) == len(stored)
+    for (when, lat, lon), row in zip(points, stored, strict=True):
+        assert (lat, lon) == pytest.approx((row.lat, row.lon), abs=1e-6)
+        assert when == _iso_ms(row.t)
+
+
+def test_track_of_an_unknown_address_is_a_one_line_error(replayed: str) -> None:
+    rc, out, err = cli("track", "ABCDEF", "--db", replayed)
+    assert rc == 2 and out == ""
+    assert "ABCDEF" in one_error_line(err)
+
+
+# ------------------------------------------------------------------------------ bad databases
+
+COMMANDS = [["sightings"], ["watchlist", "list"], ["track", "484506"],
+            ["replay", str(SAMPLE), "-q"]]
+
+
+@pytest.mark.parametrize("kind", ["directory", "not sqlite"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_a_db_that_is_not_a_database_is_a_one_line_error(tmp_path: Path, kind: str,
+                                                         command: list[str]) -> None:
+    path = tmp_path / "db"
+    if kind == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"my shopping list\n" * 100)
+    rc, out, err = cli(*command, "--db", str(path))
+    assert rc != 0 and out == ""
+    assert str(path) in one_error_line(err)
+    if kind == "not sqlite":
+        assert path.read_bytes() == b"my shopping list\n" * 100  # left alone
+
+
+# ------------------------------------------------------------------------------ locked database
+
+def _saved(folder: Path, db: Path) -> tuple[set[tuple], list[tuple]]:
+    """Visits (icao, first_seen, last_seen, messages) and points (icao, t, lat, lon) that
+    are in the database or in a .unsaved-*.jsonl file beside it."""
+    conn = sqlite3.connect(db)
+    try:
+        visits = {row[0]: row[1:] for row in conn.execute(
+            "SELECT id, icao, first_seen, last_seen, messages FROM visits")}
+        points = [row for row in conn.execute("SELECT visit_id, t, lat, lon FROM track_points")]
+    finally:
+        conn.close()
+    for name in glob.glob(str(folder / f"{db.name}.unsaved-*.jsonl")):
+        for line in Path(name).read_text().splitlines():
+            item = json.loads(line)
+            r = item["row"]
+            if item["table"] == "visits":
+                visits[r["id"]] = (r["icao"], r["first_seen"], r["last_seen"], r["messages"])
+            elif item["table"] == "track_points":
+                points.append((r["visit_id"], r["t"], r["lat"], r["lon"]))
+    return (set(visits.values()),
+            sorted((visits[v][0], t, lat, lon) for v, t, lat, lon in points))
+
+
+@pytest.mark.parametrize("hold", ["one second", "until the replay ends"])
+def test_a_locked_db_during_replay_loses_nothing(tmp_path: Path, replayed: str,
+                                                 hold: str) -> None:
+    db = tmp_path / "locked.db"
+    Store(db).close()  # an adsbwatch database (WAL) that another program then locks
+    locker = sqlite3.connect(db, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    proc = subprocess.Popen([sys.executable, "-m", "adsbwatch.receiver.cli.main", *REPLAY_ARGS,
+                             "--db", str(db), "-q"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        # The sighting is printed while the replay runs, before its first write: from
+        # then on the replay is about to meet the lock (or already waits on it).
+        seen = ""
+        while not seen.startswith("SIGHTING"):
+            seen = proc.stdout.readline()
+            assert seen, "the replay ended without a sighting"
+        if hold == "one second":
+            time.sleep(1.0)
+            locker.execute("COMMIT")
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if locker.in_transaction:
+            locker.execute("COMMIT")
+        locker.close()
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in err
+    unsaved = list(tmp_path.glob("locked.db.unsaved-*.jsonl"))
+    if proc.returncode == 0:
+        assert err == "" and not unsaved  # it waited or retried, and wrote everything
+    else:  # it gave up: one warning, one error naming the file the rows went to
+        assert proc.returncode == 1 and len(unsaved) == 1
+        warning, error = err.splitlines()
+        assert warning.startswith("adsbwatch: warning: database: ") and "locked" in warning
+        assert error.startswith("adsbwatch: error: ") and str(unsaved[0]) in error
+    if hold == "until the replay ends":
+        assert proc.returncode == 1  # a lock never released cannot be waited out
+    assert _saved(tmp_path, db) == _saved(Path(replayed).parent, Path(replayed))
