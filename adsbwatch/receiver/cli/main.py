@@ -13,6 +13,7 @@ from adsbwatch import __version__
 from adsbwatch.receiver.cli import replay as replay_cmd
 from adsbwatch.receiver.cli import simulate as simulate_cmd
 from adsbwatch.receiver.cli import store_cmds
+from adsbwatch.receiver.cli.stdout import detach_stdout
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 
@@ -44,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_status
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): not an error of ours.
-        replay_cmd.detach_stdout()
+        detach_stdout()
         return 0
     except KeyboardInterrupt:
         return 130

@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from contextlib import contextmanager
 
+from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.defaults import SIGHTING_WAIT_S, VISIT_GAP_S, default_db_path
-from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.outputs.avr import avr_text
 from adsbwatch.receiver.sources.files import SourceSpec, parse_rate, resolve_source
 from adsbwatch.receiver.station.demodulation import ReplayTotals, demodulate_source
@@ -32,37 +32,6 @@ def summary(totals: ReplayTotals, rate: int) -> str:
         f"{totals.samples} samples ({signal_s:.3f} s at {rate / 1e6:g} MS/s) "
         f"in {totals.wall_seconds:.2f} s, {speed:.1f}x real time"
     )
-
-
-def detach_stdout() -> None:
-    """Point stdout at /dev/null: what it still buffers can then be flushed at exit
-    without a second failure (and a traceback) after the first was reported."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-def _stdout_failure(exc: OSError) -> RuntimeFailure:
-    """A write to stdout failed for a reason other than a reader leaving (a full disk)."""
-    detach_stdout()
-    return RuntimeFailure(f"cannot write to stdout ({exc.strerror or exc})")
-
-
-@contextmanager
-def _stdout_errors():  # type: ignore[no-untyped-def]
-    """A reader leaving (BrokenPipeError) passes through to main(); any other failed
-    write to stdout (a full disk) becomes a one-line RuntimeFailure."""
-    try:
-        yield
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        raise _stdout_failure(exc) from None
-
-
-def _write_stdout(text: str) -> None:
-    with _stdout_errors():
-        sys.stdout.write(text)
 
 
 def _progress_bar(spec_path: str, quiet: bool):  # type: ignore[no-untyped-def]
@@ -113,9 +82,8 @@ def run(spec: SourceSpec, args: argparse.Namespace, on_batch) -> ReplayTotals:  
 
 
 def _replay_raw(args: argparse.Namespace, spec: SourceSpec) -> int:
-    totals = run(spec, args, lambda batch: _write_stdout(avr_text(batch)))
-    with _stdout_errors():
-        sys.stdout.flush()
+    totals = run(spec, args, lambda batch: write_stdout(avr_text(batch)))
+    flush_stdout()
     finish(totals, spec, args.quiet)
     return 0
 
