@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from adsbwatch.decoder.demod.demodulator import Demodulator
-from adsbwatch.decoder.demod.iqformats import magnitude
+from adsbwatch.decoder.demod.magnitude import magnitude
 from adsbwatch.decoder.sim import scene as sc
 from adsbwatch.receiver.cli.simulate import write_recording, write_truth
 

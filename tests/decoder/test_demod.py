@@ -9,7 +9,7 @@ from adsbwatch.decoder.demod.acceptance import ACCEPT, ACCEPT_OVERLAY, REJECT, S
 from adsbwatch.decoder.demod.acceptance import _classify as _classify_kernel
 from adsbwatch.decoder.demod.demodulator import Demodulator
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
-from adsbwatch.decoder.demod.iqformats import magnitude
+from adsbwatch.decoder.demod.magnitude import magnitude
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.crc import syndrome_of, with_parity
 from adsbwatch.decoder.sim import simulate as sim

@@ -12,7 +12,7 @@ import pytest
 from pyModeS import position
 
 from adsbwatch.decoder.demod.demodulator import Demodulator
-from adsbwatch.decoder.demod.iqformats import magnitude
+from adsbwatch.decoder.demod.magnitude import magnitude
 from adsbwatch.decoder.messages.watchlist import parse_watchlist
 from adsbwatch.decoder.sim import scene as sc
 from adsbwatch.decoder.sim import simulate as sim

@@ -1,15 +1,16 @@
-"""Raw IQ sample formats and their conversion to signal magnitude.
+"""Raw IQ sample formats: how each stores I and Q, and what full scale is.
 
-Magnitudes are float32 in units of full scale (1.0 = the largest value the format holds),
-so that levels read the same in dBFS whatever the recording's format.
+Free of numpy and Numba: every command's parser lists the formats, and a command that
+needs no samples must not pay for loading them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from numba import njit
+
+
+COMPONENT_BYTES = {"u1": 1, "i1": 1, "<i2": 2, "<f4": 4}  # numpy dtype -> bytes
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class IQFormat:
 
     @property
     def bytes_per_sample(self) -> int:  # one complex sample: I and Q
-        return 2 * np.dtype(self.component).itemsize
+        return 2 * COMPONENT_BYTES[self.component]
 
 
 FORMATS: dict[str, IQFormat] = {
@@ -35,28 +36,3 @@ FORMATS: dict[str, IQFormat] = {
         IQFormat("cf32", "<f4", 0.0, 1.0, "32-bit float little-endian I,Q (GNU Radio, SDR++)"),
     )
 }
-
-
-@njit(cache=True, nogil=True)
-def _magnitude(iq: np.ndarray, centre: float, scale: float, out: np.ndarray) -> None:
-    """Magnitudes of interleaved I,Q values around `centre`, times `scale`. Float32
-    arithmetic that LLVM vectorises: for bytes 2.5x faster than a table look-up per
-    sample."""
-    c = np.float32(centre)
-    s = np.float32(scale)
-    for n in range(out.size):
-        i = np.float32(iq[2 * n]) - c
-        q = np.float32(iq[2 * n + 1]) - c
-        out[n] = np.sqrt(i * i + q * q) * s
-
-
-def magnitude(raw: np.ndarray, fmt: str, out: np.ndarray | None = None) -> np.ndarray:
-    """Magnitudes of the whole samples in `raw` (a uint8 array of bytes in format `fmt`)."""
-    spec = FORMATS[fmt]
-    count = raw.size // spec.bytes_per_sample
-    whole = raw[: count * spec.bytes_per_sample]
-    if out is None:
-        out = np.empty(count, dtype=np.float32)
-    out = out[:count]
-    _magnitude(whole.view(spec.component), spec.centre, 1.0 / spec.full_scale, out)
-    return out

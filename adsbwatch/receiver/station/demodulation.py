@@ -14,7 +14,7 @@ from typing import BinaryIO
 import numpy as np
 
 from adsbwatch.decoder.demod.demodulator import Demodulator
-from adsbwatch.decoder.demod.iqformats import magnitude
+from adsbwatch.decoder.demod.magnitude import magnitude
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.sources.files import Block, ReadTotals, SourceSpec, open_stream, read_blocks
