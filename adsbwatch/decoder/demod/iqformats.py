@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-
 COMPONENT_BYTES = {"u1": 1, "i1": 1, "<i2": 2, "<f4": 4}  # numpy dtype -> bytes
 
 
