@@ -8,19 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from frames_support import check_house_rule, demodulate_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adsbwatch.decoder.demod.geometry import SUPPORTED_RATES
 from adsbwatch.decoder.demod.iqformats import FORMATS
-from adsbwatch.decoder.frames.crc import syndrome_of
 from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.sources.files import SIGMF_DATATYPES, parse_rate, resolve_source
-from adsbwatch.receiver.station.demodulation import demodulate_source
-
-SQUITTERS = (11, 17, 18)
-ADDRESS_PARITY = (0, 4, 5, 16, 20, 21)
 
 # ------------------------------------------------------------------------------ rates
 
@@ -96,40 +92,12 @@ def test_any_sigmf_metadata_gives_a_spec_or_a_user_error(tmp_path: Path, documen
 # ----------------------------------------------------------------------- demodulator
 
 
-def check_frames(frames: list[bytes]) -> None:
-    """Every frame stands on its CRC (the house rule), in the order reported: DF17/18 on
-    their own parity, DF11 on its parity or an interrogator code over an address already
-    heard, the address/parity formats on an address already heard in a DF11/17/18."""
-    heard: set[int] = set()
-    for frame in frames:
-        df, syndrome = frame[0] >> 3, syndrome_of(frame)
-        assert len(frame) == (14 if df >= 16 else 7)
-        address = int.from_bytes(frame[1:4], "big")
-        if df in (17, 18):
-            assert syndrome == 0, frame.hex()
-        elif df == 11:
-            assert syndrome == 0 or (syndrome < 0x80 and address in heard), frame.hex()
-        elif df in ADDRESS_PARITY:
-            assert syndrome in heard, frame.hex()
-        else:
-            pytest.fail(f"DF{df} has no parity to check: {frame.hex()}")
-        if df in SQUITTERS:
-            heard.add(address)
-
-
 def demodulate_bytes(path: Path, data: bytes, rate: int, fix: int,
                      block_samples: int = 1 << 18) -> list[bytes]:
     path.write_bytes(data)
-    frames: list[bytes] = []
-
-    def collect(batch) -> None:
-        frames.extend(batch.msg[i, :batch.nbytes[i]].tobytes() for i in range(len(batch)))
-
-    totals = demodulate_source(resolve_source(str(path), "cu8", rate), collect, fix=fix,
-                               block_samples=block_samples)
-    assert (totals.samples, totals.leftover_bytes) == divmod(len(data), 2)
-    assert totals.frames == len(frames)
-    return frames
+    found = demodulate_file(path, "cu8", rate, fix=fix, block_samples=block_samples)
+    assert (found.totals.samples, found.totals.leftover_bytes) == divmod(len(data), 2)
+    return found.frames
 
 
 @settings(max_examples=60, deadline=None,
@@ -137,7 +105,7 @@ def demodulate_bytes(path: Path, data: bytes, rate: int, fix: int,
 @given(data=st.binary(max_size=20_000), rate=st.sampled_from(SUPPORTED_RATES))
 def test_arbitrary_bytes_never_crash_and_give_only_valid_frames(tmp_path: Path, data: bytes,
                                                                 rate: int) -> None:
-    check_frames(demodulate_bytes(tmp_path / "fuzz.cu8", data, rate, fix=0))
+    check_house_rule(demodulate_bytes(tmp_path / "fuzz.cu8", data, rate, fix=0))
 
 
 @settings(max_examples=60, deadline=None,
@@ -150,7 +118,7 @@ def test_flat_and_clipped_input(tmp_path: Path, level: int, noise: int, length: 
     rng = np.random.default_rng(seed)
     values = level + rng.integers(-noise, noise + 1, length)
     data = np.clip(values, 0, 255).astype(np.uint8).tobytes()
-    check_frames(demodulate_bytes(tmp_path / "flat.cu8", data, rate, fix=0))
+    check_house_rule(demodulate_bytes(tmp_path / "flat.cu8", data, rate, fix=0))
 
 
 @pytest.fixture(scope="module")
@@ -181,13 +149,13 @@ def test_damaged_recording_gives_only_valid_frames(tmp_path: Path, busy_cu8: byt
         data[at:at + len(patch)] = patch[:max(0, len(data) - at)]
     frames = demodulate_bytes(tmp_path / "damaged.cu8", bytes(data), 2_400_000, fix,
                               block_samples)
-    check_frames(frames)
+    check_house_rule(frames)
 
 
 def test_the_damage_fuzz_sees_frames(tmp_path: Path, busy_cu8: bytes) -> None:
     """The undamaged recording gives frames of several formats, so the check above is
     applied to real output and not only to empty lists."""
     frames = demodulate_bytes(tmp_path / "busy.cu8", busy_cu8, 2_400_000, fix=1)
-    check_frames(frames)
+    check_house_rule(frames)
     assert len(frames) >= 100
     assert {f[0] >> 3 for f in frames} >= {11, 17, 0, 4, 5, 16, 20, 21}
