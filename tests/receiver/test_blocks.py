@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from frames_support import demodulate_file
 
 from adsbwatch.decoder.sim import simulate as sim
-from adsbwatch.receiver.sources.files import read_blocks, resolve_source
-from adsbwatch.receiver.station.demodulation import demodulate_source
+from adsbwatch.receiver.sources.files import read_blocks
 
 RATE = 2_400_000
 
@@ -27,15 +27,7 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]
 
 
 def run(path: Path, block_samples: int) -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
-
-    def collect(batch) -> None:
-        found.extend((batch.msg[i, : batch.nbytes[i]].tobytes().hex(), int(batch.ticks[i]))
-                     for i in range(len(batch)))
-
-    demodulate_source(resolve_source(str(path), "cu8", RATE), collect,
-                      block_samples=block_samples)
-    return found
+    return demodulate_file(path, "cu8", RATE, block_samples=block_samples).timed
 
 
 @pytest.mark.parametrize("block_samples", [1000, 1999, 4096, 7777, 33_333])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from frames_support import demodulate_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -385,16 +386,7 @@ def test_a_failed_read_is_a_user_error_and_a_failed_write_is_not(
 
 def frames_found(path: Path, fmt: str | None, rate: int, block_samples: int,
                  fix: int = 1) -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
-
-    def collect(batch) -> None:
-        found.extend((batch.msg[i, :batch.nbytes[i]].tobytes().hex(), int(batch.ticks[i]))
-                     for i in range(len(batch)))
-
-    totals = demodulate_source(resolve_source(str(path), fmt, rate), collect, fix=fix,
-                               block_samples=block_samples)
-    assert totals.frames == len(found)
-    return found
+    return demodulate_file(path, fmt, rate, fix=fix, block_samples=block_samples).timed
 
 
 # Where each frame's first pulse lies relative to a block boundary, in samples: from
