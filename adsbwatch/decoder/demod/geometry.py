@@ -16,9 +16,9 @@ from functools import cache
 
 import numpy as np
 
+from adsbwatch.decoder.demod.rates import SUPPORTED_RATES
 from adsbwatch.decoder.frames.formats import CLOCK_HZ, LONG_BITS, PREAMBLE_US
 
-SUPPORTED_RATES = (2_000_000, 2_400_000)
 TAPS = 4  # samples a half-bit window can touch at rates up to 3 MS/s
 
 # Preamble: four 0.5 us pulses; the quiet stretches between and after them.
