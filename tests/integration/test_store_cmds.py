@@ -9,7 +9,6 @@ import io
 import json
 import sqlite3
 import subprocess
-import sys
 import time
 import xml.etree.ElementTree as ET
 from contextlib import redirect_stderr, redirect_stdout
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support import adsbwatch_command, checkout_env
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_watchlist
 from adsbwatch.decoder.sim.scene import parse_truth
@@ -284,8 +284,8 @@ def test_a_locked_db_during_replay_loses_nothing(tmp_path: Path, replayed: str,
     Store(db).close()  # an adsbwatch database (WAL) that another program then locks
     locker = sqlite3.connect(db, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
-    proc = subprocess.Popen([sys.executable, "-m", "adsbwatch.receiver.cli.main", *REPLAY_ARGS,
-                             "--db", str(db), "-q"], cwd=tmp_path,
+    proc = subprocess.Popen([*adsbwatch_command(), *REPLAY_ARGS, "--db", str(db), "-q"],
+                            cwd=tmp_path, env=checkout_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
