@@ -13,7 +13,6 @@ import queue
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from typing import IO
 
 import numpy as np
 import pytest
+from support import adsbwatch_command, checkout_env
 
 from adsbwatch.decoder.sim.scene import parse_truth
 from adsbwatch.receiver.cli.main import main
@@ -134,10 +134,9 @@ def receiver(db: Path) -> Iterator[tuple[subprocess.Popen[bytes], Feeder]]:
     # Output to files, not pipes: nothing to drain while the feeder owns stdin.
     with open(db.with_suffix(".out"), "wb") as out, open(db.with_suffix(".err"), "wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "adsbwatch.receiver.cli.main", "replay", "-", "--format",
-             "cu8", "--rate", "2.4M", "--record-all", "--db", str(db), "--start-time", START,
-             *RECEIVER],
-            stdin=subprocess.PIPE, stdout=out, stderr=err)
+            [*adsbwatch_command(), "replay", "-", "--format", "cu8", "--rate", "2.4M",
+             "--record-all", "--db", str(db), "--start-time", START, *RECEIVER],
+            stdin=subprocess.PIPE, stdout=out, stderr=err, env=checkout_env())
     assert proc.stdin is not None
     feeder = Feeder(proc.stdin, db.with_suffix(".err"))
     try:
