@@ -2,11 +2,9 @@
 
 The tracker takes pyModeS' stateless decode of each frame (a dict) with its time in
 seconds, and keeps what each aircraft said last: identity, altitude, velocity, squawk,
-and its position. Positions come from CPR: globally from an even/odd pair, else locally
-from the aircraft's last good position, else from the receiver's position. Every new
-position must be reachable from the last one at a plausible speed and lie within range
-of the receiver; the rest are counted and dropped, never reported. Time is only what the
-caller passes in (the sample clock), so a replay at any speed tracks the same.
+and its position, which `cpr.locate` works out from the CPR frames (rejected positions
+are counted and dropped, never reported). Time is only what the caller passes in (the
+sample clock), so a replay at any speed tracks the same.
 """
 
 from __future__ import annotations
@@ -15,14 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from pyModeS.position import (
-    airborne_position_pair,
-    airborne_position_with_ref,
-    surface_position_pair,
-    surface_position_with_ref,
-)
-
-from adsbwatch.decoder.messages.geo import KM_PER_NM, distance_km
+from adsbwatch.decoder.messages.cpr import CprConfig, CprFrame, CprTrack, Rejection, locate
 
 SURFACE_TYPECODES = range(5, 9)
 AIRBORNE_TYPECODES = (*range(9, 19), *range(20, 23))
@@ -38,18 +29,7 @@ COMMB_FIELDS = ("selected_altitude_mcp", "selected_altitude_fms", "baro_pressure
 
 
 @dataclass(frozen=True)
-class TrackerConfig:
-    receiver: tuple[float, float] | None = None  # (lat, lon)
-    max_range_km: float = 600.0  # beyond the radio horizon of any aircraft: a bad decode
-    pair_window_s: float = 10.0  # an even and an odd frame further apart do not pair
-    surface_pair_window_s: float = 25.0  # slow movers: the zones change slowly
-    reference_age_s: float = 30.0  # local decoding trusts a last position this young
-    # Local decoding from the receiver's position is unambiguous within 180 NM of it.
-    receiver_local_km: float = 180 * KM_PER_NM * 0.9
-    max_speed_kt: float = 1500.0  # airborne; anything faster between fixes is an error
-    max_surface_speed_kt: float = 250.0  # a take-off roll, with room
-    margin_km: float = 2.0  # CPR and timing slack on top of the speed limit
-    failures_before_reset: int = 3  # this many rejections in a row: the reference was bad
+class TrackerConfig(CprConfig):
     expire_s: float = 60.0  # silence after which an aircraft is dropped
 
 
@@ -77,14 +57,6 @@ class Change:
 
 
 @dataclass(slots=True)
-class _Cpr:
-    t: float
-    lat: int
-    lon: int
-    surface: bool
-
-
-@dataclass(slots=True)
 class Aircraft:
     icao: int
     first_seen: float
@@ -105,19 +77,27 @@ class Aircraft:
     vertical_rate: int | None = None
     airspeed: float | None = None
     heading: float | None = None
-    lat: float | None = None
-    lon: float | None = None
-    position_t: float | None = None
     positions: int = 0
     rejected_positions: int = 0
     commb: dict[str, Any] = field(default_factory=dict)
-    _even: _Cpr | None = None
-    _odd: _Cpr | None = None
-    _failures: int = 0
+    cpr: CprTrack = field(default_factory=CprTrack, repr=False)
 
     @property
     def hex(self) -> str:
         return f"{self.icao:06x}"
+
+    # The last good position is the one CPR decoding keeps as its reference.
+    @property
+    def lat(self) -> float | None:
+        return None if self.cpr.last is None else self.cpr.last.lat
+
+    @property
+    def lon(self) -> float | None:
+        return None if self.cpr.last is None else self.cpr.last.lon
+
+    @property
+    def position_t(self) -> float | None:
+        return None if self.cpr.last is None else self.cpr.last.t
 
 
 @dataclass(slots=True)
@@ -267,87 +247,16 @@ class Tracker:
         lon_raw = msg.get("cpr_lon")
         if fmt is None or lat_raw is None or lon_raw is None:
             return
-        frame = _Cpr(t, int(lat_raw), int(lon_raw), surface)
-        if fmt == 0:
-            ac._even = frame
-        else:
-            ac._odd = frame
-        found = self._resolve(ac, frame, fmt, surface)
+        frame = CprFrame(t, fmt != 0, int(lat_raw), int(lon_raw), surface)
+        found = locate(ac.cpr, frame, self.config)
         if found is None:
             return
-        lat, lon, checked_pair = found
-        reach = (None if self.config.receiver is None
-                 else distance_km(*self.config.receiver, lat, lon))
-        if not self._plausible(ac, t, lat, lon, reach, surface, checked_pair):
+        if isinstance(found, Rejection):
             ac.rejected_positions += 1
             self.rejected_positions += 1
-            ac._failures += 1
-            if ac._failures >= self.config.failures_before_reset:
-                # Several good-looking fixes disagree with the reference: it was the bad one.
-                ac.lat = ac.lon = ac.position_t = None
-                ac._failures = 0
             return
-        ac._failures = 0
-        ac.lat, ac.lon, ac.position_t = lat, lon, t
         ac.positions += 1
         update.position = Position(
-            t, lat, lon, None if surface or alt is None else int(alt), ac.groundspeed,
-            ac.track, None if surface else ac.vertical_rate, surface, reach)
-
-    def _resolve(self, ac: Aircraft, frame: _Cpr, fmt: int,
-                 surface: bool) -> tuple[float, float, bool] | None:
-        """(lat, lon, from a pair) for the newest CPR frame, or None if undecidable yet."""
-        cfg = self.config
-        other = ac._odd if fmt == 0 else ac._even
-        window = cfg.surface_pair_window_s if surface else cfg.pair_window_s
-        paired = (other is not None and other.surface == surface
-                  and abs(frame.t - other.t) <= window)
-        reference = self._reference(ac, frame.t, surface)
-        if paired:
-            assert other is not None
-            even, odd = (frame, other) if fmt == 0 else (other, frame)
-            if surface:
-                if reference is None:
-                    return None  # surface zones repeat every 90 degrees: need a reference
-                found = surface_position_pair(even.lat, even.lon, odd.lat, odd.lon,
-                                              lat_ref=reference[0], lon_ref=reference[1],
-                                              even_is_newer=fmt == 0)
-            else:
-                found = airborne_position_pair(even.lat, even.lon, odd.lat, odd.lon,
-                                               even_is_newer=fmt == 0)
-            if found is not None:
-                return found[0], found[1], True
-        if reference is None:
-            return None
-        decode = surface_position_with_ref if surface else airborne_position_with_ref
-        lat, lon = decode(fmt, frame.lat, frame.lon, reference[0], reference[1])
-        return lat, lon, False
-
-    def _reference(self, ac: Aircraft, t: float,
-                   surface: bool) -> tuple[float, float] | None:
-        cfg = self.config
-        if (ac.lat is not None and ac.lon is not None and ac.position_t is not None
-                and t - ac.position_t <= cfg.reference_age_s):
-            return ac.lat, ac.lon
-        if cfg.receiver is None:
-            return None
-        if surface or ac.positions == 0 or ac.lat is None:
-            return cfg.receiver
-        return None
-
-    def _plausible(self, ac: Aircraft, t: float, lat: float, lon: float,
-                   reach: float | None, surface: bool, from_pair: bool) -> bool:
-        cfg = self.config
-        if abs(lat) > 90 or abs(lon) > 180:
-            return False
-        if reach is not None:
-            limit = cfg.max_range_km
-            if not from_pair and not surface and ac.lat is None:
-                limit = min(limit, cfg.receiver_local_km)
-            if reach > limit:
-                return False
-        if ac.lat is None or ac.lon is None or ac.position_t is None:
-            return from_pair or reach is not None
-        speed_kt = cfg.max_surface_speed_kt if surface else cfg.max_speed_kt
-        allowed = speed_kt * KM_PER_NM * abs(t - ac.position_t) / 3600.0 + cfg.margin_km
-        return distance_km(ac.lat, ac.lon, lat, lon) <= allowed
+            t, found.lat, found.lon, None if surface or alt is None else int(alt),
+            ac.groundspeed, ac.track, None if surface else ac.vertical_rate, surface,
+            found.range_km)
