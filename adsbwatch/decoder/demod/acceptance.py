@@ -7,6 +7,7 @@ from numba import njit
 
 from adsbwatch.decoder.demod.icaofilter import heard_since
 from adsbwatch.decoder.frames import crc
+from adsbwatch.decoder.frames.formats import ADDRESS_PARITY
 
 # A repaired bit must be among the least certain of its frame: for one bit, in the less
 # certain half (the known-address rule already keeps it from inventing aircraft); for
@@ -53,7 +54,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     df = msg[0] >> 3
     nbytes = nbits // 8
     syn = crc.syndrome(msg, nbytes)
-    if df == 0 or df == 4 or df == 5 or df == 16 or df == 20 or df == 21:
+    if ADDRESS_PARITY[df]:
         if heard_since(keys, times, syn, since):
             return ACCEPT_OVERLAY, 0
         stats[ST_UNKNOWN] += 1

@@ -52,7 +52,7 @@ from adsbwatch.decoder.demod.slicing import (
     _viterbi,
 )
 from adsbwatch.decoder.frames.batch import FrameBatch
-from adsbwatch.decoder.frames.formats import FRAME_BITS, LONG_BITS
+from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
 
 # Screen and preamble thresholds: a pulse level relative to the gaps and to the noise
 # floor (the median magnitude). A frame at the 50% point (10 dB) stands about 3.8x over
@@ -354,7 +354,7 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
             if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
                 continue
             df = (bits[0] << 4) | (bits[1] << 3) | (bits[2] << 2) | (bits[3] << 1) | bits[4]
-            nbits = FRAME_BITS[df]
+            nbits = ACCEPTED_BITS[df]
             if nbits == 0:
                 continue
             stats[ST_CANDIDATES] += 1
@@ -442,8 +442,10 @@ def _try_peaks(mag: np.ndarray, peaks: np.ndarray, npeaks: int, first_sample: in
             stats[ST_FIXED1] += 1
         elif best_fixed == 2:
             stats[ST_FIXED2] += 1
+        # An address in clear is heard; a DF18's only when its CF (0) says it is the
+        # sender's own ICAO address (not TIS-B, ADS-R or an anonymous one).
         df = best_msg[0] >> 3
-        if df == 11 or df == 17 or (df == 18 and (best_msg[0] & 7) == 0):
+        if PLAIN_PARITY[df] and (df != 18 or (best_msg[0] & 7) == 0):
             mark_heard(keys, times, _address(best_msg), ticks)
         span = span_short if best_nbits == 56 else span_long
         resume[0] = first_sample + best_start + span
