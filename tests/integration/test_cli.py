@@ -6,21 +6,18 @@ import contextlib
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
+from frames_support import check_house_rule, demodulate_file
+from support import adsbwatch_command, checkout_env, run_adsbwatch
 
-from adsbwatch.decoder.frames.crc import syndrome_of
 from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.cli.main import main
-from adsbwatch.receiver.sources.files import resolve_source
-from adsbwatch.receiver.station.demodulation import demodulate_source
 
 AVR_LINE = re.compile(r"\*(?:[0-9a-f]{14}|[0-9a-f]{28});")
 CAPTURES = ("1641427457780", "1641428106243", "1641428165033")
@@ -30,40 +27,10 @@ CAPTURES = ("1641427457780", "1641428106243", "1641428165033")
 BEYOND_PEERS = {"1641428106243": ["8da70bd158b99203f07f5b00f2ac", "02e19838bff1d9"]}
 
 
-def adsbwatch_command() -> list[str]:
-    found = shutil.which("adsbwatch")
-    return [found] if found else [sys.executable, "-m", "adsbwatch"]
-
-
 def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     status = main(["replay", *args])
     out, err = capsys.readouterr()
     return status, out, err
-
-
-def frames_of(path: Path, fmt: str | None, rate: int | None = None) -> list[str]:
-    """What the demodulator finds in a file, in the order it reports them."""
-    found: list[str] = []
-
-    def collect(batch) -> None:
-        found.extend(batch.msg[i, :batch.nbytes[i]].tobytes().hex() for i in range(len(batch)))
-
-    demodulate_source(resolve_source(str(path), fmt, rate), collect)
-    return found
-
-
-def check_crc(frames: list[str]) -> None:
-    """House rule: DF11/17/18 on their own parity, the others on an address heard."""
-    heard: set[int] = set()
-    for frame in frames:
-        data = bytes.fromhex(frame)
-        df, syndrome = data[0] >> 3, syndrome_of(data)
-        if df in (11, 17, 18):
-            assert syndrome == 0 or (df == 11 and syndrome < 0x80
-                                     and int(frame[2:8], 16) in heard), frame
-            heard.add(int(frame[2:8], 16))
-        else:
-            assert syndrome in heard, frame
 
 
 # ------------------------------------------------------------------------- good input
@@ -80,8 +47,8 @@ def test_real_captures_print_the_expected_frames(recordings: Path, capsys,
     assert all(AVR_LINE.fullmatch(line) for line in lines), out  # nothing else on stdout
     printed = [line[1:-1] for line in lines]
     assert Counter(printed) == Counter(expected + BEYOND_PEERS.get(capture, []))
-    assert printed == frames_of(path, "cs16")  # the demodulator's frames, in its order
-    check_crc(printed)
+    assert printed == demodulate_file(path, "cs16").hexes  # the demodulator's, in its order
+    check_house_rule(printed)
     summary = err.splitlines()
     assert len(summary) == 1
     assert summary[0].startswith(f"adsbwatch: {len(printed)} frames (")
@@ -124,8 +91,8 @@ def test_stdin_gives_the_same_lines_as_the_file(recordings: Path, capsys) -> Non
     path = recordings / "modes1_resampled_cu8_2400k.bin"
     status, from_file, _ = run_main(capsys, str(path), "--raw")
     assert status == 0 and len(from_file.splitlines()) >= 340
-    piped = subprocess.run([*adsbwatch_command(), "replay", "-", "--raw", "--rate", "2.4M"],
-                           input=path.read_bytes(), capture_output=True, timeout=120)
+    piped = run_adsbwatch("replay", "-", "--raw", "--rate", "2.4M", input=path.read_bytes(),
+                          text=False, timeout=120)
     assert piped.returncode == 0, piped.stderr
     assert piped.stdout.decode() == from_file
     err = piped.stderr.decode().splitlines()
@@ -228,7 +195,7 @@ def test_reader_closing_stdout_early_is_not_an_error(tmp_path: Path) -> None:
     chunk = sim.quantize(iq, "cu8")  # 400 frames, about 12 kB of AVR lines
     proc = subprocess.Popen([*adsbwatch_command(), "replay", "-", "--raw"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, bufsize=0)
+                            stderr=subprocess.PIPE, bufsize=0, env=checkout_env())
     stopped_reading = threading.Event()
 
     def feed() -> None:
@@ -259,8 +226,9 @@ def test_full_disk_is_a_one_line_runtime_failure(make_recording) -> None:
         pytest.skip("no /dev/full on this system")
     path, _ = make_recording()
     with open("/dev/full", "wb") as full:
-        result = subprocess.run([*adsbwatch_command(), "replay", str(path), "--raw"],
-                                stdout=full, stderr=subprocess.PIPE, timeout=120)
+        result = run_adsbwatch("replay", str(path), "--raw", stdout=full,
+                               stderr=subprocess.PIPE, capture_output=False, text=False,
+                               timeout=120)
     assert result.returncode == 1
     assert result.stderr.decode() == (
         "adsbwatch: error: cannot write to stdout (No space left on device)\n")

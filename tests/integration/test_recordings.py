@@ -6,10 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from frames_support import demodulate_file
 
 from adsbwatch.decoder.frames.crc import syndrome_of
-from adsbwatch.receiver.sources.files import resolve_source
-from adsbwatch.receiver.station.demodulation import demodulate_source
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "recordings"
 PHANTOM = "8a2124d36ce0712df20a0398e37d"  # readsb's 1-bit "repair" of an aircraft that isn't
@@ -24,15 +23,7 @@ def recording(name: str) -> Path:
 
 def frames_of(path: Path, fmt: str, rate: int, fix: int = 1,
               block_samples: int = 1 << 18) -> list[tuple[str, int]]:
-    found: list[tuple[str, int]] = []
-
-    def collect(batch) -> None:
-        for i in range(len(batch)):
-            found.append((batch.msg[i, : batch.nbytes[i]].tobytes().hex(), int(batch.ticks[i])))
-
-    demodulate_source(resolve_source(str(path), fmt, rate), collect, fix=fix,
-                      block_samples=block_samples)
-    return found
+    return demodulate_file(path, fmt, rate, fix=fix, block_samples=block_samples).timed
 
 
 def union_of_peers() -> Counter:
