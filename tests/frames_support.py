@@ -9,8 +9,9 @@ from pathlib import Path
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.crc import syndrome_of
-from adsbwatch.receiver.sources.files import resolve_source
-from adsbwatch.receiver.station.demodulation import ReplayTotals, demodulate_source
+from adsbwatch.receiver.sources.resolve import recording_source
+from adsbwatch.receiver.station.fanout import FanOut
+from adsbwatch.receiver.station.run import StationTotals, run_station
 
 SQUITTERS = (11, 17, 18)  # formats that carry their address in clear: what makes it "heard"
 ADDRESS_PARITY = (0, 4, 5, 16, 20, 21)  # formats whose parity is overlaid with the address
@@ -22,7 +23,7 @@ class Demodulated:
 
     frames: list[bytes]
     ticks: list[int]  # each frame's time, 12 MHz ticks from the file's first sample
-    totals: ReplayTotals
+    totals: StationTotals
 
     @property
     def hexes(self) -> list[str]:
@@ -34,19 +35,37 @@ class Demodulated:
         return list(zip(self.hexes, self.ticks, strict=True))
 
 
+class Collector:
+    """A sink that keeps every frame and its time."""
+
+    name = "collector"
+
+    def __init__(self, found: Demodulated) -> None:
+        self.found = found
+
+    def on_batch(self, batch: FrameBatch) -> None:
+        for i in range(len(batch)):
+            self.found.frames.append(batch.msg[i, :batch.nbytes[i]].tobytes())
+            self.found.ticks.append(int(batch.ticks[i]))
+
+    def close(self) -> None:
+        pass
+
+
+def _no_warnings(message: str) -> None:
+    raise AssertionError(f"unexpected warning: {message}")
+
+
 def demodulate_file(path: Path, fmt: str | None = None, rate: int | None = None, *,
                     fix: int = 1, block_samples: int | None = None) -> Demodulated:
     """Run a recording through the receiver's demodulation, as `replay` reads it."""
-    found = Demodulated([], [], ReplayTotals())
-
-    def collect(batch: FrameBatch) -> None:
-        for i in range(len(batch)):
-            found.frames.append(batch.msg[i, :batch.nbytes[i]].tobytes())
-            found.ticks.append(int(batch.ticks[i]))
-
+    found = Demodulated([], [], StationTotals())
+    sink = Collector(found)
+    fanout = FanOut([sink], warn=_no_warnings)
     sizing = {} if block_samples is None else {"block_samples": block_samples}
-    found.totals = demodulate_source(resolve_source(str(path), fmt, rate), collect, fix=fix,
-                                     **sizing)
+    found.totals = run_station(recording_source(str(path), fmt, rate), fanout, fix=fix,
+                               **sizing)
+    assert not fanout.failures, fanout.failures
     assert found.totals.frames == len(found.frames)  # the summary counts what was handed on
     return found
 

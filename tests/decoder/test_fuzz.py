@@ -16,7 +16,9 @@ from adsbwatch.decoder.demod.geometry import SUPPORTED_RATES
 from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.sources.files import SIGMF_DATATYPES, parse_rate, resolve_source
+from adsbwatch.receiver.sources.rates import parse_rate
+from adsbwatch.receiver.sources.resolve import recording_source
+from adsbwatch.receiver.sources.sigmf import SIGMF_DATATYPES
 
 # ------------------------------------------------------------------------------ rates
 
@@ -75,12 +77,12 @@ def test_any_sigmf_metadata_gives_a_spec_or_a_user_error(tmp_path: Path, documen
     data.write_bytes(bytes(64))
     meta.write_bytes(document)
     try:
-        spec = resolve_source(str(meta if name == "meta" else data))
+        spec = recording_source(str(meta if name == "meta" else data)).info
     except UserError as exc:
         assert str(exc).startswith(f"{meta}: "), str(exc)
         assert "\n" not in str(exc)
     else:
-        assert spec.data_path == str(data)
+        assert spec.name == str(data)
         assert spec.fmt in FORMATS and spec.rate in SUPPORTED_RATES
         fields = json.loads(document)["global"]
         rate = fields.get("core:sample_rate")
@@ -96,7 +98,7 @@ def demodulate_bytes(path: Path, data: bytes, rate: int, fix: int,
                      block_samples: int = 1 << 18) -> list[bytes]:
     path.write_bytes(data)
     found = demodulate_file(path, "cu8", rate, fix=fix, block_samples=block_samples)
-    assert (found.totals.samples, found.totals.leftover_bytes) == divmod(len(data), 2)
+    assert (found.totals.source.samples, found.totals.source.leftover_bytes) == divmod(len(data), 2)
     return found.frames
 
 

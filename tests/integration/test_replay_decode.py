@@ -14,14 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from frames_support import demodulate_file
 
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.decoder.messages.geo import distance_km
 from adsbwatch.decoder.messages.watchlist import parse_watchlist
 from adsbwatch.decoder.sim.scene import parse_truth, truth_position
 from adsbwatch.receiver.cli.main import main
-from adsbwatch.receiver.sources.files import resolve_source
-from adsbwatch.receiver.station.demodulation import demodulate_source
 from adsbwatch.receiver.store.sqlite import Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -248,13 +247,10 @@ def _first_frame_offsets(source: Path) -> dict[int, float]:
     """Seconds from the recording's start to each aircraft's first DF11/17/18 frame,
     straight from the demodulator's sample clock."""
     first: dict[int, float] = {}
-
-    def on_batch(batch) -> None:  # type: ignore[no-untyped-def]
-        for msg, ticks in zip(batch.msg, batch.ticks.tolist(), strict=True):
-            if msg[0] >> 3 in (11, 17, 18):
-                first.setdefault(int.from_bytes(msg[1:4].tobytes(), "big"), ticks / CLOCK_HZ)
-
-    demodulate_source(resolve_source(str(source)), on_batch)
+    found = demodulate_file(source)
+    for frame, ticks in zip(found.frames, found.ticks, strict=True):
+        if frame[0] >> 3 in (11, 17, 18):
+            first.setdefault(int.from_bytes(frame[1:4], "big"), ticks / CLOCK_HZ)
     return first
 
 

@@ -10,7 +10,7 @@ import pytest
 from frames_support import demodulate_file
 
 from adsbwatch.decoder.sim import simulate as sim
-from adsbwatch.receiver.sources.files import read_blocks
+from adsbwatch.receiver.sources.blocks import cut_blocks
 
 RATE = 2_400_000
 
@@ -59,8 +59,8 @@ class ShortReads(io.RawIOBase):
 def test_blocks_do_not_depend_on_read_sizes(recording, seed: int) -> None:
     data = recording[0].read_bytes()
     fixed = [(b.first_sample, b.scan, b.raw.tobytes())
-             for b in read_blocks(io.BytesIO(data), 2, 10_000, 400)]
+             for b in cut_blocks(io.BytesIO(data).readinto, 2, 10_000, 400)]
     chunked = [(b.first_sample, b.scan, b.raw.tobytes())
-               for b in read_blocks(ShortReads(data, seed), 2, 10_000, 400)]
+               for b in cut_blocks(ShortReads(data, seed).readinto, 2, 10_000, 400)]
     assert chunked == fixed
     assert sum(scan for _, scan, _ in fixed) == len(data) // 2

@@ -16,15 +16,13 @@ from hypothesis import strategies as st
 
 from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.sources.files import (
-    ReadTotals,
-    SourceSpec,
-    parse_rate,
-    read_blocks,
-    resolve_source,
-)
-from adsbwatch.receiver.station import demodulation as replay
-from adsbwatch.receiver.station.demodulation import demodulate_source
+from adsbwatch.receiver.sources import files
+from adsbwatch.receiver.sources.base import IQSource, SourceTotals
+from adsbwatch.receiver.sources.blocks import cut_blocks
+from adsbwatch.receiver.sources.rates import parse_rate
+from adsbwatch.receiver.sources.resolve import recording_source
+from adsbwatch.receiver.station.fanout import FanOut, OutletGone
+from adsbwatch.receiver.station.run import run_station
 
 # ---------------------------------------------------------------------------- sample rates
 
@@ -58,6 +56,10 @@ def test_parse_rate_rejects_with_what_to_use(text: str, message: str) -> None:
 # --------------------------------------------------------------------- formats and rates
 
 
+def described(source: IQSource) -> tuple[str, str, int]:
+    return source.info.name, source.info.fmt, source.info.rate
+
+
 def touch(path: Path, size: int = 16) -> Path:
     path.write_bytes(bytes(size))
     return path
@@ -71,37 +73,37 @@ def touch(path: Path, size: int = 16) -> Path:
 ])
 def test_format_from_the_extension_else_cu8(tmp_path: Path, name: str, fmt: str) -> None:
     path = touch(tmp_path / name)
-    assert resolve_source(str(path)) == SourceSpec(str(path), fmt, 2_400_000)
+    assert described(recording_source(str(path))) == (str(path), fmt, 2_400_000)
 
 
 def test_format_and_rate_options_beat_the_extension(tmp_path: Path) -> None:
     path = touch(tmp_path / "a.cs16")
-    assert resolve_source(str(path), "cf32", 2_000_000) == SourceSpec(str(path), "cf32",
+    assert described(recording_source(str(path), "cf32", 2_000_000)) == (str(path), "cf32",
                                                                       2_000_000)
-    assert resolve_source(str(path), None, 2_000_000).fmt == "cs16"
-    assert resolve_source(str(path), "cs8").rate == 2_400_000
+    assert recording_source(str(path), None, 2_000_000).info.fmt == "cs16"
+    assert recording_source(str(path), "cs8").info.rate == 2_400_000
 
 
 def test_bad_format_or_rate_option_is_a_user_error(tmp_path: Path) -> None:
     path = touch(tmp_path / "a.cu8")
     with pytest.raises(UserError, match="unknown IQ format 'wav': use one of cu8, cs8"):
-        resolve_source(str(path), "wav")
+        recording_source(str(path), "wav")
     with pytest.raises(UserError, match="3.2 MS/s is not supported: use 2M or 2.4M"):
-        resolve_source(str(path), None, 3_200_000)
+        recording_source(str(path), None, 3_200_000)
 
 
 def test_missing_file_and_directory_are_named(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
-        resolve_source(str(tmp_path / "gone.cu8"))
+        recording_source(str(tmp_path / "gone.cu8"))
     assert str(caught.value) == f"{tmp_path / 'gone.cu8'}: no such file"
     with pytest.raises(UserError) as caught:
-        resolve_source(str(tmp_path))
+        recording_source(str(tmp_path))
     assert str(caught.value) == f"{tmp_path}: is a directory, not an IQ recording"
 
 
 def test_stdin_takes_the_options_or_the_defaults() -> None:
-    assert resolve_source("-") == SourceSpec("-", "cu8", 2_400_000)
-    assert resolve_source("-", "cs16", 2_000_000) == SourceSpec("-", "cs16", 2_000_000)
+    assert described(recording_source("-")) == ("stdin", "cu8", 2_400_000)
+    assert described(recording_source("-", "cs16", 2_000_000)) == ("stdin", "cs16", 2_000_000)
 
 
 def write_sigmf(tmp_path: Path, meta: object | bytes, stem: str = "rec") -> tuple[Path, Path]:
@@ -119,8 +121,8 @@ CI16_2M = {"global": {"core:datatype": "ci16_le", "core:sample_rate": 2000000,
 def test_sigmf_gives_format_and_rate_whichever_file_is_named(tmp_path: Path,
                                                              named: str) -> None:
     meta, data = write_sigmf(tmp_path, CI16_2M)
-    spec = resolve_source(str(meta if named == "meta" else data))
-    assert spec == SourceSpec(str(data), "cs16", 2_000_000)
+    source = recording_source(str(meta if named == "meta" else data))
+    assert described(source) == (str(data), "cs16", 2_000_000)
 
 
 @pytest.mark.parametrize("datatype, fmt", [
@@ -128,23 +130,23 @@ def test_sigmf_gives_format_and_rate_whichever_file_is_named(tmp_path: Path,
 ])
 def test_sigmf_datatypes(tmp_path: Path, datatype: str, fmt: str) -> None:
     meta, data = write_sigmf(tmp_path, {"global": {"core:datatype": datatype}})
-    assert resolve_source(str(meta)) == SourceSpec(str(data), fmt, 2_400_000)
+    assert described(recording_source(str(meta))) == (str(data), fmt, 2_400_000)
 
 
 def test_options_beat_sigmf(tmp_path: Path) -> None:
     meta, data = write_sigmf(tmp_path, CI16_2M)
-    assert resolve_source(str(meta), "cu8", 2_400_000) == SourceSpec(str(data), "cu8",
+    assert described(recording_source(str(meta), "cu8", 2_400_000)) == (str(data), "cu8",
                                                                      2_400_000)
-    assert resolve_source(str(meta), "cf32") == SourceSpec(str(data), "cf32", 2_000_000)
-    assert resolve_source(str(meta), None, 2_400_000) == SourceSpec(str(data), "cs16",
+    assert described(recording_source(str(meta), "cf32")) == (str(data), "cf32", 2_000_000)
+    assert described(recording_source(str(meta), None, 2_400_000)) == (str(data), "cs16",
                                                                     2_400_000)
 
 
 def test_sigmf_without_the_fields_falls_back_to_defaults(tmp_path: Path) -> None:
     meta, data = write_sigmf(tmp_path, {"global": {"core:sample_rate": 2e6}})
-    assert resolve_source(str(meta)) == SourceSpec(str(data), "cu8", 2_000_000)
+    assert described(recording_source(str(meta))) == (str(data), "cu8", 2_000_000)
     meta, data = write_sigmf(tmp_path, {"global": {}}, stem="bare")
-    assert resolve_source(str(data)) == SourceSpec(str(data), "cu8", 2_400_000)
+    assert described(recording_source(str(data))) == (str(data), "cu8", 2_400_000)
 
 
 def test_sigmf_gives_start_time_and_position(tmp_path: Path) -> None:
@@ -152,9 +154,9 @@ def test_sigmf_gives_start_time_and_position(tmp_path: Path) -> None:
         "global": {"core:datatype": "cu8", "core:sample_rate": 2400000,
                    "core:geolocation": {"type": "Point", "coordinates": [4.7639, 52.3086, 5]}},
         "captures": [{"core:sample_start": 0, "core:datetime": "2025-05-16T09:30:00.250Z"}]})
-    spec = resolve_source(str(meta))
-    assert spec.start_epoch == 1747387800.25  # 2025-05-16T09:30:00.25 UTC
-    assert spec.position == (52.3086, 4.7639)
+    info = recording_source(str(meta)).info
+    assert info.start_epoch == 1747387800.25  # 2025-05-16T09:30:00.25 UTC
+    assert info.position == (52.3086, 4.7639)
 
 
 @pytest.mark.parametrize("meta, message", [
@@ -185,7 +187,7 @@ def test_bad_sigmf_metadata_is_a_user_error_naming_the_file(tmp_path: Path, meta
     meta_path, data = write_sigmf(tmp_path, meta)
     for named in (meta_path, data):
         with pytest.raises(UserError) as caught:
-            resolve_source(str(named))
+            recording_source(str(named))
         text = str(caught.value)
         assert text.startswith(f"{meta_path}: ") and message in text, text
 
@@ -193,12 +195,12 @@ def test_bad_sigmf_metadata_is_a_user_error_naming_the_file(tmp_path: Path, meta
 def test_sigmf_missing_either_file(tmp_path: Path) -> None:
     data = touch(tmp_path / "lonely.sigmf-data")
     with pytest.raises(UserError) as caught:
-        resolve_source(str(data))
+        recording_source(str(data))
     assert str(caught.value) == f"{tmp_path / 'lonely.sigmf-meta'}: SigMF metadata file not found"
     meta = tmp_path / "nodata.sigmf-meta"
     meta.write_text(json.dumps(CI16_2M))
     with pytest.raises(UserError) as caught:
-        resolve_source(str(meta))
+        recording_source(str(meta))
     assert str(caught.value) == f"{tmp_path / 'nodata.sigmf-data'}: no such file"
 
 
@@ -225,16 +227,16 @@ class ChoppedReads(io.RawIOBase):
 
 
 def snapshot(stream, bytes_per_sample: int, scan: int, lookahead: int,
-             ) -> tuple[list[tuple[int, int, bool, bytes]], ReadTotals]:
+             ) -> tuple[list[tuple[int, int, bool, bytes]], SourceTotals]:
     """Every block as (first_sample, scan, final, raw bytes), copied as it is yielded
     (the reader reuses one buffer)."""
-    totals = ReadTotals()
+    totals = SourceTotals()
     blocks = [(b.first_sample, b.scan, b.final, b.raw.tobytes())
-              for b in read_blocks(stream, bytes_per_sample, scan, lookahead, totals)]
+              for b in cut_blocks(stream.readinto, bytes_per_sample, scan, lookahead, totals)]
     return blocks, totals
 
 
-def check_cover(blocks, totals: ReadTotals, data: bytes, bps: int, scan: int,
+def check_cover(blocks, totals: SourceTotals, data: bytes, bps: int, scan: int,
                 lookahead: int) -> None:
     """The blocks scan every whole sample exactly once and hold the right bytes."""
     samples = len(data) // bps
@@ -322,10 +324,10 @@ def test_memory_stays_at_one_block_whatever_the_length() -> None:
     block_bytes = (scan + lookahead) * 2
     addresses, largest, count, final = set(), 0, 0, None
     first_raw = None  # held, so no other live array can reuse its address
-    totals = ReadTotals()
+    totals = SourceTotals()
     tracemalloc.start()
     try:
-        for block in read_blocks(Zeros(size), 2, scan, lookahead, totals):
+        for block in cut_blocks(Zeros(size).readinto, 2, scan, lookahead, totals):
             first_raw = block.raw if first_raw is None else first_raw
             addresses.add(block.raw.__array_interface__["data"][0])
             largest = max(largest, block.raw.nbytes)
@@ -360,25 +362,68 @@ class FailingReads(io.RawIOBase):
         return n
 
 
-def test_a_failed_read_is_a_user_error_and_a_failed_write_is_not(
-        make_recording, monkeypatch: pytest.MonkeyPatch) -> None:
-    path, _ = make_recording()
+class CountingSink:
+    name = "counter"
+
+    def __init__(self) -> None:
+        self.frames = 0
+        self.closed = False
+
+    def on_batch(self, batch) -> None:  # type: ignore[no-untyped-def]
+        self.frames += len(batch)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class BrokenSink(CountingSink):
+    name = "broken output"
+
+    def on_batch(self, batch) -> None:  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_failed_read_is_a_user_error(make_recording,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    path, truth = make_recording()
     data = path.read_bytes()
-    spec = resolve_source(str(path))
-    monkeypatch.setattr(replay, "open_stream", lambda spec: FailingReads(data[:30_000]))
-    batches: list[int] = []
+    monkeypatch.setattr(files, "open", lambda *args, **kwargs: FailingReads(data[:30_000]),
+                        raising=False)
+    counter = CountingSink()
     with pytest.raises(UserError) as caught:
-        demodulate_source(spec, lambda batch: batches.append(len(batch)), block_samples=4096)
+        run_station(recording_source(str(path)), FanOut([counter], warn=print),
+                    block_samples=4096)
     assert str(caught.value) == f"{path}: read failed (Input/output error)"
-    assert sum(batches) > 0  # the blocks before the failure were demodulated
+    assert 0 < counter.frames < len(truth)  # the blocks before the failure were demodulated
 
-    monkeypatch.setattr(replay, "open_stream", lambda spec: io.BytesIO(data))
 
-    def reader_gone(batch) -> None:
-        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+def test_a_failing_sink_is_dropped_and_the_others_go_on(make_recording) -> None:
+    path, truth = make_recording()
+    counter, broken, warnings = CountingSink(), BrokenSink(), []
+    fanout = FanOut([broken, counter], warn=warnings.append)
+    totals = run_station(recording_source(str(path)), fanout, block_samples=4096)
+    assert counter.frames == totals.frames == len(truth)  # every frame, to the end
+    assert fanout.failures == ["No space left on device"]
+    assert warnings == ["No space left on device; dropped broken output, "
+                        "the other outputs go on"]
+    assert broken.closed and fanout.unreported == []
+    fanout.close()
+    assert counter.closed and fanout.sinks == []
 
-    with pytest.raises(BrokenPipeError):  # the consumer's own error, for the CLI to handle
-        demodulate_source(spec, reader_gone)
+
+def test_the_station_stops_when_no_sink_is_left(make_recording) -> None:
+    path, _ = make_recording(n_frames=200)
+
+    class LeavesAfterOne(CountingSink):
+        def on_batch(self, batch) -> None:  # type: ignore[no-untyped-def]
+            super().on_batch(batch)
+            raise OutletGone
+
+    sink = LeavesAfterOne()
+    fanout = FanOut([sink], warn=print)
+    totals = run_station(recording_source(str(path)), fanout, block_samples=4096)
+    assert totals.stopped_early and fanout.failures == [] and sink.closed
+    assert totals.source.samples == 4096  # one block read, no more
 
 
 # ------------------------------------------------------------ frames at block boundaries

@@ -22,7 +22,9 @@ from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.sim import scene as sc
 from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
-from adsbwatch.receiver.sources.files import EXTENSIONS, SIGMF_DATATYPES, check_format, parse_rate
+from adsbwatch.receiver.sources.rates import check_format, parse_rate
+from adsbwatch.receiver.sources.resolve import EXTENSIONS
+from adsbwatch.receiver.sources.sigmf import SIGMF_DATATYPES
 
 CHUNK_S = 2.0
 DEFAULT_DURATION_S = {"airport": 10.0, "benchmark": 60.0}
@@ -174,13 +176,3 @@ def write_recording(fh: BinaryIO, frames: Sequence[sim.SimFrame], rate: int, n_s
 def write_truth(path: Path | str, aircraft: Sequence[sc.Aircraft],
                 transmissions: Sequence[sc.Transmission], meta: dict[str, Any]) -> None:
     Path(path).write_text(sc.truth_json(aircraft, transmissions, meta), encoding="utf-8")
-
-
-def read_truth(path: Path | str) -> dict[str, Any]:
-    """The truth of a simulated recording; UserError when unreadable or not one."""
-    try:
-        return sc.parse_truth(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"cannot read truth file {path}: {exc.strerror or exc}") from None
-    except (ValueError, json.JSONDecodeError) as exc:
-        raise UserError(f"{path} is not an adsbwatch truth file: {exc}") from None

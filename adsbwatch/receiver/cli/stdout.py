@@ -4,20 +4,12 @@ as BrokenPipeError for main() to end quietly; any other failed write (a full dis
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from adsbwatch.receiver.errors import RuntimeFailure
-
-
-def detach_stdout() -> None:
-    """Point stdout at /dev/null: what it still buffers can then be flushed at exit
-    without a second failure (and a traceback) after the first was reported."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
+from adsbwatch.receiver.outputs.stdout import detach_stdout
 
 
 @contextmanager

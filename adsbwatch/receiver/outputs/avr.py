@@ -5,6 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.errors import RuntimeFailure
+from adsbwatch.receiver.outputs.stdout import StdoutOutlet
+from adsbwatch.receiver.station.fanout import OutletGone
 
 LINE = 31  # "*" + 28 hex digits + ";" + newline: a long frame's line
 SHORT_END = 15  # where a short frame's ";" goes
@@ -29,3 +32,27 @@ def avr_text(batch: FrameBatch) -> str:
     keep = np.ones((n, LINE), dtype=bool)
     keep[short, SHORT_END + 2:] = False
     return rows[keep].tobytes().decode("ascii")
+
+
+class AvrSink:
+    """Every frame as an AVR line on stdout."""
+
+    name = "stdout (AVR)"
+
+    def __init__(self, outlet: StdoutOutlet) -> None:
+        self.outlet = outlet
+
+    def on_batch(self, batch: FrameBatch) -> None:
+        if len(batch):
+            self.outlet.write(avr_text(batch))
+        self._check()
+
+    def close(self) -> None:
+        self.outlet.flush()
+        self._check()
+
+    def _check(self) -> None:
+        if self.outlet.gone:
+            raise OutletGone
+        if self.outlet.failure is not None:
+            raise RuntimeFailure(self.outlet.failure)

@@ -1,0 +1,89 @@
+"""The decoding half of a replay, wired: the watchlist and store opened, the pipeline,
+the alerts, the view. Imported only when a replay decodes, so that `--raw` starts
+without pyModeS, rich and SQLite."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+
+from rich.console import Console
+
+from adsbwatch.decoder.messages.tracker import TrackerConfig
+from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.receiver.cli.opening import load_watchlist_files, open_store
+from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.outputs.alerts import Alerter
+from adsbwatch.receiver.outputs.stdout import StdoutOutlet
+from adsbwatch.receiver.sources.base import SourceInfo
+from adsbwatch.receiver.station.clock import start_epoch
+from adsbwatch.receiver.station.decoding import DecodingSink
+from adsbwatch.receiver.station.pipeline import Pipeline
+from adsbwatch.receiver.ui.live import LiveTable, run_table
+
+WIDE = 200  # columns of the table written to a file or pipe
+
+
+def receiver_position(args: argparse.Namespace, info: SourceInfo) -> tuple[float, float] | None:
+    """--lat/--lon, else where the recording says it was made."""
+    if (args.lat is None) != (args.lon is None):
+        raise UserError("give both --lat and --lon (the receiver's position), or neither")
+    if args.lat is None:
+        return info.position
+    if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
+        raise UserError(f"--lat {args.lat} --lon {args.lon} is not a position on Earth")
+    return (args.lat, args.lon)
+
+
+class Decoding:
+    def __init__(self, args: argparse.Namespace, info: SourceInfo,
+                 outlet: StdoutOutlet | None, warn: Callable[[str], None]) -> None:
+        """`outlet`: stdout for the table and sightings; None (with --raw, where stdout
+        holds AVR lines only): sightings on stderr and no table."""
+        receiver = receiver_position(args, info)
+        run_entries = load_watchlist_files(args.watchlist or [])
+        self.store = None if args.no_db else open_store(args.db)
+        stored = self.store.watch_entries() if self.store is not None else []
+        self.watchlist = Watchlist([*stored, *run_entries])
+        if outlet is None:
+            self.console = Console(stderr=True, highlight=False)
+        else:
+            self.console = Console(file=outlet, highlight=False)  # type: ignore[arg-type]
+            if not self.console.is_terminal:  # a file or pipe: no wrapping
+                self.console = Console(file=outlet, highlight=False,  # type: ignore[arg-type]
+                                       width=WIDE)
+        self.with_table = outlet is not None
+        alerter = Alerter(self.console, args.on_sighting)
+        self.pipeline = Pipeline(
+            start_epoch=start_epoch(info, args.start_time),
+            tracker_config=TrackerConfig(receiver=receiver), watchlist=self.watchlist,
+            store=self.store, record_all=args.record_all, visit_gap_s=args.visit_gap,
+            on_sighting=alerter, sighting_wait_s=args.sighting_wait)
+        live = self.with_table and self.console.is_terminal
+        self.view = LiveTable(self.console, self.pipeline, self.watchlist) if live else None
+        self.sink = DecodingSink(self.pipeline, alerter, self.store, outlet, warn,
+                                 self.view.refresh if self.view is not None else None)
+
+    def showing(self) -> AbstractContextManager[object]:
+        """The live table while the station runs (on a terminal)."""
+        return self.view if self.view is not None else nullcontext()
+
+    def show_final(self) -> None:
+        """The run ended by itself: announce what waits, show the final state in place."""
+        self.sink.finish()
+        if self.view is not None:
+            self.view.refresh(force=True)
+
+    def print_table(self, interrupted: bool) -> None:
+        """The final table, unless the live view already shows it."""
+        if self.with_table and (self.view is None or interrupted):
+            self.console.print(run_table(self.pipeline, self.watchlist))
+
+    def summary(self) -> str:
+        t = self.pipeline.totals
+        where = f" into {self.store.path}" if self.store is not None else ""
+        return (f"adsbwatch: {t.messages} messages decoded ({t.undecodable} without a "
+                f"decoder), {t.positions} positions "
+                f"({self.pipeline.tracker.rejected_positions} rejected as implausible), "
+                f"{t.sightings} sightings; recorded{where}")

@@ -1,0 +1,69 @@
+"""What every IQ source is: it says what it delivers, opens, yields raw blocks of whole
+samples with their first sample index and arrival time, counts what it dropped, and
+closes. Files, SigMF recordings and stdin today; an RTL-SDR and rtl_tcp behind the same
+interface."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from adsbwatch.decoder.demod.iqformats import FORMATS
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What a source delivers and what is known of its samples' origin."""
+
+    name: str  # what the user calls it: a path, "stdin"
+    fmt: str  # sample format, a key of FORMATS
+    rate: int  # samples per second
+    start_epoch: float | None = None  # when the first sample was taken (UTC), if known
+    position: tuple[float, float] | None = None  # the receiver's lat, lon, if recorded
+    live: bool = False  # samples arrive as they are taken: times are the wall clock's
+    size_bytes: int | None = None  # the whole input, when known ahead (a file)
+
+    @property
+    def bytes_per_sample(self) -> int:
+        return FORMATS[self.fmt].bytes_per_sample
+
+
+@dataclass
+class Block:
+    raw: np.ndarray  # uint8 bytes of whole samples [first_sample, first_sample + len)
+    first_sample: int
+    scan: int  # positions [0, scan) are this block's to search for frame starts
+    final: bool  # end of stream: no lookahead beyond the data; pad before demodulating
+    arrival: float  # wall-clock time the last byte of the block was read
+
+
+@dataclass
+class SourceTotals:
+    """What a source delivered, for the closing summary and warnings."""
+
+    samples: int = 0
+    leftover_bytes: int = 0  # a partial sample at the end of the stream
+    dropped_samples: int = 0  # lost before they reached us (a live source fell behind)
+    bytes_read: int = 0  # for progress: how far into the input the blocks have come
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class IQSource(Protocol):
+    """The interface every IQ source implements."""
+
+    info: SourceInfo
+    totals: SourceTotals
+
+    def open(self) -> None:
+        """Acquire the input; a failure is a one-line UserError or RuntimeFailure."""
+
+    def blocks(self, scan_samples: int, lookahead: int) -> Iterator[Block]:
+        """Overlapping blocks (see blocks.cut_blocks) until the input ends; read failures
+        are one-line errors naming the source."""
+        ...
+
+    def close(self) -> None:
+        """Release the input; safe to call twice, and without open()."""

@@ -1,0 +1,54 @@
+"""Cutting a byte stream into overlapping blocks of whole samples, for every source.
+
+Blocks are cut at fixed sample positions whatever sizes the reads return, so the frames
+found never depend on how a pipe, a socket or a USB transfer happened to deliver the
+bytes. Consecutive blocks overlap by `lookahead` samples: a frame starting in one block's
+scanned part is complete in that block, and the next block scans only from where this
+one stopped. Memory stays at one block whatever the stream's length.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from adsbwatch.receiver.sources.base import Block, SourceTotals
+
+ReadInto = Callable[[memoryview], int]  # fills a view, returns bytes read (0 at the end)
+
+
+def cut_blocks(readinto: ReadInto, bytes_per_sample: int, scan_samples: int,
+               lookahead: int, totals: SourceTotals | None = None) -> Iterator[Block]:
+    """Yield overlapping blocks of whole samples read through `readinto`."""
+    totals = totals if totals is not None else SourceTotals()
+    want = (scan_samples + lookahead) * bytes_per_sample
+    buf = np.empty(want, dtype=np.uint8)
+    view = memoryview(buf)
+    filled = 0
+    first_sample = 0
+    eof = False
+    while not eof:
+        while filled < want:
+            n = readinto(view[filled:])
+            if not n:
+                eof = True
+                break
+            filled += n
+        whole = filled - filled % bytes_per_sample
+        samples = whole // bytes_per_sample
+        if not eof:
+            totals.bytes_read = (first_sample + scan_samples) * bytes_per_sample
+            yield Block(buf, first_sample, scan_samples, False, time.time())
+            keep = filled - scan_samples * bytes_per_sample
+            buf[:keep] = buf[scan_samples * bytes_per_sample:filled]
+            filled = keep
+            first_sample += scan_samples
+            totals.samples += scan_samples
+            continue
+        totals.leftover_bytes = filled - whole
+        if samples:
+            totals.bytes_read = (first_sample + samples) * bytes_per_sample + totals.leftover_bytes
+            yield Block(buf[:whole], first_sample, samples, True, time.time())
+        totals.samples += samples

@@ -1,0 +1,44 @@
+"""Sample rates and formats as the user spells them."""
+
+from __future__ import annotations
+
+import math
+
+from adsbwatch.decoder.demod.iqformats import FORMATS
+from adsbwatch.decoder.demod.rates import SUPPORTED_RATES
+from adsbwatch.receiver.errors import UserError
+
+DEFAULT_RATE = 2_400_000
+DEFAULT_FORMAT = "cu8"
+
+
+def parse_rate(text: str) -> int:
+    """'2.4M', '2400k', '2400000' or '2.4e6' -> samples per second."""
+    cleaned = text.strip().lower().removesuffix("sps").removesuffix("s/s")
+    scale = 1.0
+    if cleaned.endswith("m"):
+        cleaned, scale = cleaned[:-1], 1e6
+    elif cleaned.endswith("k"):
+        cleaned, scale = cleaned[:-1], 1e3
+    try:
+        value = float(cleaned) * scale
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):  # also 'nan', 'inf' and '1e999', which float() accepts
+        raise UserError(
+            f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6")
+    return check_rate(round(value))
+
+
+def check_rate(rate: int) -> int:
+    if rate not in SUPPORTED_RATES:
+        supported = " or ".join(f"{r / 1e6:g}M" for r in SUPPORTED_RATES)
+        shown = f"{rate / 1e6:g} MS/s" if abs(rate) < 10**15 else f"{rate} samples/s"
+        raise UserError(f"sample rate {shown} is not supported: use {supported}")
+    return rate
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise UserError(f"unknown IQ format {fmt!r}: use one of {', '.join(FORMATS)}")
+    return fmt

@@ -1,0 +1,73 @@
+"""The station's loop: a source's samples through the demodulator, every batch to every
+sink, until the source ends or no sink is left."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from adsbwatch.decoder.demod.demodulator import Demodulator
+from adsbwatch.receiver.sources.base import IQSource, SourceTotals
+from adsbwatch.receiver.station.demodulation import demodulated
+from adsbwatch.receiver.station.fanout import FanOut
+from adsbwatch.receiver.station.threads import ahead_in_thread
+
+BLOCK_SAMPLES = 1 << 20  # 0.44 s at 2.4 MS/s: few hand-overs between the two threads
+QUEUE_BLOCKS = 3  # blocks the demodulator may run ahead of the sinks
+# While the sinks hold the GIL, the demodulator thread waits up to this long each time
+# it needs the GIL between its Numba kernels (Python's default, 5 ms, stalls it).
+SWITCH_INTERVAL_S = 0.0005
+
+
+@dataclass
+class StationTotals:
+    source: SourceTotals = field(default_factory=SourceTotals)
+    frames_by_df: Counter = field(default_factory=Counter)
+    demod_stats: dict[str, int] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+    stopped_early: bool = False  # no sink was left to serve before the source ended
+
+    @property
+    def frames(self) -> int:
+        return sum(self.frames_by_df.values())
+
+
+def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
+                on_progress: Callable[[int], None] | None = None,
+                block_samples: int = BLOCK_SAMPLES, threaded: bool = True,
+                totals: StationTotals | None = None) -> StationTotals:
+    """Demodulate `source` to its end, handing every batch to `fanout` in the caller's
+    thread (with `threaded`, demodulation runs ahead in a worker). `on_progress` gets the
+    bytes consumed so far. `totals` (given by a caller that wants them even when the run
+    is interrupted) are filled in as the run goes."""
+    totals = totals if totals is not None else StationTotals()
+    totals.source = source.totals
+    started = time.perf_counter()
+    demod = Demodulator(source.info.rate, fix=fix)
+    interval = sys.getswitchinterval()
+    source.open()
+    batches = demodulated(source, demod, block_samples)
+    if threaded:
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        batches = ahead_in_thread(batches, QUEUE_BLOCKS, "demodulator")
+    try:
+        for batch in batches:
+            if len(batch):
+                totals.frames_by_df.update((batch.msg[:, 0] >> 3).tolist())
+            if not fanout.deliver(batch):  # every block, frames or not: sinks keep time
+                totals.stopped_early = True
+                break
+            if on_progress is not None:
+                on_progress(source.totals.bytes_read)
+    finally:
+        # Stop the worker now, whatever ended the loop (Ctrl-C, a failed read): left to
+        # the garbage collector, it would read and demodulate on into the program's exit.
+        batches.close()  # type: ignore[attr-defined]
+        sys.setswitchinterval(interval)
+        source.close()
+        totals.demod_stats = demod.stats_dict()
+        totals.wall_seconds = time.perf_counter() - started
+    return totals
