@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from adsbwatch.decoder.messages.watchlist import WatchEntry
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure
+from adsbwatch.receiver.store import sqlite as store_module
 from adsbwatch.receiver.store.sqlite import (
     SCHEMA_VERSION,
     EventRow,
@@ -380,6 +382,10 @@ def test_a_full_database_keeps_the_rows(db: Path) -> None:
     assert integrity(db) == "ok"
 
 
+def restore_hint(saved: Path, db: Path) -> str:
+    return f"restore them with `adsbwatch store restore {saved} --db {db}`"
+
+
 def test_close_saves_what_it_cannot_write_as_json_lines(db: Path) -> None:
     store = Store(db)
     v = visit(store, label='a "quoted" <label>')
@@ -393,7 +399,7 @@ def test_close_saves_what_it_cannot_write_as_json_lines(db: Path) -> None:
         store.close()
     (saved,) = db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
     assert str(info.value) == (f"could not write 3 rows to {db}: the database is read-only; "
-                               f"saved them to {saved}")
+                               f"saved them to {saved}; {restore_hint(saved, db)}")
     lines = [json.loads(line) for line in saved.read_text().splitlines()]
     assert [line["table"] for line in lines] == ["visits", "track_points", "events"]
     assert lines[0]["row"]["label"] == v.label
@@ -403,7 +409,7 @@ def test_close_saves_what_it_cannot_write_as_json_lines(db: Path) -> None:
     assert raw_count(db, "visits") == 0
 
     with Store(db) as again:  # the saved rows can be loaded back
-        assert again.restore_unsaved(saved) == 3
+        assert again.restore_unsaved(saved) == (3, 0)
     with Store(db) as check:
         assert check.sightings() == [v]
         assert check.track(v.icao)[0].on_ground is True
@@ -427,7 +433,70 @@ def test_close_saves_in_the_current_folder_when_the_db_folder_is_gone(
     with pytest.raises(StoreError, match=r"could not write 1 rows to .*; saved them to ") as info:
         store.close()
     (saved,) = cwd.glob("a.db.unsaved-*.jsonl")
-    assert str(info.value).endswith(f"saved them to {saved}")
+    assert f"saved them to {saved} (the database's folder could not take them: " \
+        f"{folder}: No such file or directory); " in str(info.value)
+    assert str(info.value).endswith(restore_hint(saved, db))
+
+
+def _unwritable_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A database whose folder and working folder cannot take a file (as root, chmod
+    does not stop writes: the folders are gone, or their parent is a regular file)."""
+    db = tmp_path / "gone" / "a.db"
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    cwd.rmdir()  # the working folder is gone too
+    return db
+
+
+def _store_that_cannot_write(db: Path) -> Store:
+    store = Store(db)
+    store.save_visit(visit(store))
+    store._conn.execute("PRAGMA query_only = ON")
+    for f in db.parent.iterdir():
+        f.unlink()
+    db.parent.rmdir()
+    return store
+
+
+def test_unsaved_rows_go_to_the_state_folder_when_no_other_can_take_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _unwritable_folders(tmp_path, monkeypatch)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    store = _store_that_cannot_write(db)
+    with pytest.raises(StoreError) as info:
+        store.close()
+    (saved,) = (tmp_path / "state" / "adsbwatch").glob("a.db.unsaved-*.jsonl")
+    assert json.loads(saved.read_text())["table"] == "visits"
+    assert f"saved them to {saved} (the database's folder could not take them" in str(
+        info.value)
+
+
+def test_the_state_folder_defaults_to_local_state(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _unwritable_folders(tmp_path, monkeypatch)
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    store = _store_that_cannot_write(db)
+    with pytest.raises(StoreError):
+        store.close()
+    assert len(list((tmp_path / "home/.local/state/adsbwatch").glob("a.db.unsaved-*"))) == 1
+
+
+def test_unsaved_rows_go_to_the_temp_dir_last(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    db = _unwritable_folders(tmp_path, monkeypatch)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker))  # its parent is a regular file
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    store = _store_that_cannot_write(db)
+    with pytest.raises(StoreError) as info:
+        store.close()
+    (saved,) = temp.glob("a.db.unsaved-*.jsonl")
+    assert f"saved them to {saved}" in str(info.value)
 
 
 def test_close_saves_points_whose_visit_never_came(db: Path) -> None:
@@ -439,14 +508,189 @@ def test_close_saves_points_whose_visit_never_came(db: Path) -> None:
     assert len(list(db.parent.glob("*.jsonl"))) == 1
 
 
+# ------------------------------------------------------------------------------ interrupted
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit, RuntimeError])
+def test_an_interrupt_while_close_waits_on_a_lock_saves_the_rows_first(
+        db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        interrupt: type[BaseException]) -> None:
+    store = Store(db, busy_timeout_ms=60_000)
+    v = visit(store)
+    store.save_visit(v)
+    store.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
+    store.add_event(v.id, T0, "squawk", "7000")
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    waits = []
+
+    def second_ctrl_c(seconds: float) -> None:  # Ctrl-C arrives while close() waits
+        waits.append(seconds)
+        raise interrupt()
+
+    monkeypatch.setattr(store_module.time, "sleep", second_ctrl_c)
+    try:
+        with pytest.raises(interrupt):
+            store.close()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert len(waits) == 1  # it was waiting for the lock, not given up
+    (saved,) = db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
+    rows = [json.loads(line) for line in saved.read_text().splitlines()]
+    assert [(r["table"], r["row"]["visit_id" if r["table"] != "visits" else "id"])
+            for r in rows] == [("visits", v.id), ("track_points", v.id), ("events", v.id)]
+    assert rows[1]["row"]["alt"] == 5000 and rows[2]["row"]["value"] == "7000"
+    err = capsys.readouterr().err
+    assert err == (f"adsbwatch: error: could not write 3 rows to {db}: the save was "
+                   f"interrupted ({interrupt.__name__}); saved them to {saved}; "
+                   f"{restore_hint(saved, db)}\n")
+    assert raw_count(db, "visits") == 0
+    with Store(db) as again:  # and they restore
+        assert again.restore_unsaved(saved) == (3, 0)
+        assert again.sightings() == [v]
+
+
+def test_an_interrupted_flush_keeps_every_row(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store(db, busy_timeout_ms=60_000) as store:
+        v = visit(store)
+        store.save_visit(v)
+        store.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
+        blocker = sqlite3.connect(db, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+
+        def ctrl_c(seconds: float) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(store_module.time, "sleep", ctrl_c)
+        with pytest.raises(KeyboardInterrupt):
+            store.flush()
+        monkeypatch.undo()
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        assert store.pending == 2
+        assert not store._conn.in_transaction
+    assert raw_count(db, "track_points") == 1
+
+
+# ------------------------------------------------------------------------------ restoring
+
+def test_the_file_holds_the_visit_of_points_written_after_it(tmp_path: Path) -> None:
+    """A visit written earlier, its later points not: the file still names the visit,
+    so it restores into a database that never saw it."""
+    db = tmp_path / "a.db"
+    store = Store(db)
+    v = visit(store)
+    store.save_visit(v)
+    assert store.flush() is True
+    store.add_point(v.id, PointRow(T0 + 5, 48.0, 11.0, 5000))
+    store._conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(StoreError, match="could not write 1 rows"):
+        store.close()
+    (saved,) = tmp_path.glob("a.db.unsaved-*.jsonl")
+    assert [json.loads(line)["table"] for line in saved.read_text().splitlines()] == [
+        "visits", "track_points"]
+    with Store(tmp_path / "other.db") as other:
+        assert other.restore_unsaved(saved) == (2, 0)
+        assert other.sightings() == [v]
+        assert [(p.t, p.alt) for p in other.track(v.icao)] == [(T0 + 5, 5000)]
+
+
+def test_restoring_twice_gives_the_same_rows(db: Path, tmp_path: Path) -> None:
+    v = VisitRow(id=5, icao=0x484506, first_seen=T0, last_seen=T0 + 9, messages=4)
+    lines = [{"table": "visits", "row": {
+                 "id": 5, "icao": 0x484506, "label": None, "watched": 0, "first_seen": T0,
+                 "last_seen": T0 + 9, "callsigns": "", "squawks": "", "min_alt": None,
+                 "max_alt": None, "closest_km": None, "messages": 4, "max_dbfs": None,
+                 "emergency": None}},
+             {"table": "track_points", "row": {
+                 "visit_id": 5, "t": T0, "lat": 52.0, "lon": 4.5, "alt": 1000, "gs": None,
+                 "track": None, "vrate": None, "on_ground": 0}},
+             {"table": "events", "row": {"visit_id": 5, "t": T0, "kind": "squawk",
+                                         "value": "7000"}}]
+    saved = tmp_path / "saved.jsonl"
+    saved.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    for _ in range(2):
+        with Store(db) as store:
+            assert store.restore_unsaved(saved) == (3, 0)
+        assert [raw_count(db, t) for t in ("visits", "track_points", "events")] == [1, 1, 1]
+    with Store(db) as store:
+        assert store.sightings() == [v]
+        assert store.track(0x484506) == [TrackRow(5, T0, 52.0, 4.5, 1000, None, None, None,
+                                                  False)]
+
+
+def test_rows_of_a_visit_nowhere_are_counted_not_written(db: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "orphans.jsonl"
+    saved.write_text(json.dumps({"table": "track_points", "row": {
+        "visit_id": 99, "t": T0, "lat": 52.0, "lon": 4.5, "alt": None, "gs": None,
+        "track": None, "vrate": None, "on_ground": 0}}) + "\n")
+    with Store(db) as store:
+        assert store.restore_unsaved(saved) == (0, 1)
+        assert store.pending == 0  # not buffered: close() makes no new file of them
+    assert raw_count(db, "track_points") == 0
+    assert list(db.parent.glob("*.jsonl")) == []
+
+
 def test_restore_unsaved_reports_a_bad_file(db: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"table": "visits", "row": {}}\n')
+    good = json.dumps({"table": "events", "row": {"visit_id": 1, "t": T0, "kind": "squawk",
+                                                 "value": "7000"}})
     with Store(db) as store:
-        with pytest.raises(StoreError, match="a saved row cannot be restored"):
-            store.restore_unsaved(bad)
-        bad.write_text("not json\n")
-        with pytest.raises(StoreError, match="bad.jsonl:1: not a line of saved rows"):
-            store.restore_unsaved(bad)
+        for text, message in [
+                ('{"table": "visits", "row": {}}\n', r"bad.jsonl:1: not a line of saved "
+                                                     r"rows \(no 'id'\)"),
+                (f"{good}\nnot json\n", "bad.jsonl:2: not a line of saved rows"),
+                (f'{good}\n\n{{"table": "planes", "row": {{}}}}\n',
+                 r"bad.jsonl:3: not a line of saved rows \(unknown table 'planes'\)"),
+                (good.replace("squawk", "mood") + "\n", "bad.jsonl:1: .*event kind")]:
+            bad.write_text(text)
+            with pytest.raises(StoreError, match=message) as info:
+                store.restore_unsaved(bad)
+            assert info.value.exit_status == 2
         with pytest.raises(StoreError, match="cannot read"):
             store.restore_unsaved(tmp_path / "missing.jsonl")
+    assert [raw_count(db, t) for t in ("visits", "track_points", "events")] == [0, 0, 0]
+
+
+# ------------------------------------------------------------------------------ read-only
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {f.name: f.read_bytes() for f in folder.iterdir()}
+
+
+def test_a_read_only_store_creates_and_changes_nothing(tmp_path: Path) -> None:
+    medium = tmp_path / "medium"
+    db = medium / "a.db"
+    with Store(db) as store:
+        v = visit(store)
+        store.save_visit(v)
+        store.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
+        store.add_watch([WatchEntry(1, 1, "x")])
+    before = _files(medium)
+    assert list(before) == ["a.db"]  # a closed WAL database: no -wal, no -shm
+    with Store(db, read_only=True) as store:
+        assert store.sightings() == [v]
+        assert len(store.track(v.icao)) == 1
+        assert store.watch_entries() == [WatchEntry(1, 1, "x")]
+        with pytest.raises(StoreError, match="read-only"):
+            store.add_watch([WatchEntry(2, 2, "y")])
+    assert _files(medium) == before  # no -wal, -shm or journal; the same bytes
+
+
+def test_a_read_only_store_reads_what_a_running_writer_has_in_its_wal(db: Path) -> None:
+    writer = Store(db)
+    v = visit(writer)
+    writer.save_visit(v)
+    assert writer.flush() is True  # committed to the WAL, not checkpointed
+    assert Path(f"{db}-wal").exists()
+    with Store(db, read_only=True) as reader:
+        assert reader.sightings() == [v]
+    writer.close()
+
+
+def test_a_read_only_open_of_an_empty_file_is_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    with pytest.raises(StoreError, match="holds no adsbwatch store yet"):
+        Store(empty, read_only=True)
+    assert empty.read_bytes() == b""

@@ -62,11 +62,17 @@ def visit_id(icao: int, first_seen: float) -> int:
 
 
 class Visits:
-    """Open visits by ICAO; `observe` says whether an update began a new one."""
+    """Open visits by ICAO; `observe` says whether an update began a new one.
+
+    A visit that a new one of the same aircraft replaces (a silence longer than the gap
+    between two frames, which a gap shorter than a block of samples makes common) waits
+    in `ended` until `take_ended` hands it over to be saved.
+    """
 
     def __init__(self, gap_s: float) -> None:
         self.gap_s = gap_s
         self.open: dict[int, Visit] = {}
+        self.ended: list[Visit] = []
 
     def observe(self, update: Update, t: float, level_dbfs: float, label: str | None,
                 watched: bool) -> tuple[Visit, bool]:
@@ -74,11 +80,18 @@ class Visits:
         visit = self.open.get(ac.icao)
         began = visit is None or t - visit.last_seen > self.gap_s
         if began:
+            if visit is not None:
+                self.ended.append(visit)
             visit = Visit(visit_id(ac.icao, t), ac.icao, label, watched, t, t)
             self.open[ac.icao] = visit
         assert visit is not None
         visit.note(ac, t, level_dbfs, update.position)
         return visit, began
+
+    def take_ended(self) -> list[Visit]:
+        """The visits replaced since the last call (complete: none is heard again)."""
+        ended, self.ended = self.ended, []
+        return ended
 
     def close_silent(self, now: float) -> list[Visit]:
         """Forget visits silent longer than the gap (they are complete in the store)."""

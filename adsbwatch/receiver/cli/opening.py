@@ -1,13 +1,21 @@
-"""Opening what the user names, any failure a one-line UserError: watchlist files and
-the store. Light on imports (SQLite is loaded when a store is opened): every
-command's parser module uses it, and `replay --raw` needs neither."""
+"""Opening what the user names, any failure a one-line UserError: watchlist files, the
+store, addresses on the command line, and the files a command writes. Light on imports
+(SQLite is loaded when a store is opened): every command's parser module uses it, and
+`replay --raw` needs neither."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adsbwatch.decoder.messages.watchlist import WatchEntry, WatchlistError, parse_watchlist
+from adsbwatch.decoder.messages.watchlist import (
+    WatchEntry,
+    WatchlistError,
+    parse_address,
+    parse_watchlist,
+)
+from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import UserError
 
@@ -31,11 +39,51 @@ def load_watchlist_files(paths: list[str]) -> list[WatchEntry]:
     return entries
 
 
-def open_store(db: str | None) -> Store:
+def open_store(db: str | None, *, read_only: bool = False) -> Store:
+    """The store at `db` (default: the user's). A reading command (`read_only`) opens
+    it read-only and never creates it: a missing store is a UserError."""
     from adsbwatch.receiver.store.sqlite import Store, StoreError
 
     path = Path(db) if db else default_db_path()
+    if read_only:
+        _must_exist(path)
     try:
-        return Store(path)
+        return Store(path, read_only=read_only)
     except StoreError as exc:
         raise UserError(str(exc)) from None
+
+
+def _must_exist(path: Path) -> None:
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        raise UserError(f"there is no store at {path}: check --db, or record one first "
+                        f"(e.g. `adsbwatch replay FILE --db {path}`)") from None
+    except OSError as exc:
+        raise UserError(f"cannot open the database {path} ({exc.strerror or exc})") from None
+
+
+def watch_entry(spec: str, label: str) -> WatchEntry:
+    """One `HEX` or `HEX-HEX` (and a label) from the command line, checked like a
+    watchlist line."""
+    try:
+        lo, hi = parse_address(spec)
+        return WatchEntry(lo, hi, label)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def write_output(text: str, path: str | None) -> None:
+    """To the file (whole or not at all: an earlier file stays if the write fails), or
+    to stdout for none or '-'."""
+    if path in (None, "-"):
+        write_stdout(text)
+        flush_stdout()
+        return
+    from adsbwatch.receiver.store.files import replace_file
+
+    try:
+        replace_file(Path(path), text)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write ({exc.strerror or exc}); "
+                        "an earlier file of that name is left as it was") from None

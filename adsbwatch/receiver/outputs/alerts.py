@@ -13,17 +13,17 @@ import os
 import shlex
 import subprocess
 import sys
-from datetime import UTC, datetime
 
 from rich.console import Console
 
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.station.pipeline import Sighting
+from adsbwatch.receiver.when import table_time
 
 
 def sighting_line(s: Sighting) -> str:
     v, ac = s.visit, s.aircraft
-    when = datetime.fromtimestamp(v.first_seen, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    when = f"{table_time(v.first_seen)} UTC"
     parts = [f"SIGHTING {ac.hex.upper()}"]
     if v.label:
         parts.append(f"({v.label})")

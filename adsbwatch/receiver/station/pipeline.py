@@ -86,7 +86,7 @@ class Pipeline:
         if self.now >= self._next_housekeeping:
             self.housekeeping()
         if self.store is not None:
-            self._save_visits(self.visits.open.values())
+            self._save_visits([*self.visits.take_ended(), *self.visits.open.values()])
             self.store.maybe_flush(time.monotonic())  # once a second of wall time
 
     def handle(self, t: float, frame_hex: str, level_dbfs: float) -> Update | None:
@@ -155,7 +155,7 @@ class Pipeline:
         """Write what is buffered; a failure is kept in the store and retried."""
         if self.store is None:
             return
-        self._save_visits(self.visits.open.values())
+        self._save_visits([*self.visits.take_ended(), *self.visits.open.values()])
         self.store.flush()
 
     def _save_visits(self, visits: Iterable[Visit]) -> None:

@@ -15,9 +15,12 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.store.sqlite import TrackRow
+from adsbwatch.receiver.when import iso_utc
+
+if TYPE_CHECKING:
+    from adsbwatch.receiver.store.rows import TrackRow
 
 FT_TO_M = 0.3048
 KML_NS = "http://www.opengis.net/kml/2.2"
@@ -41,12 +44,6 @@ class _Names:
     @property
     def title(self) -> str:
         return " ".join(part for part in (self.callsign, self.icao, self.label) if part)
-
-
-def iso_utc(t: float) -> str:
-    """`2026-11-24T10:00:00.250Z`."""
-    moment = datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")
-    return moment.replace("+00:00", "Z")
 
 
 def _number(x: float | int | None) -> float | int | None:

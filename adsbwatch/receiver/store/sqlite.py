@@ -5,11 +5,15 @@ events are buffered in memory and written in one transaction per `flush()`, abou
 second (`maybe_flush`): a busy receiver then costs one fsync-free commit per second, not
 one per message. A flush that fails (database locked by another program, disk full,
 read-only) keeps every buffered row and is retried next time; `close()` saves what still
-cannot be written to a JSON-lines file beside the database, so nothing is lost.
+cannot be written to an unsaved-rows file (see unsaved.py), so nothing is lost, even
+when an interrupt or any other exception arrives while it waits on a locked database.
 
 Points and events may be added before their visit is saved (visit ids come from the
-caller, not from SQLite: see decoder/visits.py); they wait in the buffer until their
-visit has been saved.
+caller, not from SQLite: see decoder/messages/visits.py); they wait in the buffer until
+their visit has been saved.
+
+A store opened read-only (the reading commands) writes nothing beside the database, so a
+store on a read-only medium can be read.
 
 Times are UNIX epoch seconds (UTC). A Store is not thread-safe: use it from one thread at
 a time.
@@ -17,220 +21,72 @@ a time.
 
 from __future__ import annotations
 
-import json
-import math
-import os
 import sqlite3
+import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, fields
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry
-from adsbwatch.receiver.errors import RuntimeFailure
+from adsbwatch.receiver.store import unsaved
+from adsbwatch.receiver.store.errors import StoreError, error_name, is_busy, why
+from adsbwatch.receiver.store.rows import (
+    EVENT_COLUMNS,
+    EVENT_KINDS,
+    POINT_COLUMNS,
+    VISIT_COLUMNS,
+    EventRow,
+    PointRow,
+    TrackRow,
+    VisitRow,
+    event_values,
+    point_values,
+    track_from,
+    visit_from,
+    visit_values,
+)
+from adsbwatch.receiver.store.schema import (
+    SCHEMA_VERSION,
+    check_ours,
+    check_readable,
+    migrate,
+    rollback,
+)
 
-EVENT_KINDS = ("callsign", "squawk", "emergency")
+__all__ = ["EVENT_KINDS", "SCHEMA_VERSION", "EventRow", "PointRow", "Store", "StoreError",
+           "TrackRow", "VisitRow"]
+
 _ID_CHUNK = 500  # ids per `IN (...)` query, well below SQLite's bound-parameter limit
+_KNOWN_VISITS = 10_000  # latest visit rows kept to make an unsaved-rows file whole
+_LONGEST_PAUSE_S = 0.05  # between tries for a locked database
 
+T = TypeVar("T")
 
-class StoreError(RuntimeFailure):
-    """The database cannot be opened, read or written; the message is one line."""
-
-
-# ------------------------------------------------------------------------------ rows
-
-@dataclass(kw_only=True)
-class VisitRow:
-    """One continuous stretch of reception of one aircraft (a row of `visits`)."""
-
-    id: int
-    icao: int
-    first_seen: float
-    last_seen: float
-    label: str | None = None
-    watched: bool = False
-    callsigns: str = ""  # space-separated, in the order first heard
-    squawks: str = ""  # likewise
-    min_alt: int | None = None  # feet
-    max_alt: int | None = None
-    closest_km: float | None = None
-    messages: int = 0
-    max_dbfs: float | None = None
-    emergency: str | None = None
-
-
-@dataclass(frozen=True)
-class PointRow:
-    """One position of a visit's track."""
-
-    t: float
-    lat: float
-    lon: float
-    alt: int | None = None  # feet
-    gs: float | None = None  # knots
-    track: float | None = None  # degrees
-    vrate: int | None = None  # feet per minute
-    on_ground: bool = False
-
-
-@dataclass(frozen=True)
-class TrackRow:
-    """A stored track point with the visit it belongs to."""
-
-    visit_id: int
-    t: float
-    lat: float
-    lon: float
-    alt: int | None
-    gs: float | None
-    track: float | None
-    vrate: int | None
-    on_ground: bool
-
-
-@dataclass(frozen=True)
-class EventRow:
-    visit_id: int
-    t: float
-    kind: str  # one of EVENT_KINDS
-    value: str
-
-
-VISIT_COLUMNS = ("id", "icao", "label", "watched", "first_seen", "last_seen", "callsigns",
-                 "squawks", "min_alt", "max_alt", "closest_km", "messages", "max_dbfs",
-                 "emergency")
-POINT_COLUMNS = ("visit_id", "t", "lat", "lon", "alt", "gs", "track", "vrate", "on_ground")
-EVENT_COLUMNS = ("visit_id", "t", "kind", "value")
-
-
-# Values are converted when they are buffered, so a wrong type fails at the caller's line
-# (not a second later in flush) and numpy scalars never reach sqlite3 or json.
-
-def _finite(x: Any, name: str) -> float:
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, not {x!r}")
-    return value
-
-
-def _opt_float(x: Any) -> float | None:
-    """None for a missing or non-finite value: SQLite turns NaN into NULL anyway, and
-    JSON (the fallback file, exports) has no NaN or infinity."""
-    if x is None:
-        return None
-    value = float(x)
-    return value if math.isfinite(value) else None
-
-
-def _opt_int(x: Any) -> int | None:
-    return None if x is None else int(x)
-
-
-def _opt_str(x: Any) -> str | None:
-    return None if x is None else str(x)
-
-
-def _visit_id(x: Any) -> int:
-    value = int(x)
-    if not 0 < value < 2**63:
-        raise ValueError(f"visit id must be a positive 63-bit integer, not {x!r}")
-    return value
-
-
-def _visit_values(v: VisitRow) -> tuple:
-    return (_visit_id(v.id), int(v.icao), _opt_str(v.label), int(bool(v.watched)),
-            _finite(v.first_seen, "first_seen"), _finite(v.last_seen, "last_seen"),
-            str(v.callsigns), str(v.squawks), _opt_int(v.min_alt), _opt_int(v.max_alt),
-            _opt_float(v.closest_km), int(v.messages), _opt_float(v.max_dbfs),
-            _opt_str(v.emergency))
-
-
-def _point_values(visit_id: int, p: PointRow) -> tuple:
-    return (_visit_id(visit_id), _finite(p.t, "t"), _finite(p.lat, "lat"),
-            _finite(p.lon, "lon"), _opt_int(p.alt), _opt_float(p.gs), _opt_float(p.track),
-            _opt_int(p.vrate), int(bool(p.on_ground)))
-
-
-def _visit_from(row: Sequence) -> VisitRow:
-    values = dict(zip(VISIT_COLUMNS, row, strict=True))
-    values["watched"] = bool(values["watched"])
-    return VisitRow(**values)
-
-
-def _track_from(row: Sequence) -> TrackRow:
-    *head, on_ground = row
-    return TrackRow(*head, on_ground=bool(on_ground))
-
-
-# ------------------------------------------------------------------------------ schema
-
-def _schema_v1(conn: sqlite3.Connection) -> None:
-    for statement in (
-        """CREATE TABLE watchlist (
-               lo INTEGER, hi INTEGER, label TEXT NOT NULL DEFAULT '', added REAL,
-               PRIMARY KEY (lo, hi))""",
-        """CREATE TABLE visits (
-               id INTEGER PRIMARY KEY, icao INTEGER NOT NULL, label TEXT,
-               watched INTEGER NOT NULL, first_seen REAL NOT NULL, last_seen REAL NOT NULL,
-               callsigns TEXT NOT NULL DEFAULT '', squawks TEXT NOT NULL DEFAULT '',
-               min_alt INTEGER, max_alt INTEGER, closest_km REAL,
-               messages INTEGER NOT NULL, max_dbfs REAL, emergency TEXT)""",
-        "CREATE INDEX visits_icao_first_seen ON visits (icao, first_seen)",
-        "CREATE INDEX visits_first_seen ON visits (first_seen)",
-        """CREATE TABLE track_points (
-               visit_id INTEGER REFERENCES visits(id), t REAL, lat REAL, lon REAL,
-               alt INTEGER, gs REAL, track REAL, vrate INTEGER, on_ground INTEGER)""",
-        # Unique: replaying a recording again rewrites its rows instead of doubling them.
-        "CREATE UNIQUE INDEX track_points_visit_t ON track_points (visit_id, t)",
-        """CREATE TABLE events (
-               visit_id INTEGER REFERENCES visits(id), t REAL, kind TEXT, value TEXT)""",
-        "CREATE UNIQUE INDEX events_visit_t ON events (visit_id, t, kind)",
-    ):
-        conn.execute(statement)
-
-
-# MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1]
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _error_name(exc: sqlite3.Error) -> str:
-    return getattr(exc, "sqlite_errorname", "") or ""
-
-
-def _why(exc: sqlite3.Error) -> str:
-    """A short reason for a failed write, in words a user can act on."""
-    name = _error_name(exc)
-    text = str(exc)
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return "the database is locked by another program"
-    if name.startswith("SQLITE_FULL") or "is full" in text:
-        return "the disk is full (or the database reached its size limit)"
-    if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return "the database is read-only"
-    return text
-
-
-# ------------------------------------------------------------------------------ the store
 
 class Store:
     """The SQLite store; see the module docstring for how writes are buffered."""
 
     def __init__(self, path: Path, commit_interval: float = 1.0,
-                 busy_timeout_ms: int = 2000) -> None:
+                 busy_timeout_ms: int = 2000, read_only: bool = False) -> None:
         self.path = Path(path)
         self.commit_interval = commit_interval
+        self.busy_timeout_s = busy_timeout_ms / 1000
+        self.read_only = read_only
         self.last_error: str | None = None  # why the latest flush failed; None after success
         self._why = ""  # last_error without the path, for close()'s message
         self.failed_flushes = 0
-        self._visits: dict[int, tuple] = {}  # latest state per visit id
+        self._visits: dict[int, tuple] = {}  # latest state per visit id, not yet written
         self._points: list[tuple] = []
         self._events: list[tuple] = []
+        # The latest row of recent visits, written or not: an unsaved-rows file then
+        # holds the visit of each of its points even when that visit was written earlier.
+        self._known: OrderedDict[int, tuple] = OrderedDict()
         self._last_flush: float | None = None
-        self._conn = self._open(busy_timeout_ms)
+        self._conn = self._open_read_only() if read_only else self._open(busy_timeout_ms)
 
     # -------------------------------------------------------------------- opening
 
@@ -240,89 +96,101 @@ class Store:
         except OSError as exc:
             raise StoreError(f"cannot create the folder {self.path.parent} for the database "
                              f"({exc.strerror or exc})") from None
+        conn = self._connect(self.path, uri=False, busy_timeout_ms=busy_timeout_ms)
         try:
-            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-            conn = sqlite3.connect(self.path, timeout=busy_timeout_ms / 1000,
-                                   isolation_level=None, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise StoreError(self._open_problem(exc)) from None
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            self._check_ours(conn)  # before changing anything in a file that may not be ours
+            check_ours(conn, self.path)  # before changing anything in a file not ours
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            self._migrate(conn)
+            migrate(conn, self.path)
+            # From now on the waits for a lock are ours (_waiting): interruptible.
+            conn.execute("PRAGMA busy_timeout = 0")
         except sqlite3.Error as exc:
             conn.close()
             raise StoreError(self._open_problem(exc)) from None
-        except StoreError:
+        except BaseException:
             conn.close()
             raise
         return conn
 
+    def _open_read_only(self) -> sqlite3.Connection:
+        # Without a -wal file beside the database no writer has it open and every row
+        # is in the file itself: immutable=1 reads it without creating -wal and -shm
+        # files (which a read-only medium could not hold). A writer starting meanwhile
+        # writes to a new WAL, not to these pages, until a checkpoint far later than a
+        # query. With a -wal file, mode=ro reads the rows still in it.
+        wal = Path(f"{self.path}-wal")
+        flag = "mode=ro" if wal.exists() else "immutable=1"
+        uri = f"{self.path.absolute().as_uri()}?{flag}"
+        conn = self._connect(uri, uri=True, busy_timeout_ms=int(self.busy_timeout_s * 1000))
+        try:
+            check_readable(conn, self.path)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise StoreError(self._open_problem(exc)) from None
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _connect(self, target: Path | str, *, uri: bool,
+                 busy_timeout_ms: int) -> sqlite3.Connection:
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+            conn = sqlite3.connect(target, timeout=busy_timeout_ms / 1000, uri=uri,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        except sqlite3.Error as exc:
+            raise StoreError(self._open_problem(exc)) from None
+        return conn
+
     def _open_problem(self, exc: sqlite3.Error) -> str:
-        name = _error_name(exc)
+        name = error_name(exc)
         if name == "SQLITE_NOTADB" or "not a database" in str(exc):
             return f"{self.path} is not an adsbwatch database (it is not a SQLite file)"
         if name.startswith("SQLITE_CANTOPEN"):
             return f"cannot open the database {self.path} (check the path and permissions)"
         if name.startswith("SQLITE_CORRUPT"):
             return f"the database {self.path} is damaged ({exc})"
-        return f"cannot open the database {self.path}: {_why(exc)}"
+        return f"cannot open the database {self.path}: {why(exc)}"
 
-    def _migrate(self, conn: sqlite3.Connection) -> None:
-        if self._version(conn) == SCHEMA_VERSION:
-            return  # the usual case: no write lock needed to open
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # Check again under the lock: another process may have migrated meanwhile.
-            version = self._check_ours(conn)
-            for step in MIGRATIONS[version:]:
-                step(conn)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            conn.execute("COMMIT")
-        except BaseException:
-            _rollback(conn)
-            raise
+    # -------------------------------------------------------------------- waiting
 
-    def _check_ours(self, conn: sqlite3.Connection) -> int:
-        """The schema version, after checking we know it and the file is ours."""
-        version = self._version(conn)
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has schema version {version}, newer than this adsbwatch "
-                f"knows ({SCHEMA_VERSION}): upgrade adsbwatch or use another database")
-        if version == 0 and self._has_tables(conn):
-            raise StoreError(f"{self.path} is a SQLite database of another program, "
-                             "not an adsbwatch one: use another path")
-        return version
+    def _waiting(self, action: Callable[[], T]) -> T:
+        """`action()`, tried again while another program holds the lock, up to the busy
+        timeout. The pauses are time.sleep, not SQLite's: Ctrl-C ends them at once, and
+        the interrupt then arrives here, where close() can still save the rows."""
+        deadline = time.monotonic() + self.busy_timeout_s
+        pause = 0.001
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                left = deadline - time.monotonic()
+                if not is_busy(exc) or left <= 0:
+                    raise
+            time.sleep(min(pause, left))
+            pause = min(pause * 2, _LONGEST_PAUSE_S)
 
-    @staticmethod
-    def _version(conn: sqlite3.Connection) -> int:
-        return conn.execute("PRAGMA user_version").fetchone()[0]
-
-    @staticmethod
-    def _has_tables(conn: sqlite3.Connection) -> bool:
-        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                           "AND name NOT LIKE 'sqlite_%'").fetchone()
-        return row[0] > 0
+    def _execute_waiting(self, sql: str) -> None:
+        self._waiting(lambda: self._conn.execute(sql))
 
     # -------------------------------------------------------------------- buffered writes
 
     def save_visit(self, v: VisitRow) -> None:
         """Buffer the visit's current state (insert, or update the row with its id)."""
-        values = _visit_values(v)
+        values = visit_values(v)
         self._visits[values[0]] = values
+        self._known[values[0]] = values
+        self._known.move_to_end(values[0])
+        if len(self._known) > _KNOWN_VISITS:
+            self._known.popitem(last=False)
 
     def add_point(self, visit_id: int, p: PointRow) -> None:
-        self._points.append(_point_values(visit_id, p))
+        self._points.append(point_values(visit_id, p))
 
     def add_event(self, visit_id: int, t: float, kind: str, value: str) -> None:
-        if kind not in EVENT_KINDS:
-            raise ValueError(f"event kind must be one of {', '.join(EVENT_KINDS)}, "
-                             f"not {kind!r}")
-        self._events.append((_visit_id(visit_id), _finite(t, "t"), kind, str(value)))
+        self._events.append(event_values(visit_id, t, kind, value))
 
     @property
     def pending(self) -> int:
@@ -341,43 +209,48 @@ class Store:
     def flush(self) -> bool:
         """Write the buffered rows in one transaction. False if that failed: the rows
         stay buffered for the next flush and `last_error` says why. Points and events of
-        a visit not saved yet stay buffered too, without that being a failure."""
+        a visit not saved yet stay buffered too, without that being a failure. Any other
+        exception (an interrupt while waiting) leaves every row buffered too."""
         if not self.pending:
             self.last_error = None
             return True
         try:
-            self._conn.execute("BEGIN IMMEDIATE")  # take the write lock up front
-            points, events = self._write_buffer()
-            self._conn.execute("COMMIT")
+            self._execute_waiting("BEGIN IMMEDIATE")  # take the write lock up front
+            points, events = self._write_rows(self._visits.values(), self._points,
+                                              self._events)
+            self._execute_waiting("COMMIT")
         except sqlite3.DatabaseError as exc:
-            _rollback(self._conn)
-            self._why = _why(exc)
+            rollback(self._conn)
+            self._why = why(exc)
             self.last_error = f"cannot write to {self.path}: {self._why}"
             self.failed_flushes += 1
             return False
+        except BaseException:
+            rollback(self._conn)
+            raise
         self._visits.clear()
         self._points, self._events = points, events
         self.last_error = None
         return True
 
-    def _write_buffer(self) -> tuple[list[tuple], list[tuple]]:
+    def _write_rows(self, visits: Iterable[tuple], points: list[tuple],
+                    events: list[tuple]) -> tuple[list[tuple], list[tuple]]:
         """Write visits, then the points and events whose visit exists; return the rest."""
         names = ", ".join(VISIT_COLUMNS)
         updates = ", ".join(f"{c} = excluded.{c}" for c in VISIT_COLUMNS[1:])
         self._conn.executemany(
             f"INSERT INTO visits ({names}) VALUES ({', '.join('?' * len(VISIT_COLUMNS))}) "
-            f"ON CONFLICT(id) DO UPDATE SET {updates}", self._visits.values())
-        ready = self._existing_visits({row[0] for row in self._points + self._events})
-        points = [row for row in self._points if row[0] in ready]
-        events = [row for row in self._events if row[0] in ready]
+            f"ON CONFLICT(id) DO UPDATE SET {updates}", visits)
+        ready = self._existing_visits({row[0] for row in points + events})
         self._conn.executemany(
             f"INSERT OR REPLACE INTO track_points ({', '.join(POINT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(POINT_COLUMNS))})", points)
+            f"VALUES ({', '.join('?' * len(POINT_COLUMNS))})",
+            [row for row in points if row[0] in ready])
         self._conn.executemany(
             f"INSERT OR REPLACE INTO events ({', '.join(EVENT_COLUMNS)}) VALUES (?, ?, ?, ?)",
-            events)
-        return ([row for row in self._points if row[0] not in ready],
-                [row for row in self._events if row[0] not in ready])
+            [row for row in events if row[0] in ready])
+        return ([row for row in points if row[0] not in ready],
+                [row for row in events if row[0] not in ready])
 
     def _existing_visits(self, ids: set[int]) -> set[int]:
         found: set[int] = set()
@@ -392,12 +265,20 @@ class Store:
     # -------------------------------------------------------------------- closing
 
     def close(self) -> None:
-        """Flush and close. Rows that still cannot be written are saved as JSON lines
-        beside the database (or in the current folder) and StoreError says where."""
+        """Flush and close. Rows that still cannot be written are saved to an
+        unsaved-rows file and StoreError says where. If the flush is interrupted (a
+        second Ctrl-C while waiting on a locked database) or fails in any other way, the
+        rows are saved first, the file is named on stderr, and the exception goes on."""
         if self._conn is None:
             return
         try:
-            self.flush()
+            try:
+                self.flush()
+            except BaseException as exc:
+                if self.pending:
+                    reason = f"the save was interrupted ({type(exc).__name__})"
+                    print(f"adsbwatch: error: {self._save_unsaved(reason)}", file=sys.stderr)
+                raise
             if self.pending:
                 reason = self._why if self.last_error else "their visit was never saved"
                 raise self._save_unsaved(reason)
@@ -412,59 +293,28 @@ class Store:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def _unsaved_lines(self) -> str:
-        tables = (("visits", VISIT_COLUMNS, self._visits.values()),
-                  ("track_points", POINT_COLUMNS, self._points),
-                  ("events", EVENT_COLUMNS, self._events))
-        return "".join(
-            json.dumps({"table": table, "row": dict(zip(columns, row, strict=True))}) + "\n"
-            for table, columns, rows in tables for row in rows)
-
     def _save_unsaved(self, reason: str) -> StoreError:
-        count, text = self.pending, self._unsaved_lines()
-        name = f"{self.path.name}.unsaved-{int(time.time())}"
-        problems = []
-        for folder in (self.path.parent, Path.cwd()):
-            try:
-                target = _write_new_file(folder, name, text)
-            except OSError as exc:
-                problems.append(f"{folder}: {exc.strerror or exc}")
-                continue
-            return StoreError(f"could not write {count} rows to {self.path}: {reason}; "
-                              f"saved them to {target}")
-        return StoreError(f"could not write {count} rows to {self.path}: {reason}; could "
-                          f"not save them to a file either ({'; '.join(problems)})")
+        count = self.pending
+        wanted = {row[0] for row in self._points + self._events}
+        visits = dict(self._visits)
+        visits.update((i, self._known[i]) for i in wanted - visits.keys() if i in self._known)
+        text = unsaved.unsaved_text(visits.values(), self._points, self._events)
+        saved, problems = unsaved.save_unsaved(self.path, text)
+        return StoreError(unsaved.announcement(count, self.path, reason, saved, problems))
 
-    def restore_unsaved(self, path: Path) -> int:
-        """Buffer again the rows a failed close() saved to `path`; returns how many.
-        They are written by the next flush (or close)."""
-        rows: list[tuple[str, dict]] = []
-        try:
-            with open(path, encoding="utf-8") as f:
-                for number, line in enumerate(f, start=1):
-                    try:
-                        item = json.loads(line)
-                        rows.append((item["table"], item["row"]))
-                    except (ValueError, KeyError, TypeError):
-                        raise StoreError(f"{path}:{number}: not a line of saved rows") from None
-        except OSError as exc:
-            raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from None
-        for table, row in rows:
-            self._buffer_saved_row(path, table, row)
-        return len(rows)
+    # -------------------------------------------------------------------- restoring
 
-    def _buffer_saved_row(self, path: Path, table: str, row: dict) -> None:
-        try:
-            if table == "visits":
-                self.save_visit(_visit_from([row[c] for c in VISIT_COLUMNS]))
-            elif table == "track_points":
-                self.add_point(row["visit_id"], _point_from_saved(row))
-            elif table == "events":
-                self.add_event(row["visit_id"], row["t"], row["kind"], row["value"])
-            else:
-                raise ValueError(f"unknown table {table!r}")
-        except (ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"{path}: a saved row cannot be restored ({exc})") from None
+    def restore_unsaved(self, path: Path) -> tuple[int, int]:
+        """Write the rows of an unsaved-rows file in one transaction: (rows written,
+        rows left out because their visit is in neither the file nor the database).
+        Rows already there are rewritten with the same values, so restoring twice
+        changes nothing. A bad line is a StoreError naming file:line; nothing is written."""
+        saved = unsaved.read_unsaved(path)
+        with self._transaction("restore rows"):
+            points, events = self._write_rows(saved.visits.values(), saved.points,
+                                              saved.events)
+        left_out = len(points) + len(events)
+        return saved.count - left_out, left_out
 
     # -------------------------------------------------------------------- the watchlist
 
@@ -472,14 +322,14 @@ class Store:
     def _transaction(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One immediate transaction; a failure becomes a one-line StoreError."""
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
+            self._execute_waiting("BEGIN IMMEDIATE")
             yield self._conn
-            self._conn.execute("COMMIT")
+            self._execute_waiting("COMMIT")
         except sqlite3.DatabaseError as exc:
-            _rollback(self._conn)
-            raise StoreError(f"cannot {doing} in {self.path}: {_why(exc)}") from None
+            rollback(self._conn)
+            raise StoreError(f"cannot {doing} in {self.path}: {why(exc)}") from None
         except BaseException:
-            _rollback(self._conn)
+            rollback(self._conn)
             raise
 
     def watch_entries(self) -> list[WatchEntry]:
@@ -515,9 +365,9 @@ class Store:
 
     def _read(self, doing: str, sql: str, params: Sequence) -> list[tuple]:
         try:
-            return self._conn.execute(sql, params).fetchall()
+            return self._waiting(lambda: self._conn.execute(sql, params).fetchall())
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot {doing} from {self.path}: {_why(exc)}") from None
+            raise StoreError(f"cannot {doing} from {self.path}: {why(exc)}") from None
 
     def sightings(self, icao: int | None = None, since: float | None = None,
                   ) -> list[VisitRow]:
@@ -534,7 +384,7 @@ class Store:
         clause = f"WHERE {' AND '.join(where)} " if where else ""
         rows = self._read("read sightings", f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits "
                           f"{clause}ORDER BY first_seen DESC, id", params)
-        return [_visit_from(row) for row in rows]
+        return [visit_from(row) for row in rows]
 
     def track(self, icao: int, since: float | None = None) -> list[TrackRow]:
         """Every track point of every visit of `icao` (at or after `since`), in time order."""
@@ -547,7 +397,7 @@ class Store:
             sql += " AND p.t >= ?"
             params.append(since)
         rows = self._read("read a track", sql + " ORDER BY p.t, p.rowid", params)
-        return [_track_from(row) for row in rows]
+        return [track_from(row) for row in rows]
 
     def events(self, visit_id: int) -> list[EventRow]:
         """The events of one visit, in time order."""
@@ -555,38 +405,3 @@ class Store:
         rows = self._read("read events", f"SELECT {', '.join(EVENT_COLUMNS)} FROM events "
                           "WHERE visit_id = ? ORDER BY t, rowid", (visit_id,))
         return [EventRow(*row) for row in rows]
-
-
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        # SQLite may have rolled back by itself already (e.g. after SQLITE_FULL)
-        with suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-
-
-def _point_from_saved(row: dict) -> PointRow:
-    names = [f.name for f in fields(PointRow)]
-    return PointRow(**{name: row[name] for name in names})
-
-
-def _write_new_file(folder: Path, name: str, text: str) -> Path:
-    """Write `text` to a new file `name[-n].jsonl` in `folder`; no partial file remains."""
-    data = text.encode("utf-8")
-    for n in range(100):
-        target = folder / (f"{name}.jsonl" if n == 0 else f"{name}-{n}.jsonl")
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            continue
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        except OSError:
-            os.close(fd)
-            target.unlink(missing_ok=True)
-            raise
-        os.close(fd)
-        return target
-    raise FileExistsError(f"too many saved files named {name}*.jsonl")

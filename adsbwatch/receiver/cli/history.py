@@ -1,0 +1,106 @@
+"""`adsbwatch sightings` and `adsbwatch track`: what the store recorded, as a table, JSON
+or a track export. Both only read: the store is opened read-only.
+
+SQLite is imported by the commands that use it: this module is imported whatever the
+command, for its options."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import TYPE_CHECKING
+
+from adsbwatch.receiver.cli.opening import open_store, watch_entry, write_output
+from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.store.export import EXPORT_FORMATS  # light: no SQLite, no numpy
+from adsbwatch.receiver.when import iso_utc, parse_when, table_time
+
+if TYPE_CHECKING:
+    from adsbwatch.receiver.store.rows import VisitRow
+
+
+
+def _icao(text: str) -> int:
+    entry = watch_entry(text, "")
+    if entry.lo != entry.hi:
+        raise UserError(f"{text!r} is a block; give one 6-digit hex ICAO address")
+    return entry.lo
+
+
+def _since(text: str | None) -> float | None:
+    if text is None:
+        return None
+    try:
+        return parse_when(text, time.time())
+    except ValueError as exc:
+        raise UserError(f"--since: {exc}") from None
+
+
+def _visit_dict(v: VisitRow) -> dict[str, object]:
+    return {
+        "icao": f"{v.icao:06x}", "label": v.label, "watched": bool(v.watched),
+        "first_seen": iso_utc(v.first_seen), "last_seen": iso_utc(v.last_seen),
+        "callsigns": v.callsigns.split(), "squawks": v.squawks.split(),
+        "min_alt_ft": v.min_alt, "max_alt_ft": v.max_alt, "closest_km": v.closest_km,
+        "messages": v.messages, "max_dbfs": v.max_dbfs, "emergency": v.emergency,
+    }
+
+
+def _table(visits: list[VisitRow]) -> str:
+    if not visits:
+        return "no sightings\n"
+    lines = [f"{'first seen (UTC)':19}  {'last seen':8}  {'ICAO':6}  {'label':16}  "
+             f"{'callsigns':16}  {'alt ft':>11}  {'closest':>8}  {'msgs':>6}"]
+    for v in visits:
+        alts = "" if v.min_alt is None else f"{v.min_alt}-{v.max_alt}"
+        closest = "" if v.closest_km is None else f"{v.closest_km:.1f} km"
+        last = table_time(v.last_seen).split(" ")[1]
+        lines.append(f"{table_time(v.first_seen)}  {last}  {v.icao:06X}  "
+                     f"{(v.label or '')[:16]:16}  {v.callsigns[:16]:16}  {alts:>11}  "
+                     f"{closest:>8}  {v.messages:>6}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_sightings(args: argparse.Namespace) -> int:
+    icao = _icao(args.icao) if args.icao else None
+    since = _since(args.since)
+    with open_store(args.db, read_only=True) as store:
+        visits = store.sightings(icao=icao, since=since)
+    if args.json:
+        write_output(json.dumps([_visit_dict(v) for v in visits], indent=1) + "\n", None)
+    else:
+        write_output(_table(visits), None)
+    return 0
+
+
+def cmd_track(args: argparse.Namespace) -> int:
+    icao = _icao(args.icao)
+    since = _since(args.since)
+    with open_store(args.db, read_only=True) as store:
+        rows = store.track(icao, since=since)
+        visits = store.sightings(icao=icao)
+    if not rows:
+        raise UserError(f"no track points stored for {args.icao.upper()}")
+    label = next((v.label for v in visits if v.label), "") or ""
+    callsign = next((v.callsigns.split()[0] for v in visits if v.callsigns), "")
+    from adsbwatch.receiver.store.export import export_track
+
+    text = export_track(rows, args.format, icao=f"{icao:06x}", label=label, callsign=callsign)
+    write_output(text, args.output)
+    return 0
+
+
+def add_parsers(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    sights = sub.add_parser("sightings", parents=[db_parent], help="list recorded visits")
+    sights.add_argument("--icao", help="only this address")
+    sights.add_argument("--since", metavar="WHEN", help="e.g. 2h, 3d, 2026-11-24, today")
+    sights.add_argument("--json", action="store_true", help="JSON instead of a table")
+    sights.set_defaults(handler=cmd_sightings)
+
+    track = sub.add_parser("track", parents=[db_parent], help="export an aircraft's track")
+    track.add_argument("icao", help="6-digit hex ICAO address")
+    track.add_argument("--since", metavar="WHEN", help="e.g. 2h, 3d, 2026-11-24, today")
+    track.add_argument("--format", choices=EXPORT_FORMATS, default="geojson")
+    track.add_argument("-o", "--output", help="output file (default stdout)")
+    track.set_defaults(handler=cmd_track)

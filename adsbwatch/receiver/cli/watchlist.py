@@ -1,0 +1,78 @@
+"""`adsbwatch watchlist add|remove|list|import|export`: the watched addresses in the store."""
+
+from __future__ import annotations
+
+import argparse
+
+from adsbwatch.decoder.messages.watchlist import format_watchlist
+from adsbwatch.receiver.cli.opening import (
+    load_watchlist_files,
+    open_store,
+    watch_entry,
+    write_output,
+)
+from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
+from adsbwatch.receiver.errors import UserError
+
+
+def cmd_watch_add(args: argparse.Namespace) -> int:
+    entry = watch_entry(args.address, " ".join(args.label))
+    with open_store(args.db) as store:
+        store.add_watch([entry])
+    write_stdout(f"watching {entry.text()}\n")
+    flush_stdout()
+    return 0
+
+
+def cmd_watch_remove(args: argparse.Namespace) -> int:
+    entry = watch_entry(args.address, "")
+    with open_store(args.db) as store:
+        if not store.remove_watch(entry.lo, entry.hi):
+            raise UserError(f"{args.address} is not on the watchlist")
+    write_stdout(f"no longer watching {args.address.upper()}\n")
+    flush_stdout()
+    return 0
+
+
+def cmd_watch_list(args: argparse.Namespace) -> int:
+    with open_store(args.db, read_only=True) as store:
+        entries = store.watch_entries()
+    write_output(format_watchlist(entries), None)
+    return 0
+
+
+def cmd_watch_import(args: argparse.Namespace) -> int:
+    entries = load_watchlist_files([args.file])  # all or nothing: parsed before writing
+    with open_store(args.db) as store:
+        count = store.add_watch(entries)
+    write_stdout(f"imported {count} entries from {args.file}\n")
+    flush_stdout()
+    return 0
+
+
+def cmd_watch_export(args: argparse.Namespace) -> int:
+    with open_store(args.db, read_only=True) as store:
+        text = format_watchlist(store.watch_entries())
+    write_output(text, args.file)
+    return 0
+
+
+def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    watch = sub.add_parser("watchlist", help="the watched ICAO addresses in the store")
+    wsub = watch.add_subparsers(dest="action", required=True)
+    add = wsub.add_parser("add", parents=[db_parent], help="watch an address or a block")
+    add.add_argument("address", help="HEX, or HEX-HEX for a block (e.g. 100000-1FFFFF: Russia)")
+    add.add_argument("label", nargs="*", help="a label, e.g. 'Dutch government'")
+    add.set_defaults(handler=cmd_watch_add)
+    rem = wsub.add_parser("remove", parents=[db_parent], help="stop watching an entry")
+    rem.add_argument("address", help="HEX or HEX-HEX, as added")
+    rem.set_defaults(handler=cmd_watch_remove)
+    lst = wsub.add_parser("list", parents=[db_parent], help="print the watchlist")
+    lst.set_defaults(handler=cmd_watch_list)
+    imp = wsub.add_parser("import", parents=[db_parent],
+                          help="add a watchlist file's entries (all or none)")
+    imp.add_argument("file")
+    imp.set_defaults(handler=cmd_watch_import)
+    exp = wsub.add_parser("export", parents=[db_parent], help="write the watchlist as a file")
+    exp.add_argument("file", nargs="?", help="output file (default stdout)")
+    exp.set_defaults(handler=cmd_watch_export)

@@ -1,0 +1,142 @@
+"""The store's rows: what a visit, a track point and an event hold, and the checked
+conversion of each to the plain values SQLite and the unsaved-rows file take.
+
+Values are converted when they are buffered, so a wrong type fails at the caller's line
+(not a second later in a flush) and numpy scalars never reach sqlite3 or json.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+EVENT_KINDS = ("callsign", "squawk", "emergency")
+
+
+@dataclass(kw_only=True)
+class VisitRow:
+    """One continuous stretch of reception of one aircraft (a row of `visits`)."""
+
+    id: int
+    icao: int
+    first_seen: float
+    last_seen: float
+    label: str | None = None
+    watched: bool = False
+    callsigns: str = ""  # space-separated, in the order first heard
+    squawks: str = ""  # likewise
+    min_alt: int | None = None  # feet
+    max_alt: int | None = None
+    closest_km: float | None = None
+    messages: int = 0
+    max_dbfs: float | None = None
+    emergency: str | None = None
+
+
+@dataclass(frozen=True)
+class PointRow:
+    """One position of a visit's track."""
+
+    t: float
+    lat: float
+    lon: float
+    alt: int | None = None  # feet
+    gs: float | None = None  # knots
+    track: float | None = None  # degrees
+    vrate: int | None = None  # feet per minute
+    on_ground: bool = False
+
+
+@dataclass(frozen=True)
+class TrackRow:
+    """A stored track point with the visit it belongs to."""
+
+    visit_id: int
+    t: float
+    lat: float
+    lon: float
+    alt: int | None
+    gs: float | None
+    track: float | None
+    vrate: int | None
+    on_ground: bool
+
+
+@dataclass(frozen=True)
+class EventRow:
+    visit_id: int
+    t: float
+    kind: str  # one of EVENT_KINDS
+    value: str
+
+
+VISIT_COLUMNS = ("id", "icao", "label", "watched", "first_seen", "last_seen", "callsigns",
+                 "squawks", "min_alt", "max_alt", "closest_km", "messages", "max_dbfs",
+                 "emergency")
+POINT_COLUMNS = ("visit_id", "t", "lat", "lon", "alt", "gs", "track", "vrate", "on_ground")
+EVENT_COLUMNS = ("visit_id", "t", "kind", "value")
+
+
+def _finite(x: Any, name: str) -> float:
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, not {x!r}")
+    return value
+
+
+def _opt_float(x: Any) -> float | None:
+    """None for a missing or non-finite value: SQLite turns NaN into NULL anyway, and
+    JSON (the unsaved-rows file, exports) has no NaN or infinity."""
+    if x is None:
+        return None
+    value = float(x)
+    return value if math.isfinite(value) else None
+
+
+def _opt_int(x: Any) -> int | None:
+    return None if x is None else int(x)
+
+
+def _opt_str(x: Any) -> str | None:
+    return None if x is None else str(x)
+
+
+def checked_visit_id(x: Any) -> int:
+    value = int(x)
+    if not 0 < value < 2**63:
+        raise ValueError(f"visit id must be a positive 63-bit integer, not {x!r}")
+    return value
+
+
+def visit_values(v: VisitRow) -> tuple:
+    return (checked_visit_id(v.id), int(v.icao), _opt_str(v.label), int(bool(v.watched)),
+            _finite(v.first_seen, "first_seen"), _finite(v.last_seen, "last_seen"),
+            str(v.callsigns), str(v.squawks), _opt_int(v.min_alt), _opt_int(v.max_alt),
+            _opt_float(v.closest_km), int(v.messages), _opt_float(v.max_dbfs),
+            _opt_str(v.emergency))
+
+
+def point_values(visit_id: int, p: PointRow) -> tuple:
+    return (checked_visit_id(visit_id), _finite(p.t, "t"), _finite(p.lat, "lat"),
+            _finite(p.lon, "lon"), _opt_int(p.alt), _opt_float(p.gs), _opt_float(p.track),
+            _opt_int(p.vrate), int(bool(p.on_ground)))
+
+
+def event_values(visit_id: int, t: float, kind: str, value: str) -> tuple:
+    if kind not in EVENT_KINDS:
+        raise ValueError(f"event kind must be one of {', '.join(EVENT_KINDS)}, "
+                         f"not {kind!r}")
+    return (checked_visit_id(visit_id), _finite(t, "t"), kind, str(value))
+
+
+def visit_from(row: Sequence) -> VisitRow:
+    values = dict(zip(VISIT_COLUMNS, row, strict=True))
+    values["watched"] = bool(values["watched"])
+    return VisitRow(**values)
+
+
+def track_from(row: Sequence) -> TrackRow:
+    *head, on_ground = row
+    return TrackRow(*head, on_ground=bool(on_ground))
