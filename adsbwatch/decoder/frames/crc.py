@@ -96,9 +96,9 @@ def _error_tables(nbits: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return one_keys, one_vals, two_keys, two_vals
 
 
-# Kernels elsewhere (demod._classify) freeze these arrays into their machine code, and
-# Numba's cache only watches the kernel's own file: after changing anything here, delete
-# the cached *.nbi/*.nbc files under adsbwatch/decoder/__pycache__.
+# Kernels elsewhere (demod/acceptance.py's _classify) freeze these arrays into their
+# machine code, and Numba's cache only watches the kernel's own file: after changing
+# anything here, delete the cached *.nbi/*.nbc files under adsbwatch/.
 ONE_KEYS_56, ONE_POS_56, _, _ = _error_tables(56)
 ONE_KEYS_112, ONE_POS_112, TWO_KEYS_112, TWO_POS_112 = _error_tables(112)
 

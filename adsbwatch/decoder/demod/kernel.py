@@ -1,0 +1,258 @@
+"""The block kernel: the screen's peaks tried one by one, the best try of each written out.
+
+Its arguments come in bundles: the rate's `Geometry`, the state `Carried` from block to
+block, and the `Scratch` arrays (work space and the frames found).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from adsbwatch.decoder.demod.acceptance import (
+    ACCEPT,
+    REJECT,
+    ST_CANDIDATES,
+    ST_FIXED1,
+    ST_FIXED2,
+    ST_REJECTED,
+    ST_SCREENED,
+    _address,
+    _classify,
+)
+from adsbwatch.decoder.demod.geometry import Geometry
+from adsbwatch.decoder.demod.icaofilter import mark_heard
+from adsbwatch.decoder.demod.preamble import PREAMBLE_SNR, TRIES, _busy, _rank_preambles
+from adsbwatch.decoder.demod.screen import _peaks, _screen_windows
+from adsbwatch.decoder.demod.slicing import (
+    _frame_fit,
+    _pack,
+    _slice,
+    _slice_plain,
+    _unpack,
+    _viterbi,
+)
+from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
+
+STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
+RESLICE = 0.03  # how far the fitted levels must move for a second trellis to be worth it
+STRONG = 4.0  # amplitude over the noise floor above which fewer tries do
+STRONG_TRIES = 2
+CLEAR_PHASE = 0.7  # mean bit margin a phase keeps for a clean bit (1 = edges on samples)
+# The first byte's bits must be at least this distinct, relative to the preamble's
+# pulse-to-gap contrast: the same transmitter sends both.
+FIRST_BYTE_CONTRAST = 0.5
+# Inside a frame already decoded, only a clearly stronger preamble (another aircraft
+# capturing the receiver) is worth a look; the frame's own bits look like preambles.
+STRONGER = 1.6
+SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
+LEVEL_BITS = 32  # bits a frame's level is fitted over: 4x the preamble's samples
+
+
+class Carried(NamedTuple):
+    """What one block leaves for the next (the kernels update it in place)."""
+
+    resume: np.ndarray  # [absolute sample where the last frame ended, its level * 1e6]
+    stats: np.ndarray  # counters, indexed by acceptance.ST_*
+    keys: np.ndarray  # the recently heard addresses (icaofilter's table)
+    times: np.ndarray
+
+
+class Scratch(NamedTuple):
+    """Work arrays for a block of `stop` positions, and the frames found."""
+
+    excess: np.ndarray  # [stop + 2] float32, the screen's score of each start
+    level: np.ndarray  # [stop + 2] float32, the screen's pulse level
+    flags: np.ndarray  # [stop + 10] uint8, the screen's peaks flagged
+    peaks: np.ndarray  # [stop + 1] int64, their positions
+    msg: np.ndarray  # [capacity, 14] uint8, the frames found
+    ticks: np.ndarray  # [capacity] int64
+    frame_level: np.ndarray  # [capacity] float32
+    fixed: np.ndarray  # [capacity] uint8, bits repaired
+
+
+@njit(cache=True, nogil=True)
+def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarray,
+               first_window: int, window: int, fix: int, ttl: int, g: Geometry,
+               carried: Carried, scratch: Scratch) -> int:
+    """Try the frame starts around each screen peak; write the accepted frames.
+
+    Per peak, the best-fitting preambles are sliced and checked; of the tries that pass,
+    the best wins (its start and phase give the timestamp). One call loops over all the
+    peaks: a call per peak with this many arrays costs more than the work of most peaks.
+    """
+    keys, times, resume, stats = carried.keys, carried.times, carried.resume, carried.stats
+    peaks, screen_level = scratch.peaks, scratch.level
+    g_base, g_slots, g_energy, g_scale = g.bit_base, g.bit_slots, g.bit_energy, g.bit_scale
+    ticks_per_sample = g.ticks_per_sample
+    bits = np.zeros(LONG_BITS, dtype=np.uint8)
+    margin = np.zeros(LONG_BITS)
+    back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
+    votes = np.zeros(LONG_BITS)
+    msg = np.zeros(14, dtype=np.uint8)
+    best_msg = np.zeros(14, dtype=np.uint8)
+    top_fit = np.zeros(TRIES)
+    top_q = np.zeros(TRIES)
+    top_lo = np.zeros(TRIES)
+    top_start = np.zeros(TRIES, dtype=np.int64)
+    top_p = np.zeros(TRIES, dtype=np.int64)
+    count = 0
+    capacity = scratch.ticks.size
+    for peak in range(npeaks):
+        j = peaks[peak]
+        absolute = first_sample + j
+        min_level = 0.0
+        if absolute - 1 < resume[0]:
+            # Inside a frame already decoded, only a clearly stronger preamble (another
+            # aircraft capturing the receiver) is worth a look.
+            min_level = resume[1] * 1e-6 * STRONGER
+            if screen_level[j] < min_level * SCREEN_STRONGER:
+                continue
+        if not _busy(mag, j + g.first_byte_start, g.first_byte_len, screen_level[j]):
+            continue
+        since = (absolute * ticks_per_sample) - ttl
+        noise_level = floors[absolute // window - first_window]
+        _rank_preambles(mag, j, noise_level * PREAMBLE_SNR, min_level, g, top_fit, top_q,
+                        top_lo, top_start, top_p)
+        best_score = -1.0
+        best_start = 0
+        best_phase = 0
+        best_nbits = 0
+        best_fixed = 0
+        votes[:] = 0.0
+        voters = 0
+        vote_bits = 0
+        vote_t = 0
+        # A strong preamble pins its phase: the runners-up only help near the noise floor.
+        strong = noise_level > 0.0 and top_q[0] >= STRONG * noise_level
+        tries = STRONG_TRIES if strong else TRIES
+        for t in range(tries):
+            if top_fit[t] < 0:
+                break
+            start = top_start[t]
+            p = top_p[t]
+            lo = top_lo[t]
+            first_byte = _slice(mag, start, 8, g_base[p], g_slots[p], g_energy[p],
+                                g_scale[p], lo, top_q[t], bits, margin)
+            if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
+                continue
+            df = (bits[0] << 4) | (bits[1] << 3) | (bits[2] << 2) | (bits[3] << 1) | bits[4]
+            nbits = ACCEPTED_BITS[df]
+            if nbits == 0:
+                continue
+            stats[ST_CANDIDATES] += 1
+            # Cheapest first: a strong clean reply needs nothing better than halves compared.
+            total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_scale[p], bits,
+                                 margin)
+            _pack(bits, nbits, msg)
+            status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+            if status == REJECT and strong and g.phase_clarity[p] >= CLEAR_PHASE:
+                # A reply keeps one level from preamble to last bit; Mode A/C trains and
+                # overlapping replies do not. Strong ones are judged on the plain slice
+                # already, where it reads well (not at 2.0 MS/s with the bit edges near
+                # mid-sample; and a weak reply's plain slice is too noisy to judge by).
+                low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+                if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
+                    continue
+            if status == REJECT:
+                total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
+                                 g_scale[p], lo, top_q[t], bits, margin, back)
+                if voters == 0 or nbits == vote_bits:
+                    # Every try's soft bits, summed: phases err in different places.
+                    vote_bits = nbits
+                    voters += 1
+                    if voters == 1:
+                        vote_t = t
+                    for i in range(nbits):
+                        votes[i] += margin[i] if bits[i] else -margin[i]
+                _pack(bits, nbits, msg)
+                status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+            if status == REJECT and t == 0:
+                # Again with the levels measured over the whole frame, not four pulses (only
+                # for the best-fitting preamble: the refits of the rest rarely pay their way).
+                low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+                moved = abs(amplitude - top_q[t]) + abs(low - lo)
+                if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
+                    total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
+                                     g_scale[p], low, amplitude, bits, margin, back)
+                    _pack(bits, nbits, msg)
+                    status, fixed = _classify(msg, nbits, margin, fix, keys, times, since,
+                                              stats)
+            if status == REJECT:
+                continue
+            # Fewest repairs first, a clean parity before an overlaid one (a slip in the last
+            # bits of a DF11 reads as an interrogator code), then the widest mean margin.
+            score = (3 - fixed) * 1e6 + (status == ACCEPT) * 5e5 + total / nbits / top_q[t]
+            if score > best_score:
+                best_score = score
+                best_start = start
+                best_phase = p
+                best_nbits = nbits
+                best_fixed = fixed
+                best_msg[:] = msg
+            if strong and fixed == 0 and status == ACCEPT:
+                break  # a strong clean frame: the runner-up phase cannot read it better
+        if best_score < 0 and voters > 1:
+            for i in range(vote_bits):
+                bits[i] = votes[i] > 0
+                margin[i] = abs(votes[i])
+            _pack(bits, vote_bits, msg)
+            status, fixed = _classify(msg, vote_bits, margin, fix, keys, times, since, stats)
+            if status != REJECT:
+                start = top_start[vote_t]
+                p = top_p[vote_t]
+                best_score = (3 - fixed) * 1e6
+                best_start = start
+                best_phase = p
+                best_nbits = vote_bits
+                best_fixed = fixed
+                best_msg[:] = msg
+        if best_score < 0:
+            stats[ST_REJECTED] += 1
+            continue
+        # The signal level over the first bytes, steadier than the preamble's.
+        _unpack(best_msg, LEVEL_BITS, bits)
+        low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base[best_phase],
+                                    g_slots[best_phase], bits)
+        best_level = low + amplitude
+        ticks = (first_sample + best_start) * ticks_per_sample + best_phase
+        scratch.msg[count] = best_msg
+        scratch.ticks[count] = ticks
+        scratch.frame_level[count] = best_level
+        scratch.fixed[count] = best_fixed
+        count += 1
+        if best_fixed == 1:
+            stats[ST_FIXED1] += 1
+        elif best_fixed == 2:
+            stats[ST_FIXED2] += 1
+        # An address in clear is heard; a DF18's only when its CF (0) says it is the
+        # sender's own ICAO address (not TIS-B, ADS-R or an anonymous one).
+        df = best_msg[0] >> 3
+        if PLAIN_PARITY[df] and (df != 18 or (best_msg[0] & 7) == 0):
+            mark_heard(keys, times, _address(best_msg), ticks)
+        span = g.span_short if best_nbits == 56 else g.span_long
+        resume[0] = first_sample + best_start + span
+        resume[1] = best_level * 1e6
+        if count == capacity:
+            break
+    return count
+
+
+@njit(cache=True, nogil=True)
+def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
+                first_window: int, window: int, fix: int, ttl: int, g: Geometry,
+                carried: Carried, scratch: Scratch) -> int:
+    """Demodulate frames starting at block positions [0, stop]; returns frames written
+    to `scratch`. `mag` must hold at least stop + lookahead samples; `floors` holds the
+    noise floor of each `window` samples from window `first_window` on."""
+    _screen_windows(mag, stop, first_sample, floors, first_window, window,
+                    g.rate == 2_400_000, scratch.excess, scratch.level)
+    # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
+    # `stop+1` are the next block's 0 and 1 as well; `resume` keeps a frame found there
+    # from repeating.
+    npeaks = _peaks(scratch.excess, stop, scratch.flags, scratch.peaks)
+    carried.stats[ST_SCREENED] += npeaks
+    return _try_peaks(mag, npeaks, first_sample, floors, first_window, window, fix, ttl, g,
+                      carried, scratch)

@@ -1,0 +1,114 @@
+"""Preamble fits around a screen peak: the gap level, the pulse template at every
+sub-sample phase, the best few (start, phase) ranked, and the busy-bytes test."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from adsbwatch.decoder.demod.geometry import Geometry
+from adsbwatch.decoder.demod.screen import _second_smallest
+
+# A fitted preamble's pulses relative to its gaps, and to the noise floor.
+PREAMBLE_RATIO = 1.5
+PREAMBLE_SNR = 2.6
+PULSE_RATIO = 1.3  # three of the four pulses must stand at least this far above the gaps
+TRIES = 3  # best-scoring (start, phase) preambles sliced per candidate
+# Every byte of a frame is as busy as any other: each bit has a high half, so a byte's
+# samples average half the pulse level or more. A Mode A/C reply falls quiet after 21 us,
+# and so does the tail of a frame whose last bits look like a preamble. The 7 bytes every
+# frame has are checked.
+DATA_SHARE = 0.4
+BUSY_BYTES = 7
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _gap_level(mag: np.ndarray, start: int, gaps: np.ndarray) -> float:
+    """Mean of the samples that lie in the preamble's gaps whatever the phase."""
+    acc = 0.0
+    for k in range(gaps.size):
+        acc += mag[start + gaps[k]]
+    return acc / gaps.size
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pulse(mag: np.ndarray, start: int, p: int, k: int, base: np.ndarray,
+           taps: np.ndarray) -> float:
+    s = start + base[p, k]
+    return (taps[p, k, 0] * mag[s] + taps[p, k, 1] * mag[s + 1] + taps[p, k, 2] * mag[s + 2]
+            + taps[p, k, 3] * mag[s + 3])
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _preamble(mag: np.ndarray, start: int, p: int, lo: float,
+              g: Geometry) -> tuple[float, float, float]:
+    """Fit the preamble starting at start + phase p over gaps at level lo.
+
+    Returns (fit, amplitude, pulse level): fit is the signal energy the pulse template
+    explains at this phase (the matched-filter score, which a misplaced template cannot
+    inflate the way a plain amplitude can), amplitude its least-squares height above
+    the gaps; fit < 0 when two pulses do not stand above the gaps or the pulses are too
+    weak overall.
+    """
+    v0 = _pulse(mag, start, p, 0, g.pulse_base, g.pulse_taps)
+    v1 = _pulse(mag, start, p, 1, g.pulse_base, g.pulse_taps)
+    v2 = _pulse(mag, start, p, 2, g.pulse_base, g.pulse_taps)
+    v3 = _pulse(mag, start, p, 3, g.pulse_base, g.pulse_taps)
+    hi = (v0 + v1 + v2 + v3) / 4
+    weakest = _second_smallest(v0, v1, v2, v3)
+    if weakest <= lo * PULSE_RATIO or hi <= lo * PREAMBLE_RATIO:
+        return -1.0, 0.0, hi
+    # template . (samples - gap level), over the template's own energy
+    energy = g.pulse_energy
+    corr = (v0 * energy[p, 0] + v1 * energy[p, 1] + v2 * energy[p, 2]
+            + v3 * energy[p, 3] - lo * g.pulse_area[p, 4])
+    amplitude = corr / energy[p, 4]
+    return amplitude * corr, amplitude, hi
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: float,
+                    g: Geometry, top_fit: np.ndarray, top_q: np.ndarray, top_lo: np.ndarray,
+                    top_start: np.ndarray, top_p: np.ndarray) -> None:
+    """The TRIES best-fitting preambles starting in [j-1, j+2), at every sub-sample
+    phase, best first (top_fit < 0 past the last one found): fit, amplitude, gap level,
+    start and phase.
+
+    A screen peak at j means a start near [j, j+1); its neighbours are tried too, as at
+    low SNR a second-best phase often slices with fewer errors.
+    """
+    top_fit[:] = -1.0
+    for start in range(j - 1, j + 2):
+        lo = _gap_level(mag, start, g.gap_samples)
+        for p in range(g.pulse_base.shape[0]):
+            fit, amplitude, hi = _preamble(mag, start, p, lo, g)
+            if fit <= top_fit[TRIES - 1] or hi <= floor_level or hi <= min_level:
+                continue
+            k = TRIES - 1
+            while k > 0 and top_fit[k - 1] < fit:
+                top_fit[k] = top_fit[k - 1]
+                top_q[k] = top_q[k - 1]
+                top_lo[k] = top_lo[k - 1]
+                top_start[k] = top_start[k - 1]
+                top_p[k] = top_p[k - 1]
+                k -= 1
+            top_fit[k] = fit
+            top_q[k] = amplitude
+            top_lo[k] = lo
+            top_start[k] = start
+            top_p[k] = p
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _busy(mag: np.ndarray, start: int, byte_len: int, pulse_level: float) -> bool:
+    """Whether each of the first BUSY_BYTES bytes from `start` (`byte_len` samples each)
+    averages at least DATA_SHARE of `pulse_level`."""
+    least = byte_len * DATA_SHARE * pulse_level
+    for byte in range(BUSY_BYTES):
+        total = 0.0
+        first = start + byte * byte_len
+        for k in range(first, first + byte_len):
+            total += mag[k]
+        if total < least:
+            return False
+    return True
