@@ -21,7 +21,7 @@ def feed(tracker: Tracker, t: float, frame: bytes):  # type: ignore[no-untyped-d
 def test_identity_velocity_squawk_and_changes() -> None:
     tr = Tracker()
     u = feed(tr, 0.0, encode.identification(ICAO, "NAF01", category=0xA5))
-    assert u.new_aircraft and [(c.kind, c.new) for c in u.changes] == [("callsign", "NAF01")]
+    assert [(c.kind, c.new) for c in u.changes] == [("callsign", "NAF01")]
     feed(tr, 0.5, encode.airborne_velocity(ICAO, 420, 90.0, -1024))
     u = feed(tr, 1.0, encode.identity_reply(ICAO, "1234"))
     assert [(c.kind, c.old, c.new) for c in u.changes] == [("squawk", None, "1234")]
@@ -34,7 +34,7 @@ def test_identity_velocity_squawk_and_changes() -> None:
     assert ac.groundspeed == pytest.approx(420, abs=1)
     assert ac.track == pytest.approx(90.0, abs=0.5)
     assert ac.vertical_rate == -1024
-    assert not u.new_aircraft and ac.messages == 5
+    assert ac.messages == 5 and list(tr.aircraft) == [ICAO]
 
 
 def test_global_pair_then_local_positions() -> None:

@@ -6,6 +6,7 @@ import math
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius: errors of 0.3% are far inside every check here
 KM_PER_NM = 1.852
+FT_TO_M = 0.3048  # the international foot
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -14,14 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adsbwatch.decoder.messages.cpr import CprConfig, CprFrame, CprTrack, Rejection, locate
+from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS, EMERGENCY_STATES
 
 SURFACE_TYPECODES = range(5, 9)
 AIRBORNE_TYPECODES = (*range(9, 19), *range(20, 23))
 CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}  # identification type code -> set
-EMERGENCY_SQUAWKS = {"7500": "hijack", "7600": "radio failure", "7700": "general emergency"}
-# ADS-B emergency/priority status (TC 28 subtype 1), DO-260B table 2-85.
-EMERGENCY_STATES = {1: "general emergency", 2: "lifeguard/medical", 3: "minimum fuel",
-                    4: "radio failure", 5: "unlawful interference", 6: "downed aircraft"}
 # Comm-B fields worth keeping from DF20/21 replies (pyModeS infers the register).
 COMMB_FIELDS = ("selected_altitude_mcp", "selected_altitude_fms", "baro_pressure_setting",
                 "roll", "true_track", "track_rate", "true_airspeed", "magnetic_heading",
@@ -105,7 +102,6 @@ class Update:
     """What one message changed: the aircraft, and any new position or state change."""
 
     aircraft: Aircraft
-    new_aircraft: bool
     position: Position | None = None
     changes: list[Change] = field(default_factory=list)
 
@@ -123,13 +119,12 @@ class Tracker:
             return None
         icao = int(icao_text, 16)
         ac = self.aircraft.get(icao)
-        new = ac is None
         if ac is None:
             ac = self.aircraft[icao] = Aircraft(icao, t, t)
         ac.last_seen = max(ac.last_seen, t)
         ac.messages += 1
         ac.level_dbfs = max(ac.level_dbfs, level_dbfs)
-        update = Update(ac, new)
+        update = Update(ac)
         df = msg.get("df")
         if df in (17, 18):
             self._extended_squitter(ac, t, msg, update)
@@ -231,7 +226,7 @@ class Tracker:
             update.changes.append(Change(t, "squawk", ac.squawk, squawk))
             ac.squawk = squawk
             if squawk in EMERGENCY_SQUAWKS:
-                self._set_emergency(ac, t, EMERGENCY_SQUAWKS[squawk], update)
+                self._set_emergency(ac, t, EMERGENCY_SQUAWKS[squawk].name, update)
 
     def _set_emergency(self, ac: Aircraft, t: float, state: str, update: Update) -> None:
         if state != ac.emergency:

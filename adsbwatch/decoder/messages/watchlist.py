@@ -195,9 +195,3 @@ class Watchlist:
         if i >= 0 and icao <= self._ends[i]:
             return self._owners[i]
         return None
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def __contains__(self, icao: object) -> bool:
-        return isinstance(icao, int) and self.match(icao) is not None

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from adsbwatch.decoder.frames.crc import with_parity
+from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS
 
 CALLSIGN_CHARSET = "#ABCDEFGHIJKLMNOPQRSTUVWXYZ##### ###############0123456789######"
 NZ = 15  # latitude zones per hemisphere quadrant (CPR)
@@ -20,7 +21,6 @@ MAX_Q_ALTITUDE_FT = 50175  # 11-bit count of 25 ft above -1000 ft
 MIN_ALTITUDE_FT = -1000
 CA_GROUND = 4  # capability: level 2+, on the ground
 CA_AIRBORNE = 5  # capability: level 2+, airborne
-EMERGENCY_SQUAWKS = {"7500": 5, "7600": 4, "7700": 1}  # squawk -> TC 28 emergency state
 
 # Surface movement (DO-260B 2.2.3.2.4.2): (first code, lowest speed kt, step kt) per band.
 _MOVEMENT_BANDS = (
@@ -235,8 +235,9 @@ def surface_position(icao: int, lat: float, lon: float, gs_kt: float,
 def aircraft_status(icao: int, squawk: str, emergency: int | None = None,
                     ca: int = CA_AIRBORNE) -> bytes:
     """TC 28 subtype 1: emergency state (from the squawk unless given) and Mode A code."""
-    state = EMERGENCY_SQUAWKS.get(squawk, 0) if emergency is None else emergency
-    me = pack([(5, 28), (3, 1), (3, state), (13, squawk_code13(squawk)), (32, 0)])
+    if emergency is None:
+        emergency = EMERGENCY_SQUAWKS[squawk].state if squawk in EMERGENCY_SQUAWKS else 0
+    me = pack([(5, 28), (3, 1), (3, emergency), (13, squawk_code13(squawk)), (32, 0)])
     return df17(icao, me, ca)
 
 

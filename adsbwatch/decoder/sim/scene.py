@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from adsbwatch.decoder.messages.geo import EARTH_RADIUS_KM, distance_km
+from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS
+from adsbwatch.decoder.messages.geo import EARTH_RADIUS_KM, FT_TO_M, KM_PER_NM, distance_km
 from adsbwatch.decoder.sim import encode as enc
 from adsbwatch.decoder.sim.simulate import LONGEST_FRAME_S, SimFrame
 
 EARTH_RADIUS_M = EARTH_RADIUS_KM * 1000.0
-KT_TO_MS = 1852.0 / 3600.0
-FT_TO_M = 0.3048
+KT_TO_MS = KM_PER_NM * 1000.0 / 3600.0
 MAX_FREQ_OFFSET_HZ = 100e3
 
 # Transmission intervals (DO-260B 2.2.3.3.1.4 / 2.2.3.3.2): (min, max) seconds.
@@ -114,6 +114,7 @@ class SignalModel:
         return min(max(noisy, self.low_db), self.high_db)
 
 
+EHAM_RECEIVER = (52.3086, 4.7639)  # every scene's receiver unless told otherwise
 DEFAULT_START_TIME = "2025-05-16T09:30:00Z"  # fixed, so a seed gives the same files
 
 
@@ -198,7 +199,7 @@ def _messages(ac: Aircraft, rng: np.random.Generator, duration: float,
         odd = not odd  # even and odd formats alternate
     yield from ((t, "ident") for t in _times(rng, ident_interval, duration, ident_phase))
     yield from ((t, "df11") for t in _times(rng, ACQUISITION_S, duration))
-    if ac.squawk in enc.EMERGENCY_SQUAWKS:
+    if ac.squawk in EMERGENCY_SQUAWKS:
         yield from ((t, "status") for t in _times(rng, EMERGENCY_STATUS_S, duration))
     if radar:
         for t in _times(rng, RADAR_SWEEP_S, duration):
@@ -235,7 +236,7 @@ def transmissions(
     aircraft_list: Sequence[Aircraft],
     duration_s: float,
     rng: np.random.Generator,
-    receiver: tuple[float, float] = (52.3086, 4.7639),
+    receiver: tuple[float, float] = EHAM_RECEIVER,
     ident_phase: float | None = None,
     position_phase: float | None = None,
     radar: bool = True,
@@ -269,7 +270,6 @@ def to_sim_frames(transmissions: Sequence[Transmission],
 
 # --- scenes --------------------------------------------------------------------------
 
-EHAM_RECEIVER = (52.3086, 4.7639)
 RWY_18R_THRESHOLD = (52.3627, 4.7115)  # Polderbaan, landing south
 RWY_18C_THRESHOLD = (52.3314, 4.7401)
 RWY_24_END = (52.2878, 4.7342)  # Kaagbaan, south-west end
@@ -340,7 +340,7 @@ AIRLINES = ("KLM", "DLH", "BAW", "AFR", "EZY", "RYR", "SAS", "IBE", "AUA", "SWR"
 
 def _random_squawks(rng: np.random.Generator, n: int) -> list[str]:
     """Distinct discrete codes, avoiding the special ones (emergencies, VFR, unassigned)."""
-    special = {"7500", "7600", "7700", "7000", "2000", "1200", "0000"}
+    special = {*EMERGENCY_SQUAWKS, "7000", "2000", "1200", "0000"}
     chosen: list[str] = []
     while len(chosen) < n:
         code = "".join(str(int(d)) for d in rng.integers(0, 8, 4))

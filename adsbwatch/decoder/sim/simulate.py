@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.frames.crc import with_parity
 from adsbwatch.decoder.frames.formats import ADDRESS_PARITY_DFS, CLOCK_HZ, LONG_BITS, frame_bits
 
@@ -24,7 +25,6 @@ HALF_BIT_TICKS = TICKS_PER_US // 2  # a pulse is 0.5 us
 PREAMBLE_TICKS = 8 * TICKS_PER_US
 PREAMBLE_PULSE_TICKS = (0, 24, 84, 108)  # 0, 1.0, 3.5, 4.5 us
 LONGEST_FRAME_S = (PREAMBLE_TICKS + LONG_BITS * TICKS_PER_US) / GRID_HZ  # 120 us
-FORMATS = ("cu8", "cs8", "cs16", "cf32")
 SIMULATED_DFS = (11, 17, *ADDRESS_PARITY_DFS)
 
 
@@ -135,16 +135,20 @@ def simulate_iq(
 
 def quantize(iq: np.ndarray, fmt: str) -> bytes:
     """Interleaved I,Q bytes as a dongle or recorder writes them."""
+    spec = FORMATS.get(fmt)
+    if spec is None:
+        raise ValueError(f"unknown sample format {fmt!r}; expected one of {', '.join(FORMATS)}")
     x = np.ascontiguousarray(iq, dtype=np.complex64).view(np.float32)
-    if fmt == "cu8":
-        return np.clip(np.rint(x * 127.5 + 127.5), 0, 255).astype(np.uint8).tobytes()
-    if fmt == "cs8":
-        return np.clip(np.rint(x * 127.0), -128, 127).astype(np.int8).tobytes()
-    if fmt == "cs16":
-        return np.clip(np.rint(x * 32767.0), -32768, 32767).astype("<i2").tobytes()
-    if fmt == "cf32":
+    if spec.component == "<f4":
         return x.astype("<f4").tobytes()
-    raise ValueError(f"unknown sample format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    # 1.0 becomes the largest code above the centre (127.5 for cu8, 127 and 32767 for
+    # cs8 and cs16), not IQFormat.full_scale (128, 32768: the most negative code), so
+    # that +1.0 rounds in range. Reading with full_scale, the demodulator then sees
+    # signed samples 1/128 (1/32768) weaker than written: the same for every frame.
+    codes = np.iinfo(spec.component)
+    scale = codes.max - spec.centre
+    return np.clip(np.rint(x * scale + spec.centre), codes.min, codes.max).astype(
+        spec.component).tobytes()
 
 
 def _address_bytes(icao: int) -> bytes:
