@@ -58,13 +58,19 @@ def test_surface_position(lat: float, lon: float, gs: float, track: float, odd: 
     assert distance_m(lat, lon, *got) < 5.0
     # pyModeS reports the bottom of the movement band; the encoder rounds to the
     # nearest code, so the error is at most a band's step.
-    step = next(s for first, base, s in reversed(enc._MOVEMENT_BANDS) if gs >= base) \
-        if gs >= 0.125 else 0.125
-    assert abs(msg["groundspeed"] - gs) <= max(step, 0.125) + 1e-9
+    assert abs(msg["groundspeed"] - gs) <= movement_step(gs) + 1e-9
     if gs < 70:
         assert abs(msg["groundspeed"] - gs) <= 1.0
     assert msg["track_status"] == 1
     assert abs((msg["track"] - track + 180) % 360 - 180) <= 360 / 256 + 1e-9  # half a step
+
+
+def movement_step(gs_kt: float) -> float:
+    """The movement field's resolution at a speed (DO-260B 2.2.3.2.4.2)."""
+    for below, step in ((1.0, 0.125), (2.0, 0.25), (15.0, 0.5), (70.0, 1.0), (100.0, 2.0)):
+        if gs_kt < below:
+            return step
+    return 5.0  # 100 to 175 kt
 
 
 def test_surface_without_track_and_stopped() -> None:
@@ -133,7 +139,18 @@ def test_surveillance_replies(squawk: str, alt: int, fs: int) -> None:
 def test_aircraft_status(squawk: str) -> None:
     msg = decode(enc.aircraft_status(ICAO, squawk))
     assert (msg["typecode"], msg["subtype"], msg["squawk"]) == (28, 1, squawk)
-    assert msg["emergency_state"] == enc.EMERGENCY_SQUAWKS.get(squawk, 0)
+    assert msg["emergency_state"] == EMERGENCY_STATES.get(squawk, 0)
+
+
+# DO-260B: 7500 unlawful interference (5), 7600 no communications (4), 7700 general (1).
+EMERGENCY_STATES = {"7500": 5, "7600": 4, "7700": 1}
+
+
+@pytest.mark.parametrize(("squawk", "state"), [*EMERGENCY_STATES.items(), ("7000", 0)])
+def test_emergency_squawks_send_their_state(squawk: str, state: int) -> None:
+    msg = decode(enc.aircraft_status(ICAO, squawk))
+    assert (msg["squawk"], msg["emergency_state"]) == (squawk, state)
+    assert decode(enc.aircraft_status(ICAO, squawk, emergency=3))["emergency_state"] == 3
 
 
 def test_all_call_reply() -> None:

@@ -18,7 +18,6 @@ from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.sources.rates import parse_rate
 from adsbwatch.receiver.sources.resolve import recording_source
-from adsbwatch.receiver.sources.sigmf import SIGMF_DATATYPES
 
 # ------------------------------------------------------------------------------ rates
 
@@ -53,7 +52,9 @@ json_values = st.recursive(
                                                                 max_size=4),
     max_leaves=12,
 )
-datatypes = st.sampled_from([*SIGMF_DATATYPES, "ri8", "ci16_be", "cu16_le", ""]) | json_values
+# The SigMF names of the formats we read (SigMF spec, core:datatype) and ours for them.
+SIGMF_NAMES = {"cu8": "cu8", "ci8": "cs8", "ci16_le": "cs16", "cf32_le": "cf32"}
+datatypes = st.sampled_from([*SIGMF_NAMES, "ri8", "ci16_be", "cu16_le", ""]) | json_values
 rates = (st.sampled_from([2_000_000, 2_400_000, 2e6, 2.4e6, 3_200_000, 0, -1])
          | st.integers() | st.floats() | json_values)
 sigmf_globals = st.fixed_dictionaries(
@@ -88,7 +89,7 @@ def test_any_sigmf_metadata_gives_a_spec_or_a_user_error(tmp_path: Path, documen
         rate = fields.get("core:sample_rate")
         assert spec.rate == (2_400_000 if rate is None else round(rate))
         datatype = fields.get("core:datatype")
-        assert spec.fmt == ("cu8" if datatype is None else SIGMF_DATATYPES[datatype])
+        assert spec.fmt == ("cu8" if datatype is None else SIGMF_NAMES[datatype])
 
 
 # ----------------------------------------------------------------------- demodulator

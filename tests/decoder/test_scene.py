@@ -64,7 +64,7 @@ def test_straight_flight_covers_speed_times_time() -> None:
     ac = sc.Aircraft(0x4CA2D1, "RYR4TK", "2354", 52.0, 4.5, 36000, gs_kt=450,
                      track_deg=63, vrate_fpm=-1500)
     s = sc.state_at(ac, 60.0)
-    expected = 450 * sc.KT_TO_MS * 60.0  # 13.9 km
+    expected = 450 * 1852 / 3600 * 60.0  # knots in m/s: 13.9 km
     assert sc.distance_m(ac.lat, ac.lon, s.lat, s.lon) == pytest.approx(expected, rel=0.01)
     assert s.alt_ft == pytest.approx(34500)
     assert s.track_deg == pytest.approx(63)
@@ -78,7 +78,7 @@ def test_a_turn_is_a_circle_arc() -> None:
                      track_deg=180, turn_rate_dps=3.0)  # a rate-one turn
     s = sc.state_at(ac, 30.0)
     assert s.track_deg == pytest.approx(270)
-    radius = 200 * sc.KT_TO_MS / math.radians(3.0)
+    radius = 200 * 1852 / 3600 / math.radians(3.0)
     chord = 2 * radius * math.sin(math.radians(90) / 2)
     assert sc.distance_m(ac.lat, ac.lon, s.lat, s.lon) == pytest.approx(chord, rel=0.01)
     # Half a full circle brings it a diameter away, full circle back home.
@@ -198,8 +198,10 @@ def test_truth_round_trips_and_interpolates() -> None:
     exact = sc.state_at(AIRPORT.aircraft[-1], (a.t + b.t) / 2)
     assert sc.distance_m(mid[0], mid[1], exact.lat, exact.lon) < 1.0
     assert mid[2] == pytest.approx(exact.alt_ft, abs=0.2)
-    assert sc.truth_position(truth, 0x484506, -5.0)[:2] == (round(vip[0].state.lat, 7),
-                                                           round(vip[0].state.lon, 7))
+    # Before the first position, the first one holds (to the truth's 7 decimals).
+    held = sc.truth_position(truth, 0x484506, -5.0)
+    assert held[0] == pytest.approx(vip[0].state.lat, abs=1e-7)
+    assert held[1] == pytest.approx(vip[0].state.lon, abs=1e-7)
     assert sc.truth_position(truth, "ABCDEF", 1.0) is None
     with pytest.raises(ValueError, match="positions"):
         sc.parse_truth('{"rate": 1, "start_time": "", "receiver": {}, "aircraft": [], '

@@ -279,10 +279,17 @@ def test_schedule_places_frames_as_promised() -> None:
             assert (syndrome_of(f.data) if icao is None else icao) in heard
         assert 3.0 <= f.snr_db <= 9.0 and abs(f.freq_offset_hz) <= 100e3
         assert 0 <= f.carrier_phase < 2 * np.pi
-        assert sim.truth_timestamp(f) == round(f.start_s * 12e6)
     assert {f.data[0] >> 3 for f in frames} == {11, 17, 20, 21, 4}
     with pytest.raises(ValueError, match="overlap"):
         sim.schedule(np.random.default_rng(0), 3, rate, 100e-6, 10.0, addresses)
+
+
+def test_truth_timestamps_count_12mhz_ticks_to_the_first_pulse() -> None:
+    data = sim.random_df11(np.random.default_rng(0), 0x0F0F0F)
+    # 1 ms is 12,000 ticks, 3.5 us is 42, two 24 MHz grid steps are one tick.
+    for start_s, ticks in ((1e-3, 12_000), (3.5e-6, 42), (1000 / 24e6, 500),
+                           (0.25, 3_000_000), (2.0, 24_000_000)):
+        assert sim.truth_timestamp(sim.SimFrame(data, start_s, 10.0)) == ticks, start_s
 
 
 def test_rates_must_divide_24mhz() -> None:
