@@ -1,16 +1,57 @@
-"""Shared fixtures: the real recordings beside the repository, and simulated recordings."""
+"""Shared fixtures: the real recordings beside the repository, and simulated recordings.
+Also where the session's compiled kernels live (set before anything imports numba)."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from adsbwatch.decoder.sim import simulate as sim
+REPO = Path(__file__).resolve().parents[1]
+KERNEL_SOURCES = REPO / "adsbwatch" / "decoder"  # kernels live there and import nothing else
+KERNEL_CACHES = REPO / ".pytest_cache" / "numba"
+STALE_CACHE_S = 86_400.0  # a cache folder untouched for a day belongs to sources long gone
 
-SHARED_RECORDINGS = Path(__file__).resolve().parents[1].parent / "shared" / "recordings"
+
+def kernel_sources_digest(root: Path = KERNEL_SOURCES) -> str:
+    """A hash of every source file under `root`, names and contents."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def use_kernel_cache_for_these_sources() -> Path:
+    """Numba checks a cached kernel against its own source file only: one edited in a
+    module it inlines or takes constants from would still be served. A cache folder per
+    state of the sources cannot serve older code. Exported, so subprocesses share it."""
+    folder = KERNEL_CACHES / kernel_sources_digest()
+    folder.mkdir(parents=True, exist_ok=True)
+    os.utime(folder)  # in use: not stale for the others' pruning
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    if "numba" in sys.modules:  # a plugin loaded it first: it must read the setting again
+        from numba.core import config
+        config.reload_config()
+    now = time.time()
+    for other in KERNEL_CACHES.iterdir():
+        if other != folder and now - other.stat().st_mtime > STALE_CACHE_S:
+            shutil.rmtree(other, ignore_errors=True)
+    return folder
+
+
+KERNEL_CACHE = use_kernel_cache_for_these_sources()
+
+from adsbwatch.decoder.sim import simulate as sim  # noqa: E402  (imports numba)
+
+SHARED_RECORDINGS = REPO.parent / "shared" / "recordings"
 
 SIM_SNR_DB = 25.0
 SIM_SPACING_S = 500e-6

@@ -13,6 +13,7 @@ from adsbwatch import __version__
 from adsbwatch.receiver.cli import replay as replay_cmd
 from adsbwatch.receiver.cli import simulate as simulate_cmd
 from adsbwatch.receiver.cli import store_cmds
+from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    prepare_kernel_cache()  # before a command imports a kernel: Numba needs a cache folder
     # `kill -USR1 PID` prints every thread's stack to stderr: how a stuck receiver is
     # diagnosed without stopping it.
     with contextlib.suppress(OSError, ValueError):  # stderr without a descriptor (tests)
