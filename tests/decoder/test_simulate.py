@@ -265,7 +265,7 @@ def test_schedule_places_frames_as_promised() -> None:
     frames = sim.schedule(np.random.default_rng(8), 400, rate, 130e-6, (3.0, 9.0), addresses,
                           formats=(11, 20, 21, 4), max_freq_offset_hz=100e3)
     starts = np.array([f.start_s for f in frames])
-    ends = starts + np.array([sim.frame_duration_s(f.data) for f in frames])
+    ends = starts + np.array([(8 + 8 * len(f.data)) * 1e-6 for f in frames])  # 1 us a bit
     assert np.all(starts[1:] > ends[:-1])  # no overlap, in time order
     phase = (starts * rate) % 1.0  # sub-sample start phases cover the whole sample
     assert np.histogram(phase, bins=5, range=(0, 1))[0].min() > 50
@@ -282,6 +282,12 @@ def test_schedule_places_frames_as_promised() -> None:
     assert {f.data[0] >> 3 for f in frames} == {11, 17, 20, 21, 4}
     with pytest.raises(ValueError, match="overlap"):
         sim.schedule(np.random.default_rng(0), 3, rate, 100e-6, 10.0, addresses)
+
+
+def test_frame_durations() -> None:
+    assert sim.frame_duration_s(bytes(7)) == pytest.approx(64e-6)  # 8 us preamble, 56 bits
+    assert sim.frame_duration_s(bytes(14)) == pytest.approx(120e-6)
+    assert abs(sim.LONGEST_FRAME_S - 120e-6) < 1e-12
 
 
 def test_truth_timestamps_count_12mhz_ticks_to_the_first_pulse() -> None:

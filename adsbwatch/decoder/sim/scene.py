@@ -78,14 +78,12 @@ class Transmission:
     t: float  # first preamble pulse, seconds from the start of the recording
     icao: int
     data: bytes
-    kind: str  # see KINDS
+    kind: str  # ident, position_even/odd, surface_even/odd, velocity, status, df11, df4, df5
     state: State  # the truth when it was sent
     snr_db: float
     freq_offset_hz: float
 
 
-KINDS = ("ident", "position_even", "position_odd", "surface_even", "surface_odd",
-         "velocity", "status", "df11", "df4", "df5")
 POSITION_KINDS = frozenset({"position_even", "position_odd", "surface_even", "surface_odd"})
 
 
