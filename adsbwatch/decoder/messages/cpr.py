@@ -65,7 +65,6 @@ class Rejection:
 
     lat: float
     lon: float
-    dropped_reference: bool  # this rejection made the last fix be forgotten
 
 
 @dataclass(slots=True)
@@ -92,12 +91,11 @@ def locate(track: CprTrack, frame: CprFrame, config: CprConfig) -> Fix | Rejecti
     reach = None if config.receiver is None else distance_km(*config.receiver, lat, lon)
     if not _plausible(track.last, frame, lat, lon, reach, from_pair, config):
         track.failures += 1
-        dropped = track.failures >= config.failures_before_reset
-        if dropped:
+        if track.failures >= config.failures_before_reset:
             # Several good-looking fixes disagree with the reference: it was the bad one.
             track.last = None
             track.failures = 0
-        return Rejection(lat, lon, dropped)
+        return Rejection(lat, lon)
     track.failures = 0
     track.last = Fix(frame.t, lat, lon, reach)
     return track.last
