@@ -47,14 +47,14 @@ def pack(fields: Sequence[tuple[int, int]]) -> int:
     return out
 
 
-def _check_icao(icao: int) -> None:
+def check_icao(icao: int) -> None:
     if not 0 <= icao <= 0xFFFFFF:
         raise ValueError(f"ICAO address {icao:#x} is not 24 bits")
 
 
 def df17(icao: int, me: int, ca: int = CA_AIRBORNE) -> bytes:
     """An extended squitter: DF17, capability, address, 56-bit ME, parity."""
-    _check_icao(icao)
+    check_icao(icao)
     body = pack([(5, 17), (3, ca), (24, icao), (56, me)])
     return with_parity(body.to_bytes(11, "big"))
 
@@ -246,12 +246,12 @@ def aircraft_status(icao: int, squawk: str, emergency: int | None = None,
 
 def all_call_reply(icao: int, ca: int = CA_AIRBORNE) -> bytes:
     """DF11 with interrogator code 0, as sent in acquisition squitters."""
-    _check_icao(icao)
+    check_icao(icao)
     return with_parity(pack([(5, 11), (3, ca), (24, icao)]).to_bytes(4, "big"))
 
 
 def _surveillance_reply(df: int, icao: int, code13: int, flight_status: int) -> bytes:
-    _check_icao(icao)
+    check_icao(icao)
     if not 0 <= flight_status <= 7:
         raise ValueError(f"flight status {flight_status} is not 0-7")
     body = pack([(5, df), (3, flight_status), (5, 0), (6, 0), (13, code13)])

@@ -18,6 +18,7 @@ import numpy as np
 from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.frames.crc import with_parity
 from adsbwatch.decoder.frames.formats import ADDRESS_PARITY_DFS, CLOCK_HZ, LONG_BITS, frame_bits
+from adsbwatch.decoder.sim.encode import check_icao
 
 GRID_HZ = 24_000_000  # simulation grid: 1 tick = 1/24 us
 TICKS_PER_US = GRID_HZ // 1_000_000
@@ -152,8 +153,7 @@ def quantize(iq: np.ndarray, fmt: str) -> bytes:
 
 
 def _address_bytes(icao: int) -> bytes:
-    if not 0 <= icao <= 0xFFFFFF:
-        raise ValueError(f"ICAO address {icao:#x} is not 24 bits")
+    check_icao(icao)
     return icao.to_bytes(3, "big")
 
 
