@@ -104,3 +104,28 @@ def test_all_call_capability_says_ground_or_air() -> None:
     assert tr.aircraft[ICAO].on_ground
     tr.update(1.0, decode_frame(encode.all_call_reply(ICAO, ca=5).hex()), -20.0)
     assert not tr.aircraft[ICAO].on_ground
+
+
+def test_frames_from_the_literature_track_to_their_published_values() -> None:
+    """pyModeS' documented frames (README, tests) and "The 1090 MHz Riddle" pair:
+    EZY85MH; 159 kt, 182.88 deg, -832 ft/min; 375 kt TAS, 243.98 deg, -2304 ft/min;
+    52.25720 N 3.91937 E at 38000 ft."""
+    tr = Tracker()
+    tr.update(0.0, pyModeS.decode("8D406B902015A678D4D220AA4BDA"), -10.0)
+    assert tr.aircraft[0x406B90].callsign == "EZY85MH"
+    tr.update(0.0, pyModeS.decode("8D485020994409940838175B284F"), -10.0)
+    ac = tr.aircraft[0x485020]
+    assert (ac.groundspeed, ac.vertical_rate) == (159, -832)
+    assert ac.track == pytest.approx(182.88, abs=0.01)
+    tr.update(0.0, pyModeS.decode("8DA05F219B06B6AF189400CBC33F"), -10.0)
+    ac = tr.aircraft[0xA05F21]
+    assert (ac.airspeed, ac.vertical_rate) == (375, -2304)
+    assert ac.heading == pytest.approx(243.98, abs=0.01)
+    assert tr.update(0.0, pyModeS.decode("8D40621D58C386435CC412692AD6"), -10.0).position is None
+    u = tr.update(2.0, pyModeS.decode("8D40621D58C382D690C8AC2863A7"), -10.0)
+    assert u.position is not None and u.position.alt == 38000
+    assert (u.position.lat, u.position.lon) == (pytest.approx(52.25720, abs=1e-5),
+                                                pytest.approx(3.91937, abs=1e-5))
+    ac = tr.aircraft[0x40621D]
+    assert (ac.lat, ac.lon, ac.position_t, ac.positions) == (u.position.lat, u.position.lon,
+                                                             2.0, 1)
