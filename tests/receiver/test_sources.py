@@ -101,6 +101,24 @@ def test_missing_file_and_directory_are_named(tmp_path: Path) -> None:
     assert str(caught.value) == f"{tmp_path}: is a directory, not an IQ recording"
 
 
+def test_a_file_in_a_folder_that_cannot_be_entered_is_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Path.exists() raises PermissionError there (tests run as root, whom folder
+    permissions do not stop, so the refusal is played by stat)."""
+    locked = tmp_path / "locked" / "capture.cu8"
+    real_stat = Path.stat
+
+    def refusing_stat(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", refusing_stat)
+    with pytest.raises(UserError) as caught:
+        recording_source(str(locked))
+    assert str(caught.value) == f"{locked}: permission denied (cannot enter its folder)"
+
+
 def test_stdin_takes_the_options_or_the_defaults() -> None:
     assert described(recording_source("-")) == ("stdin", "cu8", 2_400_000)
     assert described(recording_source("-", "cs16", 2_000_000)) == ("stdin", "cs16", 2_000_000)

@@ -138,7 +138,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(decoding.summary(), file=sys.stderr)
     for failure in fanout.unreported:
         print(f"adsbwatch: error: {failure}", file=sys.stderr)
-    return signals.exit_status or (1 if fanout.failures else 0)
+    view_failed = decoding is not None and decoding.sink.view_failure is not None
+    return signals.exit_status or (1 if fanout.failures or view_failed else 0)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

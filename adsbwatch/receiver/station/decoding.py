@@ -29,7 +29,7 @@ class DecodingSink:
         self.outlet = outlet  # where the view and sightings are written, if on stdout
         self.warn = warn
         self.on_refresh = on_refresh  # the live view's redraw, after each batch
-        self._warned = False
+        self.view_failure: str | None = None  # stdout failed; recording went on
         self._finished = False
 
     def on_batch(self, batch: FrameBatch) -> None:
@@ -70,6 +70,6 @@ class DecodingSink:
             return  # the reader left; recording goes on
         if not still_serving:
             raise RuntimeFailure(self.outlet.failure)
-        if not self._warned:
-            self._warned = True
+        if self.view_failure is None:
+            self.view_failure = self.outlet.failure
             self.warn(f"{self.outlet.failure}; the aircraft are still recorded")
