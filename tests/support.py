@@ -6,15 +6,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def adsbwatch_command() -> list[str]:
-    """This interpreter running the checkout's package (`checkout_env` puts it first)."""
-    return [sys.executable, "-m", "adsbwatch"]
+def adsbwatch_command(python_options: Sequence[str] = ()) -> list[str]:
+    """This interpreter running the checkout's package (`checkout_env` puts it first);
+    `python_options` go to the interpreter (e.g. `-X importtime`)."""
+    return [sys.executable, *python_options, "-m", "adsbwatch"]
 
 
 def checkout_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -27,9 +29,11 @@ def checkout_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run_adsbwatch(*args: str, env: dict[str, str] | None = None,
-                  **kwargs: Any) -> subprocess.CompletedProcess:
+                  python_options: Sequence[str] = (), **kwargs: Any,
+                  ) -> subprocess.CompletedProcess:
     """`adsbwatch ARGS...` of the checkout, output captured as text unless told otherwise."""
     kwargs.setdefault("capture_output", True)
     kwargs.setdefault("text", True)
     kwargs.setdefault("timeout", 300)
-    return subprocess.run([*adsbwatch_command(), *args], env=checkout_env(env), **kwargs)
+    return subprocess.run([*adsbwatch_command(python_options), *args], env=checkout_env(env),
+                          **kwargs)

@@ -1,0 +1,93 @@
+"""What a command costs before it does anything: the modules it imports, and the import
+graph it stands on (no cycles)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import REPO, run_adsbwatch
+
+from adsbwatch.receiver.store.sqlite import Store
+
+HEAVY = ("numba", "numpy")  # what `--help` and `watchlist list` must start without
+IMPORT_CYCLES_TOOL = REPO.parent / "shared" / "tools" / "import_cycles.py"
+
+
+def imported_modules(importtime_stderr: str) -> list[tuple[int, str]]:
+    """(depth, module) for each `-X importtime` line, in the order printed: a module is
+    printed when its import finishes, after the modules it imported, one level deeper."""
+    modules = []
+    for line in importtime_stderr.splitlines():
+        name = line.rsplit("|", 1)[-1]
+        if not line.startswith("import time:") or name.strip() == "imported package":
+            continue
+        depth = (len(name) - len(name.lstrip()) - 1) // 2
+        modules.append((depth, name.strip()))
+    return modules
+
+
+def import_chain(modules: list[tuple[int, str]], target: str) -> str:
+    """Who imported `target`: its importers up to the top, as `a -> b -> target`."""
+    at = next(i for i, (_, name) in enumerate(modules) if name == target)
+    chain, depth = [target], modules[at][0]
+    for later_depth, name in modules[at + 1:]:
+        if later_depth < depth:
+            chain.append(name)
+            depth = later_depth
+    return " -> ".join(reversed(chain))
+
+
+def test_import_chain_is_read_from_importtime_output() -> None:
+    stderr = ("import time: self [us] | cumulative | imported package\n"
+              "import time:       100 |        100 |     numpy\n"
+              "import time:        50 |        150 |   adsbwatch.decoder.demod.iqformats\n"
+              "import time:        10 |         10 |   adsbwatch.receiver.errors\n"
+              "import time:        70 |        230 | adsbwatch.receiver.cli.replay\n")
+    modules = imported_modules(stderr)
+    assert [name for _, name in modules] == [
+        "numpy", "adsbwatch.decoder.demod.iqformats", "adsbwatch.receiver.errors",
+        "adsbwatch.receiver.cli.replay"]
+    assert import_chain(modules, "numpy") == (
+        "adsbwatch.receiver.cli.replay -> adsbwatch.decoder.demod.iqformats -> numpy")
+
+
+def heavy_imports(*args: str) -> dict[str, str]:
+    """The heavy modules `python -X importtime -m adsbwatch ARGS` imports, with the chain
+    that brought each in."""
+    result = run_adsbwatch(*args, python_options=("-X", "importtime"))
+    assert "Traceback" not in result.stderr, result.stderr
+    modules = imported_modules(result.stderr)
+    assert any(name == "adsbwatch.receiver.cli.main" for _, name in modules)
+    names = {name for _, name in modules}
+    return {heavy: import_chain(modules, heavy) for heavy in HEAVY if heavy in names}
+
+
+# Until the CLI imports a command's module only when that command runs.
+SIMULATE_IMPORTED_BY_MAIN = pytest.mark.xfail(
+    strict=True, reason="cli.main imports cli.simulate at start-up, which imports numpy and "
+    "(decoder.sim.scene -> sim.encode -> decoder.frames.crc) numba")
+
+
+@SIMULATE_IMPORTED_BY_MAIN
+def test_help_starts_without_numba_or_numpy() -> None:
+    assert heavy_imports("--help") == {}
+
+
+@SIMULATE_IMPORTED_BY_MAIN
+def test_watchlist_list_starts_without_numba_or_numpy(tmp_path: Path) -> None:
+    db = tmp_path / "store.db"
+    Store(db).close()
+    assert heavy_imports("watchlist", "list", "--db", str(db)) == {}
+
+
+def test_no_import_cycle_among_the_package_modules() -> None:
+    if not IMPORT_CYCLES_TOOL.is_file():
+        pytest.skip(f"{IMPORT_CYCLES_TOOL} not present: the shared tools sit beside the "
+                    "repository, not in it")
+    result = subprocess.run([sys.executable, str(IMPORT_CYCLES_TOOL), str(REPO / "adsbwatch")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("0 import cycles among ")
