@@ -2,6 +2,11 @@
 
 Its arguments come in bundles: the rate's `Geometry`, the state `Carried` from block to
 block, and the `Scratch` arrays (work space and the frames found).
+
+The compiled kernel holds the machine code of everything it calls (screen, preamble,
+slicing, acceptance, icaofilter, frames/crc and frames/formats' tables), but Numba's
+cache only checks this file: after editing any of those, delete the cached *.nbi/*.nbc
+files under adsbwatch/.
 """
 
 from __future__ import annotations
