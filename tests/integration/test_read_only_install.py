@@ -37,7 +37,8 @@ class Account:
     uid: int
     install: Path  # holds the read-only copy of `adsbwatch`
     home: Path  # read-only
-    temp: Path  # TMPDIR: the one place it may write
+    temp: Path  # TMPDIR: the one place it may write (kept from run to run, like /tmp)
+    fresh_temp: Path  # another, empty at the start of the session
 
     def run(self, *argv: str, tempdir: Path | None = None) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items()
@@ -47,8 +48,8 @@ class Account:
         return subprocess.run([*self.prefix, sys.executable, *argv], env=env, cwd=self.home,
                               capture_output=True, text=True, timeout=600)
 
-    def private_cache(self) -> Path:
-        return self.temp / f"adsbwatch-numba-{self.uid}"
+    def private_cache(self, temp: Path | None = None) -> Path:
+        return (temp or self.temp) / f"adsbwatch-numba-{self.uid}"
 
 
 def _writes_are_refused(prefix: list[str], folder: Path) -> bool:
@@ -85,15 +86,17 @@ def account() -> Iterator[Account]:
     base.chmod(0o755)
     with open(KERNEL_CACHE / "read-only-install.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        for old in ("install", "home"):
+        for old in ("install", "home", "fresh-temp"):
             if (base / old).exists():
                 _remove(base / old)
         install, home, temp = base / "install", base / "home", base / "temp"
+        fresh_temp = base / "fresh-temp"
         shutil.copytree(REPO / "adsbwatch", install / "adsbwatch",
                         ignore=shutil.ignore_patterns("__pycache__"))
         home.mkdir()
-        temp.mkdir(exist_ok=True)
-        temp.chmod(0o1777)  # like /tmp: anyone may add a folder of their own
+        for folder in (temp, fresh_temp):
+            folder.mkdir(exist_ok=True)
+            folder.chmod(0o1777)  # like /tmp: anyone may add a folder of their own
         _make_read_only(install)
         _make_read_only(home)
         ways = [(prefix, uid) for prefix, uid in ((NOBODY, 65534),
@@ -102,7 +105,7 @@ def account() -> Iterator[Account]:
         if not ways:
             pytest.skip("no way here to run a command whose writes file modes refuse "
                         "(setpriv to nobody or to root without capabilities)")
-        yield Account(*ways[0], install, home, temp)
+        yield Account(*ways[0], install, home, temp, fresh_temp)
 
 
 def kernel_then(code: str) -> str:
@@ -125,14 +128,14 @@ def test_the_account_reproduces_the_fault_without_the_fix(account: Account) -> N
 def test_prepared_kernels_cache_in_a_private_temp_folder(account: Account) -> None:
     code = ("from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache\n"
             "prepare_kernel_cache()\n" + kernel_then(PRINT_SYNDROME))
-    result = account.run("-c", code)
+    result = account.run("-c", code, tempdir=account.fresh_temp)
     assert (result.returncode, result.stdout) == (0, "0\n"), result.stderr
+    cache = account.private_cache(account.fresh_temp)
     package = account.install / "adsbwatch"
     assert result.stderr == (
         f"adsbwatch: warning: cannot write Numba's kernel cache beside the package "
-        f"({package}) or in {account.home}/.cache/numba; keeping it in "
-        f"{account.private_cache()} (set NUMBA_CACHE_DIR to a writable folder to choose)\n")
-    cache = account.private_cache()
+        f"({package}) or in {account.home}/.cache/numba; keeping it in {cache} (set "
+        "NUMBA_CACHE_DIR to a writable folder to choose)\n")
     assert cache.stat().st_mode & 0o777 == 0o700 and cache.stat().st_uid == account.uid
     assert list(cache.glob("frames_*/crc.syndrome-*.nbi"))  # the kernel was cached there
 
