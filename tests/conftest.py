@@ -3,6 +3,7 @@ Also where the session's compiled kernels live (set before anything imports numb
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -43,8 +44,16 @@ def use_kernel_cache_for_these_sources() -> Path:
     now = time.time()
     for other in KERNEL_CACHES.iterdir():
         if other != folder and now - other.stat().st_mtime > STALE_CACHE_S:
-            shutil.rmtree(other, ignore_errors=True)
+            remove_tree(other)
     return folder
+
+
+def remove_tree(root: Path) -> None:
+    """Remove `root`, read-only folders in it too (the read-only install test's)."""
+    for parent, _, _ in os.walk(root):
+        with contextlib.suppress(OSError):
+            os.chmod(parent, 0o755)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 KERNEL_CACHE = use_kernel_cache_for_these_sources()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import KERNEL_CACHE, REPO
+from conftest import KERNEL_CACHE, REPO, remove_tree
 from frames_support import demodulate_file
 
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
@@ -71,12 +71,6 @@ def _make_read_only(root: Path) -> None:
         os.chmod(folder, READ_ONLY_FOLDER)
 
 
-def _remove(root: Path) -> None:
-    for folder, _, _ in os.walk(root):
-        os.chmod(folder, 0o755)
-    shutil.rmtree(root)
-
-
 @pytest.fixture(scope="module")
 def account() -> Iterator[Account]:
     # Kept beside the session's kernel cache (one per state of the sources) so the private
@@ -88,7 +82,7 @@ def account() -> Iterator[Account]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         for old in ("install", "home", "fresh-temp"):
             if (base / old).exists():
-                _remove(base / old)
+                remove_tree(base / old)
         install, home, temp = base / "install", base / "home", base / "temp"
         fresh_temp = base / "fresh-temp"
         shutil.copytree(REPO / "adsbwatch", install / "adsbwatch",
