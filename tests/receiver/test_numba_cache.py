@@ -6,10 +6,16 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from conftest import KERNEL_CACHES, kernel_sources_digest
+from conftest import (
+    KERNEL_CACHES,
+    kernel_sources_digest,
+    remove_tree,
+    use_kernel_cache_for_these_sources,
+)
 
 from adsbwatch.receiver.cli import numba_cache
 from adsbwatch.receiver.cli.numba_cache import (
@@ -171,3 +177,20 @@ def test_this_session_compiles_into_its_own_cache_folder() -> None:
     assert syndrome_of(bytes.fromhex("8d4840d6202cc371c32ce0576098")) == 0
     frames_cache = [p for p in folder.iterdir() if p.name.startswith("frames_")]
     assert frames_cache and any(p.name.startswith("crc.") for p in frames_cache[0].iterdir())
+
+
+def test_cache_folders_of_sources_long_gone_are_removed() -> None:
+    stale, recent = KERNEL_CACHES / "test-stale-sources", KERNEL_CACHES / "test-recent-sources"
+    (stale / "read-only").mkdir(parents=True, exist_ok=True)
+    (stale / "read-only").chmod(0o555)
+    recent.mkdir(exist_ok=True)
+    two_days_ago = time.time() - 2 * 86_400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    try:
+        assert use_kernel_cache_for_these_sources() == Path(os.environ["NUMBA_CACHE_DIR"])
+        assert not stale.exists()
+        assert recent.is_dir()  # another session's, perhaps running now
+    finally:
+        remove_tree(recent)
+        if stale.exists():
+            remove_tree(stale)
