@@ -19,6 +19,7 @@ import numpy as np
 from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS
 from adsbwatch.decoder.messages.geo import EARTH_RADIUS_KM, FT_TO_M, KM_PER_NM, distance_km
 from adsbwatch.decoder.sim import encode as enc
+from adsbwatch.decoder.sim.defaults import DEFAULT_START_TIME, EHAM_RECEIVER
 from adsbwatch.decoder.sim.simulate import LONGEST_FRAME_S, SimFrame
 
 EARTH_RADIUS_M = EARTH_RADIUS_KM * 1000.0
@@ -112,8 +113,6 @@ class SignalModel:
         return min(max(noisy, self.low_db), self.high_db)
 
 
-EHAM_RECEIVER = (52.3086, 4.7639)  # every scene's receiver unless told otherwise
-DEFAULT_START_TIME = "2025-05-16T09:30:00Z"  # fixed, so a seed gives the same files
 
 
 @dataclass(frozen=True)

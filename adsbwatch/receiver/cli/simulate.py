@@ -3,6 +3,8 @@
 The recording is made chunk by chunk, so a minute of 150 aircraft needs memory for a
 few seconds of samples only. Every frame that overlaps a chunk is simulated in it
 (whole, then cut at the chunk's edges), so frames across a boundary come out intact.
+numpy, the simulator (which loads Numba) and the sources (numpy) are imported by the
+functions that use them: every command's parser is built from this module.
 """
 
 from __future__ import annotations
@@ -14,17 +16,18 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from adsbwatch.decoder.demod.iqformats import FORMATS
-from adsbwatch.decoder.sim import scene as sc
-from adsbwatch.decoder.sim import simulate as sim
+from adsbwatch.decoder.sim.defaults import DEFAULT_START_TIME
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.rates import check_format, parse_rate
-from adsbwatch.receiver.sources.resolve import EXTENSIONS
-from adsbwatch.receiver.sources.sigmf import SIGMF_DATATYPES
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from adsbwatch.decoder.sim import scene as sc
+    from adsbwatch.decoder.sim import simulate as sim
 
 CHUNK_S = 2.0
 DEFAULT_DURATION_S = {"airport": 10.0, "benchmark": 60.0}
@@ -52,12 +55,14 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="noise RMS in full-scale units (default 0.04)")
     p.add_argument("--start-time", default=None,
                    help="ISO-8601 UTC time of the first sample for the truth "
-                        f"(default {sc.DEFAULT_START_TIME})")
+                        f"(default {DEFAULT_START_TIME})")
     p.set_defaults(handler=run)  # main() reports UserError / RuntimeFailure
     return p
 
 
 def _options(args: argparse.Namespace) -> tuple[int, str, float]:
+    from adsbwatch.receiver.sources.resolve import EXTENSIONS
+
     rate = parse_rate(args.rate)
     fmt = check_format(args.format or EXTENSIONS.get(Path(args.out).suffix.lower(), "cu8"))
     # A SigMF pair: OUT.sigmf-data and its .sigmf-meta, written alongside.
@@ -79,6 +84,10 @@ def _options(args: argparse.Namespace) -> tuple[int, str, float]:
 
 
 def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from adsbwatch.decoder.sim import scene as sc
+
     rate, fmt, duration = _options(args)
     rng = np.random.default_rng(args.seed)
     if args.scene == "airport":
@@ -127,6 +136,8 @@ def _utc_iso(text: str) -> str:
 def sigmf_meta(fmt: str, rate: int, start_time: str, receiver: tuple[float, float]) -> str:
     """SigMF metadata for a simulated recording: `adsbwatch replay` then takes its format,
     rate, start time and receiver position from it."""
+    from adsbwatch.receiver.sources.sigmf import SIGMF_DATATYPES
+
     datatype = {ours: theirs for theirs, ours in SIGMF_DATATYPES.items()}[fmt]
     return json.dumps({
         "global": {"core:datatype": datatype, "core:sample_rate": rate,
@@ -150,6 +161,8 @@ def write_recording(fh: BinaryIO, frames: Sequence[sim.SimFrame], rate: int, n_s
                     fmt: str, rng: np.random.Generator, noise_rms: float,
                     chunk_s: float = CHUNK_S) -> None:
     """Simulate and write `n_samples` in chunks; frames must be sorted by start time."""
+    from adsbwatch.decoder.sim import simulate as sim
+
     factor = sim.grid_factor(rate)
     chunk = max(1, round(chunk_s * rate))
     ticks = [sim.start_tick(f) for f in frames]
@@ -175,4 +188,6 @@ def write_recording(fh: BinaryIO, frames: Sequence[sim.SimFrame], rate: int, n_s
 
 def write_truth(path: Path | str, aircraft: Sequence[sc.Aircraft],
                 transmissions: Sequence[sc.Transmission], meta: dict[str, Any]) -> None:
+    from adsbwatch.decoder.sim import scene as sc
+
     Path(path).write_text(sc.truth_json(aircraft, transmissions, meta), encoding="utf-8")
