@@ -4,24 +4,29 @@ locked database."""
 from __future__ import annotations
 
 import csv
+import errno
 import glob
+import hashlib
 import io
 import json
+import math
+import shutil
 import sqlite3
 import subprocess
 import time
 import xml.etree.ElementTree as ET
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from support import adsbwatch_command, checkout_env
+from support import adsbwatch_command, checkout_env, run_adsbwatch
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_watchlist
 from adsbwatch.decoder.sim.scene import parse_truth
 from adsbwatch.receiver.cli.main import main
-from adsbwatch.receiver.store.sqlite import Store, TrackRow
+from adsbwatch.receiver.store import files as store_files
+from adsbwatch.receiver.store.sqlite import PointRow, Store, StoreError, TrackRow, VisitRow
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
@@ -183,7 +188,11 @@ def test_a_bad_since_is_a_one_line_error(replayed: str) -> None:
 
 
 def _iso_ms(t: float) -> str:
-    return datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")[:23] + "Z"
+    """UTC with milliseconds cut (not rounded) from the microseconds, worked out with
+    time.gmtime rather than the datetime formatting the exporter uses."""
+    micros = round(t * 1e6)
+    return (time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(micros // 10**6))
+            + f".{micros % 10**6 // 1000:03d}Z")
 
 
 def _exported(fmt: str, text: str) -> list[tuple[str | None, float, float]]:
@@ -316,4 +325,244 @@ def test_a_locked_db_during_replay_loses_nothing(tmp_path: Path, replayed: str,
         assert error.startswith("adsbwatch: error: ") and str(unsaved[0]) in error
     if hold == "until the replay ends":
         assert proc.returncode == 1  # a lock never released cannot be waited out
+        assert f"restore them with `adsbwatch store restore {unsaved[0]} --db {db}`" in error
     assert _saved(tmp_path, db) == _saved(Path(replayed).parent, Path(replayed))
+    for name in unsaved:  # restored (twice: the second changes nothing), the same rows
+        for _ in range(2):
+            rc, out, err = cli("store", "restore", str(name), "--db", str(db))
+            assert (rc, err) == (0, "")
+            assert out.startswith(f"restored {len(name.read_text().splitlines())} rows ")
+        name.unlink()
+    assert _saved(tmp_path, db) == _saved(Path(replayed).parent, Path(replayed))
+    assert _table_rows(db) == _table_rows(Path(replayed))
+
+
+def _table_rows(db: Path) -> dict[str, list[tuple]]:
+    """Every row of the three recorded tables, in a fixed order."""
+    conn = sqlite3.connect(db)
+    try:
+        return {"visits": conn.execute("SELECT * FROM visits ORDER BY id").fetchall(),
+                "track_points": conn.execute(
+                    "SELECT * FROM track_points ORDER BY visit_id, t").fetchall(),
+                "events": conn.execute(
+                    "SELECT * FROM events ORDER BY visit_id, t, kind").fetchall()}
+    finally:
+        conn.close()
+
+
+# ------------------------------------------------------------------------------ store restore
+
+T0 = 1_795_000_000.0
+
+
+def _unsaved_file(db: Path) -> Path:
+    """An unsaved-rows file of one visit with a point and an event, as close() leaves it."""
+    store = Store(db)
+    store.save_visit(VisitRow(id=7, icao=0x484506, first_seen=T0, last_seen=T0 + 5,
+                              callsigns="NAF01", messages=3))
+    store.add_point(7, PointRow(T0 + 1, 52.2, 4.6, 7975))
+    store.add_event(7, T0 + 1, "callsign", "NAF01")
+    store._conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(StoreError, match="restore them with `adsbwatch store restore "):
+        store.close()
+    (saved,) = db.parent.glob(f"{db.name}.unsaved-*.jsonl")
+    return saved
+
+
+def test_store_restore_writes_the_rows_once_however_often_it_runs(tmp_path: Path) -> None:
+    saved = _unsaved_file(tmp_path / "a.db")
+    target = tmp_path / "restored.db"
+    for _ in range(2):
+        rc, out, err = cli("store", "restore", str(saved), "--db", str(target))
+        assert (rc, err) == (0, "")
+        assert out == f"restored 3 rows from {saved} into {target}\n"
+    assert _table_rows(target) == {
+        "visits": [(7, 0x484506, None, 0, T0, T0 + 5, "NAF01", "", None, None, None, 3,
+                    None, None)],
+        "track_points": [(7, T0 + 1, 52.2, 4.6, 7975, None, None, None, 0)],
+        "events": [(7, T0 + 1, "callsign", "NAF01")]}
+
+
+def test_store_restore_of_a_malformed_file_writes_nothing(tmp_path: Path) -> None:
+    saved = _unsaved_file(tmp_path / "a.db")
+    lines = saved.read_text().splitlines()
+    saved.write_text(f"{lines[0]}\n{lines[1]}\n{lines[2][:-7]}\n")  # a cut-off last line
+    target = tmp_path / "restored.db"
+    Store(target).close()
+    rc, out, err = cli("store", "restore", str(saved), "--db", str(target))
+    assert rc == 2 and out == ""
+    assert f"{saved}:3: not a line of saved rows" in one_error_line(err)
+    assert _table_rows(target) == {"visits": [], "track_points": [], "events": []}
+
+
+def test_store_restore_says_what_it_could_not_restore(tmp_path: Path) -> None:
+    saved = _unsaved_file(tmp_path / "a.db")
+    lines = saved.read_text().splitlines()
+    saved.write_text("\n".join(lines[1:]) + "\n")  # the visit line lost
+    rc, out, err = cli("store", "restore", str(saved), "--db", str(tmp_path / "b.db"))
+    assert rc == 1 and out == ""
+    assert "restored 0 rows" in one_error_line(err) and "not 2 points and events" in err
+
+
+# ------------------------------------------------------------------------------ visit gaps
+
+def test_a_visit_gap_shorter_than_a_block_saves_every_visit(tmp_path: Path,
+                                                           replayed: str) -> None:
+    db = tmp_path / "gap.db"
+    rc, _, err = cli(*REPLAY_ARGS, "--visit-gap", "0.05", "--db", str(db), "-q")
+    assert (rc, err) == (0, ""), err
+    assert list(tmp_path.glob("*.unsaved-*")) == []
+    rows, reference = _table_rows(db), _table_rows(Path(replayed))
+    visits = {row[0]: row for row in rows["visits"]}
+    assert all(point[0] in visits for point in rows["track_points"])
+    assert all(event[0] in visits for event in rows["events"])
+    # the same points and messages as with the usual gap, cut into more visits
+    icao_of = {row[0]: row[1] for row in rows["visits"]}
+    ref_icao_of = {row[0]: row[1] for row in reference["visits"]}
+    assert sorted((icao_of[p[0]], *p[1:]) for p in rows["track_points"]) == \
+        sorted((ref_icao_of[p[0]], *p[1:]) for p in reference["track_points"])
+    assert sum(v[11] for v in rows["visits"]) == sum(v[11] for v in reference["visits"])
+    assert len(rows["visits"]) > len(reference["visits"])
+
+
+# ------------------------------------------------------------------------------ reading
+
+READERS = [["sightings"], ["sightings", "--json"], ["track", WATCHED_HEX],
+           ["watchlist", "list"], ["watchlist", "export"]]
+
+
+@pytest.mark.parametrize("command", READERS, ids=" ".join)
+def test_reading_a_missing_store_says_so_and_creates_nothing(tmp_path: Path,
+                                                             command: list[str]) -> None:
+    missing = tmp_path / "missing.db"
+    rc, out, err = cli(*command, "--db", str(missing))
+    assert rc == 2 and out == ""
+    assert f"there is no store at {missing}" in one_error_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", READERS, ids=" ".join)
+def test_reading_writes_nothing_beside_the_store(tmp_path: Path, replayed: str,
+                                                 command: list[str]) -> None:
+    medium = tmp_path / "medium"
+    medium.mkdir()
+    db = medium / "copy.db"
+    shutil.copyfile(replayed, db)
+    with Store(db) as store:  # something for the watchlist commands to print
+        store.add_watch([WatchEntry(WATCHED_ICAO, WATCHED_ICAO, "watched")])
+    digest = hashlib.sha256(db.read_bytes()).hexdigest()
+    rc, out, err = cli(*command, "--db", str(db))
+    assert rc == 0 and err == "" and out
+    assert [f.name for f in medium.iterdir()] == ["copy.db"]  # no -wal, -shm, journal
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("command", READERS, ids=" ".join)
+def test_reading_a_store_left_with_a_wal_changes_nothing(tmp_path: Path, replayed: str,
+                                                         command: list[str]) -> None:
+    """A writer that stopped without closing leaves its rows in the -wal file: a reader
+    reads them there and checkpoints nothing (a writing open would, on closing)."""
+    medium = tmp_path / "medium"
+    medium.mkdir()
+    db = medium / "copy.db"
+    shutil.copyfile(replayed, db)
+    writer = Store(db)
+    writer.add_watch([WatchEntry(WATCHED_ICAO, WATCHED_ICAO, "watched")])
+    for suffix in ("", "-wal", "-shm"):  # the files as a crash would leave them
+        shutil.copyfile(f"{db}{suffix}", tmp_path / f"left.db{suffix}")
+    writer.close()
+    for f in medium.iterdir():
+        f.unlink()
+    for suffix in ("", "-wal", "-shm"):
+        shutil.copyfile(tmp_path / f"left.db{suffix}", f"{db}{suffix}")
+    before = {name: (medium / name).read_bytes() for name in ("copy.db", "copy.db-wal")}
+    assert len(before["copy.db-wal"]) > 0
+    rc, out, err = cli(*command, "--db", str(db))
+    assert rc == 0 and err == ""
+    if command[0] == "watchlist":
+        assert out.startswith(f"{WATCHED_HEX.upper()} watched")  # read from the WAL
+    assert sorted(f.name for f in medium.iterdir()) == ["copy.db", "copy.db-shm",
+                                                        "copy.db-wal"]
+    assert {name: (medium / name).read_bytes() for name in before} == before
+
+
+@pytest.mark.parametrize("command", [["sightings"], ["sightings", "--json"],
+                                     ["watchlist", "list"], ["track", WATCHED_HEX]],
+                         ids=" ".join)
+def test_a_full_stdout_is_one_line_and_exit_1(replayed: str, command: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        done = run_adsbwatch(*command, "--db", replayed, stdout=full, capture_output=False,
+                             stderr=subprocess.PIPE)
+    assert done.returncode == 1
+    assert done.stderr == "adsbwatch: error: cannot write to stdout (No space left on device)\n"
+
+
+# ------------------------------------------------------------------------------ year 10000
+
+Y10K = (10957 + 20 * 146097) * 86400.0  # 10000-01-01T00:00:00Z: 2000-01-01 + 20 x 400 years
+
+
+def _seconds_into_year_10000(text: str) -> float:
+    day, clock = text.rstrip("Z").split("T")
+    assert day == "10000-01-01", text
+    h, m, s = clock.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def test_times_in_year_10000_are_written_not_a_traceback(tmp_path: Path) -> None:
+    db = str(tmp_path / "late.db")
+    args = [a if a != START else "9999-12-31T23:59:59.5Z" for a in REPLAY_ARGS]
+    rc, _, err = cli(*args, "--db", db, "-q")
+    assert rc == 0, err
+    with Store(Path(db)) as store:
+        visits = store.sightings()
+        rows = store.track(WATCHED_ICAO)
+    assert any(v.last_seen >= Y10K for v in visits)
+    rc, out, err = cli("sightings", "--db", db)
+    assert rc == 0 and err == ""
+    assert any(line.startswith("9999-12-31 23:59:5") for line in out.splitlines()[1:])
+    rc, out, _ = cli("sightings", "--json", "--db", db)
+    shown = {v["last_seen"] for v in json.loads(out)}
+    assert any(t.startswith("10000-01-01T00:00:0") for t in shown)
+    rc, out, err = cli("track", WATCHED_HEX, "--format", "csv", "--db", db)
+    assert rc == 0 and err == ""
+    table = list(csv.DictReader(io.StringIO(out)))
+    assert len(table) == len(rows)
+    for line, row in zip(table, rows, strict=True):
+        if row.t >= Y10K:
+            assert math.isclose(_seconds_into_year_10000(line["time_utc"]), row.t - Y10K,
+                                abs_tol=0.0011)
+
+
+# ------------------------------------------------------------------------------ full disk
+
+def _disk_fills_half_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = store_files.write_all
+
+    def write_half_then_fail(fd: int, data: bytes) -> None:
+        real(fd, data[:len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store_files, "write_all", write_half_then_fail)
+
+
+@pytest.mark.parametrize("command", [["track", WATCHED_HEX, "--format", "kml", "-o"],
+                                     ["watchlist", "export"]], ids=lambda c: c[0])
+def test_a_full_disk_leaves_the_earlier_export_as_it_was(
+        tmp_path: Path, replayed: str, monkeypatch: pytest.MonkeyPatch,
+        command: list[str]) -> None:
+    out_file = tmp_path / "out" / "export.txt"
+    out_file.parent.mkdir()
+    out_file.write_text("the good earlier export\n")
+    out_file.chmod(0o640)
+    _disk_fills_half_way(monkeypatch)
+    rc, out, err = cli(*command, str(out_file), "--db", replayed)
+    assert rc == 2 and out == ""
+    assert f"{out_file}: cannot write (No space left on device)" in one_error_line(err)
+    assert out_file.read_text() == "the good earlier export\n"
+    assert [f.name for f in out_file.parent.iterdir()] == ["export.txt"]  # no temp file
+    monkeypatch.undo()
+    assert cli(*command, str(out_file), "--db", replayed)[0] == 0  # and with room, replaced
+    assert out_file.read_text() != "the good earlier export\n"
+    assert out_file.stat().st_mode & 0o777 == 0o640  # keeping its permissions
+    assert [f.name for f in out_file.parent.iterdir()] == ["export.txt"]

@@ -105,6 +105,27 @@ def test_kml_one_placemark_per_visit_with_timed_absolute_tracks() -> None:
         assert len(track.findall(f"{K}when")) == len(track.findall(f"{GX}coord"))
 
 
+def test_kml_coordinates_are_rounded_lon_lat_metres() -> None:
+    """Numbers worked out by hand: 6 decimals of degrees in plain decimal form (KML
+    has no exponents), feet times 0.3048 to 0.1 m, a surface run clamped to 0 m."""
+    rows = [
+        TrackRow(9, T0, 52.308601234, 4.763889876, 1234, None, None, None, False),
+        TrackRow(9, T0 + 0.25, -33.9461499, -0.0000123, -250, None, None, None, False),
+        TrackRow(9, T0 + 2, 52.3, 4.76, None, None, None, None, True),
+        TrackRow(9, T0 + 3, -0.0000004, 0.0, None, None, None, None, True),
+    ]
+    root = ET.fromstring(export_track(rows, "kml", icao="484506", label="", callsign=""))
+    (placemark,) = root.iter(f"{K}Placemark")
+    runs = placemark.findall(f"{GX}MultiTrack/{GX}Track")
+    assert [run.findtext(f"{K}altitudeMode") for run in runs] == ["absolute", "clampToGround"]
+    coords = [[c.text for c in run.findall(f"{GX}coord")] for run in runs]
+    assert coords == [["4.76389 52.308601 376.1", "-0.000012 -33.94615 -76.2"],
+                      ["4.76 52.3 0", "0 0 0"]]
+    whens = [[w.text for w in run.findall(f"{K}when")] for run in runs]
+    assert whens == [["2026-11-18T11:06:40.000Z", "2026-11-18T11:06:40.250Z"],
+                     ["2026-11-18T11:06:42.000Z", "2026-11-18T11:06:43.000Z"]]
+
+
 # ------------------------------------------------------------------------------ GPX
 
 def test_gpx_one_segment_per_visit_with_elevation_and_time() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adsbwatch.receiver.when import parse_when
+from adsbwatch.receiver.when import iso_utc, parse_when, table_time
 
 # 2026-11-24 15:30:00 UTC
 NOW = datetime(2026, 11, 24, 15, 30, tzinfo=UTC).timestamp()
@@ -69,3 +69,38 @@ def test_arbitrary_text_gives_a_float_or_a_value_error(text: str) -> None:
         assert "is not a time" in str(exc)
     else:
         assert isinstance(value, float)
+
+
+# ------------------------------------------------------------------------------ writing times
+
+# 10000-01-01T00:00:00Z (from day counts in the next test), past datetime's last year
+YEAR_10000 = 253_402_300_800.0
+
+
+@pytest.mark.parametrize(("t", "iso", "table"), [
+    (0.0, "1970-01-01T00:00:00.000Z", "1970-01-01 00:00:00"),
+    (1_795_000_000.25, "2026-11-18T11:06:40.250Z", "2026-11-18 11:06:40"),
+    (1_795_000_000.9996, "2026-11-18T11:06:40.999Z", "2026-11-18 11:06:40"),
+    (-86_400.5, "1969-12-30T23:59:59.500Z", "1969-12-30 23:59:59"),
+    (YEAR_10000 - 0.5, "9999-12-31T23:59:59.500Z", "9999-12-31 23:59:59"),
+    (YEAR_10000 + 0.25, "10000-01-01T00:00:00.250Z", "10000-01-01 00:00:00"),
+    # 10000 is a leap year (divisible by 400): Feb 29 exists, and Dec 31 is day 366
+    (YEAR_10000 + 59 * 86400 + 3661, "10000-02-29T01:01:01.000Z", "10000-02-29 01:01:01"),
+    (YEAR_10000 + 366 * 86400, "10001-01-01T00:00:00.000Z", "10001-01-01 00:00:00"),
+])
+def test_times_are_written_in_utc_even_after_year_9999(t: float, iso: str, table: str) -> None:
+    assert iso_utc(t) == iso
+    assert table_time(t) == table
+
+
+def test_year_10000_starts_where_the_calendar_says() -> None:
+    # 2000-01-01 is 10957 days after 1970; 8000 Gregorian years are 20 cycles of 146097 days
+    assert YEAR_10000 == (10957 + 20 * 146097) * 86400.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(t=st.floats(min_value=-6e10, max_value=1e13))
+def test_every_time_in_range_has_a_iso_form_with_a_zulu_suffix(t: float) -> None:
+    text = iso_utc(t)
+    assert text.endswith("Z") and text[-5] == "."
+    assert table_time(t) == text[:-5].replace("T", " ")

@@ -135,6 +135,13 @@ def _kml_runs(visit: list[TrackRow]) -> list[list[TrackRow]]:
     return runs
 
 
+def _degrees(x: float) -> str:
+    """6 decimals, trailing zeros dropped, never in exponent form (KML has none): a
+    longitude a metre from Greenwich is -0.000012, not -1.2e-05."""
+    text = f"{round(x, 6) + 0.0:.6f}".rstrip("0").rstrip(".")  # + 0.0: no "-0"
+    return "0" if text in ("", "-0") else text
+
+
 def _kml_track(parent: ET.Element, run: list[TrackRow]) -> None:
     k, gx = f"{{{KML_NS}}}", f"{{{GX_NS}}}"
     track = _child(parent, f"{gx}Track")
@@ -144,7 +151,7 @@ def _kml_track(parent: ET.Element, run: list[TrackRow]) -> None:
         _child(track, f"{k}when", iso_utc(row.t))
     for row in run:
         alt = _metres(row.alt) if absolute else 0
-        _child(track, f"{gx}coord", f"{round(row.lon, 6)} {round(row.lat, 6)} {alt}")
+        _child(track, f"{gx}coord", f"{_degrees(row.lon)} {_degrees(row.lat)} {alt}")
 
 
 def _kml(rows: list[TrackRow], names: _Names) -> str:
