@@ -149,22 +149,17 @@ def test_without_a_writable_temp_dir_kernels_run_uncached(account: Account) -> N
     assert sorted(p.name for p in account.temp.iterdir()) == before
 
 
-# The CLI can only prepare the cache if nothing has imported numba before main() runs.
-KERNELS_IMPORTED_WITH_MAIN = pytest.mark.xfail(
-    strict=True, reason="adsbwatch.receiver.cli.main imports numba before main() runs "
-    "(cli.main -> cli.simulate -> decoder.sim.scene -> sim.encode -> decoder.frames.crc "
-    "-> numba): the lead's lazy command modules remove that")
+# The CLI itself: it can prepare the cache as nothing imports numba before main() runs.
 
 
-@KERNELS_IMPORTED_WITH_MAIN
 def test_version_on_the_service_account(account: Account) -> None:
     result = account.run("-m", "adsbwatch", "--version")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("adsbwatch ")
-    assert "Traceback" not in result.stderr
+    warning, = result.stderr.splitlines()  # one line, no traceback
+    assert warning.startswith("adsbwatch: warning: cannot write Numba's kernel cache ")
 
 
-@KERNELS_IMPORTED_WITH_MAIN
 def test_replay_on_the_service_account(account: Account) -> None:
     result = account.run("-m", "adsbwatch", "replay", str(SAMPLE), "--raw")
     assert result.returncode == 0, result.stderr

@@ -65,18 +65,10 @@ def heavy_imports(*args: str) -> dict[str, str]:
     return {heavy: import_chain(modules, heavy) for heavy in HEAVY if heavy in names}
 
 
-# Until the CLI imports a command's module only when that command runs.
-SIMULATE_IMPORTED_BY_MAIN = pytest.mark.xfail(
-    strict=True, reason="cli.main imports cli.simulate at start-up, which imports numpy and "
-    "(decoder.sim.scene -> sim.encode -> decoder.frames.crc) numba")
-
-
-@SIMULATE_IMPORTED_BY_MAIN
 def test_help_starts_without_numba_or_numpy() -> None:
     assert heavy_imports("--help") == {}
 
 
-@SIMULATE_IMPORTED_BY_MAIN
 def test_watchlist_list_starts_without_numba_or_numpy(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     Store(db).close()
