@@ -5,11 +5,14 @@ from __future__ import annotations
 import itertools
 import json
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from support import checkout_env
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry
 from adsbwatch.receiver.defaults import default_db_path
@@ -47,6 +50,21 @@ def raw_count(path: Path, table: str) -> int:
         return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     finally:
         conn.close()
+
+
+def buffer_one_of_each(store: Store) -> VisitRow:
+    """A visit, a point (5000 ft) and an event (squawk 7000) buffered; the visit."""
+    v = visit(store)
+    store.save_visit(v)
+    store.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
+    store.add_event(v.id, T0, "squawk", "7000")
+    return v
+
+
+def locked(db: Path) -> sqlite3.Connection:
+    """Another program's connection holding the database with BEGIN EXCLUSIVE."""
+    blocker = locked(db)
+    return blocker
 
 
 @pytest.fixture
@@ -322,8 +340,7 @@ def test_watchlist_add_replace_remove(db: Path) -> None:
 
 def test_a_locked_database_makes_watchlist_changes_a_store_error(db: Path) -> None:
     with Store(db, busy_timeout_ms=50) as store:
-        blocker = sqlite3.connect(db, isolation_level=None)
-        blocker.execute("BEGIN EXCLUSIVE")
+        blocker = locked(db)
         with pytest.raises(StoreError) as info:
             store.add_watch([WatchEntry(1, 1, "x")])
         blocker.execute("ROLLBACK")
@@ -339,12 +356,8 @@ def test_a_locked_database_makes_watchlist_changes_a_store_error(db: Path) -> No
 
 def test_a_locked_database_keeps_the_rows_until_released(db: Path) -> None:
     with Store(db, busy_timeout_ms=50) as store:
-        v = visit(store)
-        store.save_visit(v)
-        store.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
-        store.add_event(v.id, T0, "squawk", "7000")
-        blocker = sqlite3.connect(db, isolation_level=None)
-        blocker.execute("BEGIN EXCLUSIVE")
+        v = buffer_one_of_each(store)
+        blocker = locked(db)
         assert store.flush() is False
         assert store.last_error == (f"cannot write to {db}: "
                                     "the database is locked by another program")
@@ -515,12 +528,8 @@ def test_an_interrupt_while_close_waits_on_a_lock_saves_the_rows_first(
         db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         interrupt: type[BaseException]) -> None:
     store = Store(db, busy_timeout_ms=60_000)
-    v = visit(store)
-    store.save_visit(v)
-    store.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
-    store.add_event(v.id, T0, "squawk", "7000")
-    blocker = sqlite3.connect(db, isolation_level=None)
-    blocker.execute("BEGIN EXCLUSIVE")
+    v = buffer_one_of_each(store)
+    blocker = locked(db)
     waits = []
 
     def second_ctrl_c(seconds: float) -> None:  # Ctrl-C arrives while close() waits
@@ -555,8 +564,7 @@ def test_an_interrupted_flush_keeps_every_row(db: Path, monkeypatch: pytest.Monk
         v = visit(store)
         store.save_visit(v)
         store.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
-        blocker = sqlite3.connect(db, isolation_level=None)
-        blocker.execute("BEGIN EXCLUSIVE")
+        blocker = locked(db)
 
         def ctrl_c(seconds: float) -> None:
             raise KeyboardInterrupt
@@ -570,6 +578,35 @@ def test_an_interrupted_flush_keeps_every_row(db: Path, monkeypatch: pytest.Monk
         assert store.pending == 2
         assert not store._conn.in_transaction
     assert raw_count(db, "track_points") == 1
+
+
+def test_rows_buffered_when_the_program_ends_without_close_go_to_the_file(
+        tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from adsbwatch.receiver.store.sqlite import PointRow, Store, VisitRow\n"
+        f"store = Store(Path({str(db)!r}))\n"
+        f"store.save_visit(VisitRow(id=3, icao=1, first_seen={T0}, last_seen={T0}))\n"
+        f"store.add_point(3, PointRow({T0}, 1.0, 2.0))\n"
+        "raise KeyboardInterrupt  # an interrupt that skipped close()\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env=checkout_env(), timeout=60)
+    assert done.returncode != 0
+    (saved,) = tmp_path.glob("a.db.unsaved-*.jsonl")
+    assert [json.loads(line)["table"] for line in saved.read_text().splitlines()] == [
+        "visits", "track_points"]
+    assert (f"adsbwatch: error: could not write 2 rows to {db}: the program ended before "
+            f"they were written; saved them to {saved}; ") in done.stderr
+
+
+def test_a_closed_store_leaves_nothing_for_the_end(db: Path) -> None:
+    store = Store(db)
+    store.save_visit(visit(store))
+    store.close()
+    store._save_at_exit()  # what atexit would run: nothing left to save
+    assert list(db.parent.glob("*.jsonl")) == []
 
 
 # ------------------------------------------------------------------------------ restoring

@@ -1,8 +1,8 @@
 """`adsbwatch sightings` and `adsbwatch track`: what the store recorded, as a table, JSON
 or a track export. Both only read: the store is opened read-only.
 
-SQLite is imported by the commands that use it: this module is imported whatever the
-command, for its options."""
+SQLite and the exporters are imported by the commands that use them: this module is
+imported whatever the command, for its options."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.cli.opening import open_store, watch_entry, write_output
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.store.export import EXPORT_FORMATS  # light: no SQLite, no numpy
+from adsbwatch.receiver.store.formats import EXPORT_FORMATS
 from adsbwatch.receiver.when import iso_utc, parse_when, table_time
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from adsbwatch.receiver.store.formats import EXPORT_FORMATS
 from adsbwatch.receiver.when import iso_utc
 
 if TYPE_CHECKING:
@@ -212,10 +213,8 @@ def _csv(rows: list[TrackRow], names: _Names) -> str:
     return out.getvalue()
 
 
-_WRITERS: dict[str, Callable[[list[TrackRow], _Names], str]] = {
-    "geojson": _geojson, "kml": _kml, "csv": _csv, "gpx": _gpx,
-}
-EXPORT_FORMATS = tuple(_WRITERS)
+_WRITERS: dict[str, Callable[[list[TrackRow], _Names], str]] = dict(
+    zip(EXPORT_FORMATS, (_geojson, _kml, _csv, _gpx), strict=True))
 
 
 def export_track(rows: list[TrackRow], fmt: str, *, icao: str, label: str,

@@ -21,6 +21,7 @@ a time.
 
 from __future__ import annotations
 
+import atexit
 import sqlite3
 import sys
 import time
@@ -87,6 +88,10 @@ class Store:
         self._known: OrderedDict[int, tuple] = OrderedDict()
         self._last_flush: float | None = None
         self._conn = self._open_read_only() if read_only else self._open(busy_timeout_ms)
+        # The last net: an exception that skips close() (one raised by a flush that
+        # should have come before it) would otherwise end the program with rows
+        # buffered and no word said.
+        atexit.register(self._save_at_exit)
 
     # -------------------------------------------------------------------- opening
 
@@ -97,7 +102,7 @@ class Store:
             raise StoreError(f"cannot create the folder {self.path.parent} for the database "
                              f"({exc.strerror or exc})") from None
         conn = self._connect(self.path, uri=False, busy_timeout_ms=busy_timeout_ms)
-        try:
+        with self._closed_on_failure(conn):
             check_ours(conn, self.path)  # before changing anything in a file not ours
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -105,12 +110,6 @@ class Store:
             migrate(conn, self.path)
             # From now on the waits for a lock are ours (_waiting): interruptible.
             conn.execute("PRAGMA busy_timeout = 0")
-        except sqlite3.Error as exc:
-            conn.close()
-            raise StoreError(self._open_problem(exc)) from None
-        except BaseException:
-            conn.close()
-            raise
         return conn
 
     def _open_read_only(self) -> sqlite3.Connection:
@@ -123,15 +122,21 @@ class Store:
         flag = "mode=ro" if wal.exists() else "immutable=1"
         uri = f"{self.path.absolute().as_uri()}?{flag}"
         conn = self._connect(uri, uri=True, busy_timeout_ms=int(self.busy_timeout_s * 1000))
-        try:
+        with self._closed_on_failure(conn):
             check_readable(conn, self.path)
+        return conn
+
+    @contextmanager
+    def _closed_on_failure(self, conn: sqlite3.Connection) -> Iterator[None]:
+        """Close a connection whose setup failed; SQLite's failure as a StoreError."""
+        try:
+            yield
         except sqlite3.Error as exc:
             conn.close()
             raise StoreError(self._open_problem(exc)) from None
         except BaseException:
             conn.close()
             raise
-        return conn
 
     def _connect(self, target: Path | str, *, uri: bool,
                  busy_timeout_ms: int) -> sqlite3.Connection:
@@ -283,8 +288,17 @@ class Store:
                 reason = self._why if self.last_error else "their visit was never saved"
                 raise self._save_unsaved(reason)
         finally:
+            atexit.unregister(self._save_at_exit)
             self._conn.close()
             self._conn = None  # type: ignore[assignment]
+
+    def _save_at_exit(self) -> None:
+        """At the end of a program that never closed the store: no last try on the
+        database (it may be what held the program up), the rows go to the file."""
+        if self._conn is None or not self.pending:
+            return
+        reason = "the program ended before they were written"
+        print(f"adsbwatch: error: {self._save_unsaved(reason)}", file=sys.stderr)
 
     def __enter__(self) -> Store:
         return self
