@@ -63,7 +63,8 @@ def buffer_one_of_each(store: Store) -> VisitRow:
 
 def locked(db: Path) -> sqlite3.Connection:
     """Another program's connection holding the database with BEGIN EXCLUSIVE."""
-    blocker = locked(db)
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
     return blocker
 
 
