@@ -467,8 +467,11 @@ def test_frames_straddling_block_boundaries_found_once(make_recording, rate: int
     path, truth = make_recording(rate, "cu8", starts_s=starts, seed=block_samples)
     one_block = frames_found(path, "cu8", rate, 1 << 20)
     assert [f for f, _ in one_block] == truth
-    per_sample = 12_000_000 // rate
-    truth_ticks = [round(s * 12_000_000) for s in starts]
+    # Each frame's first pulse from where it was placed, in samples: 12 MHz ticks are
+    # 5 a sample at 2.4 MS/s, 6 at 2.0.
+    per_sample = {2_400_000: 5, 2_000_000: 6}[rate]
+    truth_ticks = [((k + 1) * block_samples + off) * per_sample
+                   for k, off in enumerate(OFFSETS)]
     assert all(abs(t - want) <= per_sample
                for (_, t), want in zip(one_block, truth_ticks, strict=True))
     assert frames_found(path, "cu8", rate, block_samples) == one_block
