@@ -439,7 +439,9 @@ def test_the_station_stops_when_no_sink_is_left(make_recording) -> None:
 
     sink = LeavesAfterOne()
     fanout = FanOut([sink], warn=print)
-    totals = run_station(recording_source(str(path)), fanout, block_samples=4096)
+    # In the caller's thread: a worker would have read a few blocks ahead.
+    totals = run_station(recording_source(str(path)), fanout, block_samples=4096,
+                         threaded=False)
     assert totals.stopped_early and fanout.failures == [] and sink.closed
     assert totals.source.samples == 4096  # one block read, no more
 
