@@ -39,16 +39,17 @@ def cut_blocks(readinto: ReadInto, bytes_per_sample: int, scan_samples: int,
         whole = filled - filled % bytes_per_sample
         samples = whole // bytes_per_sample
         if not eof:
+            # Counted before the hand-over: a consumer may stop at any block.
+            totals.samples += scan_samples
             totals.bytes_read = (first_sample + scan_samples) * bytes_per_sample
             yield Block(buf, first_sample, scan_samples, False, time.time())
             keep = filled - scan_samples * bytes_per_sample
             buf[:keep] = buf[scan_samples * bytes_per_sample:filled]
             filled = keep
             first_sample += scan_samples
-            totals.samples += scan_samples
             continue
         totals.leftover_bytes = filled - whole
-        if samples:
-            totals.bytes_read = (first_sample + samples) * bytes_per_sample + totals.leftover_bytes
-            yield Block(buf[:whole], first_sample, samples, True, time.time())
         totals.samples += samples
+        totals.bytes_read = (first_sample + samples) * bytes_per_sample + totals.leftover_bytes
+        if samples:
+            yield Block(buf[:whole], first_sample, samples, True, time.time())
