@@ -558,7 +558,8 @@ def test_a_full_disk_leaves_the_earlier_export_as_it_was(
     _disk_fills_half_way(monkeypatch)
     rc, out, err = cli(*command, str(out_file), "--db", replayed)
     assert rc == 2 and out == ""
-    assert f"{out_file}: cannot write (No space left on device)" in one_error_line(err)
+    assert one_error_line(err) == (f"adsbwatch: error: {out_file}: cannot write (No space "
+                                   "left on device); the earlier file is left as it was")
     assert out_file.read_text() == "the good earlier export\n"
     assert [f.name for f in out_file.parent.iterdir()] == ["export.txt"]  # no temp file
     monkeypatch.undo()

@@ -82,8 +82,9 @@ def write_output(text: str, path: str | None) -> None:
         return
     from adsbwatch.receiver.store.files import replace_file
 
+    target = Path(path)
     try:
-        replace_file(Path(path), text)
+        replace_file(target, text)
     except OSError as exc:
-        raise UserError(f"{path}: cannot write ({exc.strerror or exc}); "
-                        "an earlier file of that name is left as it was") from None
+        kept = "; the earlier file is left as it was" if target.is_file() else ""
+        raise UserError(f"{path}: cannot write ({exc.strerror or exc}){kept}") from None

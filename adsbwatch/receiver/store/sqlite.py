@@ -124,6 +124,7 @@ class Store:
         conn = self._connect(uri, uri=True, busy_timeout_ms=int(self.busy_timeout_s * 1000))
         with self._closed_on_failure(conn):
             check_readable(conn, self.path)
+            conn.execute("PRAGMA busy_timeout = 0")  # as for writing: the waits are ours
         return conn
 
     @contextmanager
