@@ -53,6 +53,8 @@ def replace_file(path: Path, text: str) -> None:
     cannot be replaced, and a partial write cannot cost it an earlier good content.
     """
     data = text.encode("utf-8")
+    if path.is_symlink():
+        path = path.resolve()  # replace the file the link names, not the link
     if path.exists() and not path.is_file():
         with open(path, "wb") as f:
             f.write(data)
