@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from adsbwatch.decoder.demod.geometry import Geometry
 from adsbwatch.decoder.demod.screen import _second_smallest
 
 # A fitted preamble's pulses relative to its gaps, and to the noise floor.
@@ -40,8 +39,9 @@ def _pulse(mag: np.ndarray, start: int, p: int, k: int, base: np.ndarray,
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _preamble(mag: np.ndarray, start: int, p: int, lo: float,
-              g: Geometry) -> tuple[float, float, float]:
+def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.ndarray,
+              pulse_taps: np.ndarray, pulse_energy: np.ndarray,
+              pulse_area: np.ndarray) -> tuple[float, float, float]:
     """Fit the preamble starting at start + phase p over gaps at level lo.
 
     Returns (fit, amplitude, pulse level): fit is the signal energy the pulse template
@@ -50,25 +50,27 @@ def _preamble(mag: np.ndarray, start: int, p: int, lo: float,
     the gaps; fit < 0 when two pulses do not stand above the gaps or the pulses are too
     weak overall.
     """
-    v0 = _pulse(mag, start, p, 0, g.pulse_base, g.pulse_taps)
-    v1 = _pulse(mag, start, p, 1, g.pulse_base, g.pulse_taps)
-    v2 = _pulse(mag, start, p, 2, g.pulse_base, g.pulse_taps)
-    v3 = _pulse(mag, start, p, 3, g.pulse_base, g.pulse_taps)
+    v0 = _pulse(mag, start, p, 0, pulse_base, pulse_taps)
+    v1 = _pulse(mag, start, p, 1, pulse_base, pulse_taps)
+    v2 = _pulse(mag, start, p, 2, pulse_base, pulse_taps)
+    v3 = _pulse(mag, start, p, 3, pulse_base, pulse_taps)
     hi = (v0 + v1 + v2 + v3) / 4
     weakest = _second_smallest(v0, v1, v2, v3)
     if weakest <= lo * PULSE_RATIO or hi <= lo * PREAMBLE_RATIO:
         return -1.0, 0.0, hi
     # template . (samples - gap level), over the template's own energy
-    energy = g.pulse_energy
-    corr = (v0 * energy[p, 0] + v1 * energy[p, 1] + v2 * energy[p, 2]
-            + v3 * energy[p, 3] - lo * g.pulse_area[p, 4])
-    amplitude = corr / energy[p, 4]
+    corr = (v0 * pulse_energy[p, 0] + v1 * pulse_energy[p, 1] + v2 * pulse_energy[p, 2]
+            + v3 * pulse_energy[p, 3] - lo * pulse_area[p, 4])
+    energy = pulse_energy[p, 4]
+    amplitude = corr / energy
     return amplitude * corr, amplitude, hi
 
 
 @njit(cache=True, nogil=True, inline="always")
 def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: float,
-                    g: Geometry, top_fit: np.ndarray, top_q: np.ndarray, top_lo: np.ndarray,
+                    pulse_base: np.ndarray, pulse_taps: np.ndarray,
+                    pulse_energy: np.ndarray, pulse_area: np.ndarray, gaps: np.ndarray,
+                    top_fit: np.ndarray, top_q: np.ndarray, top_lo: np.ndarray,
                     top_start: np.ndarray, top_p: np.ndarray) -> None:
     """The TRIES best-fitting preambles starting in [j-1, j+2), at every sub-sample
     phase, best first (top_fit < 0 past the last one found): fit, amplitude, gap level,
@@ -79,9 +81,10 @@ def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: floa
     """
     top_fit[:] = -1.0
     for start in range(j - 1, j + 2):
-        lo = _gap_level(mag, start, g.gap_samples)
-        for p in range(g.pulse_base.shape[0]):
-            fit, amplitude, hi = _preamble(mag, start, p, lo, g)
+        lo = _gap_level(mag, start, gaps)
+        for p in range(pulse_base.shape[0]):
+            fit, amplitude, hi = _preamble(mag, start, p, lo, pulse_base, pulse_taps,
+                                           pulse_energy, pulse_area)
             if fit <= top_fit[TRIES - 1] or hi <= floor_level or hi <= min_level:
                 continue
             k = TRIES - 1
