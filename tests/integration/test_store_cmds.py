@@ -431,13 +431,26 @@ READERS = [["sightings"], ["sightings", "--json"], ["track", WATCHED_HEX],
            ["watchlist", "list"], ["watchlist", "export"]]
 
 
-@pytest.mark.parametrize("command", READERS, ids=" ".join)
+@pytest.mark.parametrize("command", READERS[:3], ids=" ".join)
 def test_reading_a_missing_store_says_so_and_creates_nothing(tmp_path: Path,
                                                              command: list[str]) -> None:
     missing = tmp_path / "missing.db"
     rc, out, err = cli(*command, "--db", str(missing))
     assert rc == 2 and out == ""
     assert f"there is no store at {missing}" in one_error_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", READERS[3:], ids=" ".join)
+def test_the_watchlist_of_a_store_not_made_yet_is_empty(tmp_path: Path,
+                                                        command: list[str]) -> None:
+    """A first `watchlist list` before anything was recorded: an empty list, said so,
+    exit 0 (scripts start with it), and still nothing created."""
+    missing = tmp_path / "missing.db"
+    rc, out, err = cli(*command, "--db", str(missing))
+    assert rc == 0 and out == ""
+    assert err == (f"adsbwatch: no store at {missing} yet: the watchlist is empty (add to it "
+                   "with `adsbwatch watchlist add HEX` or `import FILE`)\n")
     assert list(tmp_path.iterdir()) == []
 
 

@@ -44,13 +44,18 @@ def open_store(db: str | None, *, read_only: bool = False) -> Store:
     it read-only and never creates it: a missing store is a UserError."""
     from adsbwatch.receiver.store.sqlite import Store, StoreError
 
-    path = Path(db) if db else default_db_path()
+    path = store_path(db)
     if read_only:
         _must_exist(path)
     try:
         return Store(path, read_only=read_only)
     except StoreError as exc:
         raise UserError(str(exc)) from None
+
+
+def store_path(db: str | None) -> Path:
+    """--db, else the user's default store."""
+    return Path(db) if db else default_db_path()
 
 
 def _must_exist(path: Path) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from adsbwatch.decoder.messages.watchlist import format_watchlist
+from adsbwatch.decoder.messages.watchlist import WatchEntry, format_watchlist
 from adsbwatch.receiver.cli.opening import (
     load_watchlist_files,
     open_store,
+    store_path,
     watch_entry,
     write_output,
 )
@@ -34,10 +36,20 @@ def cmd_watch_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stored_entries(db: str | None) -> list[WatchEntry]:
+    """The store's watchlist. A store not made yet holds an empty one: said on stderr,
+    and nothing is created (reading never writes)."""
+    path = store_path(db)
+    if not path.exists():
+        print(f"adsbwatch: no store at {path} yet: the watchlist is empty (add to it with "
+              f"`adsbwatch watchlist add HEX` or `import FILE`)", file=sys.stderr)
+        return []
+    with open_store(db, read_only=True) as store:
+        return store.watch_entries()
+
+
 def cmd_watch_list(args: argparse.Namespace) -> int:
-    with open_store(args.db, read_only=True) as store:
-        entries = store.watch_entries()
-    write_output(format_watchlist(entries), None)
+    write_output(format_watchlist(_stored_entries(args.db)), None)
     return 0
 
 
@@ -51,9 +63,7 @@ def cmd_watch_import(args: argparse.Namespace) -> int:
 
 
 def cmd_watch_export(args: argparse.Namespace) -> int:
-    with open_store(args.db, read_only=True) as store:
-        text = format_watchlist(store.watch_entries())
-    write_output(text, args.file)
+    write_output(format_watchlist(_stored_entries(args.db)), args.file)
     return 0
 
 
