@@ -14,7 +14,6 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -22,6 +21,7 @@ from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.sim.defaults import DEFAULT_START_TIME
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.rates import check_format, parse_rate
+from adsbwatch.receiver.when import iso_time, iso_utc
 
 if TYPE_CHECKING:
     import numpy as np
@@ -123,14 +123,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _utc_iso(text: str) -> str:
     """An ISO-8601 time as UTC with a Z; a time without a zone is taken as UTC."""
-    try:
-        when = datetime.fromisoformat(text.strip())
-    except ValueError:
+    when = iso_time(text.strip())
+    if when is None:
         raise UserError(f"--start-time {text!r} is not an ISO-8601 time: use e.g. "
-                        "2025-05-16T09:30:00Z") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+                        "2025-05-16T09:30:00Z")
+    return iso_utc(when)
 
 
 def sigmf_meta(fmt: str, rate: int, start_time: str, receiver: tuple[float, float]) -> str:

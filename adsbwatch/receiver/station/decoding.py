@@ -46,10 +46,15 @@ class DecodingSink:
 
     def close(self) -> None:
         """Announce what waits and commit everything received."""
-        self.finish()
-        self.alerter.wait()
-        if self.store is None:
-            return
+        try:
+            self.finish()
+            self.alerter.wait()
+        finally:
+            if self.store is not None:
+                self._close_store()
+
+    def _close_store(self) -> None:
+        assert self.store is not None
         if self.store.last_error:
             self.warn(f"database: {self.store.last_error}; trying once more before giving up")
         try:

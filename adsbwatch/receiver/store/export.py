@@ -17,13 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from adsbwatch.decoder.messages.geo import FT_TO_M
 from adsbwatch.receiver.store.formats import EXPORT_FORMATS
 from adsbwatch.receiver.when import iso_utc
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.store.rows import TrackRow
 
-FT_TO_M = 0.3048
 KML_NS = "http://www.opengis.net/kml/2.2"
 GX_NS = "http://www.google.com/kml/ext/2.2"
 GPX_NS = "http://www.topografix.com/GPX/1/1"
