@@ -82,7 +82,11 @@ class Decoding:
 
     def summary(self) -> str:
         t = self.pipeline.totals
-        where = f" into {self.store.path}" if self.store is not None else ""
+        where = ""
+        if self.store is not None:
+            retried = self.store.failed_flushes
+            where = f" into {self.store.path}" + (
+                f" ({retried} commits retried: database busy or full)" if retried else "")
         return (f"adsbwatch: {t.messages} messages decoded ({t.undecodable} without a "
                 f"decoder), {t.positions} positions "
                 f"({self.pipeline.tracker.rejected_positions} rejected as implausible), "
