@@ -10,9 +10,8 @@ import sys
 from collections.abc import Sequence
 
 from adsbwatch import __version__
-from adsbwatch.receiver.cli import replay as replay_cmd
-from adsbwatch.receiver.cli import simulate as simulate_cmd
-from adsbwatch.receiver.cli import store_cmds
+from adsbwatch.receiver.cli import history, replay, simulate, watchlist
+from adsbwatch.receiver.cli import store as store_cmd
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
 from adsbwatch.receiver.defaults import default_db_path
@@ -26,9 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument("--db", help=f"the store (default {default_db_path()})")
-    replay_cmd.add_parser(sub)
-    store_cmds.add_parsers(sub, db_parent)
-    simulate_cmd.add_parser(sub)
+    replay.add_parser(sub)
+    watchlist.add_parser(sub, db_parent)
+    history.add_parsers(sub, db_parent)
+    store_cmd.add_parser(sub, db_parent)
+    simulate.add_parser(sub)
     return parser
 
 
