@@ -57,7 +57,7 @@ def make_scene(path: Path, seconds: int, aircraft: int) -> None:
         return
     print(f"pipeline: simulating {seconds} s of {aircraft} aircraft into {path} ...",
           file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "adsbwatch.receiver.cli.main", "simulate", str(path),
+    subprocess.run([sys.executable, "-m", "adsbwatch", "simulate", str(path),
                     "--scene", "benchmark", "--duration", str(seconds), "--aircraft",
                     str(aircraft), "--rate", "2.4M", "--seed", "150"], check=True,
                    env=dict(os.environ, PYTHONPATH=str(ROOT)))
@@ -79,7 +79,7 @@ def measure(name: str, path: Path, runs: int, cpu: str, peer: str | None) -> lis
         db = WORK / "pipeline-bench.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
-        cpu_s, wall_s, err = run([sys.executable, "-m", "adsbwatch.receiver.cli.main", "replay",
+        cpu_s, wall_s, err = run([sys.executable, "-m", "adsbwatch", "replay",
                                   str(path), "--record-all", "--db", str(db)], cpu,
                                  WORK / f"pipeline-{name}.out")
         found = SUMMARY.search(err)

@@ -112,7 +112,7 @@ def snr_at_half(snrs: Sequence[float], fractions: Sequence[float]) -> float | No
 
 
 def build_decoders(rate: float, args: argparse.Namespace) -> list[Decoder]:
-    ours = [sys.executable, "-m", "adsbwatch.receiver.cli.main", "replay", "FILE", "--raw",
+    ours = [sys.executable, "-m", "adsbwatch", "replay", "FILE", "--raw",
             "--rate", rate_label(rate), "--format", "cu8", "-q"]
     decoders = [Decoder(f"ours --fix {n}", [*ours, "--fix", str(n)]) for n in args.ours_fix]
     dump1090 = shutil.which(args.dump1090)

@@ -314,7 +314,7 @@ def test_simulated_sigmf_replays_with_its_own_time_and_place(tmp_path: Path) -> 
                      "--start-time", "2024-02-29T12:00:00Z"]) == 0
     meta = json.loads((tmp_path / "scene.sigmf-meta").read_text())
     assert meta["global"]["core:datatype"] == "cu8"
-    assert meta["captures"][0]["core:datetime"] == "2024-02-29T12:00:00Z"
+    assert meta["captures"][0]["core:datetime"] == "2024-02-29T12:00:00.000Z"
     out_text, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out_text), redirect_stderr(err):
         rc = main(["replay", str(tmp_path / "scene.sigmf-meta"), "--db", str(tmp_path / "s.db"),
