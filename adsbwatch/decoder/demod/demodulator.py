@@ -63,6 +63,11 @@ class Demodulator:
         """Samples a block must hold beyond its last scanned position."""
         return self.geometry.span_long + 24
 
+    def skip_to(self, first_sample: int) -> None:
+        """The stream goes on at `first_sample` after samples were lost: the next
+        process() starts there. Addresses heard and the noise level carry over."""
+        self.noise.skip_to(first_sample)
+
     def process(self, mag: np.ndarray, first_sample: int, stop: int) -> FrameBatch:
         """Frames starting at positions [0, stop) of `mag`, whose sample 0 is `first_sample`.
 

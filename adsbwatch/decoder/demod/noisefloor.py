@@ -43,12 +43,32 @@ class NoiseFloor:
         self._pending = np.zeros(WINDOW // STRIDE, dtype=np.float32)
         self._filled = 0
         self._next_sample = 0
-        self._windows_done = 0
+        self._windows_done = 0  # also the absolute index of the next window to finish
+        self._skip_until = 0  # after a gap: samples before this start no window
+
+    def skip_to(self, sample: int) -> None:
+        """The stream goes on at `sample` after a gap (samples lost on the way in). The
+        window it lands in is incomplete: measuring starts again with the next whole
+        one, and until that is two windows old the level from before the gap stands."""
+        if sample < self._next_sample:
+            raise ValueError("noise floor skipped backwards")
+        self._filled = 0
+        self._next_sample = sample
+        self._windows_done = -(-sample // WINDOW)
+        self._skip_until = self._windows_done * WINDOW
+        if self._level is not None:
+            self._after[self._windows_done - 1] = self._level
+            self._after[self._windows_done - 2] = self._level
 
     def feed(self, mag: np.ndarray, first_sample: int) -> None:
-        """Take samples [first_sample, first_sample + len(mag)); calls must be contiguous."""
+        """Take samples [first_sample, first_sample + len(mag)); calls must be contiguous
+        (but for skip_to)."""
         if first_sample != self._next_sample:
             raise ValueError("noise floor fed out of order")
+        self._next_sample = first_sample + mag.size
+        if first_sample < self._skip_until:  # the rest of a window cut by a gap
+            offset = min(self._skip_until - first_sample, mag.size)
+            mag, first_sample = mag[offset:], first_sample + offset
         medians = np.empty(mag.size // WINDOW + 2, dtype=np.float64)
         done, self._filled = _window_medians(mag, first_sample, self._pending, self._filled,
                                              medians)
@@ -62,7 +82,6 @@ class NoiseFloor:
                 self._level += SMOOTHING * (median - self._level)
             self._after[self._windows_done + k] = self._level
         self._windows_done += done
-        self._next_sample = first_sample + mag.size
 
     def floors(self, first_sample: int, count: int) -> tuple[int, np.ndarray]:
         """(first window, the floor of each window) for samples [first_sample, +count)."""

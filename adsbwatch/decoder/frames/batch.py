@@ -19,6 +19,9 @@ class FrameBatch:
     level: np.ndarray  # [n] float32, mean high-half magnitude (full scale = 1)
     fixed: np.ndarray  # [n] uint8, bits repaired
     until_ticks: int = 0  # the block's end on the sample clock: time passes without frames
+    # UNIX time of tick 0 as this batch's source sees it: set for live sources, whose
+    # times follow the wall clock; None for a recording (its start time applies).
+    epoch0: float | None = None
 
     def __len__(self) -> int:
         return int(self.ticks.size)

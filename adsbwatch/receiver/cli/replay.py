@@ -117,7 +117,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     with StopSignals() as signals:
         try:
             with decoding.showing() if decoding is not None else nullcontext():
-                run_station(source, fanout, args.fix, progress, totals=totals)
+                # A live stream keeps the wall clock's time unless told its start.
+                wall_clock = source.info.live and args.start_time is None
+                run_station(source, fanout, args.fix, progress, totals=totals,
+                            wall_clock=wall_clock)
                 signals.shutting_down()
                 if decoding is not None:
                     decoding.show_final()

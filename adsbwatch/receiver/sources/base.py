@@ -36,8 +36,17 @@ class Block:
     raw: np.ndarray  # uint8 bytes of whole samples [first_sample, first_sample + len)
     first_sample: int
     scan: int  # positions [0, scan) are this block's to search for frame starts
-    final: bool  # end of stream: no lookahead beyond the data; pad before demodulating
-    arrival: float  # wall-clock time the last byte of the block was read
+    final: bool  # end of the stream or of a stretch before a gap: pad before demodulating
+    arrival: float  # wall-clock time the block's last sample was taken (live) or read
+    gap_before: int = 0  # samples lost just before this block (a live source fell behind)
+
+
+class Dropped(Exception):  # noqa: N818 - an event in the stream, not an error
+    """Raised by a live reader where samples were lost; the sample clock jumps by them."""
+
+    def __init__(self, samples: int) -> None:
+        super().__init__(f"{samples} samples dropped")
+        self.samples = samples
 
 
 @dataclass

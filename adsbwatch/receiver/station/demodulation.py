@@ -10,16 +10,25 @@ from adsbwatch.decoder.demod.demodulator import Demodulator
 from adsbwatch.decoder.demod.magnitude import magnitude
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.receiver.sources.base import IQSource
+from adsbwatch.receiver.station.clock import LiveClock
 
 
-def demodulated(source: IQSource, demod: Demodulator,
-                block_samples: int) -> Iterator[FrameBatch]:
-    """Each block's frames in time order (an empty batch for a block without any)."""
+def demodulated(source: IQSource, demod: Demodulator, block_samples: int,
+                wall_clock: bool = False) -> Iterator[FrameBatch]:
+    """Each block's frames in time order (an empty batch for a block without any); a
+    live source's batches carry (with `wall_clock`) the wall-clock time of their sample
+    clock's zero."""
     lookahead = demod.lookahead
     fmt = source.info.fmt
+    clock = LiveClock(source.info.rate, source.info.bytes_per_sample) if wall_clock else None
     mag = np.zeros(block_samples + 2 * lookahead, dtype=np.float32)
     for block in source.blocks(block_samples, lookahead):
+        if block.gap_before:
+            demod.skip_to(block.first_sample)
         have = magnitude(block.raw, fmt, mag).size
         mag[have:have + lookahead] = 0.0  # pad the end of the stream
-        yield demod.process(mag[:max(have, block.scan) + lookahead], block.first_sample,
-                            block.scan)
+        batch = demod.process(mag[:max(have, block.scan) + lookahead], block.first_sample,
+                              block.scan)
+        if clock is not None:
+            batch.epoch0 = clock.epoch0(block)
+        yield batch

@@ -76,13 +76,14 @@ class Pipeline:
 
     def on_batch(self, batch: FrameBatch) -> None:
         """One block's frames (possibly none: the block still moves the clock)."""
+        epoch0 = self.start_epoch if batch.epoch0 is None else batch.epoch0
         if len(batch):
             rows = batch.msg.tobytes()
-            times = (self.start_epoch + batch.ticks / CLOCK_HZ).tolist()
+            times = (epoch0 + batch.ticks / CLOCK_HZ).tolist()
             for i, (n, level) in enumerate(zip(batch.nbytes.tolist(), batch.dbfs.tolist(),
                                                strict=True)):
                 self.handle(times[i], rows[14 * i:14 * i + n].hex(), level)
-        self.now = max(self.now, self.start_epoch + batch.until_ticks / CLOCK_HZ)
+        self.now = max(self.now, epoch0 + batch.until_ticks / CLOCK_HZ)
         if self.now >= self._next_housekeeping:
             self.housekeeping()
         if self.store is not None:

@@ -38,18 +38,21 @@ class StationTotals:
 def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
                 on_progress: Callable[[int], None] | None = None,
                 block_samples: int = BLOCK_SAMPLES, threaded: bool = True,
-                totals: StationTotals | None = None) -> StationTotals:
+                totals: StationTotals | None = None,
+                wall_clock: bool | None = None) -> StationTotals:
     """Demodulate `source` to its end, handing every batch to `fanout` in the caller's
     thread (with `threaded`, demodulation runs ahead in a worker). `on_progress` gets the
     bytes consumed so far. `totals` (given by a caller that wants them even when the run
-    is interrupted) are filled in as the run goes."""
+    is interrupted) are filled in as the run goes. `wall_clock` (default: whether the
+    source is live) times frames by their blocks' arrival instead of the start time."""
     totals = totals if totals is not None else StationTotals()
     totals.source = source.totals
     started = time.perf_counter()
     demod = Demodulator(source.info.rate, fix=fix)
     interval = sys.getswitchinterval()
     source.open()
-    batches = demodulated(source, demod, block_samples)
+    live = source.info.live if wall_clock is None else wall_clock
+    batches = demodulated(source, demod, block_samples, live)
     if threaded:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         batches = ahead_in_thread(batches, QUEUE_BLOCKS, "demodulator")
