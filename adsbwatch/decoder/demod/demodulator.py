@@ -86,7 +86,8 @@ class Demodulator:
         # Copies: the scratch is reused by the next block while this batch is consumed.
         return FrameBatch(scratch.msg[:n].copy(), scratch.ticks[:n].copy(),
                           scratch.frame_level[:n].copy(), scratch.fixed[:n].copy(),
-                          (first_sample + stop) * g.ticks_per_sample)
+                          (first_sample + stop) * g.ticks_per_sample,
+                          noise=float(floors[-1]) if floors.size else 0.0)
 
     def _scratch(self, stop: int) -> Scratch:
         """Work arrays for a block of `stop` positions, kept from block to block: fresh

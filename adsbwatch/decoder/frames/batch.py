@@ -22,6 +22,7 @@ class FrameBatch:
     # UNIX time of tick 0 as this batch's source sees it: set for live sources, whose
     # times follow the wall clock; None for a recording (its start time applies).
     epoch0: float | None = None
+    noise: float = 0.0  # the block's noise floor (median magnitude, full scale 1); 0: unknown
 
     def __len__(self) -> int:
         return int(self.ticks.size)

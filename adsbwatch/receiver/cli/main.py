@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from adsbwatch import __version__
-from adsbwatch.receiver.cli import history, replay, simulate, watchlist
+from adsbwatch.receiver.cli import history, live, replay, simulate, watchlist
 from adsbwatch.receiver.cli import store as store_cmd
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument("--db", help=f"the store (default {default_db_path()})")
     replay.add_parser(sub)
+    live.add_parser(sub)
     watchlist.add_parser(sub, db_parent)
     history.add_parsers(sub, db_parent)
     store_cmd.add_parser(sub, db_parent)

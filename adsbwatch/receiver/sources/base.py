@@ -56,6 +56,7 @@ class SourceTotals:
     samples: int = 0
     leftover_bytes: int = 0  # a partial sample at the end of the stream
     dropped_samples: int = 0  # lost before they reached us (a live source fell behind)
+    strong_samples: int = 0  # near full scale (clipping the ADC), counted by live sources
     bytes_read: int = 0  # for progress: how far into the input the blocks have come
     extra: dict[str, int] = field(default_factory=dict)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from typing import Protocol
 
 import numpy as np
 
@@ -13,8 +15,13 @@ from adsbwatch.receiver.sources.base import IQSource
 from adsbwatch.receiver.station.clock import LiveClock
 
 
+class CpuMeter(Protocol):
+    demod_cpu_s: float
+
+
 def demodulated(source: IQSource, demod: Demodulator, block_samples: int,
-                wall_clock: bool = False) -> Iterator[FrameBatch]:
+                wall_clock: bool = False,
+                meter: CpuMeter | None = None) -> Iterator[FrameBatch]:
     """Each block's frames in time order (an empty batch for a block without any); a
     live source's batches carry (with `wall_clock`) the wall-clock time of their sample
     clock's zero."""
@@ -25,10 +32,13 @@ def demodulated(source: IQSource, demod: Demodulator, block_samples: int,
     for block in source.blocks(block_samples, lookahead):
         if block.gap_before:
             demod.skip_to(block.first_sample)
+        cpu = time.thread_time()
         have = magnitude(block.raw, fmt, mag).size
         mag[have:have + lookahead] = 0.0  # pad the end of the stream
         batch = demod.process(mag[:max(have, block.scan) + lookahead], block.first_sample,
                               block.scan)
+        if meter is not None:  # this thread's time: the worker's when it runs ahead
+            meter.demod_cpu_s += time.thread_time() - cpu
         if clock is not None:
             batch.epoch0 = clock.epoch0(block)
         yield batch

@@ -28,6 +28,7 @@ class StationTotals:
     frames_by_df: Counter = field(default_factory=Counter)
     demod_stats: dict[str, int] = field(default_factory=dict)
     wall_seconds: float = 0.0
+    demod_cpu_s: float = 0.0  # CPU time of magnitudes and demodulation (their thread's)
     stopped_early: bool = False  # no sink was left to serve before the source ended
 
     @property
@@ -52,7 +53,7 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
     interval = sys.getswitchinterval()
     source.open()
     live = source.info.live if wall_clock is None else wall_clock
-    batches = demodulated(source, demod, block_samples, live)
+    batches = demodulated(source, demod, block_samples, live, totals)
     if threaded:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         batches = ahead_in_thread(batches, QUEUE_BLOCKS, "demodulator")

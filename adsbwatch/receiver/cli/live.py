@@ -1,0 +1,120 @@
+"""`adsbwatch live`: a dongle (pyrtlsdr) or an rtl_tcp server through the station, with
+every output of `replay`, until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+
+from adsbwatch.receiver.cli.running import run_outputs
+from adsbwatch.receiver.cli.station_options import add_station_options, seconds
+from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.sources.rates import parse_rate
+from adsbwatch.receiver.sources.tuner import ADSB_HZ, TunerSettings
+
+DEFAULT_STATS_S = 60.0
+
+
+def host_port(text: str) -> tuple[str, int]:
+    """HOST:PORT (an IPv6 address in brackets: [::1]:1234)."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT (e.g. 192.168.1.20:1234)")
+    return host.strip("[]"), int(port)
+
+
+def frequency(text: str) -> int:
+    """Hz from '1090M', '1090e6' or '1090000000'."""
+    cleaned = text.strip().lower().removesuffix("hz")
+    scale = 1.0
+    if cleaned.endswith("m"):
+        cleaned, scale = cleaned[:-1], 1e6
+    elif cleaned.endswith("k"):
+        cleaned, scale = cleaned[:-1], 1e3
+    try:
+        hz = round(float(cleaned) * scale)
+    except (ValueError, OverflowError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a frequency (e.g. 1090M)") from None
+    if not 24_000_000 <= hz <= 1_766_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside what an RTL-SDR tunes "
+                                         "(24 MHz to 1766 MHz)")
+    return hz
+
+
+def gain_setting(text: str) -> str:
+    """'auto', 'max' or a number of dB (the tuner's nearest step is checked on opening)."""
+    cleaned = text.strip().lower()
+    if cleaned in ("auto", "max"):
+        return cleaned
+    try:
+        float(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: use auto, max or a gain in dB") from None
+    return cleaned
+
+
+def tuner_settings(args: argparse.Namespace) -> TunerSettings:
+    return TunerSettings(freq_hz=args.freq, gain=args.gain, ppm=args.ppm,
+                         bias_tee=args.bias_tee)
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    from adsbwatch.receiver.cli.station_options import warn
+
+    check_live_args(args)
+    rate = parse_rate(args.rate)
+    settings = tuner_settings(args)
+    if args.rtl_tcp is not None:
+        from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
+
+        host, port = args.rtl_tcp
+        source = RtlTcpSource(host, port, rate, settings, warn, reconnect=args.reopen)
+    else:
+        from adsbwatch.receiver.sources.rtlsdr import RtlSdrSource
+
+        source = RtlSdrSource(args.device, rate, settings, warn, reopen=args.reopen)
+    sinks = []
+    if args.stats_every > 0:
+        from adsbwatch.receiver.station.stats import StatsSink
+
+        sinks.append(StatsSink(source, args.stats_every))
+    return run_outputs(args, source, sinks)
+
+
+def device_choice(text: str) -> str:
+    """An index (0, 1, ...) or serial:SERIAL."""
+    if text.isdigit() or (text.startswith("serial:") and len(text) > len("serial:")):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: use a device index (0, 1, ...) or "
+                                     "serial:SERIAL (rtl_test lists them)")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    live = sub.add_parser(
+        "live", help="receive from an RTL-SDR dongle (or an rtl_tcp server): aircraft, "
+                     "sightings, store")
+    live.add_argument("--device", type=device_choice, default="0",
+                      help="which dongle: an index or serial:SERIAL (default 0)")
+    live.add_argument("--rtl-tcp", type=host_port, metavar="HOST:PORT",
+                      help="read an rtl_tcp server instead of a local dongle")
+    live.add_argument("--rate", default="2.4M", help="sample rate: 2.4M (default) or 2.0M")
+    live.add_argument("--freq", type=frequency, default=ADSB_HZ,
+                      help="centre frequency (default 1090M)")
+    live.add_argument("--gain", type=gain_setting, default="auto",
+                      help="auto (adaptive, default), max, or dB (the tuner's steps)")
+    live.add_argument("--ppm", type=int, default=0, help="frequency correction in ppm")
+    live.add_argument("--bias-tee", action="store_true",
+                      help="power an LNA through the antenna cable")
+    live.add_argument("--reopen", action=argparse.BooleanOptionalAction, default=True,
+                      help="when the dongle or server goes, wait and reopen it (default); "
+                           "--no-reopen exits 1, for a service manager to restart")
+    live.add_argument("--stats-every", type=seconds, default=DEFAULT_STATS_S,
+                      metavar="SECONDS",
+                      help=f"a stats line on stderr this often (default {DEFAULT_STATS_S:g}; "
+                           "0: none)")
+    add_station_options(live)
+    live.set_defaults(handler=cmd_live)
+
+
+def check_live_args(args: argparse.Namespace) -> None:
+    if args.rtl_tcp is not None and args.device != "0":
+        raise UserError("give --device or --rtl-tcp, not both")
