@@ -107,3 +107,16 @@ def test_visit_gaps_that_make_no_sense_are_refused(gap: str) -> None:
     assert result.stderr.splitlines()[-1].startswith(
         "adsbwatch replay: error: argument --visit-gap: "), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_run_leaves_its_session_record(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    before = __import__("time").time()
+    result = run_adsbwatch("replay", str(SAMPLE), "--watchlist", str(WATCHLIST),
+                           "--db", str(db), *START, "-q")
+    assert result.returncode == 0, result.stderr
+    [(source, live, rate, samples, dropped, frames, started, ended)] = stored(
+        db, "SELECT source, live, rate, samples, dropped, frames, started, ended FROM sessions")
+    assert (source, live, rate, samples, dropped) == (str(SAMPLE), 0, 2_400_000, 2_400_000, 0)
+    assert frames == len(expected_avr())
+    assert before <= started <= ended  # the run's own wall-clock times, not the recording's

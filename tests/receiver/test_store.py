@@ -18,6 +18,8 @@ from adsbwatch.decoder.messages.watchlist import WatchEntry
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.store import sqlite as store_module
+from adsbwatch.receiver.store.rows import SessionRow
+from adsbwatch.receiver.store.schema import MIGRATIONS
 from adsbwatch.receiver.store.sqlite import (
     SCHEMA_VERSION,
     EventRow,
@@ -85,16 +87,37 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert default_db_path() == tmp_path / "home" / ".local/share/adsbwatch/adsbwatch.db"
 
 
-def test_open_creates_the_folder_and_schema_version_1(db: Path) -> None:
+def test_open_creates_the_folder_and_schema_version_2(db: Path) -> None:
     with Store(db):
         pass
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
-    assert {"watchlist", "visits", "track_points", "events",
+    assert {"watchlist", "visits", "track_points", "events", "sessions",
             "visits_icao_first_seen", "visits_first_seen", "track_points_visit_t"} <= tables
+
+
+def test_a_version_1_store_gains_the_sessions_table_and_keeps_its_rows(db: Path) -> None:
+    """Version 1's tables as session 3 made them, with a visit in them."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db)
+    MIGRATIONS[0](conn)
+    conn.execute("INSERT INTO visits (id, icao, watched, first_seen, last_seen, messages) "
+                 "VALUES (7, 4728070, 1, 100.0, 160.0, 12)")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store(db) as store:
+        assert [(v.id, v.icao, v.messages) for v in store.sightings()] == [(7, 4728070, 12)]
+        assert store.sessions() == []
+        store.save_session(SessionRow(id=1, started=100.0, last_seen=101.0, source="x.cu8",
+                                      live=False, rate=2_400_000, samples=10, frames=2))
+    with Store(db) as store:
+        assert [(s.source, s.samples, s.frames, s.ended) for s in store.sessions()] == [
+            ("x.cu8", 10, 2, None)]
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
@@ -105,7 +128,7 @@ def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
     for path in (empty, zero_bytes):
         with Store(path) as store:
             assert store.sightings() == []
-        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 1
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
 
 
 def test_reopening_keeps_the_data(db: Path) -> None:
@@ -125,7 +148,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as info:
         Store(path)
     assert str(info.value) == (f"{path} has schema version 7, newer than this adsbwatch knows "
-                               "(1): upgrade adsbwatch or use another database")
+                               "(2): upgrade adsbwatch or use another database")
     assert isinstance(info.value, RuntimeFailure)
 
 

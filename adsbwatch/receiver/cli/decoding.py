@@ -16,10 +16,12 @@ from adsbwatch.receiver.cli.opening import load_watchlist_files, open_store
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.outputs.alerts import Alerter
 from adsbwatch.receiver.outputs.stdout import StdoutOutlet
-from adsbwatch.receiver.sources.base import SourceInfo
+from adsbwatch.receiver.sources.base import IQSource, SourceInfo
 from adsbwatch.receiver.station.clock import start_epoch
 from adsbwatch.receiver.station.decoding import DecodingSink
+from adsbwatch.receiver.station.fanout import Sink
 from adsbwatch.receiver.station.pipeline import Pipeline
+from adsbwatch.receiver.station.session import SessionSink
 from adsbwatch.receiver.ui.live import LiveTable, run_table
 
 WIDE = 200  # columns of the table written to a file or pipe
@@ -37,10 +39,11 @@ def receiver_position(args: argparse.Namespace, info: SourceInfo) -> tuple[float
 
 
 class Decoding:
-    def __init__(self, args: argparse.Namespace, info: SourceInfo,
+    def __init__(self, args: argparse.Namespace, source: IQSource,
                  outlet: StdoutOutlet | None, warn: Callable[[str], None]) -> None:
         """`outlet`: stdout for the table and sightings; None (with --raw, where stdout
         holds AVR lines only): sightings on stderr and no table."""
+        info = source.info
         receiver = receiver_position(args, info)
         run_entries = load_watchlist_files(args.watchlist or [])
         self.store = None if args.no_db else open_store(args.db)
@@ -64,6 +67,9 @@ class Decoding:
         self.view = LiveTable(self.console, self.pipeline, self.watchlist) if live else None
         self.sink = DecodingSink(self.pipeline, alerter, self.store, outlet, warn,
                                  self.view.refresh if self.view is not None else None)
+        # The session record first: it must be closed before the store is.
+        self.sinks: list[Sink] = [] if self.store is None else [SessionSink(self.store, source)]
+        self.sinks.append(self.sink)
 
     def showing(self) -> AbstractContextManager[object]:
         """The live table while the station runs (on a terminal)."""

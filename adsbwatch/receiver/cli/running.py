@@ -78,8 +78,8 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
         # Only now: --raw alone starts without pyModeS, rich and SQLite.
         from adsbwatch.receiver.cli.decoding import Decoding
 
-        decoding = Decoding(args, source.info, None if args.raw else outlet, warn)
-        fanout.sinks.append(decoding.sink)
+        decoding = Decoding(args, source, None if args.raw else outlet, warn)
+        fanout.sinks.extend(decoding.sinks)
     fanout.sinks.extend(extra_sinks)
     totals = StationTotals()
     bar = _progress_bar(source, args.quiet)

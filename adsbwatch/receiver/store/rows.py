@@ -35,6 +35,36 @@ class VisitRow:
     emergency: str | None = None
 
 
+@dataclass(kw_only=True)
+class SessionRow:
+    """One run of the receiver (a row of `sessions`): ended stays None while it runs,
+    and after a crash; last_seen then says how far it got."""
+
+    id: int
+    started: float
+    last_seen: float
+    source: str  # what it listened to: a file, stdin, rtlsdr:0, rtl_tcp HOST:PORT
+    live: bool
+    rate: int
+    samples: int = 0
+    dropped: int = 0
+    frames: int = 0
+    gain_db: float | None = None  # the tuner's gain at last_seen (live sources)
+    ended: float | None = None
+    version: str = ""
+
+
+SESSION_COLUMNS = ("id", "started", "last_seen", "ended", "source", "live", "rate",
+                   "gain_db", "samples", "dropped", "frames", "version")
+
+
+def session_values(s: SessionRow) -> tuple:
+    return (int(s.id), float(s.started), float(s.last_seen),
+            None if s.ended is None else float(s.ended), str(s.source), int(bool(s.live)),
+            int(s.rate), None if s.gain_db is None else float(s.gain_db), int(s.samples),
+            int(s.dropped), int(s.frames), str(s.version))
+
+
 @dataclass(frozen=True)
 class PointRow:
     """One position of a visit's track."""

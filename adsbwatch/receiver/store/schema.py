@@ -37,8 +37,18 @@ def _schema_v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _schema_v2(conn: sqlite3.Connection) -> None:
+    """Sessions: one row per run of the receiver, what it listened to and how."""
+    conn.execute(
+        """CREATE TABLE sessions (
+               id INTEGER PRIMARY KEY, started REAL NOT NULL, last_seen REAL NOT NULL,
+               ended REAL, source TEXT NOT NULL, live INTEGER NOT NULL,
+               rate INTEGER NOT NULL, gain_db REAL, samples INTEGER NOT NULL,
+               dropped INTEGER NOT NULL, frames INTEGER NOT NULL, version TEXT NOT NULL)""")
+
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

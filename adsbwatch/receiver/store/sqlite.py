@@ -39,13 +39,16 @@ from adsbwatch.receiver.store.rows import (
     EVENT_COLUMNS,
     EVENT_KINDS,
     POINT_COLUMNS,
+    SESSION_COLUMNS,
     VISIT_COLUMNS,
     EventRow,
     PointRow,
+    SessionRow,
     TrackRow,
     VisitRow,
     event_values,
     point_values,
+    session_values,
     track_from,
     visit_from,
     visit_values,
@@ -83,6 +86,7 @@ class Store:
         self._visits: dict[int, tuple] = {}  # latest state per visit id, not yet written
         self._points: list[tuple] = []
         self._events: list[tuple] = []
+        self._session: tuple | None = None  # this run's session row, not yet written
         # The latest row of recent visits, written or not: an unsaved-rows file then
         # holds the visit of each of its points even when that visit was written earlier.
         self._known: OrderedDict[int, tuple] = OrderedDict()
@@ -192,6 +196,17 @@ class Store:
         if len(self._known) > _KNOWN_VISITS:
             self._known.popitem(last=False)
 
+    def save_session(self, s: SessionRow) -> None:
+        """Buffer the run's session row (written with the next flush). A record of the
+        run, not of aircraft: it is not among the rows an unsaved-rows file keeps."""
+        self._session = session_values(s)
+
+    def sessions(self) -> list[SessionRow]:
+        rows = self._read("read the sessions",
+                          f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions ORDER BY started",
+                          ())
+        return [SessionRow(**dict(zip(SESSION_COLUMNS, row, strict=True))) for row in rows]
+
     def add_point(self, visit_id: int, p: PointRow) -> None:
         self._points.append(point_values(visit_id, p))
 
@@ -217,13 +232,15 @@ class Store:
         stay buffered for the next flush and `last_error` says why. Points and events of
         a visit not saved yet stay buffered too, without that being a failure. Any other
         exception (an interrupt while waiting) leaves every row buffered too."""
-        if not self.pending:
+        if not self.pending and self._session is None:
             self.last_error = None
             return True
         try:
             self._execute_waiting("BEGIN IMMEDIATE")  # take the write lock up front
             points, events = self._write_rows(self._visits.values(), self._points,
                                               self._events)
+            if self._session is not None:
+                self._write_session(self._session)
             self._execute_waiting("COMMIT")
         except sqlite3.DatabaseError as exc:
             rollback(self._conn)
@@ -236,8 +253,16 @@ class Store:
             raise
         self._visits.clear()
         self._points, self._events = points, events
+        self._session = None
         self.last_error = None
         return True
+
+    def _write_session(self, values: tuple) -> None:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in SESSION_COLUMNS[1:])
+        self._conn.execute(
+            f"INSERT INTO sessions ({', '.join(SESSION_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(SESSION_COLUMNS))}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}", values)
 
     def _write_rows(self, visits: Iterable[tuple], points: list[tuple],
                     events: list[tuple]) -> tuple[list[tuple], list[tuple]]:

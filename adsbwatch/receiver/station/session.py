@@ -1,0 +1,46 @@
+"""The store's record of a run of the station: what it listened to, how long, with which
+gain, how many samples came and were lost. Updated with every batch, committed with
+the store's once-a-second flush; `ended` is set by a clean stop only."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from adsbwatch import __version__
+from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.sources.base import IQSource
+from adsbwatch.receiver.store.rows import SessionRow
+from adsbwatch.receiver.store.sqlite import Store
+
+
+class SessionSink:
+    name = "session record"
+
+    def __init__(self, store: Store, source: IQSource,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.source = source
+        self.clock = clock
+        now = clock()
+        info = source.info
+        self.row = SessionRow(id=int(now * 1e6), started=now, last_seen=now, source=info.name,
+                              live=info.live, rate=info.rate, version=__version__)
+        self._update()
+
+    def on_batch(self, batch: FrameBatch) -> None:
+        self.row.frames += len(batch)
+        self._update()
+
+    def close(self) -> None:
+        self.row.ended = self.clock()
+        self._update()
+
+    def _update(self) -> None:
+        totals = self.source.totals
+        self.row.last_seen = self.clock() if self.row.ended is None else self.row.ended
+        self.row.samples = totals.samples
+        self.row.dropped = totals.dropped_samples
+        gain = getattr(self.source, "gain_db", None)
+        self.row.gain_db = None if gain is None else float(gain)
+        self.store.save_session(self.row)
