@@ -100,3 +100,34 @@ def test_after_a_gap_the_next_block_starts_later_and_says_so() -> None:
     assert blocks[1] == (8192, 8192, True, 0, 0)  # the stretch before the gap, padded
     assert blocks[2][:4] == (16384 + 1000, 8192, False, 1000) and blocks[2][4] == 1
     assert blocks[-1][2] is True
+
+
+def test_a_live_source_that_stalls_still_gets_the_sinks_batches(make_recording) -> None:
+    """The store's once-a-second commit rides on batches: a dongle gone for a while must
+    not hold back what was received before it went."""
+    import threading
+    import time
+
+    path, truth = make_recording(n_frames=50)
+    data = path.read_bytes()
+    queue = ChunkQueue(2, RATE, seconds=60)
+    arrivals: list[tuple[float, int]] = []
+
+    class Clocked(Collector):
+        def on_batch(self, batch) -> None:  # type: ignore[no-untyped-def]
+            super().on_batch(batch)
+            arrivals.append((time.monotonic(), len(batch)))
+
+    def device() -> None:
+        for _ in range(3):  # more than a block: batches come before the device goes
+            queue.put(np.frombuffer(data, dtype=np.uint8))
+        time.sleep(3.5)  # gone
+        queue.end()
+
+    threading.Thread(target=device, daemon=True).start()
+    found = Demodulated([], [], StationTotals())
+    run_station(QueueSource(queue), FanOut([Clocked(found)], warn=print),
+                block_samples=1 << 16, wall_clock=False)
+    assert found.hexes[:len(truth)] == truth
+    stalled = [t for t, n in arrivals if n == 0 and t - arrivals[0][0] > 0.9]
+    assert len(stalled) >= 2  # about one a second while nothing came

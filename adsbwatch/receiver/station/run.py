@@ -10,12 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from adsbwatch.decoder.demod.demodulator import Demodulator
+from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.receiver.sources.base import IQSource, SourceTotals
 from adsbwatch.receiver.station.demodulation import demodulated
 from adsbwatch.receiver.station.fanout import FanOut
-from adsbwatch.receiver.station.threads import ahead_in_thread
+from adsbwatch.receiver.station.threads import IDLE, ahead_in_thread
 
 BLOCK_SAMPLES = 1 << 20  # 0.44 s at 2.4 MS/s: few hand-overs between the two threads
+# A live source that delivers nothing for this long (a dongle gone, a server away) gets
+# the sinks an empty batch anyway: the store still commits once a second.
+IDLE_S = 1.0
 QUEUE_BLOCKS = 3  # blocks the demodulator may run ahead of the sinks
 # While the sinks hold the GIL, the demodulator thread waits up to this long each time
 # it needs the GIL between its Numba kernels (Python's default, 5 ms, stalls it).
@@ -56,9 +60,17 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
     batches = demodulated(source, demod, block_samples, live, totals)
     if threaded:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
-        batches = ahead_in_thread(batches, QUEUE_BLOCKS, "demodulator")
+        batches = ahead_in_thread(batches, QUEUE_BLOCKS, "demodulator",
+                                  IDLE_S if source.info.live else None)
+    last: FrameBatch | None = None
     try:
-        for batch in batches:
+        for item in batches:
+            if item is IDLE:
+                if last is None:
+                    continue
+                batch = idle_batch(last)
+            else:
+                batch = last = item
             if len(batch):
                 totals.frames_by_df.update((batch.msg[:, 0] >> 3).tolist())
             if not fanout.deliver(batch):  # every block, frames or not: sinks keep time
@@ -75,3 +87,9 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
         totals.demod_stats = demod.stats_dict()
         totals.wall_seconds = time.perf_counter() - started
     return totals
+
+
+def idle_batch(last: FrameBatch) -> FrameBatch:
+    """No frames, and the sample clock where the last batch left it."""
+    return FrameBatch(last.msg[:0], last.ticks[:0], last.level[:0], last.fixed[:0],
+                      last.until_ticks, last.epoch0, last.noise)

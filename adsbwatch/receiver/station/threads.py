@@ -10,12 +10,18 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def ahead_in_thread(items: Iterator[T], depth: int, name: str) -> Iterator[T]:
+IDLE = object()  # yielded by ahead_in_thread when nothing came for `idle_s`
+
+
+def ahead_in_thread(items: Iterator[T], depth: int, name: str,
+                    idle_s: float | None = None) -> Iterator[T | object]:
     """Run the `items` generator in a worker thread, `depth` items ahead of the caller.
 
     Reading and the Numba kernels release the GIL, so on a machine with a second core
     the next blocks are demodulated while the caller decodes this one. The worker's
     exceptions reach the caller; a caller that stops early (an error, Ctrl-C) stops it.
+    With `idle_s`, IDLE comes whenever the worker has had nothing for that long (a live
+    device that went away), so the caller can keep its own clockwork going.
     """
     out: queue.Queue = queue.Queue(maxsize=depth)
     stop = threading.Event()
@@ -44,7 +50,11 @@ def ahead_in_thread(items: Iterator[T], depth: int, name: str) -> Iterator[T]:
     worker.start()
     try:
         while True:
-            item = out.get()
+            try:
+                item = out.get(timeout=idle_s)
+            except queue.Empty:
+                yield IDLE
+                continue
             if item is done:
                 return
             if isinstance(item, BaseException):
