@@ -1,0 +1,195 @@
+"""The rtl_tcp client against a real rtl_tcp server on loopback (tests/rtltcp_server.py):
+the frames of a replay, the commands on the wire, a wrong server, a server that restarts,
+one that is not there."""
+
+from __future__ import annotations
+
+import struct
+import threading
+import time
+
+import pytest
+from frames_support import Collector, Demodulated, demodulate_file
+from rtltcp_server import RtlTcpServer, Serving
+
+from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
+from adsbwatch.receiver.sources.tuner import TunerSettings
+from adsbwatch.receiver.station.fanout import FanOut
+from adsbwatch.receiver.station.run import StationTotals, run_station
+
+RATE = 2_400_000
+TICKS_PER_SAMPLE = 5  # 12 MHz ticks at 2.4 MS/s
+E4000 = 1
+
+
+def run_client(source: RtlTcpSource) -> tuple[Demodulated, StationTotals]:
+    found = Demodulated([], [], StationTotals())
+    fanout = FanOut([Collector(found)], warn=print)
+    totals = run_station(source, fanout, wall_clock=False)
+    return found, totals
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc)
+    assert "\n" not in text and text
+    return text
+
+
+def test_frames_and_their_times_are_those_of_a_replay(make_recording) -> None:
+    path, truth = make_recording(n_frames=300)
+    with RtlTcpServer(Serving(path.read_bytes(), loops=1)) as server:
+        warnings: list[str] = []
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), warnings.append,
+                              reconnect=False)
+        found = Demodulated([], [], StationTotals())
+        with pytest.raises(RuntimeFailure) as failure:
+            run_station(source, FanOut([Collector(found)], warn=print), wall_clock=False)
+    # The server closing is the end of the stream, a failure without --reopen: after
+    # every sample that came was demodulated.
+    assert one_line(failure.value).startswith(f"rtl_tcp 127.0.0.1:{server.port}: connection "
+                                              "lost (the server closed it)")
+    reference = demodulate_file(path)
+    assert len(reference.timed) >= 290
+    assert found.timed == reference.timed
+    assert source.totals.samples == path.stat().st_size // 2
+    assert source.totals.dropped_samples == 0
+    assert warnings == []
+
+
+def command(cmd: int, value: int) -> bytes:
+    return struct.pack(">BI", cmd, value)
+
+
+def test_the_server_is_tuned_with_the_settings_asked_for(make_recording) -> None:
+    path, _ = make_recording(n_frames=20)
+    settings = TunerSettings(freq_hz=1_090_000_000, gain="42.1", ppm=-3, bias_tee=True)
+    with RtlTcpServer(Serving(path.read_bytes())) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, settings, print, reconnect=False)
+        with pytest.raises(RuntimeFailure):
+            run_client(source)
+    wire = b"".join(command(c, v) for c, v in server.commands)
+    assert wire == (b"\x02\x00\x24\x9f\x00"  # sample rate 2400000
+                    b"\x01\x40\xf8\x14\x80"  # frequency 1090000000
+                    b"\x05\xff\xff\xff\xfd"  # ppm -3, two's complement
+                    b"\x03\x00\x00\x00\x01"  # manual gain
+                    b"\x04\x00\x00\x01\xa5"  # 421 tenths of dB
+                    b"\x0e\x00\x00\x00\x01")  # bias tee on
+    assert source.gain_db == 42.1
+
+
+@pytest.mark.parametrize(("tuner", "gain", "tenths"), [
+    (5, "max", 496),  # R820T's top step, 49.6 dB
+    (5, "auto", 496),  # adaptive starts from the top
+    (E4000, "max", 420),
+])
+def test_max_and_auto_start_at_the_tuners_highest_step(make_recording, tuner: int, gain: str,
+                                                        tenths: int) -> None:
+    path, _ = make_recording(n_frames=5)
+    serving = Serving(path.read_bytes(), tuner=tuner, gain_count=14 if tuner == E4000 else 29)
+    with RtlTcpServer(serving) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(gain=gain), print,
+                              reconnect=False)
+        with pytest.raises(RuntimeFailure):
+            run_client(source)
+    # No ppm command for a correction of 0 (librtlsdr refuses to set the value it has).
+    assert server.commands == [(0x02, RATE), (0x01, 1_090_000_000), (0x03, 1), (0x04, tenths)]
+
+
+def test_a_gain_the_tuner_lacks_is_refused_listing_its_steps(make_recording) -> None:
+    path, _ = make_recording(n_frames=5)
+    with RtlTcpServer(Serving(path.read_bytes())) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(gain="40"), print,
+                              reconnect=False)
+        with pytest.raises(UserError) as refused:
+            source.open()
+        source.close()
+    text = one_line(refused.value)
+    assert "--gain 40: the R820T tuner" in text
+    assert text.endswith("0 0.9 1.4 2.7 3.7 7.7 8.7 12.5 14.4 15.7 16.6 19.7 20.7 22.9 25.4 "
+                         "28 29.7 32.8 33.8 36.4 37.2 38.6 40.2 42.1 43.4 43.9 44.5 48 49.6")
+
+
+@pytest.mark.parametrize("sent", [b"HTTP/1.1 400 Bad Request\r\n\r\n", b"RTL", b""])
+def test_a_server_that_is_not_rtl_tcp_is_a_one_line_error(sent: bytes) -> None:
+    # An rtl_tcp-like server that sends the wrong header, or too little, then closes.
+    with RtlTcpServer(Serving(header=sent)) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), print)
+        with pytest.raises(UserError) as wrong:
+            source.open()
+        source.close()
+    text = one_line(wrong.value)
+    assert text.startswith(f"rtl_tcp 127.0.0.1:{server.port} is not an rtl_tcp server (it ")
+    if sent.startswith(b"HTTP"):
+        assert "48 54 54 50 2f 31 2e 31 20 34 30 30 ('HTTP/1.1 400')" in text
+    elif sent:
+        assert "sent 52 54 4c ('RTL')" in text
+    else:
+        assert "sent nothing" in text
+
+
+def free_port() -> int:
+    with RtlTcpServer(Serving()) as probe:
+        return probe.port  # closed again on leaving: nothing listens there
+
+
+def test_a_refused_connection_without_reconnect_is_a_one_line_failure() -> None:
+    port = free_port()
+    source = RtlTcpSource("127.0.0.1", port, RATE, TunerSettings(), print, reconnect=False)
+    with pytest.raises(RuntimeFailure) as refused:
+        run_client(source)
+    assert one_line(refused.value) == (
+        f"rtl_tcp 127.0.0.1:{port}: connection refused: is rtl_tcp running there, listening "
+        "beyond its own host (rtl_tcp -a 0.0.0.0)?")
+
+
+def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recording) -> None:
+    first, _ = make_recording(n_frames=200, seed=1)
+    second, _ = make_recording(n_frames=200, seed=2)
+    first_bytes, second_bytes = first.read_bytes(), second.read_bytes()
+    warnings: list[str] = []
+    server = RtlTcpServer(Serving(first_bytes, once=True)).start()
+    source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(gain="max"),
+                          warnings.append, reconnect=True)
+
+    def restart_then_close() -> None:
+        server.finished.wait(30)
+        while server.listening:  # the first connection closes it
+            time.sleep(0.01)
+        time.sleep(0.7)  # the client's first try (after 0.5 s) is refused: it backs off
+        server.start(Serving(second_bytes, linger=True))
+        deadline = time.monotonic() + 30
+        while (source.bytes_received < len(first_bytes) + len(second_bytes)
+               and time.monotonic() < deadline):
+            time.sleep(0.01)
+        source.close()  # what Ctrl-C does: the stream ends with what arrived
+
+    helper = threading.Thread(target=restart_then_close)
+    helper.start()
+    try:
+        found, totals = run_client(source)
+    finally:
+        helper.join()
+        server.stop()
+    assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: connection lost (the server "
+                        "closed it); reconnecting"]
+    assert server.connections == 2
+    # Tuned again after the reconnection, the same way.
+    tuning = [(0x02, RATE), (0x01, 1_090_000_000), (0x03, 1), (0x04, 496)]
+    assert server.commands == tuning * 2
+    gap = totals.source.dropped_samples
+    assert gap >= 0.5 * RATE  # away for more than the 0.5 + 1 s of backoff
+    assert source.totals.extra["reconnects"] == 1
+    first_samples = len(first_bytes) // 2
+    assert totals.source.samples == first_samples + len(second_bytes) // 2
+    after = (first_samples + gap) * TICKS_PER_SAMPLE  # where the second stream begins
+    before = demodulate_file(first).timed
+    expected = before + [(h, t + after) for h, t in demodulate_file(second).timed]
+    assert len(expected) >= 390
+    assert found.hexes == [h for h, _ in expected]
+    assert found.timed[:len(before)] == before
+    # After the gap the demodulator carries its noise floor from before, where a replay of
+    # the second file starts afresh: a near tie of sub-sample phases may go the other way
+    # (one tick, 83 ns). Anything more would be a gap counted wrong.
+    drift = [t - want for t, (_, want) in zip(found.ticks, expected, strict=True)]
+    assert set(drift) <= {-1, 0, 1}, drift
