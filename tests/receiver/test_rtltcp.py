@@ -193,3 +193,19 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
     # (one tick, 83 ns). Anything more would be a gap counted wrong.
     drift = [t - want for t, (_, want) in zip(found.ticks, expected, strict=True)]
     assert set(drift) <= {-1, 0, 1}, drift
+
+
+def test_auto_gain_steps_down_when_the_adc_clips() -> None:
+    # Every sample at the ADC's limits, paced for 1.5 s: the adaptive controller judges
+    # a second at a time, finds it clipping and steps the R820T down from 49.6 to 48.0.
+    clipped = bytes([0, 255]) * (RATE * 3 // 4)
+    with RtlTcpServer(Serving(clipped, loops=2, pace_rate=RATE)) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(gain="auto"),
+                              print, reconnect=False)
+        with pytest.raises(RuntimeFailure):
+            run_client(source)
+    assert server.commands == [(0x02, RATE), (0x01, 1_090_000_000), (0x03, 1), (0x04, 496),
+                               (0x04, 480)]
+    assert source.gain_db == 48.0
+    served = 2 * len(clipped) // 2  # two loops, two bytes a sample
+    assert source.totals.strong_samples == source.totals.samples == served

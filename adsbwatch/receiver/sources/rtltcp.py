@@ -25,6 +25,7 @@ import numpy as np
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
+from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
 from adsbwatch.receiver.sources.live import ChunkQueue
 from adsbwatch.receiver.sources.tuner import TunerSettings
 
@@ -35,7 +36,7 @@ MAGIC = b"RTL0"
 # rtl_tcp's commands (rtl_tcp.c).
 SET_FREQUENCY = 0x01
 SET_SAMPLE_RATE = 0x02
-SET_GAIN_MODE = 0x03  # 0 the tuner's AGC, 1 manual
+SET_GAIN_MODE = 0x03  # 0 the tuner's AGC (poor for ADS-B: never used), 1 manual
 SET_GAIN = 0x04  # tenths of dB
 SET_FREQ_CORRECTION = 0x05  # ppm, signed
 SET_AGC_MODE = 0x08  # the RTL2832's own AGC
@@ -99,6 +100,7 @@ class RtlTcpSource:
         self.gain_db: float | None = None  # the manual gain set last
         self.bytes_received = 0
         self._gain_count = 0
+        self._adaptive: AdaptiveGain | None = None  # --gain auto, once the steps are known
         self._queue: ChunkQueue | None = None
         self._sock: socket.socket | None = None
         self._send_lock = threading.Lock()
@@ -153,8 +155,8 @@ class RtlTcpSource:
     # ------------------------------------------------------------------ the gain
 
     def set_gain_db(self, db: float) -> None:
-        """Set a manual gain (one of `gains_db`); kept for reconnections. The hook the
-        adaptive gain controller calls."""
+        """Set a manual gain (one of `gains_db`); kept for reconnections. What the
+        adaptive gain controller (--gain auto) calls."""
         self.gain_db = db
         with self._send_lock:
             if self._sock is not None:
@@ -167,6 +169,8 @@ class RtlTcpSource:
         if wanted in ("auto", "max") and self.gain_db is None:
             if self.gains_db:
                 self.gain_db = self.gains_db[-1]
+                if wanted == "auto":
+                    self._adaptive = AdaptiveGain(self.gains_db)
             elif self._gain_count:  # a tuner we have no table for: its top step by index
                 return [(SET_GAIN_MODE, MANUAL_GAIN), (SET_GAIN_BY_INDEX, self._gain_count - 1)]
             else:
@@ -340,6 +344,14 @@ class RtlTcpSource:
         whole = filled - filled % 2
         if whole:
             assert self._last_arrival is not None
-            self._queue.put(buf[:whole], self._last_arrival)
+            chunk = buf[:whole]
+            levels = chunk_levels(chunk)
+            self.totals.strong_samples += levels.strong
+            self._queue.put(chunk, self._last_arrival)
+            if self._adaptive is not None:
+                new_gain = self._adaptive.observe(levels.strong_share, levels.noise_dbfs,
+                                                  levels.samples)
+                if new_gain is not None:
+                    self.set_gain_db(new_gain)
             buf[:filled - whole] = buf[whole:filled]
         return filled - whole
