@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from adsbwatch import __version__
 from adsbwatch.receiver.cli import history, live, replay, simulate, watchlist
 from adsbwatch.receiver.cli import store as store_cmd
+from adsbwatch.receiver.cli.config import parse_with_config
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
 from adsbwatch.receiver.defaults import default_db_path
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(OSError, ValueError):  # stderr without a descriptor (tests)
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_with_config(parser, argv)  # parse_args, with live's and replay's --config
     try:
         return args.handler(args)
     except (UserError, RuntimeFailure) as exc:
