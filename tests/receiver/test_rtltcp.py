@@ -139,8 +139,8 @@ def test_a_refused_connection_without_reconnect_is_a_one_line_failure() -> None:
     with pytest.raises(RuntimeFailure) as refused:
         run_client(source)
     assert one_line(refused.value) == (
-        f"rtl_tcp 127.0.0.1:{port}: connection refused: is rtl_tcp running there, listening "
-        "beyond its own host (rtl_tcp -a 0.0.0.0)?")
+        f"rtl_tcp 127.0.0.1:{port}: connection refused (is rtl_tcp running there, listening "
+        "beyond its own host: rtl_tcp -a 0.0.0.0?)")
 
 
 def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recording) -> None:

@@ -194,8 +194,8 @@ class RtlTcpSource:
         try:
             sock = socket.create_connection((self.host, self.port), timeout=CONNECT_TIMEOUT_S)
         except ConnectionRefusedError:
-            raise ConnectFailed(f"{name}: connection refused: is rtl_tcp running there, "
-                                "listening beyond its own host (rtl_tcp -a 0.0.0.0)?") from None
+            raise ConnectFailed(f"{name}: connection refused (is rtl_tcp running there, "
+                                "listening beyond its own host: rtl_tcp -a 0.0.0.0?)") from None
         except socket.gaierror as exc:
             raise ConnectFailed(f"{name}: cannot resolve {self.host} ({exc.strerror}); "
                                 "check the host name") from None
