@@ -1,0 +1,417 @@
+"""An RTL-SDR dongle through pyrtlsdr, as a live IQ source.
+
+pyrtlsdr's asynchronous read runs in a capture thread (librtlsdr calls back from the
+thread that started the read; synchronous reads can hang forever when the dongle goes);
+each buffer is copied (librtlsdr reuses it) into a ChunkQueue that the station reads as
+a stream, cut into blocks like any file.
+
+librtlsdr says nothing when USB transfers are lost: such losses are found from the
+buffers' arrival times (see ArrivalLosses), and the sample clock jumps by them. When the
+dongle goes, librtlsdr cancels the read and `read_bytes_async` returns: the source says
+so on one line and reopens it with backoff (or ends the stream with a RuntimeFailure
+with `reopen=False`, for a service manager to restart); the time it was away is counted
+as dropped samples so later frame times stay right.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
+from adsbwatch.receiver.sources.blocks import cut_blocks
+from adsbwatch.receiver.sources.live import ChunkQueue
+from adsbwatch.receiver.sources.tuner import TunerSettings
+
+CHUNK_BYTES = 262_144  # per callback (dump1090's size); librtlsdr wants multiples of 512
+FIRST_RETRY_S = 0.5  # reopening: the first wait, doubled after each failure...
+LAST_RETRY_S = 30.0  # ...up to this
+# While the dongle is away no block arrives, and the store commits only when a block
+# does (at most once a second): a little over a second after it went, what it gave
+# last is handed on as the end of a stretch, so that block's batch commits everything.
+COMMIT_WAIT_S = 1.1
+CANCEL_TRIES = 20  # close(): cancels, each followed by a short wait for the thread
+CANCEL_WAIT_S = 0.25
+GAIN_TOLERANCE_DB = 0.05  # "--gain 49.6" is the tuner's 49.6 dB step
+
+# librtlsdr's error codes as pyrtlsdr's LibUSBError carries them (errno)
+LIBUSB_ACCESS = -3
+LIBUSB_BUSY = -6
+NO_DEVICES = -2  # rtlsdr_get_index_by_serial: no dongle at all
+NO_SUCH_SERIAL = -3  # rtlsdr_get_index_by_serial: dongles, none with that serial
+
+WHAT_TO_CHECK = ("check that it is plugged in (lsusb lists 0bda:2838), that no other "
+                 "program holds it (dump1090, rtl_tcp, another adsbwatch), that the kernel's "
+                 "dvb_usb_rtl28xxu driver is blacklisted (/etc/modprobe.d) and that udev "
+                 "lets you use it (rtl-sdr.rules, plugdev group)")
+
+
+def default_rtlsdr_class() -> type:
+    """pyrtlsdr's RtlSdr: imported only now, because importing it loads librtlsdr."""
+    try:
+        from rtlsdr import RtlSdr
+    except (ImportError, OSError, AttributeError) as exc:  # no librtlsdr, or an old one
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RuntimeFailure(f"pyrtlsdr cannot load librtlsdr ({why}); install it with "
+                             "its bundled library: pip install 'pyrtlsdr[lib]'") from None
+    if RtlSdr is None:  # RTLSDR_CLIENT_MODE set: pyrtlsdr's TCP client only
+        raise RuntimeFailure("pyrtlsdr runs in client-only mode (RTLSDR_CLIENT_MODE is set); "
+                             "unset it to use a local dongle")
+    return RtlSdr
+
+
+def strong_samples(raw: np.ndarray | memoryview) -> int:
+    """Samples whose I or Q is at either end of the ADC's range (0 or 255): clipping."""
+    data = np.frombuffer(raw, dtype=np.uint8)
+    at_edge = (data + np.uint8(1)) <= 1  # 255 wraps to 0, 0 becomes 1
+    return int(np.count_nonzero(at_edge.view(np.uint16)))  # a sample is two bytes
+
+
+class ArrivalLosses:
+    """Samples lost before they reached us, found from when the buffers arrived.
+
+    A buffer's lateness is its arrival less the time its last sample was taken, were no
+    sample lost: delays come and go (a burst after a stall), a loss stays. Each buffer
+    is held for `hold_s` before it is handed on, so that a loss is only counted when
+    every buffer of that while arrived later than the recent ones did (the smallest
+    lateness of the last `baseline_s`, which follows the dongle's clock drifting), and
+    counted where it happened: just before the first of them."""
+
+    def __init__(self, rate: int, put: Callable[[np.ndarray, float], None],
+                 gap: Callable[[int], None], hold_s: float = 0.5, baseline_s: float = 5.0,
+                 threshold_s: float = 0.02, max_held: int = 64) -> None:
+        self.rate = rate
+        self._put = put
+        self._gap = gap
+        self.hold_s = hold_s
+        self.baseline_s = baseline_s
+        self.threshold_s = threshold_s
+        self.max_held = max_held  # buffers coming faster than real time are not held long
+        self._held: collections.deque[list[Any]] = collections.deque()  # [data, arrival, late]
+        self._recent: collections.deque[tuple[float, float]] = collections.deque()
+        self._t0: float | None = None  # when sample 0 was taken, by the first buffer
+        self._samples = 0  # samples accounted for: received or counted lost
+        self._resuming = False
+
+    def add(self, data: np.ndarray, arrival: float) -> None:
+        n = data.size // 2
+        if self._t0 is None:
+            self._t0 = arrival - n / self.rate
+        elif self._resuming:  # the first buffer since the dongle came back
+            self._account_until(arrival - n / self.rate)
+        self._resuming = False
+        self._samples += n
+        self._held.append([data, arrival, self._lateness(arrival)])
+        while self._held and (arrival - self._held[0][1] >= self.hold_s
+                              or len(self._held) > self.max_held):
+            self._release()
+
+    def release_all(self) -> None:
+        """Hand on every buffer held (the stream stops): a loss is judged by those held."""
+        while self._held:
+            self._release()
+
+    def away_until(self, now: float) -> bool:
+        """The dongle is away: count the samples missed until `now` as lost. True if any
+        were (the queue's reader then ends the stretch it holds)."""
+        self.release_all()
+        self._resuming = True
+        return self._account_until(now) > 0
+
+    def _lateness(self, arrival: float) -> float:
+        assert self._t0 is not None
+        return arrival - self._t0 - self._samples / self.rate
+
+    def _baseline(self) -> float | None:
+        return min(late for _, late in self._recent) if self._recent else None
+
+    def _account_until(self, taken: float) -> int:
+        """Count as lost the samples between the last accounted for and `taken`."""
+        baseline = self._baseline()
+        if baseline is None or self._t0 is None:
+            return 0
+        missed = round((taken - self._t0 - self._samples / self.rate - baseline) * self.rate)
+        if missed <= 0:
+            return 0
+        self._gap(missed)
+        self._samples += missed
+        return missed
+
+    def _release(self) -> None:
+        baseline = self._baseline()
+        if baseline is not None:
+            ahead = min(late for _, _, late in self._held)
+            if ahead - baseline > self.threshold_s:
+                lost = round((ahead - baseline) * self.rate)
+                self._gap(lost)
+                self._samples += lost
+                for held in self._held:
+                    held[2] -= lost / self.rate
+        data, arrival, late = self._held.popleft()
+        self._put(data, arrival)
+        self._recent.append((arrival, late))
+        while self._recent and arrival - self._recent[0][0] > self.baseline_s:
+            self._recent.popleft()
+
+
+class RtlSdrSource:
+    """A dongle (`device`: an index "0", "1"... or "serial:SERIAL") tuned as `settings`
+    say. `rtlsdr_class` stands for pyrtlsdr's RtlSdr (tests pass a fake)."""
+
+    def __init__(self, device: str, rate: int, settings: TunerSettings,
+                 warn: Callable[[str], None], reopen: bool = True,
+                 rtlsdr_class: type | None = None) -> None:
+        self.device = device
+        self.serial = device.removeprefix("serial:") if device.startswith("serial:") else None
+        name = f"rtlsdr {device}" if self.serial is not None else f"rtlsdr:{device}"
+        self.info = SourceInfo(name, "cu8", rate, live=True)
+        self.totals = SourceTotals()
+        self.settings = settings
+        self.warn = warn
+        self.reopen = reopen
+        self.gains_db: tuple[float, ...] = ()  # the tuner's steps, once opened
+        self.gain_db: float | None = None  # the gain tuned now (the store's session record)
+        self._rtlsdr_class = rtlsdr_class
+        self._cls: Any = None
+        self._sdr: Any = None
+        self._lock = threading.Lock()  # the device handle, between the threads
+        self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failure: BaseException | None = None  # how the stream ended, if not cleanly
+        self._queue = ChunkQueue(2, rate)
+        self._losses = ArrivalLosses(rate, self._queue.put, self._queue.gap)
+
+    # ------------------------------------------------------------------ the IQSource
+
+    def open(self) -> None:
+        if self._thread is not None:
+            return
+        self._cls = self._rtlsdr_class or default_rtlsdr_class()
+        self._sdr = self._open_device()
+        self._thread = threading.Thread(target=self._capture, name=f"{self.info.name} capture",
+                                        daemon=True)
+        self._thread.start()
+
+    def blocks(self, scan_samples: int, lookahead: int) -> Iterator[Block]:
+        yield from cut_blocks(self._read_counting, 2, scan_samples, lookahead, self.totals,
+                              clock=self._queue.clock)
+        if self._failure is not None:
+            raise self._failure
+
+    def close(self) -> None:
+        self._closing.set()
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            # A cancel that comes before librtlsdr has started the read is lost: again.
+            for _ in range(CANCEL_TRIES):
+                with self._lock:
+                    sdr = self._sdr
+                if sdr is not None:
+                    with contextlib.suppress(OSError):
+                        sdr.cancel_read_async()
+                thread.join(CANCEL_WAIT_S)
+                if not thread.is_alive():
+                    break
+        with self._lock:
+            sdr, self._sdr = self._sdr, None
+        if sdr is not None:
+            with contextlib.suppress(OSError):
+                sdr.close()
+        self._queue.end()
+
+    # ------------------------------------------------------------------ tuning
+
+    def set_gain_db(self, db: float) -> float:
+        """Tune the tuner's step nearest `db` (for the adaptive gain); the step chosen.
+        While the dongle is away it is kept for when it is back."""
+        step = min(self.gains_db, key=lambda g: abs(g - db)) if self.gains_db else db
+        with self._lock:
+            self.gain_db = step
+            if self._sdr is not None:
+                with contextlib.suppress(OSError):  # gone: the reopen tunes it
+                    self._sdr.gain = step
+        return step
+
+    def _starting_gain_db(self, gains: tuple[float, ...]) -> float:
+        if self.gain_db is not None:  # reopened: as it was
+            return self.gain_db
+        wanted = self.settings.gain
+        if wanted in ("auto", "max"):  # auto: the adaptive gain starts at the top
+            return max(gains)
+        db = float(wanted)
+        for step in gains:
+            if abs(step - db) <= GAIN_TOLERANCE_DB:
+                return step
+        raise UserError(f"--gain {wanted}: this tuner's gains are "
+                        f"{', '.join(f'{g:.1f}' for g in sorted(gains))} dB (or auto, max)")
+
+    def _tune(self, sdr: Any) -> None:
+        s = self.settings
+        sdr.sample_rate = self.info.rate
+        sdr.center_freq = s.freq_hz
+        # librtlsdr refuses (-2) the correction it already has, and pyrtlsdr then closes
+        # the device: set it only when it differs.
+        if int(sdr.freq_correction) != s.ppm:
+            sdr.freq_correction = s.ppm
+        gains = tuple(float(g) for g in sdr.valid_gains_db)
+        if not gains:
+            raise RuntimeFailure(f"{self.info.name}: the tuner reports no gains; {WHAT_TO_CHECK}")
+        self.gains_db = gains
+        step = self._starting_gain_db(gains)
+        sdr.gain = step  # pyrtlsdr turns the tuner's own AGC off for a manual gain
+        self.gain_db = step
+        if s.bias_tee:
+            set_bias_tee = getattr(sdr, "set_bias_tee", None)
+            if set_bias_tee is None:
+                raise RuntimeFailure("--bias-tee: this pyrtlsdr cannot switch the bias tee; "
+                                     "pip install -U 'pyrtlsdr[lib]'")
+            set_bias_tee(True)
+
+    # ------------------------------------------------------------------ opening
+
+    def _device_index(self) -> int:
+        if self.serial is None:
+            return int(self.device)
+        try:
+            return int(self._cls.get_device_index_by_serial(self.serial))
+        except OSError as exc:
+            if getattr(exc, "errno", None) == NO_SUCH_SERIAL:
+                raise RuntimeFailure(f"{self.info.name}: no dongle has serial {self.serial} "
+                                     f"(plugged in: {self._serials()}); rtl_test lists them, "
+                                     "rtl_eeprom -s sets one") from None
+            raise RuntimeFailure(f"{self.info.name}: no RTL-SDR dongle found; "
+                                 f"{WHAT_TO_CHECK}") from None
+
+    def _serials(self) -> str:
+        try:
+            serials = list(self._cls.get_device_serial_addresses())
+        except (OSError, AttributeError):
+            return "serials unknown"
+        return ", ".join(map(str, serials)) or "none"
+
+    def _open_failure(self, exc: OSError) -> RuntimeFailure:
+        code = getattr(exc, "errno", None)
+        name = self.info.name
+        if code == LIBUSB_ACCESS:
+            return RuntimeFailure(f"{name}: access to the dongle denied ({exc}); install the "
+                                  "udev rule for it (rtl-sdr.rules, plugdev group) and plug it "
+                                  "in again")
+        if code == LIBUSB_BUSY:
+            return RuntimeFailure(f"{name}: the dongle is busy ({exc}): another program holds "
+                                  "it (dump1090, rtl_tcp, another adsbwatch) or the kernel's "
+                                  "dvb_usb_rtl28xxu driver does (blacklist it in "
+                                  "/etc/modprobe.d, then plug the dongle in again)")
+        return RuntimeFailure(f"{name}: no RTL-SDR dongle could be opened ({exc}); "
+                              f"{WHAT_TO_CHECK}")
+
+    def _open_device(self) -> Any:
+        index = self._device_index()
+        try:
+            sdr = self._cls(device_index=index)
+        except OSError as exc:
+            raise self._open_failure(exc) from None
+        try:
+            self._tune(sdr)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                sdr.close()
+            raise RuntimeFailure(f"{self.info.name}: tuning the dongle failed ({exc}); "
+                                 f"{WHAT_TO_CHECK}") from None
+        except BaseException:
+            with contextlib.suppress(OSError):
+                sdr.close()
+            raise
+        return sdr
+
+    # ------------------------------------------------------------------ capture thread
+
+    def _capture(self) -> None:
+        sdr = self._sdr
+        try:
+            while sdr is not None and not self._closing.is_set():
+                why = self._read(sdr)
+                self._losses.release_all()  # what came before it went: on at once
+                if self._closing.is_set():
+                    break
+                self._drop_device()
+                if not self.reopen:
+                    self._failure = RuntimeFailure(
+                        f"{self.info.name}: the dongle is gone ({why}); not reopening it "
+                        "(--no-reopen)")
+                    break
+                self.warn(f"{self.info.name}: the dongle is gone ({why}); reopening it when "
+                          "it is back")
+                sdr = self._wait_for_device()
+        except BaseException as exc:  # noqa: BLE001 - raised in the station's thread
+            self._failure = exc
+        finally:
+            self._losses.release_all()
+            self._queue.end()
+
+    def _read(self, sdr: Any) -> str:
+        """Run the asynchronous read until it ends; why it ended."""
+        try:
+            sdr.read_bytes_async(self._on_buffer, CHUNK_BYTES)
+        except OSError as exc:
+            return str(exc)
+        return "librtlsdr ended its read"
+
+    def _on_buffer(self, buffer: Any, context: Any = None) -> None:
+        arrival = time.time()
+        data = np.array(np.frombuffer(buffer, dtype=np.uint8))  # librtlsdr reuses it
+        self._losses.add(data[:data.size - data.size % 2], arrival)
+
+    def _drop_device(self) -> None:
+        with self._lock:
+            sdr, self._sdr = self._sdr, None
+        if sdr is not None:
+            with contextlib.suppress(OSError):
+                sdr.close()
+
+    def _wait_for_device(self) -> Any:
+        """Reopen with backoff until it works (the device) or the source closes (None)."""
+        gone_at = time.time()
+        delay = FIRST_RETRY_S
+        next_try = gone_at + delay
+        stretch_ended = False
+        while True:
+            now = time.time()
+            if not stretch_ended and now >= gone_at + COMMIT_WAIT_S:
+                stretch_ended = True
+                if self._losses.away_until(now):
+                    self._queue.put(np.empty(0, np.uint8), now)  # wakes the reader
+            due = next_try if stretch_ended else min(next_try, gone_at + COMMIT_WAIT_S)
+            if self._closing.wait(max(0.0, due - now)):
+                return None
+            if time.time() < next_try:
+                continue
+            try:
+                sdr = self._open_device()
+            except (RuntimeFailure, UserError):
+                delay = min(2 * delay, LAST_RETRY_S)
+                next_try = time.time() + delay
+                continue
+            with self._lock:
+                if self._closing.is_set():
+                    with contextlib.suppress(OSError):
+                        sdr.close()
+                    return None
+                self._sdr = sdr
+            if not stretch_ended:
+                self._losses.away_until(time.time())
+            return sdr
+
+    # ------------------------------------------------------------------ station side
+
+    def _read_counting(self, view: memoryview) -> int:
+        n = self._queue.readinto(view)
+        if n:
+            self.totals.strong_samples += strong_samples(view[:n])
+        return n

@@ -1,0 +1,225 @@
+"""The RTL-SDR source driven through a fake pyrtlsdr (tests/fake_rtlsdr.py): the frames
+of a replay, drops and unplugs counted on the sample clock, the dongle opened, tuned and
+refused as librtlsdr would."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fake_rtlsdr import R820T_GAINS_DB, FakeBus
+from frames_support import Collector, Demodulated, demodulate_file
+
+from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.sources.rtlsdr import CHUNK_BYTES, RtlSdrSource, strong_samples
+from adsbwatch.receiver.sources.tuner import TunerSettings
+from adsbwatch.receiver.station.fanout import FanOut
+from adsbwatch.receiver.station.run import StationTotals, run_station
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "samples" / "airport_2400k.cu8"
+RATE = 2_400_000
+TICKS_PER_SAMPLE = 5  # 12 MHz ticks at 2.4 MS/s
+BUFFER_SAMPLES = CHUNK_BYTES // 2
+LONG_FRAME_SAMPLES = 290  # 120 us at 2.4 MS/s, with a margin
+
+
+def source_on(bus: FakeBus, warnings: list[str] | None = None, device: str = "0",
+              settings: TunerSettings | None = None, reopen: bool = True) -> RtlSdrSource:
+    record = warnings.append if warnings is not None else print
+    return RtlSdrSource(device, RATE, settings or TunerSettings(), record, reopen=reopen,
+                        rtlsdr_class=bus.rtlsdr_class())
+
+
+def run(source: RtlSdrSource) -> tuple[Demodulated, StationTotals, BaseException | None]:
+    found = Demodulated([], [], StationTotals())
+    totals = StationTotals()
+    failure = None
+    try:
+        run_station(source, FanOut([Collector(found)], warn=print), totals=totals,
+                    wall_clock=True)
+    except RuntimeFailure as exc:
+        failure = exc
+    return found, totals, failure
+
+
+def close_when_played(bus: FakeBus, source: RtlSdrSource) -> threading.Thread:
+    """Stop the source (as Ctrl-C does) once the fake has played all of its recording."""
+    def stop() -> None:
+        bus.finished.wait(60)
+        source.close()
+    thread = threading.Thread(target=stop, daemon=True)
+    thread.start()
+    return thread
+
+
+def kept_around(reference: list[tuple[str, int]], first: int, end: int, shift: int
+                ) -> list[tuple[str, int]]:
+    """The reference's frames clear of samples [first, end) lost, those after them with
+    the sample clock `shift` samples on."""
+    before = [(h, t) for h, t in reference if t // TICKS_PER_SAMPLE + LONG_FRAME_SAMPLES < first]
+    after = [(h, t + shift * TICKS_PER_SAMPLE) for h, t in reference
+             if t // TICKS_PER_SAMPLE >= end]
+    return before + after
+
+
+def test_frames_equal_a_replay_of_the_recording() -> None:
+    bus = FakeBus(SAMPLE.read_bytes())  # at the reference gain: the bytes unchanged
+    found, totals, failure = run(source_on(bus, reopen=False))
+    assert found.timed == demodulate_file(SAMPLE).timed
+    assert totals.source.samples == SAMPLE.stat().st_size // 2
+    assert totals.source.dropped_samples == 0
+    # The recording played, the fake "goes": with reopen=False that ends the run.
+    assert failure is not None and "rtlsdr:0: the dongle is gone" in str(failure)
+    assert bus.set_calls("sample_rate") == [RATE]
+    assert bus.set_calls("center_freq") == [1_090_000_000]
+    assert bus.set_calls("gain") == [49.6] and bus.set_calls("manual_gain") == [True]
+    assert bus.set_calls("freq_correction") == []  # 0 already: librtlsdr would refuse it
+    assert bus.set_calls("bias_tee") == []
+
+
+def test_strong_samples_are_those_clipped_by_the_gain() -> None:
+    # 19.9 dB above the recording's own level: the loud bursts clip at 0 and 255.
+    bus = FakeBus(SAMPLE.read_bytes(), reference_db=29.7)
+    _, totals, _ = run(source_on(bus, reopen=False))
+    iq = np.frombuffer(SAMPLE.read_bytes(), np.uint8).astype(np.float64).reshape(-1, 2)
+    gained = np.clip(np.rint((iq - 127.5) * 10 ** ((49.6 - 29.7) / 20) + 127.5), 0, 255)
+    clipped = int(((gained == 0) | (gained == 255)).any(axis=1).sum())
+    assert clipped > 1000
+    assert totals.source.strong_samples == clipped
+
+
+def test_strong_samples_count_a_sample_once() -> None:
+    raw = np.array([0, 0, 255, 7, 3, 255, 1, 254, 128, 127], np.uint8)
+    assert strong_samples(raw) == 3
+
+
+def test_a_dropped_buffer_is_counted_and_later_frames_keep_their_ticks() -> None:
+    lost = 8  # the ninth buffer never reaches the callback (a USB overrun)
+    bus = FakeBus(SAMPLE.read_bytes(), pace=1.0, drop_buffers={lost})
+    found, totals, _ = run(source_on(bus, reopen=False))
+    counted = totals.source.dropped_samples
+    # Found from the arrival times: one buffer's worth, give or take their jitter.
+    assert abs(counted - BUFFER_SAMPLES) < BUFFER_SAMPLES // 4
+    reference = demodulate_file(SAMPLE).timed
+    expected = kept_around(reference, lost * BUFFER_SAMPLES, (lost + 1) * BUFFER_SAMPLES,
+                           counted - BUFFER_SAMPLES)
+    assert len(expected) < len(reference)  # the drop took frames
+    assert found.timed == expected  # the others, each at its own time
+
+
+def test_an_unplugged_dongle_is_reopened_and_its_frames_found_after() -> None:
+    cut = 8  # buffers played before the dongle is pulled out
+    bus = FakeBus(SAMPLE.read_bytes(), unplug_after=cut, replug_after_failed_opens=1,
+                  at_end="idle")
+    warnings: list[str] = []
+    source = source_on(bus, warnings)
+    stopper = close_when_played(bus, source)
+    found, totals, failure = run(source)
+    stopper.join(5)
+    assert failure is None
+    assert len(warnings) == 1 and warnings[0].startswith("rtlsdr:0: the dongle is gone (")
+    assert "reopening it when it is back" in warnings[0]
+    assert (bus.opens, bus.failed_opens) == (2, 1)  # refused once while out, then back
+    away = totals.source.dropped_samples  # the time it was away, on the sample clock
+    assert away > 0
+    reference = demodulate_file(SAMPLE).timed
+    expected = kept_around(reference, cut * BUFFER_SAMPLES, cut * BUFFER_SAMPLES, away)
+    assert any(t >= (cut * BUFFER_SAMPLES + away) * TICKS_PER_SAMPLE for _, t in expected)
+    assert found.timed == expected
+    assert totals.source.samples == SAMPLE.stat().st_size // 2
+    assert bus.set_calls("gain") == [49.6, 49.6]  # tuned again on reopening
+
+
+def test_without_reopen_an_unplug_ends_the_stream_with_one_line() -> None:
+    bus = FakeBus(SAMPLE.read_bytes(), unplug_after=8)
+    warnings: list[str] = []
+    found, totals, failure = run(source_on(bus, warnings, reopen=False))
+    assert warnings == []
+    assert failure is not None and str(failure).startswith("rtlsdr:0: the dongle is gone (")
+    assert "\n" not in str(failure) and "--no-reopen" in str(failure)
+    assert bus.opens == 1
+    # What it gave before it went is all demodulated.
+    reference = demodulate_file(SAMPLE).timed
+    assert found.timed == kept_around(reference, 8 * BUFFER_SAMPLES, 10**9, 0)
+    assert totals.source.samples == 8 * BUFFER_SAMPLES
+
+
+def test_no_dongle_says_what_to_check() -> None:
+    bus = FakeBus(b"", plugged=False)
+    with pytest.raises(RuntimeFailure) as caught:
+        source_on(bus).open()
+    message = str(caught.value)
+    assert message.startswith("rtlsdr:0: no RTL-SDR dongle could be opened (")
+    for hint in ("plugged in", "dump1090", "rtl_tcp", "dvb_usb_rtl28xxu", "udev"):
+        assert hint in message
+    assert "\n" not in message
+
+
+def test_a_gain_the_tuner_lacks_lists_its_gains() -> None:
+    bus = FakeBus(b"", at_end="idle")
+    with pytest.raises(UserError) as caught:
+        source_on(bus, settings=TunerSettings(gain="13")).open()
+    assert str(caught.value) == ("--gain 13: this tuner's gains are "
+                                 + ", ".join(f"{g:.1f}" for g in R820T_GAINS_DB)
+                                 + " dB (or auto, max)")
+    assert bus.set_calls("close") == [None]  # the dongle let go
+
+
+def test_a_gain_of_the_tuner_is_set_as_asked() -> None:
+    bus = FakeBus(b"", at_end="idle")
+    source = source_on(bus, settings=TunerSettings(gain="28"))
+    source.open()
+    source.close()
+    assert bus.set_calls("gain") == [28.0] and source.gain_db == 28.0
+
+
+def test_a_serial_nobody_has_says_no_such_dongle() -> None:
+    bus = FakeBus(b"", serials=["00000001", "ADSB1090"], at_end="idle")
+    with pytest.raises(RuntimeFailure) as caught:
+        source_on(bus, device="serial:NOPE").open()
+    assert str(caught.value).startswith(
+        "rtlsdr serial:NOPE: no dongle has serial NOPE (plugged in: 00000001, ADSB1090)")
+
+
+def test_a_serial_opens_its_dongle() -> None:
+    bus = FakeBus(b"", serials=["00000001", "ADSB1090"], at_end="idle")
+    source = source_on(bus, device="serial:ADSB1090")
+    source.open()
+    source.close()
+    assert bus.set_calls("open") == [1]
+    assert source.info.name == "rtlsdr serial:ADSB1090"
+
+
+def test_ppm_and_bias_tee_are_set_when_asked() -> None:
+    bus = FakeBus(b"", at_end="idle")
+    source = source_on(bus, settings=TunerSettings(ppm=-3, bias_tee=True))
+    source.open()
+    source.close()
+    assert bus.set_calls("freq_correction") == [-3]
+    assert bus.set_calls("bias_tee") == [True]
+
+
+def test_a_bias_tee_this_pyrtlsdr_cannot_switch_is_one_line() -> None:
+    bus = FakeBus(b"", at_end="idle")
+    cls = bus.rtlsdr_class()
+    without = type("OldRtlSdr", (cls,), {"set_bias_tee": property(
+        lambda self: (_ for _ in ()).throw(AttributeError("set_bias_tee")))})
+    source = RtlSdrSource("0", RATE, TunerSettings(bias_tee=True), print,
+                          rtlsdr_class=without)
+    with pytest.raises(RuntimeFailure, match=r"--bias-tee: this pyrtlsdr cannot switch"):
+        source.open()
+
+
+def test_set_gain_db_tunes_the_nearest_step() -> None:
+    bus = FakeBus(b"", at_end="idle")
+    source = source_on(bus)
+    source.open()
+    try:
+        assert source.set_gain_db(40.0) == 40.2
+        assert source.gain_db == 40.2
+    finally:
+        source.close()
+    assert bus.set_calls("gain") == [49.6, 40.2]
