@@ -330,3 +330,18 @@ def test_print_config_is_an_option_of_live_and_replay_only() -> None:
     assert main(["live", "--print-config", "--rtl-tcp", "pi:1"]) == 0
     with pytest.raises(SystemExit):
         parse("sightings", "--print-config")
+
+
+def test_a_store_false_switch_is_true_when_given(tmp_path: Path) -> None:
+    def parser_with_a_store_false() -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(prog="adsbwatch")
+        live = parser.add_subparsers(dest="command").add_parser("live")
+        live.add_argument("--no-colour", dest="colour", action="store_false")
+        return parser
+
+    assert parse_with_config(parser_with_a_store_false(), ["live"]).colour is True
+    parser = parser_with_a_store_false()
+    args = parse_with_config(parser, ["live", "--config",
+                                      write(tmp_path, "no-colour = true\n")])
+    assert args.colour is False
+    assert "\nno-colour = true\n" in config_text(station_parsers(parser)["live"], "live", args)

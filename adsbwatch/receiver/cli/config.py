@@ -49,6 +49,8 @@ def parse_with_config(parser: argparse.ArgumentParser,
             defaults = load_config(Path(args.config), command, commands, args)
         except UserError as exc:
             parser.exit(exc.exit_status, f"adsbwatch: error: {exc}\n")
+        # Defaults are converted values; argparse passes a string default through the
+        # option's type once more, which the options' types take as it is.
         commands[command].set_defaults(**defaults)
         args = parser.parse_args(argv)  # again: the command line now beats the file
     if args.print_config:
@@ -97,7 +99,9 @@ class Option:
         if is_switch(action):
             if not isinstance(value, bool):
                 raise UserError(f"{key}: use true or false, not {shown(value)}")
-            return value != self.negated
+            if isinstance(action, argparse.BooleanOptionalAction):
+                return value != self.negated
+            return action.const if value else action.default  # true: as if given
         if isinstance(action, argparse._AppendAction):
             items = value if isinstance(value, list) else [value]
             return [self._one(key, item) for item in items]
@@ -302,6 +306,8 @@ def config_text(parser: argparse.ArgumentParser, command: str,
         out.extend(textwrap.wrap(help_text, WIDTH - 2, initial_indent="# ",
                                  subsequent_indent="# "))
         value = getattr(args, option.dest)
+        if isinstance(option.action, argparse._StoreConstAction):
+            value = value == option.action.const  # a --flag: whether it is given
         out.append(f"# {name} = (not set)" if value is None
                    else f"{name} = {toml_value(value)}")
         out.append("")
