@@ -67,11 +67,25 @@ def default_rtlsdr_class() -> type:
     return RtlSdr
 
 
-def strong_samples(raw: np.ndarray | memoryview) -> int:
-    """Samples whose I or Q is at either end of the ADC's range (0 or 255): clipping."""
-    data = np.frombuffer(raw, dtype=np.uint8)
-    at_edge = (data + np.uint8(1)) <= 1  # 255 wraps to 0, 0 becomes 1
-    return int(np.count_nonzero(at_edge.view(np.uint16)))  # a sample is two bytes
+class StrongSamples:
+    """Counts samples whose I or Q is at either end of the ADC's range (0 or 255: the
+    gain clips). Scratch arrays are kept between calls: allocating them each time
+    costs most of the count (0.25 ms per MB with them kept, 1.5 ms without)."""
+
+    def __init__(self) -> None:
+        self._shifted = np.empty(0, np.uint8)
+        self._at_edge = np.empty(0, np.bool_)
+
+    def count(self, raw: np.ndarray | memoryview) -> int:
+        data = np.frombuffer(raw, dtype=np.uint8)
+        n = data.size - data.size % 2
+        if self._shifted.size < n:
+            self._shifted = np.empty(n, np.uint8)
+            self._at_edge = np.empty(n, np.bool_)
+        shifted, at_edge = self._shifted[:n], self._at_edge[:n]
+        np.add(data[:n], np.uint8(1), out=shifted)  # 255 wraps to 0, 0 becomes 1
+        np.less_equal(shifted, 1, out=at_edge)
+        return int(np.count_nonzero(at_edge.view(np.uint16)))  # a sample is two bytes
 
 
 class ArrivalLosses:
@@ -187,6 +201,7 @@ class RtlSdrSource:
         self._failure: BaseException | None = None  # how the stream ended, if not cleanly
         self._queue = ChunkQueue(2, rate)
         self._losses = ArrivalLosses(rate, self._queue.put, self._queue.gap)
+        self._strong = StrongSamples()
 
     # ------------------------------------------------------------------ the IQSource
 
@@ -413,5 +428,5 @@ class RtlSdrSource:
     def _read_counting(self, view: memoryview) -> int:
         n = self._queue.readinto(view)
         if n:
-            self.totals.strong_samples += strong_samples(view[:n])
+            self.totals.strong_samples += self._strong.count(view[:n])
         return n
