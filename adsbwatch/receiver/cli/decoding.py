@@ -19,10 +19,11 @@ from adsbwatch.receiver.outputs.stdout import StdoutOutlet
 from adsbwatch.receiver.sources.base import IQSource, SourceInfo
 from adsbwatch.receiver.station.clock import start_epoch
 from adsbwatch.receiver.station.decoding import DecodingSink
-from adsbwatch.receiver.station.fanout import Sink
+from adsbwatch.receiver.station.fanout import FanOut, Sink
 from adsbwatch.receiver.station.pipeline import Pipeline
 from adsbwatch.receiver.station.session import SessionSink
-from adsbwatch.receiver.ui.live import LiveTable, run_table
+from adsbwatch.receiver.ui.live import run_table
+from adsbwatch.receiver.ui.views import choose_view
 
 WIDE = 200  # columns of the table written to a file or pipe
 
@@ -44,7 +45,7 @@ class Decoding:
         """`outlet`: stdout for the table and sightings; None (with --raw, where stdout
         holds AVR lines only): sightings on stderr and no table."""
         info = source.info
-        receiver = receiver_position(args, info)
+        receiver = self.receiver = receiver_position(args, info)
         run_entries = load_watchlist_files(args.watchlist or [])
         self.store = None if args.no_db else open_store(args.db)
         stored = self.store.watch_entries() if self.store is not None else []
@@ -63,17 +64,24 @@ class Decoding:
             tracker_config=TrackerConfig(receiver=receiver), watchlist=self.watchlist,
             store=self.store, record_all=args.record_all, visit_gap_s=args.visit_gap,
             on_sighting=alerter, sighting_wait_s=args.sighting_wait)
-        live = self.with_table and self.console.is_terminal
-        self.view = LiveTable(self.console, self.pipeline, self.watchlist) if live else None
+        self.view = choose_view(args, self.console, outlet is None, self.pipeline,
+                                self.watchlist, receiver, source)
         self.sink = DecodingSink(self.pipeline, alerter, self.store, outlet, warn,
                                  self.view.refresh if self.view is not None else None)
         # The session record first: it must be closed before the store is.
         self.sinks: list[Sink] = [] if self.store is None else [SessionSink(self.store, source)]
-        self.sinks.append(self.sink)
+        self.sinks.append(self.view.observing(self.sink) if self.view else self.sink)
 
     def showing(self) -> AbstractContextManager[object]:
         """The live table while the station runs (on a terminal)."""
         return self.view if self.view is not None else nullcontext()
+
+    def run(self, station: Callable[[FanOut], object], fanout: FanOut) -> None:
+        """`station(fanout)`: here, or (the interactive view) in a worker thread."""
+        if self.view is None:
+            station(fanout)
+        else:
+            self.view.run(station, fanout, self.show_final)
 
     def show_final(self) -> None:
         """The run ended by itself: announce what waits, show the final state in place."""
@@ -83,8 +91,8 @@ class Decoding:
 
     def print_table(self, interrupted: bool) -> None:
         """The final table, unless the live view already shows it."""
-        if self.with_table and (self.view is None or interrupted):
-            self.console.print(run_table(self.pipeline, self.watchlist))
+        if self.with_table and (self.view is None or interrupted or not self.view.leaves_table):
+            self.console.print(run_table(self.pipeline, self.watchlist, self.receiver))
 
     def summary(self) -> str:
         t = self.pipeline.totals

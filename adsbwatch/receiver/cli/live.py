@@ -10,6 +10,7 @@ from adsbwatch.receiver.cli.station_options import add_station_options, seconds
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.sources.rates import parse_rate
 from adsbwatch.receiver.sources.tuner import ADSB_HZ, TunerSettings
+from adsbwatch.receiver.ui.options import add_interactive_option
 
 DEFAULT_STATS_S = 60.0
 
@@ -112,6 +113,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                       help=f"a stats line on stderr this often (default {DEFAULT_STATS_S:g}; "
                            "0: none)")
     add_station_options(live)
+    add_interactive_option(live)
     live.set_defaults(handler=cmd_live)
 
 

@@ -12,6 +12,7 @@ from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.receiver.cli.running import run_outputs
 from adsbwatch.receiver.cli.station_options import add_station_options
 from adsbwatch.receiver.sources.rates import parse_rate
+from adsbwatch.receiver.ui.options import add_interactive_option
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -34,4 +35,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                              "SigMF core:datetime, else the file's modification time "
                              "less its length)")
     add_station_options(replay)
+    add_interactive_option(replay)
     replay.set_defaults(handler=cmd_replay)

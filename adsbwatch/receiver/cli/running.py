@@ -7,10 +7,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from contextlib import nullcontext
+from functools import partial
 from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.cli.station_options import records, warn
 from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.ui.options import check_interactive_args
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.sources.base import IQSource
@@ -69,6 +71,7 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
     from adsbwatch.receiver.station.run import StationTotals, run_station
     from adsbwatch.receiver.station.signals import StopSignals, Terminated
 
+    check_interactive_args(args)
     outlet = StdoutOutlet()
     fanout = FanOut([], warn)
     if args.raw:
@@ -82,15 +85,20 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
         fanout.sinks.extend(decoding.sinks)
     fanout.sinks.extend(extra_sinks)
     totals = StationTotals()
-    bar = _progress_bar(source, args.quiet)
+    # The interactive view shows the progress itself; a bar would write into its screen.
+    bar = _progress_bar(source, args.quiet or getattr(args, "interactive", False))
     progress = (lambda done: bar.update(done - bar.n)) if bar is not None else None
     with StopSignals() as signals:
         try:
             with decoding.showing() if decoding is not None else nullcontext():
                 # A live stream keeps the wall clock's time unless told its start.
                 wall_clock = source.info.live and getattr(args, "start_time", None) is None
-                run_station(source, fanout, args.fix, progress, totals=totals,
-                            wall_clock=wall_clock)
+                station = partial(run_station, source, fix=args.fix, on_progress=progress,
+                                  totals=totals, wall_clock=wall_clock)
+                if decoding is not None:
+                    decoding.run(station, fanout)  # --interactive: in a worker thread
+                else:
+                    station(fanout)
                 signals.shutting_down()
                 if decoding is not None:
                     decoding.show_final()

@@ -1,0 +1,45 @@
+"""Which view a run shows: the interactive table (--interactive, textual), the live
+table on a terminal, or none (a file or pipe gets the table once, at the end)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.sources.base import IQSource
+from adsbwatch.receiver.station.pipeline import Pipeline
+from adsbwatch.receiver.ui.footer import RunStats
+from adsbwatch.receiver.ui.live import LiveTable
+
+if TYPE_CHECKING:
+    from adsbwatch.receiver.ui.interactive import InteractiveView
+
+TEXTUAL_MISSING = "--interactive needs textual: pip install 'adsbwatch[tui]'"
+
+
+def check_interactive(console: Console) -> None:
+    try:
+        import textual  # noqa: F401 - the optional extra, asked for by --interactive
+    except ImportError:
+        raise UserError(TEXTUAL_MISSING) from None
+    if not console.is_terminal:
+        raise UserError("--interactive needs a terminal: stdout is a file or pipe")
+
+
+def choose_view(args: argparse.Namespace, console: Console, raw: bool, pipeline: Pipeline,
+                watchlist: Watchlist, receiver: tuple[float, float] | None,
+                source: IQSource) -> LiveTable | InteractiveView | None:
+    """The view for this run, or None; a one-line error if --interactive cannot be."""
+    stats = RunStats(source)
+    if getattr(args, "interactive", False):  # replay has the option only if it adds it
+        check_interactive(console)
+        from adsbwatch.receiver.ui.interactive import InteractiveView
+
+        return InteractiveView(pipeline, watchlist, receiver, stats)
+    if raw or not console.is_terminal:
+        return None
+    return LiveTable(console, pipeline, watchlist, receiver, stats)
