@@ -218,42 +218,49 @@ def test_a_single_watchlist_string_is_a_list_of_one(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------- problems
 
 
-def test_a_bad_value_reads_as_on_the_command_line(tmp_path: Path, capsys) -> None:
-    path = write(tmp_path, "lat = 52.0\n\nfix = 3\n")
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:3: fix: argument --fix: invalid choice: 3 (choose from 0, 1, 2)")
-    path = write(tmp_path, 'stats-every = "soon"\n')
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:1: stats-every: argument --stats-every: 'soon' is not a number of "
-        "seconds (0 or more)")
-    path = write(tmp_path, 'rtl-tcp = "pi.local"\n')
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:1: rtl-tcp: argument --rtl-tcp: 'pi.local' is not HOST:PORT "
-        "(e.g. 192.168.1.20:1234)")
+# (what the file holds, the one line it gives after "adsbwatch: error: PATH")
+BAD_CONFIGS = {
+    "a bad value reads as on the command line": (
+        "lat = 52.0\n\nfix = 3\n",
+        ":3: fix: argument --fix: invalid choice: 3 (choose from 0, 1, 2)"),
+    "a type's own message": (
+        'stats-every = "soon"\n',
+        ":1: stats-every: argument --stats-every: 'soon' is not a number of seconds "
+        "(0 or more)"),
+    "not HOST:PORT": (
+        'rtl-tcp = "pi.local"\n',
+        ":1: rtl-tcp: argument --rtl-tcp: 'pi.local' is not HOST:PORT "
+        "(e.g. 192.168.1.20:1234)"),
+    "a switch given a string": (
+        'record-all = "yes"\n', ':1: record-all: use true or false, not "yes"'),
+    "a list for one value": ('db = ["a.db", "b.db"]\n', ":1: db: one value, not a list"),
+    "a boolean for a number": (
+        "lat = true\n", ":1: lat: true is not a value for --lat (a string or a number)"),
+    "a table for a value": (
+        "[live]\ndb = {path = 'x'}\n",
+        ":2: db: a table is not a value for --db (a string or a number)"),
+    "an unknown key and the near one": (
+        "# receiver\nlat = 52.0\n  stats_evry = 60\n",
+        ":3: unknown key stats_evry for adsbwatch live (did you mean stats-every?)"),
+    "an unknown key, nothing near": (
+        "[live]\n'zzz' = 1\n",
+        ":2: unknown key zzz for adsbwatch live (see adsbwatch live --help)"),
+    "two spellings of one option": (
+        "stats-every = 1\nstats_every = 2\n",
+        ":2: stats-every and stats_every set the same option: keep one"),
+    "a switch and its --no-": (
+        "reopen = true\nno-reopen = true\n",
+        ":2: reopen and no-reopen set the same option: keep one"),
+    "the config option itself": (
+        'config = "other.toml"\n', ":1: config cannot be set in a config file"),
+}
 
 
-def test_values_of_the_wrong_kind(tmp_path: Path, capsys) -> None:
-    path = write(tmp_path, 'record-all = "yes"\n')
-    assert config_error(capsys, "live", "--config", path) == (
-        f'{path}:1: record-all: use true or false, not "yes"')
-    path = write(tmp_path, 'db = ["a.db", "b.db"]\n')
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:1: db: one value, not a list")
-    path = write(tmp_path, "lat = true\n")
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:1: lat: true is not a value for --lat (a string or a number)")
-    path = write(tmp_path, "[live]\ndb = {path = 'x'}\n")
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:2: db: a table is not a value for --db (a string or a number)")
-
-
-def test_an_unknown_key_names_the_file_the_line_and_a_near_key(tmp_path, capsys) -> None:
-    path = write(tmp_path, "# receiver\nlat = 52.0\n  stats_evry = 60\n")
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:3: unknown key stats_evry for adsbwatch live (did you mean stats-every?)")
-    path = write(tmp_path, "[live]\n'zzz' = 1\n")
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:2: unknown key zzz for adsbwatch live (see adsbwatch live --help)")
+@pytest.mark.parametrize("text, message", BAD_CONFIGS.values(), ids=BAD_CONFIGS.keys())
+def test_a_bad_config_is_one_line_naming_the_file_and_line(tmp_path: Path, capsys,
+                                                           text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    assert config_error(capsys, "live", "--config", path) == path + message
 
 
 def test_every_problem_is_in_the_one_line(tmp_path: Path, capsys) -> None:
@@ -269,27 +276,12 @@ lat = 1
         f"at the top; {path}:4: unknown table [lve] (the tables are [live], [replay])")
 
 
-def test_a_top_key_neither_command_has_is_refused_for_both(tmp_path, capsys) -> None:
+def test_a_top_key_of_the_other_command_is_still_checked(tmp_path, capsys) -> None:
     path = write(tmp_path, 'device = "x"\n')
-    # device is live's: replay leaves it alone, but it is still checked.
+    # device is live's: replay leaves it alone, but a bad value is still an error.
     assert config_error(capsys, "replay", "x.cu8", "--config", path) == (
         f"{path}:1: device: argument --device: 'x': use a device index (0, 1, ...) or "
         "serial:SERIAL (rtl_test lists them)")
-
-
-def test_two_spellings_of_one_option(tmp_path: Path, capsys) -> None:
-    path = write(tmp_path, "stats-every = 1\nstats_every = 2\n")
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:2: stats-every and stats_every set the same option: keep one")
-    path = write(tmp_path, "reopen = true\nno-reopen = true\n")
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:2: reopen and no-reopen set the same option: keep one")
-
-
-def test_keys_that_cannot_be_in_a_config(tmp_path: Path, capsys) -> None:
-    path = write(tmp_path, 'config = "other.toml"\n')
-    assert config_error(capsys, "live", "--config", path) == (
-        f"{path}:1: config cannot be set in a config file")
 
 
 def test_toml_syntax_error_is_file_line_column(tmp_path: Path, capsys) -> None:
