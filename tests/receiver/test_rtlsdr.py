@@ -5,6 +5,7 @@ refused as librtlsdr would."""
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +34,9 @@ def source_on(bus: FakeBus, warnings: list[str] | None = None, device: str = "0"
                         rtlsdr_class=bus.rtlsdr_class())
 
 
-def run(source: RtlSdrSource) -> tuple[Demodulated, StationTotals, BaseException | None]:
-    found = Demodulated([], [], StationTotals())
+def run(source: RtlSdrSource, found: Demodulated | None = None,
+        ) -> tuple[Demodulated, StationTotals, BaseException | None]:
+    found = found if found is not None else Demodulated([], [], StationTotals())
     totals = StationTotals()
     failure = None
     try:
@@ -133,6 +135,27 @@ def test_an_unplugged_dongle_is_reopened_and_its_frames_found_after() -> None:
     assert found.timed == expected
     assert totals.source.samples == SAMPLE.stat().st_size // 2
     assert bus.set_calls("gain") == [49.6, 49.6]  # tuned again on reopening
+
+
+def test_while_the_dongle_is_away_what_it_gave_is_handed_on() -> None:
+    """No block comes while it is away, and the store commits only when one does: what
+    came before it went must not wait for it to come back."""
+    cut = 8
+    bus = FakeBus(SAMPLE.read_bytes(), unplug_after=cut)  # and it stays away
+    source = source_on(bus, [])
+    found = Demodulated([], [], StationTotals())
+    station = threading.Thread(target=run, args=(source, found), daemon=True)
+    station.start()
+    expected = kept_around(demodulate_file(SAMPLE).timed, cut * BUFFER_SAMPLES, 10**9, 0)
+    deadline = time.monotonic() + 30.0  # a bound for a stuck run, not a timing
+    while len(found.ticks) < len(expected) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    handed_on_while_away = len(found.ticks)
+    still_away = bus.opens == 1 and not bus.plugged
+    source.close()
+    station.join(10)
+    assert still_away and handed_on_while_away == len(expected)
+    assert found.timed == expected
 
 
 def test_without_reopen_an_unplug_ends_the_stream_with_one_line() -> None:
