@@ -248,6 +248,8 @@ ENV_RECORDING = "FAKE_RTLSDR_RECORDING"
 ENV_PLUGGED = "FAKE_RTLSDR_PLUGGED"
 ENV_SERIALS = "FAKE_RTLSDR_SERIALS"
 ENV_TESTS = "FAKE_RTLSDR_TESTS"
+ENV_PACE = "FAKE_RTLSDR_PACE"
+ENV_AT_END = "FAKE_RTLSDR_AT_END"
 
 SHIM = '''"""A fake pyrtlsdr for a test's subprocess (tests/fake_rtlsdr.py)."""
 import os
@@ -264,12 +266,14 @@ def bus_from_environment() -> FakeBus:
     recording = os.environ.get(ENV_RECORDING)
     return FakeBus(recording=Path(recording).read_bytes() if recording else b"",
                    serials=os.environ.get(ENV_SERIALS, "00000001").split(","),
-                   plugged=os.environ.get(ENV_PLUGGED, "1") == "1")
+                   plugged=os.environ.get(ENV_PLUGGED, "1") == "1",
+                   pace=float(os.environ.get(ENV_PACE, "0")),
+                   at_end=os.environ.get(ENV_AT_END, "unplug"))
 
 
 def shim_environment(folder: Path, recording: Path | None = None, plugged: bool = True,
-                     serials: tuple[str, ...] = ("00000001",),
-                     shim: str | None = None) -> dict[str, str]:
+                     serials: tuple[str, ...] = ("00000001",), pace: float = 0.0,
+                     at_end: str = "unplug", shim: str | None = None) -> dict[str, str]:
     """The environment (for support.run_adsbwatch's `env`) of a subprocess whose
     `import rtlsdr` finds a package in `folder` serving the fake (or `shim`'s text)."""
     package = folder / "rtlsdr"
@@ -277,6 +281,7 @@ def shim_environment(folder: Path, recording: Path | None = None, plugged: bool 
     (package / "__init__.py").write_text(SHIM.format(tests=ENV_TESTS) if shim is None else shim)
     env = {ENV_TESTS: str(Path(__file__).resolve().parent),
            ENV_PLUGGED: "1" if plugged else "0", ENV_SERIALS: ",".join(serials),
+           ENV_PACE: str(pace), ENV_AT_END: at_end,
            "PYTHONPATH": os.pathsep.join([str(folder), str(REPO),
                                           *filter(None, [os.environ.get("PYTHONPATH")])])}
     if recording is not None:
