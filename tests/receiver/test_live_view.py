@@ -1,0 +1,201 @@
+"""The live view: the aircraft table redrawn on a terminal (read here through a pty, as a
+person's terminal would show it), its stats footer, distance and bearing columns."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import math
+import os
+import re
+import select
+import struct
+import subprocess
+import termios
+import time
+
+import numpy as np
+import pytest
+from support import REPO, adsbwatch_command, checkout_env
+
+from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
+from adsbwatch.receiver.ui.footer import RunStats, footer_text
+from adsbwatch.receiver.ui.rows import bearing_deg
+
+SAMPLE = REPO / "samples" / "airport_2400k.cu8"
+WATCHLIST = REPO / "samples" / "watchlist.txt"
+TRUTH = json.loads((REPO / "samples" / "airport_2400k.truth.json").read_text())
+RECEIVER = (TRUTH["receiver"]["lat"], TRUTH["receiver"]["lon"])
+ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
+
+
+def truth_km(lat: float, lon: float) -> float:
+    """Haversine on a sphere of the Earth's mean radius, written here on its own."""
+    r = 6371.0
+    la1, la2 = math.radians(RECEIVER[0]), math.radians(lat)
+    h = (math.sin((la2 - la1) / 2) ** 2
+         + math.cos(la1) * math.cos(la2) * math.sin(math.radians(lon - RECEIVER[1]) / 2) ** 2)
+    return 2 * r * math.asin(math.sqrt(h))
+
+
+def flat_bearing(lat: float, lon: float) -> float:
+    """East and north on a local flat map: good to a fraction of a degree this near."""
+    east = (lon - RECEIVER[1]) * math.cos(math.radians((lat + RECEIVER[0]) / 2))
+    north = lat - RECEIVER[0]
+    return math.degrees(math.atan2(east, north)) % 360
+
+
+def last_truth_positions() -> dict[str, dict]:
+    last: dict[str, dict] = {}
+    for p in sorted(TRUTH["positions"], key=lambda p: p["t"]):
+        last[p["icao"]] = p
+    return last
+
+
+def test_bearings_are_clockwise_from_north() -> None:
+    assert bearing_deg(0, 0, 1, 0) == pytest.approx(0)
+    assert bearing_deg(0, 0, 0, 1) == pytest.approx(90)
+    assert bearing_deg(0, 0, -1, 0) == pytest.approx(180)
+    assert bearing_deg(0, 0, 0, -1) == pytest.approx(270)
+    # On the sphere from (0, 0) to (1°N, 1°E): tan(bearing) = cos(1°), a hair under 45°.
+    assert bearing_deg(0, 0, 1, 1) == pytest.approx(math.degrees(math.atan(math.cos(
+        math.radians(1)))), abs=1e-9)
+    assert bearing_deg(0, 0, 1, 1) < 45
+
+
+class FakeLiveSource:
+    """What the footer reads of a live source: its info, totals and tuner gain."""
+
+    def __init__(self) -> None:
+        self.info = SourceInfo("rtl_tcp 127.0.0.1:1234", "cu8", 2_400_000, live=True)
+        self.totals = SourceTotals()
+        self.gain_db = 49.6
+
+
+def batch(levels: list[float], noise: float) -> FrameBatch:
+    n = len(levels)
+    return FrameBatch(np.zeros((n, 14), np.uint8), np.arange(n, dtype=np.int64),
+                      np.array(levels, np.float32), np.zeros(n, np.uint8), noise=noise)
+
+
+def test_the_live_footer_says_rate_frames_noise_peak_gain_and_drops() -> None:
+    source = FakeLiveSource()
+    now = [100.0]
+    stats = RunStats(source, clock=lambda: now[0])  # type: ignore[arg-type]
+    source.totals.samples = 1_000_000
+    stats.observe(batch([0.5, 0.25], noise=0.01))
+    now[0] += 2.0
+    source.totals.samples += 4_800_000
+    source.totals.dropped_samples = 1200
+    stats.observe(batch([0.1], noise=0.02))
+    assert footer_text(stats, aircraft_now=3) == (
+        "2.40 MS/s | 3 frames | 3 aircraft | noise -34.0 dBFS | peak -6.0 dBFS | "
+        "gain 49.6 dB | dropped 1200 samples")
+    # The peak is of the last ten seconds: the 0.5 frame leaves it, 0.1 (-20 dBFS) stays.
+    now[0] += 9.0
+    stats.observe(batch([], noise=0.02))
+    assert "peak -20.0 dBFS" in footer_text(stats, 0)
+
+
+def read_pty(cmd: list[str], cols: int, rows: int, timeout_s: float = 120) -> tuple[int, str]:
+    """Run `cmd` on a pseudo-terminal of `cols` x `rows`; its exit status and all it
+    wrote there."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    env = checkout_env({"TERM": "xterm-256color"})
+    for sized in ("COLUMNS", "LINES"):  # rich would believe these over the terminal
+        env.pop(sized, None)
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env,
+                            cwd=REPO, start_new_session=True)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 1.0)
+            if not ready:
+                continue
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the program closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        rc = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    return rc, b"".join(chunks).decode("utf-8", "replace")
+
+
+def screen_lines(text: str) -> list[str]:
+    return [ANSI.sub("", line).rstrip() for line in re.split(r"\r?\n|\r", text)]
+
+
+@pytest.fixture(scope="module")
+def shown() -> list[str]:
+    rc, text = read_pty([*adsbwatch_command(), "replay", str(SAMPLE),
+                         "--watchlist", str(WATCHLIST), "--lat", str(RECEIVER[0]),
+                         "--lon", str(RECEIVER[1]), "--start-time", TRUTH["start_time"],
+                         "--no-db"], cols=160, rows=50)
+    assert rc == 0, text
+    return screen_lines(text)
+
+
+def last_line_with(lines: list[str], word: str) -> str:
+    found = [line for line in lines if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line)]
+    assert found, f"{word} not on the screen"
+    return found[-1]
+
+
+TAIL = re.compile(r"(?P<position>\d+\.\d{3},-?\d+\.\d{3})\s+(?P<km>\d+\.\d)\s+(?P<brg>\d+)"
+                  r"\s+(?P<msgs>\d+)\s+(?P<dbfs>-?\d+\.\d)(?P<watched>.*)$")
+
+
+def row_tail(line: str) -> dict[str, str]:
+    """The row's cells from the position on."""
+    found = TAIL.search(line)
+    assert found, line
+    return {k: v.strip() for k, v in found.groupdict().items()}
+
+
+def test_the_terminal_shows_every_aircraft_with_its_distance_and_bearing(
+        shown: list[str]) -> None:
+    header = last_line_with(shown, "ICAO").split()
+    assert header[:3] == ["ICAO", "callsign", "sqwk"] and "km" in header and "brg" in header
+    last = last_truth_positions()
+    for aircraft in TRUTH["aircraft"]:
+        line = last_line_with(shown, aircraft["callsign"])
+        assert line.split()[0] == aircraft["icao"]
+        where = last[aircraft["icao"]]
+        tail = row_tail(line)
+        km, brg = tail["km"], tail["brg"]
+        assert float(km) == pytest.approx(truth_km(where["lat"], where["lon"]), abs=0.11), line
+        assert abs((int(brg) - flat_bearing(where["lat"], where["lon"]) + 180) % 360 - 180) \
+            <= 1.5, line
+
+
+def test_the_watched_aircraft_shows_its_label(shown: list[str]) -> None:
+    watched = next(a for a in TRUTH["aircraft"] if a["watched"])
+    label = row_tail(last_line_with(shown, watched["callsign"]))["watched"]
+    assert label.startswith("Dutch government Boeing 737")  # cut to the column's width
+    assert row_tail(last_line_with(shown, "KLM87W"))["watched"] == ""
+
+
+def test_the_footer_shows_the_run(shown: list[str]) -> None:
+    footer = last_line_with(shown, "replay 100%")
+    assert footer.startswith("replay 100% | ")
+    assert f" | {TRUTH['frames']} frames | {len(TRUTH['aircraft'])} aircraft | " in footer
+    # The noise floor: the median magnitude of the recording's samples, in dBFS.
+    iq = (np.fromfile(SAMPLE, np.uint8).astype(np.float32) - 127.5) / 127.5
+    median = float(np.median(np.hypot(iq[0::2], iq[1::2])))
+    noise = float(re.search(r"noise (-\d+\.\d) dBFS", footer).group(1))
+    assert noise == pytest.approx(20 * math.log10(median), abs=1.0)
+    # The peak: the strongest frame of the run, which the table's dBFS column also shows.
+    peak = float(re.search(r"peak (-?\d+\.\d) dBFS", footer).group(1))
+    levels = [float(row_tail(last_line_with(shown, a["callsign"]))["dbfs"])
+              for a in TRUTH["aircraft"]]
+    assert peak == max(levels)
