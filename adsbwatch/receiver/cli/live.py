@@ -73,12 +73,15 @@ def cmd_live(args: argparse.Namespace) -> int:
         from adsbwatch.receiver.sources.rtlsdr import RtlSdrSource
 
         source = RtlSdrSource(args.device, rate, settings, warn, reopen=args.reopen)
+    from adsbwatch.receiver.station.run import StationTotals
+
+    totals = StationTotals()
     sinks = []
     if args.stats_every > 0:
         from adsbwatch.receiver.station.stats import StatsSink
 
-        sinks.append(StatsSink(source, args.stats_every))
-    return run_outputs(args, source, sinks)
+        sinks.append(StatsSink(source, args.stats_every, totals=totals))
+    return run_outputs(args, source, sinks, totals)
 
 
 def device_choice(text: str) -> str:

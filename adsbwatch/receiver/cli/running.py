@@ -61,7 +61,7 @@ def _closing_lines(totals: StationTotals, source: IQSource, quiet: bool,
 
 
 def run_outputs(args: argparse.Namespace, source: IQSource,
-                extra_sinks: Sequence[Sink] = ()) -> int:
+                extra_sinks: Sequence[Sink] = (), totals: StationTotals | None = None) -> int:
     """Run `source` through the station to the outputs `args` ask for (AVR on stdout,
     the decoding pipeline) and `extra_sinks`; the command's exit status."""
     # Imported here, not at the top: `--help` and the other commands start without numpy.
@@ -84,7 +84,7 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
         decoding = Decoding(args, source, None if args.raw else outlet, warn)
         fanout.sinks.extend(decoding.sinks)
     fanout.sinks.extend(extra_sinks)
-    totals = StationTotals()
+    totals = totals if totals is not None else StationTotals()
     # The interactive view shows the progress itself; a bar would write into its screen.
     bar = _progress_bar(source, args.quiet or getattr(args, "interactive", False))
     progress = (lambda done: bar.update(done - bar.n)) if bar is not None else None
