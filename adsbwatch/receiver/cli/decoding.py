@@ -60,7 +60,7 @@ class Decoding:
         self.with_table = outlet is not None
         alerter = Alerter(self.console, args.on_sighting)
         self.pipeline = Pipeline(
-            start_epoch=start_epoch(info, args.start_time),
+            start_epoch=start_epoch(info, getattr(args, "start_time", None)),
             tracker_config=TrackerConfig(receiver=receiver), watchlist=self.watchlist,
             store=self.store, record_all=args.record_all, visit_gap_s=args.visit_gap,
             on_sighting=alerter, sighting_wait_s=args.sighting_wait)
