@@ -96,7 +96,9 @@ class ArrivalLosses:
     is held for `hold_s` before it is handed on, so that a loss is only counted when
     every buffer of that while arrived later than the recent ones did (the smallest
     lateness of the last `baseline_s`, which follows the dongle's clock drifting), and
-    counted where it happened: just before the first of them."""
+    counted where it happened: just before the first of them. Lateness is measured on
+    the monotonic clock (the wall clock may be stepped); the wall-clock arrival goes on
+    with each buffer, for the frames' times."""
 
     def __init__(self, rate: int, put: Callable[[np.ndarray, float], None],
                  gap: Callable[[int], None], hold_s: float = 0.5, baseline_s: float = 5.0,
@@ -108,22 +110,24 @@ class ArrivalLosses:
         self.baseline_s = baseline_s
         self.threshold_s = threshold_s
         self.max_held = max_held  # buffers coming faster than real time are not held long
-        self._held: collections.deque[list[Any]] = collections.deque()  # [data, arrival, late]
+        # [data, wall-clock arrival, monotonic arrival, lateness] of each buffer held
+        self._held: collections.deque[list[Any]] = collections.deque()
         self._recent: collections.deque[tuple[float, float]] = collections.deque()
-        self._t0: float | None = None  # when sample 0 was taken, by the first buffer
+        self._t0: float | None = None  # when sample 0 was taken (monotonic)
         self._samples = 0  # samples accounted for: received or counted lost
         self._resuming = False
 
-    def add(self, data: np.ndarray, arrival: float) -> None:
+    def add(self, data: np.ndarray, arrival: float, steady: float) -> None:
+        """A buffer that arrived at `arrival` (wall clock), `steady` (monotonic)."""
         n = data.size // 2
         if self._t0 is None:
-            self._t0 = arrival - n / self.rate
+            self._t0 = steady - n / self.rate
         elif self._resuming:  # the first buffer since the dongle came back
-            self._account_until(arrival - n / self.rate)
+            self._account_until(steady - n / self.rate)
         self._resuming = False
         self._samples += n
-        self._held.append([data, arrival, self._lateness(arrival)])
-        while self._held and (arrival - self._held[0][1] >= self.hold_s
+        self._held.append([data, arrival, steady, self._lateness(steady)])
+        while self._held and (steady - self._held[0][2] >= self.hold_s
                               or len(self._held) > self.max_held):
             self._release()
 
@@ -132,16 +136,16 @@ class ArrivalLosses:
         while self._held:
             self._release()
 
-    def away_until(self, now: float) -> bool:
-        """The dongle is away: count the samples missed until `now` as lost. True if any
-        were (the queue's reader then ends the stretch it holds)."""
+    def away_until(self, steady: float) -> bool:
+        """The dongle is away: count the samples missed until `steady` (monotonic) as
+        lost. True if any were (the queue's reader then ends the stretch it holds)."""
         self.release_all()
         self._resuming = True
-        return self._account_until(now) > 0
+        return self._account_until(steady) > 0
 
-    def _lateness(self, arrival: float) -> float:
+    def _lateness(self, steady: float) -> float:
         assert self._t0 is not None
-        return arrival - self._t0 - self._samples / self.rate
+        return steady - self._t0 - self._samples / self.rate
 
     def _baseline(self) -> float | None:
         return min(late for _, late in self._recent) if self._recent else None
@@ -161,17 +165,17 @@ class ArrivalLosses:
     def _release(self) -> None:
         baseline = self._baseline()
         if baseline is not None:
-            ahead = min(late for _, _, late in self._held)
+            ahead = min(held[3] for held in self._held)
             if ahead - baseline > self.threshold_s:
                 lost = round((ahead - baseline) * self.rate)
                 self._gap(lost)
                 self._samples += lost
                 for held in self._held:
-                    held[2] -= lost / self.rate
-        data, arrival, late = self._held.popleft()
+                    held[3] -= lost / self.rate
+        data, arrival, steady, late = self._held.popleft()
         self._put(data, arrival)
-        self._recent.append((arrival, late))
-        while self._recent and arrival - self._recent[0][0] > self.baseline_s:
+        self._recent.append((steady, late))
+        while self._recent and steady - self._recent[0][0] > self.baseline_s:
             self._recent.popleft()
 
 
@@ -379,9 +383,9 @@ class RtlSdrSource:
         return "librtlsdr ended its read"
 
     def _on_buffer(self, buffer: Any, context: Any = None) -> None:
-        arrival = time.time()
+        arrival, steady = time.time(), time.monotonic()
         data = np.array(np.frombuffer(buffer, dtype=np.uint8))  # librtlsdr reuses it
-        self._losses.add(data[:data.size - data.size % 2], arrival)
+        self._losses.add(data[:data.size - data.size % 2], arrival, steady)
 
     def _drop_device(self) -> None:
         with self._lock:
@@ -392,26 +396,26 @@ class RtlSdrSource:
 
     def _wait_for_device(self) -> Any:
         """Reopen with backoff until it works (the device) or the source closes (None)."""
-        gone_at = time.time()
+        gone_at = time.monotonic()
         delay = FIRST_RETRY_S
         next_try = gone_at + delay
         stretch_ended = False
         while True:
-            now = time.time()
+            now = time.monotonic()
             if not stretch_ended and now >= gone_at + COMMIT_WAIT_S:
                 stretch_ended = True
                 if self._losses.away_until(now):
-                    self._queue.put(np.empty(0, np.uint8), now)  # wakes the reader
+                    self._queue.put(np.empty(0, np.uint8), time.time())  # wakes the reader
             due = next_try if stretch_ended else min(next_try, gone_at + COMMIT_WAIT_S)
             if self._closing.wait(max(0.0, due - now)):
                 return None
-            if time.time() < next_try:
+            if time.monotonic() < next_try:
                 continue
             try:
                 sdr = self._open_device()
             except (RuntimeFailure, UserError):
                 delay = min(2 * delay, LAST_RETRY_S)
-                next_try = time.time() + delay
+                next_try = time.monotonic() + delay
                 continue
             with self._lock:
                 if self._closing.is_set():
@@ -420,7 +424,7 @@ class RtlSdrSource:
                     return None
                 self._sdr = sdr
             if not stretch_ended:
-                self._losses.away_until(time.time())
+                self._losses.away_until(time.monotonic())
             return sdr
 
     # ------------------------------------------------------------------ station side
