@@ -14,7 +14,12 @@ from fake_rtlsdr import R820T_GAINS_DB, FakeBus
 from frames_support import Collector, Demodulated, demodulate_file
 
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
-from adsbwatch.receiver.sources.rtlsdr import CHUNK_BYTES, RtlSdrSource, StrongSamples
+from adsbwatch.receiver.sources.rtlsdr import (
+    CHUNK_BYTES,
+    ArrivalLosses,
+    RtlSdrSource,
+    StrongSamples,
+)
 from adsbwatch.receiver.sources.tuner import TunerSettings
 from adsbwatch.receiver.station.fanout import FanOut
 from adsbwatch.receiver.station.run import StationTotals, run_station
@@ -248,3 +253,53 @@ def test_set_gain_db_tunes_the_nearest_step() -> None:
     finally:
         source.close()
     assert bus.set_calls("gain") == [49.6, 40.2]
+
+
+class Recorder:
+    """What ArrivalLosses hands on: ("put", first byte) and ("gap", samples)."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int]] = []
+
+    def put(self, data: np.ndarray, arrival: float) -> None:
+        self.events.append(("put", int(data[0])))
+
+    def gap(self, samples: int) -> None:
+        self.events.append(("gap", samples))
+
+
+def feed(arrivals: list[float], n: int = 1000, rate: int = 10_000) -> list[tuple[str, int]]:
+    """Buffers of `n` samples (buffer k filled with k) arriving at these monotonic times."""
+    recorder = Recorder()
+    losses = ArrivalLosses(rate, recorder.put, recorder.gap)
+    for k, steady in enumerate(arrivals):
+        losses.add(np.full(2 * n, k % 256, np.uint8), 1e9 + steady, steady)
+    losses.release_all()
+    return recorder.events
+
+
+def puts(count: int) -> list[tuple[str, int]]:
+    return [("put", k) for k in range(count)]
+
+
+def test_buffers_on_time_lose_nothing() -> None:
+    arrivals = [0.1 * (k + 1) + 0.003 * (k % 3) for k in range(60)]  # jitter of 3 ms
+    assert feed(arrivals) == puts(60)
+
+
+def test_a_burst_after_a_stall_is_no_loss() -> None:
+    # Buffers 20-29 wait for a stalled thread and all arrive at once at 3.05 s.
+    arrivals = [0.1 * (k + 1) for k in range(60)]
+    arrivals[20:30] = [3.05] * 10
+    assert feed(arrivals) == puts(60)
+
+
+def test_a_missing_buffer_is_counted_where_it_was() -> None:
+    # Buffer 30's samples never came: from then on every buffer is one buffer late.
+    arrivals = [0.1 * (k + 1) if k < 30 else 0.1 * (k + 2) for k in range(60)]
+    assert feed(arrivals) == [*puts(30), ("gap", 1000), *puts(60)[30:]]
+
+
+def test_a_dongle_clock_slow_by_100_ppm_is_no_loss() -> None:
+    arrivals = [0.1 * (k + 1) * (1 + 100e-6) for k in range(3000)]  # five minutes
+    assert feed(arrivals) == [("put", k % 256) for k in range(3000)]
