@@ -3,20 +3,14 @@ person's terminal would show it), its stats footer, distance and bearing columns
 
 from __future__ import annotations
 
-import fcntl
 import json
 import math
-import os
 import re
-import select
-import struct
-import subprocess
-import termios
-import time
 
 import numpy as np
 import pytest
-from support import REPO, adsbwatch_command, checkout_env
+from pty_support import plain, run_in_pty
+from support import REPO
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
@@ -27,7 +21,6 @@ SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 WATCHLIST = REPO / "samples" / "watchlist.txt"
 TRUTH = json.loads((REPO / "samples" / "airport_2400k.truth.json").read_text())
 RECEIVER = (TRUTH["receiver"]["lat"], TRUTH["receiver"]["lon"])
-ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
 
 
 def truth_km(lat: float, lon: float) -> float:
@@ -98,46 +91,13 @@ def test_the_live_footer_says_rate_frames_noise_peak_gain_and_drops() -> None:
     assert "peak -20.0 dBFS" in footer_text(stats, 0)
 
 
-def read_pty(cmd: list[str], cols: int, rows: int, timeout_s: float = 120) -> tuple[int, str]:
-    """Run `cmd` on a pseudo-terminal of `cols` x `rows`; its exit status and all it
-    wrote there."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-    env = checkout_env({"TERM": "xterm-256color"})
-    for sized in ("COLUMNS", "LINES"):  # rich would believe these over the terminal
-        env.pop(sized, None)
-    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env,
-                            cwd=REPO, start_new_session=True)
-    os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + timeout_s
-    try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 1.0)
-            if not ready:
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the program closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        rc = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        os.close(master)
-    return rc, b"".join(chunks).decode("utf-8", "replace")
-
-
 def screen_lines(text: str) -> list[str]:
-    return [ANSI.sub("", line).rstrip() for line in re.split(r"\r?\n|\r", text)]
+    return [plain(line).rstrip() for line in re.split(r"\r?\n|\r", text)]
 
 
 @pytest.fixture(scope="module")
 def shown() -> list[str]:
-    rc, text = read_pty([*adsbwatch_command(), "replay", str(SAMPLE),
+    rc, text = run_in_pty(["replay", str(SAMPLE),
                          "--watchlist", str(WATCHLIST), "--lat", str(RECEIVER[0]),
                          "--lon", str(RECEIVER[1]), "--start-time", TRUTH["start_time"],
                          "--no-db"], cols=160, rows=50)

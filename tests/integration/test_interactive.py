@@ -1,0 +1,154 @@
+"""--interactive: the textual table driven headless by textual's pilot, with the real
+station running the airport sample in its worker thread; and the command itself on a
+pseudo-terminal, stopped by q and by SIGTERM with the store committed."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import signal
+import sqlite3
+import sys
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("textual")
+
+from pty_support import run_in_pty  # noqa: E402
+from rich.console import Console  # noqa: E402
+from textual.widgets import DataTable  # noqa: E402
+
+from adsbwatch.decoder.messages.tracker import TrackerConfig  # noqa: E402
+from adsbwatch.decoder.messages.watchlist import Watchlist, parse_watchlist  # noqa: E402
+from adsbwatch.receiver.errors import UserError  # noqa: E402
+from adsbwatch.receiver.outputs.alerts import Alerter  # noqa: E402
+from adsbwatch.receiver.sources.resolve import recording_source  # noqa: E402
+from adsbwatch.receiver.station.decoding import DecodingSink  # noqa: E402
+from adsbwatch.receiver.station.fanout import FanOut  # noqa: E402
+from adsbwatch.receiver.station.pipeline import Pipeline  # noqa: E402
+from adsbwatch.receiver.station.run import run_station  # noqa: E402
+from adsbwatch.receiver.store.sqlite import Store  # noqa: E402
+from adsbwatch.receiver.ui.footer import RunStats  # noqa: E402
+from adsbwatch.receiver.ui.interactive import InteractiveView, StationWorker  # noqa: E402
+from adsbwatch.receiver.ui.views import TEXTUAL_MISSING, check_interactive  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+SAMPLE = REPO / "samples" / "airport_2400k.cu8"
+WATCHLIST = REPO / "samples" / "watchlist.txt"
+TRUTH = json.loads((REPO / "samples" / "airport_2400k.truth.json").read_text())
+RECEIVER = (TRUTH["receiver"]["lat"], TRUTH["receiver"]["lon"])
+WATCHED = next(a for a in TRUTH["aircraft"] if a["watched"])
+WATCHED_LABEL = next(e.label for e in parse_watchlist(WATCHLIST.read_text(), str(WATCHLIST))
+                     if e.lo == e.hi == int(WATCHED["icao"], 16))
+
+
+def by_altitude() -> list[str]:
+    """The truth's aircraft from highest to lowest (their last altitude), ground last."""
+    last: dict[str, dict] = {}
+    for p in sorted(TRUTH["positions"], key=lambda p: p["t"]):
+        last[p["icao"]] = p
+    airborne = [a for a in TRUTH["aircraft"] if not a["on_ground"]]
+    airborne.sort(key=lambda a: -last[a["icao"]]["alt_ft"])
+    return [a["icao"] for a in airborne] + [a["icao"] for a in TRUTH["aircraft"]
+                                            if a["on_ground"]]
+
+
+def warn(message: str) -> None:
+    raise AssertionError(f"unexpected warning: {message}")
+
+
+def test_the_app_sorts_highlights_and_quits_with_the_store_committed(tmp_path: Path) -> None:
+    source = recording_source(str(SAMPLE), None, None)
+    store = Store(tmp_path / "run.db")
+    watchlist = Watchlist(parse_watchlist(WATCHLIST.read_text(), str(WATCHLIST)))
+    pipeline = Pipeline(start_epoch=1.7e9, tracker_config=TrackerConfig(receiver=RECEIVER),
+                        watchlist=watchlist, store=store, record_all=False, visit_gap_s=60,
+                        sighting_wait_s=0)
+    view = InteractiveView(pipeline, watchlist, RECEIVER, RunStats(source))
+    alerter = Alerter(Console(file=io.StringIO()), None)
+    sink = DecodingSink(pipeline, alerter, store, None, warn, view.refresh)
+    fanout = FanOut([view.observing(sink)], warn)
+
+    def finish() -> None:
+        sink.finish()
+        view.refresh(force=True)
+
+    worker = StationWorker(partial(run_station, source), fanout, finish)
+    app = view.app
+    app.worker = worker
+    seen: dict[str, object] = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(160, 40)) as pilot:
+            table = app.query_one(DataTable)
+            for _ in range(600):  # the station's run, then the app's next look at it
+                if "the run is over" in str(app.query_one("#title").render()):
+                    break
+                await pilot.pause(0.1)
+            seen["first"] = app.row_icaos()
+            await pilot.press("a")
+            seen["highest"] = app.row_icaos()
+            await pilot.press("a")
+            seen["lowest"] = app.row_icaos()
+            # A click on the km heading sorts by distance, nearest first.
+            x = sum(c.get_render_width(table) for c in list(table.columns.values())[:7])
+            await pilot.click("#aircraft", offset=(x + 1, 0))
+            seen["nearest"] = app.row_icaos()
+            watched = table.get_row(WATCHED["icao"])
+            seen["watched"] = (watched[-1].plain, str(watched[-1].style),
+                               watched[1].plain)
+            other = table.get_row("485D7C")
+            seen["other"] = (other[-1].plain, str(other[-1].style))
+            seen["distances"] = {k: float(table.get_row(k)[7].plain) for k in seen["nearest"]}
+            await pilot.press("q")
+        seen["running"] = app.is_running
+
+    asyncio.run(drive())
+    worker.stop()
+    assert worker.error is None and worker.ended.is_set()
+    fanout.close()  # what the command does after the app: the store committed and closed
+
+    everyone = {a["icao"] for a in TRUTH["aircraft"]}
+    assert seen["first"][0] == WATCHED["icao"] and set(seen["first"]) == everyone
+    assert seen["highest"] == by_altitude()
+    assert seen["lowest"][0] == "485D7C"  # the one on the ground, as low as it gets
+    assert seen["lowest"][1:] == by_altitude()[:-1][::-1]
+    distances = [seen["distances"][k] for k in seen["nearest"]]
+    assert distances == sorted(distances) and seen["nearest"][0] == "485D7C"
+    assert seen["watched"] == (WATCHED_LABEL, "bold yellow", WATCHED["callsign"])
+    assert seen["other"] == ("", "")
+    assert seen["running"] is False
+    conn = sqlite3.connect(tmp_path / "run.db")
+    visits = conn.execute("SELECT icao, label, watched FROM visits").fetchall()
+    assert visits == [(int(WATCHED["icao"], 16), WATCHED_LABEL, 1)]
+
+
+def test_without_textual_one_line_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "textual", None)  # import textual now fails
+    with pytest.raises(UserError) as raised:
+        check_interactive(Console(force_terminal=True))
+    assert str(raised.value) == TEXTUAL_MISSING
+    assert TEXTUAL_MISSING == "--interactive needs textual: pip install 'adsbwatch[tui]'"
+
+
+@pytest.mark.parametrize("stop", ["q", "SIGTERM"])
+def test_the_command_stops_cleanly_with_the_store_committed(tmp_path: Path, stop: str) -> None:
+    db = tmp_path / "run.db"
+    rc, text = run_in_pty(
+        ["replay", str(SAMPLE), "--watchlist", str(WATCHLIST), "--lat", str(RECEIVER[0]),
+         "--lon", str(RECEIVER[1]), "--start-time", TRUTH["start_time"], "--db", str(db),
+         "--interactive"],
+        until="the run is over", then=b"q" if stop == "q" else signal.SIGTERM)
+    assert rc == (0 if stop == "q" else 143), text
+    # After the app: the sighting it logged, and the final table, on the terminal.
+    assert f"SIGHTING {WATCHED['icao']}" in text
+    assert "recorded into" in text
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT icao, label FROM visits").fetchall() == [
+        (int(WATCHED["icao"], 16), WATCHED_LABEL)]
+    assert conn.execute("SELECT count(*) FROM sessions WHERE ended IS NOT NULL").fetchone() \
+        == (1,)
