@@ -79,9 +79,6 @@ def test_the_installed_pyrtlsdr_without_a_dongle_is_one_line(tmp_path: Path) -> 
         "adsbwatch: error: rtlsdr:0: no RTL-SDR dongle could be opened (")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="live has no --start-time, and cli/decoding.py reads args.start_time "
-                          "(AttributeError): live with decoding fails until that is fixed")
 def test_live_stores_the_watched_visit_at_wall_clock_times(tmp_path: Path) -> None:
     db = tmp_path / "live.db"
     env = shim_environment(tmp_path, recording=SAMPLE)
