@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import signal
 import sqlite3
 import sys
@@ -17,7 +18,7 @@ import pytest
 
 pytest.importorskip("textual")
 
-from pty_support import run_in_pty  # noqa: E402
+from pty_support import plain, run_in_pty  # noqa: E402
 from rich.console import Console  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
@@ -152,3 +153,27 @@ def test_the_command_stops_cleanly_with_the_store_committed(tmp_path: Path, stop
         (int(WATCHED["icao"], 16), WATCHED_LABEL)]
     assert conn.execute("SELECT count(*) FROM sessions WHERE ended IS NOT NULL").fetchone() \
         == (1,)
+
+
+def test_live_from_rtl_tcp_shows_the_live_footer_and_quits_cleanly(tmp_path: Path) -> None:
+    """`adsbwatch live --interactive` on an rtl_tcp server serving the sample at its
+    real pace: the footer says the live rate, gain and drops; q stops it, committed."""
+    from rtltcp_server import RtlTcpServer, Serving
+
+    db = tmp_path / "live.db"
+    rate = TRUTH["rate"]
+    with RtlTcpServer(Serving(SAMPLE.read_bytes(), loops=30, pace_rate=rate)) as server:
+        rc, text = run_in_pty(
+            ["live", "--rtl-tcp", f"127.0.0.1:{server.port}", "--rate", "2.4M",
+             "--gain", "40.2", "--stats-every", "0", "--watchlist", str(WATCHLIST),
+             "--lat", str(RECEIVER[0]), "--lon", str(RECEIVER[1]), "--db", str(db),
+             "--interactive"],
+            until=" MS/s | ", then=b"q")  # the rate shows from the second block on
+    assert rc == 0, text
+    screen = plain(text)
+    assert re.search(r"\d\.\d\d MS/s \| \d+ frames \| \d+ aircraft \|", screen), screen
+    assert re.search(r"gain 40\.2 dB \| dropped \d+ samples", screen), screen
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT icao, label FROM visits").fetchall() == [
+        (int(WATCHED["icao"], 16), WATCHED_LABEL)]
+    assert conn.execute("SELECT live, ended IS NOT NULL FROM sessions").fetchall() == [(1, 1)]
