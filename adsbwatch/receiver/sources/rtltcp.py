@@ -65,8 +65,9 @@ POLL_S = 0.25  # how often the reader looks up from the socket (stop, silence)
 SILENCE_S = 10.0  # a server that sends nothing this long has gone, whatever TCP says
 BACKOFF_FIRST_S = 0.5
 BACKOFF_MAX_S = 30.0
-READ_BYTES = 1 << 18  # one recv_into's room
-HAND_OVER_BYTES = 1 << 17  # queued in chunks this big: few hand-overs per second
+READ_BYTES = 1 << 19  # one recv_into's room
+HAND_OVER_BYTES = 1 << 18  # queued in chunks this big: few hand-overs per second
+GATHER_S = 0.05  # a pause after draining the socket: 240 KB gather meanwhile at 2.4 MS/s
 QUEUE_SECONDS = 4.0  # room for the demodulator's first block (kernels loading) and hiccups
 
 
@@ -328,12 +329,15 @@ class RtlTcpSource:
             if not n:
                 reason = "the server closed it"
                 break
+            room = len(view) - filled
             filled += n
             self.bytes_received += n
             self._last_arrival = time.time()
             heard = time.monotonic()
             if filled >= HAND_OVER_BYTES:
                 filled = self._hand_over(buf, filled)
+            elif n < room:  # the socket is drained: let samples gather, not one wake-up a packet
+                time.sleep(GATHER_S)
         self._hand_over(buf, filled)  # a half sample left over is lost with the connection
         return reason
 
