@@ -226,7 +226,7 @@ class AircraftApp(App[None]):
                                            strict=True)]
             table.add_row(*cells, key=row.icao)
         if cursor in keys:
-            table.move_cursor(row=keys.index(cursor), animate=False)
+            table.move_cursor(row=keys.index(cursor), animate=False)  # and in view
         order = "watched first, then by messages" if self.sort_column is None else (
             f"by {self.sort_column}, {'largest' if self.descending else 'smallest'} first")
         self.query_one("#title", Static).update(f"{snapshot.title}; {order}{self.ended_note}")
@@ -350,7 +350,7 @@ class InteractiveView:
         try:
             with signals_noted(self):
                 self.app.run()
-                worker.stop()
+                worker.stop()  # still here: a signal while it waits is only noted
         finally:
             worker.stop()
             self.app.write_printed()
