@@ -10,6 +10,7 @@ from collections.abc import Callable
 from adsbwatch import __version__
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.receiver.sources.base import IQSource
+from adsbwatch.receiver.station.fanout import OutletGone
 from adsbwatch.receiver.store.rows import SessionRow
 from adsbwatch.receiver.store.sqlite import Store
 
@@ -29,12 +30,15 @@ class SessionSink:
         self._update()
 
     def on_batch(self, batch: FrameBatch) -> None:
+        if self.store.closed:  # the decoding sink failed and closed it: nothing to serve
+            raise OutletGone
         self.row.frames += len(batch)
         self._update()
 
     def close(self) -> None:
-        self.row.ended = self.clock()
-        self._update()
+        if not self.store.closed:
+            self.row.ended = self.clock()
+            self._update()
 
     def _update(self) -> None:
         totals = self.source.totals

@@ -214,6 +214,10 @@ class Store:
         self._events.append(event_values(visit_id, t, kind, value))
 
     @property
+    def closed(self) -> bool:
+        return self._conn is None
+
+    @property
     def pending(self) -> int:
         """Rows buffered and not yet in the database."""
         return len(self._visits) + len(self._points) + len(self._events)
