@@ -209,3 +209,34 @@ def test_auto_gain_steps_down_when_the_adc_clips() -> None:
     assert source.gain_db == 48.0
     served = 2 * len(clipped) // 2  # two loops, two bytes a sample
     assert source.totals.strong_samples == source.totals.samples == served
+
+
+def test_a_server_not_up_yet_is_waited_for(make_recording) -> None:
+    # A service started before its rtl_tcp server: one line, then the samples once it is
+    # up, with nothing counted lost (there was no stream yet).
+    path, _ = make_recording(n_frames=100)
+    data = path.read_bytes()
+    port = free_port()
+    warnings: list[str] = []
+    source = RtlTcpSource("127.0.0.1", port, RATE, TunerSettings(), warnings.append)
+    server = RtlTcpServer(Serving(data, linger=True), port=port)
+
+    def start_later_then_close() -> None:
+        time.sleep(0.2)
+        server.start()
+        deadline = time.monotonic() + 30
+        while source.bytes_received < len(data) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        source.close()
+
+    helper = threading.Thread(target=start_later_then_close)
+    helper.start()
+    try:
+        found, totals = run_client(source)
+    finally:
+        helper.join()
+        server.stop()
+    assert warnings == [f"rtl_tcp 127.0.0.1:{port}: connection refused (is rtl_tcp running "
+                        "there, listening beyond its own host: rtl_tcp -a 0.0.0.0?); retrying"]
+    assert totals.source.dropped_samples == 0
+    assert found.timed == demodulate_file(path).timed
