@@ -7,6 +7,7 @@ from __future__ import annotations
 import struct
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from frames_support import Collector, Demodulated, demodulate_file
@@ -28,6 +29,28 @@ def run_client(source: RtlTcpSource) -> tuple[Demodulated, StationTotals]:
     fanout = FanOut([Collector(found)], warn=print)
     totals = run_station(source, fanout, wall_clock=False)
     return found, totals
+
+
+def run_client_beside(source: RtlTcpSource, server: RtlTcpServer,
+                      meanwhile: Callable[[], None]) -> tuple[Demodulated, StationTotals]:
+    """run_client while `meanwhile` (which ends by closing the source) runs in a thread;
+    the server stopped after."""
+    helper = threading.Thread(target=meanwhile)
+    helper.start()
+    try:
+        return run_client(source)
+    finally:
+        helper.join()
+        server.stop()
+
+
+def close_once_received(source: RtlTcpSource, size: int) -> None:
+    """Close the source (what Ctrl-C does: the stream ends with what arrived) once `size`
+    bytes came."""
+    deadline = time.monotonic() + 30
+    while source.bytes_received < size and time.monotonic() < deadline:
+        time.sleep(0.01)
+    source.close()
 
 
 def one_line(exc: BaseException) -> str:
@@ -158,19 +181,9 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
             time.sleep(0.01)
         time.sleep(0.7)  # the client's first try (after 0.5 s) is refused: it backs off
         server.start(Serving(second_bytes, linger=True))
-        deadline = time.monotonic() + 30
-        while (source.bytes_received < len(first_bytes) + len(second_bytes)
-               and time.monotonic() < deadline):
-            time.sleep(0.01)
-        source.close()  # what Ctrl-C does: the stream ends with what arrived
+        close_once_received(source, len(first_bytes) + len(second_bytes))
 
-    helper = threading.Thread(target=restart_then_close)
-    helper.start()
-    try:
-        found, totals = run_client(source)
-    finally:
-        helper.join()
-        server.stop()
+    found, totals = run_client_beside(source, server, restart_then_close)
     assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: connection lost (the server "
                         "closed it); reconnecting"]
     assert server.connections == 2
@@ -224,18 +237,9 @@ def test_a_server_not_up_yet_is_waited_for(make_recording) -> None:
     def start_later_then_close() -> None:
         time.sleep(0.2)
         server.start()
-        deadline = time.monotonic() + 30
-        while source.bytes_received < len(data) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        source.close()
+        close_once_received(source, len(data))
 
-    helper = threading.Thread(target=start_later_then_close)
-    helper.start()
-    try:
-        found, totals = run_client(source)
-    finally:
-        helper.join()
-        server.stop()
+    found, totals = run_client_beside(source, server, start_later_then_close)
     assert warnings == [f"rtl_tcp 127.0.0.1:{port}: connection refused (is rtl_tcp running "
                         "there, listening beyond its own host: rtl_tcp -a 0.0.0.0?); retrying"]
     assert totals.source.dropped_samples == 0
