@@ -109,7 +109,8 @@ def test_live_stores_the_watched_visit_at_wall_clock_times(tmp_path: Path) -> No
 def test_ctrl_c_stops_a_live_run_cleanly(tmp_path: Path) -> None:
     # A quarter of real time: the recording still plays when the first frames are out.
     env = shim_environment(tmp_path, recording=SAMPLE, pace=0.25, at_end="idle")
-    process = subprocess.Popen([*adsbwatch_command(), "live", "--raw", *QUIET],
+    # A fixed gain: the adaptive one may step and the fake then changes the bytes.
+    process = subprocess.Popen([*adsbwatch_command(), "live", "--raw", "--gain", "max", *QUIET],
                                env=checkout_env(env), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:

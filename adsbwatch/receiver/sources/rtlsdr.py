@@ -27,6 +27,7 @@ import numpy as np
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
+from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
 from adsbwatch.receiver.sources.live import ChunkQueue
 from adsbwatch.receiver.sources.tuner import TunerSettings
 
@@ -65,27 +66,6 @@ def default_rtlsdr_class() -> type:
         raise RuntimeFailure("pyrtlsdr runs in client-only mode (RTLSDR_CLIENT_MODE is set); "
                              "unset it to use a local dongle")
     return RtlSdr
-
-
-class StrongSamples:
-    """Counts samples whose I or Q is at either end of the ADC's range (0 or 255: the
-    gain clips). Scratch arrays are kept between calls: allocating them each time
-    costs most of the count (0.25 ms per MB with them kept, 1.5 ms without)."""
-
-    def __init__(self) -> None:
-        self._shifted = np.empty(0, np.uint8)
-        self._at_edge = np.empty(0, np.bool_)
-
-    def count(self, raw: np.ndarray | memoryview) -> int:
-        data = np.frombuffer(raw, dtype=np.uint8)
-        n = data.size - data.size % 2
-        if self._shifted.size < n:
-            self._shifted = np.empty(n, np.uint8)
-            self._at_edge = np.empty(n, np.bool_)
-        shifted, at_edge = self._shifted[:n], self._at_edge[:n]
-        np.add(data[:n], np.uint8(1), out=shifted)  # 255 wraps to 0, 0 becomes 1
-        np.less_equal(shifted, 1, out=at_edge)
-        return int(np.count_nonzero(at_edge.view(np.uint16)))  # a sample is two bytes
 
 
 class ArrivalLosses:
@@ -205,7 +185,7 @@ class RtlSdrSource:
         self._failure: BaseException | None = None  # how the stream ended, if not cleanly
         self._queue = ChunkQueue(2, rate)
         self._losses = ArrivalLosses(rate, self._queue.put, self._queue.gap)
-        self._strong = StrongSamples()
+        self._adaptive: AdaptiveGain | None = None  # --gain auto, once the steps are known
 
     # ------------------------------------------------------------------ the IQSource
 
@@ -248,8 +228,8 @@ class RtlSdrSource:
     # ------------------------------------------------------------------ tuning
 
     def set_gain_db(self, db: float) -> float:
-        """Tune the tuner's step nearest `db` (for the adaptive gain); the step chosen.
-        While the dongle is away it is kept for when it is back."""
+        """Tune the tuner's step nearest `db` (what the adaptive gain calls); the step
+        chosen. While the dongle is away it is kept for when it is back."""
         step = min(self.gains_db, key=lambda g: abs(g - db)) if self.gains_db else db
         with self._lock:
             self.gain_db = step
@@ -286,6 +266,8 @@ class RtlSdrSource:
         step = self._starting_gain_db(gains)
         sdr.gain = step  # pyrtlsdr turns the tuner's own AGC off for a manual gain
         self.gain_db = step
+        if s.gain == "auto" and self._adaptive is None:
+            self._adaptive = AdaptiveGain(gains)
         if s.bias_tee:
             set_bias_tee = getattr(sdr, "set_bias_tee", None)
             if set_bias_tee is None:
@@ -430,7 +412,16 @@ class RtlSdrSource:
     # ------------------------------------------------------------------ station side
 
     def _read_counting(self, view: memoryview) -> int:
+        """The queue's bytes, measured on the way: strong samples for the stats, and the
+        adaptive gain's next step (set from this thread, not from librtlsdr's callback,
+        which runs inside libusb's event handling)."""
         n = self._queue.readinto(view)
         if n:
-            self.totals.strong_samples += self._strong.count(view[:n])
+            levels = chunk_levels(np.frombuffer(view[:n], dtype=np.uint8))
+            self.totals.strong_samples += levels.strong
+            if self._adaptive is not None:
+                new_gain = self._adaptive.observe(levels.strong_share, levels.noise_dbfs,
+                                                  levels.samples)
+                if new_gain is not None:
+                    self.set_gain_db(new_gain)
         return n
