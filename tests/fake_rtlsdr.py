@@ -250,6 +250,7 @@ ENV_SERIALS = "FAKE_RTLSDR_SERIALS"
 ENV_TESTS = "FAKE_RTLSDR_TESTS"
 ENV_PACE = "FAKE_RTLSDR_PACE"
 ENV_AT_END = "FAKE_RTLSDR_AT_END"
+ENV_LOOPS = "FAKE_RTLSDR_LOOPS"
 
 SHIM = '''"""A fake pyrtlsdr for a test's subprocess (tests/fake_rtlsdr.py)."""
 import os
@@ -264,7 +265,8 @@ RtlSdr = bus_from_environment().rtlsdr_class()
 
 def bus_from_environment() -> FakeBus:
     recording = os.environ.get(ENV_RECORDING)
-    return FakeBus(recording=Path(recording).read_bytes() if recording else b"",
+    loops = int(os.environ.get(ENV_LOOPS, "1"))
+    return FakeBus(recording=Path(recording).read_bytes() * loops if recording else b"",
                    serials=os.environ.get(ENV_SERIALS, "00000001").split(","),
                    plugged=os.environ.get(ENV_PLUGGED, "1") == "1",
                    pace=float(os.environ.get(ENV_PACE, "0")),
@@ -273,7 +275,8 @@ def bus_from_environment() -> FakeBus:
 
 def shim_environment(folder: Path, recording: Path | None = None, plugged: bool = True,
                      serials: tuple[str, ...] = ("00000001",), pace: float = 0.0,
-                     at_end: str = "unplug", shim: str | None = None) -> dict[str, str]:
+                     loops: int = 1, at_end: str = "unplug", shim: str | None = None,
+                     ) -> dict[str, str]:
     """The environment (for support.run_adsbwatch's `env`) of a subprocess whose
     `import rtlsdr` finds a package in `folder` serving the fake (or `shim`'s text)."""
     package = folder / "rtlsdr"
@@ -281,7 +284,7 @@ def shim_environment(folder: Path, recording: Path | None = None, plugged: bool 
     (package / "__init__.py").write_text(SHIM.format(tests=ENV_TESTS) if shim is None else shim)
     env = {ENV_TESTS: str(Path(__file__).resolve().parent),
            ENV_PLUGGED: "1" if plugged else "0", ENV_SERIALS: ",".join(serials),
-           ENV_PACE: str(pace), ENV_AT_END: at_end,
+           ENV_PACE: str(pace), ENV_LOOPS: str(loops), ENV_AT_END: at_end,
            "PYTHONPATH": os.pathsep.join([str(folder), str(REPO),
                                           *filter(None, [os.environ.get("PYTHONPATH")])])}
     if recording is not None:

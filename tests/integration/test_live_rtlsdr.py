@@ -107,8 +107,9 @@ def test_live_stores_the_watched_visit_at_wall_clock_times(tmp_path: Path) -> No
 
 
 def test_ctrl_c_stops_a_live_run_cleanly(tmp_path: Path) -> None:
-    # A quarter of real time: the recording still plays when the first frames are out.
-    env = shim_environment(tmp_path, recording=SAMPLE, pace=0.25, at_end="idle")
+    # Real time, the one-second recording four times: it still plays when the first
+    # frames are out.
+    env = shim_environment(tmp_path, recording=SAMPLE, pace=1.0, loops=4, at_end="idle")
     # A fixed gain: the adaptive one may step and the fake then changes the bytes.
     process = subprocess.Popen([*adsbwatch_command(), "live", "--raw", "--gain", "max", *QUIET],
                                env=checkout_env(env), stdout=subprocess.PIPE,
@@ -123,5 +124,7 @@ def test_ctrl_c_stops_a_live_run_cleanly(tmp_path: Path) -> None:
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "error" not in stderr
     printed = (first + rest).splitlines()
-    expected = [f"*{h};" for h in demodulate_file(SAMPLE).hexes]
-    assert printed and printed == expected[:len(printed)]
+    once = [f"*{h};" for h in demodulate_file(SAMPLE).hexes]
+    # What was printed of the first loop is what a replay finds (later loops' frames
+    # may differ at the joins).
+    assert printed and printed[:len(once)] == once[:len(printed)]

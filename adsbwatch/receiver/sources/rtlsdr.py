@@ -10,7 +10,8 @@ buffers' arrival times (see ArrivalLosses), and the sample clock jumps by them. 
 dongle goes, librtlsdr cancels the read and `read_bytes_async` returns: the source says
 so on one line and reopens it with backoff (or ends the stream with a RuntimeFailure
 with `reopen=False`, for a service manager to restart); the time it was away is counted
-as dropped samples so later frame times stay right.
+as dropped samples so later frame times stay right. With `--gain auto` the adaptive
+gain (sources/gain.py) judges the samples as the station reads them and retunes.
 """
 
 from __future__ import annotations
@@ -218,6 +219,9 @@ class RtlSdrSource:
                 thread.join(CANCEL_WAIT_S)
                 if not thread.is_alive():
                     break
+            else:  # still in librtlsdr: closing the device under it could crash it
+                self._queue.end()
+                return
         with self._lock:
             sdr, self._sdr = self._sdr, None
         if sdr is not None:
