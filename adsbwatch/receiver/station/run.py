@@ -81,6 +81,9 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
     finally:
         # Stop the worker now, whatever ended the loop (Ctrl-C, a failed read): left to
         # the garbage collector, it would read and demodulate on into the program's exit.
+        # A live source first: closing it wakes a worker waiting for a device that went.
+        if source.info.live:
+            source.close()
         batches.close()  # type: ignore[attr-defined]
         sys.setswitchinterval(interval)
         source.close()

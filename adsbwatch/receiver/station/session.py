@@ -1,6 +1,8 @@
 """The store's record of a run of the station: what it listened to, how long, with which
 gain, how many samples came and were lost. Updated with every batch, committed with
-the store's once-a-second flush; `ended` is set by a clean stop only."""
+the store's once-a-second flush; `ended` is set whenever the station closes its outputs
+(a Ctrl-C, the input's end, a failure it reported) and stays empty after a crash or
+kill -9, where `last_seen` says how far the run got."""
 
 from __future__ import annotations
 
