@@ -177,8 +177,9 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
 
     def restart_then_close() -> None:
         server.finished.wait(30)
-        while server.listening:  # the first connection closes it
-            time.sleep(0.01)
+        deadline = time.monotonic() + 30
+        while server.listening and time.monotonic() < deadline:  # the first connection
+            time.sleep(0.01)  # closes it as it ends
         time.sleep(0.7)  # the client's first try (after 0.5 s) is refused: it backs off
         server.start(Serving(second_bytes, linger=True))
         close_once_received(source, len(first_bytes) + len(second_bytes))
