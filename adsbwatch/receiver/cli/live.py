@@ -4,11 +4,12 @@ every output of `replay`, until Ctrl-C or SIGTERM."""
 from __future__ import annotations
 
 import argparse
+import math
 
 from adsbwatch.receiver.cli.running import run_outputs
 from adsbwatch.receiver.cli.station_options import add_station_options, seconds
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.sources.rates import parse_rate
+from adsbwatch.receiver.sources.rates import parse_rate, scaled_number
 from adsbwatch.receiver.sources.tuner import ADSB_HZ, TunerSettings
 from adsbwatch.receiver.ui.options import add_interactive_option
 
@@ -25,16 +26,10 @@ def host_port(text: str) -> tuple[str, int]:
 
 def frequency(text: str) -> int:
     """Hz from '1090M', '1090e6' or '1090000000'."""
-    cleaned = text.strip().lower().removesuffix("hz")
-    scale = 1.0
-    if cleaned.endswith("m"):
-        cleaned, scale = cleaned[:-1], 1e6
-    elif cleaned.endswith("k"):
-        cleaned, scale = cleaned[:-1], 1e3
-    try:
-        hz = round(float(cleaned) * scale)
-    except (ValueError, OverflowError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a frequency (e.g. 1090M)") from None
+    value = scaled_number(text, ("hz",))
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a frequency (e.g. 1090M)")
+    hz = round(value)
     if not 24_000_000 <= hz <= 1_766_000_000:
         raise argparse.ArgumentTypeError(f"{text!r} is outside what an RTL-SDR tunes "
                                          "(24 MHz to 1766 MHz)")

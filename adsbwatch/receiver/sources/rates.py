@@ -12,9 +12,12 @@ DEFAULT_RATE = 2_400_000
 DEFAULT_FORMAT = "cu8"
 
 
-def parse_rate(text: str) -> int:
-    """'2.4M', '2400k', '2400000' or '2.4e6' -> samples per second."""
-    cleaned = text.strip().lower().removesuffix("sps").removesuffix("s/s")
+def scaled_number(text: str, units: tuple[str, ...] = ()) -> float:
+    """'2.4M', '2400k', '2400000' or '2.4e6' as a number, after dropping one of the
+    `units` suffixes ('sps', 'hz'); NaN when it is not one (or not finite)."""
+    cleaned = text.strip().lower()
+    for unit in units:
+        cleaned = cleaned.removesuffix(unit)
     scale = 1.0
     if cleaned.endswith("m"):
         cleaned, scale = cleaned[:-1], 1e6
@@ -23,7 +26,13 @@ def parse_rate(text: str) -> int:
     try:
         value = float(cleaned) * scale
     except ValueError:
-        value = math.nan
+        return math.nan
+    return value if math.isfinite(value) else math.nan
+
+
+def parse_rate(text: str) -> int:
+    """'2.4M', '2400k', '2400000' or '2.4e6' -> samples per second."""
+    value = scaled_number(text, ("sps", "s/s"))
     if not math.isfinite(value):  # also 'nan', 'inf' and '1e999', which float() accepts
         raise UserError(
             f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6")
