@@ -142,13 +142,18 @@ def main() -> None:
                         help="signal played to each (default 60)")
     parser.add_argument("--warmup", type=float, default=10.0,
                         help="seconds after each start left out of the steady share")
+    parser.add_argument("--recording", type=Path, default=RECORDING,
+                        help="cu8 samples at 2.4 MS/s to loop (default: modes1, a dense real "
+                             "capture of one aircraft; e.g. a simulated busy scene: "
+                             "adsbwatch simulate busy.cu8 --scene benchmark --aircraft 150 "
+                             "--duration 60)")
     args = parser.parse_args()
-    if not RECORDING.is_file():
-        raise SystemExit(f"{RECORDING} not found: the shared recordings sit beside the "
-                         "repository")
+    if not args.recording.is_file():
+        raise SystemExit(f"{args.recording} not found (modes1: the shared recordings sit "
+                         "beside the repository)")
     if shutil.which("dump1090-mutability") is None:
         raise SystemExit("dump1090-mutability not found: the peer runs beside ours")
-    data = RECORDING.read_bytes()
+    data = args.recording.read_bytes()
     loops = math.ceil(args.seconds * RATE * 2 / len(data))
     signal_s = loops * len(data) / 2 / RATE
     with tempfile.TemporaryDirectory(prefix="adsbwatch-live-") as tmp:
@@ -156,7 +161,8 @@ def main() -> None:
         ours = run_ours(work, data, loops, args.warmup, decoding=True)
         raw = run_ours(work, data, loops, args.warmup, decoding=False)
         peer = run_peer(work, data, loops, args.warmup, signal_s)
-    print(f"live.py at {commit()}: modes1 looped {loops} times ({signal_s:.1f} s at 2.4 MS/s), "
+    print(f"live.py at {commit()}: {args.recording.name} looped {loops} times "
+          f"({signal_s:.1f} s at 2.4 MS/s), "
           f"real time, {os.cpu_count()} cores")
     print("| | CPU s | wall s | share of a core (whole life) | steady share "
           f"(from {args.warmup:g} s to the input's end) |")
