@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import ReadInto, cut_blocks
@@ -48,7 +49,7 @@ class FileSource:
                  position: tuple[float, float] | None = None) -> None:
         status = check_readable(path)
         self.path = path
-        bytes_per_sample = SourceInfo(str(path), fmt, rate).bytes_per_sample
+        bytes_per_sample = FORMATS[fmt].bytes_per_sample
         if start_epoch is None:
             start_epoch = status.st_mtime - status.st_size / bytes_per_sample / rate
         self.info = SourceInfo(str(path), fmt, rate, start_epoch, position, live=False,

@@ -29,12 +29,10 @@ from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
-from adsbwatch.receiver.sources.live import ChunkQueue
+from adsbwatch.receiver.sources.live import FIRST_RETRY_S, ChunkQueue, next_retry
 from adsbwatch.receiver.sources.tuner import TunerSettings
 
 CHUNK_BYTES = 262_144  # per callback (dump1090's size); librtlsdr wants multiples of 512
-FIRST_RETRY_S = 0.5  # reopening: the first wait, doubled after each failure...
-LAST_RETRY_S = 30.0  # ...up to this
 # While the dongle is away no block arrives, and the store commits only when a block
 # does (at most once a second): a little over a second after it went, what it gave
 # last is handed on as the end of a stretch, so that block's batch commits everything.
@@ -400,7 +398,7 @@ class RtlSdrSource:
             try:
                 sdr = self._open_device()
             except (RuntimeFailure, UserError):
-                delay = min(2 * delay, LAST_RETRY_S)
+                delay = next_retry(delay)
                 next_try = time.monotonic() + delay
                 continue
             with self._lock:

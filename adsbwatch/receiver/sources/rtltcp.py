@@ -26,7 +26,7 @@ from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
-from adsbwatch.receiver.sources.live import ChunkQueue
+from adsbwatch.receiver.sources.live import FIRST_RETRY_S, ChunkQueue, next_retry
 from adsbwatch.receiver.sources.tuner import TunerSettings
 
 HEADER = struct.Struct(">4sII")  # magic, tuner type, gain count
@@ -63,8 +63,6 @@ CONNECT_TIMEOUT_S = 5.0
 HEADER_TIMEOUT_S = 5.0
 POLL_S = 0.25  # how often the reader looks up from the socket (stop, silence)
 SILENCE_S = 10.0  # a server that sends nothing this long has gone, whatever TCP says
-BACKOFF_FIRST_S = 0.5
-BACKOFF_MAX_S = 30.0
 READ_BYTES = 1 << 19  # one recv_into's room
 HAND_OVER_BYTES = 1 << 18  # queued in chunks this big: few hand-overs per second
 GATHER_S = 0.05  # a pause after draining the socket: 240 KB gather meanwhile at 2.4 MS/s
@@ -286,12 +284,12 @@ class RtlTcpSource:
     def _reconnected(self) -> socket.socket | None:
         """Back online (the time away counted as a gap), or None when stopped."""
         assert self._queue is not None
-        backoff = BACKOFF_FIRST_S
+        backoff = FIRST_RETRY_S
         while not self._stop.wait(backoff):
             try:
                 sock = self._connect()
             except ConnectFailed:
-                backoff = min(backoff * 2, BACKOFF_MAX_S)
+                backoff = next_retry(backoff)
                 continue
             if self._last_arrival is not None:
                 # At least one: the stretch before must end, not run on into the next.
