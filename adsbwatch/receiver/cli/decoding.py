@@ -13,6 +13,7 @@ from rich.console import Console
 from adsbwatch.decoder.messages.tracker import TrackerConfig
 from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.receiver.cli.opening import load_watchlist_files, open_store
+from adsbwatch.receiver.cli.station_options import records
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.outputs.alerts import Alerter
 from adsbwatch.receiver.outputs.stdout import StdoutOutlet
@@ -47,7 +48,10 @@ class Decoding:
         info = source.info
         receiver = self.receiver = receiver_position(args, info)
         run_entries = load_watchlist_files(args.watchlist or [])
-        self.store = None if args.no_db else open_store(args.db)
+        # --raw decodes only for outputs that read aircraft (SBS, JSON): no store then
+        # unless a recording option asks for one.
+        wants_store = not args.no_db and (not args.raw or records(args))
+        self.store = open_store(args.db) if wants_store else None
         stored = self.store.watch_entries() if self.store is not None else []
         self.watchlist = Watchlist([*stored, *run_entries])
         if outlet is None:

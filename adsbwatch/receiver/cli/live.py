@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from adsbwatch.receiver.cli.network import add_network_options
 from adsbwatch.receiver.cli.running import run_outputs
 from adsbwatch.receiver.cli.station_options import add_station_options, seconds
 from adsbwatch.receiver.errors import UserError
@@ -111,6 +112,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                       help=f"a stats line on stderr this often (default {DEFAULT_STATS_S:g}; "
                            "0: none)")
     add_station_options(live)
+    add_network_options(live)
     add_interactive_option(live)
     live.set_defaults(handler=cmd_live)
 

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from adsbwatch import __version__
-from adsbwatch.receiver.cli import history, live, replay, simulate, watchlist
+from adsbwatch.receiver.cli import history, live, replay, report, serve, simulate, watchlist
 from adsbwatch.receiver.cli import store as store_cmd
 from adsbwatch.receiver.cli.config import parse_with_config
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_parsers(sub, db_parent)
     store_cmd.add_parser(sub, db_parent)
     simulate.add_parser(sub)
+    serve.add_parser(sub, db_parent)
+    report.add_parser(sub, db_parent)
     return parser
 
 

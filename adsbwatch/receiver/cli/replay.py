@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from adsbwatch.decoder.demod.iqformats import FORMATS
+from adsbwatch.receiver.cli.network import add_network_options
 from adsbwatch.receiver.cli.running import run_outputs
 from adsbwatch.receiver.cli.station_options import add_station_options
 from adsbwatch.receiver.sources.rates import parse_rate
@@ -34,6 +35,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                         help="when the recording began, e.g. 2026-11-24T10:00Z (default: "
                              "SigMF core:datetime, else the file's modification time "
                              "less its length)")
+    replay.add_argument("--throttle", action="store_true",
+                        help="play the recording in real time (as dump1090's --throttle), "
+                             "for network clients and the map to follow it")
     add_station_options(replay)
+    add_network_options(replay)
     add_interactive_option(replay)
     replay.set_defaults(handler=cmd_replay)

@@ -10,6 +10,12 @@ from contextlib import nullcontext
 from functools import partial
 from typing import TYPE_CHECKING
 
+from adsbwatch.receiver.cli.network import (
+    OutputContext,
+    after_station,
+    needs_decoding,
+    network_sinks,
+)
 from adsbwatch.receiver.cli.station_options import records, warn
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.ui.options import check_interactive_args
@@ -77,14 +83,16 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
     if args.raw:
         fanout.sinks.append(AvrSink(outlet))
     decoding = None
-    if not args.raw or records(args):
+    if not args.raw or records(args) or needs_decoding(args):
         # Only now: --raw alone starts without pyModeS, rich and SQLite.
         from adsbwatch.receiver.cli.decoding import Decoding
 
         decoding = Decoding(args, source, None if args.raw else outlet, warn)
         fanout.sinks.extend(decoding.sinks)
-    fanout.sinks.extend(extra_sinks)
     totals = totals if totals is not None else StationTotals()
+    context = OutputContext(args, source, decoding, totals, warn)
+    fanout.sinks.extend(network_sinks(context))
+    fanout.sinks.extend(extra_sinks)
     # The interactive view shows the progress itself; a bar would write into its screen.
     bar = _progress_bar(source, args.quiet or getattr(args, "interactive", False))
     progress = (lambda done: bar.update(done - bar.n)) if bar is not None else None
@@ -94,7 +102,8 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
                 # A live stream keeps the wall clock's time unless told its start.
                 wall_clock = source.info.live and getattr(args, "start_time", None) is None
                 station = partial(run_station, source, fix=args.fix, on_progress=progress,
-                                  totals=totals, wall_clock=wall_clock)
+                                  totals=totals, wall_clock=wall_clock,
+                                  throttle=getattr(args, "throttle", False))
                 if decoding is not None:
                     decoding.run(station, fanout)  # --interactive: in a worker thread
                 else:
@@ -102,6 +111,7 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
                 signals.shutting_down()
                 if decoding is not None:
                     decoding.show_final()
+                after_station(context, signals)  # e.g. --http serves on until Ctrl-C
         except (KeyboardInterrupt, Terminated):
             pass
         finally:
@@ -109,6 +119,7 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
             if bar is not None:
                 bar.close()
             fanout.close()
+            context.stop_network()  # after every sink that used it has closed
     interrupted = signals.exit_status != 0
     if decoding is not None:
         decoding.print_table(interrupted)

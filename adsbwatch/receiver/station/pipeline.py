@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
@@ -54,6 +55,11 @@ class PipelineTotals:
     sightings: int = 0
 
 
+# Told of every decoded message: (time, pyModeS' fields, the tracker's update or None,
+# signal in dBFS). How SBS output and the like follow the traffic.
+MessageListener = Callable[[float, dict[str, Any], Update | None, float], None]
+
+
 class Pipeline:
     def __init__(self, *, start_epoch: float, tracker_config: TrackerConfig,
                  watchlist: Watchlist, store: Store | None, record_all: bool,
@@ -73,6 +79,7 @@ class Pipeline:
         self.now = start_epoch  # time of the newest frame
         self.departed: dict[int, Aircraft] = {}  # expired from the tracker, for the summary
         self._waiting: dict[int, tuple[Sighting, float]] = {}  # icao -> (sighting, due)
+        self.listeners: list[MessageListener] = []
 
     def on_batch(self, batch: FrameBatch) -> None:
         """One block's frames (possibly none: the block still moves the clock)."""
@@ -100,6 +107,8 @@ class Pipeline:
             return None
         self.totals.messages += 1
         update = self.tracker.update(t, msg, level_dbfs)
+        for listener in self.listeners:
+            listener(t, msg, update, level_dbfs)
         if update is None:
             return None
         if update.position is not None:

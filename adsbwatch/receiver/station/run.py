@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from adsbwatch.decoder.demod.demodulator import Demodulator
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.receiver.sources.base import IQSource, SourceTotals
 from adsbwatch.receiver.station.demodulation import demodulated
 from adsbwatch.receiver.station.fanout import FanOut
@@ -44,12 +45,14 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
                 on_progress: Callable[[int], None] | None = None,
                 block_samples: int = BLOCK_SAMPLES, threaded: bool = True,
                 totals: StationTotals | None = None,
-                wall_clock: bool | None = None) -> StationTotals:
+                wall_clock: bool | None = None, throttle: bool = False) -> StationTotals:
     """Demodulate `source` to its end, handing every batch to `fanout` in the caller's
     thread (with `threaded`, demodulation runs ahead in a worker). `on_progress` gets the
     bytes consumed so far. `totals` (given by a caller that wants them even when the run
     is interrupted) are filled in as the run goes. `wall_clock` (default: whether the
-    source is live) times frames by their blocks' arrival instead of the start time."""
+    source is live) times frames by their blocks' arrival instead of the start time.
+    `throttle` hands each batch over no sooner than its end on the sample clock, counted
+    from the start of the run: a recording plays in real time."""
     totals = totals if totals is not None else StationTotals()
     totals.source = source.totals
     started = time.perf_counter()
@@ -71,6 +74,8 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
                 batch = idle_batch(last)
             else:
                 batch = last = item
+            if throttle:
+                _wait_until(started + batch.until_ticks / CLOCK_HZ)
             if len(batch):
                 totals.frames_by_df.update((batch.msg[:, 0] >> 3).tolist())
             if not fanout.deliver(batch):  # every block, frames or not: sinks keep time
@@ -90,6 +95,12 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
         totals.demod_stats = demod.stats_dict()
         totals.wall_seconds = time.perf_counter() - started
     return totals
+
+
+def _wait_until(when: float) -> None:
+    delay = when - time.perf_counter()
+    if delay > 0:
+        time.sleep(delay)
 
 
 def idle_batch(last: FrameBatch) -> FrameBatch:

@@ -1,0 +1,39 @@
+"""What a run's network outputs are built from, and the network thread they share."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adsbwatch.receiver.cli.decoding import Decoding
+    from adsbwatch.receiver.station.network import NetworkThread
+    from adsbwatch.receiver.station.run import StationTotals
+
+
+@dataclass
+class OutputContext:
+    """What the network outputs are built from."""
+
+    args: argparse.Namespace
+    source: Any  # an IQSource or a frame source: its `info` and `totals`
+    decoding: Decoding | None
+    totals: StationTotals
+    warn: Callable[[str], None]
+    _network: NetworkThread | None = field(default=None, repr=False)
+
+    @property
+    def network(self) -> NetworkThread:
+        """The run's network thread, started on first use."""
+        if self._network is None:
+            from adsbwatch.receiver.station.network import NetworkThread
+
+            self._network = NetworkThread()
+        return self._network
+
+    def stop_network(self) -> None:
+        """Stop the network thread, if one was started (every sink has closed)."""
+        if self._network is not None:
+            self._network.stop()
