@@ -87,15 +87,15 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert default_db_path() == tmp_path / "home" / ".local/share/adsbwatch/adsbwatch.db"
 
 
-def test_open_creates_the_folder_and_schema_version_2(db: Path) -> None:
+def test_open_creates_the_folder_and_schema_version_3(db: Path) -> None:
     with Store(db):
         pass
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
-    assert {"watchlist", "visits", "track_points", "events", "sessions",
+    assert {"watchlist", "visits", "track_points", "events", "sessions", "minutes",
             "visits_icao_first_seen", "visits_first_seen", "track_points_visit_t"} <= tables
 
 
@@ -117,7 +117,7 @@ def test_a_version_1_store_gains_the_sessions_table_and_keeps_its_rows(db: Path)
     with Store(db) as store:
         assert [(s.source, s.samples, s.frames, s.ended) for s in store.sessions()] == [
             ("x.cu8", 10, 2, None)]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
@@ -128,7 +128,7 @@ def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
     for path in (empty, zero_bytes):
         with Store(path) as store:
             assert store.sightings() == []
-        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
 
 
 def test_reopening_keeps_the_data(db: Path) -> None:
@@ -148,7 +148,7 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as info:
         Store(path)
     assert str(info.value) == (f"{path} has schema version 7, newer than this adsbwatch knows "
-                               "(2): upgrade adsbwatch or use another database")
+                               "(3): upgrade adsbwatch or use another database")
     assert isinstance(info.value, RuntimeFailure)
 
 

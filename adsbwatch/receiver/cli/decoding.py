@@ -21,6 +21,7 @@ from adsbwatch.receiver.sources.base import IQSource, SourceInfo
 from adsbwatch.receiver.station.clock import start_epoch
 from adsbwatch.receiver.station.decoding import DecodingSink
 from adsbwatch.receiver.station.fanout import FanOut, Sink
+from adsbwatch.receiver.station.minutes import MinuteStatsSink
 from adsbwatch.receiver.station.pipeline import Pipeline
 from adsbwatch.receiver.station.session import SessionSink
 from adsbwatch.receiver.ui.live import run_table
@@ -73,8 +74,13 @@ class Decoding:
         self.sink = DecodingSink(self.pipeline, alerter, self.store, outlet, warn,
                                  self.view.refresh if self.view is not None else None)
         # The session record first: it must be closed before the store is.
-        self.sinks: list[Sink] = [] if self.store is None else [SessionSink(self.store, source)]
+        session = None if self.store is None else SessionSink(self.store, source,
+                                                              receiver=receiver)
+        self.sinks: list[Sink] = [] if session is None else [session]
         self.sinks.append(self.view.observing(self.sink) if self.view else self.sink)
+        if self.store is not None and session is not None:
+            # After the decoding: it counts the messages the pipeline just decoded.
+            self.sinks.append(MinuteStatsSink(self.store, self.pipeline, session.row.id, warn))
 
     def showing(self) -> AbstractContextManager[object]:
         """The live table while the station runs (on a terminal)."""

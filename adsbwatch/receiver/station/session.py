@@ -1,8 +1,8 @@
 """The store's record of a run of the station: what it listened to, how long, with which
-gain, how many samples came and were lost. Updated with every batch, committed with
-the store's once-a-second flush; `ended` is set whenever the station closes its outputs
-(a Ctrl-C, the input's end, a failure it reported) and stays empty after a crash or
-kill -9, where `last_seen` says how far the run got."""
+gain, how many samples came and were lost, where the receiver was. Updated with every
+batch, committed with the store's once-a-second flush; `ended` is set whenever the
+station closes its outputs (a Ctrl-C, the input's end, a failure it reported) and stays
+empty after a crash or kill -9, where `last_seen` says how far the run got."""
 
 from __future__ import annotations
 
@@ -21,7 +21,10 @@ class SessionSink:
     name = "session record"
 
     def __init__(self, store: Store, source: IQSource,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 receiver: tuple[float, float] | None = None) -> None:
+        """`receiver`: the station's (lat, lon), if known; the report's coverage plot
+        measures ranges from it."""
         self.store = store
         self.source = source
         self.clock = clock
@@ -29,6 +32,8 @@ class SessionSink:
         info = source.info
         self.row = SessionRow(id=int(now * 1e6), started=now, last_seen=now, source=info.name,
                               live=info.live, rate=info.rate, version=__version__)
+        if receiver is not None:
+            self.row.lat, self.row.lon = receiver
         self._update()
 
     def on_batch(self, batch: FrameBatch) -> None:

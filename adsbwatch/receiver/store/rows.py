@@ -7,9 +7,10 @@ Values are converted when they are buffered, so a wrong type fails at the caller
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 EVENT_KINDS = ("callsign", "squawk", "emergency")
@@ -52,17 +53,63 @@ class SessionRow:
     gain_db: float | None = None  # the tuner's gain at last_seen (live sources)
     ended: float | None = None
     version: str = ""
+    lat: float | None = None  # the receiver's position (--lat/--lon or the recording's)
+    lon: float | None = None
 
 
 SESSION_COLUMNS = ("id", "started", "last_seen", "ended", "source", "live", "rate",
-                   "gain_db", "samples", "dropped", "frames", "version")
+                   "gain_db", "samples", "dropped", "frames", "version", "lat", "lon")
 
 
 def session_values(s: SessionRow) -> tuple:
     return (int(s.id), float(s.started), float(s.last_seen),
             None if s.ended is None else float(s.ended), str(s.source), int(bool(s.live)),
             int(s.rate), None if s.gain_db is None else float(s.gain_db), int(s.samples),
-            int(s.dropped), int(s.frames), str(s.version))
+            int(s.dropped), int(s.frames), str(s.version), _opt_float(s.lat),
+            _opt_float(s.lon))
+
+
+@dataclass(kw_only=True)
+class MinuteRow:
+    """What one run heard in one minute of the data clock (a row of `minutes`), all
+    traffic, watched or not. Counts by downlink format and by 1-dB level bin are dicts
+    (stored as JSON objects): a bin's key is its lower edge in dBFS."""
+
+    minute: float  # the minute's start, UNIX seconds, a multiple of 60
+    run_start: float  # the run's start on the data clock: see schema v3
+    first_t: float  # the first and last moments of the minute the run heard
+    last_t: float
+    session_id: int | None = None
+    seconds: float = 0.0  # how much of the minute the receiver listened to
+    frames: int = 0  # with a valid CRC
+    messages: int = 0  # of those, decoded (pyModeS had a decoder for them)
+    frames_by_df: dict[int, int] = field(default_factory=dict)
+    levels: dict[int, int] = field(default_factory=dict)
+    max_dbfs: float | None = None
+    noise_dbfs: float | None = None  # the mean of the blocks' noise floors
+
+
+MINUTE_COLUMNS = ("minute", "run_start", "session_id", "first_t", "last_t", "seconds",
+                  "frames", "messages", "frames_by_df", "levels", "max_dbfs", "noise_dbfs")
+
+
+def _counts_json(counts: dict[int, int]) -> str:
+    return json.dumps({str(int(k)): int(v) for k, v in sorted(counts.items()) if v})
+
+
+def minute_values(m: MinuteRow) -> tuple:
+    return (_finite(m.minute, "minute"), _finite(m.run_start, "run_start"),
+            _opt_int(m.session_id), _finite(m.first_t, "first_t"),
+            _finite(m.last_t, "last_t"), _finite(m.seconds, "seconds"), int(m.frames),
+            int(m.messages), _counts_json(m.frames_by_df), _counts_json(m.levels),
+            _opt_float(m.max_dbfs), _opt_float(m.noise_dbfs))
+
+
+def minute_from(row: Sequence) -> MinuteRow:
+    values = dict(zip(MINUTE_COLUMNS, row, strict=True))
+    for name in ("frames_by_df", "levels"):
+        values[name] = {int(k): int(v) for k, v in json.loads(values[name]).items()}
+    return MinuteRow(**values)
 
 
 @dataclass(frozen=True)

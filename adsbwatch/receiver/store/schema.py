@@ -47,8 +47,27 @@ def _schema_v2(conn: sqlite3.Connection) -> None:
                dropped INTEGER NOT NULL, frames INTEGER NOT NULL, version TEXT NOT NULL)""")
 
 
+def _schema_v3(conn: sqlite3.Connection) -> None:
+    """The receiver's position in its session, and per-minute statistics of ALL traffic
+    (visits hold watched aircraft only, unless --record-all): what `adsbwatch report`
+    plots. A minute row belongs to one run: `run_start` is the run's start on the data
+    clock (a recording's start time), so replaying a recording again rewrites its rows
+    instead of doubling them, while two live runs in one minute keep a row each."""
+    for statement in (
+        "ALTER TABLE sessions ADD COLUMN lat REAL",
+        "ALTER TABLE sessions ADD COLUMN lon REAL",
+        """CREATE TABLE minutes (
+               minute REAL NOT NULL, run_start REAL NOT NULL, session_id INTEGER,
+               first_t REAL NOT NULL, last_t REAL NOT NULL, seconds REAL NOT NULL,
+               frames INTEGER NOT NULL, messages INTEGER NOT NULL,
+               frames_by_df TEXT NOT NULL, levels TEXT NOT NULL, max_dbfs REAL,
+               noise_dbfs REAL, PRIMARY KEY (minute, run_start))""",
+    ):
+        conn.execute(statement)
+
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2, _schema_v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

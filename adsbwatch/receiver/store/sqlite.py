@@ -38,15 +38,18 @@ from adsbwatch.receiver.store.errors import StoreError, error_name, is_busy, why
 from adsbwatch.receiver.store.rows import (
     EVENT_COLUMNS,
     EVENT_KINDS,
+    MINUTE_COLUMNS,
     POINT_COLUMNS,
     SESSION_COLUMNS,
     VISIT_COLUMNS,
     EventRow,
+    MinuteRow,
     PointRow,
     SessionRow,
     TrackRow,
     VisitRow,
     event_values,
+    minute_values,
     point_values,
     session_values,
     track_from,
@@ -87,6 +90,7 @@ class Store:
         self._points: list[tuple] = []
         self._events: list[tuple] = []
         self._session: tuple | None = None  # this run's session row, not yet written
+        self._minutes: dict[tuple[float, float], tuple] = {}  # latest per (minute, run)
         # The latest row of recent visits, written or not: an unsaved-rows file then
         # holds the visit of each of its points even when that visit was written earlier.
         self._known: OrderedDict[int, tuple] = OrderedDict()
@@ -201,6 +205,13 @@ class Store:
         run, not of aircraft: it is not among the rows an unsaved-rows file keeps."""
         self._session = session_values(s)
 
+    def save_minute(self, m: MinuteRow) -> None:
+        """Buffer a minute's statistics so far (insert, or replace the row of that minute
+        and run). Like the session row, a record of the run: not among the rows an
+        unsaved-rows file keeps."""
+        values = minute_values(m)
+        self._minutes[(values[0], values[1])] = values
+
     def sessions(self) -> list[SessionRow]:
         rows = self._read("read the sessions",
                           f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions ORDER BY started",
@@ -236,7 +247,7 @@ class Store:
         stay buffered for the next flush and `last_error` says why. Points and events of
         a visit not saved yet stay buffered too, without that being a failure. Any other
         exception (an interrupt while waiting) leaves every row buffered too."""
-        if not self.pending and self._session is None:
+        if not self.pending and self._session is None and not self._minutes:
             self.last_error = None
             return True
         try:
@@ -245,6 +256,9 @@ class Store:
                                               self._events)
             if self._session is not None:
                 self._write_session(self._session)
+            self._conn.executemany(
+                f"INSERT OR REPLACE INTO minutes ({', '.join(MINUTE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(MINUTE_COLUMNS))})", self._minutes.values())
             self._execute_waiting("COMMIT")
         except sqlite3.DatabaseError as exc:
             rollback(self._conn)
@@ -258,6 +272,7 @@ class Store:
         self._visits.clear()
         self._points, self._events = points, events
         self._session = None
+        self._minutes.clear()
         self.last_error = None
         return True
 
@@ -406,6 +421,11 @@ class Store:
         return cursor.rowcount > 0
 
     # -------------------------------------------------------------------- queries
+
+    def read(self, doing: str, sql: str, params: Sequence = ()) -> list[tuple]:
+        """The rows of one query (store/report_queries.py's SQL); a failure is a one-line
+        StoreError saying what could not be read (`doing`)."""
+        return self._read(doing, sql, params)
 
     def _read(self, doing: str, sql: str, params: Sequence) -> list[tuple]:
         try:

@@ -1,0 +1,226 @@
+"""The report: read the store once (the big tables in chunks), fold the rows into each
+plot's data, draw the plots that have something to show, and write the page that links
+them. A plot with nothing to show is left out and the page says why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from adsbwatch.receiver.store import report_queries as q
+from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.ui.plots import (
+    altitude,
+    coverage,
+    messages,
+    page,
+    signal,
+    style,
+    visits,
+)
+from adsbwatch.receiver.when import table_time
+
+COVERAGE_PNG = "coverage.png"
+MESSAGES_PNG = "messages-per-minute.png"
+SIGNAL_PNG = "signal-levels.png"
+VISITS_PNG = "watched-visits.png"
+FIXED_NAMES = (COVERAGE_PNG, MESSAGES_PNG, SIGNAL_PNG, VISITS_PNG)
+
+
+@dataclass(frozen=True)
+class Receiver:
+    lat: float
+    lon: float
+    origin: str  # where the position came from, for the page
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What the plots show, folded from the store."""
+
+    period: tuple[float, float] | None
+    receiver: Receiver | None
+    coverage: coverage.Coverage | None
+    minutes: messages.MinuteSeries
+    levels: signal.LevelHistogram
+    visits: list  # watched VisitRows, oldest first
+    receiver_note: str | None = None
+
+
+def find_receiver(store: Store, since: float | None,
+                  given: tuple[float, float] | None) -> tuple[Receiver | None, str | None]:
+    """--lat/--lon, else the position the period's newest run stored; and a note when
+    the period's runs were in more than one place."""
+    if given is not None:
+        return Receiver(given[0], given[1], "given with --lat/--lon"), None
+    found = q.receiver_positions(store, since)
+    if not found:
+        return None, None
+    newest = found[0]
+    receiver = Receiver(newest.lat, newest.lon,
+                        f"as stored by the run of {newest.source} started "
+                        f"{table_time(newest.session_started)} UTC")
+    places = {(round(p.lat, 4), round(p.lon, 4)) for p in found}
+    note = None
+    if len(places) > 1:
+        note = (f"The runs in this period stored {len(places)} receiver positions; ranges "
+                "are measured from the newest one. Give --lat/--lon to choose.")
+    return receiver, note
+
+
+def read_data(store: Store, since: float | None, given: tuple[float, float] | None,
+              advance: Callable[[int], None] = lambda rows: None) -> ReportData:
+    """Everything the plots need; `advance(rows)` after each chunk read (progress)."""
+    receiver, note = find_receiver(store, since, given)
+    cover = None
+    if receiver is not None:
+        counter = coverage.CoverageCounter((receiver.lat, receiver.lon))
+        for rows in q.track_point_chunks(store, since):
+            counter.add(rows)
+            advance(len(rows))
+        cover = counter.result()
+    minute_counter, levels = messages.MinuteCounter(), signal.LevelHistogram()
+    for minute_rows in q.minute_chunks(store, since):
+        minute_counter.add(minute_rows)
+        levels.add(minute_rows)
+        advance(len(minute_rows))
+    return ReportData(q.period_bounds(store, since), receiver, cover, minute_counter.result(),
+                      levels, q.watched_visits(store, since), note)
+
+
+def _period_text(data: ReportData, since: float | None) -> str:
+    if data.period is None:
+        return "nothing recorded" + (f" since {table_time(since)} UTC" if since else "")
+    first, last = data.period
+    return (f"{table_time(first)} to {table_time(last)} UTC "
+            f"({style.duration_text(last - first)})")
+
+
+def _remove_old_plots(out: Path) -> None:
+    """Plots of an earlier report in the same folder would be linked by no page."""
+    for path in [*(out / name for name in FIXED_NAMES), *out.glob("altitude-*.png")]:
+        path.unlink(missing_ok=True)
+
+
+def write_report(store: Store, out: Path, since: float | None,
+                 given: tuple[float, float] | None, max_profiles: int,
+                 advance: Callable[[int], None] = lambda rows: None) -> Path:
+    """Draw the plots into `out` (which must exist) and write the page; its path."""
+    data = read_data(store, since, given, advance)
+    _remove_old_plots(out)
+    period = _period_text(data, since)
+    facts = [f"Period: {period}" + (f" (asked: since {table_time(since)} UTC)"
+                                    if since is not None else ".")]
+    if data.receiver is not None:
+        r = data.receiver
+        facts.append(f"Receiver: {r.lat:.5f}, {r.lon:.5f}, {r.origin}.")
+    else:
+        facts.append("Receiver position: unknown (record with --lat/--lon, or give them "
+                     "to the report).")
+    report = page.Page("adsbwatch report: what the receiver heard", facts)
+    if data.receiver_note:
+        report.notes.append(data.receiver_note)
+    if data.period is None:
+        report.notes.append(
+            "Nothing recorded yet in this period. Record with `adsbwatch live --db DB` "
+            "or `adsbwatch replay FILE --db DB`, then make the report again.")
+        return page.write(report, out)
+    listened = style.duration_text(float(data.minutes.seconds.sum()))
+    facts.append(f"Heard: {data.minutes.total_frames:,} frames with a valid CRC, "
+                 f"{data.minutes.total_messages:,} of them decoded, in "
+                 f"{style.count(len(data.minutes.minutes), 'minute')} ({listened} of "
+                 f"listening); {style.count(len(data.visits), 'visit')} of watched "
+                 "aircraft.")
+    _add_coverage(report, data, out, period)
+    _add_minutes(report, data, out, period)
+    _add_visits(report, data, out, period, max_profiles, store)
+    return page.write(report, out)
+
+
+def _add_coverage(report: page.Page, data: ReportData, out: Path, period: str) -> None:
+    cover = data.coverage
+    if cover is None:
+        report.notes.append("No coverage plot: it needs the receiver's position "
+                            "(--lat/--lon when recording, or given to the report).")
+        return
+    if cover.max_km is None:
+        report.notes.append("No coverage plot: no positions were stored in this period "
+                            "(only watched aircraft's are, unless the receiver ran with "
+                            "--record-all).")
+        return
+    coverage.draw(cover, out / COVERAGE_PNG, period)
+    unknown = (f" {cover.without_altitude:,} positions without an altitude (on the ground) "
+               "count in the lowest band." if cover.without_altitude else "")
+    report.plots.append(page.Plot(
+        COVERAGE_PNG, "Coverage",
+        f"The farthest position heard in each {coverage.SECTOR_DEG}° sector of bearing "
+        "from the receiver (north up, clockwise), for each altitude band, with range rings "
+        f"in km. From {cover.positions:,} stored positions: watched aircraft only, unless "
+        "the receiver ran with --record-all. The farthest was "
+        f"{cover.max_km:.1f} km away.{unknown}"))
+
+
+def _add_minutes(report: page.Page, data: ReportData, out: Path, period: str) -> None:
+    if not len(data.minutes.minutes):
+        report.notes.append("No message or signal plots: this period has no minute "
+                            "statistics (a store recorded before its schema version 3 "
+                            "has none).")
+        return
+    messages.draw(data.minutes, out / MESSAGES_PNG, period)
+    span = (data.minutes.minutes[-1] - data.minutes.minutes[0]) / 60 + 1
+    width = messages.bin_minutes(span)
+    binning = ("Each bar is one minute." if width == 1 else
+               f"Each bar is {width} minutes: the mean per minute over the minutes heard.")
+    report.plots.append(page.Plot(
+        MESSAGES_PNG, "Messages per minute",
+        "Frames with a valid CRC per minute, all aircraft, stacked by kind: ADS-B "
+        "broadcasts, all-call replies, replies to ground radars. "
+        f"{binning} A gap is time without reception; a run's first and last minutes may "
+        "be heard in part only."))
+    levels = data.levels
+    signal.draw(levels, out / SIGNAL_PNG, period)
+    noise = levels.median_noise_dbfs
+    noise_text = f" The noise floor's median was {noise:.1f} dBFS." if noise is not None else ""
+    report.plots.append(page.Plot(
+        SIGNAL_PNG, "Signal levels",
+        f"Frames by signal level in 1-dB bins (dBFS: 0 is the dongle's full scale).{noise_text}"
+        f" {levels.strong_share:.1%} of frames were at {signal.STRONG_DBFS:g} dBFS or more; "
+        "a large share means the gain is too high."))
+
+
+def _add_visits(report: page.Page, data: ReportData, out: Path, period: str,
+                max_profiles: int, store: Store) -> None:
+    if not data.visits:
+        report.notes.append("No visit timeline or altitude profiles: no watched aircraft "
+                            "was seen in this period.")
+        return
+    assert data.period is not None
+    rows = visits.timeline_rows(data.visits)
+    visits.draw(rows, out / VISITS_PNG, period, data.period)
+    report.plots.append(page.Plot(
+        VISITS_PNG, "Watched aircraft",
+        f"Each watched aircraft's visits, as bars from first to last message: "
+        f"{style.count(len(data.visits), 'visit')} of {len(rows)} aircraft"
+        + (f" (the {visits.MAX_ROWS} seen last are drawn)." if len(rows) > visits.MAX_ROWS
+           else ".") + " A mark stands for a visit too short to draw as a bar."))
+    drawn, without = 0, 0
+    for v in reversed(data.visits):  # newest first
+        if drawn >= max_profiles:
+            break
+        points = q.visit_altitudes(store, v.id)
+        if not points:
+            without += 1
+            continue
+        name = altitude.file_name(v)
+        altitude.draw(v, points, out / name)
+        report.profiles.append(page.Plot(name, altitude.title(v),
+                                         f"{len(points):,} positions with an altitude."))
+        drawn += 1
+    left = len(data.visits) - drawn - without
+    report.profiles_caption = (
+        "One plot per watched visit, newest first: altitude (ft) over time (UTC) from the "
+        "visit's stored positions."
+        + (f" {style.count(left, 'older visit')} not drawn (at most {max_profiles}: "
+           "--max-profiles N draws more, --since fewer)." if left > 0 else "")
+        + (f" {style.count(without, 'visit')} stored no altitudes." if without else ""))

@@ -1,0 +1,66 @@
+"""What every plot shares: figures drawn without a screen (matplotlib's Agg canvas, no
+pyplot and its global state), UTC time axes, colours, and the note on an empty plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib import dates as mdates
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+DPI = 100
+WIDE = (10.0, 4.5)  # inches: time series
+SQUARE = (7.5, 7.5)  # the polar coverage plot
+FONT_SIZE = 10
+SECONDS_PER_DAY = 86400.0
+ACCENT = "#1f6fb2"
+MUTED = "#9aa5b1"
+
+
+def figure(size: tuple[float, float] = WIDE) -> Figure:
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)  # drawn in memory: no display, no backend to choose
+    return fig
+
+
+def date_numbers(unix_seconds: np.ndarray | float) -> np.ndarray:
+    """matplotlib's date numbers (days since 1970-01-01) of UNIX times."""
+    return np.asarray(unix_seconds, dtype=np.float64) / SECONDS_PER_DAY
+
+
+def utc_time_axis(ax: Axes, axis: str = "x") -> None:
+    """Dates and times in UTC, as concise as the span allows, labelled as UTC."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    locator = mdates.AutoDateLocator(tz=mdates.UTC)
+    target.set_major_locator(locator)
+    target.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=mdates.UTC))
+    (ax.set_xlabel if axis == "x" else ax.set_ylabel)("time (UTC)")
+
+
+def duration_text(seconds: float) -> str:
+    """`0.2 s`, `12 min`, `3.5 h`, `6.0 days`: as precise as a caption needs."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * SECONDS_PER_DAY:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / SECONDS_PER_DAY:.1f} days"
+
+
+def count(n: int, thing: str) -> str:
+    """`1 visit`, `3 visits`, `12,000 frames`."""
+    return f"{n:,} {thing}" if n == 1 else f"{n:,} {thing}s"
+
+
+def no_data(ax: Axes, text: str) -> None:
+    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center",
+            color=MUTED, fontsize=FONT_SIZE + 2)
+
+
+def save(fig: Figure, path: Path) -> Path:
+    fig.savefig(path, format="png")
+    return path
