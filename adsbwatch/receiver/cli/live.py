@@ -1,11 +1,14 @@
 """`adsbwatch live`: a dongle (pyrtlsdr) or an rtl_tcp server through the station, with
-every output of `replay`, until Ctrl-C or SIGTERM."""
+every output of `replay`, until Ctrl-C or SIGTERM; with --net-connect the frames of other
+decoders instead of a dongle's (no dongle needed) or merged with them."""
 
 from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
+from adsbwatch.receiver.cli import net_inputs
 from adsbwatch.receiver.cli.network import add_network_options
 from adsbwatch.receiver.cli.running import run_outputs
 from adsbwatch.receiver.cli.station_options import add_station_options, seconds
@@ -15,6 +18,7 @@ from adsbwatch.receiver.sources.tuner import ADSB_HZ, TunerSettings
 from adsbwatch.receiver.ui.options import add_interactive_option
 
 DEFAULT_STATS_S = 60.0
+DEFAULT_DEVICE = "0"  # --device when none is given (None: not given, for --net-connect)
 
 
 def host_port(text: str) -> tuple[str, int]:
@@ -60,7 +64,13 @@ def cmd_live(args: argparse.Namespace) -> int:
     check_live_args(args)
     rate = parse_rate(args.rate)
     settings = tuner_settings(args)
-    if args.rtl_tcp is not None:
+    source: Any
+    if net_inputs.wanted(args) and args.rtl_tcp is None and args.device is None:
+        # Frames from other decoders only: no dongle is opened, none is needed.
+        from adsbwatch.receiver.sources.net.source import NetFrameSource
+
+        source = NetFrameSource(net_inputs.specs(args), warn, reconnect=args.reopen)
+    elif args.rtl_tcp is not None:
         from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
 
         host, port = args.rtl_tcp
@@ -68,7 +78,14 @@ def cmd_live(args: argparse.Namespace) -> int:
     else:
         from adsbwatch.receiver.sources.rtlsdr import RtlSdrSource
 
-        source = RtlSdrSource(args.device, rate, settings, warn, reopen=args.reopen)
+        source = RtlSdrSource(args.device or DEFAULT_DEVICE, rate, settings, warn,
+                              reopen=args.reopen)
+    if net_inputs.wanted(args) and (args.rtl_tcp is not None or args.device is not None):
+        # The dongle's frames and the peers' merged into one stream.
+        from adsbwatch.receiver.sources.net.source import NetFrameSource
+
+        source = NetFrameSource(net_inputs.specs(args), warn, reconnect=args.reopen,
+                                iq=source, fix=args.fix)
     from adsbwatch.receiver.station.run import StationTotals
 
     totals = StationTotals()
@@ -90,10 +107,11 @@ def device_choice(text: str) -> str:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     live = sub.add_parser(
-        "live", help="receive from an RTL-SDR dongle (or an rtl_tcp server): aircraft, "
-                     "sightings, store")
-    live.add_argument("--device", type=device_choice, default="0",
-                      help="which dongle: an index or serial:SERIAL (default 0)")
+        "live", help="receive from an RTL-SDR dongle (or an rtl_tcp server, or other "
+                     "decoders with --net-connect): aircraft, sightings, store")
+    live.add_argument("--device", type=device_choice, default=None,
+                      help=f"which dongle: an index or serial:SERIAL (default "
+                           f"{DEFAULT_DEVICE}; none with --net-connect alone)")
     live.add_argument("--rtl-tcp", type=host_port, metavar="HOST:PORT",
                       help="read an rtl_tcp server instead of a local dongle")
     live.add_argument("--rate", default="2.4M", help="sample rate: 2.4M (default) or 2.0M")
@@ -118,5 +136,5 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def check_live_args(args: argparse.Namespace) -> None:
-    if args.rtl_tcp is not None and args.device != "0":
+    if args.rtl_tcp is not None and args.device is not None:
         raise UserError("give --device or --rtl-tcp, not both")

@@ -55,7 +55,14 @@ def _progress_bar(source: IQSource, quiet: bool):  # type: ignore[no-untyped-def
 
 def _closing_lines(totals: StationTotals, source: IQSource, quiet: bool,
                    interrupted: bool) -> None:
+    from adsbwatch.receiver.sources.base import is_frame_source
+
     info = source.info
+    if is_frame_source(source):  # frames from other decoders: no samples, no rate
+        if not quiet:
+            for line in source.summary_lines():  # type: ignore[attr-defined]
+                print(line, file=sys.stderr)
+        return
     leftover = totals.source.leftover_bytes
     if leftover:
         warn(f"{info.name} ends with {leftover} bytes that do not make a whole "

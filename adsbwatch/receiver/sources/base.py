@@ -12,6 +12,10 @@ from typing import Protocol
 import numpy as np
 
 from adsbwatch.decoder.demod.iqformats import FORMATS
+from adsbwatch.decoder.frames.batch import FrameBatch
+
+# SourceInfo.fmt of a frame source: frames, not samples (its rate is 0).
+FRAMES_FORMAT = "frames"
 
 
 @dataclass(frozen=True)
@@ -77,3 +81,32 @@ class IQSource(Protocol):
 
     def close(self) -> None:
         """Release the input; safe to call twice, and without open()."""
+
+
+class FrameSource(Protocol):
+    """A source of frames already demodulated (another decoder's, over the network):
+    the station hands its batches to the sinks as they are, no demodulator between."""
+
+    info: SourceInfo  # fmt FRAMES_FORMAT, rate 0, live
+    totals: SourceTotals  # no samples; what it counts is in `extra`
+
+    def open(self) -> None:
+        """Start listening; a failure is a one-line UserError or RuntimeFailure."""
+
+    def batches(self) -> Iterator[FrameBatch]:
+        """Batches in time order, epoch0 set, an empty one at least every second, until
+        the source ends or is closed."""
+        ...
+
+    def close(self) -> None:
+        """Stop; safe to call twice, and without open()."""
+
+    def summary_lines(self) -> list[str]:
+        """What it received, for the closing summary."""
+        ...
+
+
+def is_frame_source(source: object) -> bool:
+    """Whether `source` yields frames (a FrameSource) rather than samples."""
+    info = getattr(source, "info", None)
+    return getattr(info, "fmt", None) == FRAMES_FORMAT

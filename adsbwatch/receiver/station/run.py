@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from adsbwatch.decoder.demod.demodulator import Demodulator
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
-from adsbwatch.receiver.sources.base import IQSource, SourceTotals
+from adsbwatch.receiver.sources.base import FrameSource, IQSource, SourceTotals, is_frame_source
 from adsbwatch.receiver.station.demodulation import demodulated
 from adsbwatch.receiver.station.fanout import FanOut
 from adsbwatch.receiver.station.threads import IDLE, ahead_in_thread
@@ -41,7 +41,7 @@ class StationTotals:
         return sum(self.frames_by_df.values())
 
 
-def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
+def run_station(source: IQSource | FrameSource, fanout: FanOut, fix: int = 1,
                 on_progress: Callable[[int], None] | None = None,
                 block_samples: int = BLOCK_SAMPLES, threaded: bool = True,
                 totals: StationTotals | None = None,
@@ -54,6 +54,8 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
     `throttle` hands each batch over no sooner than its end on the sample clock, counted
     from the start of the run: a recording plays in real time."""
     totals = totals if totals is not None else StationTotals()
+    if is_frame_source(source):
+        return run_frames(source, fanout, totals)  # type: ignore[arg-type]
     totals.source = source.totals
     started = time.perf_counter()
     demod = Demodulator(source.info.rate, fix=fix)
@@ -93,6 +95,25 @@ def run_station(source: IQSource, fanout: FanOut, fix: int = 1,
         sys.setswitchinterval(interval)
         source.close()
         totals.demod_stats = demod.stats_dict()
+        totals.wall_seconds = time.perf_counter() - started
+    return totals
+
+
+def run_frames(source: FrameSource, fanout: FanOut, totals: StationTotals) -> StationTotals:
+    """A frame source's batches (another decoder's frames: no demodulator) to `fanout`
+    until the source ends or no sink is left."""
+    totals.source = source.totals
+    started = time.perf_counter()
+    source.open()
+    try:
+        for batch in source.batches():
+            if len(batch):
+                totals.frames_by_df.update((batch.msg[:, 0] >> 3).tolist())
+            if not fanout.deliver(batch):
+                totals.stopped_early = True
+                break
+    finally:
+        source.close()
         totals.wall_seconds = time.perf_counter() - started
     return totals
 

@@ -84,6 +84,12 @@ class StatsSink:
         samples = totals.samples - self._samples
         dropped = totals.dropped_samples - self._dropped
         strong = totals.strong_samples - self._strong
+        # A frame source (other decoders' frames) says its frames per peer instead.
+        per_peer = getattr(self.source, "stats_parts", None)
+        if per_peer is not None:
+            return "adsbwatch: " + ", ".join([
+                *per_peer(elapsed), self._frames_text(), f"{self._aircraft()} aircraft",
+                f"peak {_dbfs(self._peak) if self._peak > 0 else '?'}"])
         parts = [
             f"{samples / elapsed / 1e6:.2f} MS/s",
             self._frames_text(),

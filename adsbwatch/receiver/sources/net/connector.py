@@ -1,0 +1,169 @@
+"""A TCP client for one `--net-connect` peer: connects, reads, parses, hands frames on.
+
+A reader thread per peer (a blocking socket with a short timeout, so it notices a
+stop): what arrives is parsed at once and its frames go, with their arrival time, to
+the run's bounded queue. When the queue is full the frames are dropped and counted,
+never waited for: a peer is never throttled by us, and the station sees what it can.
+A peer that cannot be reached or goes is tried again with backoff (FIRST_RETRY_S,
+doubling up to 30 s, as readsb's connectors do); each change is one line: connected,
+connection lost, cannot connect (once per outage, not once per try).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.sources.live import FIRST_RETRY_S, next_retry
+from adsbwatch.receiver.sources.net.avr import AvrParser
+from adsbwatch.receiver.sources.net.beast import BeastParser
+from adsbwatch.receiver.sources.net.heard import Heard
+from adsbwatch.receiver.sources.net.spec import NetSpec
+
+CONNECT_TIMEOUT_S = 5.0
+POLL_S = 0.25  # how often the reader looks up from the socket (a stop, silence)
+# A peer silent this long has gone, whatever TCP says (readsb's figure; dump1090 sends
+# a heartbeat every 60 s when it has nothing).
+SILENCE_S = 120.0
+READ_BYTES = 1 << 16
+
+
+@dataclass
+class Arrival:
+    """Frames from one read of one peer (or a dongle's demodulated block: `batch`)."""
+
+    source: int  # the connector's index
+    arrival: float  # wall-clock time of the read (UNIX seconds)
+    frames: list[Heard]
+    batch: FrameBatch | None = None  # frames demodulated here, timed and checked already
+
+
+class Connector:
+    def __init__(self, index: int, spec: NetSpec, out: queue.Queue[Arrival],
+                 warn: Callable[[str], None], reconnect: bool = True,
+                 first_retry_s: float = FIRST_RETRY_S) -> None:
+        self.index = index
+        self.spec = spec
+        self.name = spec.name
+        self.out = out
+        self.warn = warn
+        self.reconnect = reconnect
+        self.first_retry_s = first_retry_s
+        self.parser = AvrParser() if spec.protocol == "avr" else BeastParser()
+        self.connects = 0
+        self.overflow_frames = 0  # dropped: the station's queue was full
+        self.failure: str | None = None  # why it gave up (without reconnect)
+        self._stop = threading.Event()
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def done(self) -> bool:
+        """The reader has ended (stopped, or gave up without reconnecting)."""
+        return self._thread is not None and not self._thread.is_alive()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"net {self.name}",
+                                        daemon=True)  # never holds the program's exit
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        with self._lock:
+            if self._sock is not None:
+                with contextlib.suppress(OSError):  # already gone
+                    self._sock.shutdown(socket.SHUT_RDWR)  # wakes the recv at once
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+
+    # ------------------------------------------------------------------ the thread
+
+    def _run(self) -> None:
+        backoff = self.first_retry_s
+        said_unreachable = False
+        while not self._stop.is_set():
+            try:
+                sock = socket.create_connection((self.spec.host, self.spec.port),
+                                                timeout=CONNECT_TIMEOUT_S)
+            except OSError as exc:
+                why = _connect_failure(exc)
+                if not self.reconnect:
+                    self.failure = f"{self.name}: cannot connect ({why})"
+                    return
+                if not said_unreachable:
+                    self.warn(f"{self.name}: cannot connect ({why}); retrying, the wait "
+                              "doubling up to 30 s")
+                    said_unreachable = True
+                if self._stop.wait(backoff):
+                    return
+                backoff = next_retry(backoff)
+                continue
+            self.connects += 1
+            said_unreachable = False
+            backoff = self.first_retry_s
+            self.warn(f"{self.name}: connected")
+            reason = self._pump(sock)
+            if self._stop.is_set():
+                return
+            if not self.reconnect:
+                self.failure = f"{self.name}: connection lost ({reason})"
+                return
+            self.warn(f"{self.name}: connection lost ({reason}); reconnecting")
+            if self._stop.wait(backoff):
+                return
+
+    def _pump(self, sock: socket.socket) -> str:
+        """Frames from `sock` to the queue until the connection goes: why it went."""
+        sock.settimeout(POLL_S)
+        self.parser.restart()
+        with self._lock:
+            self._sock = sock
+        heard = time.monotonic()
+        reason = "stopped"
+        try:
+            while not self._stop.is_set():
+                try:
+                    data = sock.recv(READ_BYTES)
+                except TimeoutError:
+                    if time.monotonic() - heard > SILENCE_S:
+                        reason = f"nothing for {SILENCE_S:g} s"
+                        break
+                    continue
+                except OSError as exc:
+                    reason = exc.strerror or str(exc)
+                    break
+                if not data:
+                    reason = "the peer closed it"
+                    break
+                heard = time.monotonic()
+                frames = self.parser.feed(data)
+                if frames:
+                    self._hand_over(Arrival(self.index, time.time(), frames))
+        finally:
+            with self._lock:
+                self._sock = None
+            sock.close()
+        return reason
+
+    def _hand_over(self, item: Arrival) -> None:
+        try:
+            self.out.put_nowait(item)
+        except queue.Full:
+            self.overflow_frames += len(item.frames)
+
+
+def _connect_failure(exc: OSError) -> str:
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused: is the decoder running, its port right?"
+    if isinstance(exc, socket.gaierror):
+        return f"cannot resolve the host: {exc.strerror}"
+    if isinstance(exc, TimeoutError):
+        return f"no answer in {CONNECT_TIMEOUT_S:g} s"
+    return exc.strerror or str(exc)
