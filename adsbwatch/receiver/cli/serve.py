@@ -1,9 +1,145 @@
-"""`adsbwatch serve`: the web map's history view of a store, with no receiver running."""
+"""`adsbwatch serve`: the web map's history view of a store, with no receiver running.
+
+The page is the one `--http` serves; its live part finds an aircraft.json with no
+aircraft. aiohttp and the store are imported when the command runs."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
+import sys
+from contextlib import suppress
+from typing import TYPE_CHECKING
+
+from adsbwatch.receiver.cli.opening import open_store, store_path
+from adsbwatch.receiver.errors import RuntimeFailure, UserError
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+DEFAULT_BIND = "127.0.0.1"
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
+    return port
+
+
+def check_tiles(url: str | None) -> str | None:
+    """--map-tiles, checked: a Leaflet tile URL template."""
+    from adsbwatch.receiver.outputs.web.tiles import EXAMPLE, tiles_problem
+
+    if url is None:
+        return None
+    problem = tiles_problem(url)
+    if problem:
+        raise UserError(f"--map-tiles {url!r}: {problem} (e.g. {EXAMPLE})")
+    return url
+
+
+def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
+    """--lat/--lon, else where the store's newest run with a position was."""
+    if (args.lat is None) != (args.lon is None):
+        raise UserError("give both --lat and --lon (the receiver's position), or neither")
+    if args.lat is not None:
+        if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
+            raise UserError(f"--lat {args.lat} --lon {args.lon} is not a position on Earth")
+        return (args.lat, args.lon)
+    from adsbwatch.receiver.store.report_queries import receiver_positions
+    from adsbwatch.receiver.store.sqlite import StoreError
+
+    # Opened once here too: a file that is not a readable store is a one-line error now.
+    with open_store(db, read_only=True) as store:
+        try:
+            positions = receiver_positions(store, None)
+        except StoreError as exc:
+            raise UserError(str(exc)) from None
+    return (positions[0].lat, positions[0].lon) if positions else None
+
+
+def build_app(db: str, receiver: tuple[float, float] | None,
+              tiles: str | None) -> web.Application:
+    """The station's app with nothing live: aircraft.json empty (its `now` 0, which the
+    page takes as "no receiver"), receiver.json fixed."""
+    from adsbwatch.receiver.outputs.http.app import Published, make_app
+    from adsbwatch.receiver.outputs.http.documents import encode, receiver_json
+
+    published = Published()
+    published.documents = {
+        "aircraft.json": encode({"now": 0, "messages": 0, "aircraft": []}),
+        "receiver.json": encode(receiver_json(receiver, 0)),
+    }
+    return make_app(published, None, db_path=db, receiver=receiver, tiles=tiles)
+
+
+async def _serve(app: web.Application, host: str, port: int, quiet: bool) -> None:
+    import asyncio
+
+    from adsbwatch.receiver.outputs.http.app import start_http, stop_http
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        runner, bound = await start_http(app, host, port)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise RuntimeFailure(f"--http {port}: cannot listen on {host}:{port} ({reason}); "
+                             "choose another port") from None
+    try:
+        shown = f"[{host}]" if ":" in host else host
+        if not quiet:
+            print(f"adsbwatch: serving http://{shown}:{bound}/ until Ctrl-C",
+                  file=sys.stderr, flush=True)
+        await stop.wait()
+    finally:
+        await stop_http(runner)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with suppress(ValueError, RuntimeError):
+                loop.remove_signal_handler(signum)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    db = str(store_path(args.db))
+    if not os.path.exists(db):
+        raise UserError(f"there is no store at {db}: check --db, or record one first "
+                        f"(e.g. `adsbwatch replay FILE --db {db}`)")
+    tiles = check_tiles(args.map_tiles)
+    receiver = _receiver(args, db)
+    try:
+        app = build_app(db, receiver, tiles)
+    except ImportError as exc:
+        raise UserError(f"serve needs {exc.name}, which is not installed: "
+                        "pip install 'adsbwatch[web]'") from None
+    import asyncio  # here: `adsbwatch --help` need not load it
+
+    asyncio.run(_serve(app, args.net_bind, args.http, args.quiet))
+    return 0
 
 
 def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
-    pass
+    parser = sub.add_parser(
+        "serve", parents=[db_parent],
+        help="serve the web map's history view of a store, with no receiver running")
+    parser.add_argument("--http", type=_port, required=True, metavar="PORT",
+                        help="the port of the web map (0: any free port)")
+    parser.add_argument("--net-bind", metavar="ADDR", default=DEFAULT_BIND,
+                        help=f"the address to listen on (default {DEFAULT_BIND}; 0.0.0.0 "
+                             "for every interface)")
+    parser.add_argument("--map-tiles", metavar="URL",
+                        help="a base-map tile URL template, e.g. "
+                             "https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: "
+                             "none, land and country outlines only)")
+    parser.add_argument("--lat", type=float, help="the receiver's latitude, for the range "
+                        "rings (default: the store's newest run's)")
+    parser.add_argument("--lon", type=float, help="the receiver's longitude")
+    parser.add_argument("-q", "--quiet", action="store_true",
+                        help="do not print the address served")
+    parser.set_defaults(handler=cmd_serve)

@@ -1,0 +1,246 @@
+"""The web map's routes on a real aiohttp server, fetched by aiohttp's client: the
+history API read from a store written by the Store itself, the page's files, and the
+Natural Earth outlines (their conversion and what ships)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from support import REPO
+
+from adsbwatch.decoder.messages.watchlist import WatchEntry, Watchlist
+from adsbwatch.receiver.outputs.web.routes import STATIC_DIR, add_web_routes
+from adsbwatch.receiver.store.rows import PointRow, VisitRow
+from adsbwatch.receiver.store.sqlite import Store
+
+T0 = 1_747_387_800.0  # 2025-05-16T09:30:00Z
+WATCHED = 0x484506
+OTHER = 0x3C4B2A
+
+
+def write_store(path: Path) -> None:
+    """Two visits of a watched aircraft (the newer with 3 points), one of an unwatched
+    aircraft (--record-all), and a watchlist entry added with `watchlist add`."""
+    with Store(path) as store:
+        store.add_watch([WatchEntry(0x400000, 0x4000FF, "a block")])
+        store.save_visit(VisitRow(id=11, icao=WATCHED, first_seen=T0, last_seen=T0 + 60,
+                                  label="NAF", watched=True, callsigns="NAF01",
+                                  min_alt=8000, max_alt=9000, closest_km=14.5, messages=40))
+        store.add_point(11, PointRow(t=T0 + 1, lat=52.0, lon=4.0, alt=8000))
+        store.save_visit(VisitRow(id=2**62 + 5, icao=WATCHED, first_seen=T0 + 3600,
+                                  last_seen=T0 + 3700, label="NAF01 new", watched=True,
+                                  callsigns="NAF01 NAF02", messages=90))
+        for i, lat in enumerate((52.1, 52.2, 52.3)):
+            store.add_point(2**62 + 5, PointRow(t=T0 + 3601 + i, lat=lat,
+                                                lon=4.5, alt=7000 + i, gs=250.0,
+                                                track=35.0))
+        store.save_visit(VisitRow(id=12, icao=OTHER, first_seen=T0 + 10, last_seen=T0 + 20,
+                                  watched=False, callsigns="DLH2AB", messages=5))
+        store.add_point(12, PointRow(t=T0 + 11, lat=51.0, lon=4.0))
+
+
+Fetch = Callable[..., Awaitable[tuple[int, Any]]]
+
+
+def with_client(db: Path | None, check: Callable[[Fetch], Awaitable[None]],
+                **options: Any) -> None:
+    async def main() -> None:
+        app = web.Application()
+        add_web_routes(app, db_path=None if db is None else str(db),
+                       receiver=options.pop("receiver", None), tiles=options.pop("tiles", None),
+                       **options)
+        async with TestClient(TestServer(app)) as client:
+            async def fetch(path: str, raw: bool = False) -> tuple[int, Any]:
+                response = await client.get(path)
+                body = await response.read()
+                return response.status, body if raw else json.loads(body)
+
+            await check(fetch)
+
+    asyncio.run(main())
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "store.db"
+    write_store(path)
+    return path
+
+
+def test_visits_lists_watched_visits_newest_first(db: Path) -> None:
+    async def check(fetch: Fetch) -> None:
+        status, visits = await fetch("/api/visits")
+        assert status == 200
+        assert [(v["id"], v["icao"], v["label"], v["points"]) for v in visits] == [
+            (str(2**62 + 5), "484506", "NAF01 new", 3), ("11", "484506", "NAF", 1)]
+        older = visits[1]
+        assert (older["callsigns"], older["first_seen"], older["last_seen"]) == (
+            ["NAF01"], T0, T0 + 60)
+        assert (older["min_alt"], older["max_alt"], older["closest_km"]) == (8000, 9000, 14.5)
+        _, limited = await fetch("/api/visits?limit=1")
+        assert [v["id"] for v in limited] == [str(2**62 + 5)]
+        _, recent = await fetch(f"/api/visits?since={T0 + 61}")
+        assert [v["id"] for v in recent] == [str(2**62 + 5)]
+        _, recent_iso = await fetch("/api/visits?since=2025-05-16T10:00:30Z")
+        assert recent_iso == recent
+        status, error = await fetch("/api/visits?limit=0")
+        assert status == 400 and "limit" in error["error"]
+        status, error = await fetch("/api/visits?since=soon")
+        assert status == 400 and error["error"].startswith("since:")
+
+    with_client(db, check)
+
+
+def test_track_of_the_latest_visit_or_of_one_visit(db: Path) -> None:
+    async def check(fetch: Fetch) -> None:
+        status, latest = await fetch("/api/track/484506")
+        assert status == 200
+        assert [v["id"] for v in latest["visits"]] == [str(2**62 + 5)]
+        assert latest["visits"][0]["track"] == [
+            [T0 + 3601 + i, lat, 4.5, 7000 + i, 250.0, 35.0]
+            for i, lat in enumerate((52.1, 52.2, 52.3))]
+        _, both = await fetch("/api/track/484506?visits=2")
+        assert [len(v["track"]) for v in both["visits"]] == [3, 1]
+        _, one = await fetch("/api/track/484506?visit=11")
+        assert one["visits"][0]["track"] == [[T0 + 1, 52.0, 4.0, 8000, None, None]]
+        # A visit of another aircraft is not this one's.
+        status, error = await fetch("/api/track/484506?visit=12")
+        assert status == 404 and "no visit 12" in error["error"]
+        _, unknown = await fetch("/api/track/abcdef")
+        assert unknown == {"icao": "abcdef", "visits": []}
+        status, _ = await fetch("/api/track/nothex")
+        assert status == 400
+        status, _ = await fetch("/api/track/400000-4000ff")
+        assert status == 400
+
+    with_client(db, check)
+
+
+def test_watchlist_from_the_store_or_from_the_run(db: Path) -> None:
+    async def from_store(fetch: Fetch) -> None:
+        _, entries = await fetch("/api/watchlist")
+        # The stored block, and the aircraft recorded as watched with its latest label.
+        assert entries == [{"icao": "400000", "label": "a block", "to": "4000ff"},
+                           {"icao": "484506", "label": "NAF01 new"}]
+
+    with_client(db, from_store)
+
+    async def from_run(fetch: Fetch) -> None:
+        _, entries = await fetch("/api/watchlist")
+        assert entries == [{"icao": "4ca123", "label": "run's own"}]
+
+    with_client(db, from_run, watchlist=Watchlist([WatchEntry(0x4CA123, 0x4CA123,
+                                                              "run's own")]))
+
+
+def test_config_and_a_missing_store(tmp_path: Path) -> None:
+    async def check(fetch: Fetch) -> None:
+        _, config = await fetch("/api/config")
+        assert config == {"tiles": "https://t.example/{z}/{x}/{y}.png", "history": True,
+                          "receiver": {"lat": 52.3, "lon": 4.7}}
+        for path in ("/api/visits", "/api/watchlist"):
+            assert await fetch(path) == (200, [])
+        assert await fetch("/api/track/484506") == (200, {"icao": "484506", "visits": []})
+
+    with_client(tmp_path / "not-yet.db", check, receiver=(52.3, 4.7),
+                tiles="https://t.example/{z}/{x}/{y}.png")
+
+    async def no_store(fetch: Fetch) -> None:
+        _, config = await fetch("/api/config")
+        assert config == {"tiles": None, "history": False, "receiver": None}
+        assert await fetch("/api/visits") == (200, [])
+
+    with_client(None, no_store)
+
+
+def test_a_file_that_is_not_a_store_is_a_503_with_the_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_text("not sqlite at all, just text " * 100)
+
+    async def check(fetch: Fetch) -> None:
+        status, error = await fetch("/api/visits")
+        assert status == 503
+        assert error["error"] == f"{bad} is not an adsbwatch database (it is not a SQLite file)"
+
+    with_client(bad, check)
+
+
+def test_the_page_its_files_and_leaflet_are_served() -> None:
+    from xstatic.pkg import leaflet
+
+    async def check(fetch: Fetch) -> None:
+        status, page = await fetch("/", raw=True)
+        assert status == 200 and b'src="static/app.js"' in page
+        status, script = await fetch("/static/app.js", raw=True)
+        assert script == (STATIC_DIR / "app.js").read_bytes()
+        status, lib = await fetch("/static/leaflet/leaflet.js", raw=True)
+        assert lib == (Path(leaflet.BASE_DIR) / "leaflet.js").read_bytes()
+        status, land = await fetch("/static/outlines/land.geojson")
+        assert status == 200 and land["type"] == "FeatureCollection"
+        status, _ = await fetch("/static/../routes.py", raw=True)
+        assert status in (403, 404)
+
+    with_client(None, check)
+
+
+def test_the_page_loads_nothing_from_elsewhere() -> None:
+    """Every URL in the page and its script is relative: no CDN, works under a prefix."""
+    page = (STATIC_DIR / "index.html").read_text()
+    script = (STATIC_DIR / "app.js").read_text()
+    for text in (page, script):
+        assert "http://" not in text and "https://" not in text
+        assert 'src="/' not in text and 'href="/' not in text
+        assert 'getJson("/' not in text and 'fetch("/' not in text
+
+
+# ------------------------------------------------------------------ the outlines
+
+def load_make_outlines() -> Any:
+    spec = importlib.util.spec_from_file_location("make_outlines",
+                                                  REPO / "scripts" / "make_outlines.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def test_topojson_arcs_are_undeltaed_scaled_and_joined() -> None:
+    make_outlines = load_make_outlines()
+    # A unit square from two arcs sharing their end points, quantized to a 0.5° grid
+    # from (10, 20); the second arc walked backwards (~1).
+    topology = {
+        "type": "Topology", "transform": {"scale": [0.5, 0.5], "translate": [10, 20]},
+        "arcs": [[[0, 0], [2, 0], [0, 2]], [[0, 0], [0, 2], [2, 0]]],
+        "objects": {"land": {"type": "GeometryCollection", "geometries": [
+            {"type": "Polygon", "arcs": [[0, ~1]], "properties": {"name": "Square"}},
+            {"type": None}]}},
+    }
+    arcs = make_outlines.decode_arcs(topology)
+    assert arcs == [[[10, 20], [11, 20], [11, 21]], [[10, 20], [10, 21], [11, 21]]]
+    features = make_outlines.features(topology["objects"]["land"], arcs)
+    assert features == [{"type": "Feature", "properties": {"name": "Square"},
+                         "geometry": {"type": "Polygon", "coordinates": [
+                             [[10, 20], [11, 20], [11, 21], [10, 21], [10, 20]]]}}]
+
+
+def test_the_shipped_outlines_hold_the_netherlands_where_it_is() -> None:
+    countries = json.loads((STATIC_DIR / "outlines" / "countries.geojson").read_text())
+    by_name = {f["properties"].get("name"): f for f in countries["features"]}
+    assert len(by_name) > 170
+    points = [p for ring in by_name["Netherlands"]["geometry"]["coordinates"] for p in ring]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    assert 3 < min(lons) < 4 and 7 < max(lons) < 7.5
+    assert 50.7 < min(lats) < 51 and 53.3 < max(lats) < 53.7
+    for f in countries["features"]:
+        rings = (f["geometry"]["coordinates"] if f["geometry"]["type"] == "Polygon"
+                 else [r for poly in f["geometry"]["coordinates"] for r in poly])
+        assert all(ring[0] == ring[-1] for ring in rings), f["properties"]
+    total = sum(p.stat().st_size for p in (STATIC_DIR / "outlines").glob("*.geojson"))
+    assert total < 300_000
