@@ -3,25 +3,119 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING
+
+from adsbwatch.receiver.errors import UserError
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.cli.output_context import OutputContext
+    from adsbwatch.receiver.outputs.http.json_sink import JsonSink
+    from adsbwatch.receiver.outputs.http.service import HttpService
     from adsbwatch.receiver.station.fanout import Sink
     from adsbwatch.receiver.station.signals import StopSignals
 
+WEB_EXTRA = "pip install 'adsbwatch[web]'"
+
+# The HTTP service of each running context (by id: the context is not hashable), for
+# after_station; removed when the sink closes.
+_serving: dict[int, tuple[JsonSink, HttpService | None]] = {}
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
+    return port
+
 
 def add_options(parser: argparse.ArgumentParser) -> None:
-    pass
+    group = parser.add_argument_group("HTTP and JSON (dump1090-fa's formats)")
+    group.add_argument("--http", type=_port, metavar="PORT",
+                       help="serve the web map, /data/aircraft.json, receiver.json, "
+                            "stats.json, history_N.json (as tar1090 reads them) and "
+                            "/metrics on PORT (0: any free port), bound to --net-bind; "
+                            "a replay serves on after the file ends, until Ctrl-C")
+    group.add_argument("--write-json", metavar="DIR",
+                       help="write aircraft.json, receiver.json, stats.json and "
+                            "history_N.json into DIR every second (each atomically)")
+    group.add_argument("--map-tiles", metavar="URL",
+                       help="a base-map tile URL template for the web map, e.g. "
+                            "https://tile.openstreetmap.org/{z}/{x}/{y}.png, for users "
+                            "who are online (default: none, land and country outlines "
+                            "only)")
 
 
 def needs_decoding(args: argparse.Namespace) -> bool:
-    return False
+    return getattr(args, "http", None) is not None or bool(getattr(args, "write_json", None))
 
 
 def sinks(context: OutputContext) -> list[Sink]:
-    return []
+    args = context.args
+    if not needs_decoding(args):
+        return []
+    decoding = context.decoding
+    if decoding is None:  # needs_decoding() made the run decode: not expected
+        raise UserError("--http and --write-json need the decoding pipeline")
+    from adsbwatch.receiver.outputs.http.files import check_json_dir
+    from adsbwatch.receiver.outputs.http.json_sink import JsonSink
+
+    write_dir = check_json_dir(args.write_json) if args.write_json else None
+    metrics = service = None
+    if args.http is not None:
+        check_web_extra()
+        from adsbwatch.receiver.outputs.http.metrics import RunMetrics
+
+        metrics = RunMetrics()
+    sink = JsonSink(decoding.pipeline, context.source, context.totals, decoding.receiver,
+                    write_dir=write_dir, warn=context.warn, metrics=metrics)
+    if args.http is not None:
+        from adsbwatch.receiver.outputs.http.app import make_app
+        from adsbwatch.receiver.outputs.http.service import HttpService
+
+        store = decoding.store
+        app = make_app(sink.published, metrics,
+                       db_path=str(store.path) if store is not None else None,
+                       receiver=decoding.receiver, tiles=args.map_tiles)
+        host = getattr(args, "net_bind", None) or "127.0.0.1"
+        service = HttpService(context.network, app, host, args.http)
+        if context.source.info.live and not args.quiet:
+            print(f"adsbwatch: serving {service.url}", file=sys.stderr, flush=True)
+    key = id(context)
+    _serving[key] = (sink, service)
+
+    def closed() -> None:
+        _serving.pop(key, None)
+        if service is not None:
+            service.stop()
+
+    sink.on_close = closed
+    return [sink]
+
+
+def check_web_extra(option: str = "--http") -> None:
+    """A one-line error (exit 2) when the `web` extra is not installed; `adsbwatch serve`
+    calls it too."""
+    try:
+        import aiohttp  # noqa: F401
+        import prometheus_client  # noqa: F401
+    except ImportError as exc:
+        raise UserError(f"{option} needs {exc.name}, which is not installed: "
+                        f"{WEB_EXTRA}") from None
 
 
 def after_station(context: OutputContext, signals: StopSignals) -> None:
-    pass
+    """A replay with --http serves its final state until Ctrl-C or SIGTERM (then the run
+    closes as usual and exits 0); a live run that ended has nothing left to show."""
+    sink, service = _serving.get(id(context), (None, None))
+    if sink is None:
+        return
+    sink.build(final=True)  # the final state, with the demodulator's totals
+    if service is None or context.source.info.live:
+        return
+    url = service.url
+    signals.wait_for_signal(
+        lambda: print(f"adsbwatch: serving {url} until Ctrl-C", file=sys.stderr, flush=True))

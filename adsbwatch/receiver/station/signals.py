@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
+from collections.abc import Callable
 from types import FrameType, TracebackType
 
 EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -19,6 +21,10 @@ EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 class Terminated(Exception):
     """SIGTERM, turned into an exception so the store is committed on the way out."""
+
+
+class _WaitOver(Exception):
+    """The signal that ends `wait_for_signal`."""
 
 
 class StopSignals:
@@ -29,6 +35,7 @@ class StopSignals:
         self.notice = saving_notice
         self.closing = False
         self.received: int | None = None  # the first signal's number
+        self._waiting = False
         self._previous: dict[int, object] = {}
 
     def __enter__(self) -> StopSignals:
@@ -45,11 +52,31 @@ class StopSignals:
         """The run is over: from now on signals only say that the shutdown goes on."""
         self.closing = True
 
+    def wait_for_signal(self, announce: Callable[[], None] | None = None) -> None:
+        """Wait for Ctrl-C or SIGTERM (a replay serving its last state over HTTP): the
+        signal ends the wait, not the run, whose exit status stays as it was; the close
+        that follows is protected as any shutdown is. `announce` (e.g. the line saying
+        so) runs once a signal would already end the wait."""
+        try:
+            self._waiting = True
+            if announce is not None:
+                announce()
+            while True:
+                time.sleep(3600)
+        except _WaitOver:
+            pass
+        finally:
+            self._waiting = False
+            self.closing = True
+
     @property
     def exit_status(self) -> int:
         return EXIT_STATUS.get(self.received, 0) if self.received is not None else 0
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self._waiting:
+            self._waiting = False
+            raise _WaitOver
         if self.closing:
             print(f"adsbwatch: {self.notice}", file=sys.stderr, flush=True)
             return

@@ -1,0 +1,65 @@
+"""The HTTP server: aiohttp on the run's network loop. dump1090-fa's JSON under /data/
+(where tar1090 looks), /metrics, and the web map's routes.
+
+`make_app` builds the application; `start_http`/`stop_http` run it on a loop (the
+station's NetworkThread, or `adsbwatch serve`'s own). Handlers only read what the
+station handed over (`Published.documents`, a dict replaced whole), never its state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from adsbwatch.receiver.outputs.http.documents import Published
+from adsbwatch.receiver.outputs.web.routes import add_web_routes
+
+if TYPE_CHECKING:
+    from adsbwatch.receiver.outputs.http.metrics import RunMetrics
+
+NO_CACHE = {"Cache-Control": "no-cache"}  # a map polling every second must see new data
+
+
+def make_app(published: Published | None, metrics: RunMetrics | None, *,
+             db_path: str | None, receiver: tuple[float, float] | None,
+             tiles: str | None) -> web.Application:
+    """The application: /data/*.json and /metrics when a receiver runs (`published`,
+    `metrics`), and the web map."""
+    app = web.Application()
+    if published is not None:
+        async def data(request: web.Request) -> web.Response:
+            body = published.documents.get(request.match_info["name"])
+            if body is None:
+                raise web.HTTPNotFound(text="no such file (yet)\n")
+            return web.Response(body=body, content_type="application/json",
+                                headers=NO_CACHE)
+
+        app.router.add_get("/data/{name}", data)
+    if metrics is not None:
+        async def scrape(request: web.Request) -> web.Response:
+            return web.Response(body=metrics.text(),
+                                headers={"Content-Type": "text/plain; version=0.0.4; "
+                                                         "charset=utf-8"})
+
+        app.router.add_get("/metrics", scrape)
+    add_web_routes(app, db_path=db_path, receiver=receiver, tiles=tiles)
+    return app
+
+
+async def start_http(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve `app` on host:port (0: any free port); the runner and the port bound.
+    A port in use raises OSError."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    bound = runner.addresses[0][1] if runner.addresses else port
+    return runner, int(bound)
+
+
+async def stop_http(runner: web.AppRunner) -> None:
+    await runner.cleanup()
