@@ -110,6 +110,9 @@ def test_a_replay_serves_its_final_state_until_ctrl_c(serve) -> None:
     with pytest.raises(urllib.error.HTTPError) as missing:
         server.get(f"/data/history_{count}.json")
     assert missing.value.code == 404
+    # The map marks watched aircraft from the run's watchlist, with no store to ask.
+    watched = {w["icao"]: w["label"] for w in server.json("/api/watchlist")}
+    assert watched["484506"].startswith("Dutch government Boeing 737")
     # Time stands still on the recording's clock: a later fetch shows the same aircraft.
     time.sleep(1.5)
     assert server.json("/data/aircraft.json") == aircraft
@@ -250,7 +253,8 @@ def test_live_serves_while_it_runs_on_the_wall_clock() -> None:
             deadline = time.monotonic() + 20
             doc: dict = {"aircraft": []}
             while time.monotonic() < deadline and not any(
-                    a["hex"] == "484506" and "lat" in a for a in doc["aircraft"]):
+                    a["hex"] == "484506" and {"lat", "flight"} <= a.keys()
+                    for a in doc["aircraft"]):
                 time.sleep(0.5)
                 doc = live.json("/data/aircraft.json")
             assert doc["now"] == pytest.approx(time.time(), abs=5)

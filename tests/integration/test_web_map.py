@@ -325,15 +325,15 @@ def test_serve_refuses_what_it_cannot_show(tmp_path: Path) -> None:
     result = run_adsbwatch("serve", "--db", str(db), "--http", "0", "--map-tiles",
                            "tiles.example", timeout=60)
     assert result.returncode == 2
-    assert result.stderr == ("adsbwatch: error: --map-tiles 'tiles.example': a tile URL "
-                             "starts with http:// or https:// (e.g. "
-                             "https://tile.openstreetmap.org/{z}/{x}/{y}.png)\n")
+    assert result.stderr.splitlines()[-1] == (
+        "adsbwatch serve: error: argument --map-tiles: 'tiles.example': a tile URL starts "
+        "with http:// or https:// (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png)")
     result = run_adsbwatch("serve", "--db", str(db), "--http", "0", "--map-tiles",
                            "https://t.example/{z}/{y}.png", timeout=60)
-    assert (result.returncode, result.stderr) == (
-        2, "adsbwatch: error: --map-tiles 'https://t.example/{z}/{y}.png': a tile URL "
-           "template holds {z}, {x} and {y}; this one lacks {x} (e.g. "
-           "https://tile.openstreetmap.org/{z}/{x}/{y}.png)\n")
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        2, "adsbwatch serve: error: argument --map-tiles: 'https://t.example/{z}/{y}.png': "
+           "a tile URL template holds {z}, {x} and {y}; this one lacks {x} (e.g. "
+           "https://tile.openstreetmap.org/{z}/{x}/{y}.png)")
 
 
 def test_serve_says_when_its_port_is_taken(tmp_path: Path) -> None:

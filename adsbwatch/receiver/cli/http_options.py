@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.outputs.web.tiles import tile_url
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.cli.output_context import OutputContext
@@ -42,7 +43,7 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--write-json", metavar="DIR",
                        help="write aircraft.json, receiver.json, stats.json and "
                             "history_N.json into DIR every second (each atomically)")
-    group.add_argument("--map-tiles", metavar="URL",
+    group.add_argument("--map-tiles", metavar="URL", type=tile_url,
                        help="a base-map tile URL template for the web map, e.g. "
                             "https://tile.openstreetmap.org/{z}/{x}/{y}.png, for users "
                             "who are online (default: none, land and country outlines "
@@ -79,7 +80,8 @@ def sinks(context: OutputContext) -> list[Sink]:
         store = decoding.store
         app = make_app(sink.published, metrics,
                        db_path=str(store.path) if store is not None else None,
-                       receiver=decoding.receiver, tiles=args.map_tiles)
+                       receiver=decoding.receiver, tiles=args.map_tiles,
+                       watchlist=decoding.watchlist)
         host = getattr(args, "net_bind", None) or "127.0.0.1"
         service = HttpService(context.network, app, host, args.http)
         if context.source.info.live and not args.quiet:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.cli.opening import open_store, store_path
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.outputs.web.tiles import tile_url
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -29,18 +30,6 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
     return port
-
-
-def check_tiles(url: str | None) -> str | None:
-    """--map-tiles, checked: a Leaflet tile URL template."""
-    from adsbwatch.receiver.outputs.web.tiles import EXAMPLE, tiles_problem
-
-    if url is None:
-        return None
-    problem = tiles_problem(url)
-    if problem:
-        raise UserError(f"--map-tiles {url!r}: {problem} (e.g. {EXAMPLE})")
-    return url
 
 
 def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
@@ -111,7 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not os.path.exists(db):
         raise UserError(f"there is no store at {db}: check --db, or record one first "
                         f"(e.g. `adsbwatch replay FILE --db {db}`)")
-    tiles = check_tiles(args.map_tiles)
+    tiles = args.map_tiles
     receiver = _receiver(args, db)
     try:
         app = build_app(db, receiver, tiles)
@@ -133,7 +122,7 @@ def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPars
     parser.add_argument("--net-bind", metavar="ADDR", default=DEFAULT_BIND,
                         help=f"the address to listen on (default {DEFAULT_BIND}; 0.0.0.0 "
                              "for every interface)")
-    parser.add_argument("--map-tiles", metavar="URL",
+    parser.add_argument("--map-tiles", metavar="URL", type=tile_url,
                         help="a base-map tile URL template, e.g. "
                              "https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: "
                              "none, land and country outlines only)")

@@ -15,6 +15,7 @@ from adsbwatch.receiver.outputs.http.documents import Published
 from adsbwatch.receiver.outputs.web.routes import add_web_routes
 
 if TYPE_CHECKING:
+    from adsbwatch.decoder.messages.watchlist import Watchlist
     from adsbwatch.receiver.outputs.http.metrics import RunMetrics
 
 NO_CACHE = {"Cache-Control": "no-cache"}  # a map polling every second must see new data
@@ -22,9 +23,10 @@ NO_CACHE = {"Cache-Control": "no-cache"}  # a map polling every second must see 
 
 def make_app(published: Published | None, metrics: RunMetrics | None, *,
              db_path: str | None, receiver: tuple[float, float] | None,
-             tiles: str | None) -> web.Application:
+             tiles: str | None, watchlist: Watchlist | None = None) -> web.Application:
     """The application: /data/*.json and /metrics when a receiver runs (`published`,
-    `metrics`), and the web map."""
+    `metrics`), and the web map (`watchlist`: the running receiver's, to mark watched
+    aircraft; None: what the store records as watched)."""
     app = web.Application()
     if published is not None:
         async def data(request: web.Request) -> web.Response:
@@ -42,7 +44,7 @@ def make_app(published: Published | None, metrics: RunMetrics | None, *,
                                                          "charset=utf-8"})
 
         app.router.add_get("/metrics", scrape)
-    add_web_routes(app, db_path=db_path, receiver=receiver, tiles=tiles)
+    add_web_routes(app, db_path=db_path, receiver=receiver, tiles=tiles, watchlist=watchlist)
     return app
 
 

@@ -16,3 +16,13 @@ def tiles_problem(url: str) -> str | None:
         return ("a tile URL template holds {z}, {x} and {y}; this one lacks "
                 + ", ".join(missing))
     return None
+
+
+def tile_url(text: str) -> str:
+    """--map-tiles (an argparse type): a bad template is a usage error naming the option."""
+    import argparse
+
+    problem = tiles_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem} (e.g. {EXAMPLE})")
+    return text
