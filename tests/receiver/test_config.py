@@ -50,6 +50,20 @@ LIVE_OPTIONS: dict[str, tuple[list[str], object]] = {
     "sighting_wait": (["--sighting-wait", "0"], 0.0),
     "on_sighting": (["--on-sighting", "notify-send 'adsbwatch'"], "notify-send 'adsbwatch'"),
     "interactive": (["--interactive"], True),
+    "net_connect": (["--net-connect", "pi.local:30005", "--net-connect", "[::1]:30002:AVR"],
+                    ["pi.local:30005:beast", "[::1]:30002:avr"]),
+    "net": (["--net"], True),
+    "beast_port": (["--beast-port", "40005"], 40005),
+    "avr_port": (["--avr-port", "0"], 0),
+    "sbs_port": (["--sbs-port", "40003"], 40003),
+    "net_bind": (["--net-bind", "0.0.0.0"], "0.0.0.0"),
+    "avr_timestamps": (["--avr-timestamps"], True),
+    "net_push": (["--net-push", "[::1]:30004", "--net-push", "feed.example:30004:beast"],
+                 ["[::1]:30004:beast", "feed.example:30004:beast"]),
+    "http": (["--http", "8080"], 8080),
+    "write_json": (["--write-json", "/run/adsbwatch"], "/run/adsbwatch"),
+    "map_tiles": (["--map-tiles", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"],
+                  "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
 }
 NOT_OPTIONS = ("handler", "command", "config", "print_config")
 

@@ -1,4 +1,6 @@
-"""AVR text output: one frame per line as `*HEX;` (the format of dump1090 --raw)."""
+"""AVR text output: one frame per line as `*HEX;` (the format of dump1090 --raw), or
+with the 12 MHz timestamp as `@` + 12 hex digits + HEX + `;` (dump1090-fa's port 30002
+with --mlat)."""
 
 from __future__ import annotations
 
@@ -11,26 +13,40 @@ from adsbwatch.receiver.station.fanout import OutletGone
 
 LINE = 31  # "*" + 28 hex digits + ";" + newline: a long frame's line
 SHORT_END = 15  # where a short frame's ";" goes
+STAMP = 12  # hex digits of a 48-bit timestamp
+# What dump1090-fa sends on its AVR port when it has nothing else to say.
+AVR_HEARTBEAT = b"*0000;\n"
 
 
-def avr_text(batch: FrameBatch) -> str:
-    """All frames of a batch as AVR lines, in the batch's (time) order.
+def avr_text(batch: FrameBatch, timestamps: bool = False) -> str:
+    """All frames of a batch as AVR lines, in the batch's (time) order; `timestamps`:
+    `@` and the frame's 12 MHz timestamp (12 hex digits) instead of `*`.
 
     Built as one character array for the whole batch (a row per frame; a short frame's
     line ends early and its unused columns are dropped), not a string per frame: a
     fifth of the time."""
     n = len(batch)
-    rows = np.empty((n, LINE), dtype=np.uint8)
-    rows[:, 0] = ord("*")
-    rows[:, 1:LINE - 2] = np.frombuffer(batch.msg.tobytes().hex().encode(), np.uint8).reshape(
-        n, LINE - 3)
-    rows[:, LINE - 2] = ord(";")
-    rows[:, LINE - 1] = ord("\n")
+    start = 1 + STAMP if timestamps else 1  # where the frame's hex digits begin
+    line = LINE + start - 1
+    rows = np.empty((n, line), dtype=np.uint8)
+    if timestamps:
+        rows[:, 0] = ord("@")
+        shifts = np.arange(40, -1, -8, dtype=np.int64)
+        stamp = (np.asarray(batch.ticks, np.int64)[:, None] >> shifts) & 0xFF
+        rows[:, 1:start] = np.frombuffer(stamp.astype(np.uint8).tobytes().hex().encode(),
+                                         np.uint8).reshape(n, STAMP)
+    else:
+        rows[:, 0] = ord("*")
+    rows[:, start:line - 2] = np.frombuffer(batch.msg.tobytes().hex().encode(),
+                                            np.uint8).reshape(n, LINE - 3)
+    rows[:, line - 2] = ord(";")
+    rows[:, line - 1] = ord("\n")
     short = batch.nbytes == 7
-    rows[short, SHORT_END] = ord(";")
-    rows[short, SHORT_END + 1] = ord("\n")
-    keep = np.ones((n, LINE), dtype=bool)
-    keep[short, SHORT_END + 2:] = False
+    end = SHORT_END + start - 1
+    rows[short, end] = ord(";")
+    rows[short, end + 1] = ord("\n")
+    keep = np.ones((n, line), dtype=bool)
+    keep[short, end + 2:] = False
     return rows[keep].tobytes().decode("ascii")
 
 

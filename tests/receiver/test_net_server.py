@@ -1,0 +1,323 @@
+"""The TCP server and the push connector on a real network loop, with real sockets:
+a client that never reads is dropped without holding up the others, which get every
+byte; clients leaving are counted; heartbeats when idle; a port in use is one error
+naming the option; the connector reconnects, bounds its queue and says what it could
+not send. And the options: what they turn on, and --print-config reading back."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adsbwatch.receiver.cli.config import parse_with_config
+from adsbwatch.receiver.cli.main import build_parser, main
+from adsbwatch.receiver.cli.net_outputs import needs_decoding, ports
+from adsbwatch.receiver.errors import RuntimeFailure
+from adsbwatch.receiver.outputs.net.addresses import parse_push_spec
+from adsbwatch.receiver.outputs.net.push import BeastPush
+from adsbwatch.receiver.outputs.net.server import TcpServer
+from adsbwatch.receiver.station.network import NetworkThread
+
+HEARTBEAT = b"<3"
+
+
+@pytest.fixture
+def network() -> Iterator[NetworkThread]:
+    thread = NetworkThread("test-network")
+    try:
+        yield thread
+    finally:
+        thread.stop()
+
+
+@pytest.fixture
+def warnings() -> list[str]:
+    return []
+
+
+def started(network: NetworkThread, warnings: list[str], **kwargs) -> TcpServer:  # noqa: ANN003
+    server = TcpServer("Beast output", "--beast-port", "127.0.0.1", 0, HEARTBEAT,
+                       warnings.append, **kwargs)
+    server.start(network)
+    return server
+
+
+def connect(port: int) -> socket.socket:
+    client = socket.create_connection(("127.0.0.1", port), timeout=10)
+    return client
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
+
+
+def read_all(client: socket.socket, into: bytearray) -> None:
+    while chunk := client.recv(65536):
+        into += chunk
+
+
+def test_a_client_that_never_reads_is_dropped_and_the_other_gets_every_byte(
+        network: NetworkThread, warnings: list[str]) -> None:
+    server = started(network, warnings, limit_bytes=1 << 20)
+    stuck = connect(server.port)
+    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    reader = connect(server.port)
+    received = bytearray()
+    thread = threading.Thread(target=read_all, args=(reader, received))
+    thread.start()
+    try:
+        wait_for(lambda: server.clients == 2)
+        chunks = [bytes([i % 251]) * 20_000 for i in range(1000)]  # 20 MB
+        for chunk in chunks:
+            server.send(chunk)  # never waits on a client
+            time.sleep(0.0005)  # batches come at a rate (here 40 MB/s), not all at once
+        wait_for(lambda: len(received) == sum(map(len, chunks)), timeout=60)
+        assert bytes(received) == b"".join(chunks)
+        assert server.stats.dropped == 1 and server.clients == 1
+        assert len(warnings) == 1, warnings
+        assert warnings[0].startswith("Beast output: client 127.0.0.1:")
+        assert warnings[0].endswith(" fell 1 MB behind (not reading?); dropped it, the "
+                                    "other clients go on")
+    finally:
+        server.close()
+        thread.join(10)
+        stuck.close()
+        reader.close()
+    assert not thread.is_alive()  # the close ended the reader's stream
+
+
+def test_clients_leaving_are_counted_without_a_word(network, warnings) -> None:  # noqa: ANN001
+    server = started(network, warnings)
+    try:
+        clients = [connect(server.port) for _ in range(3)]
+        wait_for(lambda: server.stats.accepted == 3)
+        clients[0].close()
+        clients[1].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+        clients[1].close()  # a reset, not a goodbye
+        wait_for(lambda: server.stats.left == 2)
+        server.send(b"still here")
+        clients[2].settimeout(10)
+        assert clients[2].recv(100) == b"still here"
+        assert server.clients == 1 and warnings == []
+    finally:
+        server.close()
+        clients[2].close()
+
+
+def test_an_idle_server_sends_heartbeats(network, warnings) -> None:  # noqa: ANN001
+    server = started(network, warnings, heartbeat_s=0.2)
+    client = connect(server.port)
+    try:
+        client.settimeout(10)
+        assert client.recv(100).startswith(HEARTBEAT)
+        server.send(b"frames")
+        data = b""
+        while b"frames" not in data:
+            data += client.recv(100)
+    finally:
+        server.close()
+        client.close()
+
+
+def test_closing_sends_what_is_queued_then_ends_the_stream(network, warnings) -> None:  # noqa: ANN001
+    server = started(network, warnings)
+    client = connect(server.port)
+    wait_for(lambda: server.clients == 1)
+    payload = bytes(range(256)) * 4000
+    server.send(payload)
+    server.close()
+    received = bytearray()
+    read_all(client, received)
+    client.close()
+    assert bytes(received) == payload and warnings == []
+
+
+def test_a_port_in_use_is_one_error_naming_the_option(network, warnings) -> None:  # noqa: ANN001
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        server = TcpServer("SBS output", "--sbs-port", "127.0.0.1", port, b"\r\n",
+                           warnings.append)
+        with pytest.raises(RuntimeFailure) as failed:
+            server.start(network)
+        assert str(failed.value) == (
+            f"--sbs-port {port}: cannot listen on 127.0.0.1:{port} (address already in "
+            "use); choose another port, or 0 to turn the SBS output off")
+    finally:
+        taken.close()
+
+
+# ------------------------------------------------------------------ push connector
+
+
+class Peer:
+    """A Beast input on loopback: accepts connections, keeps what each one sent."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen()
+        self.port = self.listener.getsockname()[1]
+        self.connections: list[tuple[socket.socket, bytearray]] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            data = bytearray()
+            self.connections.append((conn, data))
+            threading.Thread(target=self._read, args=(conn, data), daemon=True).start()
+
+    @staticmethod
+    def _read(conn: socket.socket, into: bytearray) -> None:
+        with contextlib.suppress(OSError):
+            read_all(conn, into)
+
+    def close(self) -> None:
+        # shutdown first: a socket closed while another thread reads it says nothing
+        for sock in [self.listener, *(conn for conn, _ in self.connections)]:
+            with contextlib.suppress(OSError):  # not connected (the listener)
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+def test_push_sends_reconnects_after_the_peer_goes_and_flushes_at_the_end(
+        network, warnings) -> None:  # noqa: ANN001
+    peer = Peer()
+    push = BeastPush(parse_push_spec(f"127.0.0.1:{peer.port}:beast"), warnings.append)
+    push.start(network)
+    try:
+        push.send(b"\x1a2first", 1)
+        wait_for(lambda: peer.connections and bytes(peer.connections[0][1]) == b"\x1a2first")
+        port = peer.port
+        peer.close()  # the peer goes away...
+        wait_for(lambda: not push.connected)
+        push.send(b"\x1a2while-away", 1)  # ...frames wait for it...
+        peer = Peer(port)  # ...and it comes back on the same port
+        wait_for(lambda: peer.connections and b"while-away" in peer.connections[0][1])
+        push.send(b"\x1a2last", 1)
+        push.close()
+        wait_for(lambda: bytes(peer.connections[0][1]).endswith(b"\x1a2last"))
+        assert push.stats.connects == 2 and push.stats.frames_sent == 3
+        assert any("connection lost (closed by the peer); reconnecting" in w
+                   for w in warnings)
+        assert not any("could not send" in w for w in warnings)
+    finally:
+        peer.close()
+
+
+def test_push_with_no_peer_bounds_its_queue_and_says_what_was_not_sent(
+        network, warnings) -> None:  # noqa: ANN001
+    nobody = socket.socket()
+    nobody.bind(("127.0.0.1", 0))
+    port = nobody.getsockname()[1]  # bound, not listening: connections are refused
+    push = BeastPush(parse_push_spec(f"127.0.0.1:{port}"), warnings.append,
+                     limit_bytes=1000)
+    push.start(network)
+    try:
+        for _ in range(50):
+            push.send(b"\x1a2" + bytes(98), 4)  # 100 bytes, "4 frames" each
+        push.close(wait_s=0.2)
+    finally:
+        nobody.close()
+    assert push.stats.frames_dropped == 40 * 4  # the queue keeps the newest 1000 bytes
+    assert warnings[0] == (f"Beast push to 127.0.0.1:{port}: cannot connect (connection "
+                           "refused); trying again, at most every 30 s")
+    assert sum("dropping the oldest" in w for w in warnings) == 1
+    assert warnings[-1] == (f"Beast push to 127.0.0.1:{port}: could not send everything "
+                            "before exit: 40 frames still queued (not connected); 160 "
+                            "frames dropped earlier (the queue was full)")
+
+
+def test_push_to_a_peer_that_stops_reading_drops_the_oldest_and_says_so(
+        network, warnings) -> None:  # noqa: ANN001
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    push = BeastPush(parse_push_spec(f"127.0.0.1:{listener.getsockname()[1]}"),
+                     warnings.append, limit_bytes=1 << 20)
+    push.start(network)
+    conn, _ = listener.accept()  # and never read from
+    try:
+        wait_for(lambda: push.connected)
+        for _ in range(200):
+            push.send(bytes(100_000), 1000)  # 20 MB in all, "1000 frames" each
+            time.sleep(0.001)
+        push.close(wait_s=0.2)
+    finally:
+        conn.close()
+        listener.close()
+    assert push.stats.frames_dropped >= 100_000  # most of it: the kernel took a few MB
+    assert sum("1 MB of frames waiting; dropping the oldest" in w for w in warnings) == 1
+    last = warnings[-1]
+    assert last.startswith(f"{push.name}: could not send everything before exit: ")
+    assert "frames still queued (connected)" in last and "bytes the peer had not taken" in last
+    assert f"{push.stats.frames_dropped} frames dropped earlier (the queue was full)" in last
+
+
+@pytest.mark.parametrize("text", ["127.0.0.1", "host:port:beast", "h:30004:avr", ":1:beast",
+                                  "h:70000:beast"])
+def test_push_specs_that_are_not_host_port_beast(text: str) -> None:
+    with pytest.raises(ValueError, match="is not HOST:PORT:beast"):
+        parse_push_spec(text)
+
+
+def test_push_spec_spellings() -> None:
+    assert parse_push_spec("[::1]:30004:BEAST").text == "[::1]:30004:beast"
+    assert parse_push_spec("feed.example:30004").text == "feed.example:30004:beast"
+
+
+# ------------------------------------------------------------------------ options
+
+
+def parse(*argv: str):  # noqa: ANN201
+    return parse_with_config(build_parser(), list(argv))
+
+
+def test_which_servers_the_options_turn_on() -> None:
+    assert ports(parse("replay", "f.cu8")) == {}
+    assert ports(parse("replay", "f.cu8", "--net")) == {
+        "beast_port": 30005, "avr_port": 30002, "sbs_port": 30003}
+    assert ports(parse("replay", "f.cu8", "--net", "--sbs-port", "0", "--avr-port",
+                       "4002")) == {"beast_port": 30005, "avr_port": 4002}
+    assert ports(parse("live", "--beast-port", "40005")) == {"beast_port": 40005}
+    assert not needs_decoding(parse("replay", "f.cu8", "--net", "--sbs-port", "0"))
+    assert needs_decoding(parse("live", "--sbs-port", "1"))
+    assert parse("live").net_bind == "127.0.0.1"
+
+
+def test_a_bad_port_is_a_usage_error(capsys) -> None:  # noqa: ANN001
+    with pytest.raises(SystemExit) as stopped:
+        parse("live", "--beast-port", "65536")
+    assert stopped.value.code == 2
+    assert "'65536' is not a port (0 to 65535; 0 turns it off)" in capsys.readouterr().err
+
+
+def test_the_options_read_back_from_print_config(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    argv = ["--net", "--beast-port", "40005", "--avr-port", "0", "--sbs-port", "40003",
+            "--net-bind", "0.0.0.0", "--avr-timestamps", "--net-push", "[::1]:30004",
+            "--net-push", "feed.example:30004:beast"]
+    assert main(["live", *argv, "--print-config"]) == 0
+    path = tmp_path / "net.toml"
+    path.write_text(capsys.readouterr().out, encoding="utf-8")
+    back = parse("live", "--config", str(path))
+    assert (back.net, back.beast_port, back.avr_port, back.sbs_port, back.net_bind,
+            back.avr_timestamps, back.net_push) == (
+        True, 40005, 0, 40003, "0.0.0.0", True,
+        ["[::1]:30004:beast", "feed.example:30004:beast"])

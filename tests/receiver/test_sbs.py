@@ -1,0 +1,102 @@
+"""SBS lines for known frames, through the real decoding pipeline's listeners: the
+transmission type, and each field by its index (dump1090-fa's layout of 22 fields)."""
+
+from __future__ import annotations
+
+import pytest
+
+from adsbwatch.decoder.messages.tracker import TrackerConfig
+from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.decoder.sim import encode
+from adsbwatch.receiver.outputs.net.sbs import sbs_line
+from adsbwatch.receiver.station.pipeline import Pipeline
+
+HEARD = 1_747_387_800.5  # 2025-05-16 09:30:00.500 UTC
+LOGGED = 1_700_000_000.25  # 2023-11-14 22:13:20.250 UTC
+(TYPE, HEX, HEARD_DATE, HEARD_TIME, LOGGED_DATE, LOGGED_TIME, CALLSIGN, ALTITUDE, SPEED,
+ TRACK, LAT, LON, VRATE, SQUAWK, ALERT, EMERGENCY, SPI, GROUND) = (
+    1, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21)
+
+
+def lines_for(*frames: str | bytes) -> list[list[str]]:
+    """The SBS lines of `frames` heard a second apart, each split into its fields."""
+    pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(),
+                        watchlist=Watchlist([]), store=None, record_all=False,
+                        visit_gap_s=60.0)
+    lines: list[str] = []
+
+    def heard(t, msg, update, level) -> None:  # noqa: ANN001
+        line = sbs_line(t, msg, update, LOGGED)
+        if line is not None:
+            lines.append(line)
+
+    pipeline.listeners.append(heard)
+    for i, frame in enumerate(frames):
+        pipeline.handle(HEARD + i, frame if isinstance(frame, str) else frame.hex(), -10.0)
+    for line in lines:
+        assert line.endswith("\r\n") and line.startswith("MSG,")
+        assert line.count(",") == 21  # 22 fields
+    return [line.removesuffix("\r\n").split(",") for line in lines]
+
+
+def test_identification_is_msg_1_with_the_callsign() -> None:
+    [fields] = lines_for("8D4840D6202CC371C32CE0576098")
+    assert fields[TYPE] == "1" and fields[HEX] == "4840D6"
+    assert fields[2:4] == ["1", "1"] and fields[5] == "1"
+    assert fields[CALLSIGN] == "KLM1023"
+    assert (fields[HEARD_DATE], fields[HEARD_TIME]) == ("2025/05/16", "09:30:00.500")
+    assert (fields[LOGGED_DATE], fields[LOGGED_TIME]) == ("2023/11/14", "22:13:20.250")
+    assert fields[ALTITUDE:] == [""] * 11
+
+
+def test_airborne_positions_are_msg_3_with_lat_lon_once_a_pair_is_heard() -> None:
+    even, odd = lines_for("8D40621D58C382D690C8AC2863A7", "8D40621D58C386435CC412692AD6")
+    assert even[TYPE] == odd[TYPE] == "3" and even[ALTITUDE] == odd[ALTITUDE] == "38000"
+    assert even[LAT:LON + 1] == ["", ""]  # one half of a CPR pair: no position yet
+    # the odd message newer: 52.26578 N, 3.93891 E (The 1090 MHz Riddle, 5.4)
+    assert odd[LAT:LON + 1] == ["52.26578", "3.93891"]
+    assert odd[GROUND] == "0" and odd[CALLSIGN] == odd[SPEED] == ""
+
+
+def test_velocity_is_msg_4_with_speed_track_and_rate() -> None:
+    [fields] = lines_for("8D485020994409940838175B284F")  # 159 kt, 182.88 deg, -832 ft/min
+    assert fields[TYPE] == "4" and fields[HEX] == "485020"
+    assert (fields[SPEED], fields[TRACK], fields[VRATE]) == ("159", "183", "-832")
+    assert fields[ALTITUDE] == fields[LAT] == fields[SQUAWK] == ""
+
+
+def test_surface_position_is_msg_2_on_the_ground() -> None:
+    [fields] = lines_for("8C4841753A9A153237AEF0F275BE")  # 17 kt, 92.8 deg
+    assert fields[TYPE] == "2" and fields[HEX] == "484175"
+    assert (fields[SPEED], fields[TRACK], fields[GROUND]) == ("17", "93", "-1")
+    assert fields[ALTITUDE] == ""
+
+
+@pytest.mark.parametrize(("squawk", "status", "alert", "emergency", "spi", "ground"), [
+    ("7700", 4, "-1", "-1", "-1", ""),  # FS 4: alert and SPI, air or ground unknown
+    ("1200", 1, "0", "0", "0", "-1"),  # FS 1: on the ground
+    ("7500", 0, "0", "-1", "0", "0"),
+    ("4321", 5, "0", "0", "-1", ""),
+])
+def test_surveillance_identity_is_msg_6_with_squawk_and_flags(
+        squawk: str, status: int, alert: str, emergency: str, spi: str, ground: str) -> None:
+    [fields] = lines_for(encode.identity_reply(0x4840D6, squawk, status))
+    assert fields[TYPE] == "6" and fields[HEX] == "4840D6"
+    assert fields[SQUAWK:] == [squawk, alert, emergency, spi, ground]
+
+
+def test_surveillance_altitude_is_msg_5() -> None:
+    [fields] = lines_for(encode.altitude_reply(0x4840D6, 36000, 0))
+    assert fields[TYPE] == "5" and fields[ALTITUDE] == "36000"
+    assert fields[SQUAWK:] == ["", "0", "", "0", "0"]
+
+
+def test_air_to_air_is_msg_7_and_all_call_msg_8() -> None:
+    air, all_call = lines_for("02E197B00179C3", encode.all_call_reply(0x4840D6, 4))
+    assert (air[TYPE], air[HEX], air[ALTITUDE], air[GROUND]) == ("7", "4B18FE", "37000", "0")
+    assert (all_call[TYPE], all_call[HEX], all_call[GROUND]) == ("8", "4840D6", "-1")
+
+
+def test_messages_sbs_has_no_line_for_give_none() -> None:
+    # TC 31, operational status: dump1090-fa writes no SBS line for it either
+    assert lines_for(encode.df17(0x4840D6, 31 << 51)) == []
