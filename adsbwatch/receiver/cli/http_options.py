@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from adsbwatch.receiver.cli.net_args import port_number
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.outputs.web.tiles import tile_url
 
@@ -23,19 +24,9 @@ WEB_EXTRA = "pip install 'adsbwatch[web]'"
 _serving: dict[int, tuple[JsonSink, HttpService | None]] = {}
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
-    return port
-
-
 def add_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("HTTP and JSON (dump1090-fa's formats)")
-    group.add_argument("--http", type=_port, metavar="PORT",
+    group.add_argument("--http", type=port_number, metavar="PORT",
                        help="serve the web map, /data/aircraft.json, receiver.json, "
                             "stats.json, history_N.json (as tar1090 reads them) and "
                             "/metrics on PORT (0: any free port), bound to --net-bind; "

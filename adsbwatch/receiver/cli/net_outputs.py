@@ -9,25 +9,19 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from adsbwatch.receiver.cli.net_args import DEFAULT_BIND, port_number
+
 if TYPE_CHECKING:
     from adsbwatch.receiver.cli.output_context import OutputContext
     from adsbwatch.receiver.outputs.net.server import TcpServer
     from adsbwatch.receiver.station.fanout import Sink
 
-DEFAULT_BIND = "127.0.0.1"
 # option dest -> (the option, dump1090-fa's port for it, what it serves)
 SERVERS = {
     "beast_port": ("--beast-port", 30005, "Beast output"),
     "avr_port": ("--avr-port", 30002, "AVR output"),
     "sbs_port": ("--sbs-port", 30003, "SBS output"),
 }
-
-
-def port_number(text: str) -> int:
-    """A TCP port, 0 (off) to 65535 (argparse type)."""
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535; 0 turns it off)")
-    return int(text)
 
 
 def push_spec(text: str) -> str:

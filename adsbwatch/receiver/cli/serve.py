@@ -12,6 +12,7 @@ import sys
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
+from adsbwatch.receiver.cli.net_args import DEFAULT_BIND, port_number
 from adsbwatch.receiver.cli.opening import open_store, store_path
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.outputs.web.tiles import tile_url
@@ -19,17 +20,6 @@ from adsbwatch.receiver.outputs.web.tiles import tile_url
 if TYPE_CHECKING:
     from aiohttp import web
 
-DEFAULT_BIND = "127.0.0.1"
-
-
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
-    return port
 
 
 def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
@@ -117,7 +107,7 @@ def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPars
     parser = sub.add_parser(
         "serve", parents=[db_parent],
         help="serve the web map's history view of a store, with no receiver running")
-    parser.add_argument("--http", type=_port, required=True, metavar="PORT",
+    parser.add_argument("--http", type=port_number, required=True, metavar="PORT",
                         help="the port of the web map (0: any free port)")
     parser.add_argument("--net-bind", metavar="ADDR", default=DEFAULT_BIND,
                         help=f"the address to listen on (default {DEFAULT_BIND}; 0.0.0.0 "
