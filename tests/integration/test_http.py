@@ -267,3 +267,20 @@ def test_live_serves_while_it_runs_on_the_wall_clock() -> None:
         finally:
             proc.kill()
             proc.communicate(timeout=30)
+
+
+def test_metrics_count_the_network_outputs_clients(serve) -> None:
+    beast_port = free_port()
+    server = serve("--no-db", "--beast-port", str(beast_port))
+    server.wait_for_line("until Ctrl-C")
+    with socket.create_connection(("127.0.0.1", beast_port), timeout=10):
+        deadline = time.monotonic() + 10
+        clients = None
+        while time.monotonic() < deadline and clients != 1:
+            time.sleep(1.1)  # the metrics are rebuilt once a second
+            families = text_string_to_metric_families(server.get("/metrics").decode())
+            clients = next(s.value for f in families for s in f.samples
+                           if s.name == "adsbwatch_network_clients")
+        assert clients == 1
+    status, _, err = server.stop()
+    assert status == 0, err

@@ -61,7 +61,7 @@ def sinks(context: OutputContext) -> list[Sink]:
         check_web_extra()
         from adsbwatch.receiver.outputs.http.metrics import RunMetrics
 
-        metrics = RunMetrics()
+        metrics = RunMetrics(context.network_clients)
     sink = JsonSink(decoding.pipeline, context.source, context.totals, decoding.receiver,
                     write_dir=write_dir, warn=context.warn, metrics=metrics)
     if args.http is not None:

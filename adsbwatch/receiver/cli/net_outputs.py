@@ -97,6 +97,7 @@ def sinks(context: OutputContext) -> list[Sink]:
                                context.warn)
             server.start(context.network)
             started.append(server)
+            context.network_clients.append(lambda server=server: server.clients)
             if dest == "beast_port":
                 made.append(FramesSink(server, beast_bytes))
             elif dest == "avr_port":

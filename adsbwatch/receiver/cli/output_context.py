@@ -22,6 +22,8 @@ class OutputContext:
     decoding: Decoding | None
     totals: StationTotals
     warn: Callable[[str], None]
+    # Each network output's count of connected clients, for /metrics.
+    network_clients: list[Callable[[], int]] = field(default_factory=list)
     _network: NetworkThread | None = field(default=None, repr=False)
 
     @property

@@ -7,7 +7,7 @@ takes a lock the station waits on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry
@@ -30,11 +30,13 @@ class MetricValues:
     noise_dbfs: float | None = None  # of the last minute (or what there is of it)
     signal_dbfs: float | None = None
     peak_signal_dbfs: float | None = None
-    network_clients: int | None = None  # None: no network output reports them
 
 
 class RunMetrics(Collector):
-    def __init__(self) -> None:
+    def __init__(self, network_clients: Sequence[Callable[[], int]] = ()) -> None:
+        """`network_clients`: each network output's count of its connected clients, read
+        at each scrape (also after a replay's end, while it serves on)."""
+        self.network_clients = network_clients
         self.values = MetricValues()
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)
@@ -72,8 +74,10 @@ class RunMetrics(Collector):
                 ("adsbwatch_signal_dbfs", "Mean frame signal over the last minute, dBFS",
                  v.signal_dbfs),
                 ("adsbwatch_peak_signal_dbfs", "Strongest frame over the last minute, dBFS",
-                 v.peak_signal_dbfs),
-                ("adsbwatch_network_clients", "Clients connected to the network outputs",
-                 v.network_clients)):
+                 v.peak_signal_dbfs)):
             if value is not None:  # unknown: left out rather than shown as 0
                 yield GaugeMetricFamily(name, text, value=value)
+        if self.network_clients:  # no network output: left out
+            yield GaugeMetricFamily("adsbwatch_network_clients",
+                                    "Clients connected to the network outputs",
+                                    value=sum(count() for count in self.network_clients))
