@@ -4,7 +4,6 @@ a recording, and tiny TCP servers that send given bytes."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
 import subprocess
 import threading
@@ -12,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
+from support import system_program
 
 DUMP1090 = "dump1090-mutability"
 CU8_SILENCE = b"\x7f\x80"  # one cu8 sample at zero
@@ -26,10 +25,7 @@ def free_port() -> int:
 
 
 def need_dump1090() -> str:
-    path = shutil.which(DUMP1090)
-    if path is None:
-        pytest.skip(f"{DUMP1090} is not installed (.ci/system-packages.sh installs it)")
-    return path
+    return system_program(DUMP1090, DUMP1090)
 
 
 def padded_recording(recording: Path, out: Path, silence_s: float) -> Path:

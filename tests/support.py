@@ -37,3 +37,20 @@ def run_adsbwatch(*args: str, env: dict[str, str] | None = None,
     kwargs.setdefault("timeout", 300)
     return subprocess.run([*adsbwatch_command(python_options), *args], env=checkout_env(env),
                           **kwargs)
+
+
+def system_program(path_or_name: str, package: str) -> str:
+    """The path of a program a Debian package brings (dump1090-mutability, chromium).
+    Missing: the test skips on a developer's machine, but fails in CI (CI set), where
+    .ci/system-packages.sh must have installed it, so a failed install is never a pass."""
+    import shutil
+
+    import pytest
+
+    path = shutil.which(path_or_name)
+    if path is None:
+        why = f"{path_or_name} is not installed (.ci/system-packages.sh installs {package})"
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+    return path

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -19,9 +18,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pyModeS
-import pytest
 from pyModeS.cli._source import _parse_beast_buffer
-from support import adsbwatch_command, checkout_env, run_adsbwatch
+from support import adsbwatch_command, checkout_env, run_adsbwatch, system_program
 
 MODES1 = "modes1_resampled_cu8_2400k.bin"
 ICAO = "4D2023"
@@ -122,9 +120,7 @@ def test_pymodes_live_reads_our_beast_as_we_decode_it(recordings: Path,
 
 def test_dump1090_mutability_counts_our_pushed_frames(recordings: Path,
                                                       tmp_path: Path) -> None:
-    dump1090 = shutil.which("dump1090-mutability")
-    if dump1090 is None:
-        pytest.skip("dump1090-mutability is not installed (.ci/system-packages.sh installs it)")
+    dump1090 = system_program("dump1090-mutability", "dump1090-mutability")
     port, json_dir = free_port(), tmp_path / "json"
     json_dir.mkdir()
     with running([dump1090, "--net-only", "--net-bind-address", "127.0.0.1",

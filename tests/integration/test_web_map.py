@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import REPO, adsbwatch_command, checkout_env, run_adsbwatch
+from support import REPO, adsbwatch_command, checkout_env, run_adsbwatch, system_program
 
 from adsbwatch.receiver.store.rows import PointRow, SessionRow, VisitRow
 from adsbwatch.receiver.store.sqlite import Store
@@ -95,9 +95,8 @@ def start_server() -> Iterator:
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Any]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium and chromium-driver are not installed "
-                    "(.ci/system-packages.sh installs them)")
+    system_program(CHROMIUM, "chromium")
+    system_program(CHROMEDRIVER, "chromium-driver")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
