@@ -28,7 +28,8 @@ def _icao(text: str) -> int:
     return entry.lo
 
 
-def _since(text: str | None) -> float | None:
+def since_option(text: str | None) -> float | None:
+    """--since (7d, 12h, an ISO time...) as UNIX seconds; None: no limit."""
     if text is None:
         return None
     try:
@@ -64,7 +65,7 @@ def _table(visits: list[VisitRow]) -> str:
 
 def cmd_sightings(args: argparse.Namespace) -> int:
     icao = _icao(args.icao) if args.icao else None
-    since = _since(args.since)
+    since = since_option(args.since)
     with open_store(args.db, read_only=True) as store:
         visits = store.sightings(icao=icao, since=since)
     if args.json:
@@ -76,7 +77,7 @@ def cmd_sightings(args: argparse.Namespace) -> int:
 
 def cmd_track(args: argparse.Namespace) -> int:
     icao = _icao(args.icao)
-    since = _since(args.since)
+    since = since_option(args.since)
     with open_store(args.db, read_only=True) as store:
         rows = store.track(icao, since=since)
         visits = store.sightings(icao=icao)

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adsbwatch.receiver.cli.history import since_option
 from adsbwatch.receiver.cli.opening import open_store
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
-from adsbwatch.receiver.when import parse_when
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.store.sqlite import Store
@@ -22,15 +21,6 @@ if TYPE_CHECKING:
 DEFAULT_OUT = "adsbwatch-report"
 DEFAULT_PROFILES = 24  # the altitude profiles drawn, newest visits first
 LARGE_STORE_ROWS = 200_000  # rows to read before a progress bar is worth showing
-
-
-def _since(text: str | None) -> float | None:
-    if text is None:
-        return None
-    try:
-        return parse_when(text, time.time())
-    except ValueError as exc:
-        raise UserError(f"--since: {exc}") from None
 
 
 def _position(args: argparse.Namespace) -> tuple[float, float] | None:
@@ -82,7 +72,7 @@ def _progress(store: Store, since: float | None) -> Iterator[Callable[[int], Non
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    since = _since(args.since)
+    since = since_option(args.since)
     given = _position(args)
     if args.max_profiles < 0:
         raise UserError(f"--max-profiles {args.max_profiles}: give 0 or more")
