@@ -143,7 +143,7 @@ def test_connector_reconnects_with_backoff_to_a_server_that_closes_and_comes_bac
     lines: list[str] = []
     out: queue.Queue[Arrival] = queue.Queue()
     connector = Connector(0, NetSpec("127.0.0.1", port), out, lines.append,
-                          first_retry_s=0.05)
+                          first_retry_s=0.05, say=lines.append)  # news and warnings in order
     connector.start()
     try:
         time.sleep(0.5)  # nothing listens: tries 0.05, 0.1, 0.2 s apart, said once

@@ -16,7 +16,9 @@ class FrameBatch:
 
     msg: np.ndarray  # [n, 14] uint8; 56-bit frames use the first 7 bytes
     ticks: np.ndarray  # [n] int64, 12 MHz ticks of the first preamble pulse
-    level: np.ndarray  # [n] float32, mean high-half magnitude (full scale = 1)
+    # [n] float32, mean high-half magnitude (full scale = 1); NaN where unknown (a network
+    # peer sent the frame with no level): every consumer leaves those out, never -180 dBFS.
+    level: np.ndarray
     fixed: np.ndarray  # [n] uint8, bits repaired
     until_ticks: int = 0  # the block's end on the sample clock: time passes without frames
     # UNIX time of tick 0 as this batch's source sees it: set for live sources, whose

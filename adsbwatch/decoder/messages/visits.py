@@ -28,7 +28,7 @@ class Visit:
     max_alt: int | None = None
     closest_km: float | None = None
     messages: int = 0
-    max_dbfs: float = -math.inf
+    max_dbfs: float = -math.inf  # -inf: no frame of the visit came with a level
     emergency: str | None = None
     dirty: bool = True  # changed since last written
 
@@ -36,7 +36,8 @@ class Visit:
              position: Position | None) -> None:
         self.last_seen = max(self.last_seen, t)
         self.messages += 1
-        self.max_dbfs = max(self.max_dbfs, level_dbfs)
+        if level_dbfs > self.max_dbfs:  # False for NaN: a frame that came with no level
+            self.max_dbfs = level_dbfs
         if ac.callsign and ac.callsign not in self.callsigns:
             self.callsigns.append(ac.callsign)
         if ac.squawk and ac.squawk not in self.squawks:
@@ -51,6 +52,11 @@ class Visit:
         if reach is not None and (self.closest_km is None or reach < self.closest_km):
             self.closest_km = reach
         self.dirty = True
+
+    def signal_dbfs(self, digits: int) -> float | None:
+        """The strongest frame's level, rounded; None when no frame had a level (all
+        came from a peer that sends none), rather than a level nobody measured."""
+        return round(self.max_dbfs, digits) if math.isfinite(self.max_dbfs) else None
 
 
 def visit_id(icao: int, first_seen: float) -> int:

@@ -33,7 +33,8 @@ def sighting_line(s: Sighting) -> str:
         parts.append(f"squawk {ac.squawk}")
     if ac.altitude is not None:
         parts.append(f"{ac.altitude} ft")
-    parts.append(f"at {when}, {v.max_dbfs:.1f} dBFS")
+    level = v.signal_dbfs(1)  # None: its frames came from a peer that sends no level
+    parts.append(f"at {when}" if level is None else f"at {when}, {level:.1f} dBFS")
     return " ".join(parts)
 
 

@@ -125,7 +125,9 @@ class MinuteStatsSink:
         numbers = np.floor(times / 60).astype(np.int64)
         df = batch.msg[:, 0] >> 3
         dbfs = batch.dbfs
-        bins = np.clip(np.floor(dbfs).astype(np.int64) - LEVEL_LO_DB, 0, LEVEL_BINS - 1)
+        known = ~np.isnan(dbfs)  # NaN: a peer sent the frame with no level
+        bins = np.clip(np.floor(np.where(known, dbfs, LEVEL_LO_DB)).astype(np.int64)
+                       - LEVEL_LO_DB, 0, LEVEL_BINS - 1)
         first, last = int(numbers.min()), int(numbers.max())
         groups = [(first, slice(None))] if first == last else [
             (int(n), numbers == n) for n in np.unique(numbers)]
@@ -137,8 +139,10 @@ class MinuteStatsSink:
                 self.late_frames += int(frames.size)
                 continue
             minute.by_df += np.bincount(frames, minlength=32)
-            minute.levels += np.bincount(bins[rows], minlength=LEVEL_BINS)
-            minute.max_dbfs = max(minute.max_dbfs, float(dbfs[rows].max()))
+            levels = known[rows]
+            minute.levels += np.bincount(bins[rows][levels], minlength=LEVEL_BINS)
+            if levels.any():
+                minute.max_dbfs = max(minute.max_dbfs, float(dbfs[rows][levels].max()))
             minute.heard(float(times[rows].min()), float(times[rows].max()))
             counted.append((minute, int(frames.size)))
             touched.add(number)

@@ -61,7 +61,9 @@ class StatsSink:
         if len(batch):
             dfs = batch.msg[:, 0] >> 3
             self._by_df += np.bincount(dfs, minlength=32)
-            self._peak = max(self._peak, float(batch.level.max()))
+            known = batch.level[~np.isnan(batch.level)]  # NaN: sent with no level
+            if known.size:
+                self._peak = max(self._peak, float(known.max()))
             addressed = batch.msg[np.isin(dfs, ADDRESSED_DFS), 1:4].astype(np.uint32)
             if addressed.size:
                 addresses = addressed[:, 0] << 16 | addressed[:, 1] << 8 | addressed[:, 2]

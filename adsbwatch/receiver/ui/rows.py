@@ -36,7 +36,7 @@ class AircraftRow:
     distance_km: float | None  # from the receiver, when both positions are known
     bearing_deg: float | None
     messages: int
-    dbfs: float  # the strongest frame
+    dbfs: float | None  # the strongest frame; None: no frame of it came with a level
     watched: bool
     label: str | None
 
@@ -67,7 +67,9 @@ def aircraft_row(ac: Aircraft, watchlist: Watchlist,
         groundspeed=ac.groundspeed, track=ac.track,
         lat=None if fix is None else fix.lat, lon=None if fix is None else fix.lon,
         distance_km=distance, bearing_deg=bearing, messages=ac.messages,
-        dbfs=ac.level_dbfs, watched=entry is not None,
+        # -inf: none of its frames had a level (all from a peer that sends none).
+        dbfs=ac.level_dbfs if math.isfinite(ac.level_dbfs) else None,
+        watched=entry is not None,
         label=entry.label if entry is not None else None)
 
 
@@ -85,7 +87,7 @@ def cell_texts(row: AircraftRow, with_place: bool) -> list[str]:
              _opt(row.groundspeed, "{:.0f}"), _opt(row.track, "{:.0f}"), position]
     if with_place:
         cells += [_opt(row.distance_km, "{:.1f}"), _opt(row.bearing_deg, "{:.0f}")]
-    return [*cells, str(row.messages), f"{row.dbfs:.1f}", row.watched_text]
+    return [*cells, str(row.messages), _opt(row.dbfs, "{:.1f}"), row.watched_text]
 
 
 # (heading, justify, minimum width): the whole row fits 80 columns but for the label.

@@ -5,8 +5,10 @@ stop): what arrives is parsed at once and its frames go, with their arrival time
 the run's bounded queue. When the queue is full the frames are dropped and counted,
 never waited for: a peer is never throttled by us, and the station sees what it can.
 A peer that cannot be reached or goes is tried again with backoff (FIRST_RETRY_S,
-doubling up to 30 s, as readsb's connectors do); each change is one line: connected,
-connection lost, cannot connect (once per outage, not once per try).
+doubling up to 30 s, as readsb's connectors do); each change is one line: connected
+(news, through `say`), connection lost or cannot connect (warnings, through `warn`), once
+per outage: not once per try, and a lost connection that cannot be made again at once
+is still the one outage its "connection lost" line announced.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import queue
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,15 +47,23 @@ class Arrival:
     batch: FrameBatch | None = None  # frames demodulated here, timed and checked already
 
 
+def say_on_stderr(message: str) -> None:
+    """A status line that is no warning (a connection made), on stderr as it is now (a
+    view may have taken it over)."""
+    print(f"adsbwatch: {message}", file=sys.stderr)
+
+
 class Connector:
     def __init__(self, index: int, spec: NetSpec, out: queue.Queue[Arrival],
                  warn: Callable[[str], None], reconnect: bool = True,
-                 first_retry_s: float = FIRST_RETRY_S) -> None:
+                 first_retry_s: float = FIRST_RETRY_S,
+                 say: Callable[[str], None] = say_on_stderr) -> None:
         self.index = index
         self.spec = spec
         self.name = spec.name
         self.out = out
         self.warn = warn
+        self.say = say
         self.reconnect = reconnect
         self.first_retry_s = first_retry_s
         self.parser = AvrParser() if spec.protocol == "avr" else BeastParser()
@@ -63,6 +74,11 @@ class Connector:
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+
+    @property
+    def connected(self) -> bool:
+        """A connection is up now (read from other threads: a view's footer)."""
+        return self._sock is not None
 
     @property
     def done(self) -> bool:
@@ -106,9 +122,8 @@ class Connector:
                 backoff = next_retry(backoff)
                 continue
             self.connects += 1
-            said_unreachable = False
             backoff = self.first_retry_s
-            self.warn(f"{self.name}: connected")
+            self.say(f"{self.name}: connected")
             reason = self._pump(sock)
             if self._stop.is_set():
                 return
@@ -116,6 +131,7 @@ class Connector:
                 self.failure = f"{self.name}: connection lost ({reason})"
                 return
             self.warn(f"{self.name}: connection lost ({reason}); reconnecting")
+            said_unreachable = True  # this outage is announced: no second line for it
             if self._stop.wait(backoff):
                 return
 

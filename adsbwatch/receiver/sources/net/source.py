@@ -37,7 +37,7 @@ from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.sources.base import FRAMES_FORMAT, IQSource, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.net.admission import Admission
-from adsbwatch.receiver.sources.net.connector import Arrival, Connector
+from adsbwatch.receiver.sources.net.connector import Arrival, Connector, say_on_stderr
 from adsbwatch.receiver.sources.net.dedupe import Dedupe
 from adsbwatch.receiver.sources.net.heard import Heard
 from adsbwatch.receiver.sources.net.peerclock import PeerClock
@@ -46,6 +46,10 @@ from adsbwatch.receiver.sources.net.spec import NetSpec
 BATCH_S = 0.25  # a batch (maybe empty) this often
 QUEUE_READS = 2000  # reads waiting for the station: seconds of a busy peer's traffic
 SIGNAL_FULL_SCALE = 255  # the Beast signal byte's top
+# A frame's level when its sender gave none (AVR's `*HEX;`, a Beast signal byte of 0, which
+# dump1090-fa writes for frames it has no level for): not a level of 0 (-180 dBFS), so
+# no view, peak or stored maximum shows a level nobody measured.
+UNKNOWN_LEVEL = float("nan")
 HOLD_S = 1.5  # with a dongle: frames wait this long, so its blocks' frames fit in order
 BLOCK_SAMPLES = 1 << 19  # a dongle's block: 0.22 s at 2.4 MS/s
 
@@ -58,6 +62,17 @@ class PeerCounts:
     refused: int = 0  # failed the CRC or address rule
     duplicates: int = 0  # copies of another input's frame
     unread: int = 0  # still queued when the source closed
+
+
+@dataclass(frozen=True)
+class PeerState:
+    """One peer as a view shows it: a snapshot, read without side effects."""
+
+    name: str
+    connected: bool
+    received: int  # frames parsed so far
+    refused: int  # failed the CRC or address rule so far
+    duplicates: int  # copies of another input's frame so far
 
 
 @dataclass
@@ -76,7 +91,7 @@ class NetFrameSource:
     def __init__(self, specs: Sequence[NetSpec], warn: Callable[[str], None],
                  reconnect: bool = True, batch_s: float = BATCH_S,
                  queue_reads: int = QUEUE_READS, iq: IQSource | None = None,
-                 fix: int = 1) -> None:
+                 fix: int = 1, say: Callable[[str], None] = say_on_stderr) -> None:
         self.specs = list(specs)
         self.warn = warn
         self.batch_s = batch_s
@@ -92,7 +107,7 @@ class NetFrameSource:
             self.totals = iq.totals
         self.hold_s = 0.0 if iq is None else HOLD_S
         self.queue: queue.Queue[Arrival] = queue.Queue(maxsize=queue_reads)
-        self.connectors = [Connector(i, spec, self.queue, warn, reconnect)
+        self.connectors = [Connector(i, spec, self.queue, warn, reconnect, say=say)
                            for i, spec in enumerate(self.specs)]
         self.iq_index = len(self.specs)  # the dongle's source number, after the peers'
         self.peers = [PeerCounts() for _ in range(len(self.specs) + (iq is not None))]
@@ -215,7 +230,8 @@ class NetFrameSource:
                     for i, (t, n, level) in enumerate(zip(times, batch.nbytes.tolist(),
                                                           batch.level.tolist(), strict=True))]
         times = self.clocks[item.source].times(item.arrival, [h.timestamp for h in item.frames])
-        return [_Held(t, item.source, h, (h.signal or 0) / SIGNAL_FULL_SCALE, False)  # 0: unknown
+        return [_Held(t, item.source, h, h.signal / SIGNAL_FULL_SCALE if h.signal
+                      else UNKNOWN_LEVEL, False)
                 for h, t in zip(item.frames, times, strict=True)]
 
     def _batch(self, arrivals: list[Arrival], final: bool = False) -> FrameBatch:
@@ -282,6 +298,12 @@ class NetFrameSource:
                 "dropped (queue full)": sum(c.overflow_frames for c in self.connectors)}
 
     # ------------------------------------------------------------------ what it says
+
+    def peer_states(self) -> list[PeerState]:
+        """Each peer now, for a view's footer (unlike stats_parts, nothing is reset)."""
+        return [PeerState(c.name, c.connected, c.parser.counts.frames, p.refused,
+                          p.duplicates)
+                for c, p in zip(self.connectors, self.peers, strict=False)]
 
     def stats_parts(self, elapsed_s: float) -> list[str]:
         """For the stats line, in place of the sample rate: frames per second of each

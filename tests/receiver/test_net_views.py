@@ -1,0 +1,409 @@
+"""What the views and the records show of a network input (`--net-connect`): each
+peer's frames per second and connection in the footer instead of a sample rate it has
+not, "connected" as news rather than a warning, and frames sent with no signal level
+(AVR) kept out of every level shown or stored instead of a made-up -180 dBFS. Real
+peers: tiny local Beast/AVR servers (tests/net_peers.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import queue
+import re
+import signal
+import sqlite3
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from net_peers import ByteServer, free_port
+from pty_support import plain, run_in_pty
+from rich.console import Console
+
+from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.decoder.messages.tracker import TrackerConfig
+from adsbwatch.decoder.messages.watchlist import Watchlist, parse_watchlist
+from adsbwatch.receiver.outputs.alerts import Alerter, sighting_line
+from adsbwatch.receiver.outputs.http.heard import HeardAircraft
+from adsbwatch.receiver.outputs.http.stats_json import StatsPeriods
+from adsbwatch.receiver.outputs.net.beast import beast_bytes
+from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
+from adsbwatch.receiver.sources.net.beast import BeastParser
+from adsbwatch.receiver.sources.net.connector import Arrival, Connector
+from adsbwatch.receiver.sources.net.source import NetFrameSource
+from adsbwatch.receiver.sources.net.spec import NetSpec
+from adsbwatch.receiver.station.decoding import DecodingSink
+from adsbwatch.receiver.station.minutes import MinuteStatsSink
+from adsbwatch.receiver.station.pipeline import Pipeline, Sighting
+from adsbwatch.receiver.station.stats import StatsSink
+from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.ui.footer import RunStats, footer_text
+from adsbwatch.receiver.ui.rows import aircraft_rows, cell_texts
+
+# Real frames of 4d2023 (AMC421) from modes1, as every peer decoder found them
+# (../shared/recordings/expected/modes1_union_of_peers.txt).
+DF17_IDENT = bytes.fromhex("8d4d20232004d0f4cb1820b0efd4")  # identification: AMC421
+DF11 = bytes.fromhex("5d4d20237a55a6")  # all-call reply, interrogator code 0
+BAD = bytes.fromhex("8d4d20232004d0f4cb1820b0efd5")  # DF17_IDENT, last bit flipped
+AMC421 = 0x4D2023
+
+
+def beast(frame: bytes, signal: int, timestamp: int = 0) -> bytes:
+    """A Beast message by the format's definition (type '3' long, '2' short)."""
+    body = timestamp.to_bytes(6, "big") + bytes([signal]) + frame
+    return (b"\x1a3" if len(frame) == 14 else b"\x1a2") + body.replace(b"\x1a", b"\x1a\x1a")
+
+
+def avr(frame: bytes) -> bytes:
+    return f"*{frame.hex().upper()};\n".encode()
+
+
+def serving(payload: bytes) -> ByteServer:
+    """A peer that sends `payload` to each client and stays connected (30 s)."""
+    return ByteServer(lambda: payload, linger_s=30)
+
+
+def wait_until(condition, timeout_s: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def drain(source: NetFrameSource, frames: int, timeout_s: float = 10.0) -> list[FrameBatch]:
+    """The source's batches until `frames` frames have come out of it (and one more
+    batch, so every peer's count is final)."""
+    out: list[FrameBatch] = []
+    deadline = time.monotonic() + timeout_s
+    for batch in source.batches():
+        out.append(batch)
+        if sum(len(b) for b in out) >= frames:
+            out.append(next(source.batches()))
+            return out
+        assert time.monotonic() < deadline, f"only {sum(len(b) for b in out)} frames came"
+    raise AssertionError("the source ended")
+
+
+# ---------------------------------------------------------------------- the footer
+
+
+def test_the_footer_of_a_network_run_shows_each_peer_and_what_was_kept_out() -> None:
+    """Three peers: a Beast one (two good frames and one whose CRC fails), an AVR one
+    (a copy of one of those), one where nothing listens. The footer says each one's
+    frames per second or that it is not connected, the refused frame and the copy, and
+    the peak of the frames that came with a level: no sample rate, no dropped samples."""
+    beast_peer = serving(beast(DF17_IDENT, 100) + beast(DF11, 50) + beast(BAD, 200))
+    avr_peer = serving(avr(DF11))
+    nobody = free_port()
+    specs = [NetSpec("127.0.0.1", beast_peer.port, "beast"),
+             NetSpec("127.0.0.1", avr_peer.port, "avr"), NetSpec("127.0.0.1", nobody)]
+    said: list[str] = []
+    warned: list[str] = []
+    source = NetFrameSource(specs, warned.append, batch_s=0.05, say=said.append)
+    now = [0.0]
+    stats = RunStats(source, clock=lambda: now[0])  # type: ignore[arg-type]
+    try:
+        stats.observe(source_empty_batch())  # t = 0: nothing received yet
+        batches = drain(source, frames=2)
+        wait_until(lambda: [p.received for p in source.peer_states()] == [3, 1, 0])
+        batches.append(next(source.batches()))
+        now[0] = 1.0
+        for b in batches:
+            stats.observe(b)
+        text = footer_text(stats, aircraft_now=1)
+    finally:
+        source.close()
+        beast_peer.close()
+        avr_peer.close()
+    peak = 20 * math.log10(100 / 255)  # the DF17's signal byte: the strongest with a level
+    assert text == (
+        f"127.0.0.1:{beast_peer.port} (beast) 3 frames/s | "
+        f"127.0.0.1:{avr_peer.port} (avr) 1 frames/s | "
+        f"127.0.0.1:{nobody} (beast) not connected | "
+        f"refused 1, duplicates 1, dropped 0 frames | 2 frames | 1 aircraft | "
+        f"peak {peak:.1f} dBFS")
+    assert sorted(said) == sorted([f"127.0.0.1:{beast_peer.port} (beast): connected",
+                                   f"127.0.0.1:{avr_peer.port} (avr): connected"])
+    assert warned == [f"127.0.0.1:{nobody} (beast): cannot connect (connection refused: "
+                      "is the decoder running, its port right?); retrying, the wait "
+                      "doubling up to 30 s"]
+
+
+class FakeDongle:
+    """What a merged source reads of its dongle before opening it."""
+
+    def __init__(self) -> None:
+        self.info = SourceInfo("rtl_tcp 127.0.0.1:1234", "cu8", 2_400_000, live=True)
+        self.totals = SourceTotals()
+
+
+def test_the_footer_of_a_dongle_merged_with_a_peer_says_both() -> None:
+    """`live --rtl-tcp ... --net-connect ...`: the dongle's rate and dropped samples, then
+    the peer (not connected here: the source is not opened)."""
+    dongle = FakeDongle()
+    port = free_port()
+    source = NetFrameSource([NetSpec("127.0.0.1", port)], print, iq=dongle)  # type: ignore[arg-type]
+    now = [0.0]
+    stats = RunStats(source, clock=lambda: now[0])  # type: ignore[arg-type]
+    stats.observe(source_empty_batch())
+    now[0] = 2.0
+    dongle.totals.samples = 4_800_000
+    dongle.totals.dropped_samples = 1200
+    stats.observe(source_empty_batch())
+    assert footer_text(stats, 0) == (
+        f"rtl_tcp 127.0.0.1:1234 2.40 MS/s, dropped 1200 samples | 127.0.0.1:{port} "
+        "(beast) not connected | refused 0, duplicates 0, dropped 0 frames | 0 frames | "
+        "0 aircraft")
+
+
+def source_empty_batch() -> FrameBatch:
+    return FrameBatch(np.zeros((0, 14), np.uint8), np.zeros(0, np.int64),
+                      np.zeros(0, np.float32), np.zeros(0, np.uint8))
+
+
+# ---------------------------------------------------------------------- status lines
+
+
+def test_connected_is_news_and_an_outage_is_one_warning() -> None:
+    """"connected" goes to `say`, not `warn`; a lost connection that cannot be made
+    again at once is one warning, not that and a "cannot connect" too."""
+    port = free_port()
+    said: list[str] = []
+    warned: list[str] = []
+    out: queue.Queue[Arrival] = queue.Queue()
+    server = ByteServer(lambda: beast(DF11, 9), port=port)  # sends, closes, listens on
+    connector = Connector(0, NetSpec("127.0.0.1", port), out, warned.append,
+                          first_retry_s=0.05, say=said.append)
+    connector.start()
+    try:
+        out.get(timeout=5)
+        wait_until(lambda: warned)
+        server.close()  # now nothing listens: the reconnection fails, try after try
+        time.sleep(0.5)
+        assert said[0] == f"127.0.0.1:{port} (beast): connected"
+        assert not connector.connected
+        server = ByteServer(lambda: beast(DF11, 9), port=port, linger_s=30)
+        wait_until(lambda: connector.connected)
+    finally:
+        connector.stop()
+        server.close()
+    assert warned[0] == (f"127.0.0.1:{port} (beast): connection lost (the peer closed "
+                         "it); reconnecting")
+    assert not any("cannot connect" in w for w in warned), warned
+    assert all(s == f"127.0.0.1:{port} (beast): connected" for s in said) and len(said) >= 2
+
+
+# ---------------------------------------------------------------------- no level
+
+
+@pytest.fixture()
+def avr_batches() -> Iterator[list[FrameBatch]]:
+    """AMC421's identification and all-call reply as a real AVR peer sends them: no
+    signal level."""
+    peer = serving(avr(DF17_IDENT) + avr(DF11))
+    source = NetFrameSource([NetSpec("127.0.0.1", peer.port, "avr")], print, batch_s=0.05)
+    try:
+        yield drain(source, frames=2)
+    finally:
+        source.close()
+        peer.close()
+
+
+def frames_of(batches: list[FrameBatch]) -> FrameBatch:
+    full = [b for b in batches if len(b)]
+    return FrameBatch(np.concatenate([b.msg for b in full]),
+                      np.concatenate([b.ticks for b in full]),
+                      np.concatenate([b.level for b in full]),
+                      np.concatenate([b.fixed for b in full]), full[-1].until_ticks,
+                      full[-1].epoch0)
+
+
+def test_avr_frames_carry_an_unknown_level_not_zero(avr_batches: list[FrameBatch]) -> None:
+    batch = frames_of(avr_batches)
+    assert batch.msg[:, :7].tobytes()[:7] == DF17_IDENT[:7] and len(batch) == 2
+    assert np.isnan(batch.level).all() and np.isnan(batch.dbfs).all()
+
+
+def test_a_visit_heard_only_over_avr_stores_and_shows_no_level(
+        avr_batches: list[FrameBatch], tmp_path: Path) -> None:
+    """Through the decoding pipeline into the store, the sighting and the table: the
+    visit's level is unknown (NULL, left out, an empty cell), never -180 dBFS."""
+    store = Store(tmp_path / "net.db")
+    watchlist = Watchlist(parse_watchlist("4d2023 AMC\n", "watchlist"))
+    sightings: list[Sighting] = []
+    pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(), watchlist=watchlist,
+                        store=store, record_all=False, visit_gap_s=60,
+                        on_sighting=sightings.append, sighting_wait_s=0)
+    sink = DecodingSink(pipeline, Alerter(Console(file=io.StringIO()), None), store, None,
+                        print, lambda force=False: None)
+    for b in avr_batches:
+        sink.on_batch(b)
+    rows = aircraft_rows(pipeline.all_aircraft(), watchlist, None)
+    sink.finish()
+    sink.close()
+    assert [s.aircraft.icao for s in sightings] == [AMC421]
+    assert sightings[0].as_dict()["signal_dbfs"] is None
+    line = sighting_line(sightings[0])
+    assert line.startswith("SIGHTING 4D2023 (AMC)") and "dBFS" not in line, line
+    [row] = rows
+    assert row.icao == "4D2023" and row.messages == 2 and row.dbfs is None
+    assert cell_texts(row, with_place=False)[-2] == ""  # the dBFS column
+    with sqlite3.connect(tmp_path / "net.db") as conn:
+        assert conn.execute("SELECT icao, messages, max_dbfs FROM visits").fetchall() == [
+            (AMC421, 2, None)]
+
+
+KNOWN = 0.25  # -12.0 dBFS
+
+
+class Mixed:
+    """A dongle's or Beast peer's frame (level KNOWN) beside an AVR one (no level), and
+    the AVR one alone."""
+
+    def __init__(self, avr_batch: FrameBatch) -> None:
+        b = avr_batch
+        self.both = FrameBatch(b.msg, b.ticks, np.array([KNOWN, np.nan], np.float32), b.fixed,
+                               b.until_ticks, b.epoch0)
+        self.unknown_only = FrameBatch(b.msg[1:], b.ticks[1:], b.level[1:], b.fixed[1:],
+                                       b.until_ticks, b.epoch0)
+
+
+@pytest.fixture()
+def mixed(avr_batches: list[FrameBatch]) -> Mixed:
+    return Mixed(frames_of(avr_batches))
+
+
+class LiveSource:
+    """What the stats read of a live source."""
+
+    info = SourceInfo("peer", "cu8", 2_400_000, live=True)
+    totals = SourceTotals()
+
+
+def test_the_footer_peak_is_of_the_frames_with_a_level(mixed: Mixed) -> None:
+    stats = RunStats(LiveSource())  # type: ignore[arg-type]
+    stats.observe(mixed.both)
+    assert stats.peak_dbfs == pytest.approx(20 * math.log10(KNOWN))
+    only = RunStats(LiveSource())  # type: ignore[arg-type]
+    only.observe(mixed.unknown_only)
+    assert only.peak_dbfs is None and "peak" not in footer_text(only, 1)
+
+
+def test_the_stats_line_peak_is_of_the_frames_with_a_level(mixed: Mixed) -> None:
+    line = StatsSink(LiveSource(), 60.0, clock=lambda: 0.0, out=io.StringIO())  # type: ignore[arg-type]
+    line.on_batch(mixed.both)
+    assert "peak -12.0 dBFS" in line.line(1.0)
+    alone = StatsSink(LiveSource(), 60.0, clock=lambda: 0.0, out=io.StringIO())  # type: ignore[arg-type]
+    alone.on_batch(mixed.unknown_only)
+    assert "peak ?" in alone.line(1.0)
+
+
+def test_stats_json_signal_is_of_the_frames_with_a_level(mixed: Mixed) -> None:
+    periods = StatsPeriods(0.0)
+    periods.on_batch(mixed.both, 1.0, 0, 0)
+    latest = periods.as_json()["latest"]
+    assert latest["messages"] == 2
+    assert latest["local"]["signal"] == latest["local"]["peak_signal"] == -12.0
+    none = StatsPeriods(0.0)
+    none.on_batch(mixed.unknown_only, 1.0, 0, 0)
+    local = none.as_json()["latest"]["local"]
+    assert "signal" not in local and "peak_signal" not in local
+
+
+def test_the_minutes_level_histogram_leaves_unknown_levels_out(mixed: Mixed,
+                                                               tmp_path: Path) -> None:
+    with Store(tmp_path / "minutes.db") as store:
+        pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(),
+                            watchlist=Watchlist([]), store=store, record_all=False,
+                            visit_gap_s=60)
+        minutes = MinuteStatsSink(store, pipeline, None, print)
+        minutes.on_batch(mixed.both)
+        minutes.on_batch(mixed.unknown_only)
+        store.flush()
+        with sqlite3.connect(tmp_path / "minutes.db") as conn:
+            [(frames, levels, max_dbfs)] = conn.execute(
+                "SELECT frames, levels, max_dbfs FROM minutes").fetchall()
+    assert (frames, json.loads(levels), max_dbfs) == (3, {"-13": 1}, -12.04)
+
+
+def test_beast_out_marks_an_unknown_level_with_signal_byte_zero(mixed: Mixed) -> None:
+    """0 is "no level" in Beast (dump1090-fa writes it for frames it has none for), by
+    intent: a NaN cast to a byte is undefined (numpy warns; a platform may give 255)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        records = BeastParser().feed(beast_bytes(mixed.both))
+    assert [r.signal for r in records] == [round(KNOWN * 255), 0]
+
+
+def test_aircraft_json_rssi_leaves_unknown_levels_out() -> None:
+    heard = HeardAircraft()
+    heard(1.0, {"icao": "4d2023", "df": 11}, None, float("nan"))
+    extras = heard.get(AMC421)
+    assert extras is not None and extras.rssi is None
+    heard(1.0, {"icao": "4d2023", "df": 11}, None, -12.0)
+    assert extras.rssi == pytest.approx(-12.0)
+
+
+# ---------------------------------------------------------------------- the whole command
+
+
+def test_live_net_connect_interactive_shows_the_peer_and_quits_committed(
+        tmp_path: Path) -> None:
+    """`adsbwatch live --net-connect HOST:PORT:avr --interactive` on a terminal: the
+    peer's frames make AMC421's row, the footer says the peer's rate (no MS/s), q
+    quits, the store has the visit and the session's end; "connected" is no warning."""
+    lines = [avr(DF17_IDENT), avr(DF11)] * 400
+
+    def send(conn) -> None:  # type: ignore[no-untyped-def]
+        for line in lines:  # a decoder forwarding live: a few frames a second
+            conn.sendall(line)
+            time.sleep(0.05)
+
+    peer = ByteServer(sender=send, linger_s=30)
+    watchlist = tmp_path / "watch.txt"
+    watchlist.write_text("4d2023 AMC\n")
+    db = tmp_path / "live.db"
+    try:
+        rc, text = run_in_pty(
+            ["live", "--net-connect", f"127.0.0.1:{peer.port}:avr", "--stats-every", "0",
+             "--watchlist", str(watchlist), "--db", str(db), "--interactive"],
+            until=" frames/s | refused 0", then=b"q", timeout_s=90)
+    finally:
+        peer.close()
+    screen = plain(text)
+    assert rc == 0, screen
+    assert re.search(rf"127\.0\.0\.1:{peer.port} \(avr\) \d+ frames/s \| refused 0, "
+                     r"duplicates 0, dropped 0 frames \| \d+ frames \| 1 aircraft", screen), \
+        screen
+    assert "MS/s" not in screen and "-180" not in screen
+    assert "4D2023" in screen and "AMC421" in screen
+    assert f"adsbwatch: 127.0.0.1:{peer.port} (avr): connected" in screen
+    assert "warning: 127.0.0.1" not in screen
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT icao, callsigns, max_dbfs FROM visits").fetchall() == [
+            (AMC421, "AMC421", None)]
+        assert conn.execute("SELECT live, ended IS NOT NULL FROM sessions").fetchall() == [
+            (1, 1)]
+
+
+def test_live_net_connect_interactive_with_no_peer_says_so_and_stops_on_sigterm(
+        tmp_path: Path) -> None:
+    """Nothing listens where --net-connect points: the footer says "not connected", the
+    warning goes to the app's log, SIGTERM ends the run as without the view (143)
+    with the session closed in the store."""
+    port = free_port()
+    db = tmp_path / "none.db"
+    rc, text = run_in_pty(["live", "--net-connect", f"127.0.0.1:{port}", "--stats-every",
+                           "0", "--db", str(db), "--interactive"],
+                          until="(beast) not connected | refused 0", then=signal.SIGTERM,
+                          timeout_s=60)
+    screen = plain(text)
+    assert rc == 143, screen
+    assert f"adsbwatch: warning: 127.0.0.1:{port} (beast): cannot connect" in screen
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT live, ended IS NOT NULL FROM sessions").fetchall() == [
+            (1, 1)]
