@@ -249,3 +249,72 @@ def test_nothing_changes_before_a_window_and_a_hold_have_passed() -> None:
     # The first whole window (1 s) clipped: down at once; then only every HOLD_S.
     assert [round((i + 1) * 0.1, 1) for i in changed] == [1.0, 6.0]
     assert control.changes == 2
+
+
+@dataclass
+class FixedBytesDevice(FakeDevice):
+    """A source whose samples ignore the gain (a server replaying fixed bytes, a front end
+    saturated ahead of the tuner's gain): the recording 6 dB louder than it was taken,
+    whatever gain is set."""
+
+    def chunk(self, k: int) -> np.ndarray:
+        scale = 10 ** (6.0 / 20)
+        iq = self.pieces[k % PIECES].astype(np.float32)
+        return np.clip(np.rint((iq - 127.5) * scale + 127.5), 0, 255).astype(np.uint8).ravel()
+
+    def levels(self, k: int) -> ChunkLevels:
+        key = (0.0, 0.0, k % PIECES)
+        if key not in self._levels:
+            self._levels[key] = chunk_levels(self.chunk(k))
+        return self._levels[key]
+
+
+def test_clipping_that_ignores_the_gain_holds_the_top_step_instead_of_going_deaf(
+        recording: np.ndarray) -> None:
+    clock = Clock()
+    device = FixedBytesDevice(recording, recorded_db=0.0)
+    warnings: list[str] = []
+    control = AdaptiveGain(R820T_DB, clock, warn=warnings.append)
+    run = play(device, 600.0, control, clock)
+    assert min(run.shares) > CLIP_SHARE  # it clips all along, at every gain
+    never_twice_within_the_hold(run)
+    # Two steps down that changed nothing, then back to the top step, and there it stays
+    # for the ten minutes (without the floor: 28 steps down to 0 dB).
+    assert [g for _, g in run.changes] == [48.0, 44.5, 49.6]
+    assert control.gain_db == 49.6 and control.floor == len(R820T_DB) - 1
+    assert len(warnings) == 1 and "holding 49.6 dB" in warnings[0]
+    assert "does not fall as the gain falls" in warnings[0]
+
+
+def test_the_floor_is_where_lowering_the_gain_stopped_lowering_the_clipping() -> None:
+    clock = Clock()
+    warnings: list[str] = []
+    control = AdaptiveGain(R820T_DB, clock, warn=warnings.append)
+
+    def clipped(gain: float) -> float:
+        # A loud aircraft's clipping falls with the gain down to 43.9 dB; below that a
+        # transmitter near by keeps 1% of samples clipped whatever the gain.
+        return 0.05 if gain >= 48.0 else 0.02 if gain >= 44.5 else 0.01
+
+    changes = []
+    while clock.now < 1000.0 + 300.0:
+        clock.now += 0.1
+        new = control.observe(clipped(control.gain_db), -40.0)
+        if new is not None:
+            changes.append(new)
+    # 48.0 changed nothing (once is not enough to stop), 44.5 and 43.9 helped, 43.4 and
+    # 42.1 did not: back up to 43.9 and hold.
+    assert changes == [48.0, 44.5, 43.9, 43.4, 42.1, 43.9]
+    assert control.gain_db == 43.9 and control.steps[control.floor] == 43.9
+    assert len(warnings) == 1 and "holding 43.9 dB" in warnings[0]
+
+
+def test_the_floor_warning_goes_to_stderr_once_by_default(capsys) -> None:
+    clock = Clock()
+    control = AdaptiveGain([10.0, 20.0, 30.0, 40.0], clock)
+    while clock.now < 1000.0 + 120.0:
+        clock.now += 0.1
+        control.observe(0.02, -40.0)  # the same clipping at every gain
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("adsbwatch: warning: gain auto:")
+    assert control.gain_db == 40.0

@@ -1,23 +1,41 @@
-"""Frames to fields: pyModeS v3 for every format but the all-call reply.
+"""Frames to fields, named as pyModeS v3 names them (the tracker and the outputs read
+those names).
 
-An all-call reply (DF11) says only who and, in its capability, whether on the ground;
-they are a fifth of all traffic, and reading those two fields here costs a tenth of a
-pyModeS decode. Everything else goes to pyModeS, whose field names the tracker reads.
+The frequent formats are read without pyModeS.decode's general path: the short replies
+in `replies.py`, the extended squitters through the one pyModeS register decoder their
+type code needs (`squitter.py`). Comm-B (DF20/21), whose register pyModeS infers, and
+anything else go to pyModeS.decode. Every path gives the dict pyModeS.decode gives for
+the same frame (tests/decoder/test_fast_decode.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pyModeS
 
+from adsbwatch.decoder.messages.replies import acas_fields, all_call_fields, surveillance_fields
+from adsbwatch.decoder.messages.squitter import squitter_fields
+
 DECODE_ERRORS = (pyModeS.DecodeError, ValueError, KeyError, TypeError, IndexError)
+
+FAST: dict[tuple[int, int], Callable[[bytes], dict[str, Any]]] = {  # (format, bytes)
+    (0, 7): acas_fields, (4, 7): surveillance_fields, (5, 7): surveillance_fields,
+    (11, 7): all_call_fields, (16, 14): acas_fields,
+    (17, 14): squitter_fields, (18, 14): squitter_fields,
+}
+
+
+def decode_bytes(frame: bytes) -> dict[str, Any]:
+    """The fields of one CRC-checked frame (7 or 14 bytes); raises one of DECODE_ERRORS
+    when pyModeS has no decoder for it."""
+    fast = FAST.get((frame[0] >> 3, len(frame))) if frame else None
+    if fast is not None:
+        return fast(frame)
+    return pyModeS.decode(frame.hex())
 
 
 def decode_frame(frame_hex: str) -> dict[str, Any]:
-    """The fields of one CRC-checked frame; raises one of DECODE_ERRORS when pyModeS has
-    no decoder for it."""
-    first = int(frame_hex[:2], 16)
-    if first >> 3 == 11:
-        return {"df": 11, "icao": frame_hex[2:8].upper(), "capability": first & 7}
-    return pyModeS.decode(frame_hex)
+    """decode_bytes for a frame given as hex."""
+    return decode_bytes(bytes.fromhex(frame_hex))

@@ -17,7 +17,12 @@ burst and dynamic-range modes), in a simpler form:
   and a decision on them would undo the change;
 - a step that clipped is not retried for `REPROBE_S`, doubled each time a retry clips
   again (up to an hour, dump1090-fa's rescan delay): a passing aircraft costs a minute of
-  gain, a loud neighbourhood is probed ever more rarely instead of every few seconds.
+  gain, a loud neighbourhood is probed ever more rarely instead of every few seconds;
+- a floor: when two steps down in a row leave the clipping share where it was (a
+  saturated front end, a strong transmitter near by, a server replaying fixed bytes),
+  lowering the gain does not help and would only walk the receiver deaf to 0 dB. It goes
+  back up to the step where the share stopped changing, says so once, and does not step
+  below it again (samples that ignore the gain do not show a noise floor that follows it).
 
 The controller is pure logic over an injected clock, so tests drive it with simulated
 time and a simulated device.
@@ -26,6 +31,7 @@ time and a simulated device.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,6 +47,8 @@ REPROBE_S = 60.0  # a gain that clipped is retried after this long...
 REPROBE_MAX_S = 3600.0  # ...doubled each time the retry clipped, up to this
 NOISE_STRIDE = 16  # the noise floor from every 16th sample: a median needs no more
 FLOOR_DBFS = -120.0  # stands for "no noise at all" (an all-centre chunk)
+CLEAR_DROP = 0.8  # a step down helped if it left at most this much of the clipping share
+FLAT_STEPS = 2  # steps down in a row that did not help before the floor is set
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,16 @@ def chunk_levels(raw: np.ndarray) -> ChunkLevels:
     return ChunkLevels(samples, strong, noise)
 
 
+def _warn_on_stderr(message: str) -> None:
+    print(f"adsbwatch: warning: {message}", file=sys.stderr)
+
+
 class AdaptiveGain:
     """Chooses among a tuner's manual gain steps from what each chunk measured."""
 
     def __init__(self, gains_db: Sequence[float],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 warn: Callable[[str], None] = _warn_on_stderr) -> None:
         steps = sorted(set(gains_db))
         if not steps:
             raise ValueError("adaptive gain needs the tuner's gain steps; it gave none")
@@ -99,6 +112,10 @@ class AdaptiveGain:
         self._ceiling = self.index  # highest step to return to before `_ceiling_until`
         self._ceiling_until = now
         self._reprobe_s = REPROBE_S
+        self.warn = warn
+        self.floor: int | None = None  # the lowest step clipping may take it to, once found
+        self._clipped_before: float | None = None  # share that caused the last step down
+        self._flat = 0  # steps down in a row after which the share stayed where it was
         self._start_window(now)
 
     @property
@@ -137,13 +154,22 @@ class AdaptiveGain:
         if self._last_was_up and not clipping and now - self._last_change >= QUIET_S:
             self._reprobe_s = REPROBE_S  # the step up held: next time start afresh
         top = len(self.steps) - 1
-        if clipping and self.index > 0:
+        if self._clipped_before is not None:  # the first window after a step down
+            helped = not clipping or share <= CLEAR_DROP * self._clipped_before
+            self._flat = 0 if helped else self._flat + 1
+            self._clipped_before = None
+            if self._flat >= FLAT_STEPS:
+                return self._set_floor(now, share)
+        lowest = 0 if self.floor is None else self.floor
+        if clipping and self.index > lowest:
             if self._last_was_up and now - self._last_change < QUIET_S:
                 self._reprobe_s = min(2 * self._reprobe_s, REPROBE_MAX_S)
             self._ceiling = self.index - 1
             self._ceiling_until = now + self._reprobe_s
-            return self._step(now, -1, f"{share:.3%} of samples clipped")
-        if noise > NOISE_CEILING_DBFS + self._step_db(-1) / 2 and self.index > 0:
+            gain = self._step(now, -1, f"{share:.3%} of samples clipped")
+            self._clipped_before = share
+            return gain
+        if noise > NOISE_CEILING_DBFS + self._step_db(-1) / 2 and self.index > lowest:
             return self._step(now, -1, f"noise floor {noise:.1f} dBFS")
         room = noise + self._step_db(+1) <= NOISE_CEILING_DBFS
         allowed = self.index < self._ceiling or now >= self._ceiling_until
@@ -152,6 +178,22 @@ class AdaptiveGain:
             return self._step(now, +1, f"no clipping for {now - self._quiet_since:.0f} s "
                                        f"and noise floor {noise:.1f} dBFS")
         return None
+
+    def _set_floor(self, now: float, share: float) -> float:
+        """Back up to where lowering the gain stopped lowering the clipping; stay there."""
+        self.floor = min(self.index + self._flat, len(self.steps) - 1)
+        self._flat = 0
+        self._ceiling = self.floor
+        self.index = self.floor
+        self.changes += 1
+        self.reason = (f"{share:.3%} of samples clip whatever the gain: holding "
+                       f"{self.gain_db:g} dB")
+        self._last_change = now
+        self._last_was_up = True
+        self.warn(f"gain auto: clipping ({share:.3%} of samples) does not fall as the gain "
+                  f"falls (a saturated front end or a strong transmitter near by?); "
+                  f"holding {self.gain_db:g} dB instead of stepping down further")
+        return self.gain_db
 
     def _step_db(self, direction: int) -> float:
         """The size of the next step up (+1) or down (-1); 0 at either end."""
@@ -166,4 +208,7 @@ class AdaptiveGain:
         self.reason = why
         self._last_change = now
         self._last_was_up = direction > 0
+        self._clipped_before = None
+        if direction > 0:
+            self._flat = 0
         return self.gain_db

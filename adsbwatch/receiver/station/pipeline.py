@@ -20,7 +20,7 @@ from typing import Any
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
-from adsbwatch.decoder.messages.decode import DECODE_ERRORS, decode_frame
+from adsbwatch.decoder.messages.decode import DECODE_ERRORS, decode_bytes
 from adsbwatch.decoder.messages.tracker import Aircraft, Tracker, TrackerConfig, Update
 from adsbwatch.decoder.messages.visits import Visit, Visits
 from adsbwatch.decoder.messages.watchlist import Watchlist
@@ -42,7 +42,7 @@ class Sighting:
         return {
             "icao": ac.hex, "label": v.label or "", "callsign": ac.callsign or "",
             "squawk": ac.squawk or "", "time": v.first_seen, "altitude_ft": ac.altitude,
-            "lat": ac.lat, "lon": ac.lon, "signal_dbfs": round(v.max_dbfs, 1),
+            "lat": ac.lat, "lon": ac.lon, "signal_dbfs": v.signal_dbfs(1),
             "visit_id": v.visit_id,
         }
 
@@ -56,7 +56,8 @@ class PipelineTotals:
 
 
 # Told of every decoded message: (time, pyModeS' fields, the tracker's update or None,
-# signal in dBFS). How SBS output and the like follow the traffic.
+# signal in dBFS, NaN when the frame came with none). How SBS output and the like follow
+# the traffic.
 MessageListener = Callable[[float, dict[str, Any], Update | None, float], None]
 
 
@@ -89,7 +90,7 @@ class Pipeline:
             times = (epoch0 + batch.ticks / CLOCK_HZ).tolist()
             for i, (n, level) in enumerate(zip(batch.nbytes.tolist(), batch.dbfs.tolist(),
                                                strict=True)):
-                self.handle(times[i], rows[14 * i:14 * i + n].hex(), level)
+                self.handle_frame(times[i], rows[14 * i:14 * i + n], level)
         self.now = max(self.now, epoch0 + batch.until_ticks / CLOCK_HZ)
         if self.now >= self._next_housekeeping:
             self.housekeeping()
@@ -98,10 +99,15 @@ class Pipeline:
             self.store.maybe_flush(time.monotonic())  # once a second of wall time
 
     def handle(self, t: float, frame_hex: str, level_dbfs: float) -> Update | None:
+        """One frame given as hex: decode, track, record. Returns the tracker's update."""
+        return self.handle_frame(t, bytes.fromhex(frame_hex), level_dbfs)
+
+    def handle_frame(self, t: float, frame: bytes, level_dbfs: float) -> Update | None:
         """One frame: decode, track, record. Returns the tracker's update."""
-        self.now = max(self.now, t)
+        if t > self.now:
+            self.now = t
         try:
-            msg = decode_frame(frame_hex)
+            msg = decode_bytes(frame)
         except DECODE_ERRORS:
             self.totals.undecodable += 1  # a valid frame pyModeS has no decoder for
             return None
@@ -135,7 +141,8 @@ class Pipeline:
             if ac.icao in self._waiting:  # a visit gap shorter than the wait: say it now
                 self._announce(ac.icao)
             self._waiting[ac.icao] = (Sighting(visit, ac), t + self.sighting_wait_s)
-        if ac.icao in self._waiting and (ac.callsign or self.sighting_wait_s <= 0):
+        if self._waiting and ac.icao in self._waiting and (
+                ac.callsign or self.sighting_wait_s <= 0):
             self._announce(ac.icao)
 
     def _announce(self, icao: int) -> None:
@@ -183,6 +190,6 @@ def visit_row(v: Visit) -> VisitRow:
         first_seen=v.first_seen, last_seen=v.last_seen, callsigns=" ".join(v.callsigns),
         squawks=" ".join(v.squawks), min_alt=v.min_alt, max_alt=v.max_alt,
         closest_km=v.closest_km, messages=v.messages,
-        max_dbfs=None if v.max_dbfs == float("-inf") else round(v.max_dbfs, 2),
+        max_dbfs=v.signal_dbfs(2),
         emergency=v.emergency)
 
