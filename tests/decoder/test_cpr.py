@@ -13,6 +13,8 @@ The book prints the surface frames with zero parity; only their CPR fields are u
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adsbwatch.decoder.messages.cpr import CprConfig, CprFrame, CprTrack, Fix, Rejection, locate
 from adsbwatch.decoder.messages.geo import distance_km
@@ -181,3 +183,13 @@ def test_a_good_fix_clears_the_rejections() -> None:
     # 1 km from the last fix 12 s later: plausible.
     assert isinstance(locate(track, encoded(52.2662, 3.9194, odd=False, t=14.0), config), Fix)
     assert track.failures == 0
+
+
+@given(st.floats(-90, 90), st.floats(-180, 180), st.floats(-90, 90), st.floats(-180, 180))
+def test_the_speed_checks_quick_bound_is_never_shorter_than_the_distance(
+        lat1: float, lon1: float, lat2: float, lon2: float) -> None:
+    """The plausibility check trusts the bound when it is inside the limit: a bound
+    shorter than the great-circle distance would let an implausible jump through."""
+    from adsbwatch.decoder.messages.cpr import _distance_bound_km
+
+    assert _distance_bound_km(lat1, lon1, lat2, lon2) >= distance_km(lat1, lon1, lat2, lon2) - 1e-9

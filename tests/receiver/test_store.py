@@ -755,3 +755,18 @@ def test_a_read_only_open_of_an_empty_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="holds no adsbwatch store yet"):
         Store(empty, read_only=True)
     assert empty.read_bytes() == b""
+
+
+def test_the_pipelines_points_are_stored_as_checked_ones(db: Path) -> None:
+    """add_tracked_point (the pipeline's own points, unchecked) and add_point (checked)
+    store the same rows."""
+    with Store(db) as store:
+        v = visit(store, watched=True)
+        store.save_visit(v)
+        store.add_point(v.id, PointRow(T0 + 1, 51.5, -0.25, 38000, 451.5, 270.0, -64, False))
+        store.add_tracked_point(v.id, T0 + 2, 51.5012, -0.2601, None, 12.0, None, None, True)
+        assert store.flush() is True
+        assert store.track(v.icao) == [
+            TrackRow(v.id, T0 + 1, 51.5, -0.25, 38000, 451.5, 270.0, -64, False),
+            TrackRow(v.id, T0 + 2, 51.5012, -0.2601, None, 12.0, None, None, True),
+        ]

@@ -17,7 +17,7 @@ from adsbwatch.decoder.messages.cpr import CprConfig, CprFrame, CprTrack, Reject
 from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS, EMERGENCY_STATES
 
 SURFACE_TYPECODES = range(5, 9)
-AIRBORNE_TYPECODES = (*range(9, 19), *range(20, 23))
+AIRBORNE_TYPECODES = frozenset((*range(9, 19), *range(20, 23)))  # a set: tested per frame
 CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}  # identification type code -> set
 # Comm-B fields worth keeping from DF20/21 replies (pyModeS infers the register).
 COMMB_FIELDS = ("selected_altitude_mcp", "selected_altitude_fms", "baro_pressure_setting",

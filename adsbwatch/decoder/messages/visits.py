@@ -34,7 +34,9 @@ class Visit:
 
     def note(self, ac: Aircraft, t: float, level_dbfs: float,
              position: Position | None) -> None:
-        self.last_seen = max(self.last_seen, t)
+        # Comparisons, not max() and min(): this runs for every frame.
+        if t > self.last_seen:
+            self.last_seen = t
         self.messages += 1
         if level_dbfs > self.max_dbfs:  # False for NaN: a frame that came with no level
             self.max_dbfs = level_dbfs
@@ -46,8 +48,10 @@ class Visit:
             self.emergency = ac.emergency
         alt = ac.altitude
         if alt is not None and not ac.on_ground:
-            self.min_alt = alt if self.min_alt is None else min(self.min_alt, alt)
-            self.max_alt = alt if self.max_alt is None else max(self.max_alt, alt)
+            if self.min_alt is None or alt < self.min_alt:
+                self.min_alt = alt
+            if self.max_alt is None or alt > self.max_alt:
+                self.max_alt = alt
         reach = None if position is None else position.range_km
         if reach is not None and (self.closest_km is None or reach < self.closest_km):
             self.closest_km = reach

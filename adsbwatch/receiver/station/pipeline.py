@@ -25,7 +25,7 @@ from adsbwatch.decoder.messages.tracker import Aircraft, Tracker, TrackerConfig,
 from adsbwatch.decoder.messages.visits import Visit, Visits
 from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.receiver.defaults import SIGHTING_WAIT_S
-from adsbwatch.receiver.store.sqlite import PointRow, Store, VisitRow
+from adsbwatch.receiver.store.sqlite import Store, VisitRow
 
 HOUSEKEEPING_S = 1.0  # sample-clock seconds between expiry sweeps
 
@@ -132,8 +132,8 @@ class Pipeline:
         if self.store is not None:
             if update.position is not None:
                 p = update.position
-                self.store.add_point(visit.visit_id, PointRow(
-                    p.t, p.lat, p.lon, p.alt, p.gs, p.track, p.vrate, p.on_ground))
+                self.store.add_tracked_point(visit.visit_id, p.t, p.lat, p.lon, p.alt, p.gs,
+                                             p.track, p.vrate, p.on_ground)
             for change in update.changes:
                 self.store.add_event(visit.visit_id, change.t, change.kind, change.new)
         if began and entry is not None:

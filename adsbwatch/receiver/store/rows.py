@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 EVENT_KINDS = ("callsign", "squawk", "emergency")
 
@@ -112,9 +112,9 @@ def minute_from(row: Sequence) -> MinuteRow:
     return MinuteRow(**values)
 
 
-@dataclass(frozen=True)
-class PointRow:
-    """One position of a visit's track."""
+class PointRow(NamedTuple):
+    """One position of a visit's track (a NamedTuple: cheap to make, and a live receiver
+    can make hundreds a second)."""
 
     t: float
     lat: float
@@ -196,6 +196,9 @@ def visit_values(v: VisitRow) -> tuple:
 
 
 def point_values(visit_id: int, p: PointRow) -> tuple:
+    """Checked: for points from outside the decoding pipeline (callers of
+    Store.add_point, an unsaved-rows file); the pipeline's own skip it (see
+    Store.add_tracked_point)."""
     return (checked_visit_id(visit_id), _finite(p.t, "t"), _finite(p.lat, "lat"),
             _finite(p.lon, "lon"), _opt_int(p.alt), _opt_float(p.gs), _opt_float(p.track),
             _opt_int(p.vrate), int(bool(p.on_ground)))

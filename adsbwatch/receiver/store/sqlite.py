@@ -221,6 +221,15 @@ class Store:
     def add_point(self, visit_id: int, p: PointRow) -> None:
         self._points.append(point_values(visit_id, p))
 
+    def add_tracked_point(self, visit_id: int, t: float, lat: float, lon: float,
+                          alt: int | None, gs: float | None, track: float | None,
+                          vrate: int | None, on_ground: bool) -> None:
+        """A point of the decoding pipeline, whose values are plain Python numbers
+        already (the tracker makes them; CPR decoding keeps positions in range and
+        visit ids are 63-bit hashes): add_point's checks, which cost as much as the rest
+        of a point at hundreds of points a second, would find nothing."""
+        self._points.append((visit_id, t, lat, lon, alt, gs, track, vrate, int(on_ground)))
+
     def add_event(self, visit_id: int, t: float, kind: str, value: str) -> None:
         self._events.append(event_values(visit_id, t, kind, value))
 
