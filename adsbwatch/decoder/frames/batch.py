@@ -34,5 +34,10 @@ class FrameBatch:
         return np.where(self.msg[:, 0] >> 3 >= 16, 14, 7)
 
     @property
+    def known_level(self) -> np.ndarray:
+        """The levels of the frames that came with one (NaN: a peer sent none)."""
+        return self.level[~np.isnan(self.level)]
+
+    @property
     def dbfs(self) -> np.ndarray:
         return 20 * np.log10(np.maximum(self.level, 1e-9))

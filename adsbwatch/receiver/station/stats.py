@@ -61,7 +61,7 @@ class StatsSink:
         if len(batch):
             dfs = batch.msg[:, 0] >> 3
             self._by_df += np.bincount(dfs, minlength=32)
-            known = batch.level[~np.isnan(batch.level)]  # NaN: sent with no level
+            known = batch.known_level
             if known.size:
                 self._peak = max(self._peak, float(known.max()))
             addressed = batch.msg[np.isin(dfs, ADDRESSED_DFS), 1:4].astype(np.uint32)

@@ -103,8 +103,7 @@ class StatsPeriods:
             p.noise_power_sum += batch.noise ** 2
             p.noise_blocks += 1
         if len(batch):
-            level = batch.level[~np.isnan(batch.level)]  # NaN: sent with no level
-            power = level.astype(np.float64) ** 2
+            power = batch.known_level.astype(np.float64) ** 2
             p.by_df += np.bincount(batch.msg[:, 0] >> 3, minlength=32)[:32]
             p.accepted += np.bincount(np.minimum(batch.fixed, REPAIR_SLOTS - 1),
                                       minlength=REPAIR_SLOTS)
