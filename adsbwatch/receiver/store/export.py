@@ -47,7 +47,7 @@ class _Names:
         return " ".join(part for part in (self.callsign, self.icao, self.label) if part)
 
 
-def _number(x: float | int | None) -> float | int | None:
+def finite_or_none(x: float | int | None) -> float | int | None:
     """None for a missing or non-finite value (JSON and XML have no NaN)."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return None
@@ -55,7 +55,7 @@ def _number(x: float | int | None) -> float | int | None:
 
 
 def _metres(alt_ft: int | None) -> float | None:
-    alt = _number(alt_ft)
+    alt = finite_or_none(alt_ft)
     return None if alt is None else round(alt * FT_TO_M, 1)
 
 
@@ -93,8 +93,9 @@ def _geojson(rows: list[TrackRow], names: _Names) -> str:
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": _position(r)},
             "properties": {
-                "visit_id": str(r.visit_id), "t": iso_utc(r.t), "alt": _number(r.alt),
-                "gs": _number(r.gs), "track": _number(r.track), "vrate": _number(r.vrate),
+                "visit_id": str(r.visit_id), "t": iso_utc(r.t), "alt": finite_or_none(r.alt),
+                "gs": finite_or_none(r.gs), "track": finite_or_none(r.track),
+                "vrate": finite_or_none(r.vrate),
                 "on_ground": bool(r.on_ground),
             },
         } for r in visit)
@@ -128,8 +129,8 @@ def _kml_runs(visit: list[TrackRow]) -> list[list[TrackRow]]:
     each run gets its own altitude mode."""
     runs: list[list[TrackRow]] = []
     for row in visit:
-        has_alt = _number(row.alt) is not None
-        if runs and (_number(runs[-1][0].alt) is not None) == has_alt:
+        has_alt = finite_or_none(row.alt) is not None
+        if runs and (finite_or_none(runs[-1][0].alt) is not None) == has_alt:
             runs[-1].append(row)
         else:
             runs.append([row])
@@ -146,7 +147,7 @@ def _degrees(x: float) -> str:
 def _kml_track(parent: ET.Element, run: list[TrackRow]) -> None:
     k, gx = f"{{{KML_NS}}}", f"{{{GX_NS}}}"
     track = _child(parent, f"{gx}Track")
-    absolute = _number(run[0].alt) is not None
+    absolute = finite_or_none(run[0].alt) is not None
     _child(track, f"{k}altitudeMode", "absolute" if absolute else "clampToGround")
     for row in run:
         _child(track, f"{k}when", iso_utc(row.t))
@@ -198,7 +199,7 @@ def _gpx(rows: list[TrackRow], names: _Names) -> str:
 # ------------------------------------------------------------------------------ CSV
 
 def _cell(x: float | int | None) -> str | float | int:
-    value = _number(x)
+    value = finite_or_none(x)
     return "" if value is None else value
 
 

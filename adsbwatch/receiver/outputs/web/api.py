@@ -5,7 +5,6 @@ JavaScript's numbers round past 2**53."""
 from __future__ import annotations
 
 import json
-import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +13,7 @@ from aiohttp import web
 from adsbwatch.decoder.messages.watchlist import parse_address
 from adsbwatch.receiver.store import history_queries as queries
 from adsbwatch.receiver.store.errors import StoreError
+from adsbwatch.receiver.store.export import finite_or_none
 from adsbwatch.receiver.when import parse_when
 
 if TYPE_CHECKING:
@@ -38,17 +38,13 @@ def _bad_request(message: str) -> web.HTTPBadRequest:
                               content_type="application/json")
 
 
-def _number(x: float | int | None) -> float | int | None:
-    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
-
-
 def visit_json(v: VisitRow, points: int | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": str(v.id), "icao": f"{v.icao:06x}", "label": v.label or "",
         "callsigns": v.callsigns.split(), "squawks": v.squawks.split(),
         "first_seen": v.first_seen, "last_seen": v.last_seen,
-        "min_alt": v.min_alt, "max_alt": v.max_alt, "closest_km": _number(v.closest_km),
-        "messages": v.messages, "max_dbfs": _number(v.max_dbfs), "emergency": v.emergency,
+        "min_alt": v.min_alt, "max_alt": v.max_alt, "closest_km": finite_or_none(v.closest_km),
+        "messages": v.messages, "max_dbfs": finite_or_none(v.max_dbfs), "emergency": v.emergency,
     }
     if points is not None:
         out["points"] = points
@@ -57,7 +53,8 @@ def visit_json(v: VisitRow, points: int | None = None) -> dict[str, Any]:
 
 def point_json(p: TrackRow) -> list[Any]:
     """[t, lat, lon, alt_ft, gs_kt, track_deg]: compact, a long visit has thousands."""
-    return [p.t, round(p.lat, 6), round(p.lon, 6), p.alt, _number(p.gs), _number(p.track)]
+    return [p.t, round(p.lat, 6), round(p.lon, 6), p.alt, finite_or_none(p.gs),
+            finite_or_none(p.track)]
 
 
 def _since(request: web.Request) -> float | None:
