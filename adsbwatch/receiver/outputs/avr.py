@@ -8,6 +8,7 @@ import numpy as np
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.receiver.errors import RuntimeFailure
+from adsbwatch.receiver.outputs.net.beast import timestamp_bytes
 from adsbwatch.receiver.outputs.stdout import StdoutOutlet
 from adsbwatch.receiver.station.fanout import OutletGone
 
@@ -31,9 +32,8 @@ def avr_text(batch: FrameBatch, timestamps: bool = False) -> str:
     rows = np.empty((n, line), dtype=np.uint8)
     if timestamps:
         rows[:, 0] = ord("@")
-        shifts = np.arange(40, -1, -8, dtype=np.int64)
-        stamp = (np.asarray(batch.ticks, np.int64)[:, None] >> shifts) & 0xFF
-        rows[:, 1:start] = np.frombuffer(stamp.astype(np.uint8).tobytes().hex().encode(),
+        stamp = timestamp_bytes(batch.ticks)
+        rows[:, 1:start] = np.frombuffer(stamp.tobytes().hex().encode(),
                                          np.uint8).reshape(n, STAMP)
     else:
         rows[:, 0] = ord("*")

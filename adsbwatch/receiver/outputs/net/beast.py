@@ -33,6 +33,14 @@ def signal_bytes(level: np.ndarray) -> np.ndarray:
     return np.where(known, scaled, 0).astype(np.uint8)
 
 
+def timestamp_bytes(ticks: np.ndarray) -> np.ndarray:
+    """[n, 6] uint8: each 12 MHz timestamp as 48 big-endian bits (Beast's, and AVR's
+    `@` lines' once in hex)."""
+    ticks = np.asarray(ticks, np.int64) & TIMESTAMP_MASK
+    shifts = np.arange(8 * (TIMESTAMP_BYTES - 1), -1, -8, dtype=np.int64)
+    return ((ticks[:, None] >> shifts) & 0xFF).astype(np.uint8)
+
+
 def beast_bytes(batch: FrameBatch) -> bytes:
     """Every frame of `batch` as a Beast record, in the batch's order.
 
@@ -46,9 +54,7 @@ def beast_bytes(batch: FrameBatch) -> bytes:
     rows[:, 0] = ESCAPE
     long = batch.nbytes == 14
     rows[:, 1] = np.where(long, LONG_TYPE, SHORT_TYPE)
-    ticks = np.asarray(batch.ticks, np.int64) & TIMESTAMP_MASK
-    shifts = np.arange(8 * (TIMESTAMP_BYTES - 1), -1, -8, dtype=np.int64)
-    rows[:, 2:2 + TIMESTAMP_BYTES] = (ticks[:, None] >> shifts) & 0xFF
+    rows[:, 2:2 + TIMESTAMP_BYTES] = timestamp_bytes(batch.ticks)
     rows[:, HEAD - 1] = signal_bytes(batch.level)
     rows[:, HEAD:] = batch.msg
     copies = np.where(rows == ESCAPE, 2, 1).astype(np.intp)
