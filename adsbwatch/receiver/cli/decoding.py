@@ -73,14 +73,14 @@ class Decoding:
                                 self.watchlist, receiver, source)
         self.sink = DecodingSink(self.pipeline, alerter, self.store, outlet, warn,
                                  self.view.refresh if self.view is not None else None)
-        # The session record first: it must be closed before the store is.
-        session = None if self.store is None else SessionSink(self.store, source,
-                                                              receiver=receiver)
-        self.sinks: list[Sink] = [] if session is None else [session]
-        self.sinks.append(self.view.observing(self.sink) if self.view else self.sink)
-        if self.store is not None and session is not None:
-            # After the decoding: it counts the messages the pipeline just decoded.
-            self.sinks.append(MinuteStatsSink(self.store, self.pipeline, session.row.id, warn))
+        decoding = self.view.observing(self.sink) if self.view else self.sink
+        self.sinks: list[Sink] = [decoding]
+        if self.store is not None:
+            # The session record first: it must be closed before the store is. The
+            # minute counts after the decoding: they count what it just decoded.
+            session = SessionSink(self.store, source, receiver=receiver)
+            self.sinks = [session, decoding,
+                          MinuteStatsSink(self.store, self.pipeline, session.row.id, warn)]
 
     def showing(self) -> AbstractContextManager[object]:
         """The live table while the station runs (on a terminal)."""
