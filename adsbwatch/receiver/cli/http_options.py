@@ -19,11 +19,6 @@ if TYPE_CHECKING:
 
 WEB_EXTRA = "pip install 'adsbwatch[web]'"
 
-# The HTTP service of each running context (by id: the context is not hashable), for
-# after_station; removed when the sink closes.
-_serving: dict[int, tuple[JsonSink, HttpService | None]] = {}
-
-
 def add_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("HTTP and JSON (dump1090-fa's formats)")
     group.add_argument("--http", type=port_number, metavar="PORT",
@@ -77,15 +72,9 @@ def sinks(context: OutputContext) -> list[Sink]:
         service = HttpService(context.network, app, host, args.http)
         if context.source.info.live and not args.quiet:
             print(f"adsbwatch: serving {service.url}", file=sys.stderr, flush=True)
-    key = id(context)
-    _serving[key] = (sink, service)
-
-    def closed() -> None:
-        _serving.pop(key, None)
-        if service is not None:
-            service.stop()
-
-    sink.on_close = closed
+    if service is not None:
+        sink.on_close = service.stop
+    context.when_source_ends.append(lambda signals: _serve_on(context, sink, service, signals))
     return [sink]
 
 
@@ -100,12 +89,11 @@ def check_web_extra(option: str = "--http") -> None:
                         f"{WEB_EXTRA}") from None
 
 
-def after_station(context: OutputContext, signals: StopSignals) -> None:
-    """A replay with --http serves its final state until Ctrl-C or SIGTERM (then the run
-    closes as usual and exits 0); a live run that ended has nothing left to show."""
-    sink, service = _serving.get(id(context), (None, None))
-    if sink is None:
-        return
+def _serve_on(context: OutputContext, sink: JsonSink, service: HttpService | None,
+              signals: StopSignals) -> None:
+    """The source ended: the final state built; a replay with --http serves it until
+    Ctrl-C or SIGTERM (then the run closes as usual and exits 0); a live run that ended
+    has nothing left to show."""
     sink.build(final=True)  # the final state, with the demodulator's totals
     if service is None or context.source.info.live:
         return

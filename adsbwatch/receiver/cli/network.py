@@ -42,4 +42,5 @@ def network_sinks(context: OutputContext) -> list[Sink]:
 def after_station(context: OutputContext, signals: StopSignals) -> None:
     """The source ended by itself: what outputs do before the run closes (a replay
     with --http keeps serving until Ctrl-C)."""
-    http_options.after_station(context, signals)
+    for hook in context.when_source_ends:
+        hook(signals)

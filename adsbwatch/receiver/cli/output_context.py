@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from adsbwatch.receiver.cli.decoding import Decoding
     from adsbwatch.receiver.station.network import NetworkThread
     from adsbwatch.receiver.station.run import StationTotals
+    from adsbwatch.receiver.station.signals import StopSignals
 
 
 @dataclass
@@ -24,6 +25,9 @@ class OutputContext:
     warn: Callable[[str], None]
     # Each network output's count of connected clients, for /metrics.
     network_clients: list[Callable[[], int]] = field(default_factory=list)
+    # What outputs do when the source ended by itself, before the run closes (given the
+    # run's StopSignals): the HTTP side serves a replay's final state until Ctrl-C.
+    when_source_ends: list[Callable[[StopSignals], None]] = field(default_factory=list)
     _network: NetworkThread | None = field(default=None, repr=False)
 
     @property
