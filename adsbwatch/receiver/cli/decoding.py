@@ -12,9 +12,8 @@ from rich.console import Console
 
 from adsbwatch.decoder.messages.tracker import TrackerConfig
 from adsbwatch.decoder.messages.watchlist import Watchlist
-from adsbwatch.receiver.cli.opening import load_watchlist_files, open_store
+from adsbwatch.receiver.cli.opening import given_position, load_watchlist_files, open_store
 from adsbwatch.receiver.cli.station_options import records
-from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.outputs.alerts import Alerter
 from adsbwatch.receiver.outputs.stdout import StdoutOutlet
 from adsbwatch.receiver.sources.base import IQSource, SourceInfo
@@ -32,13 +31,8 @@ WIDE = 200  # columns of the table written to a file or pipe
 
 def receiver_position(args: argparse.Namespace, info: SourceInfo) -> tuple[float, float] | None:
     """--lat/--lon, else where the recording says it was made."""
-    if (args.lat is None) != (args.lon is None):
-        raise UserError("give both --lat and --lon (the receiver's position), or neither")
-    if args.lat is None:
-        return info.position
-    if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
-        raise UserError(f"--lat {args.lat} --lon {args.lon} is not a position on Earth")
-    return (args.lat, args.lon)
+    given = given_position(args)
+    return info.position if given is None else given
 
 
 class Decoding:

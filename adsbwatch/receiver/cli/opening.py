@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from adsbwatch.decoder.messages.watchlist import (
     WatchEntry,
@@ -93,3 +93,14 @@ def write_output(text: str, path: str | None) -> None:
     except OSError as exc:
         kept = "; the earlier file is left as it was" if target.is_file() else ""
         raise UserError(f"{path}: cannot write ({exc.strerror or exc}){kept}") from None
+
+
+def given_position(args: Any) -> tuple[float, float] | None:
+    """The receiver's --lat/--lon (both or neither, on Earth); None when not given."""
+    if (args.lat is None) != (args.lon is None):
+        raise UserError("give both --lat and --lon (the receiver's position), or neither")
+    if args.lat is None:
+        return None
+    if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
+        raise UserError(f"--lat {args.lat} --lon {args.lon} is not a position on Earth")
+    return (args.lat, args.lon)

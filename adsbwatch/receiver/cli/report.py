@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.cli.history import since_option
-from adsbwatch.receiver.cli.opening import open_store
+from adsbwatch.receiver.cli.opening import given_position, open_store
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 
 if TYPE_CHECKING:
@@ -21,16 +21,6 @@ if TYPE_CHECKING:
 DEFAULT_OUT = "adsbwatch-report"
 DEFAULT_PROFILES = 24  # the altitude profiles drawn, newest visits first
 LARGE_STORE_ROWS = 200_000  # rows to read before a progress bar is worth showing
-
-
-def _position(args: argparse.Namespace) -> tuple[float, float] | None:
-    if (args.lat is None) != (args.lon is None):
-        raise UserError("give both --lat and --lon (the receiver's position), or neither")
-    if args.lat is None:
-        return None
-    if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
-        raise UserError(f"--lat {args.lat} --lon {args.lon} is not a position on Earth")
-    return (args.lat, args.lon)
 
 
 def _need_matplotlib() -> None:
@@ -73,7 +63,7 @@ def _progress(store: Store, since: float | None) -> Iterator[Callable[[int], Non
 
 def cmd_report(args: argparse.Namespace) -> int:
     since = since_option(args.since)
-    given = _position(args)
+    given = given_position(args)
     if args.max_profiles < 0:
         raise UserError(f"--max-profiles {args.max_profiles}: give 0 or more")
     _need_matplotlib()

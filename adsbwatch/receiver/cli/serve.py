@@ -13,7 +13,7 @@ from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.cli.net_args import DEFAULT_BIND, port_number
-from adsbwatch.receiver.cli.opening import open_store, store_path
+from adsbwatch.receiver.cli.opening import given_position, open_store, store_path
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.outputs.web.tiles import tile_url
 
@@ -24,12 +24,9 @@ if TYPE_CHECKING:
 
 def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
     """--lat/--lon, else where the store's newest run with a position was."""
-    if (args.lat is None) != (args.lon is None):
-        raise UserError("give both --lat and --lon (the receiver's position), or neither")
-    if args.lat is not None:
-        if not (-90 <= args.lat <= 90 and -180 <= args.lon <= 180):
-            raise UserError(f"--lat {args.lat} --lon {args.lon} is not a position on Earth")
-        return (args.lat, args.lon)
+    given = given_position(args)
+    if given is not None:
+        return given
     from adsbwatch.receiver.store.report_queries import receiver_positions
     from adsbwatch.receiver.store.sqlite import StoreError
 
