@@ -1,16 +1,13 @@
-"""Addresses as the network outputs spell and read them: HOST:PORT (an IPv6 address in
-brackets), and what `--net-push HOST:PORT[:beast]` names. Light: the options' checks
-import it, before anything of the station is loaded."""
+"""What `--net-push HOST:PORT[:beast]` names. Light: the options' checks import it,
+before anything of the station is loaded."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adsbwatch.receiver.addresses import split_host_port, where
+
 PUSH_PROTOCOLS = ("beast",)
-
-
-def where(host: str, port: int) -> str:
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 @dataclass(frozen=True)
@@ -33,8 +30,7 @@ def parse_push_spec(text: str) -> PushSpec:
     elif not sep or protocol.lower() not in PUSH_PROTOCOLS:
         raise ValueError(f"{text!r} is not HOST:PORT:beast (e.g. 127.0.0.1:30004:beast); "
                          "only beast can be pushed")
-    host, sep, port = rest.rpartition(":")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    address = split_host_port(rest)
+    if address is None:
         raise ValueError(f"{text!r} is not HOST:PORT:beast (e.g. 127.0.0.1:30004:beast)")
-    return PushSpec(host, int(port), protocol.lower())
+    return PushSpec(*address, protocol.lower())

@@ -14,8 +14,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from adsbwatch.receiver.addresses import where
 from adsbwatch.receiver.errors import RuntimeFailure
-from adsbwatch.receiver.outputs.net.addresses import where
 from adsbwatch.receiver.station.network import NetworkThread
 
 CLIENT_BUFFER_BYTES = 4 << 20  # minutes of Beast at a busy site's rate, seconds in a fast replay

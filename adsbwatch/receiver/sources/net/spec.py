@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adsbwatch.receiver.addresses import split_host_port, where
+
 PROTOCOLS = ("beast", "avr")
 DEFAULT_PROTOCOL = "beast"  # what dump1090-fa and readsb serve on 30005
 
@@ -16,7 +18,7 @@ class NetSpec:
 
     @property
     def where(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return where(self.host, self.port)
 
     @property
     def name(self) -> str:
@@ -36,8 +38,7 @@ def parse_net_spec(text: str) -> NetSpec:
         rest, protocol = head, tail.lower()
     elif sep and not tail.isdigit():
         raise ValueError(f"{text!r}: the format must be beast or avr, not {tail!r}")
-    host, sep, port = rest.rpartition(":")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    address = split_host_port(rest)
+    if address is None:
         raise ValueError(f"{text!r} is not HOST:PORT[:beast|avr] (e.g. 127.0.0.1:30005)")
-    return NetSpec(host, int(port), protocol)
+    return NetSpec(*address, protocol)
