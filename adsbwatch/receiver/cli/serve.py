@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.cli.net_args import DEFAULT_BIND, port_number
 from adsbwatch.receiver.cli.opening import given_position, open_store, store_path
-from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.outputs.web.tiles import tile_url
 
 if TYPE_CHECKING:
     from aiohttp import web
-
 
 
 def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
@@ -54,34 +51,6 @@ def build_app(db: str, receiver: tuple[float, float] | None,
     return make_app(published, None, db_path=db, receiver=receiver, tiles=tiles)
 
 
-async def _serve(app: web.Application, host: str, port: int, quiet: bool) -> None:
-    import asyncio
-
-    from adsbwatch.receiver.outputs.http.app import start_http, stop_http
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    try:
-        runner, bound = await start_http(app, host, port)
-    except OSError as exc:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        raise RuntimeFailure(f"--http {port}: cannot listen on {host}:{port} ({reason}); "
-                             "choose another port") from None
-    try:
-        shown = f"[{host}]" if ":" in host else host
-        if not quiet:
-            print(f"adsbwatch: serving http://{shown}:{bound}/ until Ctrl-C",
-                  file=sys.stderr, flush=True)
-        await stop.wait()
-    finally:
-        await stop_http(runner)
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with suppress(ValueError, RuntimeError):
-                loop.remove_signal_handler(signum)
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
     db = str(store_path(args.db))
     if not os.path.exists(db):
@@ -94,9 +63,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise UserError(f"serve needs {exc.name}, which is not installed: "
                         "pip install 'adsbwatch[web]'") from None
-    import asyncio  # here: `adsbwatch --help` need not load it
+    # The station's own server and signals, with no station: Ctrl-C or SIGTERM ends it.
+    from adsbwatch.receiver.outputs.http.service import HttpService
+    from adsbwatch.receiver.station.network import NetworkThread
+    from adsbwatch.receiver.station.signals import StopSignals
 
-    asyncio.run(_serve(app, args.net_bind, args.http, args.quiet))
+    network = NetworkThread()
+    try:
+        service = HttpService(network, app, args.net_bind, args.http)
+        with StopSignals() as signals:
+            signals.wait_for_signal(None if args.quiet else lambda: print(
+                f"adsbwatch: serving {service.url} until Ctrl-C", file=sys.stderr, flush=True))
+        service.stop()
+    finally:
+        network.stop()
     return 0
 
 
