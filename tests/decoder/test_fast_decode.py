@@ -19,7 +19,7 @@ from pyModeS._idcode import idcode_to_squawk
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.crc import with_parity
 from adsbwatch.decoder.messages.altitude import altitude_ft
-from adsbwatch.decoder.messages.decode import FAST, decode_bytes, decode_frame
+from adsbwatch.decoder.messages.decode import FAST, RepeatingDecoder, decode_bytes, decode_frame
 from adsbwatch.decoder.messages.identity import squawk
 from adsbwatch.decoder.messages.parity import remainder
 from adsbwatch.decoder.messages.tracker import TrackerConfig
@@ -124,6 +124,20 @@ def test_the_address_of_a_parity_reply_is_its_crc_remainder() -> None:
     assert remainder(bytes([frame[0] ^ 1]) + frame[1:]) != 0x400940
 
 
+def test_repeated_frames_get_their_fields_again_but_positions_are_decoded_each_time(
+        recordings: Path) -> None:
+    frames = demodulate_file(recordings / MODES1).frames
+    decode = RepeatingDecoder()
+    first = [decode(frame) for frame in frames]
+    again = [decode(frame) for frame in frames]
+    assert first == again == [pyModeS.decode(frame.hex()) for frame in frames]
+    kept = [a is b for a, b in zip(first, again, strict=True)]
+    positions = [frame[0] >> 3 == 17 and 9 <= frame[4] >> 3 <= 18 for frame in frames]
+    assert sum(positions) == 100 and kept == [not p for p in positions]
+    small = RepeatingDecoder(remembered=50)
+    assert [small(frame) for frame in frames] == first and 0 < len(small) <= 50
+
+
 def batches(frames: list[bytes], ticks: list[int], loops: int) -> list[FrameBatch]:
     """The frames in 0.1 s blocks, the file played `loops` times back to back."""
     msg = np.zeros((len(frames), 14), np.uint8)
@@ -166,8 +180,9 @@ def test_a_pipeline_run_stores_the_same_rows_as_with_pymodes_decode(
     played = batches(found.frames, found.ticks, loops=20)
     fast = stored_rows(tmp_path, "fast", played)
     with monkeypatch.context() as patch:
-        patch.setattr("adsbwatch.receiver.station.pipeline.decode_bytes",
-                      lambda frame: dict(pyModeS.decode(frame.hex())))
+        # pyModeS' general path for every frame, none remembered
+        patch.setattr("adsbwatch.receiver.station.pipeline.RepeatingDecoder",
+                      lambda: lambda frame: dict(pyModeS.decode(frame.hex())))
         slow = stored_rows(tmp_path, "slow", played)
     assert len(fast["track_points"]) == 20 * 97 and len(fast["visits"]) == 1
     assert fast == slow  # and every listener heard the same messages

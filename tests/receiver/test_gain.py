@@ -11,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from adsbwatch.decoder.demod.adclevels import clipped_and_powers
 from adsbwatch.receiver.sources.gain import (
     CLIP_SHARE,
     HOLD_S,
     NOISE_CEILING_DBFS,
+    NOISE_STRIDE,
     QUIET_S,
     REPROBE_S,
     AdaptiveGain,
@@ -318,3 +320,15 @@ def test_the_floor_warning_goes_to_stderr_once_by_default(capsys) -> None:
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("adsbwatch: warning: gain auto:")
     assert control.gain_db == 40.0
+
+
+def test_the_compiled_pass_counts_and_samples_as_numpy_does() -> None:
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        raw = rng.integers(0, 256, size=2 * int(rng.integers(1, 3000)), dtype=np.uint8)
+        raw[rng.integers(0, raw.size, size=40)] = rng.choice([0, 1, 254, 255], 40)
+        strong, power = clipped_and_powers(raw, NOISE_STRIDE)
+        at_limit = ((raw == 0) | (raw == 255)).reshape(-1, 2).any(axis=1)
+        assert strong == int(np.count_nonzero(at_limit))
+        picked = raw.reshape(-1, 2)[::NOISE_STRIDE].astype(np.int32) * 2 - 255
+        assert power.tolist() == (picked ** 2).sum(axis=1).tolist()

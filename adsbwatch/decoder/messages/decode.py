@@ -36,6 +36,43 @@ def decode_bytes(frame: bytes) -> dict[str, Any]:
     return pyModeS.decode(frame.hex())
 
 
+# Extended squitter type codes that carry a CPR position: each such frame is new (its
+# encoded position moves), so remembering them would only fill the memory below.
+_POSITION_TYPECODES = frozenset((*range(5, 19), *range(20, 23)))
+REMEMBERED = 4096  # distinct frames kept: some seconds of a busy sky's repeats
+
+
+class RepeatingDecoder:
+    """decode_bytes that remembers the fields of the frames it decoded, but positions.
+
+    Most frames repeat one heard shortly before, byte for byte: an aircraft's all-call
+    replies, its identification, its velocity in steady flight, its altitude replies to
+    each radar sweep (half of a real capture's frames, modes1). Their fields are the same
+    dict again, which callers must not change. When REMEMBERED frames are kept, it
+    starts again empty.
+    """
+
+    def __init__(self, remembered: int = REMEMBERED) -> None:
+        self.remembered = remembered
+        self._fields: dict[bytes, dict[str, Any]] = {}
+
+    def __call__(self, frame: bytes) -> dict[str, Any]:
+        fields = self._fields.get(frame)
+        if fields is not None:
+            return fields
+        fields = decode_bytes(frame)
+        if len(frame) < 14 or frame[0] >> 3 not in (17, 18) \
+                or frame[4] >> 3 not in _POSITION_TYPECODES:
+            if len(self._fields) >= self.remembered:
+                self._fields.clear()
+            self._fields[frame] = fields
+        return fields
+
+    def __len__(self) -> int:
+        """Frames remembered."""
+        return len(self._fields)
+
+
 def decode_frame(frame_hex: str) -> dict[str, Any]:
     """decode_bytes for a frame given as hex."""
     return decode_bytes(bytes.fromhex(frame_hex))

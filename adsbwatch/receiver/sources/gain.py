@@ -38,6 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from adsbwatch.decoder.demod.adclevels import clipped_and_powers
+
 WINDOW_S = 1.0  # measurements are judged a second at a time (dump1090-fa's block)
 HOLD_S = 5.0  # no change within this long of the last (dump1090-fa's burst change delay)
 QUIET_S = 10.0  # no clipping for this long before stepping up (its 10 quiet blocks)
@@ -65,26 +67,19 @@ class ChunkLevels:
 
 
 def chunk_levels(raw: np.ndarray) -> ChunkLevels:
-    """Measure a chunk of cu8 bytes (I, Q interleaved; whole samples): 0.2 ms per MB
-    in the CPU's cache, 0.4 ms from memory (numpy passes over the bytes, a median over a
-    sixteenth of the samples)."""
+    """Measure a chunk of cu8 bytes (I, Q interleaved; whole samples) in one compiled
+    pass: the samples at the ADC's limits, and the median power of every
+    NOISE_STRIDE-th sample."""
     samples = raw.size // 2
-    whole = raw[: 2 * samples]
     if samples == 0:
         return ChunkLevels(0, 0, FLOOR_DBFS)
-    # 0 and 255 wrap to 1 and 0 when one is added; a sample clips when I or Q does, so
-    # its two flags, read as one uint16, are non-zero.
-    at_limit = (whole + np.uint8(1)) <= 1
-    strong = int(np.count_nonzero(at_limit.view(np.uint16)))
-    # Distance from 127.5 doubled, in integers: 2x - 255 is odd, from -255 to 255.
-    picked = whole.reshape(-1, 2)[::NOISE_STRIDE].astype(np.int32) * 2 - 255
-    power = picked[:, 0] * picked[:, 0] + picked[:, 1] * picked[:, 1]
+    strong, power = clipped_and_powers(raw[: 2 * samples], NOISE_STRIDE)
     middle = power.size // 2
     median_power = float(np.partition(power, middle)[middle])
     # Full scale is 127.5 counts, 255 in doubled ones; magnitude = sqrt(power) / 255.
     noise = 10 * math.log10(median_power) - 20 * math.log10(255) if median_power > 0 \
         else FLOOR_DBFS
-    return ChunkLevels(samples, strong, noise)
+    return ChunkLevels(samples, int(strong), noise)
 
 
 def _warn_on_stderr(message: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
-from adsbwatch.decoder.messages.decode import DECODE_ERRORS, decode_bytes
+from adsbwatch.decoder.messages.decode import DECODE_ERRORS, RepeatingDecoder
 from adsbwatch.decoder.messages.tracker import Aircraft, Tracker, TrackerConfig, Update
 from adsbwatch.decoder.messages.visits import Visit, Visits
 from adsbwatch.decoder.messages.watchlist import Watchlist
@@ -69,6 +69,7 @@ class Pipeline:
                  sighting_wait_s: float = SIGHTING_WAIT_S) -> None:
         self.start_epoch = start_epoch
         self.tracker = Tracker(tracker_config)
+        self._decode = RepeatingDecoder()
         self.watchlist = watchlist
         self.store = store
         self.record_all = record_all
@@ -107,7 +108,7 @@ class Pipeline:
         if t > self.now:
             self.now = t
         try:
-            msg = decode_bytes(frame)
+            msg = self._decode(frame)
         except DECODE_ERRORS:
             self.totals.undecodable += 1  # a valid frame pyModeS has no decoder for
             return None
