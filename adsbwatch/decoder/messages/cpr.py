@@ -107,11 +107,11 @@ def _resolve(track: CprTrack, frame: CprFrame,
     """(lat, lon, from a pair) for the newest frame, or None if undecidable yet."""
     other = track.even if frame.odd else track.odd
     window = config.surface_pair_window_s if frame.surface else config.pair_window_s
-    reference = _reference(track, frame, config)
     if (other is not None and other.surface == frame.surface
             and abs(frame.t - other.t) <= window):
         even, odd = (other, frame) if frame.odd else (frame, other)
         if frame.surface:
+            reference = _reference(track, frame, config)
             if reference is None:
                 return None  # surface zones repeat every 90 degrees: need a reference
             found = surface_position_pair(even.lat, even.lon, odd.lat, odd.lon,
@@ -122,6 +122,7 @@ def _resolve(track: CprTrack, frame: CprFrame,
                                            even_is_newer=not frame.odd)
         if found is not None:
             return found[0], found[1], True
+    reference = _reference(track, frame, config)
     if reference is None:
         return None
     decode = surface_position_with_ref if frame.surface else airborne_position_with_ref

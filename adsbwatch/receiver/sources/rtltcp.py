@@ -65,7 +65,7 @@ POLL_S = 0.25  # how often the reader looks up from the socket (stop, silence)
 SILENCE_S = 10.0  # a server that sends nothing this long has gone, whatever TCP says
 READ_BYTES = 1 << 19  # one recv_into's room
 HAND_OVER_BYTES = 1 << 18  # queued in chunks this big: few hand-overs per second
-GATHER_S = 0.05  # a pause after draining the socket: 240 KB gather meanwhile at 2.4 MS/s
+GATHER_S = 0.1  # a pause after draining the socket: 480 KB gather meanwhile at 2.4 MS/s
 QUEUE_SECONDS = 4.0  # room for the demodulator's first block (kernels loading) and hiccups
 
 
