@@ -16,7 +16,11 @@ from typing import Any
 import pyModeS
 
 from adsbwatch.decoder.messages.replies import acas_fields, all_call_fields, surveillance_fields
-from adsbwatch.decoder.messages.squitter import squitter_fields
+from adsbwatch.decoder.messages.squitter import (
+    AIRBORNE_POSITION_TYPECODES,
+    SURFACE_POSITION_TYPECODES,
+    squitter_fields,
+)
 
 DECODE_ERRORS = (pyModeS.DecodeError, ValueError, KeyError, TypeError, IndexError)
 
@@ -38,7 +42,7 @@ def decode_bytes(frame: bytes) -> dict[str, Any]:
 
 # Extended squitter type codes that carry a CPR position: each such frame is new (its
 # encoded position moves), so remembering them would only fill the memory below.
-_POSITION_TYPECODES = frozenset((*range(5, 19), *range(20, 23)))
+_POSITION_TYPECODES = SURFACE_POSITION_TYPECODES | AIRBORNE_POSITION_TYPECODES
 REMEMBERED = 4096  # distinct frames kept: some seconds of a busy sky's repeats
 
 

@@ -14,6 +14,11 @@ from typing import Any
 
 from pyModeS.decoder.bds import bds05, bds06, bds08, bds09, bds61, bds62, bds65
 
+# The type codes of the position messages: surface (BDS 0,6), airborne (0,5) with a
+# barometric (9-18) or GNSS (20-22) altitude. Sets: tested per frame.
+SURFACE_POSITION_TYPECODES = frozenset(range(5, 9))
+AIRBORNE_POSITION_TYPECODES = frozenset((*range(9, 19), *range(20, 23)))
+
 # type code -> (BDS register pyModeS names, its decoder of the 56-bit ME field)
 RegisterDecoder = Callable[[int], dict[str, Any]]
 
@@ -25,8 +30,8 @@ def _position(tc: int) -> RegisterDecoder:
 
 REGISTERS: dict[int, tuple[str, RegisterDecoder]] = {
     **{tc: ("0,8", bds08.decode_bds08) for tc in range(1, 5)},
-    **{tc: ("0,6", bds06.decode_bds06) for tc in range(5, 9)},
-    **{tc: ("0,5", _position(tc)) for tc in (*range(9, 19), *range(20, 23))},
+    **{tc: ("0,6", bds06.decode_bds06) for tc in sorted(SURFACE_POSITION_TYPECODES)},
+    **{tc: ("0,5", _position(tc)) for tc in sorted(AIRBORNE_POSITION_TYPECODES)},
     19: ("0,9", bds09.decode_bds09),
     28: ("6,1", bds61.decode_bds61),
     29: ("6,2", bds62.decode_bds62),

@@ -15,9 +15,11 @@ from typing import Any, NamedTuple
 
 from adsbwatch.decoder.messages.cpr import CprConfig, CprFrame, CprTrack, Rejection, locate
 from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS, EMERGENCY_STATES
+from adsbwatch.decoder.messages.squitter import (
+    AIRBORNE_POSITION_TYPECODES,
+    SURFACE_POSITION_TYPECODES,
+)
 
-SURFACE_TYPECODES = range(5, 9)
-AIRBORNE_TYPECODES = frozenset((*range(9, 19), *range(20, 23)))  # a set: tested per frame
 CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}  # identification type code -> set
 # Comm-B fields worth keeping from DF20/21 replies (pyModeS infers the register).
 COMMB_FIELDS = ("selected_altitude_mcp", "selected_altitude_fms", "baro_pressure_setting",
@@ -156,14 +158,14 @@ class Tracker:
             if msg.get("category") is not None:
                 ac.category = f"{CATEGORY_SETS[tc]}{int(msg['category'])}"
             self._set_callsign(ac, t, msg.get("callsign"), update)
-        elif tc in SURFACE_TYPECODES:
+        elif tc in SURFACE_POSITION_TYPECODES:
             ac.on_ground = True
             if msg.get("groundspeed") is not None:
                 ac.groundspeed = float(msg["groundspeed"])
             if msg.get("track") is not None and msg.get("track_status"):
                 ac.track = float(msg["track"])
             self._cpr(ac, t, msg, surface=True, alt=None, update=update)
-        elif tc in AIRBORNE_TYPECODES:
+        elif tc in AIRBORNE_POSITION_TYPECODES:
             ac.on_ground = False
             alt = msg.get("altitude")
             if alt is not None:

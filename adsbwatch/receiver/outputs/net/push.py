@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from adsbwatch.receiver.addresses import where
 from adsbwatch.receiver.outputs.net.addresses import PushSpec
 from adsbwatch.receiver.outputs.net.beast import HEARTBEAT
-from adsbwatch.receiver.outputs.net.server import HEARTBEAT_S, READ_BYTES, reason
+from adsbwatch.receiver.outputs.net.server import HEARTBEAT_S, READ_BYTES, amount, reason
 from adsbwatch.receiver.sources.live import FIRST_RETRY_S, next_retry
 from adsbwatch.receiver.station.network import NetworkThread
 
@@ -94,7 +94,7 @@ class BeastPush:
             self.stats.frames_dropped += old_frames
             if not self._said_overflow:
                 self._said_overflow = True
-                self.warn(f"{self.name}: {_amount(self.limit_bytes)} of frames waiting; "
+                self.warn(f"{self.name}: {amount(self.limit_bytes)} of frames waiting; "
                           "dropping the oldest until the peer takes them")
         assert self._wake is not None
         self._wake.set()
@@ -183,11 +183,3 @@ async def _read_until_closed(reader: asyncio.StreamReader) -> None:
     with contextlib.suppress(OSError):
         while await reader.read(READ_BYTES):
             pass  # a Beast input sends nothing we need
-
-
-def _amount(size: int) -> str:
-    """A byte count as people read it: 4 MB, 1000 bytes."""
-    for unit, shift in (("MB", 20), ("kB", 10)):
-        if size >= 1 << shift:
-            return f"{size / (1 << shift):.3g} {unit}"
-    return f"{size} bytes"

@@ -142,7 +142,7 @@ class TcpServer:
     def _drop(self, client: _Client) -> None:
         del self._clients[client.writer]
         self.stats.dropped += 1
-        self.warn(f"{self.name}: client {client.peer} fell {self.limit_bytes >> 20} MB "
+        self.warn(f"{self.name}: client {client.peer} fell {amount(self.limit_bytes)} "
                   "behind (not reading?); dropped it, the other clients go on")
         client.writer.transport.abort()
 
@@ -171,3 +171,11 @@ class TcpServer:
             client.writer.transport.abort()
         self.stats.left += len(self._clients)  # the ones still here: we closed on them
         self._clients.clear()
+
+
+def amount(size: int) -> str:
+    """A byte count as people read it: 4 MB, 1000 bytes."""
+    for unit, shift in (("MB", 20), ("kB", 10)):
+        if size >= 1 << shift:
+            return f"{size / (1 << shift):.3g} {unit}"
+    return f"{size} bytes"
