@@ -1,0 +1,220 @@
+"""Sweeps on two signal models, ours beside dump1090-mutability in the same run.
+
+    python benchmarks/independent.py single  [--models box analog] [--rates 2.0M 2.4M]
+    python benchmarks/independent.py overlap [--models box analog] [--rates 2.0M 2.4M]
+
+`single`: one DF17 per address never heard before (no decoder can lean on a known
+address), `--per-snr` frames at each SNR from `--snr-min` to `--snr-max` dB, 500 us
+apart, in one recording per model and rate. Reported: frames recovered bit-exact, the
+SNR where each decoder first reaches 50% (linear interpolation), phantoms.
+
+`overlap`: pairs of DF17s of new addresses, the second starting 0.5-110 us into the
+first; the stronger at `--strong-snr` (uniform range), the weaker 3-12 dB below it,
+either first. Reported: the share of pairs whose stronger / weaker frame is recovered.
+
+Models (adsbwatch.decoder.sim): `box`, the simulator the demodulator was built on
+(pulses averaged over each sample's period), and `analog`, the independent one
+(band-limited pulses with rise and fall times, droop, echoes, point sampling; see
+analog.py). SNR: pulse amplitude squared over the noise power of one output sample.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import shutil
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+
+from adsbwatch.decoder.sim import analog  # noqa: E402
+from adsbwatch.decoder.sim import simulate as sim  # noqa: E402
+from benchmarks.sensitivity import (  # noqa: E402
+    Decoder,
+    parse_rate,
+    rate_label,
+    run_decoder,
+    snr_at_half,
+)
+
+SPACING_S = 500e-6
+NOISE_RMS = 0.04
+MODELS = ("box", "analog")
+
+
+@dataclass(frozen=True)
+class Case:
+    """A recording's frames and what the sweep groups them by."""
+
+    frames: list[sim.SimFrame]
+    groups: list[float]  # per frame: its SNR (single) or its pair's index (overlap)
+    roles: list[str]  # per frame: "single", "strong" or "weak"
+
+
+def fresh_addresses(rng: np.random.Generator, n: int) -> list[int]:
+    """`n` distinct addresses, none of them 0."""
+    return [int(a) for a in rng.choice(np.arange(1, 1 << 24), size=n, replace=False)]
+
+
+def _frame(rng: np.random.Generator, icao: int, start_s: float, snr_db: float,
+           rate: float) -> sim.SimFrame:
+    return sim.SimFrame(sim.random_df17(rng, icao), start_s + float(rng.uniform(0, 1 / rate)),
+                        snr_db, float(rng.uniform(-100e3, 100e3)),
+                        float(rng.uniform(0, 2 * math.pi)))
+
+
+def single_case(rng: np.random.Generator, rate: float, snrs: Sequence[float],
+                per_snr: int) -> Case:
+    levels = [s for s in snrs for _ in range(per_snr)]
+    rng.shuffle(levels)
+    icaos = fresh_addresses(rng, len(levels))
+    frames = [_frame(rng, icao, 100e-6 + k * SPACING_S, snr, rate)
+              for k, (icao, snr) in enumerate(zip(icaos, levels, strict=True))]
+    return Case(frames, levels, ["single"] * len(frames))
+
+
+def overlap_case(rng: np.random.Generator, rate: float, pairs: int,
+                 strong_snr: tuple[float, float]) -> Case:
+    icaos = fresh_addresses(rng, 2 * pairs)
+    frames, groups, roles = [], [], []
+    for k in range(pairs):
+        t = 100e-6 + k * 2 * SPACING_S
+        strong = float(rng.uniform(*strong_snr))
+        weak = strong - float(rng.uniform(3.0, 12.0))
+        lag = float(rng.uniform(0.5e-6, 110e-6))
+        strong_first = bool(rng.integers(2))
+        levels = ((strong, "strong"), (weak, "weak"))
+        for j, (snr, role) in enumerate(levels if strong_first else levels[::-1]):
+            frames.append(_frame(rng, icaos[2 * k + j], t + j * lag, snr, rate))
+            groups.append(float(k))
+            roles.append(role)
+    return Case(frames, groups, roles)
+
+
+def write_recording(path: Path, case: Case, rate: float, model: str, seed: int) -> None:
+    n = sim.samples_needed(case.frames, rate)
+    noise_rng = np.random.default_rng([seed, 1])
+    if model == "box":
+        iq = sim.simulate_iq(case.frames, rate, n, noise_rng, noise_rms=NOISE_RMS)
+    else:
+        traits_rng = np.random.default_rng([seed, 2])
+        emissions = [analog.emission_of(f, analog.random_traits(traits_rng)) for f in case.frames]
+        iq = analog.render(emissions, int(rate), n, noise_rng, noise_rms=NOISE_RMS)
+    path.write_bytes(sim.quantize(iq, "cu8"))
+
+
+def decoders(rate: float, fixes: Sequence[int], dump1090: str) -> list[Decoder]:
+    ours = [sys.executable, "-m", "adsbwatch", "replay", "FILE", "--raw",
+            "--rate", rate_label(rate), "--format", "cu8", "-q"]
+    out = [Decoder(f"ours --fix {n}", [*ours, "--fix", str(n)]) for n in fixes]
+    found = shutil.which(dump1090)
+    if found:  # reads 2.4 MS/s; at 2.0 MS/s it is run all the same and finds nothing
+        out.append(Decoder("dump1090-mut --fix", [found, "--ifile", "FILE", "--raw", "--fix"]))
+    return out
+
+
+@dataclass
+class Outcome:
+    found: list[bool]  # per true frame
+    phantoms: int
+
+
+def outcome(case: Case, reported: list[str]) -> Outcome:
+    truth = [f.data.hex() for f in case.frames]
+    got = set(reported)
+    true_set = set(truth)
+    return Outcome([t in got for t in truth], sum(1 for r in reported if r not in true_set))
+
+
+def single_report(case: Case, snrs: Sequence[float], results: dict[str, Outcome],
+                  label: str, out: csv.writer) -> None:
+    print(f"\n{label}: {len(case.frames)} DF17 frames of new addresses, "
+          f"{len(case.frames) // len(snrs)} per SNR")
+    print(f"{'decoder':<22} {'recovered':>10} {'50% at':>8} {'phantoms':>9}  per SNR (%)")
+    for name, o in results.items():
+        shares = []
+        for snr in snrs:
+            hits = [f for f, g in zip(o.found, case.groups, strict=True) if g == snr]
+            shares.append(sum(hits) / len(hits))
+            out.writerow([label, name, snr, len(hits), sum(hits), o.phantoms])
+        half = snr_at_half(list(snrs), shares)
+        half_text = "-" if half is None else f"{half:.2f}"
+        curve = " ".join(f"{100 * s:.0f}" for s in shares)
+        print(f"{name:<22} {sum(o.found):>5}/{len(o.found):<4} {half_text:>8} {o.phantoms:>9}  "
+              f"{curve}")
+
+
+def overlap_report(case: Case, results: dict[str, Outcome], label: str,
+                   out: csv.writer) -> None:
+    pairs = len(case.frames) // 2
+    print(f"\n{label}: {pairs} overlapping pairs of DF17s of new addresses")
+    print(f"{'decoder':<22} {'stronger':>9} {'weaker':>8} {'both':>6} {'phantoms':>9}")
+    for name, o in results.items():
+        strong = [f for f, r in zip(o.found, case.roles, strict=True) if r == "strong"]
+        weak = [f for f, r in zip(o.found, case.roles, strict=True) if r == "weak"]
+        both = sum(s and w for s, w in zip(strong, weak, strict=True))
+        print(f"{name:<22} {sum(strong) / pairs:>9.3f} {sum(weak) / pairs:>8.3f} "
+              f"{both / pairs:>6.3f} {o.phantoms:>9}")
+        out.writerow([label, name, pairs, sum(strong), sum(weak), both, o.phantoms])
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("sweep", choices=("single", "overlap"))
+    p.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
+    p.add_argument("--rates", nargs="+", type=parse_rate, default=[2.0e6, 2.4e6])
+    p.add_argument("--per-snr", type=int, default=100, help="single: frames per SNR (100)")
+    p.add_argument("--snr-min", type=float, default=0.0)
+    p.add_argument("--snr-max", type=float, default=20.0)
+    p.add_argument("--pairs", type=int, default=1000, help="overlap: pairs (1000)")
+    p.add_argument("--strong-snr", type=float, nargs=2, default=(12.0, 24.0))
+    p.add_argument("--seed", type=int, default=16)
+    p.add_argument("--ours-fix", type=int, nargs="+", default=[1, 2], choices=(0, 1, 2))
+    p.add_argument("--dump1090", default="dump1090-mutability")
+    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "work" / "independent")
+    p.add_argument("--timeout", type=float, default=600.0)
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    snrs = [float(s) for s in np.arange(args.snr_min, args.snr_max + 1e-9, 1.0)]
+    csv_path = args.out / f"{args.sweep}.csv"
+    with csv_path.open("w", newline="") as f:
+        out = csv.writer(f)
+        for model in args.models:
+            for rate in args.rates:
+                rng = np.random.default_rng(args.seed)  # same frames for every model
+                if args.sweep == "single":
+                    case = single_case(rng, rate, snrs, args.per_snr)
+                else:
+                    case = overlap_case(rng, rate, args.pairs, tuple(args.strong_snr))
+                path = args.out / f"{args.sweep}_{model}_{rate_label(rate)}.cu8"
+                write_recording(path, case, rate, model, args.seed)
+                results = {}
+                for d in decoders(rate, args.ours_fix, args.dump1090):
+                    got = run_decoder(d, path, args.timeout)
+                    if isinstance(got, str):
+                        print(f"{d.name} failed on {path.name}: {got}", file=sys.stderr)
+                        continue
+                    results[d.name] = outcome(case, got)
+                label = f"{model} model, {rate_label(rate)}S/s"
+                if args.sweep == "single":
+                    single_report(case, snrs, results, label, out)
+                else:
+                    overlap_report(case, results, label, out)
+    print(f"\nwrote {csv_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
