@@ -16,14 +16,18 @@ from adsbwatch.decoder.frames.formats import ADDRESS_PARITY
 WEAK_SHARE_ONE = 0.5
 WEAK_RANK_TWO = 24
 
-# Indices into the stats array.
-ST_SCREENED, ST_CANDIDATES, ST_REJECTED, ST_FIXED1, ST_FIXED2, ST_UNKNOWN, ST_REFUSED = range(7)
+# Indices into the stats array (holding.py counts the last two).
+(ST_SCREENED, ST_CANDIDATES, ST_REJECTED, ST_FIXED1, ST_FIXED2, ST_UNKNOWN, ST_REFUSED,
+ ST_FIRST_REPAIRED, ST_HELD, ST_RELEASED, ST_HELD_EXPIRED) = range(11)
 STAT_NAMES = ("screened", "candidates", "rejected", "repaired_1bit", "repaired_2bit",
-              "unknown_address", "repair_refused")
+              "unknown_address", "repair_refused", "new_address_repaired", "held",
+              "held_released", "held_expired")
 
 # Per-frame status codes returned by _classify: rejected, accepted with a clean parity,
-# accepted because the address (or DF11 interrogator code) overlaid on it checks out.
-REJECT, ACCEPT, ACCEPT_OVERLAY = 0, 1, 2
+# accepted because the address (or DF11 interrogator code) overlaid on it checks out;
+# repaired into an address not heard yet: held until that address is confirmed
+# (holding.py), or accepted at once where the soft decision vouches for the repair.
+REJECT, ACCEPT, ACCEPT_OVERLAY, HOLD, ACCEPT_NEW = 0, 1, 2, 3, 4
 
 
 @njit(cache=True, nogil=True)
@@ -47,6 +51,14 @@ def _address(msg: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
+def _reserved_capability(msg: np.ndarray) -> bool:
+    """Capability codes 1-3 of a DF11/17 are reserved: no transponder sends them."""
+    df = msg[0] >> 3
+    ca = msg[0] & 7
+    return (df == 11 or df == 17) and ca >= 1 and ca <= 3
+
+
+@njit(cache=True, nogil=True)
 def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
               keys: np.ndarray, times: np.ndarray, since: int,
               stats: np.ndarray) -> tuple[int, int]:
@@ -59,9 +71,8 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
             return ACCEPT_OVERLAY, 0
         stats[ST_UNKNOWN] += 1
         return REJECT, 0
-    ca = msg[0] & 7
-    if (df == 11 or df == 17) and ca >= 1 and ca <= 3:
-        return REJECT, 0  # capability codes 1-3 are reserved: no transponder sends them
+    if _reserved_capability(msg):
+        return REJECT, 0
     if syn == 0:
         return ACCEPT, 0
     if df == 11 and (syn & 0xFFFF80) == 0:
@@ -91,11 +102,16 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
             stats[ST_REFUSED] += 1
             return REJECT, 0
         _flip(msg, pos)
+        if _reserved_capability(msg):
+            _flip(msg, pos)
+            return REJECT, 0
         if heard_since(keys, times, _address(msg), since):
             return ACCEPT, 1
-        _flip(msg, pos)
-        stats[ST_REFUSED] += 1
-        return REJECT, 0
+        if df != 11 and _is_weak(margin, nbits, pos, 1):
+            # The least certain bit of all: noise makes a frame whose syndrome names one
+            # bit, and that bit its least certain, as rarely as a clean CRC.
+            return ACCEPT_NEW, 1
+        return HOLD, 1
     if fix < 2 or nbits != 112:
         return REJECT, 0
     pair = crc.lookup(crc.TWO_KEYS_112, crc.TWO_POS_112, syn)

@@ -34,6 +34,7 @@ import numpy as np
 
 from adsbwatch.decoder.demod.acceptance import STAT_NAMES
 from adsbwatch.decoder.demod.geometry import Geometry, geometry_for
+from adsbwatch.decoder.demod.holding import HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
 from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate
 from adsbwatch.decoder.demod.noisefloor import WINDOW, NoiseFloor
@@ -55,6 +56,7 @@ class Demodulator:
         self.geometry: Geometry = geometry_for(self.rate)
         self.resume = np.zeros(2, dtype=np.int64)
         self.noise = NoiseFloor()
+        self.held = HeldFrames()
         self._scratch_size = -1
         self._arrays: Scratch | None = None
 
@@ -83,11 +85,32 @@ class Demodulator:
         scratch = self._scratch(stop)
         n = _demodulate(mag, stop, first_sample, floors, first_window, WINDOW, self.fix,
                         self.recent.ttl_ticks, g, carried, scratch)
-        # Copies: the scratch is reused by the next block while this batch is consumed.
-        return FrameBatch(scratch.msg[:n].copy(), scratch.ticks[:n].copy(),
-                          scratch.frame_level[:n].copy(), scratch.fixed[:n].copy(),
-                          (first_sample + stop) * g.ticks_per_sample,
-                          noise=float(floors[-1]) if floors.size else 0.0)
+        until = (first_sample + stop) * g.ticks_per_sample
+        noise = float(floors[-1]) if floors.size else 0.0
+        held = scratch.held[:n].view(bool)
+        if not held.any() and not len(self.held):
+            # Copies: the scratch is reused by the next block while this batch is consumed.
+            return FrameBatch(scratch.msg[:n].copy(), scratch.ticks[:n].copy(),
+                              scratch.frame_level[:n].copy(), scratch.fixed[:n].copy(),
+                              until, noise=noise)
+        return self._with_released(scratch, n, held, until, noise)
+
+    def _with_released(self, scratch: Scratch, n: int, held: np.ndarray, until: int,
+                       noise: float) -> FrameBatch:
+        """The block's frames with the held ones set aside and the confirmed ones let go,
+        in time order."""
+        self.held.add(scratch.msg[:n][held], scratch.ticks[:n][held],
+                      scratch.frame_level[:n][held])
+        msg, ticks, level = self.held.release(self.recent, until, self.stats)
+        kept = ~held
+        msg = np.concatenate([scratch.msg[:n][kept], msg])
+        ticks = np.concatenate([scratch.ticks[:n][kept], ticks])
+        level = np.concatenate([scratch.frame_level[:n][kept], level])
+        fixed = np.concatenate([scratch.fixed[:n][kept], np.ones(ticks.size - kept.sum(),
+                                                                 dtype=np.uint8)])
+        order = np.argsort(ticks, kind="stable")
+        return FrameBatch(msg[order], ticks[order], level[order], fixed[order], until,
+                          noise=noise)
 
     def _scratch(self, stop: int) -> Scratch:
         """Work arrays for a block of `stop` positions, kept from block to block: fresh
@@ -101,7 +124,8 @@ class Demodulator:
                                    msg=np.empty((capacity, 14), dtype=np.uint8),
                                    ticks=np.empty(capacity, dtype=np.int64),
                                    frame_level=np.empty(capacity, dtype=np.float32),
-                                   fixed=np.empty(capacity, dtype=np.uint8))
+                                   fixed=np.empty(capacity, dtype=np.uint8),
+                                   held=np.empty(capacity, dtype=np.uint8))
             self._scratch_size = stop
         return self._arrays
 

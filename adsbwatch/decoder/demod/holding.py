@@ -1,0 +1,68 @@
+"""Repaired first frames of new addresses, held until the address is confirmed.
+
+A 1-bit repair can turn noise or a garbled reply into a frame of an aircraft that does
+not exist. For an address already heard that cannot happen (the repair must land on it);
+for a new one the kernel holds the frame (acceptance.HOLD) instead of dropping it, and
+this table lets it go, with its own time, once the address is confirmed within
+`window_ticks`: heard in a frame that stands on its own (kernel's mark_heard), or held
+twice (two repairs landing on the same address by chance are as rare as a clean CRC of
+noise). A held frame that is never confirmed is dropped and counted.
+
+A released frame joins the batch of the block in which its confirmation came, in time
+order within that batch, so its time may lie before the end of an earlier batch by up to
+the window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from adsbwatch.decoder.demod.acceptance import ST_FIXED1, ST_HELD_EXPIRED, ST_RELEASED
+from adsbwatch.decoder.demod.icaofilter import RecentAddresses
+from adsbwatch.decoder.frames.formats import CLOCK_HZ
+
+HOLD_TICKS = CLOCK_HZ  # 1 s: an aircraft that can be heard at all sends 6 squitters in it
+
+
+def addresses_in_clear(msg: np.ndarray) -> np.ndarray:
+    """The AA field (bytes 1-3) of each row: a DF11/17/18's address."""
+    m = msg.astype(np.int64)
+    return (m[:, 1] << 16) | (m[:, 2] << 8) | m[:, 3]
+
+
+class HeldFrames:
+    """Frames waiting for their address, as arrays (rarely more than a few)."""
+
+    def __init__(self, window_ticks: int = HOLD_TICKS) -> None:
+        self.window_ticks = window_ticks
+        self.msg = np.zeros((0, 14), dtype=np.uint8)
+        self.ticks = np.zeros(0, dtype=np.int64)
+        self.level = np.zeros(0, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return int(self.ticks.size)
+
+    def add(self, msg: np.ndarray, ticks: np.ndarray, level: np.ndarray) -> None:
+        self.msg = np.concatenate([self.msg, msg])
+        self.ticks = np.concatenate([self.ticks, ticks])
+        self.level = np.concatenate([self.level, level])
+
+    def release(self, recent: RecentAddresses, now_ticks: int,
+                stats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(msg, ticks, level) of the frames confirmed by now, which leave the table and
+        make their addresses heard; frames older than the window are dropped."""
+        address = addresses_in_clear(self.msg)
+        confirmed = np.array([recent.heard_at_or_after(int(a), int(t))
+                              for a, t in zip(address, self.ticks, strict=True)], dtype=bool)
+        _, inverse, counts = np.unique(address, return_inverse=True, return_counts=True)
+        confirmed |= counts[inverse] > 1  # held twice
+        expired = ~confirmed & (self.ticks < now_ticks - self.window_ticks)
+        stats[ST_RELEASED] += int(confirmed.sum())
+        stats[ST_FIXED1] += int(confirmed.sum())
+        stats[ST_HELD_EXPIRED] += int(expired.sum())
+        out = (self.msg[confirmed], self.ticks[confirmed], self.level[confirmed])
+        for a, t in zip(address[confirmed], self.ticks[confirmed], strict=True):
+            recent.add(int(a), int(t))
+        keep = ~(confirmed | expired)
+        self.msg, self.ticks, self.level = self.msg[keep], self.ticks[keep], self.level[keep]
+        return out
