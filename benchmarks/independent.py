@@ -2,6 +2,7 @@
 
     python benchmarks/independent.py single  [--models box analog] [--rates 2.0M 2.4M]
     python benchmarks/independent.py overlap [--models box analog] [--rates 2.0M 2.4M]
+    python benchmarks/independent.py scene   [--aircraft 150 --seconds 60]
 
 `single`: one DF17 per address never heard before (no decoder can lean on a known
 address), `--per-snr` frames at each SNR from `--snr-min` to `--snr-max` dB, 500 us
@@ -11,6 +12,12 @@ SNR where each decoder first reaches 50% (linear interpolation), phantoms.
 `overlap`: pairs of DF17s of new addresses, the second starting 0.5-110 us into the
 first; the stronger at `--strong-snr` (uniform range), the weaker 3-12 dB below it,
 either first. Reported: the share of pairs whose stronger / weaker frame is recovered.
+
+`scene`: the 150-aircraft benchmark scene (`adsbwatch simulate --scene benchmark`: the
+real transmission schedule, DF4/5 radar replies, overlaps as they come). Reported: the
+share of frames sent that are recovered, false frames (reported, never sent) by format,
+and phantom aircraft (addresses no aircraft of the scene has). In the analog model each
+aircraft keeps one transmitter's traits for the whole scene.
 
 Models (adsbwatch.decoder.sim): `box`, the simulator the demodulator was built on
 (pulses averaged over each sample's period), and `analog`, the independent one
@@ -25,6 +32,7 @@ import csv
 import math
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +42,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
+from adsbwatch.decoder.frames.crc import syndrome_of  # noqa: E402
 from adsbwatch.decoder.sim import analog  # noqa: E402
+from adsbwatch.decoder.sim import scene as sc  # noqa: E402
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402
 from benchmarks.sensitivity import (  # noqa: E402
     Decoder,
@@ -55,7 +65,8 @@ class Case:
 
     frames: list[sim.SimFrame]
     groups: list[float]  # per frame: its SNR (single) or its pair's index (overlap)
-    roles: list[str]  # per frame: "single", "strong" or "weak"
+    roles: list[str]  # per frame: "single", "strong" or "weak", or a scene's kind
+    senders: list[int]  # per frame: its transmitter (in a scene, the aircraft's address)
 
 
 def fresh_addresses(rng: np.random.Generator, n: int) -> list[int]:
@@ -77,7 +88,7 @@ def single_case(rng: np.random.Generator, rate: float, snrs: Sequence[float],
     icaos = fresh_addresses(rng, len(levels))
     frames = [_frame(rng, icao, 100e-6 + k * SPACING_S, snr, rate)
               for k, (icao, snr) in enumerate(zip(icaos, levels, strict=True))]
-    return Case(frames, levels, ["single"] * len(frames))
+    return Case(frames, levels, ["single"] * len(frames), icaos)
 
 
 def overlap_case(rng: np.random.Generator, rate: float, pairs: int,
@@ -95,19 +106,38 @@ def overlap_case(rng: np.random.Generator, rate: float, pairs: int,
             frames.append(_frame(rng, icaos[2 * k + j], t + j * lag, snr, rate))
             groups.append(float(k))
             roles.append(role)
-    return Case(frames, groups, roles)
+    return Case(frames, groups, roles, icaos)
 
 
-def write_recording(path: Path, case: Case, rate: float, model: str, seed: int) -> None:
-    n = sim.samples_needed(case.frames, rate)
+def scene_case(rng: np.random.Generator, aircraft: int, seconds: float) -> Case:
+    scene = sc.benchmark_scene(aircraft, rng)
+    trs = sc.transmissions(scene.aircraft, seconds, rng, scene.receiver, signal=scene.signal)
+    frames = sc.to_sim_frames(trs, rng)
+    return Case(frames, [tr.t for tr in trs], [tr.kind for tr in trs], [tr.icao for tr in trs])
+
+
+def write_recording(path: Path, case: Case, rate: float, model: str, seed: int,
+                    n_samples: int | None = None) -> None:
+    """The case's frames in one model, written chunk by chunk (a minute of a scene
+    holds 144 M samples); in the analog model each sender keeps one transmitter's
+    traits."""
+    n = n_samples or sim.samples_needed(case.frames, rate)
     noise_rng = np.random.default_rng([seed, 1])
-    if model == "box":
-        iq = sim.simulate_iq(case.frames, rate, n, noise_rng, noise_rms=NOISE_RMS)
-    else:
+    with path.open("wb") as fh:
+        if model == "box":
+            from adsbwatch.receiver.cli.simulate import write_recording as write_box
+
+            write_box(fh, case.frames, int(rate), n, "cu8", noise_rng, NOISE_RMS)
+            return
         traits_rng = np.random.default_rng([seed, 2])
-        emissions = [analog.emission_of(f, analog.random_traits(traits_rng)) for f in case.frames]
-        iq = analog.render(emissions, int(rate), n, noise_rng, noise_rms=NOISE_RMS)
-    path.write_bytes(sim.quantize(iq, "cu8"))
+        traits: dict[int, analog.PulseTraits] = {}
+        emissions = []
+        for f, sender in zip(case.frames, case.senders, strict=True):
+            if sender not in traits:
+                traits[sender] = analog.random_traits(traits_rng)
+            emissions.append(analog.emission_of(f, traits[sender]))
+        for iq in analog.render_chunks(emissions, int(rate), n, noise_rng, noise_rms=NOISE_RMS):
+            fh.write(sim.quantize(iq, "cu8"))
 
 
 def decoders(rate: float, fixes: Sequence[int], dump1090: str) -> list[Decoder]:
@@ -165,10 +195,35 @@ def overlap_report(case: Case, results: dict[str, Outcome], label: str,
         out.writerow([label, name, pairs, sum(strong), sum(weak), both, o.phantoms])
 
 
+def reported_address(frame: str) -> int:
+    """The address a frame names: in clear for DF11/17/18, else its parity's overlay."""
+    data = bytes.fromhex(frame)
+    df = data[0] >> 3
+    return int.from_bytes(data[1:4], "big") if df in (11, 17, 18) else syndrome_of(data)
+
+
+def scene_report(case: Case, reported: dict[str, list[str]], label: str,
+                 out: csv.writer) -> None:
+    sent = Counter(f.data.hex() for f in case.frames)
+    addresses = set(case.senders)
+    print(f"\n{label}: {len(case.frames)} frames sent by {len(addresses)} aircraft")
+    print(f"{'decoder':<22} {'recovered':>15} {'false':>6} {'phantom aircraft':>17}  false by DF")
+    for name, frames in reported.items():
+        got = Counter(frames)
+        recovered = sum(min(n, got[f]) for f, n in sent.items())
+        false = [f for f in frames if f not in sent]
+        phantoms = {a for a in map(reported_address, frames) if a not in addresses}
+        by_df = Counter(int(f[:2], 16) >> 3 for f in false)
+        dfs = ", ".join(f"DF{df} {n}" for df, n in sorted(by_df.items())) or "-"
+        print(f"{name:<22} {recovered:>6} ({recovered / len(case.frames):.3f}) "
+              f"{len(false):>6} {len(phantoms):>17}  {dfs}")
+        out.writerow([label, name, len(case.frames), recovered, len(false), len(phantoms)])
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("sweep", choices=("single", "overlap"))
+    p.add_argument("sweep", choices=("single", "overlap", "scene"))
     p.add_argument("--models", nargs="+", choices=MODELS, default=list(MODELS))
     p.add_argument("--rates", nargs="+", type=parse_rate, default=[2.0e6, 2.4e6])
     p.add_argument("--per-snr", type=int, default=100, help="single: frames per SNR (100)")
@@ -176,6 +231,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--snr-max", type=float, default=20.0)
     p.add_argument("--pairs", type=int, default=1000, help="overlap: pairs (1000)")
     p.add_argument("--strong-snr", type=float, nargs=2, default=(12.0, 24.0))
+    p.add_argument("--aircraft", type=int, default=150, help="scene: aircraft (150)")
+    p.add_argument("--seconds", type=float, default=60.0, help="scene: duration (60 s)")
     p.add_argument("--seed", type=int, default=16)
     p.add_argument("--ours-fix", type=int, nargs="+", default=[1, 2], choices=(0, 1, 2))
     p.add_argument("--dump1090", default="dump1090-mutability")
@@ -194,24 +251,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         for model in args.models:
             for rate in args.rates:
                 rng = np.random.default_rng(args.seed)  # same frames for every model
+                n_samples = None
                 if args.sweep == "single":
                     case = single_case(rng, rate, snrs, args.per_snr)
-                else:
+                elif args.sweep == "overlap":
                     case = overlap_case(rng, rate, args.pairs, tuple(args.strong_snr))
+                else:
+                    case = scene_case(rng, args.aircraft, args.seconds)
+                    n_samples = round(args.seconds * rate)
                 path = args.out / f"{args.sweep}_{model}_{rate_label(rate)}.cu8"
-                write_recording(path, case, rate, model, args.seed)
-                results = {}
+                write_recording(path, case, rate, model, args.seed, n_samples)
+                reported = {}
                 for d in decoders(rate, args.ours_fix, args.dump1090):
                     got = run_decoder(d, path, args.timeout)
                     if isinstance(got, str):
                         print(f"{d.name} failed on {path.name}: {got}", file=sys.stderr)
                         continue
-                    results[d.name] = outcome(case, got)
+                    reported[d.name] = got
                 label = f"{model} model, {rate_label(rate)}S/s"
+                results = {name: outcome(case, got) for name, got in reported.items()}
                 if args.sweep == "single":
                     single_report(case, snrs, results, label, out)
-                else:
+                elif args.sweep == "overlap":
                     overlap_report(case, results, label, out)
+                else:
+                    scene_report(case, reported, label, out)
     print(f"\nwrote {csv_path}")
     return 0
 

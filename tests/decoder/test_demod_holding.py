@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from adsbwatch.decoder.demod.demodulator import Demodulator
+from adsbwatch.decoder.demod.holding import HOLD_TICKS
 from adsbwatch.decoder.demod.magnitude import magnitude
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.decoder.sim import simulate as sim
 
 RATE = 2_000_000  # a half-bit is one sample: a bit's halves are easy to reach
@@ -76,7 +78,8 @@ def test_held_frame_is_released_with_its_own_time_when_the_address_is_confirmed(
 def test_held_frame_never_confirmed_is_dropped_after_the_window() -> None:
     first, stranger = frame_at(100e-6, 1), sim.SimFrame(
         sim.random_df17(np.random.default_rng(3), 0x3C0001), 0.6, 30.0)
-    mag = recording([first, stranger], {0: UNSURE}, round(1.3 * RATE))
+    window_s = HOLD_TICKS / CLOCK_HZ
+    mag = recording([first, stranger], {0: UNSURE}, round((window_s + 0.3) * RATE))
     demod = Demodulator(RATE)
     batches = blocks(demod, mag, round(0.25 * RATE))
     assert [h for b in batches for h in hexes(b)] == [stranger.data.hex()]
@@ -102,3 +105,19 @@ def test_a_least_certain_bad_bit_is_repaired_at_once_for_a_new_address() -> None
     assert hexes(batch) == [first.data.hex()]
     assert demod.stats_dict()["new_address_repaired"] == 1
     assert demod.stats_dict()["held"] == 0
+
+
+
+def test_repeats_of_one_reply_confirm_it_only_a_squitter_period_apart() -> None:
+    """A beam's dwell brings the same all-call reply again and again, tens of ms apart,
+    and may garble it the same way each time; acquisition squitters come once a second."""
+    reply = sim.random_df11(np.random.default_rng(1), ICAO)
+    for gap_s, released in ((0.01, 0), (0.9, 2)):
+        frames = [sim.SimFrame(reply, round(t * RATE) / RATE, 30.0)
+                  for t in (100e-6, 100e-6 + gap_s)]
+        mag = recording(frames, {0: ((40, True),), 1: ((40, True),)},
+                        round((gap_s + 0.01) * RATE))
+        demod = Demodulator(RATE)
+        found = [h for b in blocks(demod, mag, round(0.25 * RATE)) for h in hexes(b)]
+        assert found == [reply.hex()] * released
+        assert demod.stats_dict()["held"] == 2

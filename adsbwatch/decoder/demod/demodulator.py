@@ -100,14 +100,13 @@ class Demodulator:
         """The block's frames with the held ones set aside and the confirmed ones let go,
         in time order."""
         self.held.add(scratch.msg[:n][held], scratch.ticks[:n][held],
-                      scratch.frame_level[:n][held])
-        msg, ticks, level = self.held.release(self.recent, until, self.stats)
+                      scratch.frame_level[:n][held], scratch.fixed[:n][held])
+        released = self.held.release(self.recent, until, self.stats)
         kept = ~held
-        msg = np.concatenate([scratch.msg[:n][kept], msg])
-        ticks = np.concatenate([scratch.ticks[:n][kept], ticks])
-        level = np.concatenate([scratch.frame_level[:n][kept], level])
-        fixed = np.concatenate([scratch.fixed[:n][kept], np.ones(ticks.size - kept.sum(),
-                                                                 dtype=np.uint8)])
+        msg, ticks, level, fixed = (
+            np.concatenate([block[:n][kept], late]) for block, late in zip(
+                (scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed), released,
+                strict=True))
         order = np.argsort(ticks, kind="stable")
         return FrameBatch(msg[order], ticks[order], level[order], fixed[order], until,
                           noise=noise)

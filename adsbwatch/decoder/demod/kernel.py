@@ -257,7 +257,11 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 bits[i] = votes[i] > 0
                 margin[i] = abs(votes[i])
             _pack(bits, vote_bits, msg)
-            status, fixed = _classify(msg, vote_bits, margin, fix, keys, times, since, stats)
+            status, fixed = REJECT, 0
+            # The votes may flip a DF bit: the frame must still be of a format of its length.
+            if ACCEPTED_BITS[msg[0] >> 3] == vote_bits:
+                status, fixed = _classify(msg, vote_bits, margin, fix, keys, times, since,
+                                          stats)
             score = _score(status, fixed, 0.0)
             if status != REJECT and score > best_score:
                 best_score = score

@@ -32,6 +32,14 @@ def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
             _dot4(slots, i, 2, m0, m1, m2, m3), _dot4(slots, i, 3, m0, m1, m2, m3))
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _or_next_high(quiet_next: float, high_next: float, last: bool) -> float:
+    """The better of a bit's hypotheses with the next first half low and high; after the
+    last bit only low: a frame ends in silence (else a 0 there, its pulse smeared into
+    the next half-bit by the tuner's filter, can pass for a 1 and a pulse after it)."""
+    return quiet_next if last else min(quiet_next, high_next)
+
+
 @njit(cache=True, nogil=True)
 def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
            slots: np.ndarray, energy: np.ndarray, scale: np.ndarray, lo: float,
@@ -51,11 +59,12 @@ def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
     for i in range(nbits):
         _, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
         k = 4 * prev
+        last = i == nbits - 1
         # Squared error of each hypothesis (b, next) up to terms common to all of them.
-        one = min(contrast * energy[i, k + 2] - 2.0 * mf,
-                  contrast * energy[i, k + 3] - 2.0 * (mf + mn))
-        zero = min(contrast * energy[i, k] - 2.0 * ms,
-                   contrast * energy[i, k + 1] - 2.0 * (ms + mn))
+        one = _or_next_high(contrast * energy[i, k + 2] - 2.0 * mf,
+                            contrast * energy[i, k + 3] - 2.0 * (mf + mn), last)
+        zero = _or_next_high(contrast * energy[i, k] - 2.0 * ms,
+                             contrast * energy[i, k + 1] - 2.0 * (ms + mn), last)
         bit = one < zero
         bits[i] = bit
         d = abs(one - zero) * scale[i]
@@ -79,15 +88,16 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
         mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
         # Branch costs (hypothesis energy - 2 x correlation), the next half-bit at its
         # best; unlike in _slice, the previous half's share differs between branches.
-        one_low = low + min(contrast * energy[i, 2] - 2.0 * mf,
-                            contrast * energy[i, 3] - 2.0 * (mf + mn))
-        zero_low = low + min(contrast * energy[i, 0] - 2.0 * ms,
-                             contrast * energy[i, 1] - 2.0 * (ms + mn))
+        last = i == nbits - 1
+        one_low = low + _or_next_high(contrast * energy[i, 2] - 2.0 * mf,
+                                      contrast * energy[i, 3] - 2.0 * (mf + mn), last)
+        zero_low = low + _or_next_high(contrast * energy[i, 0] - 2.0 * ms,
+                                       contrast * energy[i, 1] - 2.0 * (ms + mn), last)
         shared = high - 2.0 * mp
-        one_high = shared + min(contrast * energy[i, 6] - 2.0 * mf,
-                                contrast * energy[i, 7] - 2.0 * (mf + mn))
-        zero_high = shared + min(contrast * energy[i, 4] - 2.0 * ms,
-                                 contrast * energy[i, 5] - 2.0 * (ms + mn))
+        one_high = shared + _or_next_high(contrast * energy[i, 6] - 2.0 * mf,
+                                          contrast * energy[i, 7] - 2.0 * (mf + mn), last)
+        zero_high = shared + _or_next_high(contrast * energy[i, 4] - 2.0 * ms,
+                                           contrast * energy[i, 5] - 2.0 * (ms + mn), last)
         back[i, 1] = one_high < one_low
         back[i, 0] = zero_high < zero_low
         best_one = min(one_low, one_high)
@@ -129,6 +139,13 @@ def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.
                bits: np.ndarray) -> tuple[float, float]:
     """(low level, amplitude) that best explain the frame's samples given its decided
     bits: a straight-line fit of each sample against its share of high half-bits."""
+    return _fit_bits(mag, j, 0, nbits, base, slots, bits)
+
+
+@njit(cache=True, nogil=True)
+def _fit_bits(mag: np.ndarray, j: int, first: int, nbits: int, base: np.ndarray,
+              slots: np.ndarray, bits: np.ndarray) -> tuple[float, float]:
+    """_frame_fit over bits [first, nbits) of a frame of nbits."""
     n = 0.0
     sc = 0.0
     sm = 0.0
