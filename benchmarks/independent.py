@@ -23,6 +23,8 @@ Models (adsbwatch.decoder.sim): `box`, the simulator the demodulator was built o
 (pulses averaged over each sample's period), and `analog`, the independent one
 (band-limited pulses with rise and fall times, droop, echoes, point sampling; see
 analog.py). SNR: pulse amplitude squared over the noise power of one output sample.
+Before the frames measured, `--warmup` strong squitters of 20 other aircraft (not
+scored): what a receiver has heard before, and learns the pulses' shape from.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class Case:
     groups: list[float]  # per frame: its SNR (single) or its pair's index (overlap)
     roles: list[str]  # per frame: "single", "strong" or "weak", or a scene's kind
     senders: list[int]  # per frame: its transmitter (in a scene, the aircraft's address)
+    warmup: list[sim.SimFrame]  # strong frames before, not scored: a receiver's past
 
 
 def fresh_addresses(rng: np.random.Generator, n: int) -> list[int]:
@@ -81,22 +84,33 @@ def _frame(rng: np.random.Generator, icao: int, start_s: float, snr_db: float,
                         float(rng.uniform(0, 2 * math.pi)))
 
 
+def warmup_frames(rng: np.random.Generator, rate: float, n: int) -> list[sim.SimFrame]:
+    """`n` strong squitters (20-28 dB) of 20 aircraft, 300 us apart from 100 us on: what a
+    receiver hears before the frames measured, and learns its pulses from."""
+    return sim.schedule(rng, n, rate, 300e-6, (20.0, 28.0), fresh_addresses(rng, 20),
+                        max_freq_offset_hz=100e3) if n else []
+
+
+def _after(warmup: list[sim.SimFrame]) -> float:
+    return warmup[-1].start_s + 300e-6 if warmup else 100e-6
+
+
 def single_case(rng: np.random.Generator, rate: float, snrs: Sequence[float],
-                per_snr: int) -> Case:
+                per_snr: int, warmup: list[sim.SimFrame]) -> Case:
     levels = [s for s in snrs for _ in range(per_snr)]
     rng.shuffle(levels)
     icaos = fresh_addresses(rng, len(levels))
-    frames = [_frame(rng, icao, 100e-6 + k * SPACING_S, snr, rate)
+    frames = [_frame(rng, icao, _after(warmup) + k * SPACING_S, snr, rate)
               for k, (icao, snr) in enumerate(zip(icaos, levels, strict=True))]
-    return Case(frames, levels, ["single"] * len(frames), icaos)
+    return Case(frames, levels, ["single"] * len(frames), icaos, warmup)
 
 
 def overlap_case(rng: np.random.Generator, rate: float, pairs: int,
-                 strong_snr: tuple[float, float]) -> Case:
+                 strong_snr: tuple[float, float], warmup: list[sim.SimFrame]) -> Case:
     icaos = fresh_addresses(rng, 2 * pairs)
     frames, groups, roles = [], [], []
     for k in range(pairs):
-        t = 100e-6 + k * 2 * SPACING_S
+        t = _after(warmup) + k * 2 * SPACING_S
         strong = float(rng.uniform(*strong_snr))
         weak = strong - float(rng.uniform(3.0, 12.0))
         lag = float(rng.uniform(0.5e-6, 110e-6))
@@ -106,14 +120,15 @@ def overlap_case(rng: np.random.Generator, rate: float, pairs: int,
             frames.append(_frame(rng, icaos[2 * k + j], t + j * lag, snr, rate))
             groups.append(float(k))
             roles.append(role)
-    return Case(frames, groups, roles, icaos)
+    return Case(frames, groups, roles, icaos, warmup)
 
 
 def scene_case(rng: np.random.Generator, aircraft: int, seconds: float) -> Case:
     scene = sc.benchmark_scene(aircraft, rng)
     trs = sc.transmissions(scene.aircraft, seconds, rng, scene.receiver, signal=scene.signal)
     frames = sc.to_sim_frames(trs, rng)
-    return Case(frames, [tr.t for tr in trs], [tr.kind for tr in trs], [tr.icao for tr in trs])
+    return Case(frames, [tr.t for tr in trs], [tr.kind for tr in trs], [tr.icao for tr in trs],
+                [])
 
 
 def write_recording(path: Path, case: Case, rate: float, model: str, seed: int,
@@ -121,18 +136,20 @@ def write_recording(path: Path, case: Case, rate: float, model: str, seed: int,
     """The case's frames in one model, written chunk by chunk (a minute of a scene
     holds 144 M samples); in the analog model each sender keeps one transmitter's
     traits."""
-    n = n_samples or sim.samples_needed(case.frames, rate)
+    every = case.warmup + case.frames
+    n = n_samples or sim.samples_needed(every, rate)
     noise_rng = np.random.default_rng([seed, 1])
     with path.open("wb") as fh:
         if model == "box":
             from adsbwatch.receiver.cli.simulate import write_recording as write_box
 
-            write_box(fh, case.frames, int(rate), n, "cu8", noise_rng, NOISE_RMS)
+            write_box(fh, every, int(rate), n, "cu8", noise_rng, NOISE_RMS)
             return
         traits_rng = np.random.default_rng([seed, 2])
         traits: dict[int, analog.PulseTraits] = {}
         emissions = []
-        for f, sender in zip(case.frames, case.senders, strict=True):
+        senders = [int.from_bytes(f.data[1:4], "big") for f in case.warmup] + case.senders
+        for f, sender in zip(every, senders, strict=True):
             if sender not in traits:
                 traits[sender] = analog.random_traits(traits_rng)
             emissions.append(analog.emission_of(f, traits[sender]))
@@ -140,10 +157,19 @@ def write_recording(path: Path, case: Case, rate: float, model: str, seed: int,
             fh.write(sim.quantize(iq, "cu8"))
 
 
-def decoders(rate: float, fixes: Sequence[int], dump1090: str) -> list[Decoder]:
-    ours = [sys.executable, "-m", "adsbwatch", "replay", "FILE", "--raw",
-            "--rate", rate_label(rate), "--format", "cu8", "-q"]
+# Runs another checkout's adsbwatch (its folder the first argument), for before/after.
+FROM_TREE = ("import sys; sys.path.insert(0, sys.argv.pop(1)); "
+             "from adsbwatch.receiver.cli.main import main; sys.exit(main())")
+
+
+def decoders(rate: float, fixes: Sequence[int], dump1090: str,
+             baseline: Path | None = None) -> list[Decoder]:
+    replay = ["replay", "FILE", "--raw", "--rate", rate_label(rate), "--format", "cu8", "-q"]
+    ours = [sys.executable, "-m", "adsbwatch", *replay]
     out = [Decoder(f"ours --fix {n}", [*ours, "--fix", str(n)]) for n in fixes]
+    if baseline is not None:
+        out.append(Decoder("baseline --fix 1", [sys.executable, "-c", FROM_TREE,
+                                                str(baseline), *replay]))
     found = shutil.which(dump1090)
     if found:  # reads 2.4 MS/s; at 2.0 MS/s it is run all the same and finds nothing
         out.append(Decoder("dump1090-mut --fix", [found, "--ifile", "FILE", "--raw", "--fix"]))
@@ -159,7 +185,7 @@ class Outcome:
 def outcome(case: Case, reported: list[str]) -> Outcome:
     truth = [f.data.hex() for f in case.frames]
     got = set(reported)
-    true_set = set(truth)
+    true_set = set(truth) | {f.data.hex() for f in case.warmup}
     return Outcome([t in got for t in truth], sum(1 for r in reported if r not in true_set))
 
 
@@ -231,11 +257,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--snr-max", type=float, default=20.0)
     p.add_argument("--pairs", type=int, default=1000, help="overlap: pairs (1000)")
     p.add_argument("--strong-snr", type=float, nargs=2, default=(12.0, 24.0))
+    p.add_argument("--warmup", type=int, default=4000,
+                   help="single, overlap: strong frames before those measured (4000, 1.2 s)")
     p.add_argument("--aircraft", type=int, default=150, help="scene: aircraft (150)")
     p.add_argument("--seconds", type=float, default=60.0, help="scene: duration (60 s)")
     p.add_argument("--seed", type=int, default=16)
     p.add_argument("--ours-fix", type=int, nargs="+", default=[1, 2], choices=(0, 1, 2))
     p.add_argument("--dump1090", default="dump1090-mutability")
+    p.add_argument("--baseline", type=Path, metavar="DIR",
+                   help="also run the adsbwatch of another checkout (--fix 1)")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "work" / "independent")
     p.add_argument("--timeout", type=float, default=600.0)
     return p.parse_args(argv)
@@ -252,17 +282,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             for rate in args.rates:
                 rng = np.random.default_rng(args.seed)  # same frames for every model
                 n_samples = None
+                warmup = warmup_frames(rng, rate, args.warmup)
                 if args.sweep == "single":
-                    case = single_case(rng, rate, snrs, args.per_snr)
+                    case = single_case(rng, rate, snrs, args.per_snr, warmup)
                 elif args.sweep == "overlap":
-                    case = overlap_case(rng, rate, args.pairs, tuple(args.strong_snr))
+                    case = overlap_case(rng, rate, args.pairs, tuple(args.strong_snr), warmup)
                 else:
                     case = scene_case(rng, args.aircraft, args.seconds)
                     n_samples = round(args.seconds * rate)
                 path = args.out / f"{args.sweep}_{model}_{rate_label(rate)}.cu8"
                 write_recording(path, case, rate, model, args.seed, n_samples)
                 reported = {}
-                for d in decoders(rate, args.ours_fix, args.dump1090):
+                for d in decoders(rate, args.ours_fix, args.dump1090, args.baseline):
                     got = run_decoder(d, path, args.timeout)
                     if isinstance(got, str):
                         print(f"{d.name} failed on {path.name}: {got}", file=sys.stderr)

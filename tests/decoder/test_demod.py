@@ -189,7 +189,8 @@ def test_back_to_back_frames_all_decode(rate: int) -> None:
     frames = []
     t = 100e-6
     for k in range(20):
-        data = sim.random_df17(rng, 0x3C0000 + k) if k % 2 else sim.random_df11(rng, 0x3C0000)
+        # The DF11s' aircraft squitters too (the first DF11 waits for it: holding.py).
+        data = sim.random_df17(rng, 0x3C0000 + k) if k % 2 else sim.random_df11(rng, 0x3C0001)
         frames.append(sim.SimFrame(data, t, 20.0 + (k % 3)))
         t += sim.frame_duration_s(data) + 2e-6
     batch, _ = demodulate(frames, rate)

@@ -121,3 +121,26 @@ def test_repeats_of_one_reply_confirm_it_only_a_squitter_period_apart() -> None:
         found = [h for b in blocks(demod, mag, round(0.25 * RATE)) for h in hexes(b)]
         assert found == [reply.hex()] * released
         assert demod.stats_dict()["held"] == 2
+
+
+def test_a_clean_all_call_reply_of_a_new_address_waits_for_its_address() -> None:
+    """A reply to another interrogator whose code was misread as 0 is a clean DF11 too,
+    so a new address's one waits: a reply train does not confirm itself, a squitter of
+    the address does, and so does a surveillance reply whose parity gives it."""
+    reply = sim.random_df11(np.random.default_rng(1), ICAO)
+    train = [sim.SimFrame(reply, round(t * RATE) / RATE, 30.0) for t in (100e-6, 0.01, 0.02)]
+    alone = recording(train, {}, round(0.03 * RATE))
+    assert [len(b) for b in blocks(Demodulator(RATE), alone, alone.size)] == [0]
+
+    squitter = frame_at(0.2, 2)
+    mag = recording([*train, squitter], {}, round(0.21 * RATE))
+    before, after = blocks(Demodulator(RATE), mag, round(0.105 * RATE))
+    assert len(before) == 0
+    assert hexes(after) == [reply.hex()] * 3 + [squitter.data.hex()]
+    assert after.fixed.tolist() == [0, 0, 0, 0]  # nothing was repaired
+
+    altitude = sim.random_address_parity(np.random.default_rng(4), 4, ICAO)
+    surveillance = sim.SimFrame(altitude, round(0.05 * RATE) / RATE, 30.0)
+    mag = recording([train[0], surveillance], {}, round(0.06 * RATE))
+    (batch,) = blocks(Demodulator(RATE), mag, mag.size)
+    assert hexes(batch) == [reply.hex(), altitude.hex()]

@@ -7,7 +7,7 @@ from numba import njit
 
 from adsbwatch.decoder.demod.icaofilter import heard_since
 from adsbwatch.decoder.frames import crc
-from adsbwatch.decoder.frames.formats import ADDRESS_PARITY
+from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, ADDRESS_PARITY
 
 # A repaired bit must be among the least certain of its frame: for one bit, in the less
 # certain half (the known-address rule already keeps it from inventing aircraft); for
@@ -27,7 +27,9 @@ STAT_NAMES = ("screened", "candidates", "rejected", "repaired_1bit", "repaired_2
 # accepted because the address (or DF11 interrogator code) overlaid on it checks out;
 # repaired into an address not heard yet: held until that address is confirmed
 # (holding.py), or accepted at once where the soft decision vouches for the repair.
-REJECT, ACCEPT, ACCEPT_OVERLAY, HOLD, ACCEPT_NEW = 0, 1, 2, 3, 4
+# An address/parity reply whose address a held frame has: ACCEPT_PENDING (see
+# _classify_or_pending).
+REJECT, ACCEPT, ACCEPT_OVERLAY, HOLD, ACCEPT_NEW, ACCEPT_PENDING = 0, 1, 2, 3, 4, 5
 
 
 @njit(cache=True, nogil=True)
@@ -64,6 +66,8 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
               stats: np.ndarray) -> tuple[int, int]:
     """Decide one sliced frame; may repair `msg` in place. Returns (status, bits repaired)."""
     df = msg[0] >> 3
+    if ACCEPTED_BITS[df] != nbits:
+        return REJECT, 0  # a slicer after the first byte's read another format's DF
     nbytes = nbits // 8
     syn = crc.syndrome(msg, nbytes)
     if ADDRESS_PARITY[df]:
@@ -131,3 +135,23 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     _flip(msg, p2)
     stats[ST_REFUSED] += 1
     return REJECT, 0
+
+
+@njit(cache=True, nogil=True)
+def _classify_or_pending(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
+                         keys: np.ndarray, times: np.ndarray, since: int,
+                         pending_keys: np.ndarray, pending_times: np.ndarray,
+                         pending_since: int, stats: np.ndarray) -> tuple[int, int]:
+    """_classify, and an address/parity reply whose address is that of a held frame
+    (pending: holding.py) accepted, the address heard from then on: a reply's parity
+    lands on one given address by chance as rarely as noise passes a clean CRC, so the
+    two frames vouch for each other."""
+    status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+    if status != REJECT or not ADDRESS_PARITY[msg[0] >> 3]:
+        return status, fixed
+    if ACCEPTED_BITS[msg[0] >> 3] != nbits:
+        return status, fixed
+    syn = crc.syndrome(msg, nbits // 8)
+    if heard_since(pending_keys, pending_times, syn, pending_since):
+        return ACCEPT_PENDING, 0
+    return status, fixed

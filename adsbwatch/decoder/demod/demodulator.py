@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adsbwatch.decoder.demod.acceptance import STAT_NAMES
-from adsbwatch.decoder.demod.geometry import Geometry, geometry_for
-from adsbwatch.decoder.demod.holding import HeldFrames
+from adsbwatch.decoder.demod.calibration import PulseCalibration
+from adsbwatch.decoder.demod.geometry import Geometry, geometry_for, geometry_from_response
+from adsbwatch.decoder.demod.holding import HOLD_TICKS, HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
 from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate
 from adsbwatch.decoder.demod.noisefloor import WINDOW, NoiseFloor
@@ -47,6 +48,7 @@ class Demodulator:
 
     rate: int
     fix: int = 1
+    learn_pulses: bool = True  # fit the pulse response to the receiver's own clean frames
     recent: RecentAddresses = field(default_factory=RecentAddresses)
     stats: np.ndarray = field(default_factory=lambda: np.zeros(len(STAT_NAMES), np.int64))
 
@@ -57,6 +59,8 @@ class Demodulator:
         self.resume = np.zeros(2, dtype=np.int64)
         self.noise = NoiseFloor()
         self.held = HeldFrames()
+        self.pending = RecentAddresses(HOLD_TICKS)  # the held frames' addresses
+        self.calibration = PulseCalibration()
         self._scratch_size = -1
         self._arrays: Scratch | None = None
 
@@ -81,10 +85,18 @@ class Demodulator:
         first_window, floors = self.noise.floors(first_sample, stop + 2)
         g = self.geometry
         self.recent.tidy(first_sample * g.ticks_per_sample)  # may replace its arrays
-        carried = Carried(self.resume, self.stats, self.recent.keys, self.recent.times)
+        self.pending.tidy(first_sample * g.ticks_per_sample)
+        cal = self.calibration
+        if self.learn_pulses:
+            cal.allow(stop / self.rate)
+        carried = Carried(self.resume, self.stats, self.recent.keys, self.recent.times,
+                          self.pending.keys, self.pending.times, cal.gram, cal.moment,
+                          cal.sumsq, cal.frames, cal.budget)
         scratch = self._scratch(stop)
         n = _demodulate(mag, stop, first_sample, floors, first_window, WINDOW, self.fix,
                         self.recent.ttl_ticks, g, carried, scratch)
+        if cal.due():
+            self.geometry = geometry_from_response(self.rate, cal.refit(g.response))
         until = (first_sample + stop) * g.ticks_per_sample
         noise = float(floors[-1]) if floors.size else 0.0
         held = scratch.held[:n].view(bool)

@@ -19,6 +19,7 @@ from numba import njit
 from adsbwatch.decoder.demod.acceptance import (
     ACCEPT,
     ACCEPT_NEW,
+    ACCEPT_PENDING,
     HOLD,
     REJECT,
     ST_CANDIDATES,
@@ -29,10 +30,13 @@ from adsbwatch.decoder.demod.acceptance import (
     ST_REJECTED,
     ST_SCREENED,
     _address,
-    _classify,
+    _classify_or_pending,
 )
+from adsbwatch.decoder.demod.calibration import STRONG as CALIBRATION_STRONG
+from adsbwatch.decoder.demod.calibration import accumulate
 from adsbwatch.decoder.demod.geometry import Geometry
-from adsbwatch.decoder.demod.icaofilter import mark_heard
+from adsbwatch.decoder.demod.holding import HOLD_TICKS
+from adsbwatch.decoder.demod.icaofilter import heard_since, mark_heard
 from adsbwatch.decoder.demod.preamble import PREAMBLE_SNR, TRIES, _busy, _rank_preambles
 from adsbwatch.decoder.demod.screen import _peaks, _screen_windows
 from adsbwatch.decoder.demod.slicing import (
@@ -43,6 +47,7 @@ from adsbwatch.decoder.demod.slicing import (
     _unpack,
     _viterbi,
 )
+from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
 
 STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
@@ -62,6 +67,11 @@ LEVEL_BITS = 32  # bits a frame's level is fitted over: 4x the preamble's sample
 # held for its new address (HOLD) below every accepted one.
 ACCEPTED_SCORE = 1e6
 HELD_SCORE = 0.25e6
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _parity_address(msg: np.ndarray, nbits: int) -> int:
+    return crc.syndrome(msg, nbits // 8)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -95,6 +105,15 @@ class Carried(NamedTuple):
     stats: np.ndarray  # counters, indexed by acceptance.ST_*
     keys: np.ndarray  # the recently heard addresses (icaofilter's table)
     times: np.ndarray
+    pending_keys: np.ndarray  # the addresses of held frames (holding.py), a table alike
+    pending_times: np.ndarray
+    # The pulse response's normal equations (calibration.py): gram, moment, the sum of
+    # squares, frames added, frames this block may still add.
+    gram: np.ndarray
+    moment: np.ndarray
+    sumsq: np.ndarray
+    calibrated: np.ndarray
+    budget: np.ndarray
 
 
 class Scratch(NamedTuple):
@@ -124,6 +143,10 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     # Every array taken out of its bundle once, here: each taking costs a reference
     # count, and taken in the loops below they cost 5% of the demodulator's time.
     keys, times, resume, stats = carried.keys, carried.times, carried.resume, carried.stats
+    pending_keys, pending_times = carried.pending_keys, carried.pending_times
+    gram, moment, sumsq = carried.gram, carried.moment, carried.sumsq
+    calibrated, budget = carried.calibrated, carried.budget
+    response = g.response
     peaks, screen_level = scratch.peaks, scratch.level
     out_msg, out_ticks, out_level, out_fixed, out_held = (
         scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held)
@@ -160,6 +183,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
         if not _busy(mag, j + first_byte_start, first_byte_len, screen_level[j]):
             continue
         since = (absolute * ticks_per_sample) - ttl
+        pending_since = (absolute * ticks_per_sample) - HOLD_TICKS
         noise_level = floors[absolute // window - first_window]
         _rank_preambles(mag, j, noise_level * PREAMBLE_SNR, min_level, pulse_base,
                         pulse_taps, pulse_energy, pulse_area, gaps, top_fit, top_q, top_lo,
@@ -196,7 +220,9 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
             total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_scale[p], bits,
                                  margin)
             _pack(bits, nbits, msg)
-            status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+            status, fixed = _classify_or_pending(msg, nbits, margin, fix, keys, times, since,
+                                                 pending_keys, pending_times, pending_since,
+                                                 stats)
             # A frame held for its new address is kept aside while the better slicers
             # try for one that stands on its own.
             held_total = _keep_held(status, msg, held_msg, total, -1.0)
@@ -220,7 +246,9 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                     for i in range(nbits):
                         votes[i] += margin[i] if bits[i] else -margin[i]
                 _pack(bits, nbits, msg)
-                status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+                status, fixed = _classify_or_pending(msg, nbits, margin, fix, keys, times, since,
+                                                 pending_keys, pending_times, pending_since,
+                                                 stats)
                 held_total = _keep_held(status, msg, held_msg, total, held_total)
             if _unsettled(status) and t == 0:
                 # Again with the levels measured over the whole frame, not four pulses (only
@@ -231,8 +259,9 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                     total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
                                      g_scale[p], low, amplitude, bits, margin, back)
                     _pack(bits, nbits, msg)
-                    status, fixed = _classify(msg, nbits, margin, fix, keys, times, since,
-                                              stats)
+                    status, fixed = _classify_or_pending(
+                        msg, nbits, margin, fix, keys, times, since, pending_keys,
+                        pending_times, pending_since, stats)
                     held_total = _keep_held(status, msg, held_msg, total, held_total)
             if _unsettled(status):
                 if held_total < 0:
@@ -257,11 +286,9 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 bits[i] = votes[i] > 0
                 margin[i] = abs(votes[i])
             _pack(bits, vote_bits, msg)
-            status, fixed = REJECT, 0
-            # The votes may flip a DF bit: the frame must still be of a format of its length.
-            if ACCEPTED_BITS[msg[0] >> 3] == vote_bits:
-                status, fixed = _classify(msg, vote_bits, margin, fix, keys, times, since,
-                                          stats)
+            status, fixed = _classify_or_pending(
+                msg, vote_bits, margin, fix, keys, times, since, pending_keys, pending_times,
+                pending_since, stats)
             score = _score(status, fixed, 0.0)
             if status != REJECT and score > best_score:
                 best_score = score
@@ -274,11 +301,28 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
         if best_score < 0:
             stats[ST_REJECTED] += 1
             continue
+        if (best_status == ACCEPT and best_msg[0] >> 3 == 11
+                and not heard_since(keys, times, _address(best_msg), since)):
+            # An all-call reply to another interrogator whose code was misread as 0 is a
+            # clean DF11 of an address never heard too: such a frame waits for its
+            # address to be confirmed (holding.py).
+            best_status = HOLD
         # The signal level over the first bytes, steadier than the preamble's.
         _unpack(best_msg, LEVEL_BITS, bits)
         low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base[best_phase],
                                     g_slots[best_phase], bits)
         best_level = low + amplitude
+        if (budget[0] > 0 and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
+                and best_level >= CALIBRATION_STRONG * noise_level):
+            # A strong clean frame: its known bits show where its pulses lie.
+            _unpack(best_msg, best_nbits, bits)
+            low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base[best_phase],
+                                        g_slots[best_phase], bits)
+            if amplitude > 0.0 and accumulate(mag, best_start, best_phase, best_nbits,
+                                              best_msg, low, amplitude, ticks_per_sample,
+                                              response, gram, moment, sumsq):
+                budget[0] -= 1
+                calibrated[0] += 1
         ticks = (first_sample + best_start) * ticks_per_sample + best_phase
         out_msg[count] = best_msg
         out_ticks[count] = ticks
@@ -300,6 +344,10 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
         df = best_msg[0] >> 3
         if not held and PLAIN_PARITY[df] and (df != 18 or (best_msg[0] & 7) == 0):
             mark_heard(keys, times, _address(best_msg), ticks)
+        elif best_status == ACCEPT_PENDING:
+            mark_heard(keys, times, _parity_address(best_msg, best_nbits), ticks)
+        elif held:
+            mark_heard(pending_keys, pending_times, _address(best_msg), ticks)
         span = g.span_short if best_nbits == 56 else g.span_long
         resume[0] = first_sample + best_start + span
         resume[1] = best_level * 1e6

@@ -15,6 +15,10 @@ instead, written from the standards and the hardware:
   points, not averaged over their period; noise through the same filter's passband;
   the ADC's clipping and 8-bit steps come from `simulate.quantize`.
 
+SNR is the box model's: the pulse amplitude squared over noise_rms^2, the noise power an
+output sample would have if the noise filled the whole band; the tuner's filter passes
+a share of it (about 2 x cutoff), and the same share of the pulses' energy.
+
 Everything is computed on a 48 MHz grid (both supported rates divide it) at exact,
 unrounded start times. Pulses are given as on-intervals, so Mode A/C replies go through
 the same model as Mode S frames (see fruit.py).
@@ -68,10 +72,12 @@ def random_traits(rng: np.random.Generator, echo_share: float = 0.2) -> PulseTra
 class Tuner:
     """The dongle's filter: a low-pass of `cutoff` times the sample rate either side of
     the centre (0.45: 1.08 MHz at 2.4 MS/s, 0.9 MHz at 2.0 MS/s), a Hamming-windowed
-    sinc `half_us` long each side; and a DC offset, in full scale."""
+    sinc `half_us` long each side (1.5 us: a gentle edge about 1 MHz wide, like an
+    analogue IF filter's, so part of what lies past half the rate folds back in); and
+    a DC offset, in full scale."""
 
     cutoff: float = 0.45
-    half_us: float = 4.0
+    half_us: float = 1.5
     dc_offset: complex = 0j
 
 
@@ -179,15 +185,16 @@ def emission_samples(em: Emission, rate: int, tuner: Tuner,
     return first_out, out * pulse_amplitude(em.snr_db, noise_rms)
 
 
-def _noise(rng: np.random.Generator, n: int, noise_rms: float, tuner: Tuner) -> np.ndarray:
-    """White complex noise at the output rate through the tuner's passband (a short FIR
-    at the output rate), scaled to E|n|^2 = noise_rms^2."""
-    taps = lowpass_taps(tuner.cutoff * 1e6, 1e6, 8.0)  # "1 MHz": cutoff in units of the rate
+def _noise(rng: np.random.Generator, n: int, noise_rms: float, tuner: Tuner,
+           rate: int) -> np.ndarray:
+    """Noise of a density that would give E|n|^2 = noise_rms^2 over the whole band, through
+    the tuner's filter (its output-rate equivalent): the filter passes only its share."""
+    half_us = max(tuner.half_us, 3e6 / rate)
+    taps = lowpass_taps(tuner.cutoff * rate, rate, half_us)
     pad = taps.size - 1
     raw = rng.standard_normal(2 * (n + pad), dtype=np.float32).view(np.complex64)
     shaped = np.convolve(raw.real, taps, "valid") + 1j * np.convolve(raw.imag, taps, "valid")
-    gain = math.sqrt(2.0 * float(taps @ taps))  # E|raw|^2 = 2 before shaping
-    return (shaped * (noise_rms / gain)).astype(np.complex64)
+    return (shaped * (noise_rms / math.sqrt(2.0))).astype(np.complex64)
 
 
 def render(emissions: Sequence[Emission], rate: int, n_samples: int,
@@ -197,7 +204,7 @@ def render(emissions: Sequence[Emission], rate: int, n_samples: int,
     1.0, I and Q clipped at it as an ADC does): noise, then every emission that reaches
     into them."""
     tuner = tuner or Tuner()
-    iq = _noise(rng, n_samples, noise_rms, tuner) + np.complex64(tuner.dc_offset)
+    iq = _noise(rng, n_samples, noise_rms, tuner, rate) + np.complex64(tuner.dc_offset)
     for em in emissions:
         first, chunk = emission_samples(em, rate, tuner, noise_rms)
         lo = max(first, first_sample)
