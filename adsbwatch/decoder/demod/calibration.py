@@ -30,7 +30,7 @@ FRAMES_PER_REFIT = 200
 # Frames a second of signal may add: many until the response has settled, then few
 # (enough to follow a change of tuner or gain; the fit needs hundreds, not every one).
 LEARNING_PER_S = 400.0
-SETTLED_PER_S = 40.0
+SETTLED_PER_S = 4.0  # a refit every 50 s
 SETTLED_AFTER = 4  # refits
 RIDGE = 0.05  # pull towards the current response, relative to the data's weight
 FORGET = 0.5  # share of the old equations kept after a refit: the tuner may change
@@ -42,14 +42,18 @@ FORGET = 0.5  # share of the old equations kept after a refit: the tuner may cha
 BETTER = 0.2
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _high(msg: np.ndarray, k: int) -> bool:
-    """Whether half-bit slot k of a frame (from its first preamble pulse) is high."""
-    if k < PREAMBLE_SLOTS:
-        return k == 0 or k == 2 or k == 7 or k == 9
-    i = (k - PREAMBLE_SLOTS) >> 1
-    bit = (msg[i >> 3] >> (7 - (i & 7))) & 1
-    return bit == 1 - ((k - PREAMBLE_SLOTS) & 1)  # a 1 is high in its first half
+@njit(cache=True, nogil=True)
+def _high_halves(msg: np.ndarray, nbits: int, high: np.ndarray) -> int:
+    """high[k] = 1 where half-bit slot k of a frame (0.5 us slots from its first preamble
+    pulse) carries a pulse; returns the number of slots."""
+    high[:PREAMBLE_SLOTS] = 0
+    for k in PREAMBLE_HALVES:
+        high[k] = 1
+    for i in range(nbits):
+        bit = (msg[i >> 3] >> (7 - (i & 7))) & 1
+        high[PREAMBLE_SLOTS + 2 * i] = bit  # a 1 is high in its first half
+        high[PREAMBLE_SLOTS + 2 * i + 1] = 1 - bit
+    return PREAMBLE_SLOTS + 2 * nbits
 
 
 @njit(cache=True, nogil=True)
@@ -57,39 +61,45 @@ def accumulate(mag: np.ndarray, start: int, phase: int, nbits: int, msg: np.ndar
                low: float, amplitude: float, ticks_per_sample: int, response: np.ndarray,
                gram: np.ndarray, moment: np.ndarray, sumsq: np.ndarray) -> bool:
     """Add a clean frame starting at tick `phase` of sample `start` to the normal
-    equations `gram` r = `moment` (and its samples' squares to `sumsq`), unless the
-    current response explains it poorly. Returns whether it was added."""
+    equations `gram` r = `moment` (upper triangle of `gram` only; and its samples'
+    squares to `sumsq`), unless the current response explains it poorly. Returns
+    whether it was added."""
     t = ticks_per_sample
-    slots = PREAMBLE_SLOTS + 2 * nbits
+    high = np.empty(PREAMBLE_SLOTS + 2 * 112, dtype=np.uint8)
+    slots = _high_halves(msg, nbits, high)
     first = max(start - REACH // t - 1, 0)
     last = min(start + (slots * HALF_TICKS + REACH) // t + 2, mag.size)
-    offsets = np.empty(REACH // HALF_TICKS * 2 + 2, dtype=np.int64)
+    size = last - first
+    # Each sample's pulses within reach, as offsets into the response.
+    offsets = np.empty((size, REACH // HALF_TICKS * 2 + 2), dtype=np.int64)
+    counts = np.zeros(size, dtype=np.int64)
+    ys = np.empty(size)
     misfit = 0.0
-    for sweep in range(2):  # first judge the fit, then add the frame
-        for n in range(first, last):
-            d0 = n * t - (start * t + phase)  # this sample's start from the frame's
-            k_lo = max(0, -((REACH - d0) // HALF_TICKS))
-            k_hi = min(slots - 1, (d0 + REACH) // HALF_TICKS)
-            count = 0
-            for k in range(k_lo, k_hi + 1):
-                if _high(msg, k):
-                    offsets[count] = d0 - k * HALF_TICKS + REACH
-                    count += 1
-            y = (mag[n] - low) / amplitude
-            if sweep == 1:
-                sumsq[0] += y * y
-            if sweep == 0:
-                model = 0.0
-                for a in range(count):
-                    model += response[offsets[a]]
-                misfit += (y - model) ** 2
-                continue
-            for a in range(count):
-                moment[offsets[a]] += y
-                for b in range(count):
-                    gram[offsets[a], offsets[b]] += 1.0
-        if sweep == 0 and misfit > FITS_WELL ** 2 * (last - first):
-            return False
+    for s in range(size):
+        d0 = (first + s) * t - (start * t + phase)  # this sample's start from the frame's
+        count = 0
+        model = 0.0
+        for k in range(max(0, -((REACH - d0) // HALF_TICKS)),
+                       min(slots - 1, (d0 + REACH) // HALF_TICKS) + 1):
+            if high[k]:
+                offsets[s, count] = d0 - k * HALF_TICKS + REACH
+                model += response[offsets[s, count]]
+                count += 1
+        counts[s] = count
+        ys[s] = (mag[first + s] - low) / amplitude
+        misfit += (ys[s] - model) ** 2
+    if misfit > FITS_WELL ** 2 * size:
+        return False
+    for s in range(size):
+        y = ys[s]
+        sumsq[0] += y * y
+        for a in range(counts[s]):
+            oa = offsets[s, a]
+            moment[oa] += y
+            for b in range(counts[s]):
+                ob = offsets[s, b]
+                if ob >= oa:
+                    gram[oa, ob] += 1.0
     return True
 
 
@@ -121,25 +131,29 @@ class PulseCalibration:
     def due(self) -> bool:
         return int(self.frames[0]) >= FRAMES_PER_REFIT
 
+    def _gram(self) -> np.ndarray:
+        """The whole normal matrix from the upper triangle the kernel adds to."""
+        return np.triu(self.gram) + np.triu(self.gram, 1).T
+
     def misfit(self, response: np.ndarray) -> float:
         """Sum of squared misfits of the frames added, under `response` (amplitudes
         as fitted with the response in use when each was added)."""
-        return float(response @ self.gram @ response - 2.0 * response @ self.moment
+        return float(response @ self._gram() @ response - 2.0 * response @ self.moment
                      + self.sumsq[0])
 
     def refit(self, current: np.ndarray) -> np.ndarray:
         """The response the equations give, pulled slightly towards `current`, if it
         fits clearly better (else `current`); the equations then keep only part of their
         weight."""
-        ridge = RIDGE * np.trace(self.gram) / WIDTH
-        seen = np.diag(self.gram) > 0  # offsets no frame reached keep their value
-        solved = np.linalg.solve(self.gram + ridge * np.eye(WIDTH),
-                                 self.moment + ridge * current)
+        gram = self._gram()
+        ridge = RIDGE * np.trace(gram) / WIDTH
+        seen = np.diag(gram) > 0  # offsets no frame reached keep their value
+        solved = np.linalg.solve(gram + ridge * np.eye(WIDTH), self.moment + ridge * current)
         response = _centred(np.where(seen, solved, current), current)
         # Nothing reaches 2 us from a pulse: what the fit puts there is the error of the
         # frames' low levels, the same at every offset.
         response = response - response[np.abs(np.arange(WIDTH) - REACH) > REACH - TAIL].mean()
-        scale = float(response @ self.moment) / float(response @ self.gram @ response)
+        scale = float(response @ self.moment) / float(response @ gram @ response)
         better = self.misfit(scale * response) < (1.0 - BETTER) * self.misfit(current)
         self.gram *= FORGET
         self.moment *= FORGET
