@@ -54,16 +54,20 @@ def fruit(rng: np.random.Generator, duration_s: float, *, mode_ac_per_s: float =
           snr_db: tuple[float, float] = (3.0, 30.0),
           max_freq_offset_hz: float = 100e3) -> list[Emission]:
     """Interference for `duration_s`, sorted by start: Mode A/C replies with random codes,
-    DF11 all-call replies to other interrogators and DF4/5/20/21 replies, each from a
-    random address (never one a squitter made known), SNR uniform in `snr_db`."""
+    DF11 all-call replies to other interrogators and DF4/5/20/21 replies, each from an
+    aircraft of its own (a random address, no two alike: a replying aircraft heard twice
+    would vouch for itself), SNR uniform in `snr_db`."""
     kinds = (("mode_ac", mode_ac_per_s), ("all_call", all_call_per_s), ("reply", replies_per_s))
+    times = {kind: _poisson_times(rng, per_second, duration_s) for kind, per_second in kinds}
+    n_mode_s = times["all_call"].size + times["reply"].size
+    addresses = iter((rng.choice((1 << 24) - 1, size=n_mode_s, replace=False) + 1).tolist())
     out = []
-    for kind, per_second in kinds:
-        for t in _poisson_times(rng, per_second, duration_s):
+    for kind, _ in kinds:
+        for t in times[kind]:
             if kind == "mode_ac":
                 intervals = mode_ac_intervals(int(rng.integers(0, 1 << 12)), rng.random() < 0.05)
             else:
-                icao = int(rng.integers(1, 1 << 24))
+                icao = next(addresses)
                 if kind == "all_call":
                     data = all_call_reply(icao, int(rng.choice(INTERROGATOR_CODES)))
                 else:
