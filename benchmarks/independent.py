@@ -282,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for rate in args.rates:
                 rng = np.random.default_rng(args.seed)  # same frames for every model
                 n_samples = None
-                warmup = warmup_frames(rng, rate, args.warmup)
+                warmup = warmup_frames(rng, rate, args.warmup if args.sweep != "scene" else 0)
                 if args.sweep == "single":
                     case = single_case(rng, rate, snrs, args.per_snr, warmup)
                 elif args.sweep == "overlap":

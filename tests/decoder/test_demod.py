@@ -195,3 +195,13 @@ def test_back_to_back_frames_all_decode(rate: int) -> None:
         t += sim.frame_duration_s(data) + 2e-6
     batch, _ = demodulate(frames, rate)
     assert hexes(batch) == [f.data.hex() for f in frames]
+
+
+def test_an_interrogator_code_read_unsure_is_not_taken() -> None:
+    """A squitter (code 0) with bits misread in its last 7 reads as an all-call reply to
+    another interrogator; its misread bits are the unsure ones."""
+    frame = sim.random_df11(np.random.default_rng(1), 0x4D2023)
+    reply = with_parity(frame[:4], overlay=0x3C)  # bits 50-53 differ from the squitter's
+    assert _classify(reply, (), fix=1, heard=(0x4D2023,)) == (ACCEPT_OVERLAY, 0, reply.hex())
+    assert _classify(reply, (20,), fix=1, heard=(0x4D2023,))[0] == ACCEPT_OVERLAY
+    assert _classify(reply, (51,), fix=1, heard=(0x4D2023,))[0] == REJECT
