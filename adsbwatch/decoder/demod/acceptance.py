@@ -156,7 +156,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     return REJECT, 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _classify_or_pending(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
                          keys: np.ndarray, times: np.ndarray, since: int,
                          pending_keys: np.ndarray, pending_times: np.ndarray,

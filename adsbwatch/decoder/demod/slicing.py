@@ -36,7 +36,8 @@ def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
 def _or_next_high(quiet_next: float, high_next: float, last: bool) -> float:
     """The better of a bit's hypotheses with the next first half low and high; after the
     last bit only low: a frame ends in silence (else a 0 there, its pulse smeared into
-    the next half-bit by the tuner's filter, can pass for a 1 and a pulse after it)."""
+    the next half-bit by the tuner's filter, can pass for a 1 and a pulse after it).
+    `last` is a constant where this is inlined: no branch in the loops."""
     return quiet_next if last else min(quiet_next, high_next)
 
 
@@ -52,19 +53,19 @@ def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
     best. A sample straddling two half-bits, which a plain first-minus-second-half
     slicer reads as mush (at 2.0 MS/s with the bit edges mid-sample, every other
     sample), then still counts. With the edges on sample boundaries this reduces to
-    comparing the two halves.
+    comparing the two halves. (Used on a frame's first byte: the bit after the last
+    one sliced may start high.)
     """
     total = 0.0
     prev = 0  # 1: previous second half high; before bit 0 lies the preamble's quiet gap
     for i in range(nbits):
         _, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
         k = 4 * prev
-        last = i == nbits - 1
         # Squared error of each hypothesis (b, next) up to terms common to all of them.
-        one = _or_next_high(contrast * energy[i, k + 2] - 2.0 * mf,
-                            contrast * energy[i, k + 3] - 2.0 * (mf + mn), last)
-        zero = _or_next_high(contrast * energy[i, k] - 2.0 * ms,
-                             contrast * energy[i, k + 1] - 2.0 * (ms + mn), last)
+        one = min(contrast * energy[i, k + 2] - 2.0 * mf,
+                  contrast * energy[i, k + 3] - 2.0 * (mf + mn))
+        zero = min(contrast * energy[i, k] - 2.0 * ms,
+                   contrast * energy[i, k + 1] - 2.0 * (ms + mn))
         bit = one < zero
         bits[i] = bit
         d = abs(one - zero) * scale[i]
@@ -72,6 +73,33 @@ def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
         total += d
         prev = 1 - bit
     return total
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _trellis_step(mag: np.ndarray, j: int, i: int, base: np.ndarray, slots: np.ndarray,
+                  energy: np.ndarray, scale: np.ndarray, lo: float, contrast: float,
+                  low: float, high: float, margin: np.ndarray, back: np.ndarray,
+                  last: bool) -> tuple[float, float]:
+    """_viterbi's step over bit i: the path costs (low, high) after it."""
+    mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
+    # Branch costs (hypothesis energy - 2 x correlation), the next half-bit at its
+    # best; unlike in _slice, the previous half's share differs between branches.
+    one_low = low + _or_next_high(contrast * energy[i, 2] - 2.0 * mf,
+                                  contrast * energy[i, 3] - 2.0 * (mf + mn), last)
+    zero_low = low + _or_next_high(contrast * energy[i, 0] - 2.0 * ms,
+                                   contrast * energy[i, 1] - 2.0 * (ms + mn), last)
+    shared = high - 2.0 * mp
+    one_high = shared + _or_next_high(contrast * energy[i, 6] - 2.0 * mf,
+                                      contrast * energy[i, 7] - 2.0 * (mf + mn), last)
+    zero_high = shared + _or_next_high(contrast * energy[i, 4] - 2.0 * ms,
+                                       contrast * energy[i, 5] - 2.0 * (ms + mn), last)
+    back[i, 1] = one_high < one_low
+    back[i, 0] = zero_high < zero_low
+    best_one = min(one_low, one_high)
+    best_zero = min(zero_low, zero_high)
+    margin[i] = abs(best_one - best_zero) * scale[i]
+    # A 1 leaves the second half low; a 0 leaves it high.
+    return best_one, best_zero
 
 
 @njit(cache=True, nogil=True)
@@ -84,28 +112,11 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
     Returns the sum of the margins, each the local cost gap between the bit's values."""
     low = 0.0  # path cost ending with the previous second half low
     high = 1e30  # ... and high: before bit 0 comes the preamble's quiet gap
-    for i in range(nbits):
-        mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
-        # Branch costs (hypothesis energy - 2 x correlation), the next half-bit at its
-        # best; unlike in _slice, the previous half's share differs between branches.
-        last = i == nbits - 1
-        one_low = low + _or_next_high(contrast * energy[i, 2] - 2.0 * mf,
-                                      contrast * energy[i, 3] - 2.0 * (mf + mn), last)
-        zero_low = low + _or_next_high(contrast * energy[i, 0] - 2.0 * ms,
-                                       contrast * energy[i, 1] - 2.0 * (ms + mn), last)
-        shared = high - 2.0 * mp
-        one_high = shared + _or_next_high(contrast * energy[i, 6] - 2.0 * mf,
-                                          contrast * energy[i, 7] - 2.0 * (mf + mn), last)
-        zero_high = shared + _or_next_high(contrast * energy[i, 4] - 2.0 * ms,
-                                           contrast * energy[i, 5] - 2.0 * (ms + mn), last)
-        back[i, 1] = one_high < one_low
-        back[i, 0] = zero_high < zero_low
-        best_one = min(one_low, one_high)
-        best_zero = min(zero_low, zero_high)
-        margin[i] = abs(best_one - best_zero) * scale[i]
-        # A 1 leaves the second half low; a 0 leaves it high.
-        low = best_one
-        high = best_zero
+    for i in range(nbits - 1):
+        low, high = _trellis_step(mag, j, i, base, slots, energy, scale, lo, contrast, low,
+                                  high, margin, back, False)
+    low, high = _trellis_step(mag, j, nbits - 1, base, slots, energy, scale, lo, contrast,
+                              low, high, margin, back, True)
     state = 0 if low <= high else 1
     total = 0.0
     for i in range(nbits - 1, -1, -1):
