@@ -12,6 +12,7 @@ the same recording; their frames are listed by downlink format.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from adsbwatch.decoder.sim import analog, fruit  # noqa: E402
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402
+from benchmarks.independent import FROM_TREE  # noqa: E402
 from benchmarks.sensitivity import AVR_LINE, parse_rate, rate_label  # noqa: E402
 
 
@@ -43,7 +45,9 @@ def write_noise(path: Path, rate: float, seconds: float, args: argparse.Namespac
 
 def run(argv: list[str]) -> tuple[list[str], str]:
     """(frames reported, the last line of stderr)."""
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    pythonpath = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    env = dict(os.environ, PYTHONPATH=pythonpath)  # `python -m adsbwatch` from any cwd
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
     frames = [m.group(1).lower() for m in map(AVR_LINE.match, done.stdout.splitlines()) if m]
     tail = (done.stderr.strip().splitlines() or [""])[-1]
     if done.returncode != 0:
@@ -65,8 +69,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--all-call", type=float, default=200.0, help="DF11 fruit/s (200)")
     p.add_argument("--replies", type=float, default=200.0, help="DF4/5/20/21 fruit/s (200)")
     p.add_argument("--seed", type=int, default=1600)
-    p.add_argument("--ours-fix", type=int, nargs="+", default=[1, 2], choices=(0, 1, 2))
+    p.add_argument("--ours-fix", type=int, nargs="*", default=[1, 2], choices=(0, 1, 2))
     p.add_argument("--dump1090", default="dump1090-mutability")
+    p.add_argument("--baseline", type=Path, metavar="DIR",
+                   help="also run the adsbwatch of another checkout (--fix 1)")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "work" / "phantoms")
     p.add_argument("--keep", action="store_true", help="keep the recordings")
     return p.parse_args(argv)
@@ -86,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = [(f"ours --fix {n}", [sys.executable, "-m", "adsbwatch", "replay", str(path),
                                      "--raw", "--rate", rate_label(rate), "--format", "cu8",
                                      "--fix", str(n)]) for n in args.ours_fix]
+        if args.baseline is not None:
+            runs.append(("baseline --fix 1", [sys.executable, "-c", FROM_TREE, str(args.baseline),
+                                              "replay", str(path), "--raw", "--rate",
+                                              rate_label(rate), "--format", "cu8"]))
         dump1090 = shutil.which(args.dump1090)
         if dump1090:
             runs.append(("dump1090-mut --fix", [dump1090, "--ifile", str(path), "--raw",
@@ -95,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if name.startswith("ours"):
                 total += len(frames)
             print(f"  {name:<20} {len(frames):>6} frames ({by_format(frames)})")
-            if name.startswith("ours"):
+            if not name.startswith("dump1090"):
                 print(f"  {'':<20} {tail}")
         if not args.keep:
             path.unlink()
