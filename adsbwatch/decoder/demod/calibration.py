@@ -26,12 +26,12 @@ PREAMBLE_HALVES = (0, 2, 7, 9)  # the preamble's pulses, in half-bits of 0.5 us
 PREAMBLE_SLOTS = 16
 STRONG = 10.0  # a frame's amplitude over the noise floor, at least
 FITS_WELL = 0.25  # rms misfit of its samples under the current response, in amplitudes
-FRAMES_PER_REFIT = 200
+FRAMES_PER_REFIT = 100
 # Frames a second of signal may add: many until the response has settled, then few
 # (enough to follow a change of tuner or gain; the fit needs hundreds, not every one).
 LEARNING_PER_S = 400.0
-SETTLED_PER_S = 4.0  # a refit every 50 s
-SETTLED_AFTER = 4  # refits
+SETTLED_PER_S = 1.0  # a refit every 100 s
+SETTLED_AFTER = 2  # refits
 RIDGE = 0.05  # pull towards the current response, relative to the data's weight
 FORGET = 0.5  # share of the old equations kept after a refit: the tuner may change
 # A new response is taken only when it leaves at least this share less misfit than the
