@@ -26,7 +26,7 @@ from adsbwatch.decoder.demod.pulseshape import (
     box_response,
 )
 from adsbwatch.decoder.demod.rates import SUPPORTED_RATES
-from adsbwatch.decoder.frames.formats import CLOCK_HZ, LONG_BITS, PREAMBLE_US
+from adsbwatch.decoder.frames.formats import CLOCK_HZ, LONG_BITS, PREAMBLE_US, SHORT_BITS
 
 TAPS = 4  # samples a half-bit window can touch at rates up to 3 MS/s
 # A sample whose weight in a bit's own halves is below this (of a pulse's peak) says
@@ -67,6 +67,10 @@ class Geometry(NamedTuple):
     # half high) -> index 4*P + 2*b + N, the energy of the expected samples.
     bit_slots: np.ndarray  # [phase, bit, 4, TAPS]
     bit_energy: np.ndarray  # [phase, bit, 8]
+    # The same for 56-bit frames, whose bit 55 is their last (bit 111, a long frame's
+    # last, has no high next half in the tables above either).
+    short_slots: np.ndarray  # [phase, 56, 4, TAPS]
+    short_energy: np.ndarray  # [phase, 56, 8]
     # Half the reciprocal of the margin between the two hypotheses for a clean bit of unit
     # amplitude: margins are scaled by it so bits (and phases) whose samples straddle
     # less compare fairly. A phase's clarity is that margin's mean (1: edges on samples).
@@ -146,6 +150,15 @@ def geometry_from_response(rate: int, response: np.ndarray) -> Geometry:
                 for nxt in (0, 1):
                     c = prev * o[:, 0] + bit * o[:, 1] + (1 - bit) * o[:, 2] + nxt * o[:, 3]
                     energy[p, :, 4 * prev + 2 * bit + nxt] = _row_dots(c)
+    # A frame's last bit has silence after it: its next half never high. Bit 111 is a long
+    # frame's last always; bit 55 only a short frame's, so short frames get tables of
+    # their own. (Without a high next half, those hypotheses cost what the low ones do.)
+    slots[:, LONG_BITS - 1, 3] = 0.0
+    energy[:, LONG_BITS - 1, 1::2] = energy[:, LONG_BITS - 1, 0::2]
+    short_slots = slots[:, :SHORT_BITS].copy()
+    short_energy = energy[:, :SHORT_BITS].copy()
+    short_slots[:, SHORT_BITS - 1, 3] = 0.0
+    short_energy[:, SHORT_BITS - 1, 1::2] = short_energy[:, SHORT_BITS - 1, 0::2]
     return Geometry(
         rate=rate,
         phases=phases,
@@ -153,6 +166,8 @@ def geometry_from_response(rate: int, response: np.ndarray) -> Geometry:
         bit_base=bit_base,
         bit_slots=slots,
         bit_energy=energy,
+        short_slots=short_slots,
+        short_energy=short_energy,
         bit_scale=0.5 / norm,
         phase_clarity=norm.mean(axis=1).astype(np.float64),
         pulse_base=pulse_base,

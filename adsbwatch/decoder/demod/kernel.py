@@ -151,6 +151,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     out_msg, out_ticks, out_level, out_fixed, out_held = (
         scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held)
     g_base, g_slots, g_energy, g_scale = g.bit_base, g.bit_slots, g.bit_energy, g.bit_scale
+    g_short_slots, g_short_energy = g.short_slots, g.short_energy
     g_clarity, gaps = g.phase_clarity, g.gap_samples
     pulse_base, pulse_taps, pulse_energy, pulse_area = (g.pulse_base, g.pulse_taps,
                                                         g.pulse_energy, g.pulse_area)
@@ -235,8 +236,13 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
                     continue
             if _unsettled(status):
-                total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                                 g_scale[p], lo, top_q[t], bits, margin, back)
+                if nbits == LONG_BITS:
+                    total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
+                                     g_scale[p], lo, top_q[t], bits, margin, back)
+                else:
+                    total = _viterbi(mag, start, nbits, g_base[p], g_short_slots[p],
+                                     g_short_energy[p], g_scale[p], lo, top_q[t], bits, margin,
+                                     back)
                 if voters == 0 or nbits == vote_bits:
                     # Every try's soft bits, summed: phases err in different places.
                     vote_bits = nbits
@@ -256,8 +262,14 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
                 moved = abs(amplitude - top_q[t]) + abs(low - lo)
                 if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
-                    total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                                     g_scale[p], low, amplitude, bits, margin, back)
+                    if nbits == LONG_BITS:
+                        total = _viterbi(mag, start, nbits, g_base[p], g_slots[p],
+                                         g_energy[p], g_scale[p], low, amplitude, bits,
+                                         margin, back)
+                    else:
+                        total = _viterbi(mag, start, nbits, g_base[p], g_short_slots[p],
+                                         g_short_energy[p], g_scale[p], low, amplitude, bits,
+                                         margin, back)
                     _pack(bits, nbits, msg)
                     status, fixed = _classify_or_pending(
                         msg, nbits, margin, fix, keys, times, since, pending_keys,

@@ -32,15 +32,6 @@ def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray,
             _dot4(slots, i, 2, m0, m1, m2, m3), _dot4(slots, i, 3, m0, m1, m2, m3))
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _or_next_high(quiet_next: float, high_next: float, last: bool) -> float:
-    """The better of a bit's hypotheses with the next first half low and high; after the
-    last bit only low: a frame ends in silence (else a 0 there, its pulse smeared into
-    the next half-bit by the tuner's filter, can pass for a 1 and a pulse after it).
-    `last` is a constant where this is inlined: no branch in the loops."""
-    return quiet_next if last else min(quiet_next, high_next)
-
-
 @njit(cache=True, nogil=True)
 def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
            slots: np.ndarray, energy: np.ndarray, scale: np.ndarray, lo: float,
@@ -75,33 +66,6 @@ def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
     return total
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _trellis_step(mag: np.ndarray, j: int, i: int, base: np.ndarray, slots: np.ndarray,
-                  energy: np.ndarray, scale: np.ndarray, lo: float, contrast: float,
-                  low: float, high: float, margin: np.ndarray, back: np.ndarray,
-                  last: bool) -> tuple[float, float]:
-    """_viterbi's step over bit i: the path costs (low, high) after it."""
-    mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
-    # Branch costs (hypothesis energy - 2 x correlation), the next half-bit at its
-    # best; unlike in _slice, the previous half's share differs between branches.
-    one_low = low + _or_next_high(contrast * energy[i, 2] - 2.0 * mf,
-                                  contrast * energy[i, 3] - 2.0 * (mf + mn), last)
-    zero_low = low + _or_next_high(contrast * energy[i, 0] - 2.0 * ms,
-                                   contrast * energy[i, 1] - 2.0 * (ms + mn), last)
-    shared = high - 2.0 * mp
-    one_high = shared + _or_next_high(contrast * energy[i, 6] - 2.0 * mf,
-                                      contrast * energy[i, 7] - 2.0 * (mf + mn), last)
-    zero_high = shared + _or_next_high(contrast * energy[i, 4] - 2.0 * ms,
-                                       contrast * energy[i, 5] - 2.0 * (ms + mn), last)
-    back[i, 1] = one_high < one_low
-    back[i, 0] = zero_high < zero_low
-    best_one = min(one_low, one_high)
-    best_zero = min(zero_low, zero_high)
-    margin[i] = abs(best_one - best_zero) * scale[i]
-    # A 1 leaves the second half low; a 0 leaves it high.
-    return best_one, best_zero
-
-
 @njit(cache=True, nogil=True)
 def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
              energy: np.ndarray, scale: np.ndarray, lo: float, contrast: float,
@@ -109,14 +73,34 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
     """Slice a whole frame by the most likely bit sequence, with the same hypothesis
     costs as _slice but no commitment bit by bit: one bad decision cannot drag its
     neighbours along (the 2-state trellis: was the previous second half high?).
-    Returns the sum of the margins, each the local cost gap between the bit's values."""
+    Returns the sum of the margins, each the local cost gap between the bit's values.
+
+    Give it the tables of the frame's length (Geometry's frame_slots): after the last
+    bit comes silence, where a high next half would let a 0 whose pulse the tuner's
+    filter smeared past the frame's end pass for a 1 and a pulse after it."""
     low = 0.0  # path cost ending with the previous second half low
     high = 1e30  # ... and high: before bit 0 comes the preamble's quiet gap
-    for i in range(nbits - 1):
-        low, high = _trellis_step(mag, j, i, base, slots, energy, scale, lo, contrast, low,
-                                  high, margin, back, False)
-    low, high = _trellis_step(mag, j, nbits - 1, base, slots, energy, scale, lo, contrast,
-                              low, high, margin, back, True)
+    for i in range(nbits):
+        mp, mf, ms, mn = _correlations(mag, j + base[i], lo, slots, i)
+        # Branch costs (hypothesis energy - 2 x correlation), the next half-bit at its
+        # best; unlike in _slice, the previous half's share differs between branches.
+        one_low = low + min(contrast * energy[i, 2] - 2.0 * mf,
+                            contrast * energy[i, 3] - 2.0 * (mf + mn))
+        zero_low = low + min(contrast * energy[i, 0] - 2.0 * ms,
+                             contrast * energy[i, 1] - 2.0 * (ms + mn))
+        shared = high - 2.0 * mp
+        one_high = shared + min(contrast * energy[i, 6] - 2.0 * mf,
+                                contrast * energy[i, 7] - 2.0 * (mf + mn))
+        zero_high = shared + min(contrast * energy[i, 4] - 2.0 * ms,
+                                 contrast * energy[i, 5] - 2.0 * (ms + mn))
+        back[i, 1] = one_high < one_low
+        back[i, 0] = zero_high < zero_low
+        best_one = min(one_low, one_high)
+        best_zero = min(zero_low, zero_high)
+        margin[i] = abs(best_one - best_zero) * scale[i]
+        # A 1 leaves the second half low; a 0 leaves it high.
+        low = best_one
+        high = best_zero
     state = 0 if low <= high else 1
     total = 0.0
     for i in range(nbits - 1, -1, -1):
