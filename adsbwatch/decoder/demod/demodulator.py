@@ -12,18 +12,26 @@ Per block, all in Numba:
    distinct than the preamble (Mode A/C replies, noise, overlaps) or its DF is not one
    we accept (kernel.py);
 3. a try slices plainly first, then by the most likely sequence over a 2-state trellis
-   on the box model of a sample (slicing.py), then (for the best-fitting preamble)
-   again with levels fitted over the whole frame; the tries' soft bits are finally
-   summed into one more candidate;
-4. the CRC decides (acceptance.py). Clean DF11/17/18 stand alone; 1 (or, for DF17/18, 2)
-   bad bits are repaired only where the bits were weak and only for an address already
-   heard clean; address/parity formats need their address heard within the filter's
-   TTL. Of the tries that pass, the one with the fewest repairs and the widest margin
-   wins, which also fixes the timestamp to one 12 MHz tick.
+   on the pulse response in use (slicing.py; geometry.py, pulseshape.py: the box model
+   of a sample until one is learnt), then (for the best-fitting preamble) again with
+   levels fitted over the whole frame; the tries' soft bits are finally summed into one
+   more candidate;
+4. the CRC decides (acceptance.py). Clean DF17/18 stand alone, and so do DF11s of heard
+   addresses; 1 (or, for DF17/18 of heard addresses, 2) bad bits are repaired only
+   where the bits were weak; address/parity formats need their address heard within the
+   filter's TTL. A frame of an address not heard yet that needed a repair, or a clean
+   DF11 of one (a reply to another interrogator whose code was misread as 0 is one), is
+   held until the address is confirmed (holding.py); a DF17/18 repaired at its least
+   certain bit is taken at once. Of the tries that pass, the one with the fewest repairs
+   and the widest margin wins, which also fixes the timestamp to one 12 MHz tick;
+5. strong clean frames add their samples to the fit of the pulse response
+   (calibration.py); between blocks, a response that fits clearly better replaces the
+   one in use.
 
 This module keeps what carries over from block to block (the noise floor, the heard
-addresses, where the last frame ended, the counters, the scratch arrays) and hands
-each block's frames on as a FrameBatch.
+addresses, the held frames and their addresses, the pulse response's fit, where the last
+frame ended, the counters, the scratch arrays) and hands each block's frames on as a
+FrameBatch, held frames released into the batch of the block that confirms them.
 """
 
 from __future__ import annotations
