@@ -71,15 +71,21 @@ def _strong_frames(rate: int, n: int) -> list[sim.SimFrame]:
                         [0x400000 + k for k in range(20)], max_freq_offset_hz=100e3)
 
 
-def _learn(rate: int, iq: np.ndarray) -> Demodulator:
+def _learn(rate: int, iq: np.ndarray, block: int = 1 << 17) -> Demodulator:
+    demod, _ = _learn_frames(rate, iq, block)
+    return demod
+
+
+def _learn_frames(rate: int, iq: np.ndarray, block: int) -> tuple[Demodulator, list]:
     mag = magnitude(np.frombuffer(sim.quantize(iq, "cu8"), np.uint8), "cu8")
     demod = Demodulator(rate)
     padded = np.concatenate([mag, np.zeros(demod.lookahead, np.float32)])
-    block = 1 << 17
+    found = []
     for first in range(0, mag.size, block):
         stop = min(block, mag.size - first)
-        demod.process(padded[first:first + stop + demod.lookahead], first, stop)
-    return demod
+        batch = demod.process(padded[first:first + stop + demod.lookahead], first, stop)
+        found += [(batch.msg[i].tobytes(), int(batch.ticks[i])) for i in range(len(batch))]
+    return demod, found
 
 
 @pytest.mark.parametrize("rate", [2_000_000, 2_400_000])
@@ -103,3 +109,17 @@ def test_a_tuners_filter_is_learnt(rate: int) -> None:
     assert demod.calibration.refits >= 1
     # Wider than the box: the filter smears each pulse into samples it does not touch.
     assert learnt[box == 0].max() > 0.05
+
+
+def test_where_the_blocks_are_cut_changes_nothing_learnt() -> None:
+    """Frames are learnt from at most one per slot of the stream's own clock, and refits
+    take effect at fixed sample counts: any cut gives the same response and frames."""
+    rate = 2_000_000
+    frames = _strong_frames(rate, 3000)
+    iq = analog.render([analog.emission_of(f) for f in frames], rate,
+                       sim.samples_needed(frames, rate), np.random.default_rng(5))
+    whole, found = _learn_frames(rate, iq, 1 << 20)
+    cut, found_cut = _learn_frames(rate, iq, 7777)
+    assert whole.calibration.refits >= 1
+    assert np.array_equal(whole.geometry.response, cut.geometry.response)
+    assert found == found_cut

@@ -29,9 +29,13 @@ FITS_WELL = 0.25  # rms misfit of its samples under the current response, in amp
 FRAMES_PER_REFIT = 100
 # Frames a second of signal may add: many until the response has settled, then few
 # (enough to follow a change of tuner or gain; the fit needs hundreds, not every one).
-LEARNING_PER_S = 400.0
-SETTLED_PER_S = 1.0  # a refit every 100 s
+# At most one frame in each slot of 1/rate seconds, slots counted on the stream's own
+# sample clock, and refits only at whole multiples of REFIT_ALIGN samples: where a stream
+# is cut into blocks changes nothing (as with the noise floor's windows).
+LEARNING_PER_S = 400
+SETTLED_PER_S = 1  # a refit every 100 s
 SETTLED_AFTER = 2  # refits
+REFIT_ALIGN = 1 << 18  # samples: 0.11 s at 2.4 MS/s
 RIDGE = 0.05  # pull towards the current response, relative to the data's weight
 FORGET = 0.5  # share of the old equations kept after a refit: the tuner may change
 # A new response is taken only when it leaves at least this share less misfit than the
@@ -120,13 +124,14 @@ class PulseCalibration:
         self.moment = np.zeros(WIDTH)
         self.sumsq = np.zeros(1)
         self.frames = np.zeros(1, dtype=np.int64)  # added since the last refit
-        self.budget = np.zeros(1, dtype=np.int64)  # the kernel counts it down
+        # [the last slot a frame was added in, samples per slot (0: learning nothing)]
+        self.pace = np.array([-1, 0], dtype=np.int64)
         self.refits = 0
 
-    def allow(self, seconds: float) -> None:
-        """Let the next block (`seconds` of signal) add its share of frames."""
-        per_s = LEARNING_PER_S if self.refits < SETTLED_AFTER else SETTLED_PER_S
-        self.budget[0] = max(1, round(per_s * seconds))
+    def set_pace(self, rate: int) -> None:
+        """Learn at the pace for `rate` samples a second and the refits done so far."""
+        self.pace[1] = rate // (LEARNING_PER_S if self.refits < SETTLED_AFTER
+                                else SETTLED_PER_S)
 
     def due(self) -> bool:
         return int(self.frames[0]) >= FRAMES_PER_REFIT

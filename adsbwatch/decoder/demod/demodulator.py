@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adsbwatch.decoder.demod.acceptance import STAT_NAMES
-from adsbwatch.decoder.demod.calibration import PulseCalibration
+from adsbwatch.decoder.demod.calibration import REFIT_ALIGN, PulseCalibration
 from adsbwatch.decoder.demod.geometry import Geometry, geometry_for, geometry_from_response
 from adsbwatch.decoder.demod.holding import HOLD_TICKS, HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
@@ -69,6 +69,8 @@ class Demodulator:
         self.held = HeldFrames()
         self.pending = RecentAddresses(HOLD_TICKS)  # the held frames' addresses
         self.calibration = PulseCalibration()
+        if self.learn_pulses:
+            self.calibration.set_pace(self.rate)
         self._scratch_size = -1
         self._arrays: Scratch | None = None
 
@@ -95,38 +97,50 @@ class Demodulator:
         self.recent.tidy(first_sample * g.ticks_per_sample)  # may replace its arrays
         self.pending.tidy(first_sample * g.ticks_per_sample)
         cal = self.calibration
-        if self.learn_pulses:
-            cal.allow(stop / self.rate)
         carried = Carried(self.resume, self.stats, self.recent.keys, self.recent.times,
                           self.pending.keys, self.pending.times, cal.gram, cal.moment,
-                          cal.sumsq, cal.frames, cal.budget)
+                          cal.sumsq, cal.frames, cal.pace)
         scratch = self._scratch(stop)
-        n = _demodulate(mag, stop, first_sample, floors, first_window, WINDOW, self.fix,
-                        self.recent.ttl_ticks, g, carried, scratch)
-        if cal.due():
-            self.geometry = geometry_from_response(self.rate, cal.refit(g.response))
+        # In pieces that end where a refit may take effect: the same frames, and the same
+        # frames learnt from, whatever the blocks.
+        pieces = []
+        low = 0
+        while low < stop:
+            edge = ((first_sample + low) // REFIT_ALIGN + 1) * REFIT_ALIGN - first_sample
+            high = min(stop, edge)
+            n = _demodulate(mag[low:], high - low, first_sample + low, floors, first_window,
+                            WINDOW, self.fix, self.recent.ttl_ticks, self.geometry, carried,
+                            scratch)
+            pieces.append(tuple(a[:n].copy() for a in (scratch.msg, scratch.ticks,
+                                                      scratch.frame_level, scratch.fixed,
+                                                      scratch.held)))
+            if high == edge and cal.due():
+                self.geometry = geometry_from_response(self.rate,
+                                                       cal.refit(self.geometry.response))
+                cal.set_pace(self.rate)
+            low = high
         until = (first_sample + stop) * g.ticks_per_sample
         noise = float(floors[-1]) if floors.size else 0.0
-        held = scratch.held[:n].view(bool)
+        # Copies (above): the scratch is reused by the next block while this batch is used.
+        msg, ticks, level, fixed, held = (
+            np.concatenate(arrays) if len(pieces) > 1 else arrays[0]
+            for arrays in zip(*pieces, strict=True))
+        held = held.view(bool)
         if not held.any() and not len(self.held):
-            # Copies: the scratch is reused by the next block while this batch is consumed.
-            return FrameBatch(scratch.msg[:n].copy(), scratch.ticks[:n].copy(),
-                              scratch.frame_level[:n].copy(), scratch.fixed[:n].copy(),
-                              until, noise=noise)
-        return self._with_released(scratch, n, held, until, noise)
+            return FrameBatch(msg, ticks, level, fixed, until, noise=noise)
+        return self._with_released(msg, ticks, level, fixed, held, until, noise)
 
-    def _with_released(self, scratch: Scratch, n: int, held: np.ndarray, until: int,
+    def _with_released(self, msg: np.ndarray, ticks: np.ndarray, level: np.ndarray,
+                       fixed: np.ndarray, held: np.ndarray, until: int,
                        noise: float) -> FrameBatch:
         """The block's frames with the held ones set aside and the confirmed ones let go,
         in time order."""
-        self.held.add(scratch.msg[:n][held], scratch.ticks[:n][held],
-                      scratch.frame_level[:n][held], scratch.fixed[:n][held])
+        self.held.add(msg[held], ticks[held], level[held], fixed[held])
         released = self.held.release(self.recent, until, self.stats)
         kept = ~held
         msg, ticks, level, fixed = (
-            np.concatenate([block[:n][kept], late]) for block, late in zip(
-                (scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed), released,
-                strict=True))
+            np.concatenate([block[kept], late]) for block, late in zip(
+                (msg, ticks, level, fixed), released, strict=True))
         order = np.argsort(ticks, kind="stable")
         return FrameBatch(msg[order], ticks[order], level[order], fixed[order], until,
                           noise=noise)

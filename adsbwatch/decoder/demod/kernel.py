@@ -108,12 +108,12 @@ class Carried(NamedTuple):
     pending_keys: np.ndarray  # the addresses of held frames (holding.py), a table alike
     pending_times: np.ndarray
     # The pulse response's normal equations (calibration.py): gram, moment, the sum of
-    # squares, frames added, frames this block may still add.
+    # squares, frames added, and its pace ([last slot used, samples per slot]).
     gram: np.ndarray
     moment: np.ndarray
     sumsq: np.ndarray
     calibrated: np.ndarray
-    budget: np.ndarray
+    pace: np.ndarray
 
 
 class Scratch(NamedTuple):
@@ -145,7 +145,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     keys, times, resume, stats = carried.keys, carried.times, carried.resume, carried.stats
     pending_keys, pending_times = carried.pending_keys, carried.pending_times
     gram, moment, sumsq = carried.gram, carried.moment, carried.sumsq
-    calibrated, budget = carried.calibrated, carried.budget
+    calibrated, pace = carried.calibrated, carried.pace
     response = g.response
     peaks, screen_level = scratch.peaks, scratch.level
     out_msg, out_ticks, out_level, out_fixed, out_held = (
@@ -324,7 +324,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
         low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base[best_phase],
                                     g_slots[best_phase], bits)
         best_level = low + amplitude
-        if (budget[0] > 0 and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
+        slot = (first_sample + best_start) // pace[1] if pace[1] > 0 else -1
+        if (slot > pace[0] and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
                 and best_level >= CALIBRATION_STRONG * noise_level):
             # A strong clean frame: its known bits show where its pulses lie.
             _unpack(best_msg, best_nbits, bits)
@@ -333,7 +334,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
             if amplitude > 0.0 and accumulate(mag, best_start, best_phase, best_nbits,
                                               best_msg, low, amplitude, ticks_per_sample,
                                               response, gram, moment, sumsq):
-                budget[0] -= 1
+                pace[0] = slot
                 calibrated[0] += 1
         ticks = (first_sample + best_start) * ticks_per_sample + best_phase
         out_msg[count] = best_msg
