@@ -168,8 +168,7 @@ def decoders(rate: float, fixes: Sequence[int], dump1090: str,
     ours = [sys.executable, "-m", "adsbwatch", *replay]
     out = [Decoder(f"ours --fix {n}", [*ours, "--fix", str(n)]) for n in fixes]
     if baseline is not None:
-        out.append(Decoder("baseline --fix 1", [sys.executable, "-c", FROM_TREE,
-                                                str(baseline), *replay]))
+        out.append(Decoder("baseline --fix 1", baseline_argv(baseline, replay[1:])))
     found = shutil.which(dump1090)
     if found:  # reads 2.4 MS/s; at 2.0 MS/s it is run all the same and finds nothing
         out.append(Decoder("dump1090-mut --fix", [found, "--ifile", "FILE", "--raw", "--fix"]))
@@ -262,13 +261,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--aircraft", type=int, default=150, help="scene: aircraft (150)")
     p.add_argument("--seconds", type=float, default=60.0, help="scene: duration (60 s)")
     p.add_argument("--seed", type=int, default=16)
-    p.add_argument("--ours-fix", type=int, nargs="+", default=[1, 2], choices=(0, 1, 2))
+    add_decoder_args(p, ROOT / "benchmarks" / "work" / "independent")
+    p.add_argument("--timeout", type=float, default=600.0)
+    return p.parse_args(argv)
+
+
+def add_decoder_args(p: argparse.ArgumentParser, out: Path) -> None:
+    """The decoders a run compares (and where it writes): this benchmark's and phantoms.py's."""
+    p.add_argument("--ours-fix", type=int, nargs="*", default=[1, 2], choices=(0, 1, 2),
+                   help="adsbwatch --fix levels to run (1 2; none: only the others)")
     p.add_argument("--dump1090", default="dump1090-mutability")
     p.add_argument("--baseline", type=Path, metavar="DIR",
                    help="also run the adsbwatch of another checkout (--fix 1)")
-    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "work" / "independent")
-    p.add_argument("--timeout", type=float, default=600.0)
-    return p.parse_args(argv)
+    p.add_argument("--out", type=Path, default=out)
+
+
+def baseline_argv(tree: Path, replay: Sequence[str]) -> list[str]:
+    """`adsbwatch replay ...` as another checkout's (folder `tree`) code runs it."""
+    return [sys.executable, "-c", FROM_TREE, str(tree), "replay", *replay]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

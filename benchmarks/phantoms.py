@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from adsbwatch.decoder.sim import analog, fruit  # noqa: E402
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402
-from benchmarks.independent import FROM_TREE  # noqa: E402
+from benchmarks.independent import add_decoder_args, baseline_argv  # noqa: E402
 from benchmarks.sensitivity import AVR_LINE, parse_rate, rate_label  # noqa: E402
 
 
@@ -69,11 +69,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--all-call", type=float, default=200.0, help="DF11 fruit/s (200)")
     p.add_argument("--replies", type=float, default=200.0, help="DF4/5/20/21 fruit/s (200)")
     p.add_argument("--seed", type=int, default=1600)
-    p.add_argument("--ours-fix", type=int, nargs="*", default=[1, 2], choices=(0, 1, 2))
-    p.add_argument("--dump1090", default="dump1090-mutability")
-    p.add_argument("--baseline", type=Path, metavar="DIR",
-                   help="also run the adsbwatch of another checkout (--fix 1)")
-    p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "work" / "phantoms")
+    add_decoder_args(p, ROOT / "benchmarks" / "work" / "phantoms")
     p.add_argument("--keep", action="store_true", help="keep the recordings")
     return p.parse_args(argv)
 
@@ -93,9 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      "--raw", "--rate", rate_label(rate), "--format", "cu8",
                                      "--fix", str(n)]) for n in args.ours_fix]
         if args.baseline is not None:
-            runs.append(("baseline --fix 1", [sys.executable, "-c", FROM_TREE, str(args.baseline),
-                                              "replay", str(path), "--raw", "--rate",
-                                              rate_label(rate), "--format", "cu8"]))
+            runs.append(("baseline --fix 1", baseline_argv(args.baseline, [
+                str(path), "--raw", "--rate", rate_label(rate), "--format", "cu8"])))
         dump1090 = shutil.which(args.dump1090)
         if dump1090:
             runs.append(("dump1090-mut --fix", [dump1090, "--ifile", str(path), "--raw",
