@@ -22,7 +22,7 @@ from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.outputs.net.addresses import parse_push_spec
 from adsbwatch.receiver.outputs.net.push import BeastPush
 from adsbwatch.receiver.outputs.net.server import TcpServer
-from adsbwatch.receiver.station.network import NetworkThread
+from adsbwatch.receiver.core.network import NetworkThread
 
 HEARTBEAT = b"<3"
 

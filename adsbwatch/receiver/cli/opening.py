@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from adsbwatch.decoder.messages.watchlist import (
     WatchEntry,
-    WatchlistError,
     parse_address,
-    parse_watchlist,
 )
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.defaults import default_db_path
@@ -21,22 +19,6 @@ from adsbwatch.receiver.errors import UserError
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.store.sqlite import Store
-
-
-def load_watchlist_files(paths: list[str]) -> list[WatchEntry]:
-    entries: list[WatchEntry] = []
-    for name in paths:
-        try:
-            text = Path(name).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{name}: cannot read watchlist ({exc.strerror or exc})") from None
-        except UnicodeDecodeError:
-            raise UserError(f"{name}: not a text file (expected UTF-8 watchlist)") from None
-        try:
-            entries.extend(parse_watchlist(text, name))
-        except WatchlistError as exc:
-            raise UserError(str(exc)) from None
-    return entries
 
 
 def open_store(db: str | None, *, read_only: bool = False) -> Store:

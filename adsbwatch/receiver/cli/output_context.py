@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.cli.decoding import Decoding
-    from adsbwatch.receiver.station.network import NetworkThread
+    from adsbwatch.receiver.core.network import NetworkThread
     from adsbwatch.receiver.station.run import StationTotals
     from adsbwatch.receiver.station.signals import StopSignals
 
@@ -34,7 +34,7 @@ class OutputContext:
     def network(self) -> NetworkThread:
         """The run's network thread, started on first use."""
         if self._network is None:
-            from adsbwatch.receiver.station.network import NetworkThread
+            from adsbwatch.receiver.core.network import NetworkThread
 
             self._network = NetworkThread()
         return self._network

@@ -64,8 +64,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UserError(f"serve needs {exc.name}, which is not installed: "
                         "pip install 'adsbwatch[web]'") from None
     # The station's own server and signals, with no station: Ctrl-C or SIGTERM ends it.
+    from adsbwatch.receiver.core.network import NetworkThread
     from adsbwatch.receiver.outputs.http.service import HttpService
-    from adsbwatch.receiver.station.network import NetworkThread
     from adsbwatch.receiver.station.signals import StopSignals
 
     network = NetworkThread()

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, format_watchlist
+from adsbwatch.receiver.assembly.watchlists import load_watchlist_files
 from adsbwatch.receiver.cli.opening import (
-    load_watchlist_files,
     open_store,
     store_path,
     watch_entry,

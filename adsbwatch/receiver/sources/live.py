@@ -20,16 +20,6 @@ import numpy as np
 from adsbwatch.receiver.sources.base import Dropped
 
 QUEUE_SECONDS = 2.0  # how much signal may wait for the station before chunks are dropped
-# A device or server that went is tried again after FIRST_RETRY_S, the wait doubling
-# after each failure up to LAST_RETRY_S (as readsb's connectors do).
-FIRST_RETRY_S = 0.5
-LAST_RETRY_S = 30.0
-
-
-def next_retry(delay: float) -> float:
-    return min(2 * delay, LAST_RETRY_S)
-
-
 @dataclass
 class _Chunk:
     data: np.ndarray  # uint8 bytes, whole samples

@@ -25,11 +25,12 @@ from typing import Any
 
 import numpy as np
 
+from adsbwatch.receiver.core.backoff import FIRST_RETRY_S, next_retry
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
-from adsbwatch.receiver.sources.live import FIRST_RETRY_S, ChunkQueue, next_retry
+from adsbwatch.receiver.sources.live import ChunkQueue
 from adsbwatch.receiver.sources.tuner import TunerSettings
 
 CHUNK_BYTES = 262_144  # per callback (dump1090's size); librtlsdr wants multiples of 512

@@ -30,6 +30,7 @@ class MetricValues:
     noise_dbfs: float | None = None  # of the last minute (or what there is of it)
     signal_dbfs: float | None = None
     peak_signal_dbfs: float | None = None
+    no_data_since: float | None = None  # a live source away since then (UNIX seconds)
 
 
 class RunMetrics(Collector):
@@ -64,9 +65,10 @@ class RunMetrics(Collector):
         yield CounterMetricFamily("adsbwatch_dropped_samples",
                                   "IQ samples lost before processing",
                                   value=v.dropped_samples)
-        yield GaugeMetricFamily("adsbwatch_aircraft", "Aircraft tracked now", value=v.aircraft)
+        yield GaugeMetricFamily("adsbwatch_aircraft", "Aircraft heard in the last 60 s",
+                                value=v.aircraft)
         yield GaugeMetricFamily("adsbwatch_aircraft_with_position",
-                                "Aircraft tracked now with a known position",
+                                "Aircraft heard in the last 60 s with a known position",
                                 value=v.aircraft_with_position)
         for name, text, value in (
                 ("adsbwatch_noise_dbfs", "Noise floor over the last minute, dBFS",
@@ -77,6 +79,13 @@ class RunMetrics(Collector):
                  v.peak_signal_dbfs)):
             if value is not None:  # unknown: left out rather than shown as 0
                 yield GaugeMetricFamily(name, text, value=value)
+        yield GaugeMetricFamily("adsbwatch_data_arriving",
+                                "1 while the source delivers data, 0 while it is away",
+                                value=0 if v.no_data_since is not None else 1)
+        if v.no_data_since is not None:
+            yield GaugeMetricFamily("adsbwatch_no_data_since_timestamp_seconds",
+                                    "Since when (UNIX time) the source delivers no data",
+                                    value=v.no_data_since)
         if self.network_clients:  # no network output: left out
             yield GaugeMetricFamily("adsbwatch_network_clients",
                                     "Clients connected to the network outputs",

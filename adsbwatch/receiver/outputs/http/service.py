@@ -12,7 +12,7 @@ from adsbwatch.receiver.outputs.http.app import start_http, stop_http
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from adsbwatch.receiver.station.network import NetworkThread
+    from adsbwatch.receiver.core.network import NetworkThread
 
 START_WAIT_S = 10.0
 STOP_WAIT_S = 5.0

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adsbwatch.receiver.addresses import where
+from adsbwatch.receiver.core.network import NetworkThread
 from adsbwatch.receiver.errors import RuntimeFailure
-from adsbwatch.receiver.station.network import NetworkThread
 
 CLIENT_BUFFER_BYTES = 4 << 20  # minutes of Beast at a busy site's rate, seconds in a fast replay
 HEARTBEAT_S = 10.0  # pyModeS' client gives up after 30 s of silence, readsb after 120 s

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adsbwatch.decoder.frames.batch import FrameBatch
-from adsbwatch.receiver.sources.live import FIRST_RETRY_S, next_retry
+from adsbwatch.receiver.core.backoff import FIRST_RETRY_S, next_retry
 from adsbwatch.receiver.sources.net.avr import AvrParser
 from adsbwatch.receiver.sources.net.beast import BeastParser
 from adsbwatch.receiver.sources.net.heard import Heard
