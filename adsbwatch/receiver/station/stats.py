@@ -262,19 +262,19 @@ class StationStats:
         return self._newest
 
     def _bucket(self, number: int) -> Bucket | None:
-        """The minute's bucket (made when first needed); None for one given up."""
+        """The minute's bucket (made when first needed); None for one given up: more
+        than KEPT_MINUTES before the newest."""
         bucket = self.minutes.get(number)
         if bucket is None:
-            if self._newest is not None and number < self._newest - KEPT_MINUTES + 1:
+            if self._newest is not None and number <= self._newest - KEPT_MINUTES:
                 return None
             bucket = self.minutes[number] = Bucket(number * MINUTE_S, (number + 1) * MINUTE_S)
             if self._newest is None or number > self._newest:
                 self._newest = number
+                for old in [n for n in self.minutes if n <= number - KEPT_MINUTES]:
+                    del self.minutes[old]  # final: their rows stay as saved
+                    self._touched.discard(old)
             self.minutes = OrderedDict(sorted(self.minutes.items()))
-            while len(self.minutes) > KEPT_MINUTES:
-                old, gone = self.minutes.popitem(last=False)
-                self._touched.discard(old)
-                del gone
         self._touched.add(number)
         return bucket
 
