@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from adsbwatch.receiver.addresses import parse_push_spec
 from adsbwatch.receiver.cli.config import parse_with_config
 from adsbwatch.receiver.cli.main import build_parser, main
 from adsbwatch.receiver.cli.net_outputs import needs_decoding, ports
 from adsbwatch.receiver.errors import RuntimeFailure
-from adsbwatch.receiver.outputs.net.addresses import parse_push_spec
 from adsbwatch.receiver.outputs.net.push import BeastPush
 from adsbwatch.receiver.outputs.net.server import TcpServer
 from adsbwatch.receiver.station.network import NetworkThread

@@ -13,8 +13,8 @@ from adsbwatch.receiver.cli.network import add_network_options
 from adsbwatch.receiver.cli.running import run_outputs
 from adsbwatch.receiver.cli.station_options import add_station_options, seconds
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.sources.rates import parse_rate, scaled_number
-from adsbwatch.receiver.sources.tuner import ADSB_HZ, TunerSettings
+from adsbwatch.receiver.rates import parse_rate, scaled_number
+from adsbwatch.receiver.tuner import ADSB_HZ, TunerSettings
 from adsbwatch.receiver.ui.options import add_interactive_option
 
 DEFAULT_STATS_S = 60.0

@@ -8,10 +8,10 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.sources.net.spec import parse_net_spec
+from adsbwatch.receiver.addresses import parse_net_spec
 
 if TYPE_CHECKING:
-    from adsbwatch.receiver.sources.net.spec import NetSpec
+    from adsbwatch.receiver.addresses import NetSpec
 
 
 def net_spec(text: str) -> str:

@@ -27,7 +27,7 @@ SERVERS = {
 def push_spec(text: str) -> str:
     """HOST:PORT:beast checked and spelt in full: a string, so that --print-config
     writes it and --config reads it back as it is."""
-    from adsbwatch.receiver.outputs.net.addresses import parse_push_spec
+    from adsbwatch.receiver.addresses import parse_push_spec
 
     try:
         return parse_push_spec(text).text
@@ -78,8 +78,8 @@ def sinks(context: OutputContext) -> list[Sink]:
     pushes = getattr(args, "net_push", None) or []
     if not wanted and not pushes:
         return []
+    from adsbwatch.receiver.addresses import parse_push_spec
     from adsbwatch.receiver.outputs.avr import AVR_HEARTBEAT, avr_text
-    from adsbwatch.receiver.outputs.net.addresses import parse_push_spec
     from adsbwatch.receiver.outputs.net.beast import HEARTBEAT, beast_bytes
     from adsbwatch.receiver.outputs.net.push import BeastPush
     from adsbwatch.receiver.outputs.net.sbs import SBS_HEARTBEAT

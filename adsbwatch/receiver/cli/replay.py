@@ -12,7 +12,7 @@ from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.receiver.cli.network import add_network_options
 from adsbwatch.receiver.cli.running import run_outputs
 from adsbwatch.receiver.cli.station_options import add_station_options
-from adsbwatch.receiver.sources.rates import parse_rate
+from adsbwatch.receiver.rates import parse_rate
 from adsbwatch.receiver.ui.options import add_interactive_option
 
 

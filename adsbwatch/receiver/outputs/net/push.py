@@ -15,8 +15,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from adsbwatch.receiver.addresses import where
-from adsbwatch.receiver.outputs.net.addresses import PushSpec
+from adsbwatch.receiver.addresses import PushSpec, where
 from adsbwatch.receiver.outputs.net.beast import HEARTBEAT
 from adsbwatch.receiver.outputs.net.server import HEARTBEAT_S, READ_BYTES, amount, reason
 from adsbwatch.receiver.sources.live import FIRST_RETRY_S, next_retry
