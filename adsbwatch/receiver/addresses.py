@@ -16,11 +16,17 @@ def where(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
+def is_number(text: str, digits: int) -> bool:
+    """Whether `text` is a whole number of at most so many ASCII digits (str.isdigit also
+    takes other scripts' digits and superscripts, which int() refuses)."""
+    return text.isascii() and text.isdigit() and len(text) <= digits
+
+
 def split_host_port(text: str) -> tuple[str, int] | None:
     """(host, port) of HOST:PORT or [IPV6]:PORT; None when it is not one."""
     host, sep, port = text.rpartition(":")
     host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not is_number(port, 5) or not 0 < int(port) < 65536:
         return None
     return host, int(port)
 

@@ -3,7 +3,6 @@ table on a terminal, or none (a file or pipe gets the table once, at the end).""
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -30,12 +29,12 @@ def check_interactive(console: Console) -> None:
         raise UserError("--interactive needs a terminal: stdout is a file or pipe")
 
 
-def choose_view(args: argparse.Namespace, console: Console, raw: bool, pipeline: Pipeline,
+def choose_view(interactive: bool, console: Console, raw: bool, pipeline: Pipeline,
                 watchlist: Watchlist, receiver: tuple[float, float] | None,
                 source: IQSource) -> LiveTable | InteractiveView | None:
     """The view for this run, or None; a one-line error if --interactive cannot be."""
     stats = RunStats(source)
-    if getattr(args, "interactive", False):  # replay has the option only if it adds it
+    if interactive:
         check_interactive(console)
         from adsbwatch.receiver.ui.interactive import InteractiveView
 
