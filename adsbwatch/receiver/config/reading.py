@@ -45,7 +45,7 @@ def read_toml(path: Path) -> tuple[dict[str, Any], list[str]]:
         raise UserError(f"{path}: not UTF-8 text, as TOML must be") from None
     try:
         return tomllib.loads(text), text.splitlines()
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to read
         message = str(exc)
         where = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
         if where is None:
@@ -81,6 +81,11 @@ def dashed(key: str) -> str:
     return key.replace("_", "-")
 
 
+def named(key: str) -> str:
+    """A key in a message: as written, or quoted if it holds a line break or the like."""
+    return key if key.isprintable() else repr(key)
+
+
 def file_settings(path: Path, command: Command) -> dict[str, Chosen]:
     """What `path` chooses for `command`: setting name -> value and line. The whole file
     is checked, the other command's table too."""
@@ -96,8 +101,8 @@ def file_settings(path: Path, command: Command) -> dict[str, Chosen]:
             try:
                 setting, owner = find_setting(key, value, table, command)
                 if setting in seen:
-                    raise ValueError(f"{seen[setting]} and {key} set the same option: "
-                                     "keep one")
+                    raise ValueError(f"{named(seen[setting])} and {named(key)} set the same "
+                                     "option: keep one")
                 seen[setting] = key
                 converted = file_value(setting, key, value)
             except ValueError as exc:
@@ -127,7 +132,7 @@ def find_setting(key: str, value: object, table: str | None,
 def unknown_key(key: str, value: object, command: Command) -> str:
     import difflib
 
-    name = dashed(key)
+    name, key = dashed(key), named(key)
     if name in NOT_IN_FILES:
         return f"{key} cannot be set in a config file"
     if name in COMMAND_LINE_ONLY:
@@ -153,7 +158,7 @@ def file_value(setting: Setting, key: str, value: object) -> Any:
     try:
         return setting_value(setting, dashed(key), value)
     except ValueError as exc:
-        raise ValueError(f"{key}: {exc}") from None
+        raise ValueError(f"{named(key)}: {exc}") from None
 
 
 def setting_value(setting: Setting, key: str, value: object) -> Any:
