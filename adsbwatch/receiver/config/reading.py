@@ -137,7 +137,8 @@ def unknown_key(key: str, value: object, command: Command) -> str:
         return f"{key} cannot be set in a config file"
     if name in COMMAND_LINE_ONLY:
         return f"{key} cannot be set in a config file: give it on the command line"
-    if name in COMMANDS and isinstance(value, list):
+    if name in COMMANDS and isinstance(value, list) and value \
+            and all(isinstance(item, dict) for item in value):
         return f"[[{key}]] is an array of tables: write [{key}]"
     if isinstance(value, dict):
         tables = ", ".join(f"[{name}]" for name in COMMANDS)
@@ -156,12 +157,12 @@ def file_value(setting: Setting, key: str, value: object) -> Any:
     (or one value), and each value is read from its text as on the command line.
     ValueError: `KEY: why`."""
     try:
-        return setting_value(setting, dashed(key), value)
+        return value_of(setting, dashed(key), value)
     except ValueError as exc:
         raise ValueError(f"{named(key)}: {exc}") from None
 
 
-def setting_value(setting: Setting, key: str, value: object) -> Any:
+def value_of(setting: Setting, key: str, value: object) -> Any:
     if setting.kind in (Kind.FLAG, Kind.SWITCH):
         if not isinstance(value, bool):
             raise ValueError(f"use true or false, not {shown(value)}")
