@@ -90,11 +90,13 @@ def file_settings(path: Path, command: Command) -> dict[str, Chosen]:
     """What `path` chooses for `command`: setting name -> value and line. The whole file
     is checked, the other command's table too."""
     data, lines = read_toml(path)
-    tables = {k: v for k, v in data.items() if k in COMMANDS and isinstance(v, dict)}
-    top = {k: v for k, v in data.items() if k not in tables}
+    tables: dict[Command, dict[str, Any]] = {
+        name: data[name] for name in COMMANDS if isinstance(data.get(name), dict)}
+    top = {key: value for key, value in data.items() if key not in tables}
     problems: list[tuple[int, str]] = []
     chosen: dict[str, Chosen] = {}
-    for table, settings in [(None, top), *tables.items()]:
+    sections: list[tuple[Command | None, dict[str, Any]]] = [(None, top), *tables.items()]
+    for table, settings in sections:
         seen: dict[Setting, str] = {}  # the key that set each setting
         for key, value in settings.items():
             line = key_line(lines, table, key)
@@ -116,7 +118,7 @@ def file_settings(path: Path, command: Command) -> dict[str, Chosen]:
     return chosen
 
 
-def find_setting(key: str, value: object, table: str | None,
+def find_setting(key: str, value: object, table: Command | None,
                  command: Command) -> tuple[Setting, Command]:
     """The setting `key` sets and the command it is for; ValueError for a key that sets
     none, saying why."""
