@@ -16,7 +16,7 @@ from adsbwatch.decoder.demod.geometry import SUPPORTED_RATES
 from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.sources.rates import parse_rate
+from adsbwatch.receiver.rates import parse_rate
 from adsbwatch.receiver.sources.resolve import recording_source
 
 # ------------------------------------------------------------------------------ rates

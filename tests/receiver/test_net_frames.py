@@ -12,6 +12,7 @@ import pytest
 from net_peers import ByteServer, free_port
 
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
+from adsbwatch.receiver.addresses import NetSpec, parse_net_spec
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.sources.net.admission import (
     BAD_CRC,
@@ -23,7 +24,6 @@ from adsbwatch.receiver.sources.net.admission import (
 from adsbwatch.receiver.sources.net.connector import Arrival, Connector
 from adsbwatch.receiver.sources.net.dedupe import Dedupe
 from adsbwatch.receiver.sources.net.source import NetFrameSource
-from adsbwatch.receiver.sources.net.spec import NetSpec, parse_net_spec
 
 # Real frames of 4d2023 (AMC421) from modes1, as every peer decoder found them
 # (../shared/recordings/expected/modes1_union_of_peers.txt).

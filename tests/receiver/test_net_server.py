@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from adsbwatch.receiver.cli.config import parse_with_config
+from adsbwatch.receiver.addresses import PushSpec, parse_push_spec
+from adsbwatch.receiver.cli.config import config_from_args
 from adsbwatch.receiver.cli.main import build_parser, main
-from adsbwatch.receiver.cli.net_outputs import needs_decoding, ports
+from adsbwatch.receiver.config import StationConfig
 from adsbwatch.receiver.errors import RuntimeFailure
-from adsbwatch.receiver.outputs.net.addresses import parse_push_spec
 from adsbwatch.receiver.outputs.net.push import BeastPush
 from adsbwatch.receiver.outputs.net.server import TcpServer
 from adsbwatch.receiver.core.network import NetworkThread
@@ -287,27 +287,16 @@ def test_push_spec_spellings() -> None:
 
 
 # ------------------------------------------------------------------------ options
+# (which servers --net and the port options turn on: tests/receiver/test_config.py)
 
 
-def parse(*argv: str):  # noqa: ANN201
-    return parse_with_config(build_parser(), list(argv))
-
-
-def test_which_servers_the_options_turn_on() -> None:
-    assert ports(parse("replay", "f.cu8")) == {}
-    assert ports(parse("replay", "f.cu8", "--net")) == {
-        "beast_port": 30005, "avr_port": 30002, "sbs_port": 30003}
-    assert ports(parse("replay", "f.cu8", "--net", "--sbs-port", "0", "--avr-port",
-                       "4002")) == {"beast_port": 30005, "avr_port": 4002}
-    assert ports(parse("live", "--beast-port", "40005")) == {"beast_port": 40005}
-    assert not needs_decoding(parse("replay", "f.cu8", "--net", "--sbs-port", "0"))
-    assert needs_decoding(parse("live", "--sbs-port", "1"))
-    assert parse("live").net_bind == "127.0.0.1"
+def config_of(*argv: str) -> StationConfig:
+    return config_from_args(build_parser().parse_args(list(argv)))
 
 
 def test_a_bad_port_is_a_usage_error(capsys) -> None:  # noqa: ANN001
     with pytest.raises(SystemExit) as stopped:
-        parse("live", "--beast-port", "65536")
+        config_of("live", "--beast-port", "65536")
     assert stopped.value.code == 2
     assert "'65536' is not a port (0 to 65535)" in capsys.readouterr().err
 
@@ -319,8 +308,8 @@ def test_the_options_read_back_from_print_config(tmp_path: Path, capsys) -> None
     assert main(["live", *argv, "--print-config"]) == 0
     path = tmp_path / "net.toml"
     path.write_text(capsys.readouterr().out, encoding="utf-8")
-    back = parse("live", "--config", str(path))
-    assert (back.net, back.beast_port, back.avr_port, back.sbs_port, back.net_bind,
+    back = config_of("live", "--config", str(path)).outputs
+    assert (back.beast_port, back.avr_port, back.sbs_port, back.net_bind,
             back.avr_timestamps, back.net_push) == (
-        True, 40005, 0, 40003, "0.0.0.0", True,
-        ["[::1]:30004:beast", "feed.example:30004:beast"])
+        40005, None, 40003, "0.0.0.0", True,
+        (PushSpec("::1", 30004), PushSpec("feed.example", 30004)))

@@ -27,6 +27,7 @@ from rich.console import Console
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.messages.tracker import TrackerConfig
 from adsbwatch.decoder.messages.watchlist import Watchlist, parse_watchlist
+from adsbwatch.receiver.addresses import NetSpec
 from adsbwatch.receiver.outputs.alerts import Alerter, sighting_line
 from adsbwatch.receiver.outputs.http.heard import HeardAircraft
 from adsbwatch.receiver.outputs.http.stats_json import StatsPeriods
@@ -35,7 +36,6 @@ from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.net.beast import BeastParser
 from adsbwatch.receiver.sources.net.connector import Arrival, Connector
 from adsbwatch.receiver.sources.net.source import NetFrameSource
-from adsbwatch.receiver.sources.net.spec import NetSpec
 from adsbwatch.receiver.station.decoding import DecodingSink
 from adsbwatch.receiver.station.minutes import MinuteStatsSink
 from adsbwatch.receiver.station.pipeline import Pipeline, Sighting

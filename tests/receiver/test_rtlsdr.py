@@ -15,9 +15,9 @@ from frames_support import Collector, Demodulated, demodulate_file
 
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.rtlsdr import CHUNK_BYTES, ArrivalLosses, RtlSdrSource
-from adsbwatch.receiver.sources.tuner import TunerSettings
 from adsbwatch.receiver.station.fanout import FanOut
 from adsbwatch.receiver.station.run import StationTotals, run_station
+from adsbwatch.receiver.tuner import TunerSettings
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"

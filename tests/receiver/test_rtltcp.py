@@ -15,9 +15,9 @@ from rtltcp_server import RtlTcpServer, Serving
 
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
-from adsbwatch.receiver.sources.tuner import TunerSettings
 from adsbwatch.receiver.station.fanout import FanOut
 from adsbwatch.receiver.station.run import StationTotals, run_station
+from adsbwatch.receiver.tuner import TunerSettings
 
 RATE = 2_400_000
 TICKS_PER_SAMPLE = 5  # 12 MHz ticks at 2.4 MS/s

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.rates import parse_rate
 from adsbwatch.receiver.sources import files
 from adsbwatch.receiver.sources.base import IQSource, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
-from adsbwatch.receiver.sources.rates import parse_rate
 from adsbwatch.receiver.sources.resolve import recording_source
 from adsbwatch.receiver.station.fanout import FanOut, OutletGone
 from adsbwatch.receiver.station.run import run_station

@@ -13,7 +13,6 @@ from rich.console import Console
 from adsbwatch.decoder.messages.tracker import TrackerConfig
 from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.receiver.cli.opening import given_position, load_watchlist_files, open_store
-from adsbwatch.receiver.cli.station_options import records
 from adsbwatch.receiver.outputs.alerts import Alerter
 from adsbwatch.receiver.outputs.stdout import StdoutOutlet
 from adsbwatch.receiver.sources.base import IQSource, SourceInfo
@@ -43,10 +42,7 @@ class Decoding:
         info = source.info
         receiver = self.receiver = receiver_position(args, info)
         run_entries = load_watchlist_files(args.watchlist or [])
-        # --raw decodes only for outputs that read aircraft (SBS, JSON): no store then
-        # unless a recording option asks for one.
-        wants_store = not args.no_db and (not args.raw or records(args))
-        self.store = open_store(args.db) if wants_store else None
+        self.store = open_store(args.db) if args.station.opens_store else None
         stored = self.store.watch_entries() if self.store is not None else []
         self.watchlist = Watchlist([*stored, *run_entries])
         if outlet is None:
@@ -63,7 +59,7 @@ class Decoding:
             tracker_config=TrackerConfig(receiver=receiver), watchlist=self.watchlist,
             store=self.store, record_all=args.record_all, visit_gap_s=args.visit_gap,
             on_sighting=alerter, sighting_wait_s=args.sighting_wait)
-        self.view = choose_view(args, self.console, outlet is None, self.pipeline,
+        self.view = choose_view(args.interactive, self.console, outlet is None, self.pipeline,
                                 self.watchlist, receiver, source)
         self.sink = DecodingSink(self.pipeline, alerter, self.store, outlet, warn,
                                  self.view.refresh if self.view is not None else None)

@@ -1,4 +1,5 @@
-"""Options and sinks of the HTTP side: dump1090-fa's JSON, /metrics, the web map."""
+"""Sinks of the HTTP side: dump1090-fa's JSON, /metrics, the web map (their options are
+settings of receiver/config)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.cli.net_args import port_number
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.outputs.web.tiles import tile_url
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.cli.output_context import OutputContext
@@ -18,22 +17,6 @@ if TYPE_CHECKING:
     from adsbwatch.receiver.station.signals import StopSignals
 
 WEB_EXTRA = "pip install 'adsbwatch[web]'"
-
-def add_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("HTTP and JSON (dump1090-fa's formats)")
-    group.add_argument("--http", type=port_number, metavar="PORT",
-                       help="serve the web map, /data/aircraft.json, receiver.json, "
-                            "stats.json, history_N.json (as tar1090 reads them) and "
-                            "/metrics on PORT (0: any free port), bound to --net-bind; "
-                            "a replay serves on after the file ends, until Ctrl-C")
-    group.add_argument("--write-json", metavar="DIR",
-                       help="write aircraft.json, receiver.json, stats.json and "
-                            "history_N.json into DIR every second (each atomically)")
-    group.add_argument("--map-tiles", metavar="URL", type=tile_url,
-                       help="a base-map tile URL template for the web map, e.g. "
-                            "https://tile.openstreetmap.org/{z}/{x}/{y}.png, for users "
-                            "who are online (default: none, land and country outlines "
-                            "only)")
 
 
 def needs_decoding(args: argparse.Namespace) -> bool:

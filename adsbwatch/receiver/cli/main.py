@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from adsbwatch import __version__
 from adsbwatch.receiver.cli import history, live, replay, report, serve, simulate, watchlist
 from adsbwatch.receiver.cli import store as store_cmd
-from adsbwatch.receiver.cli.config import parse_with_config
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
 from adsbwatch.receiver.defaults import default_db_path
@@ -44,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(OSError, ValueError):  # stderr without a descriptor (tests)
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     parser = build_parser()
-    args = parse_with_config(parser, argv)  # parse_args, with live's and replay's --config
+    args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except (UserError, RuntimeFailure) as exc:

@@ -1,36 +1,23 @@
-"""The network side of a station command, wired: each part's options and sinks.
+"""The network side of a station command, wired: each part's sinks.
 
 Each part owns its module: `net_outputs` (Beast, AVR and SBS servers, push
-connectors), `http_options` (aircraft.json and friends, /metrics, the web map).
-Network inputs are sources, chosen in `net_inputs`. They share one NetworkThread,
-started only when a part asks for it and stopped after every sink has closed."""
+connectors), `http_options` (aircraft.json and friends, /metrics, the web map); their
+options are settings of receiver/config. Network inputs are sources, chosen in `live`.
+They share one NetworkThread, started only when a part asks for it and stopped after
+every sink has closed."""
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.cli import http_options, net_inputs, net_outputs
+from adsbwatch.receiver.cli import http_options, net_outputs
 from adsbwatch.receiver.cli.output_context import OutputContext
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.station.fanout import Sink
     from adsbwatch.receiver.station.signals import StopSignals
 
-__all__ = ["OutputContext", "add_network_options", "after_station", "needs_decoding",
-           "network_sinks"]
-
-
-def add_network_options(parser: argparse.ArgumentParser) -> None:
-    net_outputs.add_options(parser)
-    net_inputs.add_options(parser)
-    http_options.add_options(parser)
-
-
-def needs_decoding(args: argparse.Namespace) -> bool:
-    """Whether an output asked for reads decoded aircraft (SBS, JSON, the map), so
-    that `--raw` with it still runs the decoding pipeline."""
-    return net_outputs.needs_decoding(args) or http_options.needs_decoding(args)
+__all__ = ["OutputContext", "after_station", "network_sinks"]
 
 
 def network_sinks(context: OutputContext) -> list[Sink]:

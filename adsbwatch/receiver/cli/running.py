@@ -10,15 +10,9 @@ from contextlib import nullcontext
 from functools import partial
 from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.cli.network import (
-    OutputContext,
-    after_station,
-    needs_decoding,
-    network_sinks,
-)
-from adsbwatch.receiver.cli.station_options import records, warn
+from adsbwatch.receiver.cli.network import OutputContext, after_station, network_sinks
+from adsbwatch.receiver.cli.station_options import warn
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.ui.options import check_interactive_args
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.sources.base import IQSource
@@ -76,7 +70,8 @@ def _closing_lines(totals: StationTotals, source: IQSource, quiet: bool,
 def run_outputs(args: argparse.Namespace, source: IQSource,
                 extra_sinks: Sequence[Sink] = (), totals: StationTotals | None = None) -> int:
     """Run `source` through the station to the outputs `args` ask for (AVR on stdout,
-    the decoding pipeline) and `extra_sinks`; the command's exit status."""
+    the decoding pipeline) and `extra_sinks`; the command's exit status. `args`: the
+    run's config as cli/namespace.py spells it (`args.station` the config itself)."""
     # Imported here, not at the top: `--help` and the other commands start without numpy.
     from adsbwatch.receiver.outputs.avr import AvrSink
     from adsbwatch.receiver.outputs.stdout import StdoutOutlet
@@ -84,13 +79,12 @@ def run_outputs(args: argparse.Namespace, source: IQSource,
     from adsbwatch.receiver.station.run import StationTotals, run_station
     from adsbwatch.receiver.station.signals import StopSignals, Terminated
 
-    check_interactive_args(args)
     outlet = StdoutOutlet()
     fanout = FanOut([], warn)
     if args.raw:
         fanout.sinks.append(AvrSink(outlet))
     decoding = None
-    if not args.raw or records(args) or needs_decoding(args):
+    if args.station.decodes:
         # Only now: --raw alone starts without pyModeS, rich and SQLite.
         from adsbwatch.receiver.cli.decoding import Decoding
 

@@ -10,10 +10,11 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.cli.net_args import DEFAULT_BIND, port_number
 from adsbwatch.receiver.cli.opening import given_position, open_store, store_path
+from adsbwatch.receiver.cli.station_options import option_type
+from adsbwatch.receiver.config import values
+from adsbwatch.receiver.defaults import DEFAULT_BIND
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.outputs.web.tiles import tile_url
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -84,18 +85,19 @@ def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPars
     parser = sub.add_parser(
         "serve", parents=[db_parent],
         help="serve the web map's history view of a store, with no receiver running")
-    parser.add_argument("--http", type=port_number, required=True, metavar="PORT",
+    parser.add_argument("--http", type=option_type(values.port), required=True, metavar="PORT",
                         help="the port of the web map (0: any free port)")
     parser.add_argument("--net-bind", metavar="ADDR", default=DEFAULT_BIND,
                         help=f"the address to listen on (default {DEFAULT_BIND}; 0.0.0.0 "
                              "for every interface)")
-    parser.add_argument("--map-tiles", metavar="URL", type=tile_url,
+    parser.add_argument("--map-tiles", metavar="URL", type=option_type(values.tile_url),
                         help="a base-map tile URL template, e.g. "
                              "https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: "
                              "none, land and country outlines only)")
-    parser.add_argument("--lat", type=float, help="the receiver's latitude, for the range "
-                        "rings (default: the store's newest run's)")
-    parser.add_argument("--lon", type=float, help="the receiver's longitude")
+    parser.add_argument("--lat", type=option_type(values.degrees),
+                        help="the receiver's latitude, for the range rings (default: the "
+                             "store's newest run's)")
+    parser.add_argument("--lon", type=option_type(values.degrees), help="the receiver's longitude")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="do not print the address served")
     parser.set_defaults(handler=cmd_serve)

@@ -31,7 +31,7 @@ from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
 from adsbwatch.receiver.sources.live import ChunkQueue
-from adsbwatch.receiver.sources.tuner import TunerSettings
+from adsbwatch.receiver.tuner import TunerSettings
 
 CHUNK_BYTES = 262_144  # per callback (dump1090's size); librtlsdr wants multiples of 512
 # While the dongle is away no block arrives, and the store commits only when a block

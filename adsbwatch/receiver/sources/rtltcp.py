@@ -28,7 +28,7 @@ from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
 from adsbwatch.receiver.sources.live import ChunkQueue
-from adsbwatch.receiver.sources.tuner import TunerSettings
+from adsbwatch.receiver.tuner import TunerSettings
 
 HEADER = struct.Struct(">4sII")  # magic, tuner type, gain count
 COMMAND = struct.Struct(">BI")  # command, parameter

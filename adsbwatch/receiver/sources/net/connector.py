@@ -23,11 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.addresses import NetSpec
 from adsbwatch.receiver.core.backoff import FIRST_RETRY_S, next_retry
 from adsbwatch.receiver.sources.net.avr import AvrParser
 from adsbwatch.receiver.sources.net.beast import BeastParser
 from adsbwatch.receiver.sources.net.heard import Heard
-from adsbwatch.receiver.sources.net.spec import NetSpec
 
 CONNECT_TIMEOUT_S = 5.0
 POLL_S = 0.25  # how often the reader looks up from the socket (a stop, silence)

@@ -34,6 +34,7 @@ import numpy as np
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
+from adsbwatch.receiver.addresses import NetSpec
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.sources.base import FRAMES_FORMAT, IQSource, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.net.admission import Admission
@@ -41,7 +42,6 @@ from adsbwatch.receiver.sources.net.connector import Arrival, Connector, say_on_
 from adsbwatch.receiver.sources.net.dedupe import Dedupe
 from adsbwatch.receiver.sources.net.heard import Heard
 from adsbwatch.receiver.sources.net.peerclock import PeerClock
-from adsbwatch.receiver.sources.net.spec import NetSpec
 
 BATCH_S = 0.25  # a batch (maybe empty) this often
 QUEUE_READS = 2000  # reads waiting for the station: seconds of a busy peer's traffic
