@@ -5,50 +5,17 @@ decoders instead of a dongle's (no dongle needed) or merged with them."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from adsbwatch.receiver.cli.config import add_config_options, station_handler
-from adsbwatch.receiver.cli.namespace import station_namespace
-from adsbwatch.receiver.cli.running import run_outputs
-from adsbwatch.receiver.cli.station_options import add_station_options, warn
-from adsbwatch.receiver.config import LiveSourceConfig, StationConfig
-
-
-def live_source(config: StationConfig) -> Any:
-    """The source `config` names: a dongle, an rtl_tcp server, other decoders' frames,
-    or a dongle's and the peers' merged into one stream."""
-    live = config.source
-    assert isinstance(live, LiveSourceConfig)
-    source: Any = None
-    if live.rtl_tcp is not None:
-        from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
-
-        host, port = live.rtl_tcp
-        source = RtlTcpSource(host, port, live.rate, live.tuner, warn, reconnect=live.reopen)
-    elif live.reads_iq:
-        from adsbwatch.receiver.sources.rtlsdr import RtlSdrSource
-
-        source = RtlSdrSource(live.dongle, live.rate, live.tuner, warn, reopen=live.reopen)
-    if live.net_connect:
-        from adsbwatch.receiver.sources.net.source import NetFrameSource
-
-        source = NetFrameSource(live.net_connect, warn, reconnect=live.reopen, iq=source,
-                                fix=config.fix)
-    return source
+from adsbwatch.receiver.cli.station_options import add_station_options
+from adsbwatch.receiver.config import StationConfig
 
 
 def cmd_live(config: StationConfig) -> int:
-    source = live_source(config)
-    from adsbwatch.receiver.station.run import StationTotals
+    from adsbwatch.receiver.assembly.build import build_station
+    from adsbwatch.receiver.assembly.running import run_built
 
-    totals = StationTotals()
-    sinks = []
-    if config.view.stats_every_s > 0:
-        from adsbwatch.receiver.station.stats import StatsSink
-
-        sinks.append(StatsSink(source, config.view.stats_every_s, totals=totals))
-    # TODO(lead): builder takes StationConfig
-    return run_outputs(station_namespace(config), source, sinks, totals)
+    return run_built(build_station(config))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -1,28 +1,21 @@
-"""`adsbwatch replay`: a recording (or stdin) through the station to its outputs.
-
-The outputs are sinks of one fan-out: AVR lines on stdout (--raw), and the decoding
-pipeline (the aircraft table, sightings, the store) unless --raw is given alone. Either
-may go (a reader closing stdout, a failed output) while the others go on."""
+"""`adsbwatch replay`: a recording (or stdin) through the station to its outputs: AVR
+lines on stdout (--raw), the decoding stage (the aircraft table, sightings, the store)
+unless --raw is given alone, and the network outputs asked for."""
 
 from __future__ import annotations
 
 import argparse
 
 from adsbwatch.receiver.cli.config import add_config_options, station_handler
-from adsbwatch.receiver.cli.namespace import station_namespace
-from adsbwatch.receiver.cli.running import run_outputs
 from adsbwatch.receiver.cli.station_options import add_station_options
-from adsbwatch.receiver.config import RecordingSourceConfig, StationConfig
+from adsbwatch.receiver.config import StationConfig
 
 
 def cmd_replay(config: StationConfig) -> int:
-    from adsbwatch.receiver.sources.resolve import recording_source
+    from adsbwatch.receiver.assembly.build import build_station
+    from adsbwatch.receiver.assembly.running import run_built
 
-    recording = config.source
-    assert isinstance(recording, RecordingSourceConfig)
-    source = recording_source(recording.path, recording.fmt, recording.rate)
-    # TODO(lead): builder takes StationConfig
-    return run_outputs(station_namespace(config), source)
+    return run_built(build_station(config))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
