@@ -1,8 +1,8 @@
 """Per-aircraft state built from decoded messages, on the sample clock.
 
-The tracker takes pyModeS' stateless decode of each frame (a dict) with its time in
-seconds, and keeps what each aircraft said last: identity, altitude, velocity, squawk,
-and its position, which `cpr.locate` works out from the CPR frames (rejected positions
+The tracker takes the typed message of each frame (decode.py) with its time in seconds,
+and keeps what each aircraft said last: identity, altitude, velocity, squawk, and its
+position, which `cpr.locate` works out from the CPR frames (rejected positions
 are counted and dropped, never reported). Time is only what the caller passes in (the
 sample clock), so a replay at any speed tracks the same.
 """
@@ -10,17 +10,26 @@ sample clock), so a replay at any speed tracks the same.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from adsbwatch.decoder.messages.cpr import CprConfig, CprFrame, CprTrack, Rejection, locate
 from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS, EMERGENCY_STATES
-from adsbwatch.decoder.messages.squitter import (
-    AIRBORNE_POSITION_TYPECODES,
-    SURFACE_POSITION_TYPECODES,
+from adsbwatch.decoder.messages.message import (
+    Acas,
+    AirbornePosition,
+    AirborneVelocity,
+    AircraftStatus,
+    AllCall,
+    CommB,
+    Cpr,
+    Identification,
+    Message,
+    SurfacePosition,
+    Surveillance,
 )
 
-CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}  # identification type code -> set
 # Comm-B fields worth keeping from DF20/21 replies (pyModeS infers the register).
 COMMB_FIELDS = ("selected_altitude_mcp", "selected_altitude_fms", "baro_pressure_setting",
                 "roll", "true_track", "track_rate", "true_airspeed", "magnetic_heading",
@@ -116,12 +125,9 @@ class Tracker:
         self.aircraft: dict[int, Aircraft] = {}
         self.rejected_positions = 0
 
-    def update(self, t: float, msg: dict[str, Any], level_dbfs: float) -> Update | None:
-        """Apply one decoded message (pyModeS' dict) heard at time t (seconds)."""
-        icao_text = msg.get("icao")
-        if not icao_text:
-            return None
-        icao = int(icao_text, 16)
+    def update(self, t: float, msg: Message, level_dbfs: float) -> Update:
+        """Apply one decoded message heard at time t (seconds)."""
+        icao = msg.icao
         ac = self.aircraft.get(icao)
         if ac is None:
             ac = self.aircraft[icao] = Aircraft(icao, t, t)
@@ -132,11 +138,9 @@ class Tracker:
         if level_dbfs > ac.level_dbfs:
             ac.level_dbfs = level_dbfs
         update = Update(ac)
-        df = msg.get("df")
-        if df == 17 or df == 18:
-            self._extended_squitter(ac, t, msg, update)
-        else:
-            self._surveillance(ac, t, msg, update)
+        apply = self._BY_KIND.get(type(msg))
+        if apply is not None:
+            apply(self, ac, t, msg, update)
         return update
 
     def expire(self, now: float) -> list[Aircraft]:
@@ -149,87 +153,92 @@ class Tracker:
 
     # --- message kinds -------------------------------------------------------------
 
-    def _extended_squitter(self, ac: Aircraft, t: float, msg: dict[str, Any],
+    def _identification(self, ac: Aircraft, t: float, msg: Identification,
+                        update: Update) -> None:
+        if msg.category is not None:
+            ac.category = msg.category
+        self._set_callsign(ac, t, msg.callsign, update)
+
+    def _surface_position(self, ac: Aircraft, t: float, msg: SurfacePosition,
+                          update: Update) -> None:
+        ac.on_ground = True
+        if msg.groundspeed is not None:
+            ac.groundspeed = msg.groundspeed
+        if msg.track is not None:
+            ac.track = msg.track
+        self._cpr(ac, t, msg.cpr, surface=True, alt=None, update=update)
+
+    def _airborne_position(self, ac: Aircraft, t: float, msg: AirbornePosition,
                            update: Update) -> None:
-        tc = msg.get("typecode")
-        if tc is None:
-            return
-        if 1 <= tc <= 4:
-            if msg.get("category") is not None:
-                ac.category = f"{CATEGORY_SETS[tc]}{int(msg['category'])}"
-            self._set_callsign(ac, t, msg.get("callsign"), update)
-        elif tc in SURFACE_POSITION_TYPECODES:
-            ac.on_ground = True
-            if msg.get("groundspeed") is not None:
-                ac.groundspeed = float(msg["groundspeed"])
-            if msg.get("track") is not None and msg.get("track_status"):
-                ac.track = float(msg["track"])
-            self._cpr(ac, t, msg, surface=True, alt=None, update=update)
-        elif tc in AIRBORNE_POSITION_TYPECODES:
-            ac.on_ground = False
-            alt = msg.get("altitude")
-            if alt is not None:
-                if tc >= 20:
-                    ac.gnss_altitude = int(alt)
-                else:
-                    ac.altitude = int(alt)
-            self._cpr(ac, t, msg, surface=False, alt=alt, update=update)
-        elif tc == 19:
-            self._velocity(ac, msg)
-        elif tc == 28 and msg.get("subtype") == 1:
-            state = EMERGENCY_STATES.get(int(msg.get("emergency_state") or 0))
-            self._set_squawk(ac, t, msg.get("squawk"), update)
-            if state:
-                self._set_emergency(ac, t, state, update)
+        ac.on_ground = False
+        if msg.altitude is not None:
+            if msg.gnss:
+                ac.gnss_altitude = msg.altitude
+            else:
+                ac.altitude = msg.altitude
+        if msg.cpr is not None:
+            self._cpr(ac, t, msg.cpr, surface=False, alt=msg.altitude, update=update)
 
-    def _surveillance(self, ac: Aircraft, t: float, msg: dict[str, Any],
-                      update: Update) -> None:
-        df = msg.get("df")
-        if df == 11:
-            capability = msg.get("capability")
-            if capability in (4, 5):  # 4: on the ground, 5: airborne (others: either)
-                ac.on_ground = capability == 4
-            return
-        if df in (0, 4, 16, 20) and msg.get("altitude") is not None:
-            ac.altitude = int(msg["altitude"])
-        if df in (5, 21):
-            self._set_squawk(ac, t, msg.get("squawk"), update)
-        status = msg.get("flight_status")
-        if status is not None:
-            ac.alert = status in (2, 3, 4)
-            ac.spi = status in (4, 5)
-            if status in (1, 3):
-                ac.on_ground = True
-            elif status in (0, 2):
-                ac.on_ground = False
-        if df in (20, 21) and msg.get("bds"):
-            if msg.get("bds") == "2,0":
-                self._set_callsign(ac, t, msg.get("callsign"), update)
+    def _velocity(self, ac: Aircraft, t: float, msg: AirborneVelocity,
+                  update: Update) -> None:
+        if msg.groundspeed is not None:
+            ac.groundspeed = msg.groundspeed
+        if msg.track is not None:
+            ac.track = msg.track
+        if msg.airspeed is not None:
+            ac.airspeed = float(msg.airspeed)
+        if msg.heading is not None:
+            ac.heading = msg.heading
+        if msg.vertical_rate is not None:
+            ac.vertical_rate = msg.vertical_rate
+
+    def _aircraft_status(self, ac: Aircraft, t: float, msg: AircraftStatus,
+                         update: Update) -> None:
+        self._set_squawk(ac, t, msg.squawk, update)
+        state = EMERGENCY_STATES.get(msg.emergency_state)
+        if state:
+            self._set_emergency(ac, t, state, update)
+
+    def _all_call(self, ac: Aircraft, t: float, msg: AllCall, update: Update) -> None:
+        if msg.on_ground is not None:  # capability 4: on the ground, 5: airborne
+            ac.on_ground = msg.on_ground
+
+    def _acas(self, ac: Aircraft, t: float, msg: Acas, update: Update) -> None:
+        if msg.altitude is not None:
+            ac.altitude = msg.altitude
+
+    def _reply(self, ac: Aircraft, t: float, msg: Surveillance | CommB,
+               update: Update) -> None:
+        if msg.altitude is not None:
+            ac.altitude = msg.altitude
+        if msg.squawk is not None:
+            self._set_squawk(ac, t, msg.squawk, update)
+        ac.alert = msg.alert
+        ac.spi = msg.spi
+        if msg.on_ground is not None:
+            ac.on_ground = msg.on_ground
+        if isinstance(msg, CommB) and msg.register is not None:
+            if msg.data.callsign is not None:
+                self._set_callsign(ac, t, msg.data.callsign, update)
             for key in COMMB_FIELDS:
-                if msg.get(key) is not None:
-                    ac.commb[key] = msg[key]
+                value = getattr(msg.data, key)
+                if value is not None:
+                    ac.commb[key] = value
 
-    def _velocity(self, ac: Aircraft, msg: dict[str, Any]) -> None:
-        if msg.get("groundspeed") is not None:
-            ac.groundspeed = float(msg["groundspeed"])
-        if msg.get("track") is not None:
-            ac.track = float(msg["track"])
-        if msg.get("airspeed") is not None:
-            ac.airspeed = float(msg["airspeed"])
-        if msg.get("heading") is not None:
-            ac.heading = float(msg["heading"])
-        if msg.get("vertical_rate") is not None:
-            ac.vertical_rate = int(msg["vertical_rate"])
+    _BY_KIND: dict[type, Callable[..., None]] = {
+        Identification: _identification, SurfacePosition: _surface_position,
+        AirbornePosition: _airborne_position, AirborneVelocity: _velocity,
+        AircraftStatus: _aircraft_status, AllCall: _all_call, Acas: _acas,
+        Surveillance: _reply, CommB: _reply,
+    }
 
-    def _set_callsign(self, ac: Aircraft, t: float, callsign: str | None,
-                      update: Update) -> None:
-        callsign = (callsign or "").strip("_# ")
+    def _set_callsign(self, ac: Aircraft, t: float, callsign: str, update: Update) -> None:
         if callsign and callsign != ac.callsign:
             update.changes.append(Change(t, "callsign", ac.callsign, callsign))
             ac.callsign = callsign
 
-    def _set_squawk(self, ac: Aircraft, t: float, squawk: str | None, update: Update) -> None:
-        if squawk and squawk != ac.squawk:
+    def _set_squawk(self, ac: Aircraft, t: float, squawk: str, update: Update) -> None:
+        if squawk != ac.squawk:
             update.changes.append(Change(t, "squawk", ac.squawk, squawk))
             ac.squawk = squawk
             if squawk in EMERGENCY_SQUAWKS:
@@ -242,14 +251,9 @@ class Tracker:
 
     # --- positions -----------------------------------------------------------------
 
-    def _cpr(self, ac: Aircraft, t: float, msg: dict[str, Any], *, surface: bool,
-             alt: Any, update: Update) -> None:
-        fmt = msg.get("cpr_format")
-        lat_raw = msg.get("cpr_lat")
-        lon_raw = msg.get("cpr_lon")
-        if fmt is None or lat_raw is None or lon_raw is None:
-            return
-        frame = CprFrame(t, fmt != 0, int(lat_raw), int(lon_raw), surface)
+    def _cpr(self, ac: Aircraft, t: float, cpr: Cpr, *, surface: bool, alt: int | None,
+             update: Update) -> None:
+        frame = CprFrame(t, cpr.odd, cpr.lat, cpr.lon, surface)
         found = locate(ac.cpr, frame, self.config)
         if found is None:
             return
@@ -259,6 +263,6 @@ class Tracker:
             return
         ac.positions += 1
         update.position = Position(
-            t, found.lat, found.lon, None if surface or alt is None else int(alt),
+            t, found.lat, found.lon, None if surface else alt,
             ac.groundspeed, ac.track, None if surface else ac.vertical_rate, surface,
             found.range_km)
