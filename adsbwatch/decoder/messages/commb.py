@@ -1,5 +1,9 @@
-"""Comm-B replies (DF20/21): the header read here, the 56-bit MB field by pyModeS, which
-infers the register (BDS) from the bits, as a ground station would know from its request.
+"""Comm-B replies (DF20/21): pyModeS infers the register (BDS) of the 56-bit MB field from
+its bits, as a ground station knows it from its own request, and decodes it.
+
+pyModeS' Comm-B decoder is called directly: pyModeS.decode would first parse the hex and
+work out the CRC again, half its time for a frame whose parity the demodulator has
+checked (tests/decoder/test_decode_reference.py holds the two equal).
 
 A register pyModeS cannot infer, or one adsbwatch does not keep, gives CommB with its
 register name (None when unknown) and what CommBData holds of it: nothing, for those.
@@ -9,30 +13,41 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyModeS
+from pyModeS.decoder.commb import CommB as CommBRegisters
 
 from adsbwatch.decoder.frames.parity import remainder
 from adsbwatch.decoder.messages.callsign import strip_fill
 from adsbwatch.decoder.messages.message import CommB, CommBData
-from adsbwatch.decoder.messages.replies import reply_header
 
-# CommBData's fields carry pyModeS' names (BDS 2,0, 4,0, 5,0 and 6,0).
-KEPT = CommBData._fields
+# The registers adsbwatch keeps and CommBData's fields each fills, named as pyModeS
+# names them.
+KEPT = {
+    "2,0": ("callsign",),
+    "4,0": ("selected_altitude_mcp", "selected_altitude_fms", "baro_pressure_setting"),
+    "5,0": ("roll", "true_track", "groundspeed", "track_rate", "true_airspeed"),
+    "6,0": ("magnetic_heading", "indicated_airspeed", "mach", "baro_vertical_rate",
+            "inertial_vertical_rate"),
+}
 EMPTY = CommBData()
 
 
-def register_data(fields: dict[str, Any]) -> CommBData:
+def register_data(register: str | None, fields: dict[str, Any]) -> CommBData:
     """What a decoded register holds of CommBData's fields."""
-    kept = {name: fields[name] for name in KEPT if name in fields}
-    if not kept:
+    names = KEPT.get(register) if register is not None else None
+    if names is None:
         return EMPTY
-    if kept.get("callsign") is not None:
+    kept = {name: fields.get(name) for name in names}
+    if register == "2,0" and kept["callsign"] is not None:
         kept["callsign"] = strip_fill(kept["callsign"])
     return CommBData(**kept)
 
 
 def comm_b(frame: bytes) -> CommB:
-    df, flight_status, altitude, squawk = reply_header(frame)
-    fields = pyModeS.decode(frame.hex())
-    return CommB(df, remainder(frame), flight_status, altitude, squawk, fields.get("bds"),
-                 register_data(fields))
+    df, icao = frame[0] >> 3, remainder(frame)
+    fields = CommBRegisters(int.from_bytes(frame, "big"), df=df, icao=f"{icao:06X}",
+                            length=112).decode()
+    # pyModeS reads the 13-bit code too, as altitude (DF20) or identity (DF21), with the
+    # tables replies.py uses (tests/decoder/test_codes.py holds them equal).
+    register = fields.get("bds")
+    return CommB(df, icao, frame[0] & 7, fields.get("altitude"), fields.get("squawk"),
+                 register, register_data(register, fields))
