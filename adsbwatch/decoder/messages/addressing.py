@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from adsbwatch.decoder.messages.fields import bit
+from adsbwatch.decoder.messages.fields import ME_BITS
 from adsbwatch.decoder.messages.message import (
     ADSB_ICAO,
     ADSB_ICAO_NT,
@@ -35,7 +35,7 @@ class Addressing(NamedTuple):
     def resolve(self, me: int, imf_bit: int) -> str:
         """The address type of one message, whose IMF (if the format has one) is ME bit
         `imf_bit`."""
-        if self.imf_type is not None and bit(me, imf_bit):
+        if self.imf_type is not None and me >> (ME_BITS - imf_bit) & 1:
             return self.imf_type
         return self.address_type
 

@@ -17,6 +17,8 @@ def _charset() -> str:
 
 
 CHARSET = _charset()
+# Two characters a look-up: the 4096 12-bit codes' pairs (four look-ups a callsign).
+PAIRS = tuple(CHARSET[code >> 6] + CHARSET[code & 0x3F] for code in range(1 << 12))
 
 
 def strip_fill(text: str) -> str:
@@ -26,4 +28,5 @@ def strip_fill(text: str) -> str:
 
 def callsign(bits48: int) -> str:
     """The callsign in a 48-bit field, first character most significant, unpadded."""
-    return strip_fill("".join(CHARSET[(bits48 >> shift) & 0x3F] for shift in range(42, -1, -6)))
+    return strip_fill(PAIRS[bits48 >> 36] + PAIRS[bits48 >> 24 & 0xFFF]
+                      + PAIRS[bits48 >> 12 & 0xFFF] + PAIRS[bits48 & 0xFFF])

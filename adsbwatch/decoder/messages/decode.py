@@ -29,18 +29,19 @@ _BY_FORMAT: dict[int, FrameDecoder] = {
     0: acas, 4: surveillance, 5: surveillance, 11: all_call, 16: acas,
     17: squitter, 18: squitter, 20: comm_b, 21: comm_b,
 }
-# (format, frame length in bytes) -> decoder; a frame of another length is not that format.
-DECODERS: dict[tuple[int, int], FrameDecoder] = {
-    (df, FORMATS_BY_DF[df].bits // 8): decoder for df, decoder in _BY_FORMAT.items()}
+# By the 5-bit format field: (frame length in bytes, decoder); (0, None) without one.
+DECODERS: tuple[tuple[int, FrameDecoder | None], ...] = tuple(
+    (FORMATS_BY_DF[df].bits // 8, _BY_FORMAT[df]) if df in _BY_FORMAT else (0, None)
+    for df in range(32))
 
 
 def decode(frame: bytes) -> Message:
     """The message of one CRC-checked frame (7 or 14 bytes); UndecodableFrame when
-    adsbwatch has no decoder for its format."""
-    decoder = DECODERS.get((frame[0] >> 3, len(frame))) if frame else None
-    if decoder is None:
-        raise UndecodableFrame(f"no decoder for {frame.hex()}: DF{frame[0] >> 3 if frame else '?'}"
-                               f" in {len(frame)} bytes")
+    adsbwatch has no decoder for its format, or the frame is not its format's length."""
+    length, decoder = DECODERS[frame[0] >> 3] if frame else (0, None)
+    if decoder is None or len(frame) != length:
+        raise UndecodableFrame(f"no decoder for {frame.hex() or 'an empty frame'}"
+                               f" ({len(frame)} bytes)")
     return decoder(frame)
 
 

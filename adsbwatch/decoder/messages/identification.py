@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from adsbwatch.decoder.messages.addressing import Addressing
 from adsbwatch.decoder.messages.callsign import callsign
-from adsbwatch.decoder.messages.fields import Field, Layout
+from adsbwatch.decoder.messages.fields import Field, layout
 from adsbwatch.decoder.messages.message import Identification
 
-IDENTIFICATION = Layout(category=Field(6, 3), callsign=Field(9, 48))
+IDENTIFICATION = layout(category=Field(6, 3), callsign=Field(9, 48))
 # The type code names the category set: TC 4 is set A (aircraft), 3 B (gliders, balloons,
 # UAVs...), 2 C (surface vehicles, obstacles), 1 D (reserved). "A3" as dump1090 shows it.
 CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from adsbwatch.decoder.messages.addressing import Addressing
 from adsbwatch.decoder.messages.altitude import FEET_BY_CODE
-from adsbwatch.decoder.messages.fields import Field, Layout
+from adsbwatch.decoder.messages.fields import Field, layout
 from adsbwatch.decoder.messages.message import AirbornePosition, Cpr, SurfacePosition
 
-AIRBORNE = Layout(surveillance_status=Field(6, 2), nic_b=Field(8, 1), altitude=Field(9, 12),
+AIRBORNE = layout(surveillance_status=Field(6, 2), nic_b=Field(8, 1), altitude=Field(9, 12),
                   odd=Field(22, 1), lat=Field(23, 17), lon=Field(40, 17))
 AIRBORNE_IMF_BIT = 8  # TIS-B and ADS-R send the IMF where others send NIC supplement B
-SURFACE = Layout(movement=Field(6, 7), track_valid=Field(13, 1), track=Field(14, 7),
+SURFACE = layout(movement=Field(6, 7), track_valid=Field(13, 1), track=Field(14, 7),
                  odd=Field(22, 1), lat=Field(23, 17), lon=Field(40, 17))
 SURFACE_IMF_BIT = 21
 GNSS_TYPECODES = frozenset((20, 21, 22))
@@ -23,6 +23,9 @@ def altitude_code13(code12: int) -> int:
     return (code12 & 0xFC0) << 1 | (code12 & 0x3F)
 
 
+FEET_BY_CODE12 = tuple(FEET_BY_CODE[altitude_code13(code)] for code in range(1 << 12))
+
+
 def airborne_position(df: int, icao: int, addressing: Addressing, tc: int,
                       me: int) -> AirbornePosition:
     status, nic_b, code12, odd, lat, lon = AIRBORNE(me)
@@ -31,7 +34,7 @@ def airborne_position(df: int, icao: int, addressing: Addressing, tc: int,
     # barometric altitude, in feet; pyModeS reads it as metres.
     return AirbornePosition(
         df, icao, addressing.resolve(me, AIRBORNE_IMF_BIT), tc,
-        None if tc == 0 else Cpr(odd == 1, lat, lon), FEET_BY_CODE[altitude_code13(code12)],
+        None if tc == 0 else Cpr(odd == 1, lat, lon), FEET_BY_CODE12[code12],
         tc in GNSS_TYPECODES, None if imf else nic_b, status)
 
 

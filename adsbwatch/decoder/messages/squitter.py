@@ -25,6 +25,7 @@ from adsbwatch.decoder.messages.status import (
 )
 from adsbwatch.decoder.messages.velocity import airborne_velocity
 
+ME_MASK = (1 << 56) - 1
 # (format, address, address type, type code, ME field) -> the message
 SquitterDecoder = Callable[[int, int, Addressing, int, int], Message]
 
@@ -60,10 +61,11 @@ assert len(BY_TYPECODE) == 32  # every 5-bit type code has exactly one kind
 
 def squitter(frame: bytes) -> Message:
     """The message of a CRC-checked 14-byte DF17 or DF18 frame."""
-    df = frame[0] >> 3
-    icao = int.from_bytes(frame[1:4], "big")
-    me = int.from_bytes(frame[4:11], "big")
-    addressing = DF17 if df == 17 else DF18_CONTROL_FIELDS[frame[0] & 7]
+    head = frame[0]
+    df = head >> 3
+    address_and_me = int.from_bytes(frame[1:11], "big")
+    icao, me = address_and_me >> 56, address_and_me & ME_MASK
+    addressing = DF17 if df == 17 else DF18_CONTROL_FIELDS[head & 7]
     if not addressing.extended_squitter:
         # Coarse TIS-B (CF3) says in its first bit whose address it is; management and
         # reserved formats say nothing adsbwatch reads.

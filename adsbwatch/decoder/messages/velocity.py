@@ -7,18 +7,18 @@ from __future__ import annotations
 import math
 
 from adsbwatch.decoder.messages.addressing import Addressing
-from adsbwatch.decoder.messages.fields import Field, Layout
+from adsbwatch.decoder.messages.fields import Field, layout
 from adsbwatch.decoder.messages.message import AirborneVelocity, OtherSquitter
 
 SUBTYPE = Field(6, 3)
-COMMON = Layout(subtype=SUBTYPE, nac_v=Field(11, 3), rate_baro=Field(36, 1),
+COMMON = layout(subtype=SUBTYPE, nac_v=Field(11, 3), rate_baro=Field(36, 1),
                 rate_down=Field(37, 1), rate=Field(38, 9), diff_below=Field(49, 1),
                 diff=Field(50, 7))
 # Subtypes 1, 2: each component's direction bit (1: west, 1: south) and speed + 1.
-OVER_GROUND = Layout(west=Field(14, 1), east_west=Field(15, 10), south=Field(25, 1),
+OVER_GROUND = layout(west=Field(14, 1), east_west=Field(15, 10), south=Field(25, 1),
                      north_south=Field(26, 10))
 # Subtypes 3, 4.
-AIRSPEED = Layout(heading_valid=Field(14, 1), heading=Field(15, 10), true=Field(25, 1),
+AIRSPEED = layout(heading_valid=Field(14, 1), heading=Field(15, 10), true=Field(25, 1),
                   airspeed=Field(26, 10))
 IMF_BIT = 9  # TIS-B and ADS-R: where others send the intent change flag
 HEADING_STEP = 360 / 1024
