@@ -7,8 +7,9 @@ Each round runs one Python process per checkout, alternately, on the same frames
 frame of modes1 (demodulated once, here) looped `--loops` times, and every frame a
 simulated 150-aircraft scene sends in 30 s. A process times, after a warm-up pass, the
 plain decode of every frame and a fresh repeating decoder over all of them (what the
-pipeline runs), in CPU time, the fastest of a few passes. Printed: microseconds per
-frame, the median of the rounds, and new/old.
+pipeline runs), and the plain decode of each format and type code, in CPU time, the
+fastest of a few passes. Printed: microseconds per frame, the median of the rounds, and
+new/old.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
@@ -70,7 +72,31 @@ def worker(path: str) -> None:
                 run()
                 passes.append((time.process_time() - start) / len(frames) * 1e6)
             out[f"{name} {label}"] = min(passes)
+    out.update(by_kind(decode, [bytes.fromhex(h) for hexes in json.loads(
+        Path(path).read_text()).values() for h in hexes]))
     print(json.dumps(out))
+
+
+def kind_of(frame: bytes) -> str:
+    df = frame[0] >> 3
+    return f"DF{df} TC{frame[4] >> 3}" if df in (17, 18) else f"DF{df}"
+
+
+def by_kind(decode: Callable[[bytes], object], frames: list[bytes]) -> dict[str, float]:
+    """Plain decoding per format and type code: the fastest of PASSES, in CPU time."""
+    groups: dict[str, list[bytes]] = {}
+    for frame in frames:
+        groups.setdefault(kind_of(frame), []).append(frame)
+    out = {}
+    for kind, group in sorted(groups.items(), key=lambda item: -len(item[1])):
+        passes = []
+        for _ in range(PASSES):
+            start = time.process_time()
+            for frame in group:
+                decode(frame)
+            passes.append((time.process_time() - start) / len(group) * 1e6)
+        out[f"  {kind} ({len(group)})"] = min(passes)
+    return out
 
 
 def run_checkout(checkout: Path, path: str) -> dict[str, float]:
@@ -105,11 +131,15 @@ def main() -> None:
     finally:
         os.unlink(fh.name)
     print(f"{counts}; median of {args.rounds} rounds, microseconds per frame")
-    print(f"{'':24} {'old':>7} {'new':>7} {'new/old':>8}")
-    for key in results["new"]:
+    print(f"{'':26} {'old':>7} {'new':>7} {'new/old':>8}")
+    streams = [key for key in results["new"] if not key.startswith("  ")]
+    kinds = [key for key in results["new"] if key.startswith("  ")]
+    for key in [*streams, "plain, by format and type code (frames):", *kinds]:
+        if key not in results["new"]:
+            print(key)
+            continue
         old, new = (statistics.median(results[side][key]) for side in ("old", "new"))
-        print(f"{key:24} {old:7.2f} {new:7.2f} {new / old:8.2f}")
-
+        print(f"{key:26} {old:7.2f} {new:7.2f} {new / old:8.2f}")
 
 if __name__ == "__main__":
     main()
