@@ -259,7 +259,8 @@ class Tracker:
             self._v0_accuracy(ac, msg.typecode)
             return
         self.counts.airborne_cpr += 1
-        self._position(ac, update, msg, surface=False, alt=msg.altitude, nic_b=msg.nic_b)
+        self._position(ac, update, msg, surface=False, alt=msg.altitude,
+                       nic_b=msg.nic_b or 0)
 
     def _velocity(self, ac: Aircraft, update: AircraftUpdate, msg: AirborneVelocity) -> None:
         ac.on_ground = False
@@ -311,9 +312,12 @@ class Tracker:
     def _operational_status(self, ac: Aircraft, update: AircraftUpdate,
                             msg: OperationalStatus) -> None:
         ac.version = msg.version
-        ac.nic_a = msg.nic_a
-        ac.nac_p = msg.nac_p
-        ac.sil = msg.sil
+        if msg.nic_a is not None:  # None: a version that carries none of these figures
+            ac.nic_a = msg.nic_a
+        if msg.nac_p is not None:
+            ac.nac_p = msg.nac_p
+        if msg.sil is not None:
+            ac.sil = msg.sil
         ac.sil_type = ("unknown" if msg.sil_per_sample is None
                        else "persample" if msg.sil_per_sample else "perhour")
         if msg.nic_baro is not None:
