@@ -9,9 +9,10 @@ from pathlib import Path
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.crc import syndrome_of
+from adsbwatch.receiver.sources.base import IQSource
 from adsbwatch.receiver.sources.resolve import recording_source
-from adsbwatch.receiver.station.fanout import FanOut
-from adsbwatch.receiver.station.run import StationTotals, run_station
+from adsbwatch.receiver.station.demodulation import BLOCK_SAMPLES, DemodulatedInput
+from adsbwatch.receiver.station.station import Station
 
 SQUITTERS = (11, 17, 18)  # formats that carry their address in clear: what makes it "heard"
 ADDRESS_PARITY = (0, 4, 5, 16, 20, 21)  # formats whose parity is overlaid with the address
@@ -23,7 +24,7 @@ class Demodulated:
 
     frames: list[bytes]
     ticks: list[int]  # each frame's time, 12 MHz ticks from the file's first sample
-    totals: StationTotals
+    station: Station | None = None
 
     @property
     def hexes(self) -> list[str]:
@@ -36,14 +37,14 @@ class Demodulated:
 
 
 class Collector:
-    """A sink that keeps every frame and its time."""
+    """A consumer that keeps every frame and its time."""
 
     name = "collector"
 
     def __init__(self, found: Demodulated) -> None:
         self.found = found
 
-    def on_batch(self, batch: FrameBatch) -> None:
+    def on_frames(self, batch: FrameBatch) -> None:
         for i in range(len(batch)):
             self.found.frames.append(batch.msg[i, :batch.nbytes[i]].tobytes())
             self.found.ticks.append(int(batch.ticks[i]))
@@ -56,18 +57,28 @@ def _no_warnings(message: str) -> None:
     raise AssertionError(f"unexpected warning: {message}")
 
 
+def run_source(source: IQSource, *, fix: int = 1, block_samples: int | None = None,
+               wall_clock: bool = False) -> Demodulated:
+    """Run an IQ source through the station's demodulation to its end; every frame."""
+    found = Demodulated([], [])
+    station = Station(DemodulatedInput(source, fix, block_samples or BLOCK_SAMPLES,
+                                       wall_clock=wall_clock),
+                      start_epoch=0.0, pipeline=None, warn=_no_warnings)
+    station.add(Collector(found))
+    station.run()
+    station.close()
+    assert not station.consumers.failures, station.consumers.failures
+    # The statistics count what was handed on.
+    assert station.stats.total.frames == len(found.frames)
+    found.station = station
+    return found
+
+
 def demodulate_file(path: Path, fmt: str | None = None, rate: int | None = None, *,
                     fix: int = 1, block_samples: int | None = None) -> Demodulated:
     """Run a recording through the receiver's demodulation, as `replay` reads it."""
-    found = Demodulated([], [], StationTotals())
-    sink = Collector(found)
-    fanout = FanOut([sink], warn=_no_warnings)
-    sizing = {} if block_samples is None else {"block_samples": block_samples}
-    found.totals = run_station(recording_source(str(path), fmt, rate), fanout, fix=fix,
-                               **sizing)
-    assert not fanout.failures, fanout.failures
-    assert found.totals.frames == len(found.frames)  # the summary counts what was handed on
-    return found
+    return run_source(recording_source(str(path), fmt, rate), fix=fix,
+                      block_samples=block_samples)
 
 
 def check_house_rule(frames: Iterable[bytes | str]) -> None:
