@@ -1,4 +1,4 @@
-"""What the first byte of an extended squitter says of its address (DO-260B 2.2.3.1,
+"""What the first byte of an extended squitter says of its address (DO-260B,
 the DF18 control field as dump1090-fa and readsb read it).
 
 DF17 always carries the aircraft's ICAO address. DF18's control field (CF) says whose

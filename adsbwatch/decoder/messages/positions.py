@@ -38,7 +38,7 @@ def airborne_position(df: int, icao: int, addressing: Addressing, tc: int,
         tc in GNSS_TYPECODES, None if imf else nic_b, status)
 
 
-# Surface movement (DO-260B table 2-19): (first code, speed at its lower edge in kt,
+# Surface movement (DO-260B 2.2.3.2.4.2): (first code, speed at its lower edge in kt,
 # step in kt) per band, up to 124 (175 kt or more). Each code stands for a range
 # (lower, lower + step]; the lower edge is reported, as pyModeS does. Code 1 is
 # stopped, 0 and 125-127 say nothing.

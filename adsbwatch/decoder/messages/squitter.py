@@ -1,5 +1,5 @@
 """Extended squitters (DF17/18): the format and control field decide the address type,
-the type code decides the kind, once, from one table (DO-260B table 2-14).
+the type code decides the kind, once, from one table (DO-260B's type codes).
 
 Each kind's decoder reads the 56-bit ME field through its own layout; the type codes of
 a kind whose subtype adsbwatch does not read, and the reserved ones, give OtherSquitter.
