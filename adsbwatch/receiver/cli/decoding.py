@@ -11,8 +11,8 @@ from contextlib import AbstractContextManager, nullcontext
 from rich.console import Console
 
 from adsbwatch.decoder.messages.tracker import TrackerConfig
-from adsbwatch.decoder.messages.watchlist import Watchlist
-from adsbwatch.receiver.cli.opening import given_position, load_watchlist_files, open_store
+from adsbwatch.decoder.messages.watchlist import WatchEntry, Watchlist
+from adsbwatch.receiver.cli.opening import given_position, load_watchlist_files
 from adsbwatch.receiver.cli.station_options import records
 from adsbwatch.receiver.outputs.alerts import Alerter
 from adsbwatch.receiver.outputs.stdout import StdoutOutlet
@@ -23,6 +23,7 @@ from adsbwatch.receiver.station.fanout import FanOut, Sink
 from adsbwatch.receiver.station.minutes import MinuteStatsSink
 from adsbwatch.receiver.station.pipeline import Pipeline
 from adsbwatch.receiver.station.session import SessionSink
+from adsbwatch.receiver.store.opening import open_recorder, open_watchlist_store
 from adsbwatch.receiver.ui.live import run_table
 from adsbwatch.receiver.ui.views import choose_view
 
@@ -46,8 +47,11 @@ class Decoding:
         # --raw decodes only for outputs that read aircraft (SBS, JSON): no store then
         # unless a recording option asks for one.
         wants_store = not args.no_db and (not args.raw or records(args))
-        self.store = open_store(args.db) if wants_store else None
-        stored = self.store.watch_entries() if self.store is not None else []
+        self.store = open_recorder(args.db, warn=warn) if wants_store else None
+        stored: list[WatchEntry] = []
+        if self.store is not None:
+            with open_watchlist_store(args.db) as watched:
+                stored = watched.watch_entries()
         self.watchlist = Watchlist([*stored, *run_entries])
         if outlet is None:
             self.console = Console(stderr=True, highlight=False)
@@ -102,9 +106,9 @@ class Decoding:
         t = self.pipeline.totals
         where = ""
         if self.store is not None:
-            retried = self.store.failed_flushes
-            where = f" into {self.store.path}" + (
-                f" ({retried} commits retried: database busy or full)" if retried else "")
+            retried = self.store.status.retries
+            where = f" into {self.store.location}" + (
+                f" ({retried} writes retried: database busy or full)" if retried else "")
         return (f"adsbwatch: {t.messages} messages decoded ({t.undecodable} without a "
                 f"decoder), {t.positions} positions "
                 f"({self.pipeline.tracker.rejected_positions} rejected as implausible), "

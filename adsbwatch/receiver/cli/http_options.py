@@ -65,7 +65,7 @@ def sinks(context: OutputContext) -> list[Sink]:
 
         store = decoding.store
         app = make_app(sink.published, metrics,
-                       db_path=str(store.path) if store is not None else None,
+                       db_path=store.location if store is not None else None,
                        receiver=decoding.receiver, tiles=args.map_tiles,
                        watchlist=decoding.watchlist)
         host = getattr(args, "net_bind", None) or "127.0.0.1"

@@ -14,13 +14,14 @@ from adsbwatch.receiver.outputs.alerts import Alerter
 from adsbwatch.receiver.outputs.stdout import StdoutOutlet
 from adsbwatch.receiver.station.fanout import OutletGone
 from adsbwatch.receiver.station.pipeline import Pipeline
-from adsbwatch.receiver.store.sqlite import Store, StoreError
+from adsbwatch.receiver.store.errors import StoreError
+from adsbwatch.receiver.store.protocols import Recorder
 
 
 class DecodingSink:
     name = "decoding"
 
-    def __init__(self, pipeline: Pipeline, alerter: Alerter, store: Store | None,
+    def __init__(self, pipeline: Pipeline, alerter: Alerter, store: Recorder | None,
                  outlet: StdoutOutlet | None, warn: Callable[[str], None],
                  on_refresh: Callable[[], None] | None = None) -> None:
         self.pipeline = pipeline
@@ -55,8 +56,6 @@ class DecodingSink:
 
     def _close_store(self) -> None:
         assert self.store is not None
-        if self.store.last_error:
-            self.warn(f"database: {self.store.last_error}; trying once more before giving up")
         try:
             self.store.close()
         except StoreError as exc:

@@ -18,8 +18,8 @@ from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.receiver.station.fanout import OutletGone
 from adsbwatch.receiver.station.pipeline import Pipeline
+from adsbwatch.receiver.store.protocols import Recorder
 from adsbwatch.receiver.store.rows import MinuteRow
-from adsbwatch.receiver.store.sqlite import Store
 
 LEVEL_LO_DB = -60  # the lowest bin also holds every weaker frame
 LEVEL_HI_DB = 6  # the highest bin (5..6 dBFS) also holds every stronger one
@@ -53,7 +53,7 @@ class _Minute:
 class MinuteStatsSink:
     name = "minute statistics"
 
-    def __init__(self, store: Store, pipeline: Pipeline, session_id: int | None,
+    def __init__(self, store: Recorder, pipeline: Pipeline, session_id: int | None,
                  warn: Callable[[str], None]) -> None:
         self.store = store
         self.pipeline = pipeline

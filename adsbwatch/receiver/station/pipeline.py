@@ -25,9 +25,11 @@ from adsbwatch.decoder.messages.tracker import Aircraft, Tracker, TrackerConfig,
 from adsbwatch.decoder.messages.visits import Visit, Visits
 from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.receiver.defaults import SIGHTING_WAIT_S
-from adsbwatch.receiver.store.sqlite import Store, VisitRow
+from adsbwatch.receiver.store.protocols import Recorder
+from adsbwatch.receiver.store.rows import VisitRow
 
 HOUSEKEEPING_S = 1.0  # sample-clock seconds between expiry sweeps
+COMMIT_EVERY_S = 1.0  # wall-clock seconds between hand-overs to the store's writer
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ MessageListener = Callable[[float, dict[str, Any], Update | None, float], None]
 
 class Pipeline:
     def __init__(self, *, start_epoch: float, tracker_config: TrackerConfig,
-                 watchlist: Watchlist, store: Store | None, record_all: bool,
+                 watchlist: Watchlist, store: Recorder | None, record_all: bool,
                  visit_gap_s: float,
                  on_sighting: Callable[[Sighting], None] | None = None,
                  sighting_wait_s: float = SIGHTING_WAIT_S) -> None:
@@ -78,6 +80,7 @@ class Pipeline:
         self.sighting_wait_s = sighting_wait_s
         self.totals = PipelineTotals()
         self._next_housekeeping = 0.0
+        self._next_commit = 0.0  # time.monotonic()
         self.now = start_epoch  # time of the newest frame
         self.departed: dict[int, Aircraft] = {}  # expired from the tracker, for the summary
         self._waiting: dict[int, tuple[Sighting, float]] = {}  # icao -> (sighting, due)
@@ -97,7 +100,9 @@ class Pipeline:
             self.housekeeping()
         if self.store is not None:
             self._save_visits([*self.visits.take_ended(), *self.visits.open.values()])
-            self.store.maybe_flush(time.monotonic())  # once a second of wall time
+            if time.monotonic() >= self._next_commit:  # once a second of wall time
+                self.store.commit()
+                self._next_commit = time.monotonic() + COMMIT_EVERY_S
 
     def handle(self, t: float, frame_hex: str, level_dbfs: float) -> Update | None:
         """One frame given as hex: decode, track, record. Returns the tracker's update."""
@@ -170,11 +175,11 @@ class Pipeline:
         self.flush()
 
     def flush(self) -> None:
-        """Write what is buffered; a failure is kept in the store and retried."""
+        """Hand what is buffered to the store's writer (which retries a failure)."""
         if self.store is None:
             return
         self._save_visits([*self.visits.take_ended(), *self.visits.open.values()])
-        self.store.flush()
+        self.store.commit()
 
     def _save_visits(self, visits: Iterable[Visit]) -> None:
         if self.store is None:

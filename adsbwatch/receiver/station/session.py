@@ -1,6 +1,6 @@
 """The store's record of a run of the station: what it listened to, how long, with which
 gain, how many samples came and were lost, where the receiver was. Updated with every
-batch, committed with the store's once-a-second flush; `ended` is set whenever the
+batch, committed with the store's once-a-second commit; `ended` is set whenever the
 station closes its outputs (a Ctrl-C, the input's end, a failure it reported) and stays
 empty after a crash or kill -9, where `last_seen` says how far the run got."""
 
@@ -13,14 +13,14 @@ from adsbwatch import __version__
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.receiver.sources.base import IQSource
 from adsbwatch.receiver.station.fanout import OutletGone
+from adsbwatch.receiver.store.protocols import Recorder
 from adsbwatch.receiver.store.rows import SessionRow
-from adsbwatch.receiver.store.sqlite import Store
 
 
 class SessionSink:
     name = "session record"
 
-    def __init__(self, store: Store, source: IQSource,
+    def __init__(self, store: Recorder, source: IQSource,
                  clock: Callable[[], float] = time.time,
                  receiver: tuple[float, float] | None = None) -> None:
         """`receiver`: the station's (lat, lon), if known; the report's coverage plot
