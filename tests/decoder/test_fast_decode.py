@@ -26,7 +26,7 @@ from adsbwatch.decoder.messages.tracker import TrackerConfig
 from adsbwatch.decoder.messages.watchlist import WatchEntry, Watchlist
 from adsbwatch.decoder.sim import scene as sc
 from adsbwatch.receiver.station.pipeline import Pipeline
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.opening import open_recorder
 
 MODES1 = "modes1_resampled_cu8_2400k.bin"
 DUMP1090RS = ("1641427457780", "1641428106243", "1641428165033")
@@ -157,7 +157,7 @@ def batches(frames: list[bytes], ticks: list[int], loops: int) -> list[FrameBatc
 
 
 def stored_rows(tmp_path: Path, name: str, played: list[FrameBatch]) -> dict[str, list]:
-    store = Store(tmp_path / f"{name}.db")
+    store = open_recorder(str(tmp_path / f"{name}.db"), warn=print)
     pipeline = Pipeline(start_epoch=1.7e9, tracker_config=TrackerConfig(
         receiver=MODES1_RECEIVER), watchlist=Watchlist([WatchEntry(0x4D2023, 0x4D2023, "x")]),
         store=store, record_all=True, visit_gap_s=60.0)

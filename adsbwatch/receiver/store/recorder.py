@@ -136,4 +136,10 @@ class BufferedRecorder:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        if exc is None:
+            self.close()
+            return
+        try:  # the exception that ends the block goes on; the file is named all the same
+            self.close()
+        except StoreError as failure:
+            print(f"adsbwatch: error: {failure}", file=sys.stderr, flush=True)

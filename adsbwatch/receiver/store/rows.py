@@ -64,7 +64,7 @@ SESSION_COLUMNS = ("id", "started", "last_seen", "ended", "source", "live", "rat
 def session_values(s: SessionRow) -> tuple:
     return (int(s.id), float(s.started), float(s.last_seen),
             None if s.ended is None else float(s.ended), str(s.source), int(bool(s.live)),
-            int(s.rate), None if s.gain_db is None else float(s.gain_db), int(s.samples),
+            int(s.rate), _opt_float(s.gain_db), int(s.samples),
             int(s.dropped), int(s.frames), str(s.version), _opt_float(s.lat),
             _opt_float(s.lon))
 

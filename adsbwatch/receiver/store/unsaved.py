@@ -219,8 +219,10 @@ def _problem(line: bytes) -> str | None:
         _add(RowBatch(), item["table"], item["row"])
     except KeyError as exc:
         return f"no {exc.args[0]!r}"
-    except (ValueError, TypeError, AttributeError) as exc:
+    except (ValueError, TypeError, AttributeError, OverflowError) as exc:
         return str(exc)
+    except RecursionError:
+        return "nested too deep"
     return None
 
 

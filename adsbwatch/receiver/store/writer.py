@@ -101,13 +101,14 @@ class Writer:
         unless that has newer ones."""
         _, oldest = self._queue.pop(0)
         following = self._queue[0][1]
+        before = following.rows
         for mine, theirs in ((oldest.visits, following.visits),
                              (oldest.sessions, following.sessions),
                              (oldest.minutes, following.minutes)):
             for key, values in mine.items():
                 theirs.setdefault(key, values)  # type: ignore[arg-type]
+        self._queued += following.rows - before - oldest.rows
         dropped = len(oldest.points) + len(oldest.events)
-        self._queued -= oldest.rows
         self.lost += dropped
         return dropped
 
