@@ -748,6 +748,14 @@ def test_a_restore_never_takes_a_visit_back_to_an_older_state(db: Path,
     assert raw_rows(db, "SELECT last_seen, messages FROM visits") == [(T0 + 99, 41)]
 
 
+def test_a_restore_counts_the_rows_the_file_holds(db: Path, tmp_path: Path) -> None:
+    """A visit saved twice (its state when rows were spilled, then at the end) is two of
+    the rows the run said it saved; the later state is the one stored."""
+    saved = _saved_file(tmp_path, [_visit_line(5, T0 + 9, 4), _visit_line(5, T0 + 19, 8)])
+    assert restore_unsaved(str(db), saved).rows == 2
+    assert raw_rows(db, "SELECT last_seen, messages FROM visits") == [(T0 + 19, 8)]
+
+
 def test_rows_of_a_visit_nowhere_are_counted_not_written(db: Path, tmp_path: Path) -> None:
     saved = _saved_file(tmp_path, [{"table": "track_points", "row": {
         "visit_id": 99, "t": T0, "lat": 52.0, "lon": 4.5, "alt": None, "gs": None,

@@ -115,11 +115,11 @@ def test_a_failing_store_is_tried_with_backoff_and_said_once(
         clock.now = second
         writer.hand_over(batch(1, 1, T0 + second))
         writer.step(wait=False)
-    assert target.tries == [0, 1, 3, 7, 15, 31, 47]  # 1, 2, 4, 8, 16 s, then 16 s
+    assert target.tries == [0, 1, 3, 7, 15, 23, 31, 39, 47, 55]  # 1, 2, 4, 8 s, then 8 s
     assert len(lines) == 1
     status = writer.status(buffered=0)
     assert (status.problem, status.waiting, status.retries, status.behind) == (
-        LOCKED, 4 + 62, 7, True)
+        LOCKED, 4 + 62, 10, True)
     target.failing = None
     clock.now = 63
     writer.step(wait=False)  # the retry due at 63

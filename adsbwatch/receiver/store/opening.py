@@ -101,4 +101,4 @@ def restore_unsaved(db: str | None, file: Path) -> Restored:
         store = Store(_sqlite_path(db))
     with store:
         left_out = restore_into(store, saved.batch)
-    return Restored(saved.batch.rows - left_out, left_out, saved.cut_off)
+    return Restored(saved.rows - left_out, left_out, saved.cut_off)

@@ -180,6 +180,7 @@ class SavedRows:
     """The rows of an unsaved-rows file, checked and converted like buffered rows."""
 
     batch: RowBatch = field(default_factory=RowBatch)
+    rows: int = 0  # lines of rows read (a state saved twice is two, as when it was saved)
     cut_off: int | None = None  # the number of a last line left unfinished, left out
 
 
@@ -187,7 +188,7 @@ class SavedRows:
 class Restored:
     """What a restore did."""
 
-    rows: int  # written (again, for rows already stored)
+    rows: int  # the file's rows written (again, for rows already stored)
     left_out: int  # points and events whose visit is in neither the file nor the store
     cut_off: int | None  # the number of an unfinished last line, left out
 
@@ -242,6 +243,7 @@ def read_unsaved(path: Path) -> SavedRows:
         if problem is None:
             item = json.loads(line)
             _add(saved.batch, item["table"], item["row"])
+            saved.rows += 1
         elif number == len(lines):
             saved.cut_off = number
         else:

@@ -4,7 +4,7 @@ locked, full or read-only store never holds up reception.
 - A hand-over (the recorder's commit, about once a second) appends the batch to a queue
   and wakes the thread: nothing else happens on the station's thread.
 - The thread takes everything handed over and writes it in one transaction, at once.
-- A write that fails keeps its rows and is tried again after 1, 2, 4 ... 16 s. One line
+- A write that fails keeps its rows and is tried again after 1, 2, 4, 8, 8 ... s. One line
   says so at once ("database: cannot write to DB (why); N rows waiting, reception goes
   on"), one when writing works again; never a line per try.
 - The rows held are bounded (`max_rows`, about 30 s of a busy receiver recording every
@@ -32,7 +32,7 @@ from adsbwatch.receiver.store.unsaved import SpillFile, announcement, restore_hi
 
 MAX_WAITING_ROWS = 60_000  # ~30 s of 2,000 points/s; ~20 MB of row tuples
 RETRY_FIRST_S = 1.0
-RETRY_LONGEST_S = 16.0
+RETRY_LONGEST_S = 8.0  # a retry is cheap on a lock, a failed write of all rows on a full disk
 CLOSING_RETRY_S = 0.2  # between tries while closing, until the deadline
 GRACE_S = 3.0  # for the thread to save what is left to the file, after the deadline
 SLOW_S = 5.0  # rows held this long: the writer falls behind

@@ -24,4 +24,6 @@ def why(exc: sqlite3.Error) -> str:
         return "the disk is full (or the database reached its size limit)"
     if name.startswith("SQLITE_READONLY") or "readonly" in text:
         return "the database is read-only"
+    if name.startswith("SQLITE_IOERR"):
+        return f"the disk failed ({text}; it may have gone read-only)"
     return text
