@@ -405,6 +405,21 @@ def test_store_restore_of_a_malformed_file_writes_nothing(tmp_path: Path) -> Non
     assert _table_rows(target) == {"visits": [], "track_points": [], "events": []}
 
 
+def test_store_restore_leaves_out_a_last_line_cut_off_and_says_so(tmp_path: Path) -> None:
+    """A run killed while appending to its file leaves the last line unfinished (no
+    newline): the rest restores, the line is named."""
+    saved = _unsaved_file(tmp_path / "a.db")
+    text = saved.read_text()
+    saved.write_text(text[:-20])
+    target = tmp_path / "restored.db"
+    rc, out, err = cli("store", "restore", str(saved), "--db", str(target))
+    assert rc == 0
+    assert out == f"restored 2 rows from {saved} into {target}\n"
+    assert err == (f"adsbwatch: warning: {saved}:3: left out this last line, cut off (the "
+                   "run that saved the file was stopped while writing it)\n")
+    assert [len(rows) for rows in _table_rows(target).values()] == [1, 1, 0]
+
+
 def test_store_restore_says_what_it_could_not_restore(tmp_path: Path) -> None:
     saved = _unsaved_file(tmp_path / "a.db")
     lines = saved.read_text().splitlines()

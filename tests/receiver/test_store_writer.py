@@ -273,6 +273,26 @@ def test_a_fault_of_the_writer_keeps_the_rows_and_says_so(target: FakeTarget,
                     f"(RuntimeError: boom); saved them to {spill}; "
                     f"{restore_hint(spill, Path('fake.db'))}")
     assert writer.status(buffered=0).problem == "the writer failed (RuntimeError: boom)"
+    writer.hand_over(batch(1, 4, T0 + 10))  # after its end: the closing saves these too
+    outcome = writer.close(5.0)
+    assert outcome == ("could not write 8 rows to fake.db: the writer failed (RuntimeError: "
+                       f"boom); saved them to {spill}; {restore_hint(spill, Path('fake.db'))}")
+    assert len(read_unsaved(spill).batch.points) == 6
+
+
+def test_a_line_that_cannot_be_said_does_not_stop_the_writing(target: FakeTarget,
+                                                             clock: Clock) -> None:
+    def stderr_gone(line: str) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    writer = Writer(target, stderr_gone, clock=clock, start=False)
+    target.failing = LOCKED
+    writer.hand_over(batch(1, 2))
+    writer.step(wait=False)  # says it cannot write: nowhere
+    target.failing = None
+    clock.now = 1
+    writer.step(wait=False)  # says it writes again: nowhere
+    assert len(target.stored.points) == 2
 
 
 def test_commit_returns_at_once_while_another_program_holds_the_lock(tmp_path: Path) -> None:

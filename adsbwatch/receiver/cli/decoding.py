@@ -106,9 +106,12 @@ class Decoding:
         t = self.pipeline.totals
         where = ""
         if self.store is not None:
-            retried = self.store.status.retries
-            where = f" into {self.store.location}" + (
-                f" ({retried} writes retried: database busy or full)" if retried else "")
+            status = self.store.status
+            notes = [text for count, text in (
+                (status.retries, f"{status.retries} writes retried: database busy or full"),
+                (status.lost, f"{status.lost} rows lost: the database could not keep up"),
+            ) if count]
+            where = f" into {self.store.location}" + (f" ({'; '.join(notes)})" if notes else "")
         return (f"adsbwatch: {t.messages} messages decoded ({t.undecodable} without a "
                 f"decoder), {t.positions} positions "
                 f"({self.pipeline.tracker.rejected_positions} rejected as implausible), "

@@ -19,6 +19,7 @@ locked, full or read-only store never holds up reception.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
@@ -93,7 +94,7 @@ class Writer:
             self._cond.notify()
         if dropped and not self._said["lost"]:
             self._said["lost"] = True
-            self.warn(f"database: writing to {self.target.location} is stuck; dropped "
+            self._say(f"database: writing to {self.target.location} is stuck; dropped "
                       f"{dropped} rows to keep memory bounded, reception goes on")
 
     def _drop_oldest(self) -> int:
@@ -132,7 +133,7 @@ class Writer:
             self._retry_at = self.clock()  # the next try at once, whatever the backoff
             self._cond.notify()
         self._join(wait_s + GRACE_S, patient=False)
-        return self._outcome_of_stuck("the store did not answer")
+        return self._rescue("the store did not answer")
 
     def abandon(self, reason: str) -> str | None:
         """Save everything to the file now (an interrupt, the program's end)."""
@@ -140,7 +141,7 @@ class Writer:
             self._give_up = reason
             self._cond.notify()
         self._join(GRACE_S, patient=True)
-        return self._outcome_of_stuck(reason)
+        return self._rescue(reason)
 
     @property
     def finished(self) -> bool:
@@ -161,20 +162,32 @@ class Writer:
             except BaseException:  # noqa: BLE001 - a later Ctrl-C must not cut the save
                 continue
 
-    def _outcome_of_stuck(self, reason: str) -> str | None:
-        """The outcome; if the thread is still stuck in the store, the rows it held are
-        saved from here (the thread, once back, ends without touching them)."""
-        if self.finished:
-            return self.outcome
+    def _rescue(self, reason: str) -> str | None:
+        """The outcome, once the thread is done. Rows it never took (it ended on a fault
+        of its own) or still holds (it is stuck in the store) are saved from here; a
+        stuck thread, once back, ends without touching them."""
+        stuck = not self.finished
         with self._cond:
-            self._abandoned = True
+            self._abandoned = stuck
             rest = RowBatch()
             for batch in (self._work, *(b for _, b in self._queue)):
                 rest.merge(batch)
-        spill = SpillFile(self.target.spill_folder, self.target.spill_name)
-        spill.append(unsaved_text(rest), rest.rows)
-        return announcement(rest.rows, self.target.location, reason, spill,
-                            self.target.spill_folder)
+            self._work, self._queue, self._queued = RowBatch(), [], 0
+        if not rest.rows:
+            return self.outcome
+        # A stuck thread may still be appending to its file: these rows get another.
+        spill = (SpillFile(self.target.spill_folder, self.target.spill_name) if stuck
+                 else self.spill)
+        failed = 0 if spill.append(unsaved_text(rest), rest.rows) else rest.rows
+        self.lost += failed
+        return announcement(spill.rows + failed, self.target.location,
+                            reason if stuck else self.problem or reason, spill, self._home)
+
+    def _say(self, line: str) -> None:
+        """A line for the user; one that cannot be said (stderr gone) must not stop the
+        writing."""
+        with contextlib.suppress(Exception):  # nowhere left to say it
+            self.warn(line)
 
     # -------------------------------------------------------------- the writing thread
 
@@ -185,7 +198,7 @@ class Writer:
         except BaseException as exc:  # noqa: BLE001 - a fault of ours: keep the rows
             self.problem = f"the writer failed ({type(exc).__name__}: {exc})"
             self._finish(self.problem)
-            self.warn(f"database: {self.outcome or self.problem}")
+            self._say(f"database: {self.outcome or self.problem}")
 
     def step(self, wait: bool = True) -> bool:
         """One round: take what was handed over, write when there is something new, a
@@ -256,7 +269,7 @@ class Writer:
             self._recovered(written)
         if took > SLOW_S and not self._said["slow"]:
             self._said["slow"] = True
-            self.warn(f"database: writing to {self.target.location} is slow (one write "
+            self._say(f"database: writing to {self.target.location} is slow (one write "
                       f"took {took:.0f} s); rows wait in memory, reception goes on")
 
     def _failed(self, reason: str) -> None:
@@ -264,7 +277,7 @@ class Writer:
         now = self.clock()
         if self.problem is None:
             self._failing_since = now
-            self.warn(f"database: cannot write to {self.target.location} ({reason}); "
+            self._say(f"database: cannot write to {self.target.location} ({reason}); "
                       f"{self._work.rows} rows waiting, reception goes on")
         self.problem = reason
         self._retry_at = now + (CLOSING_RETRY_S if self._deadline is not None
@@ -278,7 +291,7 @@ class Writer:
         if self._said["spill"]:
             line += (f"; the {self.spill.rows} rows saved to a file meanwhile are not in "
                      f"it: {restore_hint(self.spill.files, where)}")
-        self.warn(line)
+        self._say(line)
         self.problem = None
         self._pause = self.retry_first_s
         self._said["spill"] = False
@@ -301,14 +314,14 @@ class Writer:
             self.lost += taken.rows
             if not self._said["lost"]:
                 self._said["lost"] = True
-                self.warn(f"database: cannot write to {self.target.location} ({reason}) "
+                self._say(f"database: cannot write to {self.target.location} ({reason}) "
                           f"nor save {taken.rows} rows to a file "
                           f"({'; '.join(self.spill.problems)}); they are lost, "
                           "reception goes on")
             return
         if not self._said["spill"]:
             self._said["spill"] = True
-            self.warn(f"database: {taken.rows} rows saved to {self.spill.files[-1]} to keep "
+            self._say(f"database: {taken.rows} rows saved to {self.spill.files[-1]} to keep "
                       f"memory bounded while {self.target.location} cannot be written "
                       f"({reason}); {restore_hint([self.spill.files[-1]], self.target.location)}")
 

@@ -35,7 +35,8 @@ class SqliteHistory(Closing):
 
     def sightings(self, icao: int | None = None, since: float | None = None,
                   ) -> list[VisitRow]:
-        where, params = [], []
+        where: list[str] = []
+        params: list[float] = []
         if icao is not None:
             where.append("icao = ?")
             params.append(icao)
