@@ -308,6 +308,8 @@ class Writer:
         with self._cond:
             taken = self._with_visits(self._work.take_tracks())
             self._since = None if not self._work.rows else self._since
+        if not taken.rows:  # only sessions and minutes: a few a minute, they stay
+            return
         reason = self.problem or "writing falls behind"
         self._spill_reason = reason
         if not self.spill.append(unsaved_text(taken), taken.rows):
