@@ -31,7 +31,7 @@ from adsbwatch.receiver.station.decoding import DecodingSink  # noqa: E402
 from adsbwatch.receiver.station.fanout import FanOut  # noqa: E402
 from adsbwatch.receiver.station.pipeline import Pipeline  # noqa: E402
 from adsbwatch.receiver.station.run import run_station  # noqa: E402
-from adsbwatch.receiver.store.sqlite import Store  # noqa: E402
+from adsbwatch.receiver.store.opening import open_recorder  # noqa: E402
 from adsbwatch.receiver.ui.footer import RunStats  # noqa: E402
 from adsbwatch.receiver.ui.interactive import InteractiveView, StationWorker  # noqa: E402
 from adsbwatch.receiver.ui.views import TEXTUAL_MISSING, check_interactive  # noqa: E402
@@ -64,7 +64,7 @@ def warn(message: str) -> None:
 
 def test_the_app_sorts_highlights_and_quits_with_the_store_committed(tmp_path: Path) -> None:
     source = recording_source(str(SAMPLE), None, None)
-    store = Store(tmp_path / "run.db")
+    store = open_recorder(str(tmp_path / "run.db"), warn=warn)
     watchlist = Watchlist(parse_watchlist(WATCHLIST.read_text(), str(WATCHLIST)))
     pipeline = Pipeline(start_epoch=1.7e9, tracker_config=TrackerConfig(receiver=RECEIVER),
                         watchlist=watchlist, store=store, record_all=False, visit_gap_s=60,

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_support import recorder
 from support import REPO, adsbwatch_command, checkout_env, run_adsbwatch, system_program
 
 from adsbwatch.receiver.store.rows import PointRow, SessionRow, VisitRow
-from adsbwatch.receiver.store.sqlite import Store
 
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 TRUTH = json.loads((REPO / "samples" / "airport_2400k.truth.json").read_text())
@@ -260,7 +260,7 @@ def alt_of(entry: dict[str, Any]) -> str:
 def write_store(path: Path) -> int:
     """A store with one session (with the receiver's position) and one watched visit."""
     visit_id = 2**62 + 7
-    with Store(path) as store:
+    with recorder(path) as store:
         store.save_session(SessionRow(id=1, started=T0, last_seen=T0 + 120, source="x.cu8",
                                       live=False, rate=2_400_000, lat=52.3, lon=4.76))
         store.save_visit(VisitRow(id=visit_id, icao=0x484506, first_seen=T0,

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from store_support import recorder, written
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.receiver.station.minutes import KEPT_MINUTES, MinuteStatsSink
+from adsbwatch.receiver.store.opening import open_history
+from adsbwatch.receiver.store.protocols import Recorder
 from adsbwatch.receiver.store.rows import MinuteRow, SessionRow
-from adsbwatch.receiver.store.schema import MIGRATIONS, SCHEMA_VERSION
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 
 M = 1000 * 60.0  # a minute's start (UNIX seconds)
 
@@ -58,12 +60,12 @@ def stored_minutes(db: Path) -> dict[float, dict]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store(tmp_path / "s.db") as s:
+def store(tmp_path: Path) -> Recorder:
+    with recorder(tmp_path / "s.db") as s:
         yield s
 
 
-def test_a_batch_across_a_minute_boundary_is_split_by_frame_times(store: Store) -> None:
+def test_a_batch_across_a_minute_boundary_is_split_by_frame_times(store: Recorder) -> None:
     pipeline = DecodedSoFar(start_epoch=M - 0.5)
     warnings: list[str] = []
     sink = MinuteStatsSink(store, pipeline, session_id=7, warn=warnings.append)  # type: ignore[arg-type]
@@ -72,8 +74,8 @@ def test_a_batch_across_a_minute_boundary_is_split_by_frame_times(store: Store) 
                                   (M + 0.1, 4, 1e-5), (M + 0.4, 17, 3.0)],
                         until_s=1.0, noise=0.01))
     sink.close()
-    store.flush()
-    rows = stored_minutes(store.path)
+    written(store)
+    rows = stored_minutes(Path(store.location))
     assert set(rows) == {M - 60, M}
     before, after = rows[M - 60], rows[M]
     assert (before["frames"], before["messages"], after["frames"], after["messages"]) == \
@@ -95,17 +97,17 @@ def test_a_batch_across_a_minute_boundary_is_split_by_frame_times(store: Store) 
     assert warnings == []
 
 
-def test_later_batches_add_to_the_minute_and_rewrite_its_row(store: Store) -> None:
+def test_later_batches_add_to_the_minute_and_rewrite_its_row(store: Recorder) -> None:
     pipeline = DecodedSoFar(start_epoch=M)
     sink = MinuteStatsSink(store, pipeline, session_id=1, warn=print)  # type: ignore[arg-type]
     for k in range(5):
         pipeline.totals.messages += 2
         sink.on_batch(batch(M, [(M + k + 0.2, 17, 0.5), (M + k + 0.7, 20, 0.25)],
                             until_s=k + 1.0, noise=0.02))
-        store.flush()
+        written(store)
     sink.on_batch(batch(M, [], until_s=6.0))  # time passes without frames
-    store.flush()
-    rows = stored_minutes(store.path)
+    written(store)
+    rows = stored_minutes(Path(store.location))
     assert list(rows) == [M]
     row = rows[M]
     assert (row["frames"], row["messages"], row["seconds"]) == (10, 10, 6.0)
@@ -115,7 +117,7 @@ def test_later_batches_add_to_the_minute_and_rewrite_its_row(store: Store) -> No
     assert (row["first_t"], row["last_t"]) == (M, M + 6.0)
 
 
-def test_frames_for_a_minute_long_gone_are_counted_and_said(store: Store) -> None:
+def test_frames_for_a_minute_long_gone_are_counted_and_said(store: Recorder) -> None:
     pipeline = DecodedSoFar(start_epoch=M)
     warnings: list[str] = []
     sink = MinuteStatsSink(store, pipeline, session_id=1, warn=warnings.append)  # type: ignore[arg-type]
@@ -126,8 +128,8 @@ def test_frames_for_a_minute_long_gone_are_counted_and_said(store: Store) -> Non
     # a network peer's frame stamped with an old time, beside a current one
     sink.on_batch(batch(M, [(M + 1, 17, 0.5), (late + 1, 11, 0.5)], until_s=0.0))
     sink.close()
-    store.flush()
-    rows = stored_minutes(store.path)
+    written(store)
+    rows = stored_minutes(Path(store.location))
     assert list(rows) == [late]
     assert (rows[late]["frames"], rows[late]["messages"]) == (2, 3)
     assert sink.late_frames == 1
@@ -147,8 +149,8 @@ def test_a_version_2_store_gains_minutes_and_the_receiver_position(tmp_path: Pat
     conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()
-    with Store(db) as store:
-        [old] = store.sessions()
+    with recorder(db) as store, open_history(str(db)) as history:
+        [old] = history.sessions()
         assert (old.id, old.source, old.frames, old.lat, old.lon) == (5, "x.cu8", 9000, None,
                                                                       None)
         store.save_session(SessionRow(id=6, started=200.0, last_seen=201.0, source="y.cu8",
@@ -156,9 +158,9 @@ def test_a_version_2_store_gains_minutes_and_the_receiver_position(tmp_path: Pat
         store.save_minute(MinuteRow(minute=180.0, run_start=200.0, session_id=6,
                                     first_t=200.0, last_t=201.0, seconds=1.0, frames=3,
                                     messages=3, frames_by_df={17: 3}, levels={-12: 3}))
-    assert SCHEMA_VERSION == 3
+    assert SCHEMA_VERSION == 4
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
     assert conn.execute("SELECT id, lat, lon FROM sessions ORDER BY id").fetchall() == [
         (5, None, None), (6, 52.3, 4.76)]
     assert conn.execute("SELECT minute, frames, frames_by_df, levels FROM minutes").fetchall() \

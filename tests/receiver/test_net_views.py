@@ -40,7 +40,7 @@ from adsbwatch.receiver.station.decoding import DecodingSink
 from adsbwatch.receiver.station.minutes import MinuteStatsSink
 from adsbwatch.receiver.station.pipeline import Pipeline, Sighting
 from adsbwatch.receiver.station.stats import StatsSink
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.opening import open_recorder
 from adsbwatch.receiver.ui.footer import RunStats, footer_text
 from adsbwatch.receiver.ui.rows import aircraft_rows, cell_texts
 
@@ -232,7 +232,7 @@ def test_a_visit_heard_only_over_avr_stores_and_shows_no_level(
         avr_batches: list[FrameBatch], tmp_path: Path) -> None:
     """Through the decoding pipeline into the store, the sighting and the table: the
     visit's level is unknown (NULL, left out, an empty cell), never -180 dBFS."""
-    store = Store(tmp_path / "net.db")
+    store = open_recorder(str(tmp_path / "net.db"), warn=print)
     watchlist = Watchlist(parse_watchlist("4d2023 AMC\n", "watchlist"))
     sightings: list[Sighting] = []
     pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(), watchlist=watchlist,
@@ -316,17 +316,16 @@ def test_stats_json_signal_is_of_the_frames_with_a_level(mixed: Mixed) -> None:
 
 def test_the_minutes_level_histogram_leaves_unknown_levels_out(mixed: Mixed,
                                                                tmp_path: Path) -> None:
-    with Store(tmp_path / "minutes.db") as store:
+    with open_recorder(str(tmp_path / "minutes.db"), warn=print) as store:
         pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(),
                             watchlist=Watchlist([]), store=store, record_all=False,
                             visit_gap_s=60)
         minutes = MinuteStatsSink(store, pipeline, None, print)
         minutes.on_batch(mixed.both)
         minutes.on_batch(mixed.unknown_only)
-        store.flush()
-        with sqlite3.connect(tmp_path / "minutes.db") as conn:
-            [(frames, levels, max_dbfs)] = conn.execute(
-                "SELECT frames, levels, max_dbfs FROM minutes").fetchall()
+    with sqlite3.connect(tmp_path / "minutes.db") as conn:
+        [(frames, levels, max_dbfs)] = conn.execute(
+            "SELECT frames, levels, max_dbfs FROM minutes").fetchall()
     assert (frames, json.loads(levels), max_dbfs) == (3, {"-13": 1}, -12.04)
 
 

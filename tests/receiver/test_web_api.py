@@ -1,5 +1,5 @@
 """The web map's routes on a real aiohttp server, fetched by aiohttp's client: the
-history API read from a store written by the Store itself, the page's files, and the
+history API read from a store written by a Recorder, the page's files, and the
 Natural Earth outlines (their conversion and what ships)."""
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from store_support import recorder
 from support import REPO
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, Watchlist
 from adsbwatch.receiver.outputs.web.routes import STATIC_DIR, add_web_routes
+from adsbwatch.receiver.store.opening import open_watchlist_store
 from adsbwatch.receiver.store.rows import PointRow, VisitRow
-from adsbwatch.receiver.store.sqlite import Store
 
 T0 = 1_747_387_800.0  # 2025-05-16T09:30:00Z
 WATCHED = 0x484506
@@ -29,8 +30,9 @@ OTHER = 0x3C4B2A
 def write_store(path: Path) -> None:
     """Two visits of a watched aircraft (the newer with 3 points), one of an unwatched
     aircraft (--record-all), and a watchlist entry added with `watchlist add`."""
-    with Store(path) as store:
-        store.add_watch([WatchEntry(0x400000, 0x4000FF, "a block")])
+    with open_watchlist_store(str(path)) as watchlist:
+        watchlist.add_watch([WatchEntry(0x400000, 0x4000FF, "a block")])
+    with recorder(path) as store:
         store.save_visit(VisitRow(id=11, icao=WATCHED, first_seen=T0, last_seen=T0 + 60,
                                   label="NAF", watched=True, callsigns="NAF01",
                                   min_alt=8000, max_alt=9000, closest_km=14.5, messages=40))

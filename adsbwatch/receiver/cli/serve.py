@@ -6,32 +6,31 @@ aircraft. aiohttp and the store are imported when the command runs."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.cli.opening import given_position, open_store, store_path
+from adsbwatch.receiver.cli.opening import given_position
 from adsbwatch.receiver.cli.station_options import option_type
 from adsbwatch.receiver.config import values
 from adsbwatch.receiver.defaults import DEFAULT_BIND
 from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.store.errors import StoreError
+from adsbwatch.receiver.store.opening import open_history, store_location
 
 if TYPE_CHECKING:
     from aiohttp import web
 
 
 def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
-    """--lat/--lon, else where the store's newest run with a position was."""
+    """--lat/--lon, else where the store's newest run with a position was. The store is
+    opened here whatever: one that is not there or not readable is a one-line error now,
+    not on the first page."""
     given = given_position(args)
-    if given is not None:
-        return given
-    from adsbwatch.receiver.store.report_queries import receiver_positions
-    from adsbwatch.receiver.store.sqlite import StoreError
-
-    # Opened once here too: a file that is not a readable store is a one-line error now.
-    with open_store(db, read_only=True) as store:
+    with open_history(db) as history:
+        if given is not None:
+            return given
         try:
-            positions = receiver_positions(store, None)
+            positions = history.receiver_positions(None)
         except StoreError as exc:
             raise UserError(str(exc)) from None
     return (positions[0].lat, positions[0].lon) if positions else None
@@ -53,10 +52,7 @@ def build_app(db: str, receiver: tuple[float, float] | None,
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    db = str(store_path(args.db))
-    if not os.path.exists(db):
-        raise UserError(f"there is no store at {db}: check --db, or record one first "
-                        f"(e.g. `adsbwatch replay FILE --db {db}`)")
+    db = store_location(args.db)
     tiles = args.map_tiles
     receiver = _receiver(args, db)
     try:

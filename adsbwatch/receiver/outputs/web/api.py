@@ -11,16 +11,17 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from adsbwatch.decoder.messages.watchlist import parse_address
-from adsbwatch.receiver.store import history_queries as queries
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.export import finite_or_none
 from adsbwatch.receiver.when import parse_when
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from adsbwatch.decoder.messages.watchlist import Watchlist
     from adsbwatch.receiver.outputs.web.history import HistoryReader
+    from adsbwatch.receiver.store.protocols import History
     from adsbwatch.receiver.store.rows import TrackRow, VisitRow
-    from adsbwatch.receiver.store.sqlite import Store
 
 NO_CACHE = {"Cache-Control": "no-cache"}
 DEFAULT_LIMIT = 100
@@ -105,8 +106,11 @@ class HistoryApi:
         self.config = config
 
     async def _read(self, query: Any, empty: Any) -> Any:
+        return await self._answer(self.reader.read(query, empty))
+
+    async def _answer(self, reading: Awaitable[Any]) -> Any:
         try:
-            return await self.reader.read(query, empty)
+            return await reading
         except StoreError as exc:
             # The page shows this line; the live map goes on without history.
             raise web.HTTPServiceUnavailable(
@@ -120,7 +124,7 @@ class HistoryApi:
         since = _since(request)
         limit = _count(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
         found = await self._read(
-            lambda store: queries.watched_visits(store, since=since, limit=limit), [])
+            lambda history: history.visit_summaries(since=since, limit=limit), [])
         return _json([visit_json(s.visit, s.points) for s in found])
 
     async def track(self, request: web.Request) -> web.Response:
@@ -136,17 +140,16 @@ class HistoryApi:
             visit_id = None
             count = _count(request, "visits", 1, MAX_TRACK_VISITS)
 
-        def query(store: Store) -> list[dict[str, Any]]:
+        def query(history: History) -> list[dict[str, Any]]:
             if visit_id is None:
-                visits = queries.latest_visits(store, icao, count)
+                visits = history.latest_visits(icao, count)
             else:
-                visit = queries.visit_of(store, visit_id)
+                visit = history.visit(visit_id)
                 visits = [visit] if visit is not None and visit.icao == icao else []
             out = []
             for visit in visits:
                 entry = visit_json(visit)
-                entry["track"] = [point_json(p)
-                                  for p in queries.visit_points(store, [visit.id])]
+                entry["track"] = [point_json(p) for p in history.visit_points([visit.id])]
                 out.append(entry)
             return out
 
@@ -163,13 +166,12 @@ class HistoryApi:
         if self.watchlist is not None:
             return _json([_entry_json(e.lo, e.hi, e.label) for e in self.watchlist.entries])
 
-        def query(store: Store) -> list[dict[str, Any]]:
-            entries = {(e.lo, e.hi): e.label for e in store.watch_entries()}
-            for icao, label in queries.watched_labels(store).items():
-                entries.setdefault((icao, icao), label)
-            return [_entry_json(lo, hi, label) for (lo, hi), label in sorted(entries.items())]
-
-        return _json(await self._read(query, []))
+        stored = await self._answer(self.reader.watch_entries())
+        entries = {(e.lo, e.hi): e.label for e in stored}
+        labels = await self._read(lambda history: history.watched_labels(), {})
+        for icao, label in labels.items():
+            entries.setdefault((icao, icao), label)
+        return _json([_entry_json(lo, hi, label) for (lo, hi), label in sorted(entries.items())])
 
 
 def _entry_json(lo: int, hi: int, label: str) -> dict[str, Any]:

@@ -66,8 +66,24 @@ def _schema_v3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _schema_v4(conn: sqlite3.Connection) -> None:
+    """A point is its visit, time and position, an event its visit, time, kind and value:
+    two positions (or two changes) heard at one time (frames a network peer sent in one
+    burst share its arrival time) are both kept, while the same one written again (a
+    replay run twice, saved rows restored twice) still replaces itself. The old indexes
+    were stricter, so every stored row already obeys the new ones."""
+    for statement in (
+        "DROP INDEX track_points_visit_t",
+        "CREATE UNIQUE INDEX track_points_visit_t_pos ON track_points (visit_id, t, lat, lon)",
+        "DROP INDEX events_visit_t",
+        "CREATE UNIQUE INDEX events_visit_t_value ON events (visit_id, t, kind, value)",
+    ):
+        conn.execute(statement)
+
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2, _schema_v3]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2, _schema_v3,
+                                                           _schema_v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

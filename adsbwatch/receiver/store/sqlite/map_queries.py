@@ -1,34 +1,26 @@
 """The SQL behind the web map's history view: watched visits, their tracks, and the
 labels of what is watched. Each function takes a Store (opened read-only by the caller)
-and returns plain rows; times are UNIX seconds (UTC)."""
+and returns rows of rows.py; times are UNIX seconds (UTC)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from adsbwatch.receiver.store.rows import (
     POINT_COLUMNS,
     VISIT_COLUMNS,
     TrackRow,
     VisitRow,
+    VisitSummary,
     track_from,
     visit_from,
 )
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.sqlite.connection import Store
 
 _EPOCH = -1e300  # before every time: `since` None
 _VISIT_SELECT = ", ".join(f"v.{c}" for c in VISIT_COLUMNS)
 _POINT_SELECT = ", ".join(f"p.{c}" for c in POINT_COLUMNS)
 
 
-@dataclass(frozen=True)
-class VisitSummary:
-    visit: VisitRow
-    points: int  # track points stored for it
-
-
-def watched_visits(store: Store, *, since: float | None = None,
-                   limit: int = 100) -> list[VisitSummary]:
+def visit_summaries(store: Store, since: float | None, limit: int) -> list[VisitSummary]:
     """Visits of watched aircraft still under way at or after `since`, newest first."""
     rows = store.read(
         "read the watched visits",

@@ -7,30 +7,22 @@ Times are UNIX seconds (UTC); `since` None means everything stored."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from adsbwatch.receiver.store.rows import (
     MINUTE_COLUMNS,
     VISIT_COLUMNS,
     MinuteRow,
+    ReceiverPosition,
     VisitRow,
     minute_from,
     visit_from,
 )
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.sqlite.connection import Store
 
 CHUNK_ROWS = 50_000
 _EPOCH = -1e300  # before every time: `since` None
 # A minute row heard something at or after `since` (the first test can use the index).
 _IN_PERIOD = "minute > ? AND last_t >= ?"
-
-
-@dataclass(frozen=True)
-class ReceiverPosition:
-    lat: float
-    lon: float
-    session_started: float  # wall time of the run that recorded it
-    source: str  # what that run listened to
 
 
 def _since(since: float | None) -> float:
