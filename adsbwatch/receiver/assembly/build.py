@@ -147,7 +147,12 @@ def _watchlist(config: StationConfig, recorder: Any) -> Watchlist:
     from adsbwatch.decoder.messages.watchlist import Watchlist
     from adsbwatch.receiver.assembly.watchlists import load_watchlist_files
 
-    stored = recorder.watch_entries() if recorder is not None else []
+    stored = []
+    if recorder is not None:
+        from adsbwatch.receiver.store.opening import open_watchlist_store
+
+        with open_watchlist_store(config.store.db, read_only=True) as store:
+            stored = store.watch_entries()
     return Watchlist([*stored, *load_watchlist_files(config.decoding.watchlists)])
 
 

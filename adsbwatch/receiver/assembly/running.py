@@ -119,9 +119,14 @@ def decoding_summary(built: BuiltStation) -> str:
     where = ""
     if built.store_name is not None:
         where = f" into {built.store_name}"
-        problem = getattr(built.recorder, "summary_problem", None)
-        if problem:
-            where += f" ({problem})"
+        status = built.recorder.status
+        notes = []
+        if status.retries:
+            notes.append(f"{status.retries} writes retried: database busy or full")
+        if status.lost:
+            notes.append(f"{status.lost} rows lost")
+        if notes:
+            where += f" ({'; '.join(notes)})"
     return (f"adsbwatch: {total.messages} messages decoded ({total.undecodable} without a "
             f"decoder), {total.positions} positions ({total.rejected_positions} rejected "
             f"as implausible), {station.pipeline.totals.sightings} sightings; recorded{where}")
