@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from adsbwatch.receiver.addresses import NetSpec, PushSpec
 from adsbwatch.receiver.cli.config import config_from_args
 from adsbwatch.receiver.cli.main import build_parser, main
-from adsbwatch.receiver.cli.namespace import station_namespace
 from adsbwatch.receiver.config import (
     COMMANDS,
     ConfigError,
@@ -234,9 +233,6 @@ def test_a_config_is_made_without_the_command_line() -> None:
         decoding=DecodingConfig(watchlists=(Path("w.txt"),), on_sighting=("notify",)),
         store=StoreConfig(enabled=False), outputs=OutputsConfig(sbs_port=30003))
     assert config.decodes and not config.opens_store and config.records
-    namespace = station_namespace(config)
-    assert (namespace.rtl_tcp, namespace.lat, namespace.on_sighting, namespace.no_db) == (
-        ("pi.local", 1234), 52.3, "notify", True)
 
 
 def test_what_raw_decodes_and_records() -> None:
