@@ -163,7 +163,7 @@ CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}
 
 
 def category(d: Fields) -> str | None:
-    return f"{CATEGORY_SETS[d['typecode']]}{d['category']}" if d["category"] else None
+    return f"{CATEGORY_SETS[d['typecode']]}{d['category']}"  # "A0" too, as dump1090-fa
 
 
 def unpadded(callsign: str | None) -> str | None:

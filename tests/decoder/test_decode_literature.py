@@ -65,7 +65,8 @@ def test_identification() -> None:
     # 8D4840D6202CC371C32CE0576098: TC 00100 = 4 (set A), category 000 (none given);
     # 001011 001100 001101 110001 110000 110010 110011 100000 = K L M 1 0 2 3 space.
     message = decode(bytes.fromhex("8D4840D6202CC371C32CE0576098"))
-    assert message == Identification(17, 0x4840D6, "adsb_icao", 4, None, "KLM1023")
+    # Category 0 is "no information", written "A0" as dump1090-fa and readsb write it.
+    assert message == Identification(17, 0x4840D6, "adsb_icao", 4, "A0", "KLM1023")
     # pyModeS' EZY85MH: 8D406B902015A678D4D220AA4BDA, TC 4, category 0.
     assert decode(bytes.fromhex("8D406B902015A678D4D220AA4BDA")).callsign == "EZY85MH"
 
