@@ -61,9 +61,11 @@ def test_velocity_is_msg_4_with_speed_track_and_rate() -> None:
 
 
 def test_surface_position_is_msg_2_on_the_ground() -> None:
-    [fields] = lines_for("8C4841753A9A153237AEF0F275BE")  # 17 kt, 92.8 deg
+    # Movement code 41: (17, 18] kt, 17.5 as readsb says (pyModeS: 17), written "%.0f"
+    # as dump1090-fa writes it (half to even: 18); track 92.8 deg.
+    [fields] = lines_for("8C4841753A9A153237AEF0F275BE")
     assert fields[TYPE] == "2" and fields[HEX] == "484175"
-    assert (fields[SPEED], fields[TRACK], fields[GROUND]) == ("17", "93", "-1")
+    assert (fields[SPEED], fields[TRACK], fields[GROUND]) == ("18", "93", "-1")
     assert fields[ALTITUDE] == ""
 
 
