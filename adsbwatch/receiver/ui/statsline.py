@@ -47,14 +47,15 @@ class StatsLine:
         self.clock = clock
         self.out = out  # None: sys.stderr as it is when a line is written
         self._since: float | None = None  # when the interval began (the first tick)
-        self._mark: Bucket | None = None
-        self._strong = 0
-        self._said_away: float | None = None
+        # The first line counts from the run's start: frames of the batch before the
+        # first tick are in it too.
+        self._mark: Bucket = station.stats.mark()
+        self._strong = station.totals.strong_samples
 
     def on_tick(self, tick: Tick) -> None:
         now = self.clock()
         if self._since is None:
-            self._start(now)
+            self._since = now
             return
         if now - self._since >= self.every_s:
             self._write(self.line(now, tick))
@@ -65,7 +66,7 @@ class StatsLine:
 
     def line(self, now: float, tick: Tick) -> str:
         station = self.station
-        assert self._mark is not None and self._since is not None
+        assert self._since is not None
         elapsed = max(now - self._since, 1e-9)
         b = station.stats.since(self._mark)
         totals = station.totals
