@@ -112,6 +112,46 @@ def test_stats_json_counts_are_the_closing_summarys(sample_json) -> None:
     assert stats["last1min"]["messages"] == 0
 
 
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def test_graphs1090s_collector_finds_what_it_reads(sample_json) -> None:
+    """Issue 14, fault 4: graphs1090's collector (its dump1090.py, read_1090) stopped
+    with KeyError('cpr'). What it reads, from its documented reads: stats.json's
+    last1min (end, local.signal, local.noise, max_distance when present) and total (end,
+    local.accepted, local.strong_signals, cpr.global_ok and local_ok, tracks.all and
+    single_message, every number in cpu); receiver.json's lat and lon; aircraft.json's
+    now and each aircraft's messages, seen, rssi, seen_pos with lat and lon, mlat and
+    tisb. Every one is there, of its type, and counts what the run heard."""
+    directory, _ = sample_json
+    stats, receiver = load(directory, "stats.json"), load(directory, "receiver.json")
+    assert is_number(stats["now"])
+    last1min, total = stats["last1min"], stats["total"]
+    assert is_number(last1min["end"]) and isinstance(last1min["local"], dict)
+    for key in ("signal", "noise"):  # a finished minute has them; this run has none
+        assert key not in last1min["local"] or is_number(last1min["local"][key])
+    assert "max_distance" not in last1min or is_number(last1min["max_distance"])
+    assert is_number(total["end"])
+    accepted = total["local"]["accepted"]
+    assert all(isinstance(n, int) for n in accepted) and sum(accepted) == 46
+    assert isinstance(total["local"]["strong_signals"], int)
+    cpr, tracks, cpu = total["cpr"], total["tracks"], total["cpu"]
+    assert all(isinstance(cpr[k], int) for k in ("global_ok", "local_ok"))
+    assert cpr["global_ok"] + cpr["local_ok"] == 16  # the sample's positions
+    assert (tracks["all"], tracks["single_message"]) == (8, 0)
+    assert cpu and all(is_number(ms) for ms in cpu.values()) and cpu["demod"] > 0
+    assert is_number(receiver["lat"]) and is_number(receiver["lon"])
+    aircraft = load(directory, "aircraft.json")
+    assert is_number(aircraft["now"])
+    for a in aircraft["aircraft"]:
+        assert isinstance(a["messages"], int) and is_number(a["seen"]) and is_number(a["rssi"])
+        assert isinstance(a["mlat"], list) and isinstance(a["tisb"], list)
+        if "seen_pos" in a:
+            assert is_number(a["seen_pos"]) and is_number(a["lat"]) and is_number(a["lon"])
+    assert sum(a["seen"] < 60 for a in aircraft["aircraft"]) == 8
+
+
 def test_receiver_json_and_history(sample_json) -> None:
     directory, _ = sample_json
     receiver = load(directory, "receiver.json")
