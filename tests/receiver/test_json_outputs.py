@@ -213,6 +213,10 @@ def test_the_real_recordings_accuracy_is_dump1090_fas(modes1_json: Path) -> None
     [ac] = load(modes1_json, "aircraft.json")["aircraft"]
     assert (ac["version"], ac["nac_p"], ac["sil"], ac["sil_type"]) == (0, 8, 2, "unknown")
     assert (ac["nic"], ac["rc"]) == (8, 186)  # TC 11, version 0: Rc < 0.1 NM
+    # Its ADS-B vertical rate is GNSS (geom_rate); the barometric one comes from its
+    # Comm-B BDS 6,0 replies (32 ft/min steps), near the GNSS one while it descends.
+    assert ac["baro_rate"] % 32 == 0 and abs(ac["baro_rate"] - ac["geom_rate"]) < 500
+    assert ac["geom_rate"] < -1000
 
 
 # --- the parts --------------------------------------------------------------------
