@@ -11,6 +11,7 @@ from adsbwatch.receiver.assembly.build import BuiltStation
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.station.signals import StopSignals, Terminated
 from adsbwatch.receiver.station.station import Station
+from adsbwatch.receiver.station.stats import KEPT_MINUTES
 
 
 def run_built(built: BuiltStation) -> int:
@@ -110,6 +111,10 @@ def _closing_lines(built: BuiltStation, quiet: bool, interrupted: bool) -> None:
             print(demod_summary(station), file=sys.stderr)
     if station.pipeline is not None and not quiet:
         print(decoding_summary(built), file=sys.stderr)
+    late = station.stats.total.late_frames
+    if late:  # counted in the totals; said, not lost silently
+        print(f"adsbwatch: warning: {late} frames came more than {KEPT_MINUTES} minutes "
+              "after their time: in the run's totals, in no minute's row", file=sys.stderr)
 
 
 def decoding_summary(built: BuiltStation) -> str:
