@@ -13,9 +13,11 @@ from pty_support import plain, run_in_pty
 from station_support import RATE, feed, frames_batch, hand_station
 from support import REPO
 
+from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.decoder.sim import encode
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.ui.footer import Footer
+from adsbwatch.receiver.ui.live import run_table, run_title
 from adsbwatch.receiver.ui.rows import bearing_deg
 
 M = 1000 * 60.0  # a minute's start (UNIX seconds)
@@ -174,3 +176,24 @@ def test_the_footer_shows_the_run(shown: list[str]) -> None:
     levels = [float(row_tail(last_line_with(shown, a["callsign"]))["dbfs"])
               for a in TRUTH["aircraft"]]
     assert max(levels) <= peak < max(levels) + 1.0
+
+
+def test_the_table_lists_at_most_the_trackers_bound() -> None:
+    """A long run hears more aircraft than the table keeps: it shows the ones in the
+    tracker and the departed ones it remembers (TrackerConfig.departed_kept, newest
+    first), never every aircraft ever heard."""
+    station = hand_station(start=M)
+    tracker = station.tracker
+    assert tracker is not None
+    kept = tracker.config.departed_kept
+    early = [(0.001 * i, encode.all_call_reply(0x100000 + i), 0.1) for i in range(kept + 100)]
+    feed(station, frames_batch(early, 1.0))
+    late = [(100.0 + 0.01 * i, encode.all_call_reply(0x200000 + i), 0.1) for i in range(10)]
+    feed(station, frames_batch(late, 101.0))  # the early ones went silent 60 s ago
+    table = run_table(station, Watchlist([]))
+    assert table.row_count == kept + 10
+    shown = {row for row in table.columns[0].cells}
+    assert {f"{0x200000 + i:06X}" for i in range(10)} <= shown
+    # The newest of the departed are kept: the first 100 heard are gone.
+    assert f"{0x100000 + kept + 99:06X}" in shown and f"{0x100000:06X}" not in shown
+    assert run_title(station).startswith(f"{kept + 10} aircraft, ")
