@@ -13,9 +13,11 @@ from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.decoder.messages.tracker import TrackerConfig
 from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
 from adsbwatch.receiver.station.pipeline import Pipeline
 from adsbwatch.receiver.station.station import Station
+from adsbwatch.receiver.ui.footer import Footer
 
 RATE = 2_400_000
 
@@ -80,3 +82,18 @@ def frames_batch(frames: Sequence[tuple[float, bytes, float]], until_s: float,
 def feed(station: Station, batch: FrameBatch) -> None:
     """Hand `batch` through the station's stages, as its loop does for a batch read."""
     station._deliver(batch)  # noqa: SLF001 - the loop's one step, without its thread
+
+
+class Ticks:
+    """A consumer that hands the station's ticks to a footer, as the views do."""
+
+    name = "footer"
+
+    def __init__(self, footer: Footer) -> None:
+        self.footer = footer
+
+    def on_tick(self, tick: Tick) -> None:
+        self.footer.update(tick)
+
+    def close(self) -> None:
+        pass

@@ -10,12 +10,11 @@ import re
 import numpy as np
 import pytest
 from pty_support import plain, run_in_pty
-from station_support import RATE, feed, frames_batch, hand_station
+from station_support import RATE, Ticks, feed, frames_batch, hand_station
 from support import REPO
 
 from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.decoder.sim import encode
-from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.ui.footer import Footer
 from adsbwatch.receiver.ui.live import run_table, run_title
 from adsbwatch.receiver.ui.rows import bearing_deg
@@ -88,21 +87,6 @@ def test_the_live_footer_says_rate_frames_noise_peak_gain_and_drops() -> None:
     feed(station, frames_batch([(61.0, encode.all_call_reply(3), 0.1)], 62.0, 10 ** -3.4,
                                RATE))
     assert "peak -20.0 dBFS" in footer.text()
-
-
-class Ticks:
-    """A consumer that hands the station's ticks to a footer, as the views do."""
-
-    name = "footer"
-
-    def __init__(self, footer: Footer) -> None:
-        self.footer = footer
-
-    def on_tick(self, tick: Tick) -> None:
-        self.footer.update(tick)
-
-    def close(self) -> None:
-        pass
 
 
 def screen_lines(text: str) -> list[str]:

@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from net_peers import ByteServer, free_port
 from pty_support import plain, run_in_pty
-from station_support import feed, hand_station
+from station_support import Ticks, feed, hand_station
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.messages.decode import decode
@@ -173,21 +173,6 @@ def test_the_footer_of_a_dongle_merged_with_a_peer_says_both() -> None:
         f"rtl_tcp 127.0.0.1:1234 2.40 MS/s, dropped 1200 samples | 127.0.0.1:{port} "
         "(beast) not connected | refused 0, duplicates 0, dropped 0 frames | 0 frames | "
         "0 aircraft")
-
-
-class Ticks:
-    """A consumer that hands the station's ticks to a footer, as the views do."""
-
-    name = "footer"
-
-    def __init__(self, footer: Footer) -> None:
-        self.footer = footer
-
-    def on_tick(self, tick: Tick) -> None:
-        self.footer.update(tick)
-
-    def close(self) -> None:
-        pass
 
 
 def source_empty_batch() -> FrameBatch:
