@@ -73,8 +73,9 @@ def test_identification() -> None:
 
 def test_surface_position() -> None:
     # rs1090's 8C4841753A9A153237AEF0F275BE (CA 4, on the ground): TC 00111 = 7;
-    # movement 0101001 = 41 -> (17, 18] kt, 17.5 as readsb and dump1090-fa say; track valid 1, 0100001 = 33 ->
-    # 33 * 360 / 128 = 92.8125 deg; T 0, F 1 (odd); lat 39195, lon 110320 (rs1090's).
+    # movement 0101001 = 41 -> (17, 18] kt, 17.5 as readsb and dump1090-fa say; track
+    # valid 1, 0100001 = 33 -> 33 * 360 / 128 = 92.8125 deg; T 0, F 1 (odd); lat 39195,
+    # lon 110320 (rs1090's).
     message = decode(bytes.fromhex("8C4841753A9A153237AEF0F275BE"))
     assert message == SurfacePosition(17, 0x484175, "adsb_icao", 7, Cpr(True, 39195, 110320),
                                       17.5, 92.8125)
