@@ -133,6 +133,8 @@ def decoding_summary(built: BuiltStation) -> str:
             notes.append(f"{status.lost} rows lost")
         if notes:
             where += f" ({'; '.join(notes)})"
+    failures = station.pipeline.totals.failures
+    failed = f", {failures} failed" if failures else ""
     return (f"adsbwatch: {total.messages} messages decoded ({total.undecodable} without a "
-            f"decoder), {total.positions} positions ({total.rejected_positions} rejected "
+            f"decoder{failed}), {total.positions} positions ({total.rejected_positions} rejected "
             f"as implausible), {station.pipeline.totals.sightings} sightings; recorded{where}")
