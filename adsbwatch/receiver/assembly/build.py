@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         RecordingSourceConfig,
         StationConfig,
     )
-    from adsbwatch.receiver.outputs.stdout import StdoutOutlet
+    from adsbwatch.receiver.outputs.stdout import StdoutOutlet, StdoutWatch
     from adsbwatch.receiver.station.inputs import Input
     from adsbwatch.receiver.station.station import Station
     from adsbwatch.receiver.ui.interactive import InteractiveView
@@ -51,6 +51,7 @@ class BuiltStation:
     watchlist: Watchlist | None = None
     view: LiveTable | InteractiveView | None = None
     network: NetworkOutputs | None = None
+    stdout_watch: StdoutWatch | None = None  # what became of the table's stdout
     store_name: str | None = None  # where the store is, for the closing summary
     recorder: Any = None
     extra: list[Consumer] = field(default_factory=list)
@@ -184,6 +185,12 @@ def _decoding_consumers(config: StationConfig, built: BuiltStation,
                               width=WIDE)
     built.console = console
     station.add(Alerter(console, config.decoding.on_sighting, warn))
+    if not raw:
+        from adsbwatch.receiver.outputs.stdout import StdoutWatch
+
+        recording = built.recorder is not None or config.decoding.on_sighting is not None
+        built.stdout_watch = StdoutWatch(built.outlet, recording, station.request_stop, warn)
+        station.add(built.stdout_watch)
     if built.recorder is not None:
         station.add(_recording(config, built))
 

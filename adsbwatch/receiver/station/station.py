@@ -79,6 +79,7 @@ class Station:
         self._started = time.perf_counter()
         self._decode_cpu_s = 0.0
         self._doubt_said = False
+        self._failure_said = False
 
     # ------------------------------------------------------------------ setting up
 
@@ -208,6 +209,7 @@ class Station:
             consumers.deliver("on_messages", decoded)
             self._sightings()
             self._say_receiver_doubt()
+            self._say_decoding_failure()
         self._decode_cpu_s += time.thread_time() - cpu
         self._advance(wall)
 
@@ -241,6 +243,14 @@ class Station:
         if check is not None and check.doubt is not None and not self._doubt_said:
             self._doubt_said = True
             self.warn(check.doubt)
+
+    def _say_decoding_failure(self) -> None:
+        """An unexpected decoding failure (once; the summary counts them all)."""
+        pipeline = self.pipeline
+        assert pipeline is not None
+        if pipeline.first_failure is not None and not self._failure_said:
+            self._failure_said = True
+            self.warn(pipeline.first_failure)
 
     def _sightings(self) -> None:
         assert self.pipeline is not None
