@@ -171,9 +171,7 @@ def test_the_minutes_count_what_the_replay_decoded(replayed: Replayed) -> None:
     assert data.levels.frames == replayed.frames
     # The strongest frame of the summary table (the visit's max dBFS) tops the histogram.
     (max_dbfs,) = conn.execute("SELECT max_dbfs FROM visits").fetchone()
-    # The minute rows keep the strongest level to a tenth of a dB (the statistics' own
-    # rounding), the visit to a hundredth.
-    assert data.levels.max_dbfs == pytest.approx(max_dbfs, abs=0.05)
+    assert data.levels.max_dbfs == pytest.approx(max_dbfs, abs=0.01)
     assert max(data.levels.counts) == math.floor(max_dbfs)
 
 

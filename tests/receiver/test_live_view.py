@@ -163,9 +163,10 @@ def test_the_footer_shows_the_run(shown: list[str]) -> None:
 
 
 def test_the_table_lists_at_most_the_trackers_bound() -> None:
-    """A long run hears more aircraft than the table keeps: it shows the ones in the
-    tracker and the departed ones it remembers (TrackerConfig.departed_kept, newest
-    first), never every aircraft ever heard."""
+    """A long run hears more aircraft than the table keeps: of the ones in the tracker
+    and the departed ones it remembers (newest first), at most TrackerConfig's
+    departed_kept rows, and the title says how many more it leaves out; never every
+    aircraft ever heard."""
     station = hand_station(start=M)
     tracker = station.tracker
     assert tracker is not None
@@ -175,9 +176,10 @@ def test_the_table_lists_at_most_the_trackers_bound() -> None:
     late = [(100.0 + 0.01 * i, encode.all_call_reply(0x200000 + i), 0.1) for i in range(10)]
     feed(station, frames_batch(late, 101.0))  # the early ones went silent 60 s ago
     table = run_table(station, Watchlist([]))
-    assert table.row_count == kept + 10
+    assert table.row_count == kept
+    assert str(table.title).endswith("(10 more not shown)")
     shown = {row for row in table.columns[0].cells}
-    assert {f"{0x200000 + i:06X}" for i in range(10)} <= shown
-    # The newest of the departed are kept: the first 100 heard are gone.
+    assert {f"{0x200000 + i:06X}" for i in range(10)} <= shown  # the ones heard now
+    # The newest of the departed are remembered: the first 100 heard are gone.
     assert f"{0x100000 + kept + 99:06X}" in shown and f"{0x100000:06X}" not in shown
     assert run_title(station).startswith(f"{kept + 10} aircraft, ")

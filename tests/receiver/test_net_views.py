@@ -358,7 +358,7 @@ def test_the_minutes_level_histogram_leaves_unknown_levels_out(mixed: Mixed,
     with sqlite3.connect(tmp_path / "minutes.db") as conn:
         [(frames, levels, max_dbfs)] = conn.execute(
             "SELECT frames, levels, max_dbfs FROM minutes").fetchall()
-    assert (frames, json.loads(levels), max_dbfs) == (3, {"-13": 1}, -12.0)
+    assert (frames, json.loads(levels), max_dbfs) == (3, {"-13": 1}, -12.04)
 
 
 def test_beast_out_marks_an_unknown_level_with_signal_byte_zero(mixed: Mixed) -> None:

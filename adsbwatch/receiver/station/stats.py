@@ -173,8 +173,7 @@ class StationStats:
         self._touched: set[int] = set()
         self._source = SourceCounts()
         self._tracker = TrackerCounts()
-        # Where the previous batch left the clock: the first one listened from the start.
-        self._until_t: float | None = start
+        self._until_t: float | None = None  # where the previous batch left the clock
 
     # ------------------------------------------------------------------ feeding
 
