@@ -67,6 +67,15 @@ class FrameBuffer:
         """Frames waiting now."""
         return self._frames
 
+    def room(self) -> int:
+        """How many frames would fit now."""
+        return max(0, (self.max_bytes - self._bytes) // FRAME_ARRAYS_BYTES)
+
+    def drop(self, frames: int) -> None:
+        """Count frames that were not even offered: there was no room."""
+        with self._ready:
+            self.dropped += frames
+
     def put(self, chunk: Chunk) -> None:
         """Keep what of `chunk` fits, its first frames (from the reader's thread, never
         waiting); the rest is dropped."""

@@ -58,7 +58,6 @@ class Connector:
         self.parser = AvrParser() if spec.protocol == "avr" else BeastParser()
         self.connects = 0
         self.failure: str | None = None  # why it gave up (without reconnect)
-        self._flapping = False  # its connections end soon after they are made
         self._stop = threading.Event()
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
@@ -110,7 +109,7 @@ class Connector:
                 continue
             self.connects += 1
             self.retry.connected()
-            if not self._flapping:
+            if not self.retry.flapping:
                 self.say(f"{self.name}: connected")
             reason = self._pump(sock)
             if self._stop.is_set():
@@ -118,19 +117,12 @@ class Connector:
             if not self.reconnect:
                 self.failure = f"{self.name}: connection lost ({reason})"
                 return
-            self._lost(reason)
+            line = self.retry.loss_line(self.name, reason)
+            if line is not None:
+                self.warn(line)
             outage_said = True  # this outage is announced: no second line for it
             if self._stop.wait(self.retry.lost()):
                 return
-
-    def _lost(self, reason: str) -> None:
-        if self.retry.held:
-            self.warn(f"{self.name}: connection lost ({reason}); reconnecting")
-        elif not self._flapping:
-            self._flapping = True
-            self.warn(f"{self.name}: connection lost ({reason}) "
-                      f"{self.retry.lasted_s:.1f} s after it was made; reconnecting, the "
-                      f"wait doubling up to {LAST_RETRY_S:g} s until a connection holds")
 
     def _pump(self, sock: socket.socket) -> str:
         """Frames from `sock` to `deliver` until the connection goes: why it went."""
@@ -142,8 +134,7 @@ class Connector:
         reason = "stopped"
         try:
             while not self._stop.is_set():
-                if self._flapping and self.retry.held:  # it holds now: that is news
-                    self._flapping = False
+                if self.retry.holds_again():  # after flapping, a connection that holds
                     self.say(f"{self.name}: connected")
                 try:
                     data = sock.recv(READ_BYTES)

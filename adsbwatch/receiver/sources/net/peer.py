@@ -103,7 +103,14 @@ class PeerSource:
         return round((t - self.epoch0) * CLOCK_HZ)
 
     def _arrived(self, arrival: float, frames: list[Heard]) -> None:
-        """One read's frames, timed, into the buffer (or dropped, counted)."""
+        """One read's frames, timed, into the buffer (what does not fit dropped, counted,
+        before it is timed: a peer far too fast costs no more than its parsing)."""
+        room = self.buffer.room()
+        if room < len(frames):
+            self.buffer.drop(len(frames) - room)
+            frames = frames[:room]
+            if not frames:
+                return
         n = len(frames)
         ticks = self.clock.ticks(self._ticks(arrival), [h.timestamp for h in frames])
         rows = b"".join(h.frame.ljust(FRAME_BYTES, b"\0") for h in frames)
