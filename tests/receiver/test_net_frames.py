@@ -17,6 +17,7 @@ from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.receiver.addresses import NetSpec, parse_net_spec
 from adsbwatch.receiver.core.backoff import Retry
+from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.sources.net.buffer import Chunk
 from adsbwatch.receiver.sources.net.connector import Connector
@@ -32,6 +33,9 @@ from adsbwatch.receiver.station.admission import (
 from adsbwatch.receiver.station.dedupe import Dedupe
 from adsbwatch.receiver.station.frames_input import FramesInput
 from adsbwatch.receiver.station.station import Station
+from adsbwatch.receiver.ui.footer import Footer
+from adsbwatch.receiver.ui.inputs import peer_states
+from adsbwatch.receiver.ui.statsline import StatsLine
 
 # Real frames of 4d2023 (AMC421) from modes1, as every peer decoder found them
 # (../shared/recordings/expected/modes1_union_of_peers.txt).
@@ -459,9 +463,6 @@ def test_what_a_peer_sent_before_it_went_is_decoded_before_the_run_ends() -> Non
 
 
 def test_the_stats_line_of_a_network_run_says_frames_per_peer() -> None:
-    from adsbwatch.receiver.core.events import Tick
-    from adsbwatch.receiver.ui.statsline import StatsLine
-
     server = ByteServer(lambda: beast_long(DF17) * 30 + beast_long(flipped(DF17, 40)),
                         linger_s=10)
     station, collector = peers_station(NetSpec("127.0.0.1", server.port))
@@ -480,3 +481,64 @@ def test_the_stats_line_of_a_network_run_says_frames_per_peer() -> None:
         f"adsbwatch: 127.0.0.1:{server.port} (beast) 3 frames/s, refused 1, duplicates 0, "
         "dropped 0 (total), 30 frames (DF17 30), noise ?, peak -8.1 dBFS\n")
     assert len(collector.frames) == 30
+
+
+def avr(frame: bytes) -> bytes:
+    return f"*{frame.hex().upper()};\n".encode()
+
+
+def test_the_footer_of_a_network_run_shows_each_peer_and_what_was_kept_out() -> None:
+    """Three peers: a Beast one (two good frames and one whose CRC fails), an AVR one
+    (a copy of one of those), one where nothing listens. The footer says each one's
+    frames per second or that it is not connected, the refused frame and the copy, and
+    the peak of the frames that came with a level: no sample rate, no dropped samples."""
+    beast_peer = ByteServer(lambda: beast_long(DF17, signal=100) + beast_long(DF11, signal=50)
+                            + beast_long(flipped(DF17, 3), signal=200), linger_s=30)
+    avr_peer = ByteServer(lambda: avr(DF11), linger_s=30)
+    nobody = free_port()
+    station, collector = peers_station(NetSpec("127.0.0.1", beast_peer.port),
+                                       NetSpec("127.0.0.1", avr_peer.port, "avr"),
+                                       NetSpec("127.0.0.1", nobody))
+    now = [0.0]
+    footer = Footer(station, clock=lambda: now[0])
+    footer.update(Tick(0.0, 0.0, True))  # nothing received yet
+    thread = threading.Thread(target=station.run)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while (len(collector.frames) < 2 or [s.received for s in peer_states(station)]
+               != [3, 1, 0]) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        now[0] = 1.0
+        footer.update(Tick(1.0, 1.0, True))
+        text = footer.text()
+    finally:
+        station.request_stop()
+        thread.join(10)
+        station.close()
+        beast_peer.close()
+        avr_peer.close()
+    peak = 20 * np.log10(100 / 255)  # the DF17's signal byte: the strongest with a level
+    assert text == (
+        f"127.0.0.1:{beast_peer.port} (beast) 3 frames/s | "
+        f"127.0.0.1:{avr_peer.port} (avr) 1 frames/s | "
+        f"127.0.0.1:{nobody} (beast) not connected | "
+        f"refused 1, duplicates 1, dropped 0 frames | 2 frames | peak {peak:.1f} dBFS")
+
+
+def test_avr_frames_carry_an_unknown_level_not_zero() -> None:
+    """AVR sends no level: NaN, which every consumer leaves out, never -180 dBFS."""
+    server = ByteServer(lambda: avr(DF17) + avr(DF11), linger_s=10)
+    source = PeerSource(NetSpec("127.0.0.1", server.port, "avr"), lambda _: None,
+                        batch_s=0.05)
+    try:
+        out: list[FrameBatch] = []
+        for batch in source.batches():
+            out.append(batch)
+            if sum(len(b) for b in out) == 2:
+                break
+    finally:
+        source.close()
+        server.close()
+    levels = np.concatenate([b.level for b in out])
+    assert len(levels) == 2 and np.isnan(levels).all()
