@@ -321,21 +321,29 @@ def test_a_chunk_split_and_joined_keeps_every_frame() -> None:
     assert (joined.msg == chunk.msg).all() and (joined.ticks == chunk.ticks).all()
 
 
-def test_a_peer_hands_on_unchecked_frames_with_wall_clock_times_and_levels() -> None:
-    """Frames as the peer sent them, refused ones too: the rule is the station's."""
-    stream = beast_long(DF17, 12_000_000, 255) + beast_long(flipped(DF17, 50))
+def first_batches(stream: bytes, protocol: str, frames: int) -> list[FrameBatch]:
+    """A peer source's batches until `frames` frames came, from a server sending
+    `stream`."""
     server = ByteServer(lambda: stream, linger_s=10)
-    source = PeerSource(NetSpec("127.0.0.1", server.port), lambda _: None, batch_s=0.05)
-    started = time.time()
+    source = PeerSource(NetSpec("127.0.0.1", server.port, protocol), lambda _: None,
+                        batch_s=0.05)
+    out: list[FrameBatch] = []
     try:
-        out: list[FrameBatch] = []
         for batch in source.batches():
             out.append(batch)
-            if sum(len(b) for b in out) == 2:
-                break
+            if sum(len(b) for b in out) == frames:
+                return out
     finally:
         source.close()
         server.close()
+    raise AssertionError("the source ended")
+
+
+def test_a_peer_hands_on_unchecked_frames_with_wall_clock_times_and_levels() -> None:
+    """Frames as the peer sent them, refused ones too: the rule is the station's."""
+    stream = beast_long(DF17, 12_000_000, 255) + beast_long(flipped(DF17, 50))
+    started = time.time()
+    out = first_batches(stream, "beast", frames=2)
     full = [b for b in out if len(b)]
     assert [bytes(row) for b in full for row in b.msg] == [DF17, flipped(DF17, 50)]
     assert np.concatenate([b.level for b in full]) == pytest.approx([1.0, 100 / 255])
@@ -528,17 +536,6 @@ def test_the_footer_of_a_network_run_shows_each_peer_and_what_was_kept_out() -> 
 
 def test_avr_frames_carry_an_unknown_level_not_zero() -> None:
     """AVR sends no level: NaN, which every consumer leaves out, never -180 dBFS."""
-    server = ByteServer(lambda: avr(DF17) + avr(DF11), linger_s=10)
-    source = PeerSource(NetSpec("127.0.0.1", server.port, "avr"), lambda _: None,
-                        batch_s=0.05)
-    try:
-        out: list[FrameBatch] = []
-        for batch in source.batches():
-            out.append(batch)
-            if sum(len(b) for b in out) == 2:
-                break
-    finally:
-        source.close()
-        server.close()
-    levels = np.concatenate([b.level for b in out])
+    levels = np.concatenate([b.level for b in first_batches(avr(DF17) + avr(DF11), "avr",
+                                                           frames=2)])
     assert len(levels) == 2 and np.isnan(levels).all()
