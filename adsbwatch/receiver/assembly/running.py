@@ -8,6 +8,7 @@ import sys
 from contextlib import nullcontext
 
 from adsbwatch.receiver.assembly.build import BuiltStation
+from adsbwatch.receiver.core.abilities import PeerStates, SummaryLines
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.station.signals import StopSignals, Terminated
 from adsbwatch.receiver.station.station import Station
@@ -100,10 +101,9 @@ def demod_summary(station: Station, real_time: bool) -> str:
 def _closing_lines(built: BuiltStation, quiet: bool, interrupted: bool) -> None:
     station = built.station
     info = station.info
-    summary_lines = getattr(station.input, "summary_lines", None)
-    if summary_lines is not None:  # frames from other decoders: no samples, no rate
-        if not quiet:
-            for line in summary_lines():
+    if any(isinstance(source, PeerStates) for source in station.inputs):
+        if not quiet:  # frames from other decoders: a line per input, and the refusals
+            for line in input_lines(station):
                 print(line, file=sys.stderr)
     else:
         totals = station.totals
@@ -121,6 +121,18 @@ def _closing_lines(built: BuiltStation, quiet: bool, interrupted: bool) -> None:
     if late:  # counted in the totals; said, not lost silently
         print(f"adsbwatch: warning: {late} frames came more than {KEPT_MINUTES} minutes "
               "after their time: in the run's totals, in no minute's row", file=sys.stderr)
+
+
+def input_lines(station: Station) -> list[str]:
+    """Each input's closing line (what it read, what became of it), then why frames
+    of other decoders were refused."""
+    lines = [line for source, counts in zip(station.inputs, station.merge.counts, strict=True)
+             if isinstance(source, SummaryLines) for line in source.summary_lines(counts)]
+    refused = station.merge.refused
+    if refused:
+        why = ", ".join(f"{reason} {n}" for reason, n in refused.most_common())
+        lines.append(f"adsbwatch: network frames refused: {why}")
+    return lines
 
 
 def decoding_summary(built: BuiltStation) -> str:

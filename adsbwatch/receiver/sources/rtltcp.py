@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from adsbwatch.receiver.core.backoff import FIRST_RETRY_S, next_retry
+from adsbwatch.receiver.core.backoff import Retry
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
@@ -108,6 +108,7 @@ class RtlTcpSource:
         self._thread: threading.Thread | None = None
         self._failure: Exception | None = None
         self._last_arrival: float | None = None
+        self._retry = Retry()
 
     # ------------------------------------------------------------------ the interface
 
@@ -118,6 +119,7 @@ class RtlTcpSource:
         sock = None
         try:
             sock = self._connect()
+            self._retry.connected()
         except ConnectFailed as exc:
             if not self.reconnect:
                 raise RuntimeFailure(str(exc)) from None
@@ -276,7 +278,9 @@ class RtlTcpSource:
                         f"{self.info.name}: connection lost ({reason}); not reconnecting "
                         "(--no-reopen); check the server")
                     break
-                self.warn(f"{self.info.name}: connection lost ({reason}); reconnecting")
+                line = self._retry.loss_line(self.info.name, reason)
+                if line is not None:
+                    self.warn(line)
         except Exception as exc:  # noqa: BLE001 - ends the stream with it, in the station
             self._failure = exc
         finally:
@@ -285,13 +289,14 @@ class RtlTcpSource:
     def _reconnected(self) -> socket.socket | None:
         """Back online (the time away counted as a gap), or None when stopped."""
         assert self._queue is not None
-        backoff = FIRST_RETRY_S
-        while not self._stop.wait(backoff):
+        wait = self._retry.lost()
+        while not self._stop.wait(wait):
             try:
                 sock = self._connect()
             except ConnectFailed:
-                backoff = next_retry(backoff)
+                wait = self._retry.failed()
                 continue
+            self._retry.connected()
             if self._last_arrival is not None:
                 # At least one: the stretch before must end, not run on into the next.
                 away = max(1, round((time.time() - self._last_arrival) * self.info.rate))

@@ -5,8 +5,10 @@ saying how the receiver did since the line before, a view of the station's stati
     95 positions (0 rejected), noise -32.1 dBFS, peak -3.0 dBFS, strong 0.01%,
     gain 49.6 dB, dropped 0 (0 total), demod CPU 6%
 
-(one line in fact). While the source is away it says since when no data arrives, and
-the time away is never counted as dropped samples (those are lost while connected).
+(one line in fact). Frames from other decoders (`--net-connect`) are said per peer,
+frames per second since the line before, with what was refused, copied or dropped so
+far. While the source is away it says since when no data arrives, and the time away is
+never counted as dropped samples (those are lost while connected).
 Writing never fails the station: a closed stderr loses the line, nothing more.
 """
 
@@ -20,6 +22,7 @@ from typing import TextIO
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.station.stats import Bucket, aircraft_present
+from adsbwatch.receiver.ui.inputs import kept_out, peer_states
 from adsbwatch.receiver.when import table_time
 
 
@@ -51,6 +54,7 @@ class StatsLine:
         # first tick are in it too.
         self._mark: Bucket = station.stats.mark()
         self._strong = station.totals.strong_samples
+        self._received: dict[str, int] = {}  # each peer's frames at the line before
 
     def on_tick(self, tick: Tick) -> None:
         now = self.clock()
@@ -74,8 +78,15 @@ class StatsLine:
         if tick.away_since is not None:
             parts.append(f"no data since {table_time(tick.away_since)} UTC "
                          f"({tick.wall - tick.away_since:.0f} s)")
-        parts.append(f"{b.samples / elapsed / 1e6:.2f} MS/s" if station.info.rate
-                     else f"{b.frames / elapsed:.0f} frames/s")
+        peers = peer_states(station)
+        if station.info.rate:
+            parts.append(f"{b.samples / elapsed / 1e6:.2f} MS/s")
+        elif not peers:
+            parts.append(f"{b.frames / elapsed:.0f} frames/s")
+        if peers:
+            parts += [f"{p.name} {(p.received - self._received.get(p.name, 0)) / elapsed:.0f} "
+                      "frames/s" for p in peers]
+            parts.append(f"{kept_out(station, peers)} (total)")
         parts.append(frames_text(b))
         tracker = station.tracker
         if tracker is not None:
@@ -96,6 +107,7 @@ class StatsLine:
         self._since = now
         self._mark = self.station.stats.mark()
         self._strong = self.station.totals.strong_samples
+        self._received = {p.name: p.received for p in peer_states(self.station)}
 
     def _write(self, text: str) -> None:
         out = self.out if self.out is not None else sys.stderr
