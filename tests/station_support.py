@@ -26,6 +26,7 @@ class HandInput:
     """An input whose counts the test sets; its batches are handed over by `feed`."""
 
     name = "hand"
+    checked = True  # the test's frames stand as the demodulator's would
 
     def __init__(self, info: SourceInfo, gain_db: float | None = None) -> None:
         self.info = info

@@ -1,15 +1,15 @@
-"""What the views and the records show of a network input (`--net-connect`): each
-peer's frames per second and connection in the footer instead of a sample rate it has
-not, "connected" as news rather than a warning, and frames sent with no signal level
-(AVR) kept out of every level shown or stored instead of a made-up -180 dBFS. Real
-peers: tiny local Beast/AVR servers (tests/net_peers.py)."""
+"""What the views and the records show of a network input (`--net-connect`): frames
+sent with no signal level (AVR) kept out of every level shown or stored instead of a
+made-up -180 dBFS, and the interactive view of a live network run. Real peers: tiny
+local Beast/AVR servers (tests/net_peers.py). (Each peer's frames per second in the
+footer and the stats line, and "connected" as news: tests/receiver/test_net_frames.py
+and test_station_inputs.py.)"""
 
 from __future__ import annotations
 
 import io
 import json
 import math
-import queue
 import re
 import signal
 import sqlite3
@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 from net_peers import ByteServer, free_port
 from pty_support import plain, run_in_pty
-from station_support import Ticks, feed, hand_station
+from station_support import feed, hand_station
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.messages.decode import decode
@@ -36,11 +36,8 @@ from adsbwatch.receiver.outputs.http.stats_json import stats_json
 from adsbwatch.receiver.outputs.net.beast import beast_bytes
 from adsbwatch.receiver.sources.base import SourceInfo
 from adsbwatch.receiver.sources.net.beast import BeastParser
-from adsbwatch.receiver.sources.net.connector import Arrival, Connector
-from adsbwatch.receiver.sources.net.source import NetFrameSource
-from adsbwatch.receiver.station.frames_input import FramesInput
+from adsbwatch.receiver.sources.net.peer import PeerSource
 from adsbwatch.receiver.station.recording import RecordingConsumer
-from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.store.opening import open_recorder
 from adsbwatch.receiver.store.rows import SessionRow
 from adsbwatch.receiver.ui.footer import Footer
@@ -77,9 +74,9 @@ def wait_until(condition, timeout_s: float = 10.0) -> None:  # type: ignore[no-u
         time.sleep(0.02)
 
 
-def drain(source: NetFrameSource, frames: int, timeout_s: float = 10.0) -> list[FrameBatch]:
+def drain(source: PeerSource, frames: int, timeout_s: float = 10.0) -> list[FrameBatch]:
     """The source's batches until `frames` frames have come out of it (and one more
-    batch, so every peer's count is final)."""
+    batch, so every count is final)."""
     out: list[FrameBatch] = []
     deadline = time.monotonic() + timeout_s
     for batch in source.batches():
@@ -91,127 +88,6 @@ def drain(source: NetFrameSource, frames: int, timeout_s: float = 10.0) -> list[
     raise AssertionError("the source ended")
 
 
-# ---------------------------------------------------------------------- the footer
-
-
-def test_the_footer_of_a_network_run_shows_each_peer_and_what_was_kept_out() -> None:
-    """Three peers: a Beast one (two good frames and one whose CRC fails), an AVR one
-    (a copy of one of those), one where nothing listens. The footer says each one's
-    frames per second or that it is not connected, the refused frame and the copy, and
-    the peak of the frames that came with a level: no sample rate, no dropped samples."""
-    beast_peer = serving(beast(DF17_IDENT, 100) + beast(DF11, 50) + beast(BAD, 200))
-    avr_peer = serving(avr(DF11))
-    nobody = free_port()
-    specs = [NetSpec("127.0.0.1", beast_peer.port, "beast"),
-             NetSpec("127.0.0.1", avr_peer.port, "avr"), NetSpec("127.0.0.1", nobody)]
-    said: list[str] = []
-    warned: list[str] = []
-    source = NetFrameSource(specs, warned.append, batch_s=0.05, say=said.append)
-    station = Station(FramesInput(source), start_epoch=0.0, pipeline=hand_station().pipeline,
-                      warn=pytest.fail)
-    now = [0.0]
-    footer = Footer(station, clock=lambda: now[0])
-    station.add(Ticks(footer))
-    try:
-        feed(station, source_empty_batch())  # t = 0: nothing received yet
-        batches = drain(source, frames=2)
-        wait_until(lambda: [p.received for p in source.peer_states()] == [3, 1, 0])
-        batches.append(next(source.batches()))
-        now[0] = 1.0
-        for b in batches:
-            feed(station, b)
-        text = footer.text()
-    finally:
-        source.close()
-        beast_peer.close()
-        avr_peer.close()
-    # The noise: none (no samples); the peak: the DF17's signal byte, the strongest frame
-    # with a level, as its power in dBFS; aircraft: the tracker's, heard in the last 60 s.
-    peak = 10 * math.log10((100 / 255) ** 2)
-    assert text == (
-        f"127.0.0.1:{beast_peer.port} (beast) 3 frames/s | "
-        f"127.0.0.1:{avr_peer.port} (avr) 1 frames/s | "
-        f"127.0.0.1:{nobody} (beast) not connected | "
-        f"refused 1, duplicates 1, dropped 0 frames | 2 frames | 1 aircraft | "
-        f"peak {peak:.1f} dBFS")
-    assert sorted(said) == sorted([f"127.0.0.1:{beast_peer.port} (beast): connected",
-                                   f"127.0.0.1:{avr_peer.port} (avr): connected"])
-    assert warned == [f"127.0.0.1:{nobody} (beast): cannot connect (connection refused: "
-                      "is the decoder running, its port right?); retrying, the wait "
-                      "doubling up to 30 s"]
-
-
-class FakeDongle:
-    """What a merged source reads of its dongle before opening it."""
-
-    def __init__(self) -> None:
-        from adsbwatch.receiver.sources.base import SourceTotals
-
-        self.info = SourceInfo("rtl_tcp 127.0.0.1:1234", "cu8", 2_400_000, live=True)
-        self.totals = SourceTotals()
-
-
-@pytest.mark.xfail(strict=True, reason="merged inputs are branch netin's: the rebuilt "
-                   "footer shows the peers only, not the dongle's rate and drops")
-def test_the_footer_of_a_dongle_merged_with_a_peer_says_both() -> None:
-    """`live --rtl-tcp ... --net-connect ...`: the dongle's rate and dropped samples, then
-    the peer (not connected here: the source is not opened)."""
-    dongle = FakeDongle()
-    port = free_port()
-    source = NetFrameSource([NetSpec("127.0.0.1", port)], print, iq=dongle)  # type: ignore[arg-type]
-    station = Station(FramesInput(source), start_epoch=0.0, pipeline=hand_station().pipeline,
-                      warn=pytest.fail)
-    now = [0.0]
-    footer = Footer(station, clock=lambda: now[0])
-    station.add(Ticks(footer))
-    feed(station, source_empty_batch())
-    now[0] = 2.0
-    dongle.totals.samples = 4_800_000
-    dongle.totals.dropped_samples = 1200
-    feed(station, source_empty_batch())
-    assert footer.text() == (
-        f"rtl_tcp 127.0.0.1:1234 2.40 MS/s, dropped 1200 samples | 127.0.0.1:{port} "
-        "(beast) not connected | refused 0, duplicates 0, dropped 0 frames | 0 frames | "
-        "0 aircraft")
-
-
-def source_empty_batch() -> FrameBatch:
-    return FrameBatch(np.zeros((0, 14), np.uint8), np.zeros(0, np.int64),
-                      np.zeros(0, np.float32), np.zeros(0, np.uint8))
-
-
-# ---------------------------------------------------------------------- status lines
-
-
-def test_connected_is_news_and_an_outage_is_one_warning() -> None:
-    """"connected" goes to `say`, not `warn`; a lost connection that cannot be made
-    again at once is one warning, not that and a "cannot connect" too."""
-    port = free_port()
-    said: list[str] = []
-    warned: list[str] = []
-    out: queue.Queue[Arrival] = queue.Queue()
-    server = ByteServer(lambda: beast(DF11, 9), port=port)  # sends, closes, listens on
-    connector = Connector(0, NetSpec("127.0.0.1", port), out, warned.append,
-                          first_retry_s=0.05, say=said.append)
-    connector.start()
-    try:
-        out.get(timeout=5)
-        wait_until(lambda: warned)
-        server.close()  # now nothing listens: the reconnection fails, try after try
-        time.sleep(0.5)
-        assert said[0] == f"127.0.0.1:{port} (beast): connected"
-        assert not connector.connected
-        server = ByteServer(lambda: beast(DF11, 9), port=port, linger_s=30)
-        wait_until(lambda: connector.connected)
-    finally:
-        connector.stop()
-        server.close()
-    assert warned[0] == (f"127.0.0.1:{port} (beast): connection lost (the peer closed "
-                         "it); reconnecting")
-    assert not any("cannot connect" in w for w in warned), warned
-    assert all(s == f"127.0.0.1:{port} (beast): connected" for s in said) and len(said) >= 2
-
-
 # ---------------------------------------------------------------------- no level
 
 
@@ -220,7 +96,7 @@ def avr_batches() -> Iterator[list[FrameBatch]]:
     """AMC421's identification and all-call reply as a real AVR peer sends them: no
     signal level."""
     peer = serving(avr(DF17_IDENT) + avr(DF11))
-    source = NetFrameSource([NetSpec("127.0.0.1", peer.port, "avr")], print, batch_s=0.05)
+    source = PeerSource(NetSpec("127.0.0.1", peer.port, "avr"), print, batch_s=0.05)
     try:
         yield drain(source, frames=2)
     finally:

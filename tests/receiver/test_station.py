@@ -45,6 +45,7 @@ class FakeInput:
     until it is closed, as a dongle does; `closed` says whether the station closed it."""
 
     cpu_s = 0.0
+    checked = True  # its frames stand as the demodulator's would
 
     def __init__(self, batches: list[FrameBatch], live: bool = False) -> None:
         self.info = SourceInfo("fake", "cu8", RATE, live=live)

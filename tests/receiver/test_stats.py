@@ -31,7 +31,7 @@ def advance(station: Station, clock: Clock, seconds: float, strong: int = 0,
     totals.samples += int(seconds * RATE)
     totals.strong_samples += strong
     totals.dropped_samples += dropped
-    station.input.cpu_s += cpu_share * seconds  # type: ignore[attr-defined]
+    station.inputs[0].cpu_s += cpu_share * seconds  # type: ignore[misc]
 
 
 AMC, OTHER, THIRD = 0x4D2023, 0xABCDEF, 0x400001
