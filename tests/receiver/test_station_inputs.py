@@ -233,8 +233,8 @@ def test_the_stats_line_says_each_peers_frames_per_second_since_the_line_before(
     station, dongle, a, b = peer_and_dongle_station()
     now = [0.0]
     out = io.StringIO()
+    a.received = 100  # before the line's start: not in its first line
     line = StatsLine(station, 10.0, clock=lambda: now[0], out=out)
-    a.received = 100
     line.on_tick(Tick(0.0, 0.0, True))
     now[0] = 10.0
     a.received, b.received = 150, 20

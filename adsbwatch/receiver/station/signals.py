@@ -4,11 +4,11 @@ shutdown.
 The first signal only asks (`on_stop`, the station's request_stop): the station ends
 its run within a second, hands on what it already read and closes its outputs through
 the normal path. Nothing is raised, so no output can mistake a stop for its own failure.
-A second signal before the run reached its closing (a station stuck in an output that
-blocks) raises KeyboardInterrupt, or Terminated for SIGTERM, both BaseExceptions that no
-output catches. From the closing on, a signal only gets a line saying what is being
-saved: a second Ctrl-C while the store writes its last rows must not throw them away.
-Without `on_stop` (a command with no station) the first signal raises at once. SIGINT
+Every later signal only gets a line saying what is being saved: a second Ctrl-C while
+the station hands on what it read and the store writes its last rows must not throw them
+away (each of those waits is bounded). Without `on_stop` (a command with no station) the
+first signal raises (KeyboardInterrupt, or Terminated for SIGTERM, BaseExceptions no
+output catches), and later ones, once it closes, only say what is being saved. SIGINT
 is installed explicitly: a program started in the background of a script inherits
 SIGINT ignored, and Python then installs no handler of its own.
 """
@@ -92,6 +92,11 @@ class StopSignals:
             if self.on_stop is not None:
                 self.on_stop()  # the station ends its run by itself
                 return
+        elif self.on_stop is not None:
+            # Already stopping (handing on what was read, writing the store): a second
+            # signal must not cut that short.
+            print(f"adsbwatch: {self.notice}", file=sys.stderr, flush=True)
+            return
         self.closing = True
         if signum == signal.SIGTERM:
             raise Terminated

@@ -49,18 +49,12 @@ class StatsLine:
         self.every_s = every_s
         self.clock = clock
         self.out = out  # None: sys.stderr as it is when a line is written
-        self._since: float | None = None  # when the interval began (the first tick)
-        # The first line counts from the run's start: frames of the batch before the
-        # first tick are in it too.
-        self._mark: Bucket = station.stats.mark()
-        self._strong = station.totals.strong_samples
-        self._received: dict[str, int] = {}  # each peer's frames at the line before
+        # The first line counts from the line's start (the run's, before the first
+        # batch): the first batch's frames are in it too.
+        self._start(clock())
 
     def on_tick(self, tick: Tick) -> None:
         now = self.clock()
-        if self._since is None:
-            self._since = now
-            return
         if now - self._since >= self.every_s:
             self._write(self.line(now, tick))
             self._start(now)
@@ -70,7 +64,6 @@ class StatsLine:
 
     def line(self, now: float, tick: Tick) -> str:
         station = self.station
-        assert self._since is not None
         elapsed = max(now - self._since, 1e-9)
         b = station.stats.since(self._mark)
         totals = station.totals
@@ -104,10 +97,11 @@ class StatsLine:
         return "adsbwatch: " + ", ".join(parts)
 
     def _start(self, now: float) -> None:
-        self._since = now
-        self._mark = self.station.stats.mark()
+        self._since: float = now
+        self._mark: Bucket = self.station.stats.mark()
         self._strong = self.station.totals.strong_samples
-        self._received = {p.name: p.received for p in peer_states(self.station)}
+        self._received: dict[str, int] = {p.name: p.received
+                                          for p in peer_states(self.station)}
 
     def _write(self, text: str) -> None:
         out = self.out if self.out is not None else sys.stderr
