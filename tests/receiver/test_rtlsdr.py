@@ -11,12 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fake_rtlsdr import R820T_GAINS_DB, FakeBus
-from frames_support import Collector, Demodulated, demodulate_file
+from frames_support import Demodulated, demodulate_file, run_source
 
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.sources.base import SourceTotals
 from adsbwatch.receiver.sources.rtlsdr import CHUNK_BYTES, ArrivalLosses, RtlSdrSource
-from adsbwatch.receiver.station.fanout import FanOut
-from adsbwatch.receiver.station.run import StationTotals, run_station
 from adsbwatch.receiver.tuner import TunerSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,16 +36,16 @@ def source_on(bus: FakeBus, warnings: list[str] | None = None, device: str = "0"
 
 
 def run(source: RtlSdrSource, found: Demodulated | None = None,
-        ) -> tuple[Demodulated, StationTotals, BaseException | None]:
-    found = found if found is not None else Demodulated([], [], StationTotals())
-    totals = StationTotals()
+        ) -> tuple[Demodulated, SourceTotals, BaseException | None]:
+    """The source's frames through the station (batches timed by the wall clock, as a
+    live run's) until it ends: the frames, its totals, how it failed (if it did)."""
+    found = found if found is not None else Demodulated([], [])
     failure = None
     try:
-        run_station(source, FanOut([Collector(found)], warn=print), totals=totals,
-                    wall_clock=True)
+        run_source(source, wall_clock=True, found=found)
     except RuntimeFailure as exc:
         failure = exc
-    return found, totals, failure
+    return found, source.totals, failure
 
 
 def close_when_played(bus: FakeBus, source: RtlSdrSource) -> threading.Thread:
@@ -73,8 +72,8 @@ def test_frames_equal_a_replay_of_the_recording() -> None:
     bus = FakeBus(SAMPLE.read_bytes())  # at the reference gain: the bytes unchanged
     found, totals, failure = run(source_on(bus, reopen=False))
     assert found.timed == demodulate_file(SAMPLE).timed
-    assert totals.source.samples == SAMPLE.stat().st_size // 2
-    assert totals.source.dropped_samples == 0
+    assert totals.samples == SAMPLE.stat().st_size // 2
+    assert totals.dropped_samples == 0
     # The recording played, the fake "goes": with reopen=False that ends the run.
     assert failure is not None and "rtlsdr:0: the dongle is gone" in str(failure)
     assert bus.set_calls("sample_rate") == [RATE]
@@ -92,14 +91,14 @@ def test_strong_samples_are_those_clipped_by_the_gain() -> None:
     gained = np.clip(np.rint((iq - 127.5) * 10 ** ((49.6 - 29.7) / 20) + 127.5), 0, 255)
     clipped = int(((gained == 0) | (gained == 255)).any(axis=1).sum())
     assert clipped > 1000
-    assert totals.source.strong_samples == clipped
+    assert totals.strong_samples == clipped
 
 
 def test_a_dropped_buffer_is_counted_and_later_frames_keep_their_ticks() -> None:
     lost = 8  # the ninth buffer never reaches the callback (a USB overrun)
     bus = FakeBus(SAMPLE.read_bytes(), pace=1.0, drop_buffers={lost})
     found, totals, _ = run(source_on(bus, reopen=False))
-    counted = totals.source.dropped_samples
+    counted = totals.dropped_samples
     # Found from the arrival times: one buffer's worth, give or take their jitter.
     assert abs(counted - BUFFER_SAMPLES) < BUFFER_SAMPLES // 4
     reference = demodulate_file(SAMPLE).timed
@@ -122,13 +121,13 @@ def test_an_unplugged_dongle_is_reopened_and_its_frames_found_after() -> None:
     assert len(warnings) == 1 and warnings[0].startswith("rtlsdr:0: the dongle is gone (")
     assert "reopening it when it is back" in warnings[0]
     assert (bus.opens, bus.failed_opens) == (2, 1)  # refused once while out, then back
-    away = totals.source.dropped_samples  # the time it was away, on the sample clock
+    away = totals.dropped_samples  # the time it was away, on the sample clock
     assert away > 0
     reference = demodulate_file(SAMPLE).timed
     expected = kept_around(reference, cut * BUFFER_SAMPLES, cut * BUFFER_SAMPLES, away)
     assert any(t >= (cut * BUFFER_SAMPLES + away) * TICKS_PER_SAMPLE for _, t in expected)
     assert found.timed == expected
-    assert totals.source.samples == SAMPLE.stat().st_size // 2
+    assert totals.samples == SAMPLE.stat().st_size // 2
     assert bus.set_calls("gain") == [49.6, 49.6]  # tuned again on reopening
 
 
@@ -138,7 +137,7 @@ def test_while_the_dongle_is_away_what_it_gave_is_handed_on() -> None:
     cut = 8
     bus = FakeBus(SAMPLE.read_bytes(), unplug_after=cut)  # and it stays away
     source = source_on(bus, [])
-    found = Demodulated([], [], StationTotals())
+    found = Demodulated([], [])
     station = threading.Thread(target=run, args=(source, found), daemon=True)
     station.start()
     expected = kept_around(demodulate_file(SAMPLE).timed, cut * BUFFER_SAMPLES, 10**9, 0)
@@ -164,7 +163,7 @@ def test_without_reopen_an_unplug_ends_the_stream_with_one_line() -> None:
     # What it gave before it went is all demodulated.
     reference = demodulate_file(SAMPLE).timed
     assert found.timed == kept_around(reference, 8 * BUFFER_SAMPLES, 10**9, 0)
-    assert totals.source.samples == 8 * BUFFER_SAMPLES
+    assert totals.samples == 8 * BUFFER_SAMPLES
 
 
 def test_no_dongle_says_what_to_check() -> None:
@@ -241,7 +240,7 @@ def test_auto_gain_steps_down_when_the_adc_clips() -> None:
     _, totals, _ = run(source)
     assert bus.set_calls("gain")[:2] == [49.6, 48.0]  # from the top, then one step down
     assert source.gain_db is not None and source.gain_db < 49.6
-    assert totals.source.strong_samples > 0
+    assert totals.strong_samples > 0
 
 
 def test_set_gain_db_tunes_the_nearest_step() -> None:

@@ -10,13 +10,11 @@ import time
 from collections.abc import Callable
 
 import pytest
-from frames_support import Collector, Demodulated, demodulate_file
+from frames_support import Demodulated, demodulate_file, run_source
 from rtltcp_server import RtlTcpServer, Serving
 
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
-from adsbwatch.receiver.station.fanout import FanOut
-from adsbwatch.receiver.station.run import StationTotals, run_station
 from adsbwatch.receiver.tuner import TunerSettings
 
 RATE = 2_400_000
@@ -24,15 +22,13 @@ TICKS_PER_SAMPLE = 5  # 12 MHz ticks at 2.4 MS/s
 E4000 = 1
 
 
-def run_client(source: RtlTcpSource) -> tuple[Demodulated, StationTotals]:
-    found = Demodulated([], [], StationTotals())
-    fanout = FanOut([Collector(found)], warn=print)
-    totals = run_station(source, fanout, wall_clock=False)
-    return found, totals
+def run_client(source: RtlTcpSource, found: Demodulated | None = None) -> Demodulated:
+    """The source's frames through the station until it ends (its failure raised)."""
+    return run_source(source, found=found)
 
 
 def run_client_beside(source: RtlTcpSource, server: RtlTcpServer,
-                      meanwhile: Callable[[], None]) -> tuple[Demodulated, StationTotals]:
+                      meanwhile: Callable[[], None]) -> Demodulated:
     """run_client while `meanwhile` (which ends by closing the source) runs in a thread;
     the server stopped after."""
     helper = threading.Thread(target=meanwhile)
@@ -65,9 +61,9 @@ def test_frames_and_their_times_are_those_of_a_replay(make_recording) -> None:
         warnings: list[str] = []
         source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), warnings.append,
                               reconnect=False)
-        found = Demodulated([], [], StationTotals())
+        found = Demodulated([], [])
         with pytest.raises(RuntimeFailure) as failure:
-            run_station(source, FanOut([Collector(found)], warn=print), wall_clock=False)
+            run_client(source, found)
     # The server closing is the end of the stream, a failure without --reopen: after
     # every sample that came was demodulated.
     assert one_line(failure.value).startswith(f"rtl_tcp 127.0.0.1:{server.port}: connection "
@@ -184,18 +180,19 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
         server.start(Serving(second_bytes, linger=True))
         close_once_received(source, len(first_bytes) + len(second_bytes))
 
-    found, totals = run_client_beside(source, server, restart_then_close)
+    found = run_client_beside(source, server, restart_then_close)
+    totals = source.totals
     assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: connection lost (the server "
                         "closed it); reconnecting"]
     assert server.connections == 2
     # Tuned again after the reconnection, the same way.
     tuning = [(0x02, RATE), (0x01, 1_090_000_000), (0x03, 1), (0x04, 496)]
     assert server.commands == tuning * 2
-    gap = totals.source.dropped_samples
+    gap = totals.dropped_samples
     assert gap >= 0.5 * RATE  # away for more than the 0.5 + 1 s of backoff
     assert source.totals.extra["reconnects"] == 1
     first_samples = len(first_bytes) // 2
-    assert totals.source.samples == first_samples + len(second_bytes) // 2
+    assert totals.samples == first_samples + len(second_bytes) // 2
     after = (first_samples + gap) * TICKS_PER_SAMPLE  # where the second stream begins
     before = demodulate_file(first).timed
     expected = before + [(h, t + after) for h, t in demodulate_file(second).timed]
@@ -240,8 +237,9 @@ def test_a_server_not_up_yet_is_waited_for(make_recording) -> None:
         server.start()
         close_once_received(source, len(data))
 
-    found, totals = run_client_beside(source, server, start_later_then_close)
+    found = run_client_beside(source, server, start_later_then_close)
+    totals = source.totals
     assert warnings == [f"rtl_tcp 127.0.0.1:{port}: connection refused (is rtl_tcp running "
                         "there, listening beyond its own host: rtl_tcp -a 0.0.0.0?); retrying"]
-    assert totals.source.dropped_samples == 0
+    assert totals.dropped_samples == 0
     assert found.timed == demodulate_file(path).timed
