@@ -121,8 +121,9 @@ def test_an_unplugged_dongle_is_reopened_and_its_frames_found_after() -> None:
     assert len(warnings) == 1 and warnings[0].startswith("rtlsdr:0: the dongle is gone (")
     assert "reopening it when it is back" in warnings[0]
     assert (bus.opens, bus.failed_opens) == (2, 1)  # refused once while out, then back
-    away = totals.dropped_samples  # the time it was away, on the sample clock
-    assert away > 0
+    away = totals.away_samples  # the time it was away, on the sample clock
+    assert away > 0 and totals.dropped_samples == 0  # no sample lost while it was there
+    assert totals.reconnects == 1
     reference = demodulate_file(SAMPLE).timed
     expected = kept_around(reference, cut * BUFFER_SAMPLES, cut * BUFFER_SAMPLES, away)
     assert any(t >= (cut * BUFFER_SAMPLES + away) * TICKS_PER_SAMPLE for _, t in expected)
@@ -256,7 +257,8 @@ def test_set_gain_db_tunes_the_nearest_step() -> None:
 
 
 class Recorder:
-    """What ArrivalLosses hands on: ("put", first byte) and ("gap", samples)."""
+    """What ArrivalLosses hands on: ("put", first byte), ("gap", samples lost) and
+    ("away", samples missed while the dongle was gone)."""
 
     def __init__(self) -> None:
         self.events: list[tuple[str, int]] = []
@@ -267,11 +269,14 @@ class Recorder:
     def gap(self, samples: int) -> None:
         self.events.append(("gap", samples))
 
+    def away(self, samples: int) -> None:
+        self.events.append(("away", samples))
+
 
 def feed(arrivals: list[float], n: int = 1000, rate: int = 10_000) -> list[tuple[str, int]]:
     """Buffers of `n` samples (buffer k filled with k) arriving at these monotonic times."""
     recorder = Recorder()
-    losses = ArrivalLosses(rate, recorder.put, recorder.gap)
+    losses = ArrivalLosses(rate, recorder.put, recorder.gap, recorder.away)
     for k, steady in enumerate(arrivals):
         losses.add(np.full(2 * n, k % 256, np.uint8), 1e9 + steady, steady)
     losses.release_all()
@@ -303,3 +308,17 @@ def test_a_missing_buffer_is_counted_where_it_was() -> None:
 def test_a_dongle_clock_slow_by_100_ppm_is_no_loss() -> None:
     arrivals = [0.1 * (k + 1) * (1 + 100e-6) for k in range(3000)]  # five minutes
     assert feed(arrivals) == [("put", k % 256) for k in range(3000)]
+
+
+def test_time_away_is_reported_apart_from_losses() -> None:
+    # Ten buffers of 0.1 s on time; the dongle goes after the tenth (its last sample
+    # taken at 1.0 s) and is open again at 3.0 s; its first buffer arrives at 3.2 s.
+    recorder = Recorder()
+    losses = ArrivalLosses(10_000, recorder.put, recorder.gap, recorder.away)
+    for k in range(10):
+        losses.add(np.full(2000, k, np.uint8), 1e9 + 0.1 * (k + 1), 0.1 * (k + 1))
+    assert losses.away_until(3.0) == 20_000  # 2 s gone
+    losses.add(np.full(2000, 10, np.uint8), 1e9 + 3.2, 3.2)
+    losses.release_all()
+    # The 0.1 s between the reopening and its first buffer's first sample is away too.
+    assert recorder.events == [*puts(10), ("away", 20_000), ("away", 1000), ("put", 10)]

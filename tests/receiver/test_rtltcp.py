@@ -10,11 +10,12 @@ import time
 from collections.abc import Callable
 
 import pytest
-from frames_support import Demodulated, demodulate_file, run_source
+from frames_support import Collector, Demodulated, demodulate_file, run_source, station_of
 from rtltcp_server import RtlTcpServer, Serving
 
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
+from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.tuner import TunerSettings
 
 RATE = 2_400_000
@@ -47,6 +48,24 @@ def close_once_received(source: RtlTcpSource, size: int) -> None:
     while source.bytes_received < size and time.monotonic() < deadline:
         time.sleep(0.01)
     source.close()
+
+
+def run_in_thread(source: RtlTcpSource) -> tuple[Demodulated, Station, threading.Thread]:
+    """The station over `source` running in a thread: the frames as they come, the
+    station (to stop), the thread (to join)."""
+    found = Demodulated([], [])
+    station = station_of(source, Collector(found))
+    runner = threading.Thread(target=station.run, daemon=True)
+    runner.start()
+    return found, station, runner
+
+
+def stop_and_close(station: Station, runner: threading.Thread) -> None:
+    """What Ctrl-C does: ask the station to stop, wait for its run to end, close it."""
+    station.request_stop()
+    runner.join(30)
+    assert not runner.is_alive()
+    station.close()
 
 
 def one_line(exc: BaseException) -> str:
@@ -188,9 +207,9 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
     # Tuned again after the reconnection, the same way.
     tuning = [(0x02, RATE), (0x01, 1_090_000_000), (0x03, 1), (0x04, 496)]
     assert server.commands == tuning * 2
-    gap = totals.dropped_samples
+    gap = totals.away_samples  # time away, not samples lost while connected
     assert gap >= 0.5 * RATE  # away for more than the 0.5 + 1 s of backoff
-    assert source.totals.extra["reconnects"] == 1
+    assert totals.dropped_samples == 0 and totals.reconnects == 1
     first_samples = len(first_bytes) // 2
     assert totals.samples == first_samples + len(second_bytes) // 2
     after = (first_samples + gap) * TICKS_PER_SAMPLE  # where the second stream begins
@@ -241,5 +260,57 @@ def test_a_server_not_up_yet_is_waited_for(make_recording) -> None:
     totals = source.totals
     assert warnings == [f"rtl_tcp 127.0.0.1:{port}: connection refused (is rtl_tcp running "
                         "there, listening beyond its own host: rtl_tcp -a 0.0.0.0?); retrying"]
-    assert totals.dropped_samples == 0
+    assert (totals.dropped_samples, totals.away_samples, totals.reconnects) == (0, 0, 0)
     assert found.timed == demodulate_file(path).timed
+
+
+def test_what_came_before_the_server_went_is_demodulated_while_it_is_away(
+        make_recording) -> None:
+    # Less than one block (0.15 s of signal): all of it is the stretch the connection
+    # ended, demodulated as soon as the connection is lost, not once it is back.
+    path, _ = make_recording(n_frames=300)
+    reference = demodulate_file(path).timed
+    warnings: list[str] = []
+    server = RtlTcpServer(Serving(path.read_bytes(), once=True)).start()
+    source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), warnings.append,
+                          reconnect=True)
+    found, station, runner = run_in_thread(source)
+    deadline = time.monotonic() + 30  # a bound for a stuck run, not a timing
+    while len(found.frames) < len(reference) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    while_away = list(found.timed), server.listening
+    stop_and_close(station, runner)
+    server.stop()
+    assert while_away == (reference, False)  # every frame, the server still gone
+    assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: connection lost (the server "
+                        "closed it); reconnecting"]
+    assert found.timed == reference
+    assert (source.totals.samples, source.totals.dropped_samples) == (
+        path.stat().st_size // 2, 0)
+
+
+def test_a_stop_demodulates_every_sample_already_received(make_recording,
+                                                          tmp_path) -> None:
+    # One second of signal served at the dongle's pace; the stop comes in the middle
+    # of the second block: every sample the source took by then, the partial block
+    # too, is demodulated (issue 15, L8), as a replay of those samples finds them.
+    path, _ = make_recording(n_frames=2000)
+    data = path.read_bytes()
+    with RtlTcpServer(Serving(data, pace_rate=RATE, linger=True)) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), print,
+                              reconnect=False)
+        found, station, runner = run_in_thread(source)
+        deadline = time.monotonic() + 30
+        while source.bytes_received < 1.3 * (1 << 21) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        stop_and_close(station, runner)
+    assert station.run_state.ended == "stopped"
+    received = source.bytes_received - source.bytes_received % 2
+    assert (1 << 21) < received < len(data)
+    assert source.totals.samples == received // 2
+    head = tmp_path / "received.cu8"
+    head.write_bytes(data[:received])
+    expected = demodulate_file(head).timed
+    assert found.timed == expected
+    # Among them the frames of the second, partial block.
+    assert expected[-1][1] > (1 << 20) * TICKS_PER_SAMPLE

@@ -6,9 +6,12 @@ lasts; it takes 5-byte commands (a command byte and a big-endian uint32). pyrtls
 TCP client speaks a JSON protocol of its own, not this one.
 
 A reader thread moves what the socket delivers into a ChunkQueue, stamped with its
-arrival; the station cuts it into blocks as from a file. When the connection drops the
-source says so once, reconnects with backoff, counts the samples missed while away as a
-gap (so later frames keep their true times) and tunes the server again.
+arrival; the station cuts it into blocks as from a file. When the connection drops,
+everything received is demodulated at once; the source says so once, reconnects with
+backoff, counts the samples missed while away as time away (never as dropped: later
+frames keep their true times) and tunes the server again. A server that accepts but
+sends no header is busy (rtl_tcp serves one client at a time) or not rtl_tcp: tried
+again like one that refuses. On close, what the socket already holds is read first.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ CONNECT_TIMEOUT_S = 5.0
 HEADER_TIMEOUT_S = 5.0
 POLL_S = 0.25  # how often the reader looks up from the socket (stop, silence)
 SILENCE_S = 10.0  # a server that sends nothing this long has gone, whatever TCP says
+DRAIN_BYTES = 1 << 24  # on close, at most this much already in the socket is still read
 READ_BYTES = 1 << 19  # one recv_into's room
 HAND_OVER_BYTES = 1 << 18  # queued in chunks this big: few hand-overs per second
 GATHER_S = 0.1  # a pause after draining the socket: 480 KB gather meanwhile at 2.4 MS/s
@@ -216,6 +220,7 @@ class RtlTcpSource:
     def _read_header(self, sock: socket.socket) -> bytes:
         sock.settimeout(HEADER_TIMEOUT_S)
         header = b""
+        waited_out = False  # the connection stayed open, silent
         try:
             while len(header) < HEADER.size:
                 got = sock.recv(HEADER.size - len(header))
@@ -223,10 +228,14 @@ class RtlTcpSource:
                     break
                 header += got
         except TimeoutError:
-            pass
+            waited_out = True
         except OSError as exc:
             raise ConnectFailed(f"{self.info.name}: connection lost before its header "
                                 f"({exc.strerror or exc})") from None
+        if not header and waited_out:
+            raise ConnectFailed(f"{self.info.name}: no rtl_tcp header in "
+                                f"{HEADER_TIMEOUT_S:g} s: busy (rtl_tcp serves one client at "
+                                "a time) or not rtl_tcp")
         if len(header) < HEADER.size or not header.startswith(MAGIC):
             sent = f"sent {_shown(header)}" if header else "sent nothing"
             raise UserError(f"{self.info.name} is not an rtl_tcp server (it {sent}, not the "
@@ -271,6 +280,7 @@ class RtlTcpSource:
                 sock = None
                 if self._stop.is_set():
                     break
+                self._queue.interrupt()  # what came before it went: demodulated now
                 if not self.reconnect:
                     self._failure = RuntimeFailure(
                         f"{self.info.name}: connection lost ({reason}); not reconnecting "
@@ -283,7 +293,7 @@ class RtlTcpSource:
             self._queue.end()
 
     def _reconnected(self) -> socket.socket | None:
-        """Back online (the time away counted as a gap), or None when stopped."""
+        """Back online (the time away counted as such), or None when stopped."""
         assert self._queue is not None
         backoff = FIRST_RETRY_S
         while not self._stop.wait(backoff):
@@ -293,10 +303,10 @@ class RtlTcpSource:
                 backoff = next_retry(backoff)
                 continue
             if self._last_arrival is not None:
-                # At least one: the stretch before must end, not run on into the next.
+                # At least one: the demodulator starts afresh after a gap.
                 away = max(1, round((time.time() - self._last_arrival) * self.info.rate))
-                self._queue.gap(away)
-            self.totals.extra["reconnects"] = self.totals.extra.get("reconnects", 0) + 1
+                self._queue.away(away)
+                self.totals.reconnects += 1
             with self._send_lock:
                 self._sock = sock
             if self._stop.is_set():  # close() came while we were connecting
@@ -336,9 +346,31 @@ class RtlTcpSource:
             if filled >= HAND_OVER_BYTES:
                 filled = self._hand_over(buf, filled)
             elif n < room:  # the socket is drained: let samples gather, not one wake-up a packet
-                time.sleep(GATHER_S)
+                self._stop.wait(GATHER_S)
+        if self._stop.is_set():
+            filled = self._drain(sock, buf, filled)
         self._hand_over(buf, filled)  # a half sample left over is lost with the connection
         return reason
+
+    def _drain(self, sock: socket.socket, buf: np.ndarray, filled: int) -> int:
+        """On close: what the socket already received (close() shut it down, so reading
+        ends where the data does) into the queue as well; the bytes left in `buf`."""
+        view = memoryview(buf)  # type: ignore[arg-type]
+        drained = 0
+        while drained < DRAIN_BYTES:
+            try:
+                n = sock.recv_into(view[filled:])
+            except OSError:  # a timeout: nothing more came
+                break
+            if not n:
+                break
+            filled += n
+            drained += n
+            self.bytes_received += n
+            self._last_arrival = time.time()
+            if filled >= HAND_OVER_BYTES:
+                filled = self._hand_over(buf, filled)
+        return filled
 
     def _hand_over(self, buf: np.ndarray, filled: int) -> int:
         """Queue the whole samples of buf[:filled]; what is left (a half sample) moves to
