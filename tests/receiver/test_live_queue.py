@@ -58,7 +58,7 @@ def test_a_lost_chunk_is_counted_and_later_frames_keep_their_times(make_recordin
     reference = demodulate_file(path).timed
     lost = 5
     found, totals = through_queue(path.read_bytes(), lost)
-    assert totals.dropped_samples == CHUNK // 2
+    assert (totals.dropped_samples, totals.away_samples) == (CHUNK // 2, 0)
     first, end = lost * CHUNK // 2, (lost + 1) * CHUNK // 2  # the lost samples
     ticks_per_sample = 5
     kept = [(h, t) for h, t in reference
@@ -96,6 +96,23 @@ def test_after_a_gap_the_next_block_starts_later_and_says_so() -> None:
     assert blocks[1] == (8192, 8192, True, 0, 0)  # the stretch before the gap, padded
     assert blocks[2][:4] == (16384 + 1000, 8192, False, 1000) and blocks[2][4] == 1
     assert blocks[-1][2] is True
+
+
+def test_a_source_gone_ends_its_stretch_and_its_time_away_is_no_drop() -> None:
+    queue = ChunkQueue(2, RATE, seconds=60)
+    queue.put(np.zeros(CHUNK, np.uint8), arrival=1.0)
+    queue.interrupt()  # the connection is lost: the stretch ends here
+    queue.away(24_000)  # back 10 ms later
+    queue.put(np.ones(CHUNK, np.uint8), arrival=2.0)
+    queue.end()
+    totals = SourceTotals()
+    blocks = [(b.first_sample, b.scan, b.final, b.gap_before, int(b.raw.min()))
+              for b in cut_blocks(queue.readinto, 2, 4096, 16, totals, clock=queue.clock)]
+    stretch = CHUNK // 2 // 4096
+    assert blocks[stretch - 1] == (CHUNK // 2 - 4096, 4096, True, 0, 0)  # padded
+    assert blocks[stretch] == (CHUNK // 2 + 24_000, 4096, False, 24_000, 1)
+    assert (totals.samples, totals.dropped_samples, totals.away_samples) == (
+        CHUNK, 0, 24_000)
 
 
 def test_a_live_source_that_stalls_still_gets_the_consumers_ticks(make_recording) -> None:

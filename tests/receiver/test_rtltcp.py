@@ -4,6 +4,7 @@ one that is not there."""
 
 from __future__ import annotations
 
+import io
 import struct
 import threading
 import time
@@ -13,10 +14,14 @@ import pytest
 from frames_support import Collector, Demodulated, demodulate_file, run_source, station_of
 from rtltcp_server import RtlTcpServer, Serving
 
+from adsbwatch.receiver.assembly.running import demod_summary
+from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.tuner import TunerSettings
+from adsbwatch.receiver.ui.footer import Footer
+from adsbwatch.receiver.ui.statsline import StatsLine
 
 RATE = 2_400_000
 TICKS_PER_SAMPLE = 5  # 12 MHz ticks at 2.4 MS/s
@@ -28,14 +33,14 @@ def run_client(source: RtlTcpSource, found: Demodulated | None = None) -> Demodu
     return run_source(source, found=found)
 
 
-def run_client_beside(source: RtlTcpSource, server: RtlTcpServer,
-                      meanwhile: Callable[[], None]) -> Demodulated:
-    """run_client while `meanwhile` (which ends by closing the source) runs in a thread;
-    the server stopped after."""
+def run_beside(station: Station, server: RtlTcpServer, meanwhile: Callable[[], None]) -> None:
+    """Run the station while `meanwhile` (which ends by closing the source) runs in a
+    thread; the station closed and the server stopped after."""
     helper = threading.Thread(target=meanwhile)
     helper.start()
     try:
-        return run_client(source)
+        station.run()
+        station.close()
     finally:
         helper.join()
         server.stop()
@@ -199,7 +204,11 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
         server.start(Serving(second_bytes, linger=True))
         close_once_received(source, len(first_bytes) + len(second_bytes))
 
-    found = run_client_beside(source, server, restart_then_close)
+    found = Demodulated([], [])
+    station = station_of(source, Collector(found))
+    stats_line = StatsLine(station, every_s=3600, out=io.StringIO())  # said below
+    station.add(stats_line)
+    run_beside(station, server, restart_then_close)
     totals = source.totals
     assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: connection lost (the server "
                         "closed it); reconnecting"]
@@ -223,6 +232,15 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
     # (one tick, 83 ns). Anything more would be a gap counted wrong.
     drift = [t - want for t, (_, want) in zip(found.ticks, expected, strict=True)]
     assert set(drift) <= {-1, 0, 1}, drift
+    # The views say the time away and the reconnection, and nothing dropped (issue 14,
+    # fault 7: time away read as dropped samples, as if the machine could not keep up).
+    away = f"away {gap / RATE:.0f} s, reconnected"
+    tick = Tick(station.now, time.time(), live=True)
+    assert f"dropped 0 (0 total), {away}, demod CPU" in stats_line.line(time.monotonic(), tick)
+    footer = Footer(station)
+    footer.update(tick)
+    assert footer.text().endswith(f"| dropped 0 samples | {away}")
+    assert demod_summary(station).endswith(f"s, dropped 0 samples, {away}")
 
 
 def test_auto_gain_steps_down_when_the_adc_clips() -> None:
@@ -256,7 +274,9 @@ def test_a_server_not_up_yet_is_waited_for(make_recording) -> None:
         server.start()
         close_once_received(source, len(data))
 
-    found = run_client_beside(source, server, start_later_then_close)
+    found = Demodulated([], [])
+    station = station_of(source, Collector(found))
+    run_beside(station, server, start_later_then_close)
     totals = source.totals
     assert warnings == [f"rtl_tcp 127.0.0.1:{port}: connection refused (is rtl_tcp running "
                         "there, listening beyond its own host: rtl_tcp -a 0.0.0.0?); retrying"]

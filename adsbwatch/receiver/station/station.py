@@ -89,7 +89,7 @@ class Station:
 
     @property
     def totals(self) -> SourceTotals:
-        """The input's counts: samples, dropped, bytes read."""
+        """The input's counts: samples, dropped, time away, bytes read."""
         return self.input.totals
 
     @property
@@ -259,6 +259,7 @@ class Station:
     def _source_counts(self) -> SourceCounts:
         totals = self.totals
         return SourceCounts(samples=totals.samples, dropped=totals.dropped_samples,
+                            away=totals.away_samples,
                             demod_cpu_s=self.input.cpu_s,
                             reader_cpu_s=float(totals.extra.get("reader_cpu_ms", 0)) / 1000,
                             decode_cpu_s=self._decode_cpu_s)
