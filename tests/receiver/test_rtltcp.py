@@ -5,6 +5,7 @@ one that is not there."""
 from __future__ import annotations
 
 import io
+import socket
 import struct
 import threading
 import time
@@ -17,6 +18,7 @@ from rtltcp_server import RtlTcpServer, Serving
 from adsbwatch.receiver.assembly.running import demod_summary
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.sources import rtltcp
 from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.tuner import TunerSettings
@@ -334,3 +336,80 @@ def test_a_stop_demodulates_every_sample_already_received(make_recording,
     assert found.timed == expected
     # Among them the frames of the second, partial block.
     assert expected[-1][1] > (1 << 20) * TICKS_PER_SAMPLE
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """A bound for a stuck run, not a timing."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+BUSY = "no rtl_tcp header in 0.5 s: busy (rtl_tcp serves one client at a time) or not rtl_tcp"
+
+
+def test_a_busy_server_at_start_is_waited_for(make_recording,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # rtl_tcp serves one client at a time: while another holds it, a connection waits in
+    # its listen queue and gets no header. That is no reason to give up (issue 15, H2).
+    monkeypatch.setattr(rtltcp, "HEADER_TIMEOUT_S", 0.5)
+    path, _ = make_recording(n_frames=100)
+    data = path.read_bytes()
+    with RtlTcpServer(Serving(b"")) as server:
+        other = socket.create_connection(("127.0.0.1", server.port))  # another program
+        wait_until(lambda: server.connections == 1, "the other client served")
+        warnings: list[str] = []
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(),
+                              warnings.append)
+        found, station, runner = run_in_thread(source)
+        wait_until(lambda: len(warnings) == 1, "the busy server said")
+        server.serving = Serving(data, linger=True)  # for the next client it serves
+        other.close()
+        wait_until(lambda: source.bytes_received == len(data), "the samples received")
+        stop_and_close(station, runner)
+    assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: {BUSY}; retrying"]
+    assert found.timed == demodulate_file(path).timed
+
+
+def test_a_busy_server_at_reconnect_is_waited_for(make_recording,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rtltcp, "HEADER_TIMEOUT_S", 0.5)
+    first, _ = make_recording(n_frames=100, seed=1)
+    second, _ = make_recording(n_frames=100, seed=2)
+    warnings: list[str] = []
+    with RtlTcpServer(Serving(first.read_bytes())) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(),
+                              warnings.append)
+        found, station, runner = run_in_thread(source)
+        wait_until(lambda: server.connections == 1, "the first connection")
+        # Another program connects meanwhile: the server takes it when ours closes.
+        server.serving = Serving(b"")
+        other = socket.create_connection(("127.0.0.1", server.port))
+        wait_until(lambda: len(warnings) == 2, "the busy server said")
+        server.serving = Serving(second.read_bytes(), linger=True)
+        other.close()
+        wait_until(lambda: source.totals.reconnects == 1
+                   and source.bytes_received == first.stat().st_size + second.stat().st_size,
+                   "the second stream received")
+        stop_and_close(station, runner)
+    where = f"rtl_tcp 127.0.0.1:{server.port}"
+    assert warnings == [f"{where}: connection lost (the server closed it); reconnecting",
+                        f"{where}: {BUSY}; retrying"]
+    expected = demodulate_file(first).hexes + demodulate_file(second).hexes
+    assert found.hexes == expected and len(expected) > 150
+
+
+def test_a_busy_server_without_reopen_is_a_one_line_runtime_failure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rtltcp, "HEADER_TIMEOUT_S", 0.5)
+    with RtlTcpServer(Serving(b"")) as server:
+        other = socket.create_connection(("127.0.0.1", server.port))
+        wait_until(lambda: server.connections == 1, "the other client served")
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), print,
+                              reconnect=False)
+        with pytest.raises(RuntimeFailure) as busy:
+            source.open()
+        source.close()
+        other.close()
+    assert one_line(busy.value) == f"rtl_tcp 127.0.0.1:{server.port}: {BUSY}"

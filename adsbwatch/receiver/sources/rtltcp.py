@@ -75,7 +75,12 @@ QUEUE_SECONDS = 4.0  # room for the demodulator's first block (kernels loading) 
 
 
 class ConnectFailed(Exception):
-    """The server could not be reached; the message says why and what to check."""
+    """The server could not be reached, or gave no header (`busy`); the message says
+    why and what to check. Tried again with backoff."""
+
+    def __init__(self, message: str, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 def _shown(data: bytes) -> str:
@@ -235,7 +240,7 @@ class RtlTcpSource:
         if not header and waited_out:
             raise ConnectFailed(f"{self.info.name}: no rtl_tcp header in "
                                 f"{HEADER_TIMEOUT_S:g} s: busy (rtl_tcp serves one client at "
-                                "a time) or not rtl_tcp")
+                                "a time) or not rtl_tcp", busy=True)
         if len(header) < HEADER.size or not header.startswith(MAGIC):
             sent = f"sent {_shown(header)}" if header else "sent nothing"
             raise UserError(f"{self.info.name} is not an rtl_tcp server (it {sent}, not the "
@@ -293,13 +298,18 @@ class RtlTcpSource:
             self._queue.end()
 
     def _reconnected(self) -> socket.socket | None:
-        """Back online (the time away counted as such), or None when stopped."""
+        """Back online (the time away counted as such), or None when stopped. A busy
+        server is said once: another client may hold it."""
         assert self._queue is not None
         backoff = FIRST_RETRY_S
+        said_busy = False
         while not self._stop.wait(backoff):
             try:
                 sock = self._connect()
-            except ConnectFailed:
+            except ConnectFailed as failed:
+                if failed.busy and not said_busy:
+                    said_busy = True
+                    self.warn(f"{failed}; retrying")
                 backoff = next_retry(backoff)
                 continue
             if self._last_arrival is not None:
