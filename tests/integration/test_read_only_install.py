@@ -128,9 +128,11 @@ def test_prepared_kernels_cache_in_a_private_temp_folder(account: Account) -> No
     result = account.run("-c", code, tempdir=account.fresh_temp)
     assert (result.returncode, result.stdout) == (0, "0\n"), result.stderr
     cache = account.private_cache(account.fresh_temp)
+    package = account.install / "adsbwatch"
     assert result.stderr == (
-        f"adsbwatch: warning: cannot write Numba's kernel cache in {account.home}/.cache/numba; "
-        f"keeping it in {cache} (set NUMBA_CACHE_DIR to a writable folder to choose)\n")
+        f"adsbwatch: warning: cannot write Numba's kernel cache beside the package "
+        f"({package}) or in {account.home}/.cache/numba; keeping it in {cache} (set "
+        "NUMBA_CACHE_DIR to a writable folder to choose)\n")
     private = cache.parent
     assert private.stat().st_mode & 0o777 == 0o700 and private.stat().st_uid == account.uid
     assert list(cache.glob("frames_*/crc.syndrome-*.nbi"))  # the kernel was cached there
@@ -147,7 +149,7 @@ def test_without_a_writable_temp_dir_kernels_run_uncached(account: Account) -> N
     assert (result.returncode, result.stdout) == (0, "0\n"), result.stderr
     warning, = result.stderr.splitlines()
     assert warning.startswith("adsbwatch: warning: no writable folder for Numba's kernel "
-                              f"cache ({account.home}/.cache/numba, the temp dir)")
+                              f"cache (the package, {account.home}/.cache/numba, the temp dir)")
     assert sorted(p.name for p in account.temp.iterdir()) == before
 
 

@@ -50,24 +50,29 @@ def decide(monkeypatch: pytest.MonkeyPatch):
 
 
 HOME_ENV = {"HOME": "/home/svc"}
+IN_TREE = PACKAGE / "__pycache__"
 USER_WIDE = Path("/home/svc/.cache/numba")
 NAME = kernel_cache_name()
 PRIVATE = Path("/tmp/adsbwatch-numba-7")
 
 
-def test_the_kernels_cache_in_numbas_user_folder_under_their_sources_name(decide) -> None:
-    environ, warnings, uncached = decide(dict(HOME_ENV), {USER_WIDE}, PRIVATE)
-    assert environ == {**HOME_ENV, "NUMBA_CACHE_DIR": f"{USER_WIDE}/{NAME}"}
-    assert (warnings, uncached) == ([], False)
+def test_the_kernels_cache_where_numba_would_under_their_sources_name(decide) -> None:
     assert re.fullmatch(r"adsbwatch-kernels-[0-9a-f]{16}", NAME)
+    # Beside the package first (Numba's __pycache__ choice), then the user-wide folder.
+    everywhere = {IN_TREE, USER_WIDE, PRIVATE}
+    assert decide(dict(HOME_ENV), everywhere, PRIVATE) == (
+        {**HOME_ENV, "NUMBA_CACHE_DIR": f"{IN_TREE}/{NAME}"}, [], False)
+    assert decide(dict(HOME_ENV), {USER_WIDE, PRIVATE}, PRIVATE) == (
+        {**HOME_ENV, "NUMBA_CACHE_DIR": f"{USER_WIDE}/{NAME}"}, [], False)
 
 
 def test_nothing_writable_takes_the_private_temp_folder_with_one_warning(decide) -> None:
     environ, warnings, uncached = decide(dict(HOME_ENV), {PRIVATE}, PRIVATE)
     assert environ == {**HOME_ENV, "NUMBA_CACHE_DIR": f"{PRIVATE}/{NAME}"}
     assert warnings == [
-        f"cannot write Numba's kernel cache in {USER_WIDE}; keeping it in {PRIVATE}/{NAME} "
-        "(set NUMBA_CACHE_DIR to a writable folder to choose)"]
+        f"cannot write Numba's kernel cache beside the package ({PACKAGE}) or in "
+        f"{USER_WIDE}; keeping it in {PRIVATE}/{NAME} (set NUMBA_CACHE_DIR to a writable "
+        "folder to choose)"]
     assert not uncached
 
 
@@ -99,6 +104,13 @@ def test_folders_of_other_sources_unused_for_a_month_are_removed(
     forty_days_ago = time.time() - 40 * 86_400
     for folder in (old, unrelated):
         os.utime(folder, (forty_days_ago, forty_days_ago))
+    def only_in_base(folder: Path) -> bool:  # not beside the package: the user-wide one
+        if folder.parent != base:
+            return False
+        folder.mkdir(exist_ok=True)
+        return True
+
+    monkeypatch.setattr(numba_cache, "can_hold_files", only_in_base)
     environ = {"XDG_CACHE_HOME": str(tmp_path)}
     prepare_kernel_cache(environ, pytest.fail)
     assert environ["NUMBA_CACHE_DIR"] == str(base / NAME)
@@ -210,7 +222,7 @@ def test_kernel_modules_import_nothing_of_adsbwatch_beyond_the_kernel_folders() 
 
 def test_the_cli_compiles_into_the_folder_of_its_kernel_sources(tmp_path: Path) -> None:
     """A copy of the package, run as the CLI runs (nothing chosen): its kernels cached in
-    the folder its sources name; a changed table module, another folder."""
+    the folder its sources name, beside it; a changed table module, another folder."""
     package = tmp_path / "install" / "adsbwatch"
     shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     code = ("import os\n"
@@ -232,7 +244,7 @@ def test_the_cli_compiles_into_the_folder_of_its_kernel_sources(tmp_path: Path) 
         return Path(folder)
 
     first = run()
-    assert first == tmp_path / "cache" / "numba" / kernel_cache_name(package)
+    assert first == package / "__pycache__" / kernel_cache_name(package)
     assert list(first.glob("frames_*/crc.syndrome-*.nbi"))  # compiled and kept there
     assert run() == first
     formats = package / "decoder" / "frames" / "formats.py"

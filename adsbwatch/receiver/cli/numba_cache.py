@@ -7,11 +7,12 @@ every run keeps its kernels in a folder named by a hash of all the kernel module
 sources (`adsbwatch-kernels-<hash>`): other sources, another folder. The hash reads a few
 small files, no import.
 
-The folder sits in `NUMBA_CACHE_DIR` when the user set it, else in Numba's user-wide
-folder (`$XDG_CACHE_HOME/numba` or `~/.cache/numba`). A service account with a read-only
-HOME gets a private folder in the temp dir, and if even that cannot be had, the kernels
-go uncached (they compile on every run); either is said on one line. Folders of sources
-unused for a month are removed.
+The folder sits in `NUMBA_CACHE_DIR` when the user set it, else where Numba itself would
+look first: beside the package (its `__pycache__`), then its user-wide folder
+(`$XDG_CACHE_HOME/numba` or `~/.cache/numba`). A service account with a read-only
+installation and HOME gets a private folder in the temp dir, and if even that cannot be
+had, the kernels go uncached (they compile on every run); either is said on one line.
+Folders of other sources unused for a month are removed.
 
 This module only probes folders: importing numba here would cost every command its start-up.
 """
@@ -75,20 +76,22 @@ def prepare_kernel_cache(environ: MutableMapping[str, str] | None = None,
         if Path(chosen).name != name:  # not already chosen by the adsbwatch that started us
             env[CACHE_DIR_VARIABLE] = str(Path(chosen) / name)
         return
-    user_wide = user_wide_cache_dir(env)
-    if can_hold_files(user_wide / name):
-        _use(env, user_wide, name)
-        return
+    in_tree, user_wide = package / "__pycache__", user_wide_cache_dir(env)
+    for base in (in_tree, user_wide):
+        if can_hold_files(base / name):
+            _use(env, base, name)
+            return
     private = private_temp_folder()
     if private is not None and can_hold_files(private / name):
         _use(env, private, name)
-        warn(f"cannot write Numba's kernel cache in {user_wide}; keeping it in "
-             f"{private / name} (set {CACHE_DIR_VARIABLE} to a writable folder to choose)")
+        warn(f"cannot write Numba's kernel cache beside the package ({package}) or in "
+             f"{user_wide}; keeping it in {private / name} (set {CACHE_DIR_VARIABLE} to a "
+             "writable folder to choose)")
         return
     leave_kernels_uncached()
-    warn(f"no writable folder for Numba's kernel cache ({user_wide}, the temp dir): "
-         f"kernels compile on every run, which takes about 30 s; set {CACHE_DIR_VARIABLE} "
-         "to a writable folder")
+    warn(f"no writable folder for Numba's kernel cache (the package, {user_wide}, the temp "
+         f"dir): kernels compile on every run, which takes about 30 s; set "
+         f"{CACHE_DIR_VARIABLE} to a writable folder")
 
 
 def _use(env: MutableMapping[str, str], base: Path, name: str) -> None:
@@ -96,9 +99,10 @@ def _use(env: MutableMapping[str, str], base: Path, name: str) -> None:
     sources beside it."""
     folder = base / name
     env[CACHE_DIR_VARIABLE] = str(folder)
-    now = time.time()
     with contextlib.suppress(OSError):
         os.utime(folder)
+    now = time.time()
+    with contextlib.suppress(OSError):
         for other in base.iterdir():
             if other.name.startswith(CACHE_PREFIX) and other.name != name \
                     and now - other.stat().st_mtime > STALE_CACHE_S:
