@@ -1,16 +1,19 @@
-"""The RTL-SDR source driven through a fake pyrtlsdr (tests/fake_rtlsdr.py): the frames
-of a replay, drops and unplugs counted on the sample clock, the dongle opened, tuned and
-refused as librtlsdr would."""
+"""The RTL-SDR source driven through a fake pyrtlsdr over a fake librtlsdr
+(tests/fake_rtlsdr.py): the frames of a replay, drops and unplugs counted on the sample
+clock, the dongle opened, tuned and refused as librtlsdr would, and pyrtlsdr's error
+paths (a cancel before the read, a failing setter, a half-done open, a failing callback)
+never freeing the device under the read, hanging or keeping it claimed."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from fake_rtlsdr import R820T_GAINS_DB, FakeBus
+from fake_rtlsdr import CLOSE_WAIT_S, R820T_GAINS_DB, FakeBus
 from frames_support import Demodulated, demodulate_file, run_source
 
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
@@ -26,8 +29,21 @@ BUFFER_SAMPLES = CHUNK_BYTES // 2
 LONG_FRAME_SAMPLES = 290  # 120 us at 2.4 MS/s, with a margin
 
 
+BUSES: list[FakeBus] = []  # this test's
+
+
+@pytest.fixture(autouse=True)
+def nothing_undefined_in_librtlsdr() -> Iterator[None]:
+    """Whatever a test does, the source never uses a freed device nor leaves librtlsdr's
+    close waiting for a read nobody cancels (a crash or a hang on real hardware)."""
+    BUSES.clear()
+    yield
+    assert [bus.violations for bus in BUSES if bus.violations] == []
+
+
 def source_on(bus: FakeBus, warnings: list[str] | None = None, device: str = "0",
               settings: TunerSettings | None = None, reopen: bool = True) -> RtlSdrSource:
+    BUSES.append(bus)
     record = warnings.append if warnings is not None else print
     # A fixed gain unless told: the adaptive one would change the bytes as it goes.
     return RtlSdrSource(device, RATE, settings or TunerSettings(gain="max"), record,
@@ -48,10 +64,11 @@ def run(source: RtlSdrSource, found: Demodulated | None = None,
     return found, source.totals, failure
 
 
-def close_when_played(bus: FakeBus, source: RtlSdrSource) -> threading.Thread:
+def close_when_played(bus: FakeBus, source: RtlSdrSource,
+                      bound_s: float = 60) -> threading.Thread:
     """Stop the source (as Ctrl-C does) once the fake has played all of its recording."""
     def stop() -> None:
-        bus.finished.wait(60)
+        bus.finished.wait(bound_s)
         source.close()
     thread = threading.Thread(target=stop, daemon=True)
     thread.start()
@@ -322,3 +339,100 @@ def test_time_away_is_reported_apart_from_losses() -> None:
     losses.release_all()
     # The 0.1 s between the reopening and its first buffer's first sample is away too.
     assert recorder.events == [*puts(10), ("away", 20_000), ("away", 1000), ("put", 10)]
+
+
+# ------------------------------------------------- pyrtlsdr's error paths (issue 15)
+
+
+def test_a_stop_before_the_read_starts_frees_nothing_under_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The capture thread a little slow to reach librtlsdr (a loaded Pi): a stop in that
+    # window must not cancel into librtlsdr's -2, upon which pyrtlsdr frees the device
+    # that the read then starts on (H5).
+    reading = RtlSdrSource._read
+
+    def late(self: RtlSdrSource, sdr: object) -> str:
+        time.sleep(0.005)
+        return reading(self, sdr)
+
+    monkeypatch.setattr(RtlSdrSource, "_read", late)
+    for _ in range(10):
+        bus = FakeBus(SAMPLE.read_bytes(), at_end="idle")
+        source = source_on(bus)
+        source.open()
+        source.close()
+        assert bus.claimed == {} and bus.set_calls("close") == [None]  # let go, once
+
+
+def test_stops_at_any_moment_of_a_read_free_nothing_under_it() -> None:
+    for delay in (0.0, 0.001, 0.01, 0.05, 0.2):
+        bus = FakeBus(SAMPLE.read_bytes(), pace=1.0, at_end="idle")
+        source = source_on(bus)
+        source.open()
+        time.sleep(delay)
+        source.close()
+        assert bus.claimed == {}
+
+
+def test_a_gain_setter_failing_while_reading_neither_hangs_nor_stops_the_read(
+        tmp_path: Path) -> None:
+    # The tuner's I2C write fails for the adaptive gain's step: pyrtlsdr closes the
+    # device, and librtlsdr's close waits for the read that nobody cancels (H6).
+    recording = tmp_path / "three_seconds.cu8"
+    recording.write_bytes(SAMPLE.read_bytes() * 3)
+    bus = FakeBus(recording.read_bytes(), pace=1.0, failing_gain_calls={2})
+    warnings: list[str] = []
+    source = source_on(bus, warnings, reopen=False)
+    found = Demodulated([], [])
+    station = threading.Thread(target=run, args=(source, found), daemon=True)
+    station.start()
+    deadline = time.monotonic() + 30
+    while not found.ticks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    setter = threading.Thread(target=source.set_gain_db, args=(40.2,), daemon=True)
+    setter.start()
+    setter.join(CLOSE_WAIT_S / 2)
+    returned = not setter.is_alive()
+    station.join(30)
+    assert returned
+    assert warnings == ["rtlsdr:0: setting the gain to 40.2 dB failed (<LIBUSB error (-1)> "
+                        '"Could not set gain to 40.2"); it stays at 49.6 dB']
+    assert source.gain_db == 49.6 and bus.set_calls("gain") == [49.6, 40.2]
+    assert found.timed == demodulate_file(recording).timed  # the read went on, unchanged
+
+
+def test_a_reopen_failing_after_librtlsdr_opened_lets_the_dongle_go() -> None:
+    # Pulled out and back; the first open after it fails in reset_buffer, which pyrtlsdr
+    # raises without closing: the USB interface must not stay claimed (M8).
+    cut = 8
+    bus = FakeBus(SAMPLE.read_bytes(), unplug_after=cut, replug_after_failed_opens=1,
+                  failing_reset_opens={2}, at_end="idle")
+    warnings: list[str] = []
+    source = source_on(bus, warnings)
+    stopper = close_when_played(bus, source, bound_s=20)
+    found, totals, failure = run(source)
+    stopper.join(5)
+    assert failure is None and bus.finished.is_set()
+    assert (bus.opens, bus.failed_opens) == (3, 1)  # out once, released, then reading
+    assert bus.claimed == {}  # and closed at the end
+    expected = kept_around(demodulate_file(SAMPLE).timed, cut * BUFFER_SAMPLES,
+                           cut * BUFFER_SAMPLES, totals.away_samples)
+    assert found.timed == expected and totals.reconnects == 1
+
+
+def test_a_failing_sample_callback_ends_the_stream_with_one_line(
+        capfd: pytest.CaptureFixture[str]) -> None:
+    # What the callback raises, ctypes prints and swallows, and the read goes on without
+    # a sample reaching us (M9): it must end the stream, said on one line.
+    bus = FakeBus(SAMPLE.read_bytes())
+    source = source_on(bus, reopen=False)
+
+    def exhausted(buffer: object, context: object = None) -> None:
+        raise MemoryError("no room for a copy of the buffer")
+
+    source._on_buffer = exhausted  # type: ignore[method-assign]
+    found, _, failure = run(source)
+    assert str(failure) == ("rtlsdr:0: taking the dongle's samples failed (MemoryError: no "
+                            "room for a copy of the buffer); stopping")
+    assert found.frames == [] and bus.buffers == 1  # the read stopped at once
+    assert "Exception ignored" not in capfd.readouterr().err

@@ -32,10 +32,16 @@ from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
 from adsbwatch.receiver.sources.live import ChunkQueue
+from adsbwatch.receiver.sources.pyrtlsdr_calls import (
+    cancel_from_callback,
+    cancel_from_outside,
+    open_device,
+    set_while_reading,
+)
 from adsbwatch.receiver.tuner import TunerSettings
 
 CHUNK_BYTES = 262_144  # per callback (dump1090's size); librtlsdr wants multiples of 512
-CANCEL_TRIES = 20  # close(): cancels, each followed by a short wait for the thread
+CANCEL_TRIES = 20  # close(): waits for the capture thread, a cancel after each
 CANCEL_WAIT_S = 0.25
 GAIN_TOLERANCE_DB = 0.05  # "--gain 49.6" is the tuner's 49.6 dB step
 
@@ -184,6 +190,8 @@ class RtlSdrSource:
         self._closing = threading.Event()
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None  # how the stream ended, if not cleanly
+        self._callback_failure: BaseException | None = None  # raised in a sample callback
+        self._reading: Any = None  # the device whose asynchronous read runs
         self._queue = ChunkQueue(2, rate)
         self._losses = ArrivalLosses(rate, self._queue.put, self._queue.gap, self._queue.away)
         self._adaptive: AdaptiveGain | None = None  # --gain auto, once the steps are known
@@ -209,16 +217,17 @@ class RtlSdrSource:
         self._closing.set()
         thread, self._thread = self._thread, None
         if thread is not None:
-            # A cancel that comes before librtlsdr has started the read is lost: again.
+            # The read is cancelled from its next callback (a buffer takes 0.05 s); a
+            # dongle that calls back no more is cancelled from here, again while needed
+            # (a cancel before librtlsdr has started the read is lost).
             for _ in range(CANCEL_TRIES):
-                with self._lock:
-                    sdr = self._sdr
-                if sdr is not None:
-                    with contextlib.suppress(OSError):
-                        sdr.cancel_read_async()
                 thread.join(CANCEL_WAIT_S)
                 if not thread.is_alive():
                     break
+                with self._lock:
+                    sdr = self._sdr
+                if sdr is not None:
+                    cancel_from_outside(sdr)
             else:  # still in librtlsdr: closing the device under it could crash it
                 self._queue.end()
                 return
@@ -236,10 +245,13 @@ class RtlSdrSource:
         chosen. While the dongle is away it is kept for when it is back."""
         step = min(self.gains_db, key=lambda g: abs(g - db)) if self.gains_db else db
         with self._lock:
-            self.gain_db = step
-            if self._sdr is not None:
-                with contextlib.suppress(OSError):  # gone: the reopen tunes it
-                    self._sdr.gain = step
+            failed = None if self._sdr is None else set_while_reading(self._sdr, "gain", step)
+            if failed is None:  # set, or kept for the reopen to tune
+                self.gain_db = step
+        if failed is not None:
+            # The read goes on at the gain it had (a gone dongle is found by its read).
+            self.warn(f"{self.info.name}: setting the gain to {step:g} dB failed ({failed}); "
+                      f"it stays at {self.gain_db:g} dB")
         return step
 
     def _starting_gain_db(self, gains: tuple[float, ...]) -> float:
@@ -319,7 +331,7 @@ class RtlSdrSource:
     def _open_device(self) -> Any:
         index = self._device_index()
         try:
-            sdr = self._cls(device_index=index)
+            sdr = open_device(self._cls, index)
         except OSError as exc:
             raise self._open_failure(exc) from None
         try:
@@ -345,6 +357,12 @@ class RtlSdrSource:
                 self._losses.release_all()  # what came before it went: on at once
                 if self._closing.is_set():
                     break
+                if self._callback_failure is not None:  # no reopening mends that
+                    exc = self._callback_failure
+                    self._failure = RuntimeFailure(
+                        f"{self.info.name}: taking the dongle's samples failed "
+                        f"({type(exc).__name__}: {exc}); stopping")
+                    break
                 self._queue.interrupt()  # and demodulated now, not once it is back
                 self._drop_device()
                 if not self.reopen:
@@ -363,11 +381,28 @@ class RtlSdrSource:
 
     def _read(self, sdr: Any) -> str:
         """Run the asynchronous read until it ends; why it ended."""
+        if self._closing.is_set():  # a close came before the read: none to cancel
+            return "closed"
+        self._reading = sdr
         try:
-            sdr.read_bytes_async(self._on_buffer, CHUNK_BYTES)
+            sdr.read_bytes_async(self._guarded_buffer, CHUNK_BYTES)
         except OSError as exc:
             return str(exc)
         return "librtlsdr ended its read"
+
+    def _guarded_buffer(self, buffer: Any, context: Any = None) -> None:
+        """pyrtlsdr's callback. librtlsdr calls it through ctypes, which prints and then
+        swallows whatever it raises (the read would go on, its samples lost unsaid): a
+        failure cancels the read and ends the stream with it (issue 15, M9). A close
+        cancels the read from here, where the read certainly runs (H5)."""
+        if self._closing.is_set() or self._callback_failure is not None:
+            cancel_from_callback(self._reading)
+            return
+        try:
+            self._on_buffer(buffer, context)
+        except BaseException as exc:  # noqa: BLE001 - ctypes would swallow it
+            self._callback_failure = exc
+            cancel_from_callback(self._reading)
 
     def _on_buffer(self, buffer: Any, context: Any = None) -> None:
         arrival, steady = time.time(), time.monotonic()
