@@ -18,6 +18,7 @@ from rtltcp_server import RtlTcpServer, Serving
 from adsbwatch.receiver.assembly.running import demod_summary
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.outputs.http.stats_json import stats_json
 from adsbwatch.receiver.sources import rtltcp
 from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
 from adsbwatch.receiver.station.station import Station
@@ -243,6 +244,8 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
     footer.update(tick)
     assert footer.text().endswith(f"| dropped 0 samples | {away}")
     assert demod_summary(station).endswith(f"s, dropped 0 samples, {away}")
+    total = stats_json(station.stats, None)["total"]["local"]
+    assert (total["samples_processed"], total["samples_dropped"]) == (totals.samples, 0)
 
 
 def test_auto_gain_steps_down_when_the_adc_clips() -> None:
