@@ -16,6 +16,7 @@ from frames_support import Collector, Demodulated, demodulate_file, run_source, 
 from rtltcp_server import RtlTcpServer, Serving
 
 from adsbwatch.receiver.assembly.running import demod_summary
+from adsbwatch.receiver.core.backoff import next_retry as real_next_retry
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.outputs.http.stats_json import stats_json
@@ -416,3 +417,36 @@ def test_a_busy_server_without_reopen_is_a_one_line_runtime_failure(
         source.close()
         other.close()
     assert one_line(busy.value) == f"rtl_tcp 127.0.0.1:{server.port}: {BUSY}"
+
+
+def test_a_server_that_takes_and_closes_at_once_is_retried_with_backoff_said_once(
+        make_recording, monkeypatch: pytest.MonkeyPatch) -> None:
+    # After its samples the server takes each connection and closes it at once, three
+    # times, then serves again: those connections are no better than refusals (waits
+    # growing, no line each), and the time away is counted once.
+    first, _ = make_recording(n_frames=100, seed=1)
+    second, _ = make_recording(n_frames=100, seed=2)
+    waits: list[float] = []
+    monkeypatch.setattr(rtltcp, "next_retry",
+                        lambda wait: waits.append(wait) or real_next_retry(wait))
+    warnings: list[str] = []
+    with RtlTcpServer(Serving(first.read_bytes())) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(),
+                              warnings.append)
+        found, station, runner = run_in_thread(source)
+        wait_until(lambda: source.bytes_received == first.stat().st_size, "the first stream")
+        first_done = time.monotonic()
+        server.serving = Serving(b"")  # the header, then closed
+        wait_until(lambda: server.connections == 4, "three connections closed at once")
+        server.serving = Serving(second.read_bytes(), linger=True)
+        both = first.stat().st_size + second.stat().st_size
+        wait_until(lambda: source.bytes_received == both, "the second stream")
+        second_came = time.monotonic()
+        stop_and_close(station, runner)
+    assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: connection lost (the server "
+                        "closed it); reconnecting"]
+    assert waits[:3] == [0.5, 1.0, 2.0]  # one wait after each connection closed at once
+    totals = source.totals
+    assert totals.reconnects == 1 and totals.dropped_samples == 0
+    assert 3.5 < totals.away_samples / RATE < second_came - first_done  # once, not summed
+    assert found.hexes == demodulate_file(first).hexes + demodulate_file(second).hexes

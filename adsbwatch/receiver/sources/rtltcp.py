@@ -22,6 +22,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -74,6 +75,14 @@ GATHER_S = 0.1  # a pause after draining the socket: 480 KB gather meanwhile at 
 QUEUE_SECONDS = 4.0  # room for the demodulator's first block (kernels loading) and hiccups
 
 
+@dataclass
+class _Outage:
+    """While the server is away: the wait before the next try, and what was said."""
+
+    backoff: float = FIRST_RETRY_S
+    said_busy: bool = False
+
+
 class ConnectFailed(Exception):
     """The server could not be reached, or gave no header (`busy`); the message says
     why and what to check. Tried again with backoff."""
@@ -116,7 +125,8 @@ class RtlTcpSource:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failure: Exception | None = None
-        self._last_arrival: float | None = None
+        self._last_arrival: float | None = None  # when samples came last
+        self._returning = False  # samples came, then the server went: the next are back
 
     # ------------------------------------------------------------------ the interface
 
@@ -273,11 +283,14 @@ class RtlTcpSource:
         assert self._queue is not None
         try:
             sock = self._sock
+            outage: _Outage | None = None
             while not self._stop.is_set():
                 if sock is None:
-                    sock = self._reconnected()
+                    outage = outage or _Outage()
+                    sock = self._reconnected(outage)
                     if sock is None:
                         break
+                before = self.bytes_received
                 reason = self._pump(sock)
                 with self._send_lock:
                     self._sock = None
@@ -291,32 +304,30 @@ class RtlTcpSource:
                         f"{self.info.name}: connection lost ({reason}); not reconnecting "
                         "(--no-reopen); check the server")
                     break
-                self.warn(f"{self.info.name}: connection lost ({reason}); reconnecting")
+                if outage is None or self.bytes_received > before:  # it went: say so once
+                    outage = _Outage()
+                    self._returning = self._last_arrival is not None
+                    self.warn(f"{self.info.name}: connection lost ({reason}); reconnecting")
+                else:  # taken and closed with no sample: no better than a refusal
+                    outage.backoff = next_retry(outage.backoff)
         except Exception as exc:  # noqa: BLE001 - ends the stream with it, in the station
             self._failure = exc
         finally:
             self._queue.end()
 
-    def _reconnected(self) -> socket.socket | None:
-        """Back online (the time away counted as such), or None when stopped. A busy
-        server is said once: another client may hold it."""
+    def _reconnected(self, outage: _Outage) -> socket.socket | None:
+        """A new connection, or None when stopped. A busy server is said once in an
+        outage: another client may hold it."""
         assert self._queue is not None
-        backoff = FIRST_RETRY_S
-        said_busy = False
-        while not self._stop.wait(backoff):
+        while not self._stop.wait(outage.backoff):
             try:
                 sock = self._connect()
             except ConnectFailed as failed:
-                if failed.busy and not said_busy:
-                    said_busy = True
+                if failed.busy and not outage.said_busy:
+                    outage.said_busy = True
                     self.warn(f"{failed}; retrying")
-                backoff = next_retry(backoff)
+                outage.backoff = next_retry(outage.backoff)
                 continue
-            if self._last_arrival is not None:
-                # At least one: the demodulator starts afresh after a gap.
-                away = max(1, round((time.time() - self._last_arrival) * self.info.rate))
-                self._queue.away(away)
-                self.totals.reconnects += 1
             with self._send_lock:
                 self._sock = sock
             if self._stop.is_set():  # close() came while we were connecting
@@ -324,6 +335,22 @@ class RtlTcpSource:
                 return None
             return sock
         return None
+
+    def _took(self, n: int) -> None:
+        """`n` bytes came from the server, just now."""
+        if self._returning:
+            self._came_back()
+        self.bytes_received += n
+        self._last_arrival = time.time()
+
+    def _came_back(self) -> None:
+        """Samples flow again after the server went: the time away (since the last
+        samples before it) on the sample clock, ahead of the new ones."""
+        assert self._queue is not None and self._last_arrival is not None
+        self._returning = False
+        # At least one: the demodulator starts afresh after a gap.
+        self._queue.away(max(1, round((time.time() - self._last_arrival) * self.info.rate)))
+        self.totals.reconnects += 1
 
     def _pump(self, sock: socket.socket) -> str:
         """Samples from `sock` into the queue until the connection goes: why it went."""
@@ -348,10 +375,9 @@ class RtlTcpSource:
             if not n:
                 reason = "the server closed it"
                 break
+            self._took(n)
             room = len(view) - filled
             filled += n
-            self.bytes_received += n
-            self._last_arrival = time.time()
             heard = time.monotonic()
             if filled >= HAND_OVER_BYTES:
                 filled = self._hand_over(buf, filled)
@@ -374,10 +400,9 @@ class RtlTcpSource:
                 break
             if not n:
                 break
+            self._took(n)
             filled += n
             drained += n
-            self.bytes_received += n
-            self._last_arrival = time.time()
             if filled >= HAND_OVER_BYTES:
                 filled = self._hand_over(buf, filled)
         return filled
