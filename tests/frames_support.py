@@ -116,3 +116,20 @@ def check_house_rule(frames: Iterable[bytes | str]) -> None:
             raise AssertionError(f"DF{df} has no parity to check: {data.hex()}")
         if df in SQUITTERS:
             heard.add(address)
+
+
+def frame_batch(frames: list[tuple[bytes, int]], epoch0: float | None = None,
+                level: float = 0.5, until: int = 0, samples: int = 0,
+                power: float = 0.0) -> FrameBatch:
+    """A batch of frames (bytes, ticks), as an input hands them on; it ends at `until`
+    or its last frame."""
+    import numpy as np
+
+    n = len(frames)
+    msg = np.zeros((n, 14), np.uint8)
+    for i, (frame, _) in enumerate(frames):
+        msg[i, :len(frame)] = np.frombuffer(frame, np.uint8)
+    ticks = np.array([t for _, t in frames], np.int64)
+    return FrameBatch(msg, ticks, np.full(n, level, np.float32), np.zeros(n, np.uint8),
+                      max([until, *ticks.tolist()]), epoch0, sample_power=power,
+                      samples=samples)

@@ -152,18 +152,29 @@ def velocity_track(frame: bytes, d: Fields) -> float | None:
 # DO-260B's surface movement codes below 1 kt: the lower edge of each code's range.
 DO260B_SLOW = {2: 0.0, 3: 0.125, 4: 0.125 + 0.875 / 6, 5: 0.125 + 2 * 0.875 / 6,
                6: 0.125 + 3 * 0.875 / 6, 7: 0.125 + 4 * 0.875 / 6, 8: 0.125 + 5 * 0.875 / 6}
+# The width of each code's range (DO-260B 2.2.3.2.4.2), by the band's first code.
+MOVEMENT_STEPS = ((109, 5.0), (94, 2.0), (39, 1.0), (13, 0.5), (9, 0.25), (3, 0.875 / 6),
+                  (2, 0.125))
 
 
 def surface_groundspeed(d: Fields) -> object:
-    slow = DO260B_SLOW.get(d["movement"])
-    return d["groundspeed"] if slow is None else pytest.approx(slow)
+    """pyModeS gives a code's lower edge; readsb and dump1090-fa (and we) its middle,
+    and 180 kt for code 124 (more than 175 kt)."""
+    movement = d["movement"]
+    if movement == 124:
+        return 180.0
+    lower = DO260B_SLOW.get(movement, d["groundspeed"])
+    if lower is None or movement < 2:
+        return lower
+    step = next(width for first, width in MOVEMENT_STEPS if movement >= first)
+    return pytest.approx(lower + step / 2)
 
 
 CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}
 
 
 def category(d: Fields) -> str | None:
-    return f"{CATEGORY_SETS[d['typecode']]}{d['category']}" if d["category"] else None
+    return f"{CATEGORY_SETS[d['typecode']]}{d['category']}"  # "A0" too, as dump1090-fa
 
 
 def unpadded(callsign: str | None) -> str | None:

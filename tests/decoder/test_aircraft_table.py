@@ -91,6 +91,19 @@ def test_comm_b_speeds_count_only_while_no_ads_b_velocity_is_recent() -> None:
     assert ac.baro_rate == -512
 
 
+def test_an_ads_b_gnss_rate_leaves_comm_b_baro_rate_standing() -> None:
+    """Issue 14, fault 4: modes1's 4d2023 sends its vertical rate over ADS-B from GNSS
+    only; its BDS 6,0 replies give the barometric one, which aircraft.json lacked
+    (readsb and dump1090-fa keep each figure's own source)."""
+    tr = Tracker()
+    tr.update(0.0, AirborneVelocity(17, ICAO, "adsb_icao", 1, 300.0, 90.0, None, None, None,
+                                    -1728, "GNSS", 100, 2))
+    tr.update(1.0, CommB(20, ICAO, 0, 30000, None, "6,0",
+                         CommBData(baro_vertical_rate=-1600, inertial_vertical_rate=-1500)))
+    ac = tr.aircraft[ICAO]
+    assert (ac.baro_rate, ac.geom_rate) == (-1600, -1728)  # ADS-B's GNSS rate stands
+
+
 def test_df18_control_field_gives_the_address_type_and_a_better_one_wins() -> None:
     tr = Tracker()
     df18 = bytearray(encode.identification(ICAO, "TEST1"))

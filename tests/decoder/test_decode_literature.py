@@ -65,18 +65,20 @@ def test_identification() -> None:
     # 8D4840D6202CC371C32CE0576098: TC 00100 = 4 (set A), category 000 (none given);
     # 001011 001100 001101 110001 110000 110010 110011 100000 = K L M 1 0 2 3 space.
     message = decode(bytes.fromhex("8D4840D6202CC371C32CE0576098"))
-    assert message == Identification(17, 0x4840D6, "adsb_icao", 4, None, "KLM1023")
+    # Category 0 is "no information", written "A0" as dump1090-fa and readsb write it.
+    assert message == Identification(17, 0x4840D6, "adsb_icao", 4, "A0", "KLM1023")
     # pyModeS' EZY85MH: 8D406B902015A678D4D220AA4BDA, TC 4, category 0.
     assert decode(bytes.fromhex("8D406B902015A678D4D220AA4BDA")).callsign == "EZY85MH"
 
 
 def test_surface_position() -> None:
     # rs1090's 8C4841753A9A153237AEF0F275BE (CA 4, on the ground): TC 00111 = 7;
-    # movement 0101001 = 41 -> 15 + 2 * 1 = 17 kt; track valid 1, 0100001 = 33 ->
-    # 33 * 360 / 128 = 92.8125 deg; T 0, F 1 (odd); lat 39195, lon 110320 (rs1090's).
+    # movement 0101001 = 41 -> (17, 18] kt, 17.5 as readsb and dump1090-fa say; track
+    # valid 1, 0100001 = 33 -> 33 * 360 / 128 = 92.8125 deg; T 0, F 1 (odd); lat 39195,
+    # lon 110320 (rs1090's).
     message = decode(bytes.fromhex("8C4841753A9A153237AEF0F275BE"))
     assert message == SurfacePosition(17, 0x484175, "adsb_icao", 7, Cpr(True, 39195, 110320),
-                                      17.0, 92.8125)
+                                      17.5, 92.8125)
 
 
 def test_target_state_and_status() -> None:

@@ -109,8 +109,8 @@ def test_a_server_gone_for_good_leaves_no_frame_behind(modes1) -> None:
     assert process.returncode == 143
     assert lines.all() == expected
     warning, summary = err.splitlines()
-    assert warning == (f"adsbwatch: warning: rtl_tcp 127.0.0.1:{server.port}: connection "
-                       "lost (the server closed it); reconnecting")
+    assert warning.startswith(f"adsbwatch: warning: rtl_tcp 127.0.0.1:{server.port}: "
+                              "connection lost (the server closed it)")
     assert summary.startswith(f"adsbwatch: {len(expected)} frames (")
     assert summary.endswith(", dropped 0 samples")
 
@@ -131,3 +131,29 @@ def test_a_stop_while_connected_prints_every_frame_received(modes1) -> None:
     assert before_stop < len(expected)  # the last block's frames came with the stop
     assert lines.all() == expected
     assert err.splitlines()[-1].startswith(f"adsbwatch: {len(expected)} frames (")
+
+
+def test_a_server_that_closes_after_its_header_is_tried_ever_less_often() -> None:
+    """An rtl_tcp server that sends its header and closes, again and again: the waits
+    between tries double (they started afresh after each connection made: two
+    connections and two lines a second), and it is one warning in all."""
+    with RtlTcpServer(Serving(b"")) as server:
+        live = subprocess.Popen(
+            [*adsbwatch_command(), "live", "--rtl-tcp", f"127.0.0.1:{server.port}",
+             "--raw", "--no-db", "--stats-every", "0"],
+            env=checkout_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while server.connections == 0 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(4.0)  # tries at 0, 0.5, 1.5, 3.5 s: 4 (with waits of 0.5 s: 9)
+            connections = server.connections
+        finally:
+            live.send_signal(signal.SIGINT)
+            _, err = live.communicate(timeout=60)
+    assert 3 <= connections <= 5, err
+    assert [line for line in err.splitlines() if "connection" in line] == [
+        f"adsbwatch: warning: rtl_tcp 127.0.0.1:{server.port}: connection lost (the server "
+        "closed it) 0.0 s after it was made; reconnecting, the wait doubling up to 30 s "
+        "until a connection holds"]
+    assert live.returncode == 130

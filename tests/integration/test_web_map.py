@@ -396,3 +396,32 @@ def test_map_tiles_come_from_the_url_given_and_only_then(start_server, browser,
         tiles.shutdown()
         tiles.server_close()
         thread.join(timeout=10)
+
+
+def test_the_map_says_since_when_no_data_arrives(browser) -> None:
+    """A live source away: aircraft.json carries no_data_since (UNIX seconds) and the
+    page says so over the map, in UTC; when data comes again the banner goes."""
+    from adsbwatch.receiver.core.network import NetworkThread
+    from adsbwatch.receiver.outputs.http.app import make_app
+    from adsbwatch.receiver.outputs.http.documents import Published, encode
+    from adsbwatch.receiver.outputs.http.service import HttpService
+
+    away = T0 + 3723.6  # 2025-05-16 10:32:03.6 UTC
+    published = Published({"aircraft.json": encode(
+        {"now": away + 30, "messages": 5, "no_data_since": away, "aircraft": []})})
+    network = NetworkThread()
+    try:
+        service = HttpService(network, make_app(published, None, db_path=None, receiver=None,
+                                                tiles=None), "127.0.0.1", 0)
+        browser.get(service.url)
+        banner = wait_for(browser, "const b = document.getElementById('no-data'); return "
+                          "!b.classList.contains('hidden') && b.innerText")
+        assert banner == "no data since 10:32:03 UTC"
+        published.documents = {"aircraft.json": encode(
+            {"now": away + 31, "messages": 6, "aircraft": []})}
+        assert wait_for(browser, "return document.getElementById('no-data').classList"
+                        ".contains('hidden') && getComputedStyle(document.getElementById("
+                        "'no-data')).display === 'none'")
+        service.stop()
+    finally:
+        network.stop()

@@ -45,6 +45,7 @@ class FakeInput:
     until it is closed, as a dongle does; `closed` says whether the station closed it."""
 
     cpu_s = 0.0
+    checked = True  # its frames stand as the demodulator's would
 
     def __init__(self, batches: list[FrameBatch], live: bool = False) -> None:
         self.info = SourceInfo("fake", "cu8", RATE, live=live)
@@ -208,3 +209,36 @@ def test_a_live_clock_goes_on_while_the_source_is_away() -> None:
     assert abs(away[-1].now - away[-1].wall) < 1.0  # the clock is the wall clock's
     assert ICAO not in station.tracker.aircraft  # type: ignore[union-attr]
     assert ICAO in station.tracker.departed  # type: ignore[union-attr]
+
+
+def test_a_frame_that_fails_to_decode_is_said_once_and_recording_goes_on(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure inside the decoding stage (a bug, or a value nothing expected) leaves
+    that frame out, is said once, and the other frames are decoded and recorded."""
+    import adsbwatch.receiver.station.pipeline as pipeline_module
+
+    good = encode.identification(ICAO, "NAF01")
+    bad = encode.identification(0x3C4B2A, "BOOM")
+    real = pipeline_module.RepeatingDecoder.__call__
+
+    def brittle(self, frame: bytes):  # type: ignore[no-untyped-def]
+        if frame == bad:
+            raise KeyError("a field nothing expected")
+        return real(self, frame)
+
+    monkeypatch.setattr(pipeline_module.RepeatingDecoder, "__call__", brittle)
+    warnings: list[str] = []
+    batches = [frames_batch([good, bad, good], 0.0, 0.1), frames_batch([bad, good], 0.1, 0.2)]
+    stage = Pipeline(tracker_config=TrackerConfig(), watchlist=Watchlist([]),
+                     record_all=True, visit_gap_s=60.0, sighting_wait_s=0.0)
+    station = Station(FakeInput(batches), start_epoch=0.0, pipeline=stage,
+                      warn=warnings.append)
+    seen = Recorder()
+    station.add(seen)
+    station.run()
+    station.close()
+    assert warnings == [f"decoding {bad.hex()} failed (KeyError: 'a field nothing "
+                        "expected'); the frame is left out, decoding goes on"]
+    assert stage.totals.failures == 2 and stage.totals.messages == 3
+    assert station.consumers.failures == [] and seen.frames == 5
+    assert stage.visits.open[ICAO].messages == 3  # the recorded aircraft's visit went on

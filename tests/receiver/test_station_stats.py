@@ -13,8 +13,8 @@ from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.decoder.messages.tracker import Tracker
 from adsbwatch.receiver.station.stats import (
-    LEVEL_LO_DB,
     KEPT_MINUTES,
+    LEVEL_LO_DB,
     SourceCounts,
     StationStats,
 )

@@ -72,6 +72,9 @@ class Aircraft:
     baro_rate: int | None = None  # feet per minute
     geom_rate: int | None = None
     velocity_t: float | None = None  # when the last ADS-B velocity came
+    # when an ADS-B velocity last gave each vertical rate: Comm-B's stands for the other
+    baro_rate_t: float | None = None
+    geom_rate_t: float | None = None
     # the autopilot's selections (ADS-B target state, or Comm-B BDS 4,0)
     nav_altitude_mcp: int | None = None
     nav_altitude_fms: int | None = None

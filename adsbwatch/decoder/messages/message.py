@@ -153,7 +153,7 @@ class Identification(NamedTuple):
     icao: int
     address_type: str
     typecode: int
-    category: str | None  # as dump1090 shows it: "A3"; None: no category given
+    category: str | None  # as dump1090 shows it: "A3" ("A0": no category information)
     callsign: str  # trailing spaces and '_' fill stripped; "" when none was set
 
     on_ground = None

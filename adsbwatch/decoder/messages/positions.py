@@ -39,19 +39,21 @@ def airborne_position(df: int, icao: int, addressing: Addressing, tc: int,
 
 
 # Surface movement (DO-260B 2.2.3.2.4.2): (first code, speed at its lower edge in kt,
-# step in kt) per band, up to 124 (175 kt or more). Each code stands for a range
-# (lower, lower + step]; the lower edge is reported, as pyModeS does. Code 1 is
-# stopped, 0 and 125-127 say nothing.
+# step in kt) per band, up to 123. Each code stands for a range (lower, lower + step];
+# its middle is reported, as readsb and dump1090-fa do (pyModeS reports the lower edge,
+# up to 5 kt slower). Code 1 is stopped, 124 more than 175 kt (readsb says 180), 0 and
+# 125-127 say nothing.
 MOVEMENT_BANDS = ((2, 0.0, 0.125), (3, 0.125, 0.875 / 6), (9, 1.0, 0.25), (13, 2.0, 0.5),
-                  (39, 15.0, 1.0), (94, 70.0, 2.0), (109, 100.0, 5.0), (124, 175.0, 0.0))
+                  (39, 15.0, 1.0), (94, 70.0, 2.0), (109, 100.0, 5.0))
+ABOVE_175_KT = 180.0
 
 
 def _movement_knots() -> tuple[float | None, ...]:
     speeds: list[float | None] = [None, 0.0]
     for (first, lower, step), (following, _, _) in zip(
-            MOVEMENT_BANDS, (*MOVEMENT_BANDS[1:], (125, 0.0, 0.0)), strict=True):
-        speeds += [lower + (code - first) * step for code in range(first, following)]
-    return (*speeds, None, None, None)
+            MOVEMENT_BANDS, (*MOVEMENT_BANDS[1:], (124, 0.0, 0.0)), strict=True):
+        speeds += [lower + (code - first + 0.5) * step for code in range(first, following)]
+    return (*speeds, ABOVE_175_KT, None, None, None)
 
 
 GROUNDSPEED_BY_MOVEMENT = _movement_knots()  # 128 codes

@@ -43,6 +43,11 @@ ADSB_VELOCITY_WINS_S = 60.0  # an ADS-B velocity this recent beats Comm-B's spee
 _SQUITTERS = frozenset(SQUITTERS)
 
 
+def _recent(since: float | None, t: float) -> bool:
+    """An ADS-B figure given at `since` still beats Comm-B's at `t`."""
+    return since is not None and t - since <= ADSB_VELOCITY_WINS_S
+
+
 @dataclass(frozen=True)
 class TrackerConfig(CprConfig):
     expire_s: float = 60.0  # silence after which an aircraft leaves the table
@@ -216,20 +221,19 @@ class Tracker:
             value = getattr(d, name)
             if value is not None:
                 setattr(ac, name, value)
-        if self._adsb_velocity_recent(ac, update.t):
-            return  # ADS-B's own velocity is more precise than Comm-B's
-        if d.true_track is not None:
-            ac.track = d.true_track
-        if d.groundspeed is not None:
-            ac.groundspeed = d.groundspeed
-        if d.baro_vertical_rate is not None:
+        # ADS-B's own figures are more precise than Comm-B's, each while recent: an
+        # ADS-B velocity with a GNSS vertical rate leaves BDS 6,0's barometric one
+        # standing (readsb and dump1090-fa keep each field's source so).
+        t = update.t
+        if not _recent(ac.velocity_t, t):
+            if d.true_track is not None:
+                ac.track = d.true_track
+            if d.groundspeed is not None:
+                ac.groundspeed = d.groundspeed
+        if d.baro_vertical_rate is not None and not _recent(ac.baro_rate_t, t):
             ac.baro_rate = d.baro_vertical_rate
-        if d.inertial_vertical_rate is not None:
+        if d.inertial_vertical_rate is not None and not _recent(ac.geom_rate_t, t):
             ac.geom_rate = d.inertial_vertical_rate
-
-    @staticmethod
-    def _adsb_velocity_recent(ac: Aircraft, t: float) -> bool:
-        return ac.velocity_t is not None and t - ac.velocity_t <= ADSB_VELOCITY_WINS_S
 
     def _identification(self, ac: Aircraft, update: AircraftUpdate,
                         msg: Identification) -> None:
@@ -278,9 +282,9 @@ class Tracker:
             ac.magnetic_heading = msg.heading
         if msg.vertical_rate is not None:
             if msg.vertical_rate_source == "GNSS":
-                ac.geom_rate = msg.vertical_rate
+                ac.geom_rate, ac.geom_rate_t = msg.vertical_rate, update.t
             else:
-                ac.baro_rate = msg.vertical_rate
+                ac.baro_rate, ac.baro_rate_t = msg.vertical_rate, update.t
         if msg.geo_minus_baro is not None:
             ac.geo_minus_baro = msg.geo_minus_baro
         ac.nac_v = msg.nac_v

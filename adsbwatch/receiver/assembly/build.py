@@ -1,6 +1,6 @@
-"""The station of a `replay` or `live` run, built from its typed configuration: the input
-(a recording, a dongle, an rtl_tcp server, other decoders' frames), the decoding stage
-with the watchlist and the store, and every consumer asked for. A test builds one the
+"""The station of a `replay` or `live` run, built from its typed configuration: its inputs
+(a recording; a dongle or an rtl_tcp server, other decoders' frames, or both), the
+decoding stage with the watchlist and the store, and every consumer asked for. A test builds one the
 same way, without the command line.
 
 Heavy parts are imported where they are built: `--raw` alone starts without pyModeS,
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         RecordingSourceConfig,
         StationConfig,
     )
-    from adsbwatch.receiver.outputs.stdout import StdoutOutlet
+    from adsbwatch.receiver.outputs.stdout import StdoutOutlet, StdoutWatch
     from adsbwatch.receiver.station.inputs import Input
     from adsbwatch.receiver.station.station import Station
     from adsbwatch.receiver.ui.interactive import InteractiveView
@@ -51,6 +51,7 @@ class BuiltStation:
     watchlist: Watchlist | None = None
     view: LiveTable | InteractiveView | None = None
     network: NetworkOutputs | None = None
+    stdout_watch: StdoutWatch | None = None  # what became of the table's stdout
     store_name: str | None = None  # where the store is, for the closing summary
     recorder: Any = None
     extra: list[Consumer] = field(default_factory=list)
@@ -62,10 +63,11 @@ def build_station(config: StationConfig,
     the user can mend is a one-line UserError or RuntimeFailure."""
     from adsbwatch.receiver.outputs.stdout import StdoutOutlet
     from adsbwatch.receiver.station.clock import start_epoch
+    from adsbwatch.receiver.station.inputs import combined_info
     from adsbwatch.receiver.station.station import Station
 
-    source_input = _input(config, warn)
-    info = source_input.info
+    inputs = _inputs(config, warn)
+    info = combined_info(inputs)
     receiver = config.receiver if config.receiver is not None else info.position
     live = config.command == "live"
     start_time = None if live else config.source.start_time  # type: ignore[union-attr]
@@ -74,7 +76,7 @@ def build_station(config: StationConfig,
         recorder = _open_recorder(config, warn) if config.opens_store else None
         watchlist = _watchlist(config, recorder)
         pipeline = _pipeline(config, receiver, watchlist)
-    station = Station(source_input, start_epoch=start_epoch(info, start_time),
+    station = Station(inputs, start_epoch=start_epoch(info, start_time),
                       pipeline=pipeline, warn=warn, receiver=receiver,
                       wall_clock=live and start_time is None,  # a live stream: wall time
                       throttle=not live and config.source.throttle)  # type: ignore[union-attr]
@@ -101,7 +103,9 @@ def build_station(config: StationConfig,
 # ---------------------------------------------------------------------- the input
 
 
-def _input(config: StationConfig, warn: Callable[[str], None]) -> Input:
+def _inputs(config: StationConfig, warn: Callable[[str], None]) -> list[Input]:
+    """The run's inputs: a recording; or live, a dongle (first: its failure to open is
+    the one said) and each `--net-connect` peer."""
     from adsbwatch.receiver.station.demodulation import DemodulatedInput
 
     if config.command == "replay":
@@ -109,17 +113,19 @@ def _input(config: StationConfig, warn: Callable[[str], None]) -> Input:
 
         recording: RecordingSourceConfig = config.source  # type: ignore[assignment]
         source = recording_source(recording.path, recording.fmt, recording.rate)
-        return DemodulatedInput(source, config.fix)
+        return [DemodulatedInput(source, config.fix)]
     live: LiveSourceConfig = config.source  # type: ignore[assignment]
-    iq = _live_iq_source(live, warn) if live.reads_iq else None
+    inputs: list[Input] = []
+    if live.reads_iq:
+        inputs.append(DemodulatedInput(_live_iq_source(live, warn), config.fix,
+                                       wall_clock=True))
     if live.net_connect:
-        from adsbwatch.receiver.sources.net.source import NetFrameSource
+        from adsbwatch.receiver.sources.net.peer import PeerSource
         from adsbwatch.receiver.station.frames_input import FramesInput
 
-        return FramesInput(NetFrameSource(live.net_connect, warn, reconnect=live.reopen,
-                                          iq=iq, fix=config.fix))
-    assert iq is not None
-    return DemodulatedInput(iq, config.fix, wall_clock=True)
+        inputs += [FramesInput(PeerSource(spec, warn, reconnect=live.reopen))
+                   for spec in live.net_connect]
+    return inputs
 
 
 def _live_iq_source(live: LiveSourceConfig, warn: Callable[[str], None]) -> Any:
@@ -186,6 +192,12 @@ def _decoding_consumers(config: StationConfig, built: BuiltStation,
                               width=WIDE)
     built.console = console
     station.add(Alerter(console, config.decoding.on_sighting, warn))
+    if not raw:
+        from adsbwatch.receiver.outputs.stdout import StdoutWatch
+
+        recording = built.recorder is not None or config.decoding.on_sighting is not None
+        built.stdout_watch = StdoutWatch(built.outlet, recording, station.request_stop, warn)
+        station.add(built.stdout_watch)
     if built.recorder is not None:
         station.add(_recording(config, built))
 

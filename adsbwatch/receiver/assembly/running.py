@@ -8,9 +8,11 @@ import sys
 from contextlib import nullcontext
 
 from adsbwatch.receiver.assembly.build import BuiltStation
+from adsbwatch.receiver.core.abilities import PeerStates, SummaryLines
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.station.signals import StopSignals, Terminated
 from adsbwatch.receiver.station.station import Station
+from adsbwatch.receiver.station.stats import KEPT_MINUTES
 from adsbwatch.receiver.ui.losses import away_text
 
 
@@ -34,16 +36,21 @@ def run_built(built: BuiltStation) -> int:
             station.close()
             if built.network is not None:
                 built.network.stop()  # after every consumer that used it has closed
+    watch = built.stdout_watch
+    quietly_over = watch is not None and watch.reader_left and not watch.recording
     interrupted = signals.exit_status != 0
     consumers = station.consumers
-    _final_table(built, interrupted)
+    if built.outlet.open:
+        _final_table(built, interrupted)
+    fatal = watch.fatal if watch is not None else None
     # A run that failed, or whose only reader left, ends without a summary.
-    quiet = built.config.outputs.quiet or bool(consumers.failures) \
-        or station.run_state.ended == "no consumer left"
+    quiet = built.config.outputs.quiet or bool(consumers.failures) or quietly_over \
+        or fatal is not None or station.run_state.ended == "no consumer left"
     _closing_lines(built, quiet, interrupted)
-    for failure in consumers.unreported:
+    for failure in [*consumers.unreported, *([fatal] if fatal else [])]:
         print(f"adsbwatch: error: {failure}", file=sys.stderr)
-    return signals.exit_status or (1 if consumers.failures else 0)
+    failed = consumers.failures or fatal or (watch is not None and watch.failure)
+    return signals.exit_status or (1 if failed else 0)
 
 
 def _serve_on(built: BuiltStation, signals: StopSignals) -> None:
@@ -68,8 +75,9 @@ def _final_table(built: BuiltStation, interrupted: bool) -> None:
         built.console.print(run_table(built.station, built.watchlist))
 
 
-def demod_summary(station: Station) -> str:
-    """Frames, repairs, rejections and samples of a run from IQ samples."""
+def demod_summary(station: Station, real_time: bool) -> str:
+    """Frames, repairs, rejections and samples of a run from IQ samples; `real_time`:
+    samples came as they were taken (a dongle, rtl_tcp): how fast it ran says nothing."""
     total = station.stats.total
     info = station.info
     by_df = ", ".join(f"DF{df} {int(n)}" for df, n in enumerate(total.by_df.tolist()) if n)
@@ -77,7 +85,7 @@ def demod_summary(station: Station) -> str:
     samples = station.totals.samples
     signal_s = samples / info.rate
     wall = station.run_state.wall_seconds
-    if info.live:  # waiting for samples is not work: no "times real time"
+    if real_time:  # waiting for samples is not work: no "times real time"
         totals = station.totals
         pace = (f"{signal_s:.1f} s of signal in {wall:.1f} s, dropped "
                 f"{totals.dropped_samples} samples")
@@ -99,10 +107,9 @@ def demod_summary(station: Station) -> str:
 def _closing_lines(built: BuiltStation, quiet: bool, interrupted: bool) -> None:
     station = built.station
     info = station.info
-    summary_lines = getattr(station.input, "summary_lines", None)
-    if summary_lines is not None:  # frames from other decoders: no samples, no rate
-        if not quiet:
-            for line in summary_lines():
+    if any(isinstance(source, PeerStates) for source in station.inputs):
+        if not quiet:  # frames from other decoders: a line per input, and the refusals
+            for line in input_lines(station):
                 print(line, file=sys.stderr)
     else:
         totals = station.totals
@@ -113,9 +120,25 @@ def _closing_lines(built: BuiltStation, quiet: bool, interrupted: bool) -> None:
         if totals.samples == 0 and not interrupted and not station.stop_requested:
             raise UserError(f"{info.name} holds no {info.fmt} samples (empty input)")
         if not quiet:
-            print(demod_summary(station), file=sys.stderr)
+            print(demod_summary(station, built.config.command == "live"), file=sys.stderr)
     if station.pipeline is not None and not quiet:
         print(decoding_summary(built), file=sys.stderr)
+    late = station.stats.total.late_frames
+    if late:  # counted in the totals; said, not lost silently
+        print(f"adsbwatch: warning: {late} frames came more than {KEPT_MINUTES} minutes "
+              "after their time: in the run's totals, in no minute's row", file=sys.stderr)
+
+
+def input_lines(station: Station) -> list[str]:
+    """Each input's closing line (what it read, what became of it), then why frames
+    of other decoders were refused."""
+    lines = [line for source, counts in zip(station.inputs, station.merge.counts, strict=True)
+             if isinstance(source, SummaryLines) for line in source.summary_lines(counts)]
+    refused = station.merge.refused
+    if refused:
+        why = ", ".join(f"{reason} {n}" for reason, n in refused.most_common())
+        lines.append(f"adsbwatch: network frames refused: {why}")
+    return lines
 
 
 def decoding_summary(built: BuiltStation) -> str:
@@ -133,6 +156,8 @@ def decoding_summary(built: BuiltStation) -> str:
             notes.append(f"{status.lost} rows lost")
         if notes:
             where += f" ({'; '.join(notes)})"
+    failures = station.pipeline.totals.failures
+    failed = f", {failures} failed" if failures else ""
     return (f"adsbwatch: {total.messages} messages decoded ({total.undecodable} without a "
-            f"decoder), {total.positions} positions ({total.rejected_positions} rejected "
+            f"decoder{failed}), {total.positions} positions ({total.rejected_positions} rejected "
             f"as implausible), {station.pipeline.totals.sightings} sightings; recorded{where}")

@@ -72,6 +72,12 @@ class CommandRunner:
         for thread in self._threads:
             thread.start()
 
+    @property
+    def running(self) -> int:
+        """Commands running now."""
+        with self._lock:
+            return len(self._running)
+
     def submit(self, sighting: Sighting) -> None:
         try:
             self._waiting.put_nowait(sighting)

@@ -13,6 +13,7 @@ import numpy as np
 
 from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.core.abilities import InputCounts, PeerState
 
 # SourceInfo.fmt of a frame source: frames, not samples (its rate is 0).
 FRAMES_FORMAT = "frames"
@@ -100,29 +101,28 @@ class IQSource(Protocol):
 
 
 class FrameSource(Protocol):
-    """A source of frames already demodulated (another decoder's, over the network):
-    the station hands its batches to the sinks as they are, no demodulator between."""
+    """A source of frames another decoder demodulated (a network peer): not checked yet,
+    the station applies the CRC and address rule to them; no demodulator between."""
 
     info: SourceInfo  # fmt FRAMES_FORMAT, rate 0, live
-    totals: SourceTotals  # no samples; what it counts is in `extra`
+    totals: SourceTotals  # no samples
 
     def open(self) -> None:
         """Start listening; a failure is a one-line UserError or RuntimeFailure."""
 
     def batches(self) -> Iterator[FrameBatch]:
-        """Batches in time order, epoch0 set, an empty one at least every second, until
-        the source ends or is closed."""
+        """Batches of unchecked frames in time order, epoch0 set, one (maybe empty) at
+        least every second, until the source ends or is closed."""
         ...
 
     def close(self) -> None:
-        """Stop; safe to call twice, and without open()."""
+        """Stop; `batches` then ends. Safe to call twice, and without open()."""
 
-    def summary_lines(self) -> list[str]:
-        """What it received, for the closing summary."""
+    def peer_states(self) -> list[PeerState]:
+        """Its peers now (core/abilities.py's PeerStates)."""
         ...
 
-
-def is_frame_source(source: object) -> bool:
-    """Whether `source` yields frames (a FrameSource) rather than samples."""
-    info = getattr(source, "info", None)
-    return getattr(info, "fmt", None) == FRAMES_FORMAT
+    def summary_lines(self, counts: InputCounts) -> list[str]:
+        """What it received, and what the station made of it (`counts`), for the closing
+        summary (core/abilities.py's SummaryLines)."""
+        ...

@@ -22,11 +22,10 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
-from adsbwatch.receiver.core.backoff import FIRST_RETRY_S, next_retry
+from adsbwatch.receiver.core.backoff import Retry
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
@@ -75,14 +74,6 @@ GATHER_S = 0.1  # a pause after draining the socket: 480 KB gather meanwhile at 
 QUEUE_SECONDS = 4.0  # room for the demodulator's first block (kernels loading) and hiccups
 
 
-@dataclass
-class _Outage:
-    """While the server is away: the wait before the next try, and what was said."""
-
-    backoff: float = FIRST_RETRY_S
-    said_busy: bool = False
-
-
 class ConnectFailed(Exception):
     """The server could not be reached, or gave no header (`busy`); the message says
     why and what to check. Tried again with backoff."""
@@ -127,6 +118,8 @@ class RtlTcpSource:
         self._failure: Exception | None = None
         self._last_arrival: float | None = None  # when samples came last
         self._returning = False  # samples came, then the server went: the next are back
+        self._retry = Retry()
+        self._said_busy = False  # in this outage
 
     # ------------------------------------------------------------------ the interface
 
@@ -137,6 +130,7 @@ class RtlTcpSource:
         sock = None
         try:
             sock = self._connect()
+            self._retry.connected()
         except ConnectFailed as exc:
             if not self.reconnect:
                 raise RuntimeFailure(str(exc)) from None
@@ -283,14 +277,11 @@ class RtlTcpSource:
         assert self._queue is not None
         try:
             sock = self._sock
-            outage: _Outage | None = None
             while not self._stop.is_set():
                 if sock is None:
-                    outage = outage or _Outage()
-                    sock = self._reconnected(outage)
+                    sock = self._reconnected()
                     if sock is None:
                         break
-                before = self.bytes_received
                 reason = self._pump(sock)
                 with self._send_lock:
                     self._sock = None
@@ -304,30 +295,31 @@ class RtlTcpSource:
                         f"{self.info.name}: connection lost ({reason}); not reconnecting "
                         "(--no-reopen); check the server")
                     break
-                if outage is None or self.bytes_received > before:  # it went: say so once
-                    outage = _Outage()
-                    self._returning = self._last_arrival is not None
-                    self.warn(f"{self.info.name}: connection lost ({reason}); reconnecting")
-                else:  # taken and closed with no sample: no better than a refusal
-                    outage.backoff = next_retry(outage.backoff)
+                self._returning = self._last_arrival is not None
+                line = self._retry.loss_line(self.info.name, reason)
+                if line is not None:
+                    self.warn(line)
         except Exception as exc:  # noqa: BLE001 - ends the stream with it, in the station
             self._failure = exc
         finally:
             self._queue.end()
 
-    def _reconnected(self, outage: _Outage) -> socket.socket | None:
-        """A new connection, or None when stopped. A busy server is said once in an
-        outage: another client may hold it."""
+    def _reconnected(self) -> socket.socket | None:
+        """A new connection, or None when stopped (the time away is counted when samples
+        flow again). A busy server is said once in an outage: another client may hold
+        it."""
         assert self._queue is not None
-        while not self._stop.wait(outage.backoff):
+        wait = self._retry.lost()
+        while not self._stop.wait(wait):
             try:
                 sock = self._connect()
             except ConnectFailed as failed:
-                if failed.busy and not outage.said_busy:
-                    outage.said_busy = True
+                if failed.busy and not self._said_busy:
+                    self._said_busy = True
                     self.warn(f"{failed}; retrying")
-                outage.backoff = next_retry(outage.backoff)
+                wait = self._retry.failed()
                 continue
+            self._retry.connected()
             with self._send_lock:
                 self._sock = sock
             if self._stop.is_set():  # close() came while we were connecting
@@ -347,7 +339,7 @@ class RtlTcpSource:
         """Samples flow again after the server went: the time away (since the last
         samples before it) on the sample clock, ahead of the new ones."""
         assert self._queue is not None and self._last_arrival is not None
-        self._returning = False
+        self._returning = self._said_busy = False
         # At least one: the demodulator starts afresh after a gap.
         self._queue.away(max(1, round((time.time() - self._last_arrival) * self.info.rate)))
         self.totals.reconnects += 1

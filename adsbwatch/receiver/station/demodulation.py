@@ -1,5 +1,7 @@
 """An IQ source as one of the station's inputs: its blocks through one Demodulator,
-magnitudes then frames, block by block, in the input's own thread."""
+magnitudes then frames, block by block, in the input's own thread. Its tuner's gain
+when the source has one (HasGain), and its line of a merged run's closing summary
+(SummaryLines)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from adsbwatch.decoder.demod.demodulator import Demodulator
 from adsbwatch.decoder.demod.magnitude import magnitude
 from adsbwatch.decoder.demod.power import mean_power
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.core.abilities import HasGain, InputCounts
 from adsbwatch.receiver.sources.base import IQSource, SourceInfo, SourceTotals
 from adsbwatch.receiver.station.clock import LiveClock
 
@@ -21,7 +24,7 @@ BLOCK_SAMPLES = 1 << 20  # 0.44 s at 2.4 MS/s: few hand-overs between the thread
 class DemodulatedInput:
     """The frames of an IQ source (the station's Input: already CRC-checked here)."""
 
-    checked = True
+    checked = True  # the demodulator applied the CRC and address rule
 
     def __init__(self, source: IQSource, fix: int, block_samples: int = BLOCK_SAMPLES,
                  wall_clock: bool = False) -> None:
@@ -34,6 +37,7 @@ class DemodulatedInput:
         self.wall_clock = wall_clock
         self.demod = Demodulator(source.info.rate, fix=fix)
         self.cpu_s = 0.0  # this input's thread: magnitudes and demodulation
+        self.frames = 0  # demodulated so far
 
     @property
     def info(self) -> SourceInfo:
@@ -45,7 +49,7 @@ class DemodulatedInput:
 
     @property
     def gain_db(self) -> float | None:
-        return getattr(self.source, "gain_db", None)
+        return self.source.gain_db if isinstance(self.source, HasGain) else None
 
     def demod_counts(self) -> dict[str, int]:
         return self.demod.stats_dict()
@@ -78,4 +82,16 @@ class DemodulatedInput:
             self.cpu_s += time.thread_time() - cpu
             if clock is not None:
                 batch.epoch0 = clock.epoch0(block)
+            self.frames += len(batch)
             yield batch
+
+    def summary_lines(self, counts: InputCounts) -> list[str]:
+        """Its line when merged with other decoders' frames: what it demodulated and
+        what became of those frames."""
+        totals, s = self.totals, self.demod.stats_dict()
+        unread = f", {counts.unread} unread at the stop" if counts.unread else ""
+        return [f"adsbwatch: {self.name}: {self.frames} frames demodulated from "
+                f"{totals.samples} samples ({totals.dropped_samples} dropped), "
+                f"{counts.decoded} decoded, {counts.duplicates} copies of another "
+                f"input's{unread}; repaired {s.get('repaired_1bit', 0)} (1 bit) + "
+                f"{s.get('repaired_2bit', 0)} (2 bits)"]

@@ -1,17 +1,21 @@
-"""Other decoders' frames (a frame source, `--net-connect`) as one of the station's
-inputs: its batches as they come, already checked by the source."""
+"""Another decoder's frames (a frame source: one `--net-connect` peer) as one of the
+station's inputs: its batches as they come, unchecked (the station's merge applies the
+CRC and address rule), and its peer's state and closing lines for the views."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.core.abilities import InputCounts, PeerState
 from adsbwatch.receiver.sources.base import FrameSource, SourceInfo, SourceTotals
 
 
 class FramesInput:
-    cpu_s = 0.0
+    """An Input, with PeerStates and SummaryLines (core/abilities.py)."""
+
+    checked = False  # another decoder's CRC is not ours: the station checks
+    cpu_s = 0.0  # no demodulation here
 
     def __init__(self, source: FrameSource) -> None:
         self.source = source
@@ -27,11 +31,7 @@ class FramesInput:
         return self.source.totals
 
     def demod_counts(self) -> dict[str, int]:
-        return dict(getattr(self.source, "_demod_stats", {}))
-
-    def __getattr__(self, name: str) -> Any:
-        # The source's optional abilities (peer_states, summary_lines, gain_db).
-        return getattr(self.source, name)
+        return {}
 
     def open(self) -> None:
         self.source.open()
@@ -41,3 +41,9 @@ class FramesInput:
 
     def close(self) -> None:
         self.source.close()
+
+    def peer_states(self) -> list[PeerState]:
+        return self.source.peer_states()
+
+    def summary_lines(self, counts: InputCounts) -> list[str]:
+        return self.source.summary_lines(counts)

@@ -30,6 +30,7 @@ class PipelineTotals:
     undecodable: int = 0
     positions: int = 0
     sightings: int = 0
+    failures: int = 0  # frames whose decoding failed unexpectedly (a bug): counted, said
 
 
 class Pipeline:
@@ -46,6 +47,7 @@ class Pipeline:
         self._waiting: dict[int, tuple[Sighting, float]] = {}  # icao -> (sighting, due)
         self._announced: list[Sighting] = []
         self._next_housekeeping = 0.0
+        self.first_failure: str | None = None  # the first unexpected failure, to say once
 
     def decode(self, batch: FrameBatch, epoch0: float) -> Decoded:
         """One batch's frames (possibly none), on a clock whose tick 0 is `epoch0`."""
@@ -56,11 +58,23 @@ class Pipeline:
             level = batch.level.astype("float64")
             powers = (level * level).tolist()  # NaN stays NaN: a frame with no level
             for i, n in enumerate(batch.nbytes.tolist()):
-                self._frame(times[i], rows[14 * i:14 * i + n], powers[i], decoded)
+                frame = rows[14 * i:14 * i + n]
+                try:
+                    self._frame(times[i], frame, powers[i], decoded)
+                except Exception as exc:  # noqa: BLE001 - one bad frame must not stop the rest
+                    self._failed(frame, exc)
         self.now = max(self.now, epoch0 + batch.until_ticks / CLOCK_HZ)
         decoded.now = self.now
         decoded.ended = self.visits.take_ended()
         return decoded
+
+    def _failed(self, frame: bytes, exc: Exception) -> None:
+        """A frame whose decoding failed where nothing should fail: counted, the first
+        one kept for the station to say; recording goes on with the next frame."""
+        self.totals.failures += 1
+        if self.first_failure is None:
+            self.first_failure = (f"decoding {frame.hex()} failed ({type(exc).__name__}: "
+                                  f"{exc}); the frame is left out, decoding goes on")
 
     def _frame(self, t: float, frame: bytes, power: float, decoded: Decoded) -> None:
         if t > self.now:

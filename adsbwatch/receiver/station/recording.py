@@ -13,6 +13,7 @@ or kill -9, where `last_seen` says how far the run got.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -45,7 +46,12 @@ def minute_row(b: Bucket, run_start: float, session_id: int) -> MinuteRow:
         seconds=round(b.seconds, 3), frames=b.frames, messages=b.messages,
         frames_by_df={df: int(n) for df, n in enumerate(b.by_df.tolist()) if n},
         levels={LEVEL_LO_DB + i: int(n) for i, n in enumerate(b.levels.tolist()) if n},
-        max_dbfs=b.peak_dbfs if b.levelled else None, noise_dbfs=b.noise_dbfs)
+        max_dbfs=_dbfs(b.peak_power) if b.levelled else None,
+        noise_dbfs=_dbfs(b.sample_power_sum / b.sample_power_n) if b.sample_power_n else None)
+
+
+def _dbfs(power: float) -> float:
+    return round(10 * math.log10(max(power, 1e-12)), 2)  # the store keeps 0.01 dB
 
 
 class RecordingConsumer:

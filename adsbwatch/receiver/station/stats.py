@@ -184,6 +184,8 @@ class StationStats:
         """One batch of frames on a clock whose tick 0 is `epoch0` (UNIX seconds), and
         the source's cumulative counts after it."""
         end = epoch0 + batch.until_ticks / CLOCK_HZ
+        if self._until_t is None:
+            self._until_t = epoch0  # a stream starts at its tick 0
         self._listened(end)
         targets = self._targets(max(end, self.now))
         self._source_deltas(targets, source)
@@ -299,7 +301,7 @@ class StationStats:
         """The clock's step since the previous batch, split over its minutes."""
         start, self._until_t = self._until_t, end
         if start is None or not 0 < end - start <= LONGEST_BLOCK_S:
-            return  # the first batch, a new clock or a jump: nothing to split
+            return  # a new clock or a jump: nothing to split
         self.total.seconds += end - start
         while start < end:
             number = int(start // MINUTE_S)

@@ -12,9 +12,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from adsbwatch.receiver.core.abilities import PeerState
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.station.stats import aircraft_present
+from adsbwatch.receiver.ui.inputs import kept_out, peer_states
 from adsbwatch.receiver.ui.losses import away_text
 from adsbwatch.receiver.when import table_time
 
@@ -35,8 +37,8 @@ class Footer:
         now = self.clock()
         self._tick = tick
         self._samples.append((now, self.station.totals.samples))
-        peers = self._peer_states()
-        if peers is not None:
+        peers = peer_states(self.station)
+        if peers:
             self._received.append((now, tuple(p.received for p in peers)))
         for kept in (self._samples, self._received):
             while len(kept) > 1 and kept[0][0] < now - WINDOW_S:
@@ -63,20 +65,14 @@ class Footer:
             return None
         return min(1.0, self.station.totals.bytes_read / info.size_bytes)
 
-    def _peer_states(self) -> list | None:  # type: ignore[type-arg]
-        states = getattr(self.station.input, "peer_states", None)
-        return None if states is None else states()
-
     def text(self) -> str:
         station, tick = self.station, self._tick
         info, totals = station.info, station.totals
         parts: list[str] = []
         if tick is not None and tick.away_since is not None:
             parts.append(f"no data since {table_time(tick.away_since)} UTC")
-        peers = self._peer_states()
-        if peers is not None:
-            parts += self._peer_parts(peers)
-        else:
+        peers = peer_states(station)
+        if info.rate or not peers:  # samples: a recording, a dongle
             done = self.progress()
             if done is not None:
                 parts.append(f"replay {done:.0%}")
@@ -86,6 +82,8 @@ class Footer:
             if rate is not None and info.rate:  # a recording is read as fast as it can be
                 parts.append(f"{rate / 1e6:.2f} MS/s" if info.live
                              else f"{rate / info.rate:.1f}x real time")
+        if peers:
+            parts += self._peer_parts(peers)
         stats = station.stats
         parts.append(f"{stats.total.frames} frames")
         tracker = station.tracker
@@ -106,7 +104,7 @@ class Footer:
                 parts.append(away)
         return " | ".join(parts)
 
-    def _peer_parts(self, states: list) -> list[str]:  # type: ignore[type-arg]
+    def _peer_parts(self, states: list[PeerState]) -> list[str]:
         parts = []
         rates = self.peer_rates() or [None] * len(states)
         for state, rate in zip(states, rates, strict=False):
@@ -116,8 +114,5 @@ class Footer:
                 parts.append(f"{state.name} connected")
             else:
                 parts.append(f"{state.name} {rate:.0f} frames/s")
-        extra = self.station.totals.extra
-        parts.append(f"refused {extra.get('refused', 0)}, duplicates "
-                     f"{extra.get('duplicates', 0)}, dropped "
-                     f"{extra.get('dropped (queue full)', 0)} frames")
+        parts.append(f"{kept_out(self.station, states)} frames")
         return parts

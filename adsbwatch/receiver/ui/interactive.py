@@ -38,8 +38,8 @@ from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.ui.footer import Footer as StatsFooter
-from adsbwatch.receiver.ui.live import run_title
-from adsbwatch.receiver.ui.rows import AircraftRow, aircraft_rows, cell_texts, columns
+from adsbwatch.receiver.ui.live import run_title, shown_rows
+from adsbwatch.receiver.ui.rows import AircraftRow, cell_texts, columns
 
 REFRESH_S = 0.5
 JOIN_S = 10.0  # how long a stop waits for the station thread (it ends within seconds)
@@ -302,10 +302,11 @@ class InteractiveView:
         """The app is the caller's to end."""
 
     def snapshot(self) -> Snapshot:
-        tracker = self.station.tracker
-        aircraft = [] if tracker is None else tracker.all_aircraft()
-        rows = aircraft_rows(aircraft, self.watchlist, self.receiver)
-        return Snapshot(tuple(rows), run_title(self.station), self.footer.text())
+        rows, left_out = shown_rows(self.station, self.watchlist)
+        title = run_title(self.station)
+        if left_out:
+            title += f" ({left_out} more not shown)"
+        return Snapshot(tuple(rows), title, self.footer.text())
 
     def run(self, run_station: Callable[[], object]) -> None:
         """The app in this thread, the station in a worker until the app ends; then the

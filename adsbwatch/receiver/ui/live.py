@@ -16,7 +16,7 @@ from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.ui.footer import Footer
-from adsbwatch.receiver.ui.rows import aircraft_rows
+from adsbwatch.receiver.ui.rows import AircraftRow, aircraft_rows
 from adsbwatch.receiver.ui.table import aircraft_table
 
 REFRESH_S = 0.5
@@ -31,12 +31,25 @@ def run_title(station: Station) -> str:
             f"{sightings} sightings")
 
 
+def shown_rows(station: Station, watchlist: Watchlist) -> tuple[list[AircraftRow], int]:
+    """The rows a table shows (watched first, then by messages), at most the tracker's
+    bound of departed aircraft, and how many more it leaves out: a sky of thousands is
+    never drawn (nor printed at the end) whole."""
+    tracker = station.tracker
+    if tracker is None:
+        return [], 0
+    rows = aircraft_rows(tracker.all_aircraft(), watchlist, station.receiver)
+    most = tracker.config.departed_kept
+    return rows[:most], max(0, len(rows) - most)
+
+
 def run_table(station: Station, watchlist: Watchlist) -> Table:
     """The aircraft of the run so far (those still remembered), under a line of totals."""
-    tracker = station.tracker
-    aircraft = [] if tracker is None else tracker.all_aircraft()
-    rows = aircraft_rows(aircraft, watchlist, station.receiver)
-    return aircraft_table(rows, run_title(station), with_place=station.receiver is not None)
+    rows, left_out = shown_rows(station, watchlist)
+    title = run_title(station)
+    if left_out:
+        title += f" ({left_out} more not shown)"
+    return aircraft_table(rows, title, with_place=station.receiver is not None)
 
 
 class LiveTable:

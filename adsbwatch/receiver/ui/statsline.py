@@ -5,9 +5,11 @@ saying how the receiver did since the line before, a view of the station's stati
     95 positions (0 rejected), noise -32.1 dBFS, peak -3.0 dBFS, strong 0.01%,
     gain 49.6 dB, dropped 0 (0 total), away 12 s, reconnected, demod CPU 6%
 
-(one line in fact). While the source is away it says since when no data arrives; once
-it is back, how long it was away and that it reconnected. The time away is never
-counted as dropped samples (those are lost while connected).
+(one line in fact). Frames from other decoders (`--net-connect`) are said per peer,
+frames per second since the line before, with what was refused, copied or dropped so
+far. While the source is away it says since when no data arrives; once it is back, how
+long it was away and that it reconnected. The time away is never counted as dropped
+samples (those are lost while connected).
 Writing never fails the station: a closed stderr loses the line, nothing more.
 """
 
@@ -21,6 +23,7 @@ from typing import TextIO
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.station.stats import Bucket, aircraft_present
+from adsbwatch.receiver.ui.inputs import kept_out, peer_states
 from adsbwatch.receiver.ui.losses import away_text
 from adsbwatch.receiver.when import table_time
 
@@ -49,14 +52,19 @@ class StatsLine:
         self.clock = clock
         self.out = out  # None: sys.stderr as it is when a line is written
         self._since: float | None = None  # when the interval began (the first tick)
-        self._mark: Bucket | None = None
-        self._strong = 0
-        self._reconnects = 0
+        # The first line counts from the run's start: frames of the batch before the
+        # first tick are in it too.
+        self._mark: Bucket = station.stats.mark()
+        self._strong = station.totals.strong_samples
+        self._reconnects = station.totals.reconnects
+        self._received: dict[str, int] = {}  # each peer's frames at the line before
 
     def on_tick(self, tick: Tick) -> None:
         now = self.clock()
         if self._since is None:
-            self._start(now)
+            self._since = now
+            # Peers' rates from their first tick (what connecting took is no rate).
+            self._received = {p.name: p.received for p in peer_states(self.station)}
             return
         if now - self._since >= self.every_s:
             self._write(self.line(now, tick))
@@ -67,7 +75,7 @@ class StatsLine:
 
     def line(self, now: float, tick: Tick) -> str:
         station = self.station
-        assert self._mark is not None and self._since is not None
+        assert self._since is not None
         elapsed = max(now - self._since, 1e-9)
         b = station.stats.since(self._mark)
         totals = station.totals
@@ -75,8 +83,15 @@ class StatsLine:
         if tick.away_since is not None:
             parts.append(f"no data since {table_time(tick.away_since)} UTC "
                          f"({tick.wall - tick.away_since:.0f} s)")
-        parts.append(f"{b.samples / elapsed / 1e6:.2f} MS/s" if station.info.rate
-                     else f"{b.frames / elapsed:.0f} frames/s")
+        peers = peer_states(station)
+        if station.info.rate:
+            parts.append(f"{b.samples / elapsed / 1e6:.2f} MS/s")
+        elif not peers:
+            parts.append(f"{b.frames / elapsed:.0f} frames/s")
+        if peers:
+            parts += [f"{p.name} {(p.received - self._received.get(p.name, 0)) / elapsed:.0f} "
+                      "frames/s" for p in peers]
+            parts.append(f"{kept_out(station, peers)} (total)")
         parts.append(frames_text(b))
         tracker = station.tracker
         if tracker is not None:
@@ -102,6 +117,7 @@ class StatsLine:
         self._mark = self.station.stats.mark()
         self._strong = self.station.totals.strong_samples
         self._reconnects = self.station.totals.reconnects
+        self._received = {p.name: p.received for p in peer_states(self.station)}
 
     def _write(self, text: str) -> None:
         out = self.out if self.out is not None else sys.stderr

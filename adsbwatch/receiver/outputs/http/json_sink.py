@@ -22,7 +22,7 @@ from adsbwatch.receiver.outputs.http.documents import (
 )
 from adsbwatch.receiver.outputs.http.files import write_atomically
 from adsbwatch.receiver.outputs.http.stats_json import stats_json
-from adsbwatch.receiver.station.stats import StationStats, aircraft_present
+from adsbwatch.receiver.station.stats import AIRCRAFT_S, StationStats, aircraft_present
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.outputs.http.metrics import MetricValues, RunMetrics
@@ -146,7 +146,7 @@ class JsonOutput:
             aircraft=aircraft_present(tracker, now),
             aircraft_with_position=sum(1 for ac in tracker.aircraft.values()
                                        if ac.cpr.last is not None
-                                       and now - ac.last_seen <= 60.0),
+                                       and now - ac.last_seen <= AIRCRAFT_S),
             samples=total.samples, dropped_samples=total.dropped,
             noise_dbfs=last.noise_dbfs, signal_dbfs=last.signal_dbfs,
             peak_signal_dbfs=last.peak_dbfs, no_data_since=away)

@@ -370,6 +370,14 @@ function clearHistoryLine() {
 
 function setStatus(text) { document.getElementById("status").textContent = text; }
 
+// aircraft.json carries no_data_since (UNIX seconds) while a live source is away.
+function showNoData(since) {
+  const banner = document.getElementById("no-data");
+  const away = typeof since === "number";
+  banner.classList.toggle("hidden", !away);
+  banner.textContent = away ? "no data since " + utc(since).slice(11) + " UTC" : "";
+}
+
 let polls = 0;
 
 async function poll() {
@@ -379,6 +387,7 @@ async function poll() {
     const doc = await getJson("data/aircraft.json");
     state.now = doc.now || 0;
     update(doc);
+    showNoData(doc.no_data_since);
     if (!doc.now) {
       // `adsbwatch serve`: no receiver, the store's history is all there is to see.
       setStatus("no receiver running: the history of the store");

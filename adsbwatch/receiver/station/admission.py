@@ -1,4 +1,5 @@
-"""Which frames from another decoder go on to pyModeS: the demodulator's rule, kept.
+"""Which unchecked frames (another decoder's, over the network) the station hands on:
+the demodulator's rule, kept.
 
 The house rule holds for network input too: pyModeS never sees a frame whose CRC fails.
 DF11/17/18 need a clean CRC (no repair here: the other decoder repaired what it would);
@@ -27,8 +28,8 @@ UNKNOWN_ADDRESS = "address not heard"
 
 
 class Admission:
-    """The check for frames of every network input of a run (one table of addresses:
-    a DF11 heard by one source vouches for a DF4 heard by another)."""
+    """The check for the unchecked frames of every input of a run (one table of
+    addresses: a DF11 heard by one input vouches for a DF4 heard by another)."""
 
     def __init__(self, ttl_ticks: int = DEFAULT_TTL_TICKS) -> None:
         self.recent = RecentAddresses(ttl_ticks)

@@ -1,4 +1,4 @@
-"""One frame heard by two network inputs is decoded once.
+"""One frame heard by two inputs (two peers, a peer and the dongle) is decoded once.
 
 Two decoders near each other forward the same reply within a few milliseconds (their
 network paths differ), so the same bytes from *another* source within WINDOW_S are a
