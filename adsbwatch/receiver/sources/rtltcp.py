@@ -120,6 +120,7 @@ class RtlTcpSource:
         self._returning = False  # samples came, then the server went: the next are back
         self._retry = Retry()
         self._said_busy = False  # in this outage
+        self._flowing = False  # samples came on the connection now up
 
     # ------------------------------------------------------------------ the interface
 
@@ -130,7 +131,6 @@ class RtlTcpSource:
         sock = None
         try:
             sock = self._connect()
-            self._retry.connected()
         except ConnectFailed as exc:
             if not self.reconnect:
                 raise RuntimeFailure(str(exc)) from None
@@ -319,7 +319,6 @@ class RtlTcpSource:
                     self.warn(f"{failed}; retrying")
                 wait = self._retry.failed()
                 continue
-            self._retry.connected()
             with self._send_lock:
                 self._sock = sock
             if self._stop.is_set():  # close() came while we were connecting
@@ -330,6 +329,11 @@ class RtlTcpSource:
 
     def _took(self, n: int) -> None:
         """`n` bytes came from the server, just now."""
+        if not self._flowing:
+            # A connection counts as made once samples flow: one that takes none (a
+            # server that closes at once, or stalls) is no better than a refusal.
+            self._flowing = True
+            self._retry.connected()
         if self._returning:
             self._came_back()
         self.bytes_received += n
@@ -352,6 +356,7 @@ class RtlTcpSource:
         filled = 0
         heard = time.monotonic()
         reason = ""
+        self._flowing = False
         while not self._stop.is_set():
             try:
                 n = sock.recv_into(view[filled:])
