@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from adsbwatch.receiver.station.minutes import MinuteStatsSink
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
-from adsbwatch.receiver.station.minutes import MinuteStatsSink
 from adsbwatch.receiver.store.sqlite import Store
 
 BLOCK_S = 2**18 / 2_400_000

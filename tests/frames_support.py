@@ -3,12 +3,13 @@ house rule every frame that leaves the demodulator must pass (DESIGN.md: its CRC
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.crc import syndrome_of
+from adsbwatch.receiver.core.consumer import Consumer
 from adsbwatch.receiver.sources.base import IQSource
 from adsbwatch.receiver.sources.resolve import recording_source
 from adsbwatch.receiver.station.demodulation import BLOCK_SAMPLES, DemodulatedInput
@@ -57,20 +58,34 @@ def _no_warnings(message: str) -> None:
     raise AssertionError(f"unexpected warning: {message}")
 
 
-def run_source(source: IQSource, *, fix: int = 1, block_samples: int | None = None,
-               wall_clock: bool = False) -> Demodulated:
-    """Run an IQ source through the station's demodulation to its end; every frame."""
-    found = Demodulated([], [])
+def station_of(source: IQSource, *consumers: Consumer, fix: int = 1,
+               block_samples: int | None = None, wall_clock: bool = False,
+               warn: Callable[[str], None] = _no_warnings) -> Station:
+    """The station a run builds for an IQ source, with no decoding stage: its frames to
+    `consumers`. `wall_clock`: batches carry the wall-clock time of their tick 0."""
     station = Station(DemodulatedInput(source, fix, block_samples or BLOCK_SAMPLES,
                                        wall_clock=wall_clock),
-                      start_epoch=0.0, pipeline=None, warn=_no_warnings)
-    station.add(Collector(found))
-    station.run()
-    station.close()
+                      start_epoch=0.0, pipeline=None, warn=warn)
+    for consumer in consumers:
+        station.add(consumer)
+    return station
+
+
+def run_source(source: IQSource, *, fix: int = 1, block_samples: int | None = None,
+               wall_clock: bool = False, found: Demodulated | None = None) -> Demodulated:
+    """Run an IQ source through the station's demodulation to its end; every frame (into
+    `found`, when given: what came before a failure the run raises is kept there)."""
+    found = found if found is not None else Demodulated([], [])
+    station = station_of(source, Collector(found), fix=fix, block_samples=block_samples,
+                         wall_clock=wall_clock)
+    found.station = station
+    try:
+        station.run()
+    finally:
+        station.close()
     assert not station.consumers.failures, station.consumers.failures
     # The statistics count what was handed on.
     assert station.stats.total.frames == len(found.frames)
-    found.station = station
     return found
 
 

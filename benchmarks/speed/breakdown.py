@@ -114,10 +114,11 @@ def breakdown(path: Path, rec: Recording, repeat: int, repetitions: int, cpu: in
     """Time the stages of the station's own loop (`station.run.run_station`, what
     `adsbwatch replay --raw` runs) in this process, by wrapping the functions it calls;
     the first pass over the 1x file is a warm-up."""
-    from adsbwatch.receiver.outputs.avr import avr_text
-    from adsbwatch.receiver.sources.resolve import recording_source
     from adsbwatch.receiver.station.fanout import FanOut
     from adsbwatch.receiver.station.run import run_station
+
+    from adsbwatch.receiver.outputs.avr import avr_text
+    from adsbwatch.receiver.sources.resolve import recording_source
 
     def replay(file: Path, format_avr: Callable) -> int:
         fanout = FanOut([AvrSink(format_avr)], warn=lambda line: None)

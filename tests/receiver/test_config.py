@@ -76,6 +76,7 @@ SAMPLES: dict[str, tuple[list[str], str | None, Any]] = {
     "lat": (["--lat", "52.3086", "--lon", "4.7639"], "lat = 52.3086\nlon = 4.7639", 52.3086),
     "lon": (["--lat", "0", "--lon", "-4.7639"], "lat = 0\nlon = -4.7639", -4.7639),
     "visit-gap": (["--visit-gap", "300"], "visit-gap = 300", 300.0),
+    "aircraft-expiry": (["--aircraft-expiry", "5e0"], "aircraft_expiry = 5", 5.0),
     "sighting-wait": (["--sighting-wait", "0"], "sighting-wait = 0.0", 0.0),
     "on-sighting": (["--on-sighting", "notify-send 'ads bwatch' \"it's\""],
                     """on-sighting = "notify-send 'ads bwatch' \\"it's\\"" """,

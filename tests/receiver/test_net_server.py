@@ -19,10 +19,10 @@ from adsbwatch.receiver.addresses import PushSpec, parse_push_spec
 from adsbwatch.receiver.cli.config import config_from_args
 from adsbwatch.receiver.cli.main import build_parser, main
 from adsbwatch.receiver.config import StationConfig
+from adsbwatch.receiver.core.network import NetworkThread
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.outputs.net.push import BeastPush
 from adsbwatch.receiver.outputs.net.server import TcpServer
-from adsbwatch.receiver.core.network import NetworkThread
 
 HEARTBEAT = b"<3"
 

@@ -168,7 +168,9 @@ def _pipeline(config: StationConfig, receiver: tuple[float, float] | None,
     from adsbwatch.receiver.station.pipeline import Pipeline
 
     d = config.decoding
-    return Pipeline(tracker_config=TrackerConfig(receiver=receiver), watchlist=watchlist,
+    return Pipeline(tracker_config=TrackerConfig(receiver=receiver,
+                                                 expire_s=d.aircraft_expiry_s),
+                    watchlist=watchlist,
                     record_all=d.record_all, visit_gap_s=d.visit_gap_s,
                     sighting_wait_s=d.sighting_wait_s)
 

@@ -13,6 +13,7 @@ from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.station.signals import StopSignals, Terminated
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.station.stats import KEPT_MINUTES
+from adsbwatch.receiver.ui.losses import away_text
 
 
 def run_built(built: BuiltStation) -> int:
@@ -85,7 +86,12 @@ def demod_summary(station: Station, real_time: bool) -> str:
     signal_s = samples / info.rate
     wall = station.run_state.wall_seconds
     if real_time:  # waiting for samples is not work: no "times real time"
-        pace = f"{signal_s:.1f} s of signal in {wall:.1f} s"
+        totals = station.totals
+        pace = (f"{signal_s:.1f} s of signal in {wall:.1f} s, dropped "
+                f"{totals.dropped_samples} samples")
+        away = away_text(totals.away_samples, totals.reconnects, info.rate)
+        if away is not None:
+            pace += f", {away}"
     else:
         speed = signal_s / wall if wall > 0 else 0.0
         pace = (f"{samples} samples ({signal_s:.3f} s at {info.rate / 1e6:g} MS/s) "

@@ -10,6 +10,7 @@ from typing import Literal, NamedTuple
 
 from adsbwatch.receiver.addresses import NetSpec, PushSpec
 from adsbwatch.receiver.defaults import (
+    AIRCRAFT_EXPIRY_S,
     DEFAULT_BIND,
     SIGHTING_WAIT_S,
     VISIT_GAP_S,
@@ -97,6 +98,7 @@ class DecodingConfig:
     watchlists: tuple[Path, ...] = ()  # files watched in this run, beside the store's list
     record_all: bool = False  # every aircraft into the store, not only watched ones
     visit_gap_s: float = VISIT_GAP_S
+    aircraft_expiry_s: float = AIRCRAFT_EXPIRY_S  # silence after which an aircraft leaves
     sighting_wait_s: float = SIGHTING_WAIT_S
     on_sighting: tuple[str, ...] | None = None  # argv run for each sighting
 

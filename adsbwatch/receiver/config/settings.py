@@ -20,6 +20,7 @@ from adsbwatch.receiver.addresses import parse_net_spec, parse_push_spec, where
 from adsbwatch.receiver.config import values
 from adsbwatch.receiver.config.model import COMMANDS, NET_PORTS, Command
 from adsbwatch.receiver.defaults import (
+    AIRCRAFT_EXPIRY_S,
     DEFAULT_BIND,
     SIGHTING_WAIT_S,
     VISIT_GAP_S,
@@ -154,6 +155,10 @@ SETTINGS: tuple[Setting, ...] = (
             default=VISIT_GAP_S, metavar="SECONDS",
             help="silence that ends a visit; the next message is a new sighting "
                  f"(default {VISIT_GAP_S:g})"),
+    Setting("aircraft-expiry", "decoding.aircraft_expiry_s", parse=values.positive_seconds,
+            default=AIRCRAFT_EXPIRY_S, metavar="SECONDS",
+            help="silence after which an aircraft leaves the table, aircraft.json and the "
+                 f"counts (default {AIRCRAFT_EXPIRY_S:g}, as dump1090's --interactive-ttl)"),
     Setting("sighting-wait", "decoding.sighting_wait_s", parse=values.seconds,
             default=SIGHTING_WAIT_S, metavar="SECONDS",
             help="how long a sighting waits for the aircraft's callsign "

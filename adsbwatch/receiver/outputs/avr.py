@@ -61,6 +61,9 @@ class AvrOutput:
     def on_frames(self, batch: FrameBatch) -> None:
         if len(batch):
             self.outlet.write(avr_text(batch))
+            # Out now, not once a pipe's buffer fills: a live run's reader (a feeder,
+            # `| nc`) would get its frames seconds late.
+            self.outlet.flush()
         self._check()
 
     def close(self) -> None:

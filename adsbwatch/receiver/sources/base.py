@@ -43,15 +43,25 @@ class Block:
     scan: int  # positions [0, scan) are this block's to search for frame starts
     final: bool  # end of the stream or of a stretch before a gap: pad before demodulating
     arrival: float  # wall-clock time the block's last sample was taken (live) or read
-    gap_before: int = 0  # samples lost just before this block (a live source fell behind)
+    gap_before: int = 0  # samples skipped just before it (lost, or the source away)
 
 
-class Dropped(Exception):  # noqa: N818 - an event in the stream, not an error
-    """Raised by a live reader where samples were lost; the sample clock jumps by them."""
+class StreamBreak(Exception):  # noqa: N818 - an event in the stream, not an error
+    """Raised by a live reader where its stream breaks: the stretch read so far ends
+    there (it is demodulated at once, padded as at the end of a stream), and the sample
+    clock jumps by `lost` samples (lost while connected: a full queue, USB losses) and
+    `away` samples (while the source was gone), so later times stay right. Both may be
+    0: a connection just lost, its time away not known yet."""
 
-    def __init__(self, samples: int) -> None:
-        super().__init__(f"{samples} samples dropped")
-        self.samples = samples
+    def __init__(self, lost: int = 0, away: int = 0) -> None:
+        super().__init__(f"{lost} samples dropped, {away} away")
+        self.lost = lost
+        self.away = away
+
+    @property
+    def samples(self) -> int:
+        """How far the sample clock jumps."""
+        return self.lost + self.away
 
 
 @dataclass
@@ -60,7 +70,13 @@ class SourceTotals:
 
     samples: int = 0
     leftover_bytes: int = 0  # a partial sample at the end of the stream
-    dropped_samples: int = 0  # lost before they reached us (a live source fell behind)
+    # Lost while connected, before they reached us (a full queue, USB transfers lost):
+    # the machine or the link did not keep up.
+    dropped_samples: int = 0
+    # Not received while the source was away (a dongle unplugged, an rtl_tcp server
+    # gone), on the sample clock: the time away, never counted as dropped.
+    away_samples: int = 0
+    reconnects: int = 0  # times the source came back after going away
     strong_samples: int = 0  # near full scale (clipping the ADC), counted by live sources
     bytes_read: int = 0  # for progress: how far into the input the blocks have come
     extra: dict[str, int] = field(default_factory=dict)

@@ -155,6 +155,8 @@ def combined_totals(inputs: Sequence[Input]) -> SourceTotals:
         out.samples += t.samples
         out.leftover_bytes += t.leftover_bytes
         out.dropped_samples += t.dropped_samples
+        out.away_samples += t.away_samples
+        out.reconnects += t.reconnects
         out.strong_samples += t.strong_samples
         out.bytes_read += t.bytes_read
         for key, value in t.extra.items():

@@ -112,7 +112,7 @@ class Station:
 
     @property
     def totals(self) -> SourceTotals:
-        """The inputs' counts: samples, dropped, bytes read."""
+        """The inputs' counts: samples, dropped, time away, bytes read."""
         return combined_totals(self.inputs)
 
     @property
@@ -319,6 +319,7 @@ class Station:
     def _source_counts(self) -> SourceCounts:
         totals = self.totals
         return SourceCounts(samples=totals.samples, dropped=totals.dropped_samples,
+                            away=totals.away_samples,
                             demod_cpu_s=sum(source.cpu_s for source in self.inputs),
                             reader_cpu_s=float(totals.extra.get("reader_cpu_ms", 0)) / 1000,
                             decode_cpu_s=self._decode_cpu_s)

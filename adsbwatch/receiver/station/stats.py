@@ -8,8 +8,9 @@ figure has one definition here:
 - noise: the mean power of every sample received, in dBFS (dump1090-fa's);
 - signal: the mean power of the frames that came with a level, in dBFS; peak: the
   strongest; strong: frames above STRONG_DBFS;
-- samples, dropped samples, CPU: what the source and the threads counted, added to the
-  minute in which the batch ended;
+- samples, dropped samples (lost while connected), samples away (missed while a live
+  source was gone), CPU: what the source and the threads counted, added to the minute
+  in which the batch ended;
 - frames: CRC-checked frames, by downlink format and by bits repaired, each in the
   minute of its own time; messages: frames decoded.
 Counting is numpy per batch: no Python per frame.
@@ -45,6 +46,7 @@ class SourceCounts:
 
     samples: int = 0
     dropped: int = 0
+    away: int = 0
     demod_cpu_s: float = 0.0
     reader_cpu_s: float = 0.0
     decode_cpu_s: float = 0.0
@@ -64,7 +66,8 @@ class Bucket:
     last_t: float = -math.inf
     seconds: float = 0.0  # how much of it the receiver listened to
     samples: int = 0
-    dropped: int = 0
+    dropped: int = 0  # lost while connected: the machine or the link did not keep up
+    away: int = 0  # samples missed while a live source was gone (never dropped)
     sample_power_sum: float = 0.0  # of every sample received (for the noise)
     sample_power_n: int = 0
     by_df: np.ndarray = field(default_factory=lambda: _zeros(32))

@@ -1,7 +1,8 @@
 """The stats line under the aircraft table: how the run is going, a view of the
 station's statistics. For a live source samples per second, frames, aircraft, noise and
 peak, gain, dropped samples, and since when no data arrives while it is away; for a
-recording how far into it the run is; for frames from other decoders (`--net-connect`)
+recording how far into it the run is; after a live source came back, how long it was
+away in all (never counted as dropped); for frames from other decoders (`--net-connect`)
 each peer's frames per second and whether it is connected, what was refused, copied or
 dropped, in place of a sample rate it has not."""
 
@@ -16,6 +17,7 @@ from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.station.stats import aircraft_present
 from adsbwatch.receiver.ui.inputs import kept_out, peer_states
+from adsbwatch.receiver.ui.losses import away_text
 from adsbwatch.receiver.when import table_time
 
 WINDOW_S = 10.0  # wall-clock seconds the rates are measured over
@@ -97,6 +99,9 @@ class Footer:
             parts.append(f"gain {gain:.1f} dB")
         if info.live and info.rate:
             parts.append(f"dropped {totals.dropped_samples} samples")
+            away = away_text(totals.away_samples, totals.reconnects, info.rate)
+            if away is not None:
+                parts.append(away)
         return " | ".join(parts)
 
     def _peer_parts(self, states: list[PeerState]) -> list[str]:

@@ -3,12 +3,13 @@ saying how the receiver did since the line before, a view of the station's stati
 
     adsbwatch: 2.40 MS/s, 412 frames (DF17 280, DF11 90, DF4 42), 14 aircraft,
     95 positions (0 rejected), noise -32.1 dBFS, peak -3.0 dBFS, strong 0.01%,
-    gain 49.6 dB, dropped 0 (0 total), demod CPU 6%
+    gain 49.6 dB, dropped 0 (0 total), away 12 s, reconnected, demod CPU 6%
 
 (one line in fact). Frames from other decoders (`--net-connect`) are said per peer,
 frames per second since the line before, with what was refused, copied or dropped so
-far. While the source is away it says since when no data arrives, and the time away is
-never counted as dropped samples (those are lost while connected).
+far. While the source is away it says since when no data arrives; once it is back, how
+long it was away and that it reconnected. The time away is never counted as dropped
+samples (those are lost while connected).
 Writing never fails the station: a closed stderr loses the line, nothing more.
 """
 
@@ -23,6 +24,7 @@ from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.station.stats import Bucket, aircraft_present
 from adsbwatch.receiver.ui.inputs import kept_out, peer_states
+from adsbwatch.receiver.ui.losses import away_text
 from adsbwatch.receiver.when import table_time
 
 
@@ -93,6 +95,10 @@ class StatsLine:
             gain = station.gain_db()
             parts.append(f"gain {'?' if gain is None else f'{gain:.1f} dB'}")
             parts.append(f"dropped {b.dropped} ({totals.dropped_samples} total)")
+            away = away_text(b.away, totals.reconnects - self._reconnects,
+                             station.info.rate)
+            if away is not None:
+                parts.append(away)
             parts.append(f"demod CPU {100 * b.demod_cpu_s / elapsed:.0f}%")
         return "adsbwatch: " + ", ".join(parts)
 
@@ -100,6 +106,7 @@ class StatsLine:
         self._since: float = now
         self._mark: Bucket = self.station.stats.mark()
         self._strong = self.station.totals.strong_samples
+        self._reconnects = self.station.totals.reconnects
         self._received: dict[str, int] = {p.name: p.received
                                           for p in peer_states(self.station)}
 

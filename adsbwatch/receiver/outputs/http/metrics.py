@@ -63,7 +63,8 @@ class RunMetrics(Collector):
                                   value=v.rejected_positions)
         yield CounterMetricFamily("adsbwatch_samples", "IQ samples processed", value=v.samples)
         yield CounterMetricFamily("adsbwatch_dropped_samples",
-                                  "IQ samples lost before processing",
+                                  "IQ samples lost before processing while the source was "
+                                  "connected (its time away is not counted)",
                                   value=v.dropped_samples)
         yield GaugeMetricFamily("adsbwatch_aircraft", "Aircraft heard in the last 60 s",
                                 value=v.aircraft)
