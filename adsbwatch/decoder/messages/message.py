@@ -41,6 +41,12 @@ FLIGHT_STATUS: tuple[tuple[bool, bool, bool | None], ...] = (
     (True, True, None), (False, True, None), (False, False, None), (False, False, None))
 
 
+def _flight_status(part: int) -> property:
+    """One meaning of a reply's flight status field (alert, SPI, on the ground), as a
+    property of the kinds that carry the field."""
+    return property(lambda message: FLIGHT_STATUS[message.flight_status][part])
+
+
 class Cpr(NamedTuple):
     """The compact position of a position message: 17-bit encoded latitude and
     longitude of an even or odd frame."""
@@ -74,17 +80,9 @@ class Surveillance(NamedTuple):
     altitude: int | None  # DF4, barometric; None: not known
     squawk: str | None  # DF5
 
-    @property
-    def on_ground(self) -> bool | None:
-        return FLIGHT_STATUS[self.flight_status][2]
-
-    @property
-    def alert(self) -> bool:
-        return FLIGHT_STATUS[self.flight_status][0]
-
-    @property
-    def spi(self) -> bool:
-        return FLIGHT_STATUS[self.flight_status][1]
+    alert = _flight_status(0)
+    spi = _flight_status(1)
+    on_ground = _flight_status(2)
 
 
 class Acas(NamedTuple):
@@ -130,17 +128,9 @@ class CommB(NamedTuple):
     register: str | None  # the BDS register pyModeS inferred ("4,0"), None: unknown
     data: CommBData
 
-    @property
-    def on_ground(self) -> bool | None:
-        return FLIGHT_STATUS[self.flight_status][2]
-
-    @property
-    def alert(self) -> bool:
-        return FLIGHT_STATUS[self.flight_status][0]
-
-    @property
-    def spi(self) -> bool:
-        return FLIGHT_STATUS[self.flight_status][1]
+    alert = _flight_status(0)
+    spi = _flight_status(1)
+    on_ground = _flight_status(2)
 
 
 # ------------------------------------------------------------------ extended squitters
