@@ -55,7 +55,22 @@ class DemodulatedInput:
         return self.demod.stats_dict()
 
     def open(self) -> None:
+        if self.live:
+            self._warm_up()
         self.source.open()
+
+    def _warm_up(self) -> None:
+        """Compile (or load from the cache) every kernel the blocks will need, on a
+        block of silence and a demodulator of its own, before a live source starts:
+        its samples do not wait, and the first block's compiling would drop seconds
+        of them."""
+        info = self.source.info
+        spare = Demodulator(info.rate, fix=self.demod.fix)
+        raw = np.full(4096 * info.bytes_per_sample, 0, dtype=np.uint8)
+        mag = np.zeros(4096 + 2 * spare.lookahead, dtype=np.float32)
+        have = magnitude(raw, info.fmt, mag).size
+        spare.process(mag[:have + spare.lookahead], 0, have)
+        mean_power(mag[:have])
 
     def close(self) -> None:
         self.source.close()
