@@ -12,10 +12,10 @@ servers may hold its share of one budget, so that 400 stuck clients cost what 4 
 from __future__ import annotations
 
 from adsbwatch.receiver.core.open_files import open_files_limit
+from adsbwatch.receiver.defaults import MAX_CLIENTS
 
-MAX_CLIENTS = 1000  # clients per port unless --max-clients says
 FILES_KEPT = 128  # open files left for the store, peers, the JSON files, the dongle
-KEPT_PER_PORT = 16  # places each port keeps free of the others' clients
+KEPT_PER_PORT = 16  # places each port keeps free of the others' clients (fewer if few)
 BUFFER_BUDGET_BYTES = 64 << 20  # queued for all stream clients together
 CLIENT_BUFFER_BYTES = 4 << 20  # for one of them at most: seconds of a fast replay
 
@@ -47,8 +47,8 @@ class ClientLimits:
         if here >= self.per_port:
             return f"it has {here} clients, its limit (--max-clients)"
         everyone = sum(self._clients.values())
-        kept = sum(max(0, KEPT_PER_PORT - n) for port, n in self._clients.items()
-                   if port != name)
+        kept_each = min(KEPT_PER_PORT, self.total // (2 * len(self._clients) or 1))
+        kept = sum(max(0, kept_each - n) for port, n in self._clients.items() if port != name)
         if everyone + kept >= self.total:
             return (f"all ports have {everyone} clients, what the open-files limit allows "
                     f"(raise LimitNOFILE or ulimit -n)")
