@@ -70,23 +70,42 @@ def read_all(client: socket.socket, into: bytearray) -> None:
         into += chunk
 
 
+def stuck_client(port: int) -> socket.socket:
+    """A client that never reads, with a small receive buffer."""
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.connect(("127.0.0.1", port))
+    return client
+
+
+def reading_client(port: int) -> tuple[socket.socket, bytearray, threading.Thread]:
+    """A client reading everything into its bytearray, in a thread of its own."""
+    client = connect(port)
+    received = bytearray()
+    thread = threading.Thread(target=read_all, args=(client, received))
+    thread.start()
+    return client, received, thread
+
+
+def send_all_at_a_rate(server: TcpServer, megabytes: int, received: bytearray) -> None:
+    """`megabytes` of numbered chunks, sent as batches come (here 40 MB/s, not all at
+    once, never waiting on a client); then waits for `received` to hold all of them."""
+    chunks = [bytes([i % 251]) * 20_000 for i in range(50 * megabytes)]
+    for chunk in chunks:
+        server.send(chunk)
+        time.sleep(0.0005)
+    wait_for(lambda: len(received) == sum(map(len, chunks)), timeout=60)
+    assert bytes(received) == b"".join(chunks)
+
+
 def test_a_client_that_never_reads_is_dropped_and_the_other_gets_every_byte(
         network: NetworkThread, warnings: list[str]) -> None:
     server = started(network, warnings, limit_bytes=1 << 20)
-    stuck = connect(server.port)
-    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    reader = connect(server.port)
-    received = bytearray()
-    thread = threading.Thread(target=read_all, args=(reader, received))
-    thread.start()
+    stuck = stuck_client(server.port)
+    reader, received, thread = reading_client(server.port)
     try:
         wait_for(lambda: server.clients == 2)
-        chunks = [bytes([i % 251]) * 20_000 for i in range(1000)]  # 20 MB
-        for chunk in chunks:
-            server.send(chunk)  # never waits on a client
-            time.sleep(0.0005)  # batches come at a rate (here 40 MB/s), not all at once
-        wait_for(lambda: len(received) == sum(map(len, chunks)), timeout=60)
-        assert bytes(received) == b"".join(chunks)
+        send_all_at_a_rate(server, 20, received)
         assert server.stats.dropped == 1 and server.clients == 1
         assert len(warnings) == 1, warnings
         assert warnings[0].startswith("Beast output: client 127.0.0.1:")
@@ -231,24 +250,11 @@ def test_clients_that_stop_reading_share_one_budget(network, warnings) -> None: 
     """M1 of the hostile probe: each stuck client held up to 4 MB, 400 of them 1.44 GB.
     Here 19 stuck clients and a reader share 2 MB: each is dropped past 1/20 of it."""
     server = started(network, warnings, limits=ClientLimits(buffer_budget=2 << 20))
-    stuck = []
-    for _ in range(19):
-        client = socket.socket()
-        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        client.connect(("127.0.0.1", server.port))
-        stuck.append(client)
-    reader = connect(server.port)
-    received = bytearray()
-    thread = threading.Thread(target=read_all, args=(reader, received))
-    thread.start()
+    stuck = [stuck_client(server.port) for _ in range(19)]
+    reader, received, thread = reading_client(server.port)
     try:
         wait_for(lambda: server.clients == 20)
-        chunks = [bytes([i % 251]) * 20_000 for i in range(500)]  # 10 MB
-        for chunk in chunks:
-            server.send(chunk)
-            time.sleep(0.0005)
-        wait_for(lambda: len(received) == sum(map(len, chunks)), timeout=60)
-        assert bytes(received) == b"".join(chunks)
+        send_all_at_a_rate(server, 10, received)
         assert server.stats.dropped == 19 and server.clients == 1
         # One line for all of them, the first one's: 2 MB / 20 clients each.
         assert len(warnings) == 1
@@ -267,9 +273,7 @@ def test_a_client_that_takes_nothing_for_the_stall_time_is_dropped(network, warn
     room = 16 << 20  # its share would not drop it: only the stall does
     server = started(network, warnings, stall_s=0.5, limit_bytes=room,
                      limits=ClientLimits(client_buffer=room))
-    stuck = socket.socket()
-    stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    stuck.connect(("127.0.0.1", server.port))
+    stuck = stuck_client(server.port)
     port = stuck.getsockname()[1]
     try:
         wait_for(lambda: server.clients == 1)
