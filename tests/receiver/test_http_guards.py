@@ -23,20 +23,6 @@ AIRCRAFT = encode({"now": 1.0, "messages": 0, "aircraft": []})
 
 
 @pytest.fixture
-def network() -> Iterator[NetworkThread]:
-    thread = NetworkThread("test-network")
-    try:
-        yield thread
-    finally:
-        thread.stop()
-
-
-@pytest.fixture
-def warnings() -> list[str]:
-    return []
-
-
-@pytest.fixture
 def serving(network: NetworkThread, warnings: list[str]) -> Iterator:
     services: list[HttpService] = []
 

@@ -14,7 +14,6 @@ import resource
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,20 +29,6 @@ from adsbwatch.receiver.outputs.net.push import BeastPush
 from adsbwatch.receiver.outputs.net.server import TcpServer
 
 HEARTBEAT = b"<3"
-
-
-@pytest.fixture
-def network() -> Iterator[NetworkThread]:
-    thread = NetworkThread("test-network")
-    try:
-        yield thread
-    finally:
-        thread.stop()
-
-
-@pytest.fixture
-def warnings() -> list[str]:
-    return []
 
 
 def started(network: NetworkThread, warnings: list[str], **kwargs) -> TcpServer:  # noqa: ANN003
