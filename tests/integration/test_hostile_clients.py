@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from net_peers import ByteServer, free_port, wait_listening
-from support import REPO, adsbwatch_command, checkout_env
+from support import REPO, Running
 
 from adsbwatch.decoder.sim import encode
 
@@ -31,38 +31,28 @@ SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 START_S = 240  # a fresh checkout's first run compiles the Numba kernels
 
 
-class Run:
-    """An adsbwatch process, its stderr read as it comes."""
+class Run(Running):
+    """An adsbwatch process under a limit of open files (soft, hard) if given."""
 
     def __init__(self, args: list[str], open_files: tuple[int, int] | None = None) -> None:
         def limit() -> None:
             if open_files is not None:
                 resource.setrlimit(resource.RLIMIT_NOFILE, open_files)
 
-        self.proc = subprocess.Popen(
-            [*adsbwatch_command(), *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            text=True, env=checkout_env(), preexec_fn=limit)
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line)
+        super().__init__(args, stdout=subprocess.DEVNULL, preexec_fn=limit)
 
     def wait_for_line(self, text: str) -> None:
         deadline = time.monotonic() + START_S
         while not any(text in line for line in self.lines):
-            assert self.proc.poll() is None, "".join(self.lines)
-            assert time.monotonic() < deadline, "".join(self.lines)
+            assert self.proc.poll() is None, "\n".join(self.lines)
+            assert time.monotonic() < deadline, "\n".join(self.lines)
             time.sleep(0.05)
 
     def stop(self) -> tuple[int, str]:
         self.proc.send_signal(signal.SIGINT)
         status = self.proc.wait(timeout=60)
         self._reader.join(10)
-        return status, "".join(self.lines)
+        return status, "".join(line + "\n" for line in self.lines)
 
     def memory_kb(self, key: str = "VmRSS") -> int:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
