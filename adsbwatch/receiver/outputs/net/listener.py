@@ -115,6 +115,11 @@ class Listener:
         except OSError:
             gone()  # it went already: it never was a client
             conn.close()
+        except Exception as exc:  # one client's failure must not end the port's accepting
+            gone()
+            conn.close()
+            self._failures(f"{self.name}: could not take a client from {peer} "
+                           f"({type(exc).__name__}: {exc})")
 
 
 async def bound_sockets(host: str, port: int) -> list[socket.socket]:
