@@ -149,6 +149,7 @@ def test_idle_connections_past_the_open_files_limit_leave_http_answering(run) ->
         # HTTP port keeps: about a hundred.
         assert 50 <= kept <= 200 and kept + len(turned_away) == 400
         assert metric(http, "adsbwatch_network_clients") == kept
+        assert metric(http, "adsbwatch_network_clients_refused_total") == len(turned_away)
         status, aircraft = fetch(http, "/data/aircraft.json")
         assert status == 200 and len(json.loads(aircraft)["aircraft"]) == 8
     finally:

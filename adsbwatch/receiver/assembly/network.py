@@ -154,7 +154,9 @@ def _http(config: OutputsConfig, station: Station, watchlist: Watchlist | None,
         check_web_extra()
         from adsbwatch.receiver.outputs.http.metrics import RunMetrics
 
-        metrics = RunMetrics(made.client_counts)
+        limits = made.limits
+        metrics = RunMetrics(made.client_counts,
+                             turned_away=lambda: (limits.refused, limits.dropped))
     made.json = JsonOutput(station, write_dir=write_dir, warn=warn, metrics=metrics)
     made.consumers.append(made.json)
     if config.http_port is None:

@@ -37,6 +37,8 @@ class ClientLimits:
         self.client_buffer = client_buffer
         self._clients: dict[str, int] = {}  # a port's name -> its clients now
         self._streaming = 0  # clients of the byte-stream servers, who share the budget
+        self.refused = 0  # clients turned away at a limit, over the run (every port)
+        self.dropped = 0  # stream clients dropped: behind by their share, or stalled
 
     def add_port(self, name: str) -> None:
         self._clients.setdefault(name, 0)

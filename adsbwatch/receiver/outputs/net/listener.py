@@ -22,7 +22,8 @@ from adsbwatch.receiver.addresses import where
 from adsbwatch.receiver.core.lines import RateLimitedLine
 from adsbwatch.receiver.outputs.net.limits import ClientLimits
 
-BACKLOG = 128
+BACKLOG = 512  # connections the kernel keeps waiting (no file of ours until accepted)
+BURST = 100  # accepted in one turn of the loop, as asyncio's own loop does
 ACCEPT_PAUSE_S = 1.0
 # A client that went before it was accepted: nothing to say or wait for.
 GONE_BEFORE_ACCEPT = {errno.ECONNABORTED, errno.EPROTO, errno.EINTR}
@@ -51,6 +52,7 @@ class Listener:
         self._failures = RateLimitedLine(warn)
         self._sockets: list[socket.socket] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._connecting: set[asyncio.Task[None]] = set()  # kept: the loop holds tasks weakly
         limits.add_port(name)
 
     async def listen(self, host: str, port: int,
@@ -77,6 +79,14 @@ class Listener:
         while True:
             try:
                 conn, address = await loop.sock_accept(sock)
+                self._take(loop, conn, peer_name(address), protocol)
+                # Then what else waits in the backlog, without a loop turn for each: a
+                # burst of 400 clients must not overflow the kernel's queue.
+                for _ in range(BURST):
+                    conn, address = sock.accept()
+                    self._take(loop, conn, peer_name(address), protocol)
+            except BlockingIOError:
+                continue
             except OSError as exc:
                 if exc.errno in GONE_BEFORE_ACCEPT:
                     continue
@@ -85,14 +95,13 @@ class Listener:
                                f"({reason(exc)}); trying again every {ACCEPT_PAUSE_S:g} s "
                                "(raise LimitNOFILE or lower --max-clients)")
                 await asyncio.sleep(ACCEPT_PAUSE_S)
-                continue
-            await self._take(loop, conn, peer_name(address), protocol)
 
-    async def _take(self, loop: asyncio.AbstractEventLoop, conn: socket.socket, peer: str,
-                    protocol: Callable[[Gone], asyncio.BaseProtocol]) -> None:
+    def _take(self, loop: asyncio.AbstractEventLoop, conn: socket.socket, peer: str,
+              protocol: Callable[[Gone], asyncio.BaseProtocol]) -> None:
         why = self.limits.refusal(self.name)
         if why is not None:
             self.refused += 1
+            self.limits.refused += 1
             self._refusals(f"{self.name}: refused a client from {peer}: {why}")
             with contextlib.suppress(OSError):
                 conn.setblocking(False)
@@ -108,6 +117,10 @@ class Listener:
                 left = True
                 self.limits.left(self.name, self.streaming)
 
+        self._connecting.add(loop.create_task(self._connect(loop, conn, peer, gone, protocol)))
+
+    async def _connect(self, loop: asyncio.AbstractEventLoop, conn: socket.socket, peer: str,
+                       gone: Gone, protocol: Callable[[Gone], asyncio.BaseProtocol]) -> None:
         try:
             # Keepalive: a client whose host vanished is found out and its file freed.
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
@@ -120,6 +133,8 @@ class Listener:
             conn.close()
             self._failures(f"{self.name}: could not take a client from {peer} "
                            f"({type(exc).__name__}: {exc})")
+        finally:
+            self._connecting.discard(asyncio.current_task())  # type: ignore[arg-type]
 
 
 async def bound_sockets(host: str, port: int) -> list[socket.socket]:

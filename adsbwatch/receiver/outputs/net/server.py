@@ -178,6 +178,7 @@ class TcpServer:
     def _drop(self, client: _Client, why: str) -> None:
         self._clients.discard(client)
         self.stats.dropped += 1
+        self.limits.dropped += 1
         self._drops(f"{self.name}: client {client.peer} {why}; dropped it, the other "
                     "clients go on")
         assert client.transport is not None
