@@ -191,6 +191,22 @@ def test_only_the_servers_own_names_are_answered(serving, warnings) -> None:  # 
                         "name of this server (--http-host NAME adds one)"]
 
 
+TRAVERSALS = ["/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+              "/static/..%2f..%2f..%2f..%2fetc%2fpasswd", "/static/%252e%252e/etc/passwd",
+              "/static/leaflet/../../../../../../etc/passwd", "/static/..\\..\\etc\\passwd",
+              "/static/%00/etc/passwd", "//etc/passwd", "/../../etc/passwd",
+              "/data/../../../etc/passwd", "/data/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+              "/static/../routes.py", "/static/%2e%2e/api.py"]
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_no_path_leaves_the_static_folders(serving, path: str) -> None:  # noqa: ANN001
+    """Kept so: raw request lines, as no client library would normalise them."""
+    answer = exchange(serving(), get(path))
+    assert status(answer).split()[1] in ("400", "403", "404"), answer[:200]
+    assert b"root:" not in answer and b"def add_web_routes" not in answer
+
+
 def test_http_host_adds_names_and_a_star_any(serving) -> None:  # noqa: ANN001
     named = serving(hosts=("adsb.home.example",))
     assert status(exchange(named, get("/", "ADSB.home.example:80"))) == "HTTP/1.1 200 OK"

@@ -176,6 +176,27 @@ def refused(client: socket.socket) -> bool:
         return True
 
 
+def test_500_clients_each_get_every_byte(network, warnings) -> None:  # noqa: ANN001
+    """Kept so (t11): 500 clients at once, all served from one loop."""
+    server = started(network, warnings)
+    clients = [connect(server.port) for _ in range(500)]
+    try:
+        wait_for(lambda: server.clients == 500)
+        payload = bytes(range(256)) * 40  # 10 kB, sent in 10 batches
+        for i in range(10):
+            server.send(payload[i * 1024:(i + 1) * 1024])
+        for client in clients:
+            received = b""
+            while len(received) < len(payload):
+                received += client.recv(65536)
+            assert received == payload
+        assert warnings == [] and server.stats.dropped == 0
+    finally:
+        server.close()
+        for client in clients:
+            client.close()
+
+
 def test_past_its_limit_a_port_turns_clients_away_with_one_line(network, warnings) -> None:  # noqa: ANN001
     server = started(network, warnings, limits=ClientLimits(per_port=3))
     kept = [connect(server.port) for _ in range(3)]
