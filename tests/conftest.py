@@ -8,7 +8,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -50,6 +50,7 @@ def remove_tree(root: Path) -> None:
 KERNEL_CACHE = use_kernel_cache_for_these_sources()
 
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402  (imports numba)
+from adsbwatch.receiver.core.network import NetworkThread  # noqa: E402
 
 SHARED_RECORDINGS = REPO.parent / "shared" / "recordings"
 
@@ -114,3 +115,19 @@ def make_recording(tmp_path: Path) -> MakeRecording:
         return path, [f.data.hex() for f in ordered]
 
     return make
+
+
+@pytest.fixture
+def network() -> Iterator[NetworkThread]:
+    """A real network loop, as a run's outputs have (stopped after the test)."""
+    thread = NetworkThread("test-network")
+    try:
+        yield thread
+    finally:
+        thread.stop()
+
+
+@pytest.fixture
+def warnings() -> list[str]:
+    """The lines a part under test says, to give it as its `warn`."""
+    return []

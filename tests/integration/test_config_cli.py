@@ -13,6 +13,8 @@ import pytest
 from support import REPO, run_adsbwatch
 
 from adsbwatch.receiver.config import load_station_config
+from adsbwatch.receiver.defaults import MAX_CLIENTS
+from adsbwatch.receiver.outputs.net.limits import clients_for_open_files
 from adsbwatch.receiver.station.signals import EXIT_STATUS
 
 CONTRIB = REPO / "contrib"
@@ -145,6 +147,12 @@ def test_the_store_and_kernel_cache_are_in_the_units_own_folders() -> None:
     cache = Path("/var/cache") / service["CacheDirectory"][0]
     assert Path(environment["NUMBA_CACHE_DIR"]).parent == cache
     assert service["WorkingDirectory"] == [str(state)]
+
+
+def test_the_units_open_files_let_every_port_take_its_clients() -> None:
+    files = int(unit_keys(UNIT.read_text())["Service"]["LimitNOFILE"][0])
+    ports = 4  # Beast, AVR, SBS and HTTP
+    assert clients_for_open_files(files) >= ports * MAX_CLIENTS
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import signal
 import sqlite3
-import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -21,27 +19,17 @@ from net_peers import (
     free_port,
     padded_recording,
 )
-from support import adsbwatch_command, checkout_env, run_adsbwatch
+from support import Running, run_adsbwatch
 
 AMC421 = 0x4D2023
 SILENCE_S = 8.0  # before modes1 in dump1090's file: time for our client to connect
 
 
-class Live:
+class Live(Running):
     """`adsbwatch live ARGS` running, its stderr read as it comes."""
 
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([*adsbwatch_command(), "live", *args],
-                                     env=checkout_env(), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line.rstrip("\n"))
+        super().__init__(["live", *args])
 
     def wait_for(self, text: str, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s

@@ -306,6 +306,34 @@ def test_serve_shows_a_store_with_no_receiver(start_server, browser, tmp_path: P
     assert err == f"adsbwatch: serving {server.url} until Ctrl-C\n"
 
 
+def test_a_long_visit_is_drawn_whole_from_its_pages(start_server, browser,
+                                                   tmp_path: Path) -> None:
+    """/api/track answers 10,000 points at a time: the page asks for the rest itself."""
+    db = tmp_path / "long.db"
+    visit_id, points = 2**62 + 9, 25_000  # seven hours of an aircraft parked, one a second
+    with recorder(db) as store:
+        store.save_visit(VisitRow(id=visit_id, icao=0x484506, first_seen=T0,
+                                  last_seen=T0 + points, label="NAF", watched=True,
+                                  callsigns="NAF01", messages=points))
+        for i in range(points):
+            store.add_point(visit_id, PointRow(t=T0 + i, lat=52.0 + i * 1e-5, lon=4.7))
+    server = start_server("serve", "--db", str(db), "--http", "0")
+    browser.get(server.url)
+    wait_for(browser, "return document.querySelectorAll('#visits li').length")
+    browser.execute_script("document.querySelector('#visits li').click()")
+    drawn = wait_for(browser, "return state.historyLine && "
+                     "state.historyLine.getLayers()[0].getLatLngs().length")
+    assert drawn == points
+    first, last = browser.execute_script(
+        "const [line, first, last] = state.historyLine.getLayers(); "
+        "return [first.getLatLng(), last.getLatLng()].map(p => [p.lat, p.lng])")
+    assert first == [52.0, 4.7] and last == pytest.approx([52.0 + (points - 1) * 1e-5, 4.7])
+    pages = sorted(u.split("start=")[1] for u in requested_urls(browser) if "start=" in u)
+    assert pages == ["10000", "20000"]
+    status, _, err = server.stop()
+    assert status == 0, err
+
+
 def test_serve_refuses_what_it_cannot_show(tmp_path: Path) -> None:
     missing = tmp_path / "none.db"
     result = run_adsbwatch("serve", "--db", str(missing), "--http", "0", timeout=60)

@@ -86,6 +86,7 @@ SAMPLES: dict[str, tuple[list[str], str | None, Any]] = {
     "avr-port": (["--net", "--avr-port", "0"], "net = true\navr-port = 0", None),
     "sbs-port": (["--sbs-port", "40003"], "sbs-port = 40003", 40003),
     "net-bind": (["--net-bind", "0.0.0.0"], 'net-bind = "0.0.0.0"', "0.0.0.0"),
+    "max-clients": (["--max-clients", "20"], "max-clients = 20", 20),
     "avr-timestamps": (["--avr-timestamps"], "avr-timestamps = true", True),
     "net-push": (["--net-push", "[::1]:30004", "--net-push", "feed.example:30004:beast"],
                  'net-push = ["[::1]:30004", "feed.example:30004:BEAST"]',
@@ -94,6 +95,9 @@ SAMPLES: dict[str, tuple[list[str], str | None, Any]] = {
                     'net-connect = ["pi.local:30005", "[::1]:30002:avr"]',
                     (NetSpec("pi.local", 30005), NetSpec("::1", 30002, "avr"))),
     "http": (["--http", "8080"], "http = 8080", 8080),
+    "http-host": (["--http-host", "ADSB.home.example.", "--http-host", "[fd00::5]"],
+                  'http-host = ["adsb.home.example", "fd00::5"]',
+                  ("adsb.home.example", "fd00::5")),
     "write-json": (["--write-json", "/run/adsbwatch"], 'write-json = "/run/adsbwatch"',
                    Path("/run/adsbwatch")),
     "map-tiles": (["--map-tiles", TILES], f'map-tiles = "{TILES}"', TILES),
@@ -456,6 +460,16 @@ BAD_COMMAND_LINES = {
                    "argument --beast-port: '65536' is not a port (0 to 65535)"),
     "a port in other digits": (["--http", "\u0668\u0660"],
                                "argument --http: '\u0668\u0660' is not a port (0 to 65535)"),
+    # L1 of the hostile probe: "" bound every interface, IPv4 and IPv6, without a word.
+    "every interface by accident": (
+        ["--net-bind", ""], "argument --net-bind: '' is not an address to listen on (e.g. "
+                            "127.0.0.1, or 0.0.0.0 for every interface)"),
+    "no clients at all": (["--max-clients", "0"],
+                          "argument --max-clients: '0' is not a number of clients (1 or more)"),
+    "a host name with a blank": (
+        ["--http-host", "my pi"],
+        "argument --http-host: 'my pi' is not a host name (e.g. adsb.home.example or "
+        "192.168.1.20; * for any)"),
 }
 
 
@@ -464,6 +478,15 @@ BAD_COMMAND_LINES = {
 def test_a_bad_value_on_the_command_line_is_argparses_one_line(capsys, argv: list[str],
                                                                message: str) -> None:
     assert usage_error(capsys, "live", *argv) == f"adsbwatch live: error: {message}"
+
+
+def test_serve_refuses_an_empty_bind_address_and_a_bad_host_name(capsys) -> None:
+    assert usage_error(capsys, "serve", "--http", "0", "--net-bind", "") == (
+        "adsbwatch serve: error: argument --net-bind: '' is not an address to listen on (e.g. "
+        "127.0.0.1, or 0.0.0.0 for every interface)")
+    assert usage_error(capsys, "serve", "--http", "0", "--http-host", "a/b") == (
+        "adsbwatch serve: error: argument --http-host: 'a/b' is not a host name (e.g. "
+        "adsb.home.example or 192.168.1.20; * for any)")
 
 
 def test_settings_that_do_not_go_together_on_the_command_line(capsys) -> None:

@@ -9,12 +9,12 @@ rich and SQLite.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from adsbwatch.receiver.core.consumer import Consumer
+from adsbwatch.receiver.core.lines import warn_on_stderr
 from adsbwatch.receiver.errors import UserError
 
 if TYPE_CHECKING:
@@ -34,10 +34,6 @@ if TYPE_CHECKING:
     from adsbwatch.receiver.ui.live import LiveTable
 
 WIDE = 200  # columns of the table written to a file or pipe
-
-
-def warn_on_stderr(message: str) -> None:
-    print(f"adsbwatch: warning: {message}", file=sys.stderr, flush=True)
 
 
 @dataclass

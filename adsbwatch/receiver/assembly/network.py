@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.core.consumer import Consumer
+from adsbwatch.receiver.core.lines import warn_on_stderr
+from adsbwatch.receiver.defaults import MAX_CLIENTS
 from adsbwatch.receiver.errors import UserError
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from adsbwatch.receiver.core.network import NetworkThread
     from adsbwatch.receiver.outputs.http.json_sink import JsonOutput
     from adsbwatch.receiver.outputs.http.service import HttpService
+    from adsbwatch.receiver.outputs.net.limits import ClientLimits
     from adsbwatch.receiver.station.station import Station
 
 WEB_EXTRA = "pip install 'adsbwatch[web]'"
@@ -36,7 +39,10 @@ class NetworkOutputs:
     json: JsonOutput | None = None
     http: HttpService | None = None
     client_counts: list[Callable[[], int]] = field(default_factory=list)
+    warn: Callable[[str], None] = warn_on_stderr
+    max_clients: int = MAX_CLIENTS  # per port
     _network: NetworkThread | None = None
+    _limits: ClientLimits | None = None
 
     @property
     def network(self) -> NetworkThread:
@@ -44,8 +50,17 @@ class NetworkOutputs:
         if self._network is None:
             from adsbwatch.receiver.core.network import NetworkThread
 
-            self._network = NetworkThread()
+            self._network = NetworkThread(warn=self.warn)
         return self._network
+
+    @property
+    def limits(self) -> ClientLimits:
+        """The clients every server of the run takes together, made on first use."""
+        if self._limits is None:
+            from adsbwatch.receiver.outputs.net.limits import ClientLimits
+
+            self._limits = ClientLimits(self.max_clients)
+        return self._limits
 
     def stop(self) -> None:
         """Stop the network thread, if one was started (every consumer has closed)."""
@@ -67,7 +82,7 @@ def network_outputs(config: OutputsConfig, station: Station, watchlist: Watchlis
                     db_path: str | None, warn: Callable[[str], None]) -> NetworkOutputs:
     """Start the servers, connectors and the HTTP side asked for (a port that cannot be
     had is a one-line error before the station runs) and return their consumers."""
-    made = NetworkOutputs()
+    made = NetworkOutputs(warn=warn, max_clients=config.max_clients)
     try:
         _servers(config, station, made, warn)
         _pushes(config, made, warn)
@@ -96,7 +111,8 @@ def _servers(config: OutputsConfig, station: Station, made: NetworkOutputs,
                   "sbs_port": SBS_HEARTBEAT}
     for name, port in config.servers.items():
         option, what = SERVERS[name]
-        server = TcpServer(what, option, config.net_bind, port, heartbeats[name], warn)
+        server = TcpServer(what, option, config.net_bind, port, heartbeats[name], warn,
+                           limits=made.limits)
         server.start(made.network)
         made.client_counts.append(lambda server=server: server.clients)
         if name == "beast_port":
@@ -138,7 +154,9 @@ def _http(config: OutputsConfig, station: Station, watchlist: Watchlist | None,
         check_web_extra()
         from adsbwatch.receiver.outputs.http.metrics import RunMetrics
 
-        metrics = RunMetrics(made.client_counts)
+        limits = made.limits
+        metrics = RunMetrics(made.client_counts,
+                             turned_away=lambda: (limits.refused, limits.dropped))
     made.json = JsonOutput(station, write_dir=write_dir, warn=warn, metrics=metrics)
     made.consumers.append(made.json)
     if config.http_port is None:
@@ -148,7 +166,8 @@ def _http(config: OutputsConfig, station: Station, watchlist: Watchlist | None,
 
     app = make_app(made.json.published, metrics, db_path=db_path, receiver=station.receiver,
                    tiles=config.map_tiles, watchlist=watchlist)
-    made.http = HttpService(made.network, app, config.net_bind, config.http_port)
+    made.http = HttpService(made.network, app, config.net_bind, config.http_port,
+                            limits=made.limits, hosts=config.http_hosts, warn=warn)
     made.json.on_close = made.http.stop
     if station.info.live and not config.quiet:
         print(f"adsbwatch: serving {made.http.url}", file=sys.stderr, flush=True)

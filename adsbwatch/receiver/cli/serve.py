@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from adsbwatch.receiver.cli.opening import given_position
 from adsbwatch.receiver.cli.station_options import option_type
 from adsbwatch.receiver.config import values
-from adsbwatch.receiver.defaults import DEFAULT_BIND
+from adsbwatch.receiver.defaults import DEFAULT_BIND, MAX_CLIENTS
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.opening import open_history, store_location
@@ -63,11 +63,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # The station's own server and signals, with no station: Ctrl-C or SIGTERM ends it.
     from adsbwatch.receiver.core.network import NetworkThread
     from adsbwatch.receiver.outputs.http.service import HttpService
+    from adsbwatch.receiver.outputs.net.limits import ClientLimits
     from adsbwatch.receiver.station.signals import StopSignals
 
     network = NetworkThread()
     try:
-        service = HttpService(network, app, args.net_bind, args.http)
+        service = HttpService(network, app, args.net_bind, args.http,
+                              limits=ClientLimits(args.max_clients), hosts=args.http_host)
         with StopSignals() as signals:
             signals.wait_for_signal(None if args.quiet else lambda: print(
                 f"adsbwatch: serving {service.url} until Ctrl-C", file=sys.stderr, flush=True))
@@ -84,8 +86,16 @@ def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPars
     parser.add_argument("--http", type=option_type(values.port), required=True, metavar="PORT",
                         help="the port of the web map (0: any free port)")
     parser.add_argument("--net-bind", metavar="ADDR", default=DEFAULT_BIND,
+                        type=option_type(values.bind_address),
                         help=f"the address to listen on (default {DEFAULT_BIND}; 0.0.0.0 "
                              "for every interface)")
+    parser.add_argument("--http-host", metavar="NAME", action="append", default=[],
+                        type=option_type(values.http_host),
+                        help="a name the server answers to besides IP addresses, localhost "
+                             "and this machine's name (repeatable; * for any)")
+    parser.add_argument("--max-clients", metavar="N", default=MAX_CLIENTS,
+                        type=option_type(values.client_limit),
+                        help=f"connections it takes at once (default {MAX_CLIENTS})")
     parser.add_argument("--map-tiles", metavar="URL", type=option_type(values.tile_url),
                         help="a base-map tile URL template, e.g. "
                              "https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: "

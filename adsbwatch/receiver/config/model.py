@@ -12,6 +12,7 @@ from adsbwatch.receiver.addresses import NetSpec, PushSpec
 from adsbwatch.receiver.defaults import (
     AIRCRAFT_EXPIRY_S,
     DEFAULT_BIND,
+    MAX_CLIENTS,
     SIGHTING_WAIT_S,
     VISIT_GAP_S,
     default_db_path,
@@ -126,6 +127,8 @@ class OutputsConfig:
     avr_timestamps: bool = False
     net_push: tuple[PushSpec, ...] = ()
     http_port: int | None = None  # 0: any free port
+    http_hosts: tuple[str, ...] = ()  # names the HTTP server answers to besides its own
+    max_clients: int = MAX_CLIENTS  # per port
     write_json: Path | None = None
     map_tiles: str | None = None
 

@@ -22,6 +22,7 @@ from adsbwatch.receiver.config.model import COMMANDS, NET_PORTS, Command
 from adsbwatch.receiver.defaults import (
     AIRCRAFT_EXPIRY_S,
     DEFAULT_BIND,
+    MAX_CLIENTS,
     SIGHTING_WAIT_S,
     VISIT_GAP_S,
     default_db_path,
@@ -181,6 +182,11 @@ SETTINGS: tuple[Setting, ...] = (
             metavar="ADDR",
             help="the address the network outputs and --http listen on (default "
                  f"{DEFAULT_BIND}; 0.0.0.0 for every interface)"),
+    Setting("max-clients", "outputs.max_clients", parse=values.client_limit,
+            default=MAX_CLIENTS, metavar="N",
+            help=f"clients each network port (Beast, AVR, SBS, HTTP) takes at once "
+                 f"(default {MAX_CLIENTS}); more are turned away, as are any past what the "
+                 "open-files limit allows all ports"),
     Setting("avr-timestamps", "outputs.avr_timestamps", kind=FLAG, default=False,
             help="AVR lines as @ + the 12 MHz timestamp (12 hex digits) + the frame, as "
                  "dump1090-fa's --mlat"),
@@ -199,6 +205,11 @@ SETTINGS: tuple[Setting, ...] = (
                  "history_N.json (as tar1090 reads them) and /metrics on PORT (0: any "
                  "free port), bound to --net-bind; a replay serves on after the file "
                  "ends, until Ctrl-C"),
+    Setting("http-host", "outputs.http_hosts", parse=values.http_host, kind=LIST,
+            default=(), metavar="NAME", group=HTTP_GROUP,
+            help="a name the HTTP server answers to, as in the browser's address bar "
+                 "(repeatable; * for any). IP addresses, localhost and this machine's name "
+                 "always work; requests for other names get 421, against DNS rebinding"),
     Setting("write-json", "outputs.write_json", parse=values.path, metavar="DIR",
             group=HTTP_GROUP, show=str,
             help="write aircraft.json, receiver.json, stats.json and history_N.json into "

@@ -182,6 +182,28 @@ def bind_address(text: str) -> str:
     return text
 
 
+def client_limit(text: str) -> int:
+    """How many clients a port takes at once: 1 or more."""
+    if not is_number(text, 6) or int(text) < 1:
+        raise ValueError(f"{text!r} is not a number of clients (1 or more)")
+    return int(text)
+
+
+def http_host(text: str) -> str:
+    """A name the HTTP server answers to (as a browser's Host header has it), or * for
+    any name."""
+    name = text.strip().lower().rstrip(".")
+    if name == "*":
+        return name
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-.:")
+    if not name or not set(name) <= allowed:
+        raise ValueError(f"{text!r} is not a host name (e.g. adsb.home.example or "
+                         "192.168.1.20; * for any)")
+    return name
+
+
 def tile_url(text: str) -> str:
     """A Leaflet tile URL template: http(s) with {z}, {x} and {y}."""
     if not text.startswith(("http://", "https://")):

@@ -12,20 +12,34 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from adsbwatch.receiver.core.lines import RateLimitedLine, warn_on_stderr
+
 T = TypeVar("T")
 
 STOP_WAIT_S = 5.0  # a loop that will not stop within this is left to the process's exit
 
 
 class NetworkThread:
-    def __init__(self, name: str = "network") -> None:
+    def __init__(self, name: str = "network",
+                 warn: Callable[[str], None] = warn_on_stderr) -> None:
         self.loop = asyncio.new_event_loop()
+        # What the loop cannot hand to anyone (an error in a callback, a transport's
+        # failure) is one line, not asyncio's traceback, and a repeating one is counted.
+        self._loop_trouble = RateLimitedLine(warn)
+        self.loop.set_exception_handler(self._report)
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
         self.loop.run_forever()
+
+    def _report(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        text = str(context.get("message") or "an error")
+        exc = context.get("exception")
+        if exc is not None:
+            text += f" ({type(exc).__name__}: {exc})" if str(exc) else f" ({type(exc).__name__})"
+        self._loop_trouble(f"network: {text}")
 
     @property
     def running(self) -> bool:

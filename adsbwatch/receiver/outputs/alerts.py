@@ -13,7 +13,6 @@ import json
 import os
 import queue
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from collections.abc import Callable, Sequence
 from rich.console import Console
 
 from adsbwatch.receiver.core.events import Sighting
+from adsbwatch.receiver.core.lines import warn_on_stderr
 from adsbwatch.receiver.when import table_time
 
 MAX_RUNNING = 4  # commands at once
@@ -44,10 +44,6 @@ def sighting_line(s: Sighting) -> str:
     level = v.signal_dbfs(1)  # None: its frames came from a peer that sends no level
     parts.append(f"at {when}" if level is None else f"at {when}, {level:.1f} dBFS")
     return " ".join(parts)
-
-
-def warn_on_stderr(message: str) -> None:
-    print(f"adsbwatch: warning: {message}", file=sys.stderr, flush=True)
 
 
 class CommandRunner:

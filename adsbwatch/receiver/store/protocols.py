@@ -122,8 +122,9 @@ class History(Closing, Protocol):
     def latest_visits(self, icao: int, count: int) -> list[VisitRow]:
         """The `count` most recent visits of `icao`, newest first."""
 
-    def visit_points(self, visit_ids: list[int]) -> list[TrackRow]:
-        """Each visit's points in time order, visits in the order given."""
+    def visit_points_page(self, visit_id: int, start: int, count: int) -> list[TrackRow]:
+        """Up to `count` of a visit's points in time order, from its `start`-th on (0:
+        the first): a long visit is read a page at a time, never whole."""
 
     def watched_labels(self) -> dict[int, str]:
         """Address -> label of every aircraft a run recorded as watched."""

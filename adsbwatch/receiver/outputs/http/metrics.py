@@ -34,10 +34,13 @@ class MetricValues:
 
 
 class RunMetrics(Collector):
-    def __init__(self, network_clients: Sequence[Callable[[], int]] = ()) -> None:
+    def __init__(self, network_clients: Sequence[Callable[[], int]] = (),
+                 turned_away: Callable[[], tuple[int, int]] | None = None) -> None:
         """`network_clients`: each network output's count of its connected clients, read
-        at each scrape (also after a replay's end, while it serves on)."""
+        at each scrape (also after a replay's end, while it serves on); `turned_away`:
+        the clients every port refused at a limit and dropped, so far."""
         self.network_clients = network_clients
+        self.turned_away = turned_away
         self.values = MetricValues()
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)
@@ -91,3 +94,11 @@ class RunMetrics(Collector):
             yield GaugeMetricFamily("adsbwatch_network_clients",
                                     "Clients connected to the network outputs",
                                     value=sum(count() for count in self.network_clients))
+        if self.turned_away is not None:
+            refused, dropped = self.turned_away()
+            yield CounterMetricFamily("adsbwatch_network_clients_refused",
+                                      "Connections turned away at a client limit",
+                                      value=refused)
+            yield CounterMetricFamily("adsbwatch_network_clients_dropped",
+                                      "Clients dropped for falling behind or stalling",
+                                      value=dropped)

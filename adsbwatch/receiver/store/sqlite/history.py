@@ -84,8 +84,8 @@ class SqliteHistory(Closing):
     def latest_visits(self, icao: int, count: int) -> list[VisitRow]:
         return map_queries.latest_visits(self.store, icao, count)
 
-    def visit_points(self, visit_ids: list[int]) -> list[TrackRow]:
-        return map_queries.visit_points(self.store, visit_ids)
+    def visit_points_page(self, visit_id: int, start: int, count: int) -> list[TrackRow]:
+        return map_queries.visit_points_page(self.store, visit_id, start, count)
 
     def watched_labels(self) -> dict[int, str]:
         return map_queries.watched_labels(self.store)

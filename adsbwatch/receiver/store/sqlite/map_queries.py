@@ -46,16 +46,13 @@ def latest_visits(store: Store, icao: int, count: int) -> list[VisitRow]:
     return [visit_from(row) for row in rows]
 
 
-def visit_points(store: Store, visit_ids: list[int]) -> list[TrackRow]:
-    """The track points of these visits, each visit's in time order, visits in the
-    order given."""
-    points: list[TrackRow] = []
-    for visit_id in visit_ids:  # a handful per request: one indexed query each
-        rows = store.read("read a track",
-                          f"SELECT {_POINT_SELECT} FROM track_points p WHERE p.visit_id = ? "
-                          "ORDER BY p.t, p.rowid", (visit_id,))
-        points.extend(track_from(row) for row in rows)
-    return points
+def visit_points_page(store: Store, visit_id: int, start: int, count: int) -> list[TrackRow]:
+    """Up to `count` points of a visit from its `start`-th on, in time order (points of
+    one time by position: the unique index's order, so no sort and no ties)."""
+    rows = store.read("read a track",
+                      f"SELECT {_POINT_SELECT} FROM track_points p WHERE p.visit_id = ? "
+                      "ORDER BY p.t, p.lat, p.lon LIMIT ? OFFSET ?", (visit_id, count, start))
+    return [track_from(row) for row in rows]
 
 
 def watched_labels(store: Store) -> dict[int, str]:
