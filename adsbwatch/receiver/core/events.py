@@ -5,10 +5,12 @@ data, read only by consumers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from adsbwatch.decoder.messages.aircraft import Aircraft
-from adsbwatch.decoder.messages.tracker import AircraftUpdate
-from adsbwatch.decoder.messages.visits import Visit
+if TYPE_CHECKING:  # only annotations: a run without decoding never loads them
+    from adsbwatch.decoder.messages.aircraft import Aircraft
+    from adsbwatch.decoder.messages.tracker import AircraftUpdate
+    from adsbwatch.decoder.messages.visits import Visit
 
 
 @dataclass(frozen=True, slots=True)

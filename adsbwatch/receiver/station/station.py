@@ -29,10 +29,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
-from adsbwatch.decoder.messages.tracker import Tracker
 from adsbwatch.receiver.core.abilities import HasGain
 from adsbwatch.receiver.core.consumer import Consumer
 from adsbwatch.receiver.core.events import Tick
@@ -46,8 +46,11 @@ from adsbwatch.receiver.station.inputs import (
     combined_totals,
 )
 from adsbwatch.receiver.station.merge import Merge
-from adsbwatch.receiver.station.pipeline import Pipeline
 from adsbwatch.receiver.station.stats import SourceCounts, StationStats
+
+if TYPE_CHECKING:  # a run without decoding (--raw) never loads them
+    from adsbwatch.decoder.messages.tracker import Tracker
+    from adsbwatch.receiver.station.pipeline import Pipeline
 
 IDLE_S = 1.0  # without a batch this long, the clock advances anyway
 AWAY_AFTER_S = 3.0  # a live input silent this long is away: outputs say since when

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
-from adsbwatch.decoder.messages.tracker import Tracker, TrackerCounts
+
+if TYPE_CHECKING:  # a run without decoding (--raw) never loads the tracker
+    from adsbwatch.decoder.messages.tracker import Tracker, TrackerCounts
 
 MINUTE_S = 60.0
 KEPT_MINUTES = 16  # minutes kept: stats.json's last15min and the one under way
@@ -175,7 +178,7 @@ class StationStats:
         self._newest: int | None = None
         self._touched: set[int] = set()
         self._source = SourceCounts()
-        self._tracker = TrackerCounts()
+        self._tracker: TrackerCounts | None = None  # the counts at the last decoded batch
         self._until_t: float | None = None  # where the previous batch left the clock
 
     # ------------------------------------------------------------------ feeding
@@ -201,11 +204,11 @@ class StationStats:
         """A decoded batch: its messages, and the tracker's counts after it."""
         targets = self._targets(max(now, self.now))
         counts, before = tracker.counts, self._tracker
-        deltas = {f.name: getattr(counts, f.name) - getattr(before, f.name)
-                  for f in fields(TrackerCounts)}
+        deltas = {f.name: getattr(counts, f.name) - (getattr(before, f.name) if before else 0)
+                  for f in fields(counts)}
         deltas.update(messages=messages, undecodable=undecodable)
         _add(targets, deltas)
-        self._tracker = TrackerCounts(**counts.__dict__)
+        self._tracker = replace(counts)
         if ranges_km:
             farthest = 1000 * max(ranges_km)
             for b in targets:
