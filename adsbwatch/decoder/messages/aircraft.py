@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from adsbwatch.decoder.messages.cpr import CprTrack
 from adsbwatch.decoder.messages.message import ADDRESS_TYPES, MODE_S, NON_ICAO_TYPES
+from adsbwatch.decoder.registry.info import AircraftInfo
 
 RSSI_FRAMES = 8
 _RANK = {kind: rank for rank, kind in enumerate(ADDRESS_TYPES)}  # lower: more direct
@@ -96,6 +97,9 @@ class Aircraft:
     positions: int = 0
     rejected_positions: int = 0
     cpr: CprTrack = field(default_factory=CprTrack, repr=False)
+    # What the aircraft database (and the address itself) says of it: registration,
+    # type, operator, country, flags. None: nothing known.
+    info: AircraftInfo | None = None
 
     @property
     def hex(self) -> str:

@@ -38,6 +38,7 @@ from adsbwatch.decoder.messages.message import (
     TargetState,
 )
 from adsbwatch.decoder.messages.receivercheck import ReceiverCheck
+from adsbwatch.decoder.registry.info import InfoLookup
 
 ADSB_VELOCITY_WINS_S = 60.0  # an ADS-B velocity this recent beats Comm-B's speeds
 _SQUITTERS = frozenset(SQUITTERS)
@@ -114,8 +115,12 @@ class TrackerCounts:
 
 
 class Tracker:
-    def __init__(self, config: TrackerConfig | None = None) -> None:
+    def __init__(self, config: TrackerConfig | None = None,
+                 info_of: InfoLookup | None = None) -> None:
+        """`info_of`: what the aircraft database says of an address, asked once when an
+        aircraft enters the table."""
         self.config = config or TrackerConfig()
+        self.info_of = info_of
         self.aircraft: dict[int, Aircraft] = {}
         self.departed: OrderedDict[int, Aircraft] = OrderedDict()  # oldest first
         self.counts = TrackerCounts()
@@ -157,7 +162,8 @@ class Tracker:
     def _enter(self, icao: int, t: float) -> Aircraft:
         self.counts.tracks += 1
         self.departed.pop(icao, None)  # heard again: back in the table, afresh
-        return Aircraft(icao, t, t)
+        info = self.info_of(icao) if self.info_of is not None else None
+        return Aircraft(icao, t, t, info=info)
 
     def expire(self, now: float) -> list[Aircraft]:
         """Move the aircraft silent for longer than the configured time to `departed`
