@@ -4,37 +4,28 @@ Also where the session's compiled kernels live (set before anything imports numb
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from adsbwatch.receiver.cli.numba_cache import kernel_cache_name  # imports no numba
+
 REPO = Path(__file__).resolve().parents[1]
-KERNEL_SOURCES = REPO / "adsbwatch" / "decoder"  # kernels live there and import nothing else
 KERNEL_CACHES = REPO / ".pytest_cache" / "numba"
 STALE_CACHE_S = 86_400.0  # a cache folder untouched for a day belongs to sources long gone
 
 
-def kernel_sources_digest(root: Path = KERNEL_SOURCES) -> str:
-    """A hash of every source file under `root`, names and contents."""
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
-
-
 def use_kernel_cache_for_these_sources() -> Path:
-    """Numba checks a cached kernel against its own source file only: one edited in a
-    module it inlines or takes constants from would still be served. A cache folder per
-    state of the sources cannot serve older code. Exported, so subprocesses share it."""
-    folder = KERNEL_CACHES / kernel_sources_digest()
+    """The session's kernels in the folder a run of the CLI names for these sources
+    (numba_cache: one per state of the kernels' sources, so no older code is served),
+    kept beside the checkout. Exported: the CLI in a subprocess takes the same folder."""
+    folder = KERNEL_CACHES / kernel_cache_name()
     folder.mkdir(parents=True, exist_ok=True)
     os.utime(folder)  # in use: not stale for the others' pruning
     os.environ["NUMBA_CACHE_DIR"] = str(folder)
@@ -59,6 +50,7 @@ def remove_tree(root: Path) -> None:
 KERNEL_CACHE = use_kernel_cache_for_these_sources()
 
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402  (imports numba)
+from adsbwatch.receiver.core.network import NetworkThread  # noqa: E402
 
 SHARED_RECORDINGS = REPO.parent / "shared" / "recordings"
 
@@ -123,3 +115,19 @@ def make_recording(tmp_path: Path) -> MakeRecording:
         return path, [f.data.hex() for f in ordered]
 
     return make
+
+
+@pytest.fixture
+def network() -> Iterator[NetworkThread]:
+    """A real network loop, as a run's outputs have (stopped after the test)."""
+    thread = NetworkThread("test-network")
+    try:
+        yield thread
+    finally:
+        thread.stop()
+
+
+@pytest.fixture
+def warnings() -> list[str]:
+    """The lines a part under test says, to give it as its `warn`."""
+    return []

@@ -3,15 +3,17 @@ house rule every frame that leaves the demodulator must pass (DESIGN.md: its CRC
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.crc import syndrome_of
+from adsbwatch.receiver.core.consumer import Consumer
+from adsbwatch.receiver.sources.base import IQSource
 from adsbwatch.receiver.sources.resolve import recording_source
-from adsbwatch.receiver.station.fanout import FanOut
-from adsbwatch.receiver.station.run import StationTotals, run_station
+from adsbwatch.receiver.station.demodulation import BLOCK_SAMPLES, DemodulatedInput
+from adsbwatch.receiver.station.station import Station
 
 SQUITTERS = (11, 17, 18)  # formats that carry their address in clear: what makes it "heard"
 ADDRESS_PARITY = (0, 4, 5, 16, 20, 21)  # formats whose parity is overlaid with the address
@@ -23,7 +25,7 @@ class Demodulated:
 
     frames: list[bytes]
     ticks: list[int]  # each frame's time, 12 MHz ticks from the file's first sample
-    totals: StationTotals
+    station: Station | None = None
 
     @property
     def hexes(self) -> list[str]:
@@ -36,14 +38,14 @@ class Demodulated:
 
 
 class Collector:
-    """A sink that keeps every frame and its time."""
+    """A consumer that keeps every frame and its time."""
 
     name = "collector"
 
     def __init__(self, found: Demodulated) -> None:
         self.found = found
 
-    def on_batch(self, batch: FrameBatch) -> None:
+    def on_frames(self, batch: FrameBatch) -> None:
         for i in range(len(batch)):
             self.found.frames.append(batch.msg[i, :batch.nbytes[i]].tobytes())
             self.found.ticks.append(int(batch.ticks[i]))
@@ -56,18 +58,42 @@ def _no_warnings(message: str) -> None:
     raise AssertionError(f"unexpected warning: {message}")
 
 
+def station_of(source: IQSource, *consumers: Consumer, fix: int = 1,
+               block_samples: int | None = None, wall_clock: bool = False,
+               warn: Callable[[str], None] = _no_warnings) -> Station:
+    """The station a run builds for an IQ source, with no decoding stage: its frames to
+    `consumers`. `wall_clock`: batches carry the wall-clock time of their tick 0."""
+    station = Station(DemodulatedInput(source, fix, block_samples or BLOCK_SAMPLES,
+                                       wall_clock=wall_clock),
+                      start_epoch=0.0, pipeline=None, warn=warn)
+    for consumer in consumers:
+        station.add(consumer)
+    return station
+
+
+def run_source(source: IQSource, *, fix: int = 1, block_samples: int | None = None,
+               wall_clock: bool = False, found: Demodulated | None = None) -> Demodulated:
+    """Run an IQ source through the station's demodulation to its end; every frame (into
+    `found`, when given: what came before a failure the run raises is kept there)."""
+    found = found if found is not None else Demodulated([], [])
+    station = station_of(source, Collector(found), fix=fix, block_samples=block_samples,
+                         wall_clock=wall_clock)
+    found.station = station
+    try:
+        station.run()
+    finally:
+        station.close()
+    assert not station.consumers.failures, station.consumers.failures
+    # The statistics count what was handed on.
+    assert station.stats.total.frames == len(found.frames)
+    return found
+
+
 def demodulate_file(path: Path, fmt: str | None = None, rate: int | None = None, *,
                     fix: int = 1, block_samples: int | None = None) -> Demodulated:
     """Run a recording through the receiver's demodulation, as `replay` reads it."""
-    found = Demodulated([], [], StationTotals())
-    sink = Collector(found)
-    fanout = FanOut([sink], warn=_no_warnings)
-    sizing = {} if block_samples is None else {"block_samples": block_samples}
-    found.totals = run_station(recording_source(str(path), fmt, rate), fanout, fix=fix,
-                               **sizing)
-    assert not fanout.failures, fanout.failures
-    assert found.totals.frames == len(found.frames)  # the summary counts what was handed on
-    return found
+    return run_source(recording_source(str(path), fmt, rate), fix=fix,
+                      block_samples=block_samples)
 
 
 def check_house_rule(frames: Iterable[bytes | str]) -> None:
@@ -90,3 +116,20 @@ def check_house_rule(frames: Iterable[bytes | str]) -> None:
             raise AssertionError(f"DF{df} has no parity to check: {data.hex()}")
         if df in SQUITTERS:
             heard.add(address)
+
+
+def frame_batch(frames: list[tuple[bytes, int]], epoch0: float | None = None,
+                level: float = 0.5, until: int = 0, samples: int = 0,
+                power: float = 0.0) -> FrameBatch:
+    """A batch of frames (bytes, ticks), as an input hands them on; it ends at `until`
+    or its last frame."""
+    import numpy as np
+
+    n = len(frames)
+    msg = np.zeros((n, 14), np.uint8)
+    for i, (frame, _) in enumerate(frames):
+        msg[i, :len(frame)] = np.frombuffer(frame, np.uint8)
+    ticks = np.array([t for _, t in frames], np.int64)
+    return FrameBatch(msg, ticks, np.full(n, level, np.float32), np.zeros(n, np.uint8),
+                      max([until, *ticks.tolist()]), epoch0, sample_power=power,
+                      samples=samples)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,25 @@ def run_adsbwatch(*args: str, env: dict[str, str] | None = None,
     kwargs.setdefault("timeout", 300)
     return subprocess.run([*adsbwatch_command(python_options), *args], env=checkout_env(env),
                           **kwargs)
+
+
+class Running:
+    """`adsbwatch ARGS` of the checkout running, its stderr read line by line as it comes
+    (in a thread: a full pipe would block it)."""
+
+    def __init__(self, args: Sequence[str], *, stdout: Any = subprocess.PIPE,
+                 preexec_fn: Any = None) -> None:
+        self.proc = subprocess.Popen([*adsbwatch_command(), *args], env=checkout_env(),
+                                     stdout=stdout, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=preexec_fn)
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line.rstrip("\n"))
 
 
 def system_program(path_or_name: str, package: str) -> str:

@@ -8,6 +8,9 @@ from pathlib import Path
 
 SIGHTING_WAIT_S = 10.0  # how long a sighting may wait for the callsign, by default
 VISIT_GAP_S = 600.0  # silence that ends a visit, by default
+AIRCRAFT_EXPIRY_S = 60.0  # silence after which an aircraft leaves the table (dump1090's)
+DEFAULT_BIND = "127.0.0.1"  # network services listen on loopback unless told otherwise
+MAX_CLIENTS = 1000  # clients a network port takes at once, by default
 
 
 def default_db_path() -> Path:

@@ -25,7 +25,7 @@ class Breakdown:
     signal_s: float
     frames: int
     stages: dict[str, float]  # seconds, medians over the repetitions
-    total: float  # wall of the whole run_station call, median
+    total: float  # wall of the whole Station.run call, median
     cpu: float  # process CPU of the call, median
     missing: list[str]  # timer targets that do not exist in this tree
 
@@ -97,12 +97,13 @@ def _resolve(module: str, dotted: str) -> tuple[object, str] | None:
 
 @dataclass
 class AvrSink:
-    """The AVR output's work, its text thrown away: the station needs a sink to serve."""
+    """The AVR output's work, its text thrown away: the station needs a consumer to
+    serve."""
 
     format_avr: Callable
     name: str = "AVR, not written out"
 
-    def on_batch(self, batch: object) -> None:
+    def on_frames(self, batch: object) -> None:
         self.format_avr(batch)
 
     def close(self) -> None:
@@ -111,20 +112,25 @@ class AvrSink:
 
 def breakdown(path: Path, rec: Recording, repeat: int, repetitions: int, cpu: int,
               tree: Path) -> Breakdown:
-    """Time the stages of the station's own loop (`station.run.run_station`, what
-    `adsbwatch replay --raw` runs) in this process, by wrapping the functions it calls;
-    the first pass over the 1x file is a warm-up."""
+    """Time the stages of the station's own run (`Station.run` with the recording's
+    DemodulatedInput, what `adsbwatch replay --raw` runs) in this process, by wrapping
+    the functions it calls (in the station's thread and the input's); the first pass
+    over the 1x file is a warm-up."""
     from adsbwatch.receiver.outputs.avr import avr_text
     from adsbwatch.receiver.sources.resolve import recording_source
-    from adsbwatch.receiver.station.fanout import FanOut
-    from adsbwatch.receiver.station.run import run_station
+    from adsbwatch.receiver.station.demodulation import DemodulatedInput
+    from adsbwatch.receiver.station.station import Station
 
     def replay(file: Path, format_avr: Callable) -> int:
-        fanout = FanOut([AvrSink(format_avr)], warn=lambda line: None)
-        return run_station(recording_source(str(file), "cu8", rec.rate), fanout).frames
+        source = DemodulatedInput(recording_source(str(file), "cu8", rec.rate), fix=1)
+        station = Station(source, start_epoch=0.0, pipeline=None, warn=lambda line: None)
+        station.add(AvrSink(format_avr))
+        station.run()
+        station.close()
+        return station.stats.total.frames
 
-    if not Path(inspect.getfile(run_station)).resolve().is_relative_to(tree.resolve()):
-        raise Failure(f"the breakdown imported {inspect.getfile(run_station)}, not the "
+    if not Path(inspect.getfile(Station)).resolve().is_relative_to(tree.resolve()):
+        raise Failure(f"the breakdown imported {inspect.getfile(Station)}, not the "
                       f"package in {tree}")
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {cpu})

@@ -138,7 +138,7 @@ def report(res: Results, runs: int, repeat: int) -> str:
             f"## Where our time goes: in-process, after warm-up, modes1 repeated "
             f"{b0.repeat} times",
             "",
-            "`station.run.run_station` (the loop `adsbwatch replay` runs) with its callees "
+            "`Station.run` (what `adsbwatch replay --raw` runs) with its callees "
             "wrapped in timers; medians of the repetitions, one CPU, no start-up.",
             "",
             "| stage | " + " | ".join(f"{b.label} MS/s s | share" for b in res.breakdowns) + " |",

@@ -153,6 +153,47 @@ def test_emergency_squawks_send_their_state(squawk: str, state: int) -> None:
     assert decode(enc.aircraft_status(ICAO, squawk, emergency=3))["emergency_state"] == 3
 
 
+@given(alt=st.integers(0, 2046).map(lambda n: n * 32), baro=st.integers(1, 511),
+       heading=st.integers(0, 511), modes=st.none() | st.sets(st.sampled_from(enc.NAV_MODES)),
+       fms=st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_target_state(alt: int, baro: int, heading: int, modes: set[str] | None,
+                      fms: bool) -> None:
+    hpa, degrees = 800 + (baro - 1) * 0.8, heading * 360 / 512
+    msg = decode(enc.target_state(ICAO, alt, hpa, degrees, modes, fms=fms, nac_p=10))
+    assert (msg["typecode"], msg["subtype"], msg["selected_altitude"]) == (29, 1, alt)
+    assert msg["selected_altitude_source"] == ("FMS" if fms else "MCP/FCU")
+    assert msg["baro_pressure_setting"] == pytest.approx(hpa)
+    assert msg["selected_heading"] == pytest.approx(degrees)
+    assert (msg["nac_p"], msg["nic_baro"], msg["sil"]) == (10, 1, 3)
+    flags = {"autopilot": "autopilot", "vnav": "vnav_mode", "althold": "altitude_hold_mode",
+             "approach": "approach_mode", "lnav": "lnav_mode"}
+    assert {name: msg[key] for name, key in flags.items()} == (
+        dict.fromkeys(flags) if modes is None else {name: name in modes for name in flags})
+    assert msg["tcas_operational"] == (modes is not None and "tcas" in modes)
+
+
+def test_target_state_without_selections() -> None:
+    msg = decode(enc.target_state(ICAO, None, None, None))
+    assert (msg["selected_altitude"], msg["baro_pressure_setting"],
+            msg["selected_heading"]) == (None, None, None)
+    with pytest.raises(ValueError, match="unknown autopilot modes"):
+        enc.target_state(ICAO, 1000, None, None, ("cruise",))
+
+
+@given(version=st.integers(0, 2), surface=st.booleans(), nic_a=st.integers(0, 1),
+       nac_p=st.integers(0, 15), sil=st.integers(0, 3), per_sample=st.booleans())
+@settings(max_examples=100, deadline=None)
+def test_operational_status(version: int, surface: bool, nic_a: int, nac_p: int, sil: int,
+                            per_sample: bool) -> None:
+    msg = decode(enc.operational_status(ICAO, version, surface, nic_a, nac_p, sil=sil,
+                                        sil_per_sample=per_sample))
+    assert (msg["typecode"], msg["subtype"], msg["version"]) == (31, int(surface), version)
+    assert (msg["nic_supplement_a"], msg["nac_p"], msg["sil"]) == (nic_a, nac_p, sil)
+    assert msg.get("nic_baro") == (None if surface or version == 0 else 1)
+    assert msg.get("sil_supplement") == (int(per_sample) if version == 2 else None)
+
+
 def test_all_call_reply() -> None:
     frame = enc.all_call_reply(ICAO)
     assert syndrome_of(frame) == 0  # interrogator code 0

@@ -45,10 +45,13 @@ def test_a_minute_follows_the_do260b_rates(minute: list[sc.Transmission]) -> Non
         assert 50 <= n("df11") <= 75  # every 0.8-1.2 s
         assert 12 <= n("df4") == n("df5") <= 13  # a radar sweep every ~4.8 s
         if ac.on_ground:
-            assert n("velocity") == n("position_even") == 0
+            assert n("velocity") == n("position_even") == n("target_state") == 0
+            assert 11 <= n("op_status") <= 13  # every 4.8-5.2 s on the surface
         else:
             assert 100 <= n("velocity") <= 150
             assert n("surface_even") == 0
+            assert 46 <= n("target_state") <= 50  # every 1.2-1.3 s (version 2)
+            assert 23 <= n("op_status") <= 25  # every 2.4-2.6 s
         assert n("status") == 0  # no emergency squawk in the scene
 
 
@@ -58,7 +61,7 @@ def test_intervals_stay_inside_the_jitter_window(minute: list[sc.Transmission]) 
         stream = "position" if tr.kind in POSITION_KINDS else tr.kind
         times[(tr.icao, stream)].append(tr.t)
     limits = {"position": (0.4, 0.6), "velocity": (0.4, 0.6), "ident": (4.8, 5.2),
-              "df11": (0.8, 1.2)}
+              "df11": (0.8, 1.2), "target_state": (1.2, 1.3)}
     for (_, stream), ts in times.items():
         if stream in limits:
             gaps = np.diff(ts)
@@ -130,9 +133,19 @@ def test_every_transmission_decodes_to_its_truth() -> None:
             assert msg["squawk"] == ac.squawk
         elif tr.kind == "df11":
             assert msg["df"] == 11
+        elif tr.kind == "target_state":
+            assert (msg["typecode"], msg["subtype"]) == (29, 1)
+            assert msg["selected_altitude"] == 32 * round(ac.selected_altitude_ft / 32)
+            assert abs((msg["selected_heading"] - s.track_deg + 180) % 360 - 180) <= 1.0
+            assert msg["autopilot"] and msg["lnav_mode"] and msg["tcas_operational"]
+            assert msg["vnav_mode"] == (s.vrate_fpm != 0) != msg["altitude_hold_mode"]
+        elif tr.kind == "op_status":
+            assert (msg["typecode"], msg["subtype"], msg["version"]) == (
+                31, int(s.on_ground), 2)
         assert 6.0 <= tr.snr_db <= 45.0
     assert set(kinds) == {"ident", "position_even", "position_odd", "surface_even",
-                          "surface_odd", "velocity", "df11", "df4", "df5"}  # all but status
+                          "surface_odd", "velocity", "df11", "df4", "df5", "target_state",
+                          "op_status"}  # all but status
 
 
 def test_snr_falls_with_distance() -> None:

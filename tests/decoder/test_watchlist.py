@@ -226,3 +226,16 @@ def test_match_agrees_with_a_brute_force_search(items: list[WatchEntry]) -> None
     wl = Watchlist(items)
     for icao in range(0, 203):
         assert wl.match(icao) == _reference_match(items, icao), hex(icao)
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x7f"])
+def test_a_label_with_a_control_character_is_refused_where_it_is_read(control: str) -> None:
+    """A NUL in a label once reached the alert command's environment and stopped the
+    recording of a service run: labels are checked when the watchlist is read."""
+    text = f"484506 NAF01\n4840D6 KLM{control}1023\n"
+    with pytest.raises(WatchlistError) as caught:
+        parse_watchlist(text, "w.txt")
+    assert str(caught.value) == (f"w.txt:2: a label cannot contain the control character "
+                                 f"U+{ord(control):04X}: {'KLM' + control + '1023'!r}")
+    with pytest.raises(ValueError, match="control character"):
+        WatchEntry(0x4840D6, 0x4840D6, "KLM\x001023")

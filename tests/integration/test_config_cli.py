@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from support import REPO, run_adsbwatch
 
-from adsbwatch.receiver.cli.config import parse_with_config
-from adsbwatch.receiver.cli.main import build_parser
+from adsbwatch.receiver.config import load_station_config
+from adsbwatch.receiver.defaults import MAX_CLIENTS
+from adsbwatch.receiver.outputs.net.limits import clients_for_open_files
 from adsbwatch.receiver.station.signals import EXIT_STATUS
 
 CONTRIB = REPO / "contrib"
@@ -49,22 +50,22 @@ def test_a_bad_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = run_adsbwatch("live", "--config", str(config))
     assert result.returncode == 2
     assert result.stderr == (
-        f"adsbwatch: error: {config}:2: stats-every: argument --stats-every: '-1' is not a "
-        "number of seconds (0 or more)\n")
+        f"adsbwatch: error: {config}:2: stats-every: '-1' is not a number of seconds "
+        "(0 or more)\n")
     assert result.stdout == ""
 
 
 def test_print_config_reads_back_to_itself(tmp_path: Path) -> None:
-    first = run_adsbwatch("live", "--lat", "52.3", "--watchlist", "w.txt", "--rtl-tcp",
-                          "pi.local:1234", "--gain", "max", "--print-config")
+    first = run_adsbwatch("live", "--lat", "52.3", "--lon", "-4", "--watchlist", "w.txt",
+                          "--rtl-tcp", "pi.local:1234", "--gain", "max", "--print-config")
     assert first.returncode == 0 and first.stderr == ""
     config = tmp_path / "printed.toml"
     config.write_text(first.stdout)
     second = run_adsbwatch("live", "--config", str(config), "--print-config")
     assert second.returncode == 0 and second.stdout == first.stdout
     values = tomllib.loads(first.stdout)
-    assert (values["lat"], values["watchlist"], values["rtl-tcp"], values["gain"]) == (
-        52.3, ["w.txt"], "pi.local:1234", "max")
+    assert (values["lat"], values["lon"], values["watchlist"], values["rtl-tcp"],
+            values["gain"]) == (52.3, -4.0, ["w.txt"], "pi.local:1234", "max")
 
 
 def test_a_replay_takes_its_options_from_the_config(tmp_path: Path) -> None:
@@ -79,6 +80,13 @@ def test_a_replay_takes_its_options_from_the_config(tmp_path: Path) -> None:
     assert loud.stderr.startswith("adsbwatch: ")  # the summary quiet leaves out
 
 
+def test_print_config_checks_the_options_as_a_run_would(tmp_path: Path) -> None:
+    result = run_adsbwatch("live", "--lat", "52.3", "--print-config")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == ("adsbwatch: error: give both --lat and --lon (the receiver's "
+                             "position), or neither\n")
+
+
 def test_help_shows_the_config_options() -> None:
     for command in ("live", "replay"):
         text = run_adsbwatch(command, "--help").stdout
@@ -90,12 +98,15 @@ def test_help_shows_the_config_options() -> None:
 
 def test_the_example_config_gives_valid_options_for_live() -> None:
     data = tomllib.loads(EXAMPLE.read_text())
-    args = parse_with_config(build_parser(), ["live", "--config", str(EXAMPLE)])
-    assert (args.lat, args.lon, args.device, args.gain) == (
-        data["lat"], data["lon"], data["device"], data["gain"])
-    assert (args.db, args.watchlist, args.reopen, args.stats_every) == (
-        data["db"], data["watchlist"], data["reopen"], float(data["stats-every"]))
-    assert Path(args.db).is_absolute() and all(map(Path.is_absolute, map(Path, args.watchlist)))
+    config = load_station_config("live", {}, EXAMPLE)
+    source = config.source
+    assert (config.receiver, source.device, source.tuner.gain) == (  # type: ignore[union-attr]
+        (data["lat"], data["lon"]), data["device"], data["gain"])
+    assert (config.store.db, config.decoding.watchlists, source.reopen) == (  # type: ignore[union-attr]
+        data["db"], tuple(map(Path, data["watchlist"])), data["reopen"])
+    assert config.view.stats_every_s == float(data["stats-every"])
+    assert Path(data["db"]).is_absolute() and all(map(Path.is_absolute,
+                                                      config.decoding.watchlists))
 
 
 def test_the_units_command_line_parses_with_the_example_config() -> None:
@@ -136,6 +147,12 @@ def test_the_store_and_kernel_cache_are_in_the_units_own_folders() -> None:
     cache = Path("/var/cache") / service["CacheDirectory"][0]
     assert Path(environment["NUMBA_CACHE_DIR"]).parent == cache
     assert service["WorkingDirectory"] == [str(state)]
+
+
+def test_the_units_open_files_let_every_port_take_its_clients() -> None:
+    files = int(unit_keys(UNIT.read_text())["Service"]["LimitNOFILE"][0])
+    ports = 4  # Beast, AVR, SBS and HTTP
+    assert clients_for_open_files(files) >= ports * MAX_CLIENTS
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")

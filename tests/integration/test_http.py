@@ -284,3 +284,32 @@ def test_metrics_count_the_network_outputs_clients(serve) -> None:
         assert clients == 1
     status, _, err = server.stop()
     assert status == 0, err
+
+
+def test_stats_json_metrics_and_the_summary_agree(serve, tmp_path: Path) -> None:
+    """Every figure is a view of the station's one statistics accumulator: frames,
+    messages and positions are the same in stats.json's total (served and written),
+    /metrics and the closing summary."""
+    out = tmp_path / "json"
+    server = serve("--no-db", "--write-json", str(out))
+    server.wait_for_line("until Ctrl-C")
+    served = server.get("/data/stats.json")
+    total = json.loads(served)["total"]
+    metrics = [s for f in text_string_to_metric_families(server.get("/metrics").decode())
+               for s in f.samples]
+    samples = {s.name: s for s in metrics}
+    status, _, err = server.stop()
+    assert status == 0, err
+    assert (out / "stats.json").read_bytes() == served  # the final state, both ways
+    frames_line = next(x for x in err.splitlines() if " frames (" in x)
+    decoded_line = next(x for x in err.splitlines() if " messages decoded " in x)
+    frames = int(frames_line.split()[1])
+    messages = int(decoded_line.split()[1])
+    positions = int(decoded_line.split(", ")[1].split()[0])
+    metric_frames = sum(s.value for s in metrics if s.name == "adsbwatch_frames_total")
+    assert (frames, messages, positions) == (46, 46, 16)  # the sample's
+    assert total["messages"] == sum(total["messages_by_df"]) == frames
+    assert total["cpr"]["global_ok"] + total["cpr"]["local_ok"] == positions
+    assert metric_frames == frames
+    assert samples["adsbwatch_messages_total"].value == messages
+    assert samples["adsbwatch_positions_total"].value == positions

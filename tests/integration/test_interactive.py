@@ -11,7 +11,6 @@ import re
 import signal
 import sqlite3
 import sys
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -22,17 +21,16 @@ from pty_support import plain, run_in_pty  # noqa: E402
 from rich.console import Console  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
-from adsbwatch.decoder.messages.tracker import TrackerConfig  # noqa: E402
-from adsbwatch.decoder.messages.watchlist import Watchlist, parse_watchlist  # noqa: E402
+from adsbwatch.decoder.messages.watchlist import parse_watchlist  # noqa: E402
+from adsbwatch.receiver.assembly.build import build_station  # noqa: E402
+from adsbwatch.receiver.config.model import (  # noqa: E402
+    DecodingConfig,
+    Position,
+    RecordingSourceConfig,
+    StationConfig,
+    StoreConfig,
+)
 from adsbwatch.receiver.errors import UserError  # noqa: E402
-from adsbwatch.receiver.outputs.alerts import Alerter  # noqa: E402
-from adsbwatch.receiver.sources.resolve import recording_source  # noqa: E402
-from adsbwatch.receiver.station.decoding import DecodingSink  # noqa: E402
-from adsbwatch.receiver.station.fanout import FanOut  # noqa: E402
-from adsbwatch.receiver.station.pipeline import Pipeline  # noqa: E402
-from adsbwatch.receiver.station.run import run_station  # noqa: E402
-from adsbwatch.receiver.store.sqlite import Store  # noqa: E402
-from adsbwatch.receiver.ui.footer import RunStats  # noqa: E402
 from adsbwatch.receiver.ui.interactive import InteractiveView, StationWorker  # noqa: E402
 from adsbwatch.receiver.ui.views import TEXTUAL_MISSING, check_interactive  # noqa: E402
 
@@ -63,22 +61,19 @@ def warn(message: str) -> None:
 
 
 def test_the_app_sorts_highlights_and_quits_with_the_store_committed(tmp_path: Path) -> None:
-    source = recording_source(str(SAMPLE), None, None)
-    store = Store(tmp_path / "run.db")
-    watchlist = Watchlist(parse_watchlist(WATCHLIST.read_text(), str(WATCHLIST)))
-    pipeline = Pipeline(start_epoch=1.7e9, tracker_config=TrackerConfig(receiver=RECEIVER),
-                        watchlist=watchlist, store=store, record_all=False, visit_gap_s=60,
-                        sighting_wait_s=0)
-    view = InteractiveView(pipeline, watchlist, RECEIVER, RunStats(source))
-    alerter = Alerter(Console(file=io.StringIO()), None)
-    sink = DecodingSink(pipeline, alerter, store, None, warn, view.refresh)
-    fanout = FanOut([view.observing(sink)], warn)
-
-    def finish() -> None:
-        sink.finish()
-        view.refresh(force=True)
-
-    worker = StationWorker(partial(run_station, source), fanout, finish)
+    """The station as `replay` builds it (the store, the alerts), the view added by
+    hand: the command would choose it only on a terminal."""
+    config = StationConfig(
+        "replay", RecordingSourceConfig(str(SAMPLE), start_time="2023-11-14T22:13:20Z"),
+        receiver=Position(*RECEIVER),
+        decoding=DecodingConfig(watchlists=(WATCHLIST,), sighting_wait_s=0),
+        store=StoreConfig(db=str(tmp_path / "run.db")))
+    built = build_station(config, warn)
+    built.console.file = io.StringIO()  # type: ignore[union-attr] # the sighting line
+    station = built.station
+    view = InteractiveView(station, built.watchlist)  # type: ignore[arg-type]
+    station.add(view)
+    worker = StationWorker(station.run, station.request_stop)
     app = view.app
     app.worker = worker
     seen: dict[str, object] = {}
@@ -111,7 +106,7 @@ def test_the_app_sorts_highlights_and_quits_with_the_store_committed(tmp_path: P
     asyncio.run(drive())
     worker.stop()
     assert worker.error is None and worker.ended.is_set()
-    fanout.close()  # what the command does after the app: the store committed and closed
+    station.close()  # what the command does after the app: the store committed and closed
 
     everyone = {a["icao"] for a in TRUTH["aircraft"]}
     assert seen["first"][0] == WATCHED["icao"] and set(seen["first"]) == everyone

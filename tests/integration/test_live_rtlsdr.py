@@ -115,10 +115,13 @@ def test_ctrl_c_stops_a_live_run_cleanly(tmp_path: Path) -> None:
                                env=checkout_env(env), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
-        assert process.stdout is not None
+        assert process.stdout is not None and process.stderr is not None
         first = process.stdout.readline()  # the first frame: the station runs
         process.send_signal(signal.SIGINT)
-        rest, stderr = process.communicate(timeout=60)
+        # Read on through the same buffered reader: it may hold lines after the first.
+        rest = process.stdout.read()
+        stderr = process.stderr.read()
+        process.wait(timeout=60)
     finally:
         process.kill()
     assert process.returncode == 130, stderr

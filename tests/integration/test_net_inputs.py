@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import signal
 import sqlite3
-import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -21,27 +19,17 @@ from net_peers import (
     free_port,
     padded_recording,
 )
-from support import adsbwatch_command, checkout_env, run_adsbwatch
+from support import Running, run_adsbwatch
 
 AMC421 = 0x4D2023
 SILENCE_S = 8.0  # before modes1 in dump1090's file: time for our client to connect
 
 
-class Live:
+class Live(Running):
     """`adsbwatch live ARGS` running, its stderr read as it comes."""
 
     def __init__(self, *args: str) -> None:
-        self.proc = subprocess.Popen([*adsbwatch_command(), "live", *args],
-                                     env=checkout_env(), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line.rstrip("\n"))
+        super().__init__(["live", *args])
 
     def wait_for(self, text: str, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -122,7 +110,9 @@ def test_live_net_connect_to_dump1090_records_amc421(recordings: Path, tmp_path:
     far = [p for p in points if not near(p, replay_points, 1.0)]
     assert not far, (far, points[:5], replay_points[:5], len(points), len(replay_points))
     # Times: the wall clock of reception, spread as dump1090's timestamps say (modes1
-    # is 178 ms), not all one read's arrival time.
+    # is 178 ms), not all one read's arrival time; each position its own, also while
+    # the peer's clock offset settles (frames that would go back before those already
+    # timed once shared the last one's time: up to 6 positions of one read).
     times = [t for t, _, _ in points]
     assert len(set(times)) == len(times)
     assert 0.1 < times[-1] - times[0] < 0.5
@@ -243,3 +233,35 @@ def test_a_dongle_and_a_peer_merged_decode_a_frame_heard_by_both_once(
     messages = next(line for line in live.lines if "messages decoded" in line)
     assert messages.startswith(f"adsbwatch: {dongle_decoded + peer_decoded} messages decoded")
     assert stored(db)[0] == [(AMC421, "AMC421", 1)]
+
+
+def test_a_peer_that_closes_each_connection_at_once_is_tried_ever_less_often() -> None:
+    """A peer that accepts and closes at once, forever: the waits between tries double
+    as they do for a refused connection (they started afresh after every connection
+    made: two connections and two lines a second), and it is one warning in all."""
+    peer = ByteServer(lambda: b"")
+    live = Live("--net-connect", f"127.0.0.1:{peer.port}", "--raw", "--no-db",
+                "--stats-every", "0")
+    try:
+        live.wait_for(f"127.0.0.1:{peer.port} (beast): connected")
+        time.sleep(4.0)  # tries at 0, 0.5, 1.5, 3.5 s: 4 (with waits of 0.5 s: 9)
+    finally:
+        status, _ = live.stop()
+        peer.close()
+    assert status == 130, live.lines
+    assert 3 <= peer.clients <= 5
+    name = f"127.0.0.1:{peer.port} (beast)"
+    assert [line for line in live.lines if "frames received" not in line] == [
+        f"adsbwatch: {name}: connected",
+        f"adsbwatch: warning: {name}: connection lost (the peer closed it) 0.0 s after it "
+        "was made; reconnecting, the wait doubling up to 30 s until a connection holds"]
+
+
+def test_without_reopen_a_peer_that_cannot_be_reached_ends_the_run_with_one_line() -> None:
+    port = free_port()
+    result = run_adsbwatch("live", "--net-connect", f"127.0.0.1:{port}", "--no-reopen",
+                           "--raw", "--no-db", timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (f"adsbwatch: error: 127.0.0.1:{port} (beast): cannot connect "
+                             "(connection refused: is the decoder running, its port "
+                             "right?); not reconnecting (--no-reopen)\n")

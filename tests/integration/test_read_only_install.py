@@ -22,6 +22,8 @@ import pytest
 from conftest import KERNEL_CACHE, REPO, remove_tree
 from frames_support import demodulate_file
 
+from adsbwatch.receiver.cli.numba_cache import kernel_cache_name
+
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 ROOT_WITHOUT_CAPABILITIES = ["setpriv", "--bounding-set=-all", "--inh-caps=-all"]
@@ -49,7 +51,8 @@ class Account:
                               capture_output=True, text=True, timeout=600)
 
     def private_cache(self, temp: Path | None = None) -> Path:
-        return (temp or self.temp) / f"adsbwatch-numba-{self.uid}"
+        """Where its kernels go: its private folder, the folder of these sources in it."""
+        return (temp or self.temp) / f"adsbwatch-numba-{self.uid}" / kernel_cache_name()
 
 
 def _writes_are_refused(prefix: list[str], folder: Path) -> bool:
@@ -130,7 +133,8 @@ def test_prepared_kernels_cache_in_a_private_temp_folder(account: Account) -> No
         f"adsbwatch: warning: cannot write Numba's kernel cache beside the package "
         f"({package}) or in {account.home}/.cache/numba; keeping it in {cache} (set "
         "NUMBA_CACHE_DIR to a writable folder to choose)\n")
-    assert cache.stat().st_mode & 0o777 == 0o700 and cache.stat().st_uid == account.uid
+    private = cache.parent
+    assert private.stat().st_mode & 0o777 == 0o700 and private.stat().st_uid == account.uid
     assert list(cache.glob("frames_*/crc.syndrome-*.nbi"))  # the kernel was cached there
 
 

@@ -21,7 +21,7 @@ from adsbwatch.decoder.messages.geo import distance_km
 from adsbwatch.decoder.messages.watchlist import parse_watchlist
 from adsbwatch.decoder.sim.scene import parse_truth, truth_position
 from adsbwatch.receiver.cli.main import main
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.opening import open_history
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
@@ -86,9 +86,9 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 # ------------------------------------------------------------------------------ the sample
 
 def test_every_truth_aircraft_has_a_visit_with_its_callsign(sample_run: Run) -> None:
-    with Store(sample_run.db) as store:
-        visits = store.sightings()
-        events = {v.icao: store.events(v.id) for v in visits}
+    with open_history(str(sample_run.db)) as history:
+        visits = history.sightings()
+        events = {v.icao: history.events(v.id) for v in visits}
     callsigns = {v.icao: v.callsigns.split() for v in visits}
     for icao, callsign in CALLSIGN.items():
         assert callsign in callsigns.get(icao, []), f"{icao:06X} {callsign}"
@@ -112,8 +112,8 @@ def test_every_track_point_is_within_100_m_of_the_truth(sample_run: Run) -> None
 def test_the_watched_aircraft_is_recorded_as_watched_with_its_label(sample_run: Run) -> None:
     watched = rows(sample_run.db, "SELECT icao, label FROM visits WHERE watched = 1")
     assert watched == [(WATCHED_ICAO, WATCHED_LABEL)]
-    with Store(sample_run.db) as store:
-        assert len(store.track(WATCHED_ICAO)) >= 2
+    with open_history(str(sample_run.db)) as history:
+        assert len(history.track(WATCHED_ICAO)) >= 2
     # the others are recorded (--record-all) without a label
     assert rows(sample_run.db, "SELECT count(*), count(label) FROM visits WHERE watched = 0") \
         == [(len(TRUTH_ICAOS) - 1, 0)]

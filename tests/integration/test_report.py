@@ -21,7 +21,7 @@ import pytest
 from support import adsbwatch_command, checkout_env, run_adsbwatch
 
 from adsbwatch.receiver.cli.main import main
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.opening import open_history, open_watchlist_store
 from adsbwatch.receiver.ui.plots.report import read_data
 
 MODES1 = "modes1_resampled_cu8_2400k.bin"
@@ -148,8 +148,8 @@ def test_lat_lon_on_the_report_move_the_coverage_centre(replayed: Replayed,
     assert "1 older visit not drawn (at most 0" in text
     points = sqlite3.connect(replayed.db).execute("SELECT lat, lon FROM track_points")
     farthest = max(haversine_km(37.5, 13.0, lat, lon) for lat, lon in points)
-    with Store(replayed.db, read_only=True) as store:
-        data = read_data(store, None, (37.5, 13.0))
+    with open_history(str(replayed.db)) as history:
+        data = read_data(history, None, (37.5, 13.0))
     assert data.coverage is not None
     assert data.coverage.max_km == pytest.approx(farthest, abs=0.01)
 
@@ -164,8 +164,8 @@ def test_the_minutes_count_what_the_replay_decoded(replayed: Replayed) -> None:
     assert (frames, messages) == (replayed.frames, replayed.messages)
     samples, rate = conn.execute("SELECT samples, rate FROM sessions").fetchone()
     assert seconds == pytest.approx(samples / rate, abs=1e-3)
-    with Store(replayed.db, read_only=True) as store:
-        data = read_data(store, None, None)
+    with open_history(str(replayed.db)) as history:
+        data = read_data(history, None, None)
     assert data.minutes.total_messages == replayed.messages
     assert data.minutes.total_frames == replayed.frames
     assert data.levels.frames == replayed.frames
@@ -178,8 +178,8 @@ def test_the_minutes_count_what_the_replay_decoded(replayed: Replayed) -> None:
 def test_the_receiver_position_is_stored_with_the_session(replayed: Replayed) -> None:
     conn = sqlite3.connect(replayed.db)
     assert conn.execute("SELECT lat, lon FROM sessions").fetchall() == [RECEIVER]
-    with Store(replayed.db, read_only=True) as store:
-        data = read_data(store, None, None)
+    with open_history(str(replayed.db)) as history:
+        data = read_data(history, None, None)
     assert data.receiver is not None
     assert (data.receiver.lat, data.receiver.lon) == RECEIVER
 
@@ -192,8 +192,8 @@ def test_coverage_is_the_farthest_track_point_per_sector(replayed: Replayed) -> 
     for lat, lon, _ in points:
         sector = int(bearing_deg(*RECEIVER, lat, lon) // 5)
         farthest[sector] = max(farthest.get(sector, 0.0), haversine_km(*RECEIVER, lat, lon))
-    with Store(replayed.db, read_only=True) as store:
-        data = read_data(store, None, None)
+    with open_history(str(replayed.db)) as history:
+        data = read_data(history, None, None)
     cover = data.coverage
     assert cover is not None and cover.positions == len(points)
     assert cover.max_km == pytest.approx(max(farthest.values()), abs=0.01)
@@ -209,8 +209,8 @@ def test_coverage_is_the_farthest_track_point_per_sector(replayed: Replayed) -> 
 
 
 def test_the_watched_visit_and_its_altitudes(replayed: Replayed) -> None:
-    with Store(replayed.db, read_only=True) as store:
-        data = read_data(store, None, None)
+    with open_history(str(replayed.db)) as history:
+        data = read_data(history, None, None)
     assert [(v.icao, v.label, v.callsigns) for v in data.visits] == [(ICAO, "AMC", "AMC421")]
     assert data.period is not None
     first, last = data.period
@@ -291,7 +291,7 @@ def test_an_out_that_is_a_file_is_a_one_line_error(replayed: Replayed, tmp_path:
 
 def test_an_empty_store_gives_a_page_saying_so(tmp_path: Path) -> None:
     db = tmp_path / "empty.db"
-    Store(db).close()
+    open_watchlist_store(str(db)).close()  # an empty store
     out = tmp_path / "r"
     result = run_adsbwatch("report", "--db", str(db), "--out", str(out))
     assert result.returncode == 0, result.stderr
@@ -314,7 +314,7 @@ def test_a_second_report_leaves_no_plot_of_the_first(replayed: Replayed,
 
 def big_store(db: Path, points: int) -> None:
     """One watched visit with `points` track points heading north from RECEIVER."""
-    Store(db).close()
+    open_watchlist_store(str(db)).close()  # an empty store
     conn = sqlite3.connect(db)
     t0 = 1_747_387_800.0
     conn.execute("INSERT INTO visits (id, icao, label, watched, first_seen, last_seen, "
@@ -351,7 +351,7 @@ def test_a_large_store_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -
 def test_without_matplotlib_the_report_says_how_to_install_it(tmp_path: Path) -> None:
     """matplotlib made unimportable in the child: the `plots` extra not installed."""
     db = tmp_path / "s.db"
-    Store(db).close()
+    open_watchlist_store(str(db)).close()  # an empty store
     blocker = (
         "import sys\n"
         "class NoPlots:\n"

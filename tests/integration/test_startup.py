@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from support import REPO, run_adsbwatch
 
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.opening import open_watchlist_store
 
 HEAVY = ("numba", "numpy")  # what `--help` and `watchlist list` must start without
 IMPORT_CYCLES_TOOL = REPO.parent / "shared" / "tools" / "import_cycles.py"
@@ -71,7 +71,7 @@ def test_help_starts_without_numba_or_numpy() -> None:
 
 def test_watchlist_list_starts_without_numba_or_numpy(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
-    Store(db).close()
+    open_watchlist_store(str(db)).close()  # an empty store
     assert heavy_imports("watchlist", "list", "--db", str(db)) == {}
 
 

@@ -20,13 +20,16 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from store_support import Lines, recorder, writer_connection
 from support import adsbwatch_command, checkout_env, run_adsbwatch
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_watchlist
 from adsbwatch.decoder.sim.scene import parse_truth
 from adsbwatch.receiver.cli.main import main
 from adsbwatch.receiver.store import files as store_files
-from adsbwatch.receiver.store.sqlite import PointRow, Store, StoreError, TrackRow, VisitRow
+from adsbwatch.receiver.store.errors import StoreError
+from adsbwatch.receiver.store.opening import open_history, open_watchlist_store
+from adsbwatch.receiver.store.rows import PointRow, TrackRow, VisitRow
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
@@ -92,7 +95,7 @@ def test_watchlist_add_list_remove(db: str) -> None:
     assert rc == 0 and "484506" in out
     assert cli("watchlist", "list", "--db", db)[1] == "100000-1FFFFF Russia\n"
     # what the store holds, not only what is printed
-    with Store(Path(db)) as store:
+    with open_watchlist_store(db) as store:
         assert store.watch_entries() == [WatchEntry(0x100000, 0x1FFFFF, "Russia")]
 
 
@@ -131,7 +134,7 @@ def test_import_then_export_round_trips(tmp_path: Path, db: str) -> None:
     assert len(entries) == 4
     rc, out, _ = cli("watchlist", "import", str(good), "--db", db)
     assert rc == 0 and "4" in out
-    with Store(Path(db)) as store:
+    with open_watchlist_store(db) as store:
         assert sorted(store.watch_entries(), key=lambda e: (e.lo, e.hi)) == \
             sorted(entries, key=lambda e: (e.lo, e.hi))
     exported = tmp_path / "out.txt"
@@ -153,8 +156,8 @@ def test_sightings_json_lists_the_watched_visit(replayed: str) -> None:
     assert watched[0]["icao"] == WATCHED_HEX
     assert watched[0]["label"] == WATCHED_LABEL
     assert watched[0]["callsigns"] == [WATCHED["callsign"]] == ["NAF01"]
-    with Store(Path(replayed)) as store:
-        first_seen = store.sightings(icao=WATCHED_ICAO)[0].first_seen
+    with open_history(replayed) as history:
+        first_seen = history.sightings(icao=WATCHED_ICAO)[0].first_seen
     shown = datetime.fromisoformat(watched[0]["first_seen"]).timestamp()
     assert shown == pytest.approx(first_seen, abs=1.0)  # whole seconds in the JSON
 
@@ -220,8 +223,8 @@ def _exported(fmt: str, text: str) -> list[tuple[str | None, float, float]]:
 @pytest.mark.parametrize("fmt", ["geojson", "kml", "csv", "gpx"])
 def test_track_export_holds_the_stored_points(replayed: str, tmp_path: Path,
                                               fmt: str) -> None:
-    with Store(Path(replayed)) as store:
-        stored: list[TrackRow] = store.track(WATCHED_ICAO)
+    with open_history(replayed) as history:
+        stored: list[TrackRow] = history.track(WATCHED_ICAO)
     assert len(stored) >= 2
     out_file = tmp_path / f"track.{fmt}"
     rc, out, _ = cli("track", WATCHED_HEX, "--format", fmt, "-o", str(out_file),
@@ -290,7 +293,7 @@ def _saved(folder: Path, db: Path) -> tuple[set[tuple], list[tuple]]:
 def test_a_locked_db_during_replay_loses_nothing(tmp_path: Path, replayed: str,
                                                  hold: str) -> None:
     db = tmp_path / "locked.db"
-    Store(db).close()  # an adsbwatch database (WAL) that another program then locks
+    open_watchlist_store(str(db)).close()  # an adsbwatch database another program locks
     locker = sqlite3.connect(db, isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
     proc = subprocess.Popen([*adsbwatch_command(), *REPLAY_ARGS, "--db", str(db), "-q"],
@@ -316,11 +319,18 @@ def test_a_locked_db_during_replay_loses_nothing(tmp_path: Path, replayed: str,
             proc.kill()
     assert "Traceback" not in err
     unsaved = list(tmp_path.glob("locked.db.unsaved-*.jsonl"))
-    if proc.returncode == 0:
-        assert err == "" and not unsaved  # it waited or retried, and wrote everything
+    lines = err.splitlines()
+    if proc.returncode == 0:  # it waited or retried, and wrote everything
+        assert not unsaved
+        if lines:  # the lock outlived the writer's short wait: said, and its end too
+            warning, recovered = lines
+            assert warning.startswith(f"adsbwatch: warning: database: cannot write to {db} "
+                                      "(the database is locked by another program); ")
+            assert recovered.startswith(f"adsbwatch: warning: database: writing to {db} "
+                                        "again after ")
     else:  # it gave up: one warning, one error naming the file the rows went to
         assert proc.returncode == 1 and len(unsaved) == 1
-        warning, error = err.splitlines()
+        warning, error = lines
         assert warning.startswith("adsbwatch: warning: database: ") and "locked" in warning
         assert error.startswith("adsbwatch: error: ") and str(unsaved[0]) in error
     if hold == "until the replay ends":
@@ -357,12 +367,12 @@ T0 = 1_795_000_000.0
 
 def _unsaved_file(db: Path) -> Path:
     """An unsaved-rows file of one visit with a point and an event, as close() leaves it."""
-    store = Store(db)
+    store = recorder(db, Lines(), close_wait_s=0.1)
     store.save_visit(VisitRow(id=7, icao=0x484506, first_seen=T0, last_seen=T0 + 5,
                               callsigns="NAF01", messages=3))
     store.add_point(7, PointRow(T0 + 1, 52.2, 4.6, 7975))
     store.add_event(7, T0 + 1, "callsign", "NAF01")
-    store._conn.execute("PRAGMA query_only = ON")
+    writer_connection(store).execute("PRAGMA query_only = ON")
     with pytest.raises(StoreError, match="restore them with `adsbwatch store restore "):
         store.close()
     (saved,) = db.parent.glob(f"{db.name}.unsaved-*.jsonl")
@@ -388,11 +398,26 @@ def test_store_restore_of_a_malformed_file_writes_nothing(tmp_path: Path) -> Non
     lines = saved.read_text().splitlines()
     saved.write_text(f"{lines[0]}\n{lines[1]}\n{lines[2][:-7]}\n")  # a cut-off last line
     target = tmp_path / "restored.db"
-    Store(target).close()
+    open_watchlist_store(str(target)).close()
     rc, out, err = cli("store", "restore", str(saved), "--db", str(target))
     assert rc == 2 and out == ""
     assert f"{saved}:3: not a line of saved rows" in one_error_line(err)
     assert _table_rows(target) == {"visits": [], "track_points": [], "events": []}
+
+
+def test_store_restore_leaves_out_a_last_line_cut_off_and_says_so(tmp_path: Path) -> None:
+    """A run killed while appending to its file leaves the last line unfinished (no
+    newline): the rest restores, the line is named."""
+    saved = _unsaved_file(tmp_path / "a.db")
+    text = saved.read_text()
+    saved.write_text(text[:-20])
+    target = tmp_path / "restored.db"
+    rc, out, err = cli("store", "restore", str(saved), "--db", str(target))
+    assert rc == 0
+    assert out == f"restored 2 rows from {saved} into {target}\n"
+    assert err == (f"adsbwatch: warning: {saved}:3: left out this last line, cut off (the "
+                   "run that saved the file was stopped while writing it)\n")
+    assert [len(rows) for rows in _table_rows(target).values()] == [1, 1, 0]
 
 
 def test_store_restore_says_what_it_could_not_restore(tmp_path: Path) -> None:
@@ -461,7 +486,7 @@ def test_reading_writes_nothing_beside_the_store(tmp_path: Path, replayed: str,
     medium.mkdir()
     db = medium / "copy.db"
     shutil.copyfile(replayed, db)
-    with Store(db) as store:  # something for the watchlist commands to print
+    with open_watchlist_store(str(db)) as store:  # something for the watchlist commands
         store.add_watch([WatchEntry(WATCHED_ICAO, WATCHED_ICAO, "watched")])
     digest = hashlib.sha256(db.read_bytes()).hexdigest()
     rc, out, err = cli(*command, "--db", str(db))
@@ -479,7 +504,7 @@ def test_reading_a_store_left_with_a_wal_changes_nothing(tmp_path: Path, replaye
     medium.mkdir()
     db = medium / "copy.db"
     shutil.copyfile(replayed, db)
-    writer = Store(db)
+    writer = open_watchlist_store(str(db))
     writer.add_watch([WatchEntry(WATCHED_ICAO, WATCHED_ICAO, "watched")])
     for suffix in ("", "-wal", "-shm"):  # the files as a crash would leave them
         shutil.copyfile(f"{db}{suffix}", tmp_path / f"left.db{suffix}")
@@ -527,9 +552,9 @@ def test_times_in_year_10000_are_written_not_a_traceback(tmp_path: Path) -> None
     args = [a if a != START else "9999-12-31T23:59:59.5Z" for a in REPLAY_ARGS]
     rc, _, err = cli(*args, "--db", db, "-q")
     assert rc == 0, err
-    with Store(Path(db)) as store:
-        visits = store.sightings()
-        rows = store.track(WATCHED_ICAO)
+    with open_history(db) as history:
+        visits = history.sightings()
+        rows = history.track(WATCHED_ICAO)
     assert any(v.last_seen >= Y10K for v in visits)
     rc, out, err = cli("sightings", "--db", db)
     assert rc == 0 and err == ""

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from store_support import recorder
 from support import REPO, adsbwatch_command, checkout_env, run_adsbwatch, system_program
 
 from adsbwatch.receiver.store.rows import PointRow, SessionRow, VisitRow
-from adsbwatch.receiver.store.sqlite import Store
 
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 TRUTH = json.loads((REPO / "samples" / "airport_2400k.truth.json").read_text())
@@ -260,7 +260,7 @@ def alt_of(entry: dict[str, Any]) -> str:
 def write_store(path: Path) -> int:
     """A store with one session (with the receiver's position) and one watched visit."""
     visit_id = 2**62 + 7
-    with Store(path) as store:
+    with recorder(path) as store:
         store.save_session(SessionRow(id=1, started=T0, last_seen=T0 + 120, source="x.cu8",
                                       live=False, rate=2_400_000, lat=52.3, lon=4.76))
         store.save_visit(VisitRow(id=visit_id, icao=0x484506, first_seen=T0,
@@ -304,6 +304,34 @@ def test_serve_shows_a_store_with_no_receiver(start_server, browser, tmp_path: P
     assert status == 0, err
     assert out == ""
     assert err == f"adsbwatch: serving {server.url} until Ctrl-C\n"
+
+
+def test_a_long_visit_is_drawn_whole_from_its_pages(start_server, browser,
+                                                   tmp_path: Path) -> None:
+    """/api/track answers 10,000 points at a time: the page asks for the rest itself."""
+    db = tmp_path / "long.db"
+    visit_id, points = 2**62 + 9, 25_000  # seven hours of an aircraft parked, one a second
+    with recorder(db) as store:
+        store.save_visit(VisitRow(id=visit_id, icao=0x484506, first_seen=T0,
+                                  last_seen=T0 + points, label="NAF", watched=True,
+                                  callsigns="NAF01", messages=points))
+        for i in range(points):
+            store.add_point(visit_id, PointRow(t=T0 + i, lat=52.0 + i * 1e-5, lon=4.7))
+    server = start_server("serve", "--db", str(db), "--http", "0")
+    browser.get(server.url)
+    wait_for(browser, "return document.querySelectorAll('#visits li').length")
+    browser.execute_script("document.querySelector('#visits li').click()")
+    drawn = wait_for(browser, "return state.historyLine && "
+                     "state.historyLine.getLayers()[0].getLatLngs().length")
+    assert drawn == points
+    first, last = browser.execute_script(
+        "const [line, first, last] = state.historyLine.getLayers(); "
+        "return [first.getLatLng(), last.getLatLng()].map(p => [p.lat, p.lng])")
+    assert first == [52.0, 4.7] and last == pytest.approx([52.0 + (points - 1) * 1e-5, 4.7])
+    pages = sorted(u.split("start=")[1] for u in requested_urls(browser) if "start=" in u)
+    assert pages == ["10000", "20000"]
+    status, _, err = server.stop()
+    assert status == 0, err
 
 
 def test_serve_refuses_what_it_cannot_show(tmp_path: Path) -> None:
@@ -396,3 +424,32 @@ def test_map_tiles_come_from_the_url_given_and_only_then(start_server, browser,
         tiles.shutdown()
         tiles.server_close()
         thread.join(timeout=10)
+
+
+def test_the_map_says_since_when_no_data_arrives(browser) -> None:
+    """A live source away: aircraft.json carries no_data_since (UNIX seconds) and the
+    page says so over the map, in UTC; when data comes again the banner goes."""
+    from adsbwatch.receiver.core.network import NetworkThread
+    from adsbwatch.receiver.outputs.http.app import make_app
+    from adsbwatch.receiver.outputs.http.documents import Published, encode
+    from adsbwatch.receiver.outputs.http.service import HttpService
+
+    away = T0 + 3723.6  # 2025-05-16 10:32:03.6 UTC
+    published = Published({"aircraft.json": encode(
+        {"now": away + 30, "messages": 5, "no_data_since": away, "aircraft": []})})
+    network = NetworkThread()
+    try:
+        service = HttpService(network, make_app(published, None, db_path=None, receiver=None,
+                                                tiles=None), "127.0.0.1", 0)
+        browser.get(service.url)
+        banner = wait_for(browser, "const b = document.getElementById('no-data'); return "
+                          "!b.classList.contains('hidden') && b.innerText")
+        assert banner == "no data since 10:32:03 UTC"
+        published.documents = {"aircraft.json": encode(
+            {"now": away + 31, "messages": 6, "aircraft": []})}
+        assert wait_for(browser, "return document.getElementById('no-data').classList"
+                        ".contains('hidden') && getComputedStyle(document.getElementById("
+                        "'no-data')).display === 'none'")
+        service.stop()
+    finally:
+        network.stop()

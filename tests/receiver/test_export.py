@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from store_support import recorder
 
 from adsbwatch.receiver.store.export import (
     CSV_HEADER,
@@ -19,7 +20,8 @@ from adsbwatch.receiver.store.export import (
     KML_NS,
     export_track,
 )
-from adsbwatch.receiver.store.sqlite import PointRow, Store, TrackRow, VisitRow
+from adsbwatch.receiver.store.opening import open_history
+from adsbwatch.receiver.store.rows import PointRow, TrackRow, VisitRow
 
 T0 = 1_795_000_000.0  # 2026-11-18T11:06:40Z
 A, B = 2**62 + 12345, 77  # a 63-bit id (beyond JavaScript's exact integers) and a small one
@@ -188,12 +190,13 @@ def test_an_empty_track_is_a_valid_empty_document(fmt: str) -> None:
 
 
 def test_export_from_the_store(tmp_path: Path) -> None:
-    with Store(tmp_path / "a.db") as store:
+    with recorder(tmp_path / "a.db") as store:
         v = VisitRow(id=A, icao=0x3C6DD4, first_seen=T0, last_seen=T0 + 2)
         store.save_visit(v)
         store.add_point(A, PointRow(T0 + 1, 48.1, 11.5, 3000, 180.0, 45.0, 1200))
         store.add_point(A, PointRow(T0 + 2, 48.2, 11.6, 3100, 181.0, 46.0, 1100))
-        rows = store.track(0x3C6DD4)
+    with open_history(str(tmp_path / "a.db")) as history:
+        rows = history.track(0x3C6DD4)
     doc = json.loads(export_track(rows, "geojson", icao="3C6DD4", label="", callsign=""))
     assert doc["features"][0]["geometry"]["coordinates"] == [[11.5, 48.1, 914.4],
                                                             [11.6, 48.2, 944.9]]

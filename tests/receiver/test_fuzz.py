@@ -16,7 +16,7 @@ from adsbwatch.decoder.demod.geometry import SUPPORTED_RATES
 from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.sim import simulate as sim
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.sources.rates import parse_rate
+from adsbwatch.receiver.rates import parse_rate
 from adsbwatch.receiver.sources.resolve import recording_source
 
 # ------------------------------------------------------------------------------ rates
@@ -99,7 +99,8 @@ def demodulate_bytes(path: Path, data: bytes, rate: int, fix: int,
                      block_samples: int = 1 << 18) -> list[bytes]:
     path.write_bytes(data)
     found = demodulate_file(path, "cu8", rate, fix=fix, block_samples=block_samples)
-    assert (found.totals.source.samples, found.totals.source.leftover_bytes) == divmod(len(data), 2)
+    totals = found.station.totals  # type: ignore[union-attr]
+    assert (totals.samples, totals.leftover_bytes) == divmod(len(data), 2)
     return found.frames
 
 

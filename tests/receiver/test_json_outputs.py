@@ -15,17 +15,16 @@ from pyModeS.util import crc
 from support import REPO, run_adsbwatch
 
 from adsbwatch.decoder.frames.batch import FrameBatch
-from adsbwatch.decoder.messages.tracker import TrackerConfig
-from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.decoder.frames.formats import CLOCK_HZ
+from adsbwatch.decoder.messages.decode import decode
+from adsbwatch.decoder.messages.integrity import nic_rc
+from adsbwatch.decoder.messages.tracker import Tracker
+from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.outputs.http.aircraft_json import aircraft_json
 from adsbwatch.receiver.outputs.http.documents import HistoryRing
-from adsbwatch.receiver.outputs.http.heard import HeardAircraft
-from adsbwatch.receiver.outputs.http.json_sink import JsonSink
-from adsbwatch.receiver.outputs.http.quality import integrity
-from adsbwatch.receiver.outputs.http.stats_json import StatsPeriods
-from adsbwatch.receiver.sources.base import SourceTotals
-from adsbwatch.receiver.station.pipeline import Pipeline
-from adsbwatch.receiver.station.run import StationTotals
+from adsbwatch.receiver.outputs.http.json_sink import JsonOutput
+from adsbwatch.receiver.outputs.http.stats_json import stats_json
+from adsbwatch.receiver.station.stats import SourceCounts, StationStats
 
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 SAMPLE_ARGS = ["--watchlist", str(REPO / "samples" / "watchlist.txt"), "--lat", "52.3086",
@@ -93,7 +92,7 @@ def test_stats_json_counts_are_the_closing_summarys(sample_json) -> None:
     directory, result = sample_json
     frames, by_df, samples = summary_counts(result.stderr)
     stats = load(directory, "stats.json")
-    assert set(stats) == set(PERIODS)
+    assert set(stats) == {"now", *PERIODS}  # `now` as readsb writes it
     for name in PERIODS:
         period = stats[name]
         assert period["start"] <= period["end"]
@@ -104,11 +103,53 @@ def test_stats_json_counts_are_the_closing_summarys(sample_json) -> None:
     assert {df: n for df, n in enumerate(total["messages_by_df"]) if n} == by_df
     assert total["local"]["samples_processed"] == samples == 2_400_000
     assert sum(total["local"]["accepted"]) == frames
+    # The noise is the mean power of every sample (dump1090-fa's), no longer the median
+    # magnitude: still far below the frames' signal.
     assert -40 < total["local"]["noise"] < total["local"]["signal"] <= \
         total["local"]["peak_signal"] < 0
     # One second of recording: no minute has finished, so it all sits in "latest".
     assert stats["latest"]["messages"] == frames
     assert stats["last1min"]["messages"] == 0
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def test_graphs1090s_collector_finds_what_it_reads(sample_json) -> None:
+    """Issue 14, fault 4: graphs1090's collector (its dump1090.py, read_1090) stopped
+    with KeyError('cpr'). What it reads, from its documented reads: stats.json's
+    last1min (end, local.signal, local.noise, max_distance when present) and total (end,
+    local.accepted, local.strong_signals, cpr.global_ok and local_ok, tracks.all and
+    single_message, every number in cpu); receiver.json's lat and lon; aircraft.json's
+    now and each aircraft's messages, seen, rssi, seen_pos with lat and lon, mlat and
+    tisb. Every one is there, of its type, and counts what the run heard."""
+    directory, _ = sample_json
+    stats, receiver = load(directory, "stats.json"), load(directory, "receiver.json")
+    assert is_number(stats["now"])
+    last1min, total = stats["last1min"], stats["total"]
+    assert is_number(last1min["end"]) and isinstance(last1min["local"], dict)
+    for key in ("signal", "noise"):  # a finished minute has them; this run has none
+        assert key not in last1min["local"] or is_number(last1min["local"][key])
+    assert "max_distance" not in last1min or is_number(last1min["max_distance"])
+    assert is_number(total["end"])
+    accepted = total["local"]["accepted"]
+    assert all(isinstance(n, int) for n in accepted) and sum(accepted) == 46
+    assert isinstance(total["local"]["strong_signals"], int)
+    cpr, tracks, cpu = total["cpr"], total["tracks"], total["cpu"]
+    assert all(isinstance(cpr[k], int) for k in ("global_ok", "local_ok"))
+    assert cpr["global_ok"] + cpr["local_ok"] == 16  # the sample's positions
+    assert (tracks["all"], tracks["single_message"]) == (8, 0)
+    assert cpu and all(is_number(ms) for ms in cpu.values()) and cpu["demod"] > 0
+    assert is_number(receiver["lat"]) and is_number(receiver["lon"])
+    aircraft = load(directory, "aircraft.json")
+    assert is_number(aircraft["now"])
+    for a in aircraft["aircraft"]:
+        assert isinstance(a["messages"], int) and is_number(a["seen"]) and is_number(a["rssi"])
+        assert isinstance(a["mlat"], list) and isinstance(a["tisb"], list)
+        if "seen_pos" in a:
+            assert is_number(a["seen_pos"]) and is_number(a["lat"]) and is_number(a["lon"])
+    assert sum(a["seen"] < 60 for a in aircraft["aircraft"]) == 8
 
 
 def test_receiver_json_and_history(sample_json) -> None:
@@ -135,8 +176,18 @@ def test_a_directory_that_cannot_be_written_is_one_line_at_the_start(tmp_path: P
         "(Not a directory)"]
 
 
+@pytest.fixture(scope="module")
+def modes1_json(tmp_path_factory: pytest.TempPathFactory, recordings: Path) -> Path:
+    """modes1 replayed with --write-json: the directory."""
+    out = tmp_path_factory.mktemp("modes1")
+    result = run_adsbwatch("replay", str(recordings / "modes1_resampled_cu8_2400k.bin"),
+                           "--no-db", "--write-json", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 def test_the_real_recording_against_dump1090_mutability(tmp_path: Path, recordings: Path,
-                                                        ) -> None:
+                                                        modes1_json: Path) -> None:
     """modes1: ours and dump1090-mutability's own --write-json name the same aircraft."""
     recording = recordings / "modes1_resampled_cu8_2400k.bin"
     theirs_dir = tmp_path / "theirs"
@@ -145,10 +196,7 @@ def test_the_real_recording_against_dump1090_mutability(tmp_path: Path, recordin
                     "--write-json", str(theirs_dir), "--write-json-every", "1"],
                    capture_output=True, timeout=120, check=True)
     theirs = load(theirs_dir, "aircraft.json")["aircraft"]
-    ours_dir = tmp_path / "ours"
-    result = run_adsbwatch("replay", str(recording), "--no-db", "--write-json", str(ours_dir))
-    assert result.returncode == 0, result.stderr
-    ours = load(ours_dir, "aircraft.json")["aircraft"]
+    ours = load(modes1_json, "aircraft.json")["aircraft"]
     assert [a["hex"] for a in ours] == [a["hex"] for a in theirs] == ["4d2023"]
     for key in ("flight", "squawk", "category"):
         assert ours[0][key] == theirs[0][key], key
@@ -158,56 +206,81 @@ def test_the_real_recording_against_dump1090_mutability(tmp_path: Path, recordin
     assert abs(ours[0]["lon"] - theirs[0]["lon"]) < 0.3
 
 
+def test_the_real_recordings_accuracy_is_dump1090_fas(modes1_json: Path) -> None:
+    """Issue 14, fault 4: 4d2023 sends version 0 ADS-B (no operational status), so
+    dump1090-fa and readsb take version 0 and the NACp and SIL its position type code
+    implies (TC 11: NACp 8, SIL 2, ED-102A tables N-7, N-8): tar1090 showed n/a."""
+    [ac] = load(modes1_json, "aircraft.json")["aircraft"]
+    assert (ac["version"], ac["nac_p"], ac["sil"], ac["sil_type"]) == (0, 8, 2, "unknown")
+    assert (ac["nic"], ac["rc"]) == (8, 186)  # TC 11, version 0: Rc < 0.1 NM
+    # Its ADS-B vertical rate is GNSS (geom_rate); the barometric one comes from its
+    # Comm-B BDS 6,0 replies (32 ft/min steps), near the GNSS one while it descends.
+    assert ac["baro_rate"] % 32 == 0 and abs(ac["baro_rate"] - ac["geom_rate"]) < 500
+    assert ac["geom_rate"] < -1000
+
+
 # --- the parts --------------------------------------------------------------------
+
+AMC_DF11 = bytes.fromhex("5d4d20237a55a6")  # modes1's all-call reply of 4d2023
 
 
 def test_rssi_is_the_mean_power_of_the_last_eight_frames() -> None:
-    heard = HeardAircraft()
-    msg = {"df": 11, "icao": "4840D6", "capability": 5}
-    for level in [-3.0] * 5 + [-10.0] * 4 + [-20.0] * 4:
-        heard(0.0, msg, None, level)
+    tracker = Tracker()
+    for dbfs in [-3.0] * 5 + [-10.0] * 4 + [-20.0] * 4:
+        tracker.update(0.0, decode(AMC_DF11), 10 ** (dbfs / 10))
+    [entry] = aircraft_json(tracker.aircraft.values(), 1.0, 13)["aircraft"]
     # The last 8: four at 0.1 and four at 0.01 of full-scale power.
-    assert heard.get(0x4840D6).rssi == pytest.approx(10 * math.log10(0.055))
+    assert entry["rssi"] == round(10 * math.log10(0.055), 1) == -12.6
 
 
+# What readsb's compute_nic/compute_rc give a version 2 aircraft (DO-260B table 2-14).
+# The old table here had TC 13 with NIC-A 0, NIC-B 1 at 0.6 NM: readsb says 0.3 NM.
 @pytest.mark.parametrize(("typecode", "nic_a", "nic_b", "expected"), [
     (9, 0, 0, (11, 8)), (11, 0, 0, (8, 186)), (11, 1, 1, (9, 75)), (11, 1, 0, (8, 186)),
-    (13, 0, 1, (6, 1112)), (13, 0, 0, (6, 926)), (16, 1, 1, (3, 7408)), (16, 0, 1, (2, 14816)),
-    (17, 0, 0, (1, 37040)), (18, 0, 0, (0, None)), (6, 0, 0, (10, 25)), (19, 0, 0, None),
+    (13, 0, 1, (6, 556)), (13, 0, 0, (6, 926)), (13, 1, 1, (6, 1112)), (16, 1, 1, (3, 7408)),
+    (16, 0, 1, (2, 14816)), (17, 0, 0, (1, 37040)), (18, 0, 0, (0, None)), (6, 0, 0, (10, 25)),
+    (19, 0, 0, None),
 ])
 def test_integrity_follows_do260b(typecode: int, nic_a: int, nic_b: int, expected) -> None:
-    assert integrity(typecode, nic_a, nic_b) == expected
+    assert nic_rc(typecode, 2, nic_a, nic_b) == expected
 
 
-def batch_of(frames: list[str], levels: list[float], until_ticks: int,
-             noise: float = 0.01) -> FrameBatch:
+M = 1000 * 60.0  # a minute's start (UNIX seconds): the statistics keep UNIX minutes
+
+
+def batch_of(frames: list[str], levels: list[float], ticks: list[int], until_ticks: int,
+             sample_power: float = 0.0, samples: int = 0) -> FrameBatch:
     msg = np.zeros((len(frames), 14), np.uint8)
     for i, f in enumerate(frames):
         raw = bytes.fromhex(f)
         msg[i, :len(raw)] = np.frombuffer(raw, np.uint8)
-    return FrameBatch(msg, np.arange(len(frames), dtype=np.int64) * 1000,
-                      np.array(levels, np.float32), np.zeros(len(frames), np.uint8),
-                      until_ticks, None, noise)
+    return FrameBatch(msg, np.array(ticks, np.int64), np.array(levels, np.float32),
+                      np.zeros(len(frames), np.uint8), until_ticks, None,
+                      sample_power=sample_power, samples=samples)
 
 
 def test_stats_periods_roll_each_minute() -> None:
-    stats = StatsPeriods(start=1000.0)
+    """The statistics' minutes are UNIX minutes now (the station's clock), no longer
+    counted from the run's start: the run starts on one here."""
+    stats = StationStats(M)
     frame = "8D4840D6202CC371C32CE0576098"
-    samples = 0
     for second in range(1, 131):  # 130 s, one frame at -6 dBFS each second
-        samples += 2_400_000
-        stats.on_batch(batch_of([frame], [10 ** (-6 / 20)], 0), 1000.0 + second, samples, 0)
-    doc = stats.as_json(gain_db=49.6)
-    assert doc["last1min"]["start"] == 1060.0 and doc["last1min"]["end"] == 1120.0
+        tick = round((second - 0.5) * CLOCK_HZ)
+        stats.on_frames(batch_of([frame], [10 ** (-6 / 20)], [tick], second * CLOCK_HZ,
+                                 sample_power=1e-4, samples=2_400_000), M,
+                        SourceCounts(samples=second * 2_400_000))
+    doc = stats_json(stats, gain_db=49.6)
+    assert doc["last1min"]["start"] == M + 60 and doc["last1min"]["end"] == M + 120
     assert doc["last1min"]["messages"] == 60
     assert doc["last1min"]["messages_by_df"][17] == 60
-    assert doc["last5min"]["messages"] == 119  # both finished minutes
-    assert doc["latest"]["messages"] == 11  # 1120 to 1130
+    assert doc["last5min"]["messages"] == 120  # both finished minutes
+    assert doc["latest"]["messages"] == 10  # M + 120 to M + 130
     assert doc["total"]["messages"] == 130
-    assert doc["total"]["local"]["samples_processed"] == samples
+    assert doc["total"]["local"]["samples_processed"] == 130 * 2_400_000
     assert doc["total"]["local"]["signal"] == pytest.approx(-6.0, abs=0.05)
     assert doc["total"]["local"]["strong_signals"] == 0
     assert doc["total"]["local"]["gain_db"] == 49.6
+    # The noise: the samples' mean power, 1e-4 of full scale.
     assert doc["total"]["local"]["noise"] == -40.0
     assert "modes" not in doc["total"]["local"]  # the demodulator's counts: at the end
 
@@ -229,24 +302,13 @@ def with_crc(frame_hex: str) -> str:
     return body + f"{crc(body + '000000'):06X}"
 
 
-class FakeSource:
-    def __init__(self) -> None:
-        self.totals = SourceTotals()
-
-
 def test_a_non_icao_address_is_shown_with_a_tilde() -> None:
-    pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(),
-                        watchlist=Watchlist([]), store=None, record_all=False,
-                        visit_gap_s=60)
-    sink = JsonSink(pipeline, FakeSource(), StationTotals(), None, write_dir=None,
-                    warn=pytest.fail)
+    tracker = Tracker()
     icao_frame = "8D4840D6202CC371C32CE0576098"  # DF17 identification, KLM1023
     anonymous = with_crc("91ABCDEF" + icao_frame[8:])  # the same as DF18 CF=1 (non-ICAO)
-    batch = batch_of([icao_frame, anonymous], [0.5, 0.5], 12_000)
-    for frame in (icao_frame, anonymous):  # as the decoding sink hands them on
-        pipeline.handle(0.0, frame, -6.0)
-    sink.on_batch(batch)
-    doc = aircraft_json(pipeline.tracker.aircraft.values(), sink.heard, 1.0, 2)
+    for frame in (icao_frame, anonymous):
+        tracker.update(0.0, decode(bytes.fromhex(frame)), 0.25)
+    doc = aircraft_json(tracker.aircraft.values(), 1.0, 2)
     by_hex = {a["hex"]: a for a in doc["aircraft"]}
     assert by_hex["4840d6"]["type"] == "adsb_icao"
     assert by_hex["~abcdef"]["type"] == "adsb_other"
@@ -254,31 +316,46 @@ def test_a_non_icao_address_is_shown_with_a_tilde() -> None:
     assert by_hex["4840d6"]["seen"] == 1.0
 
 
+class View:
+    """What JsonOutput reads of a station: the tracker and the statistics."""
+
+    def __init__(self) -> None:
+        self.receiver = None
+        self.stats = StationStats(0.0)
+        self.tracker = Tracker()
+
+    def messages(self) -> int:
+        return self.stats.total.messages
+
+    def gain_db(self) -> None:
+        return None
+
+    def demod_counts(self) -> dict[str, int]:
+        return {}
+
+
 def test_a_write_that_fails_later_is_one_warning_and_the_run_goes_on(tmp_path: Path) -> None:
-    pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(),
-                        watchlist=Watchlist([]), store=None, record_all=False,
-                        visit_gap_s=60)
+    view = View()
     out = tmp_path / "json"
     out.mkdir()
     warnings: list[str] = []
     wall = [0.0]
-    sink = JsonSink(pipeline, FakeSource(), StationTotals(), None, write_dir=out,
-                    warn=warnings.append, clock=lambda: wall[0])
+    sink = JsonOutput(view, write_dir=out, warn=warnings.append, clock=lambda: wall[0])
     assert json.loads((out / "aircraft.json").read_text())["aircraft"] == []
     for f in out.iterdir():
         f.unlink()
     out.rmdir()  # the directory goes away under the run
-    frame = "8D4840D6202CC371C32CE0576098"
+    frame = bytes.fromhex("8D4840D6202CC371C32CE0576098")
     for second in range(1, 4):
         wall[0] = float(second)
-        pipeline.handle(float(second), frame, -6.0)
-        sink.on_batch(batch_of([], [], second * 12_000_000))
+        view.tracker.update(float(second), decode(frame), 0.25)
+        sink.on_tick(Tick(float(second), float(second), live=False))
     assert sink.write_failures == 3
     assert warnings == [f"--write-json {out}: cannot write history_0.json (No such file or "
                         "directory); trying again every second"]
     out.mkdir()
     wall[0] = 4.0
-    sink.on_batch(batch_of([], [], 4 * 12_000_000))
+    sink.on_tick(Tick(4.0, 4.0, live=False))
     assert warnings[1:] == [f"--write-json {out}: writing again (3 writes failed)"]
     doc = json.loads((out / "aircraft.json").read_text())
     assert [a["flight"] for a in doc["aircraft"]] == ["KLM1023 "]
@@ -290,18 +367,20 @@ def test_a_write_that_fails_later_is_one_warning_and_the_run_goes_on(tmp_path: P
 
 def test_frames_without_a_level_are_left_out_of_the_signal_figures() -> None:
     """A network peer (AVR) sends frames with no level: NaN, left out, never -180 dBFS."""
-    heard = HeardAircraft()
-    msg = {"df": 11, "icao": "4840D6", "capability": 5}
-    heard(0.0, msg, None, float("nan"))
-    assert heard.get(0x4840D6).rssi is None
-    heard(0.0, msg, None, -10.0)
-    assert heard.get(0x4840D6).rssi == pytest.approx(-10.0)
-    stats = StatsPeriods(start=0.0)
+    tracker = Tracker()
+    tracker.update(0.0, decode(AMC_DF11), float("nan"))
+    [entry] = aircraft_json(tracker.aircraft.values(), 0.0, 1)["aircraft"]
+    assert "rssi" not in entry
+    tracker.update(0.0, decode(AMC_DF11), 0.1)
+    [entry] = aircraft_json(tracker.aircraft.values(), 0.0, 2)["aircraft"]
+    assert entry["rssi"] == -10.0
+    stats = StationStats(M)
     frame = "8D4840D6202CC371C32CE0576098"
-    stats.on_batch(batch_of([frame, frame], [float("nan"), 0.5], 0), 1.0, 0, 0)
-    local = stats.as_json()["latest"]["local"]
+    stats.on_frames(batch_of([frame, frame], [float("nan"), 0.5], [0, 1], CLOCK_HZ), M,
+                    SourceCounts())
+    local = stats_json(stats, None)["latest"]["local"]
     assert local["signal"] == local["peak_signal"] == pytest.approx(20 * math.log10(0.5),
                                                                     abs=0.05)
     assert local["strong_signals"] == 0
-    assert stats.as_json()["latest"]["messages"] == 2
-    json.dumps(stats.as_json(), allow_nan=False)  # no NaN in the file
+    assert stats_json(stats, None)["latest"]["messages"] == 2
+    json.dumps(stats_json(stats, None), allow_nan=False)  # no NaN in the file

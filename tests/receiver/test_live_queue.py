@@ -4,13 +4,11 @@ chunks counted, and the sample clock jumping by what was lost."""
 from __future__ import annotations
 
 import numpy as np
-from frames_support import Collector, Demodulated, demodulate_file
+from frames_support import Collector, Demodulated, demodulate_file, run_source, station_of
 
 from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.live import ChunkQueue
-from adsbwatch.receiver.station.fanout import FanOut
-from adsbwatch.receiver.station.run import StationTotals, run_station
 
 RATE = 2_400_000
 CHUNK = 32_768  # bytes: 16384 samples, as librtlsdr's buffers are multiples of 512 bytes
@@ -36,7 +34,7 @@ class QueueSource:
         pass
 
 
-def through_queue(data: bytes, lost_chunk: int | None) -> tuple[Demodulated, StationTotals]:
+def through_queue(data: bytes, lost_chunk: int | None) -> tuple[Demodulated, SourceTotals]:
     queue = ChunkQueue(2, RATE, seconds=60)
     for k in range(0, len(data), CHUNK):
         if k // CHUNK == lost_chunk:
@@ -44,17 +42,15 @@ def through_queue(data: bytes, lost_chunk: int | None) -> tuple[Demodulated, Sta
         else:
             queue.put(np.frombuffer(data[k:k + CHUNK], dtype=np.uint8), arrival=1000.0 + k)
     queue.end()
-    found = Demodulated([], [], StationTotals())
-    totals = run_station(QueueSource(queue), FanOut([Collector(found)], warn=print),
-                         block_samples=1 << 16, wall_clock=False)
-    return found, totals
+    source = QueueSource(queue)
+    return run_source(source, block_samples=1 << 16), source.totals
 
 
 def test_chunks_give_the_frames_of_the_file(make_recording) -> None:
     path, truth = make_recording(n_frames=300)
     found, totals = through_queue(path.read_bytes(), None)
     assert found.timed == demodulate_file(path).timed
-    assert totals.source.dropped_samples == 0
+    assert totals.dropped_samples == 0
 
 
 def test_a_lost_chunk_is_counted_and_later_frames_keep_their_times(make_recording) -> None:
@@ -62,7 +58,7 @@ def test_a_lost_chunk_is_counted_and_later_frames_keep_their_times(make_recordin
     reference = demodulate_file(path).timed
     lost = 5
     found, totals = through_queue(path.read_bytes(), lost)
-    assert totals.source.dropped_samples == CHUNK // 2
+    assert (totals.dropped_samples, totals.away_samples) == (CHUNK // 2, 0)
     first, end = lost * CHUNK // 2, (lost + 1) * CHUNK // 2  # the lost samples
     ticks_per_sample = 5
     kept = [(h, t) for h, t in reference
@@ -102,9 +98,26 @@ def test_after_a_gap_the_next_block_starts_later_and_says_so() -> None:
     assert blocks[-1][2] is True
 
 
-def test_a_live_source_that_stalls_still_gets_the_sinks_batches(make_recording) -> None:
-    """The store's once-a-second commit rides on batches: a dongle gone for a while must
-    not hold back what was received before it went."""
+def test_a_source_gone_ends_its_stretch_and_its_time_away_is_no_drop() -> None:
+    queue = ChunkQueue(2, RATE, seconds=60)
+    queue.put(np.zeros(CHUNK, np.uint8), arrival=1.0)
+    queue.interrupt()  # the connection is lost: the stretch ends here
+    queue.away(24_000)  # back 10 ms later
+    queue.put(np.ones(CHUNK, np.uint8), arrival=2.0)
+    queue.end()
+    totals = SourceTotals()
+    blocks = [(b.first_sample, b.scan, b.final, b.gap_before, int(b.raw.min()))
+              for b in cut_blocks(queue.readinto, 2, 4096, 16, totals, clock=queue.clock)]
+    stretch = CHUNK // 2 // 4096
+    assert blocks[stretch - 1] == (CHUNK // 2 - 4096, 4096, True, 0, 0)  # padded
+    assert blocks[stretch] == (CHUNK // 2 + 24_000, 4096, False, 24_000, 1)
+    assert (totals.samples, totals.dropped_samples, totals.away_samples) == (
+        CHUNK, 0, 24_000)
+
+
+def test_a_live_source_that_stalls_still_gets_the_consumers_ticks(make_recording) -> None:
+    """The store's once-a-second commit rides on the station's ticks: a dongle silent for
+    a while must not hold back the blocks received before it went quiet."""
     import threading
     import time
 
@@ -112,11 +125,15 @@ def test_a_live_source_that_stalls_still_gets_the_sinks_batches(make_recording) 
     data = path.read_bytes()
     queue = ChunkQueue(2, RATE, seconds=60)
     arrivals: list[tuple[float, int]] = []
+    ticks: list[float] = []
 
     class Clocked(Collector):
-        def on_batch(self, batch) -> None:  # type: ignore[no-untyped-def]
-            super().on_batch(batch)
+        def on_frames(self, batch) -> None:  # type: ignore[no-untyped-def]
+            super().on_frames(batch)
             arrivals.append((time.monotonic(), len(batch)))
+
+        def on_tick(self, tick) -> None:  # type: ignore[no-untyped-def]
+            ticks.append(time.monotonic())
 
     def device() -> None:
         for _ in range(3):  # more than a block: batches come before the device goes
@@ -125,9 +142,13 @@ def test_a_live_source_that_stalls_still_gets_the_sinks_batches(make_recording) 
         queue.end()
 
     threading.Thread(target=device, daemon=True).start()
-    found = Demodulated([], [], StationTotals())
-    run_station(QueueSource(queue), FanOut([Clocked(found)], warn=print),
-                block_samples=1 << 16, wall_clock=False)
+    found = Demodulated([], [])
+    station = station_of(QueueSource(queue), Clocked(found), block_samples=1 << 16)
+    station.run()
+    station.close()
     assert found.hexes[:len(truth)] == truth
-    stalled = [t for t, n in arrivals if n == 0 and t - arrivals[0][0] > 0.9]
-    assert len(stalled) >= 2  # about one a second while nothing came
+    # The two whole blocks came at once; the rest (less than a block) with the end.
+    first, last = arrivals[0][0], arrivals[-1][0]
+    assert len(arrivals) == 3 and arrivals[1][0] - first < 0.5 and last - first > 3.0
+    # Meanwhile ticks (on which the store commits) went on about once a second.
+    assert len([t for t in ticks if first + 0.5 < t < last]) >= 2

@@ -10,12 +10,16 @@ import re
 import numpy as np
 import pytest
 from pty_support import plain, run_in_pty
+from station_support import RATE, Ticks, feed, frames_batch, hand_station
 from support import REPO
 
-from adsbwatch.decoder.frames.batch import FrameBatch
-from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
-from adsbwatch.receiver.ui.footer import RunStats, footer_text
+from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.decoder.sim import encode
+from adsbwatch.receiver.ui.footer import Footer
+from adsbwatch.receiver.ui.live import run_table, run_title
 from adsbwatch.receiver.ui.rows import bearing_deg
+
+M = 1000 * 60.0  # a minute's start (UNIX seconds)
 
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 WATCHLIST = REPO / "samples" / "watchlist.txt"
@@ -57,38 +61,32 @@ def test_bearings_are_clockwise_from_north() -> None:
     assert bearing_deg(0, 0, 1, 1) < 45
 
 
-class FakeLiveSource:
-    """What the footer reads of a live source: its info, totals and tuner gain."""
-
-    def __init__(self) -> None:
-        self.info = SourceInfo("rtl_tcp 127.0.0.1:1234", "cu8", 2_400_000, live=True)
-        self.totals = SourceTotals()
-        self.gain_db = 49.6
-
-
-def batch(levels: list[float], noise: float) -> FrameBatch:
-    n = len(levels)
-    return FrameBatch(np.zeros((n, 14), np.uint8), np.arange(n, dtype=np.int64),
-                      np.array(levels, np.float32), np.zeros(n, np.uint8), noise=noise)
-
-
 def test_the_live_footer_says_rate_frames_noise_peak_gain_and_drops() -> None:
-    source = FakeLiveSource()
     now = [100.0]
-    stats = RunStats(source, clock=lambda: now[0])  # type: ignore[arg-type]
-    source.totals.samples = 1_000_000
-    stats.observe(batch([0.5, 0.25], noise=0.01))
+    station = hand_station(start=M, gain_db=49.6)
+    footer = Footer(station, clock=lambda: now[0])
+    station.add(Ticks(footer))
+    station.totals.samples = 1_000_000
+    # The noise is the mean power of the current minute's samples (dump1090-fa's), no
+    # longer the median magnitude of the blocks: 10^-3.4 of full scale is -34.0 dBFS.
+    feed(station, frames_batch([(0.1, encode.all_call_reply(1), 0.5),
+                                (0.2, encode.all_call_reply(2), 0.25)], 0.5,
+                               10 ** -3.4, 1_000_000))
     now[0] += 2.0
-    source.totals.samples += 4_800_000
-    source.totals.dropped_samples = 1200
-    stats.observe(batch([0.1], noise=0.02))
-    assert footer_text(stats, aircraft_now=3) == (
+    station.totals.samples += 4_800_000
+    station.totals.dropped_samples = 1200
+    feed(station, frames_batch([(1.0, encode.all_call_reply(3), 0.1)], 2.5, 10 ** -3.4,
+                               4_800_000))
+    # Aircraft: the tracker's heard in the last minute.
+    assert footer.text() == (
         "2.40 MS/s | 3 frames | 3 aircraft | noise -34.0 dBFS | peak -6.0 dBFS | "
         "gain 49.6 dB | dropped 1200 samples")
-    # The peak is of the last ten seconds: the 0.5 frame leaves it, 0.1 (-20 dBFS) stays.
-    now[0] += 9.0
-    stats.observe(batch([], noise=0.02))
-    assert "peak -20.0 dBFS" in footer_text(stats, 0)
+    # The peak is of the minute under way (the statistics' minutes; it was the last ten
+    # seconds): in the next minute the 0.5 frame has left it, a 0.1 one (-20 dBFS) stays.
+    now[0] += 60.0
+    feed(station, frames_batch([(61.0, encode.all_call_reply(3), 0.1)], 62.0, 10 ** -3.4,
+                               RATE))
+    assert "peak -20.0 dBFS" in footer.text()
 
 
 def screen_lines(text: str) -> list[str]:
@@ -149,13 +147,39 @@ def test_the_footer_shows_the_run(shown: list[str]) -> None:
     footer = last_line_with(shown, "replay 100%")
     assert footer.startswith("replay 100% | ")
     assert f" | {TRUTH['frames']} frames | {len(TRUTH['aircraft'])} aircraft | " in footer
-    # The noise floor: the median magnitude of the recording's samples, in dBFS.
-    iq = (np.fromfile(SAMPLE, np.uint8).astype(np.float32) - 127.5) / 127.5
-    median = float(np.median(np.hypot(iq[0::2], iq[1::2])))
+    # The noise: the mean power of the recording's samples in dBFS (dump1090-fa's; it
+    # was the median magnitude), worked out here from the file.
+    iq = (np.fromfile(SAMPLE, np.uint8).astype(np.float64) - 127.5) / 127.5
+    mean_power = float(np.mean(iq[0::2] ** 2 + iq[1::2] ** 2))
     noise = float(re.search(r"noise (-\d+\.\d) dBFS", footer).group(1))
-    assert noise == pytest.approx(20 * math.log10(median), abs=1.0)
-    # The peak: the strongest frame of the run, which the table's dBFS column also shows.
+    assert noise == pytest.approx(10 * math.log10(mean_power), abs=0.1)
+    # The peak: the strongest frame of the run. The table's dBFS column is each
+    # aircraft's mean power of its last 8 frames now (dump1090-fa's rssi), so at most
+    # the peak; the simulator sends each aircraft at one level: within a dB of it.
     peak = float(re.search(r"peak (-?\d+\.\d) dBFS", footer).group(1))
     levels = [float(row_tail(last_line_with(shown, a["callsign"]))["dbfs"])
               for a in TRUTH["aircraft"]]
-    assert peak == max(levels)
+    assert max(levels) <= peak < max(levels) + 1.0
+
+
+def test_the_table_lists_at_most_the_trackers_bound() -> None:
+    """A long run hears more aircraft than the table keeps: of the ones in the tracker
+    and the departed ones it remembers (newest first), at most TrackerConfig's
+    departed_kept rows, and the title says how many more it leaves out; never every
+    aircraft ever heard."""
+    station = hand_station(start=M)
+    tracker = station.tracker
+    assert tracker is not None
+    kept = tracker.config.departed_kept
+    early = [(0.001 * i, encode.all_call_reply(0x100000 + i), 0.1) for i in range(kept + 100)]
+    feed(station, frames_batch(early, 1.0))
+    late = [(100.0 + 0.01 * i, encode.all_call_reply(0x200000 + i), 0.1) for i in range(10)]
+    feed(station, frames_batch(late, 101.0))  # the early ones went silent 60 s ago
+    table = run_table(station, Watchlist([]))
+    assert table.row_count == kept
+    assert str(table.title).endswith("(10 more not shown)")
+    shown = {row for row in table.columns[0].cells}
+    assert {f"{0x200000 + i:06X}" for i in range(10)} <= shown  # the ones heard now
+    # The newest of the departed are remembered: the first 100 heard are gone.
+    assert f"{0x100000 + kept + 99:06X}" in shown and f"{0x100000:06X}" not in shown
+    assert run_title(station).startswith(f"{kept + 10} aircraft, ")

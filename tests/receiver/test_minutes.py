@@ -1,49 +1,69 @@
-"""The per-minute statistics: MinuteStatsSink's counts written to the store's `minutes`
-table, and schema version 3 (which adds it and the receiver's position) over a version 2
-store."""
+"""The per-minute statistics: the station's StationStats minutes written by the store's
+consumer (RecordingConsumer) to the `minutes` table, and schema version 3 (which adds it
+and the receiver's position) over a version 2 store."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
+from store_support import recorder, written
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
-from adsbwatch.receiver.station.minutes import KEPT_MINUTES, MinuteStatsSink
+from adsbwatch.decoder.messages.tracker import Tracker
+from adsbwatch.receiver.core.events import Tick
+from adsbwatch.receiver.station.recording import RecordingConsumer
+from adsbwatch.receiver.station.stats import KEPT_MINUTES, SourceCounts, StationStats
+from adsbwatch.receiver.store.opening import open_history
+from adsbwatch.receiver.store.protocols import Recorder
 from adsbwatch.receiver.store.rows import MinuteRow, SessionRow
-from adsbwatch.receiver.store.schema import MIGRATIONS, SCHEMA_VERSION
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 
 M = 1000 * 60.0  # a minute's start (UNIX seconds)
 
 
-@dataclass
-class Totals:
-    messages: int = 0
-
-
-@dataclass
-class DecodedSoFar:
-    """What the sink reads of the pipeline: its start time and decoded-message total."""
-
-    start_epoch: float
-    totals: Totals = field(default_factory=Totals)
-
-
 def batch(start_epoch: float, frames: list[tuple[float, int, float]], until_s: float,
-          noise: float = 0.0) -> FrameBatch:
+          sample_power: float = 0.0, samples: int = 0) -> FrameBatch:
     """Frames as (UNIX time, downlink format, level in full-scale units)."""
     msg = np.zeros((len(frames), 14), np.uint8)
     msg[:, 0] = [df << 3 for _, df, _ in frames]
     ticks = np.array([round((t - start_epoch) * CLOCK_HZ) for t, _, _ in frames], np.int64)
     level = np.array([lv for _, _, lv in frames], np.float32)
     return FrameBatch(msg=msg, ticks=ticks, level=level, fixed=np.zeros(len(frames), np.uint8),
-                      until_ticks=round(until_s * CLOCK_HZ), noise=noise)
+                      until_ticks=round(until_s * CLOCK_HZ), sample_power=sample_power,
+                      samples=samples)
+
+
+class Counted:
+    """The station's statistics and the store's consumer, fed as the station feeds them:
+    each batch's frames, then its decoded messages, then a tick."""
+
+    def __init__(self, store: Recorder, start: float, session_id: int) -> None:
+        self.stats = StationStats(start)
+        self.tracker = Tracker()
+        self.consumer = RecordingConsumer(
+            store, self.stats, SessionRow(id=session_id, started=start, last_seen=start,
+                                          source="x.cu8", live=False, rate=2_400_000),
+            lambda: (0, 0, None), clock=self._wall)
+        self._seconds = 0.0
+
+    def _wall(self) -> float:
+        """A second of wall time passes between looks: every tick commits."""
+        self._seconds += 1.0
+        return self._seconds
+
+    def batch(self, b: FrameBatch, epoch0: float, messages: int, undecodable: int = 0) -> None:
+        self.stats.on_frames(b, epoch0, SourceCounts())
+        now = epoch0 + b.until_ticks / CLOCK_HZ
+        self.stats.on_decoded(now, messages, undecodable, self.tracker, [])
+        self.consumer.on_tick(Tick(now, now, live=False))
+
+    def close(self) -> None:
+        self.consumer.close()
 
 
 def stored_minutes(db: Path) -> dict[float, dict]:
@@ -58,26 +78,27 @@ def stored_minutes(db: Path) -> dict[float, dict]:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    with Store(tmp_path / "s.db") as s:
-        yield s
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "s.db"
 
 
-def test_a_batch_across_a_minute_boundary_is_split_by_frame_times(store: Store) -> None:
-    pipeline = DecodedSoFar(start_epoch=M - 0.5)
-    warnings: list[str] = []
-    sink = MinuteStatsSink(store, pipeline, session_id=7, warn=warnings.append)  # type: ignore[arg-type]
-    pipeline.totals.messages = 3  # 4 frames, one pyModeS had no decoder for
-    sink.on_batch(batch(M - 0.5, [(M - 0.4, 17, 0.3), (M - 0.1, 11, 0.05),
-                                  (M + 0.1, 4, 1e-5), (M + 0.4, 17, 3.0)],
-                        until_s=1.0, noise=0.01))
-    sink.close()
-    store.flush()
-    rows = stored_minutes(store.path)
+def test_a_batch_across_a_minute_boundary_is_split_by_frame_times(db: Path) -> None:
+    with recorder(db) as store:
+        counted = Counted(store, M - 0.5, session_id=7)
+        # 4 frames, one without a decoder; the samples' mean power 1e-4 (-40 dBFS)
+        counted.batch(batch(M - 0.5, [(M - 0.4, 17, 0.3), (M - 0.1, 11, 0.05),
+                                      (M + 0.1, 4, 1e-5), (M + 0.4, 17, 3.0)],
+                            until_s=1.0, sample_power=1e-4, samples=2_400_000), M - 0.5,
+                      messages=3, undecodable=1)
+        counted.close()
+        written(store)
+    rows = stored_minutes(db)
     assert set(rows) == {M - 60, M}
     before, after = rows[M - 60], rows[M]
+    # Frames go to the minute of their own time; messages (decoded after the batch) to
+    # the minute the batch ended in, where the old sink split them by frame times too.
     assert (before["frames"], before["messages"], after["frames"], after["messages"]) == \
-        (2, 2, 2, 1)  # the undecodable one taken from the batch's last minute
+        (2, 0, 2, 3)
     assert before["frames_by_df"] == {"17": 1, "11": 1}
     assert after["frames_by_df"] == {"4": 1, "17": 1}
     # 0.3 is -10.5 dBFS, 0.05 is -26.0; 1e-5 (-100) and 3.0 (+9.5) go to the end bins
@@ -92,47 +113,49 @@ def test_a_batch_across_a_minute_boundary_is_split_by_frame_times(store: Store) 
     assert before["noise_dbfs"] is None
     assert {r["session_id"] for r in rows.values()} == {7}
     assert {r["run_start"] for r in rows.values()} == {M - 0.5}
-    assert warnings == []
 
 
-def test_later_batches_add_to_the_minute_and_rewrite_its_row(store: Store) -> None:
-    pipeline = DecodedSoFar(start_epoch=M)
-    sink = MinuteStatsSink(store, pipeline, session_id=1, warn=print)  # type: ignore[arg-type]
-    for k in range(5):
-        pipeline.totals.messages += 2
-        sink.on_batch(batch(M, [(M + k + 0.2, 17, 0.5), (M + k + 0.7, 20, 0.25)],
-                            until_s=k + 1.0, noise=0.02))
-        store.flush()
-    sink.on_batch(batch(M, [], until_s=6.0))  # time passes without frames
-    store.flush()
-    rows = stored_minutes(store.path)
+def test_later_batches_add_to_the_minute_and_rewrite_its_row(db: Path) -> None:
+    with recorder(db) as store:
+        counted = Counted(store, M, session_id=1)
+        for k in range(5):
+            counted.batch(batch(M, [(M + k + 0.2, 17, 0.5), (M + k + 0.7, 20, 0.25)],
+                                until_s=k + 1.0, sample_power=0.02 ** 2, samples=RATE),
+                          M, messages=2)
+            written(store)
+        counted.batch(batch(M, [], until_s=6.0), M, messages=0)  # time passes, no frames
+        written(store)
+        rows = stored_minutes(db)
+        counted.close()
     assert list(rows) == [M]
     row = rows[M]
     assert (row["frames"], row["messages"], row["seconds"]) == (10, 10, 6.0)
     assert row["frames_by_df"] == {"17": 5, "20": 5}
     assert row["levels"] == {"-7": 5, "-13": 5}  # -6.02 and -12.04 dBFS
+    # The noise: the samples' mean power, 0.02^2 of full scale (-33.98 dBFS).
     assert row["noise_dbfs"] == pytest.approx(-33.98, abs=0.01)
     assert (row["first_t"], row["last_t"]) == (M, M + 6.0)
 
 
-def test_frames_for_a_minute_long_gone_are_counted_and_said(store: Store) -> None:
-    pipeline = DecodedSoFar(start_epoch=M)
-    warnings: list[str] = []
-    sink = MinuteStatsSink(store, pipeline, session_id=1, warn=warnings.append)  # type: ignore[arg-type]
-    late = M + 60 * (KEPT_MINUTES + 2)
-    pipeline.totals.messages = 1
-    sink.on_batch(batch(M, [(late, 17, 0.5)], until_s=0.0))
-    pipeline.totals.messages = 3
-    # a network peer's frame stamped with an old time, beside a current one
-    sink.on_batch(batch(M, [(M + 1, 17, 0.5), (late + 1, 11, 0.5)], until_s=0.0))
-    sink.close()
-    store.flush()
-    rows = stored_minutes(store.path)
+RATE = 2_400_000
+
+
+def test_frames_for_a_minute_long_gone_are_counted_in_the_total(db: Path) -> None:
+    """A network peer's frame stamped with an old time, beside current ones: its minute
+    was given up, its row stays as saved; it counts in the run's total (and the closing
+    lines say so), not in any row."""
+    with recorder(db) as store:
+        counted = Counted(store, M, session_id=1)
+        late = M + 60 * (KEPT_MINUTES + 2)
+        counted.batch(batch(M, [(late, 17, 0.5)], until_s=late - M + 1), M, messages=1)
+        counted.batch(batch(M, [(M + 1, 17, 0.5), (late + 1, 11, 0.5)], until_s=late - M + 2), M,
+                      messages=2)
+        counted.close()
+        written(store)
+    rows = stored_minutes(db)
     assert list(rows) == [late]
     assert (rows[late]["frames"], rows[late]["messages"]) == (2, 3)
-    assert sink.late_frames == 1
-    assert warnings == [f"minute statistics: 1 frames came more than {KEPT_MINUTES} minutes "
-                        "after their time; left out of the counts"]
+    assert counted.stats.total.frames == 3 and counted.stats.total.late_frames == 1
 
 
 def test_a_version_2_store_gains_minutes_and_the_receiver_position(tmp_path: Path) -> None:
@@ -147,8 +170,8 @@ def test_a_version_2_store_gains_minutes_and_the_receiver_position(tmp_path: Pat
     conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()
-    with Store(db) as store:
-        [old] = store.sessions()
+    with recorder(db) as store, open_history(str(db)) as history:
+        [old] = history.sessions()
         assert (old.id, old.source, old.frames, old.lat, old.lon) == (5, "x.cu8", 9000, None,
                                                                       None)
         store.save_session(SessionRow(id=6, started=200.0, last_seen=201.0, source="y.cu8",
@@ -156,9 +179,9 @@ def test_a_version_2_store_gains_minutes_and_the_receiver_position(tmp_path: Pat
         store.save_minute(MinuteRow(minute=180.0, run_start=200.0, session_id=6,
                                     first_t=200.0, last_t=201.0, seconds=1.0, frames=3,
                                     messages=3, frames_by_df={17: 3}, levels={-12: 3}))
-    assert SCHEMA_VERSION == 3
+    assert SCHEMA_VERSION == 4
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
     assert conn.execute("SELECT id, lat, lon FROM sessions ORDER BY id").fetchall() == [
         (5, None, None), (6, 52.3, 4.76)]
     assert conn.execute("SELECT minute, frames, frames_by_df, levels FROM minutes").fetchall() \

@@ -95,6 +95,40 @@ def test_beast_message_split_anywhere_is_kept_for_the_next_chunk() -> None:
         assert first + parser.feed(data[cut:]) == whole, cut
 
 
+def test_beast_after_a_run_of_0x1a_the_last_one_starts_a_message() -> None:
+    """Garbage ending in 0x1a bytes, then a message: found whatever the run's length and
+    wherever the stream is cut. (Doubles were skipped pair by pair, which swallowed the
+    start of the message after an odd run of junk 0x1a: its record was lost.)"""
+    for junk in range(6):
+        data = b"\x00" + b"\x1a" * junk + beast(b"3", LONG, 9)
+        for cut in range(len(data) + 1):
+            parser = BeastParser()
+            frames = parser.feed(data[:cut]) + parser.feed(data[cut:])
+            assert frames == [Heard(LONG, 9, 0x40)], (junk, cut)
+            assert parser.counts.garbage_bytes == 1 + junk, (junk, cut)
+
+
+def test_beast_a_false_start_in_garbage_is_cut_short_by_the_next_message() -> None:
+    """Escaped 0x1a of a lost message followed by a byte that reads as a type: taken for
+    a start, then cut short by the next message's lone 0x1a, where parsing goes on."""
+    data = b"\x1a" * 4 + b"3" + bytes(20) + beast(b"2", SHORT, 1)
+    frames, parser = parse_beast(data)
+    assert frames == [Heard(SHORT, 1, 0x40)]
+    assert parser.counts.garbage_bytes == 3 and parser.counts.bad_messages == 1
+
+
+def test_a_frame_in_a_record_of_the_other_length_is_a_bad_message() -> None:
+    """A long format (its first bit set) in a short record, a short one in a long record:
+    malformed records, not frames (the batches' frames take their length from it)."""
+    data = beast(b"2", LONG[:7]) + beast(b"3", SHORT + SHORT) + beast(b"2", SHORT)
+    frames, parser = parse_beast(data)
+    assert frames == [Heard(SHORT, 0, 0x40)]
+    assert parser.counts.frames == 1 and parser.counts.bad_messages == 2
+    avr = AvrParser()
+    assert avr.feed(f"*{LONG[:7].hex()};\n*{(SHORT + SHORT).hex()};\n".encode()) == []
+    assert avr.counts.frames == 0 and avr.counts.bad_messages == 2
+
+
 # ---------------------------------------------------------------------- AVR by hand
 
 

@@ -1,15 +1,15 @@
-"""What the views and the records show of a network input (`--net-connect`): each
-peer's frames per second and connection in the footer instead of a sample rate it has
-not, "connected" as news rather than a warning, and frames sent with no signal level
-(AVR) kept out of every level shown or stored instead of a made-up -180 dBFS. Real
-peers: tiny local Beast/AVR servers (tests/net_peers.py)."""
+"""What the views and the records show of a network input (`--net-connect`): frames
+sent with no signal level (AVR) kept out of every level shown or stored instead of a
+made-up -180 dBFS, and the interactive view of a live network run. Real peers: tiny
+local Beast/AVR servers (tests/net_peers.py). (Each peer's frames per second in the
+footer and the stats line, and "connected" as news: tests/receiver/test_net_frames.py
+and test_station_inputs.py.)"""
 
 from __future__ import annotations
 
 import io
 import json
 import math
-import queue
 import re
 import signal
 import sqlite3
@@ -22,27 +22,27 @@ import numpy as np
 import pytest
 from net_peers import ByteServer, free_port
 from pty_support import plain, run_in_pty
-from rich.console import Console
+from station_support import feed, hand_station
 
 from adsbwatch.decoder.frames.batch import FrameBatch
-from adsbwatch.decoder.messages.tracker import TrackerConfig
+from adsbwatch.decoder.messages.decode import decode
+from adsbwatch.decoder.messages.tracker import Tracker
 from adsbwatch.decoder.messages.watchlist import Watchlist, parse_watchlist
-from adsbwatch.receiver.outputs.alerts import Alerter, sighting_line
-from adsbwatch.receiver.outputs.http.heard import HeardAircraft
-from adsbwatch.receiver.outputs.http.stats_json import StatsPeriods
+from adsbwatch.receiver.addresses import NetSpec
+from adsbwatch.receiver.core.events import Sighting, Tick
+from adsbwatch.receiver.outputs.alerts import sighting_line
+from adsbwatch.receiver.outputs.http.aircraft_json import aircraft_json
+from adsbwatch.receiver.outputs.http.stats_json import stats_json
 from adsbwatch.receiver.outputs.net.beast import beast_bytes
-from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
+from adsbwatch.receiver.sources.base import SourceInfo
 from adsbwatch.receiver.sources.net.beast import BeastParser
-from adsbwatch.receiver.sources.net.connector import Arrival, Connector
-from adsbwatch.receiver.sources.net.source import NetFrameSource
-from adsbwatch.receiver.sources.net.spec import NetSpec
-from adsbwatch.receiver.station.decoding import DecodingSink
-from adsbwatch.receiver.station.minutes import MinuteStatsSink
-from adsbwatch.receiver.station.pipeline import Pipeline, Sighting
-from adsbwatch.receiver.station.stats import StatsSink
-from adsbwatch.receiver.store.sqlite import Store
-from adsbwatch.receiver.ui.footer import RunStats, footer_text
+from adsbwatch.receiver.sources.net.peer import PeerSource
+from adsbwatch.receiver.station.recording import RecordingConsumer
+from adsbwatch.receiver.store.opening import open_recorder
+from adsbwatch.receiver.store.rows import SessionRow
+from adsbwatch.receiver.ui.footer import Footer
 from adsbwatch.receiver.ui.rows import aircraft_rows, cell_texts
+from adsbwatch.receiver.ui.statsline import StatsLine
 
 # Real frames of 4d2023 (AMC421) from modes1, as every peer decoder found them
 # (../shared/recordings/expected/modes1_union_of_peers.txt).
@@ -74,9 +74,9 @@ def wait_until(condition, timeout_s: float = 10.0) -> None:  # type: ignore[no-u
         time.sleep(0.02)
 
 
-def drain(source: NetFrameSource, frames: int, timeout_s: float = 10.0) -> list[FrameBatch]:
+def drain(source: PeerSource, frames: int, timeout_s: float = 10.0) -> list[FrameBatch]:
     """The source's batches until `frames` frames have come out of it (and one more
-    batch, so every peer's count is final)."""
+    batch, so every count is final)."""
     out: list[FrameBatch] = []
     deadline = time.monotonic() + timeout_s
     for batch in source.batches():
@@ -88,115 +88,6 @@ def drain(source: NetFrameSource, frames: int, timeout_s: float = 10.0) -> list[
     raise AssertionError("the source ended")
 
 
-# ---------------------------------------------------------------------- the footer
-
-
-def test_the_footer_of_a_network_run_shows_each_peer_and_what_was_kept_out() -> None:
-    """Three peers: a Beast one (two good frames and one whose CRC fails), an AVR one
-    (a copy of one of those), one where nothing listens. The footer says each one's
-    frames per second or that it is not connected, the refused frame and the copy, and
-    the peak of the frames that came with a level: no sample rate, no dropped samples."""
-    beast_peer = serving(beast(DF17_IDENT, 100) + beast(DF11, 50) + beast(BAD, 200))
-    avr_peer = serving(avr(DF11))
-    nobody = free_port()
-    specs = [NetSpec("127.0.0.1", beast_peer.port, "beast"),
-             NetSpec("127.0.0.1", avr_peer.port, "avr"), NetSpec("127.0.0.1", nobody)]
-    said: list[str] = []
-    warned: list[str] = []
-    source = NetFrameSource(specs, warned.append, batch_s=0.05, say=said.append)
-    now = [0.0]
-    stats = RunStats(source, clock=lambda: now[0])  # type: ignore[arg-type]
-    try:
-        stats.observe(source_empty_batch())  # t = 0: nothing received yet
-        batches = drain(source, frames=2)
-        wait_until(lambda: [p.received for p in source.peer_states()] == [3, 1, 0])
-        batches.append(next(source.batches()))
-        now[0] = 1.0
-        for b in batches:
-            stats.observe(b)
-        text = footer_text(stats, aircraft_now=1)
-    finally:
-        source.close()
-        beast_peer.close()
-        avr_peer.close()
-    peak = 20 * math.log10(100 / 255)  # the DF17's signal byte: the strongest with a level
-    assert text == (
-        f"127.0.0.1:{beast_peer.port} (beast) 3 frames/s | "
-        f"127.0.0.1:{avr_peer.port} (avr) 1 frames/s | "
-        f"127.0.0.1:{nobody} (beast) not connected | "
-        f"refused 1, duplicates 1, dropped 0 frames | 2 frames | 1 aircraft | "
-        f"peak {peak:.1f} dBFS")
-    assert sorted(said) == sorted([f"127.0.0.1:{beast_peer.port} (beast): connected",
-                                   f"127.0.0.1:{avr_peer.port} (avr): connected"])
-    assert warned == [f"127.0.0.1:{nobody} (beast): cannot connect (connection refused: "
-                      "is the decoder running, its port right?); retrying, the wait "
-                      "doubling up to 30 s"]
-
-
-class FakeDongle:
-    """What a merged source reads of its dongle before opening it."""
-
-    def __init__(self) -> None:
-        self.info = SourceInfo("rtl_tcp 127.0.0.1:1234", "cu8", 2_400_000, live=True)
-        self.totals = SourceTotals()
-
-
-def test_the_footer_of_a_dongle_merged_with_a_peer_says_both() -> None:
-    """`live --rtl-tcp ... --net-connect ...`: the dongle's rate and dropped samples, then
-    the peer (not connected here: the source is not opened)."""
-    dongle = FakeDongle()
-    port = free_port()
-    source = NetFrameSource([NetSpec("127.0.0.1", port)], print, iq=dongle)  # type: ignore[arg-type]
-    now = [0.0]
-    stats = RunStats(source, clock=lambda: now[0])  # type: ignore[arg-type]
-    stats.observe(source_empty_batch())
-    now[0] = 2.0
-    dongle.totals.samples = 4_800_000
-    dongle.totals.dropped_samples = 1200
-    stats.observe(source_empty_batch())
-    assert footer_text(stats, 0) == (
-        f"rtl_tcp 127.0.0.1:1234 2.40 MS/s, dropped 1200 samples | 127.0.0.1:{port} "
-        "(beast) not connected | refused 0, duplicates 0, dropped 0 frames | 0 frames | "
-        "0 aircraft")
-
-
-def source_empty_batch() -> FrameBatch:
-    return FrameBatch(np.zeros((0, 14), np.uint8), np.zeros(0, np.int64),
-                      np.zeros(0, np.float32), np.zeros(0, np.uint8))
-
-
-# ---------------------------------------------------------------------- status lines
-
-
-def test_connected_is_news_and_an_outage_is_one_warning() -> None:
-    """"connected" goes to `say`, not `warn`; a lost connection that cannot be made
-    again at once is one warning, not that and a "cannot connect" too."""
-    port = free_port()
-    said: list[str] = []
-    warned: list[str] = []
-    out: queue.Queue[Arrival] = queue.Queue()
-    server = ByteServer(lambda: beast(DF11, 9), port=port)  # sends, closes, listens on
-    connector = Connector(0, NetSpec("127.0.0.1", port), out, warned.append,
-                          first_retry_s=0.05, say=said.append)
-    connector.start()
-    try:
-        out.get(timeout=5)
-        wait_until(lambda: warned)
-        server.close()  # now nothing listens: the reconnection fails, try after try
-        time.sleep(0.5)
-        assert said[0] == f"127.0.0.1:{port} (beast): connected"
-        assert not connector.connected
-        server = ByteServer(lambda: beast(DF11, 9), port=port, linger_s=30)
-        wait_until(lambda: connector.connected)
-    finally:
-        connector.stop()
-        server.close()
-    assert warned[0] == (f"127.0.0.1:{port} (beast): connection lost (the peer closed "
-                         "it); reconnecting")
-    assert not any("cannot connect" in w for w in warned), warned
-    assert all(s == f"127.0.0.1:{port} (beast): connected" for s in said) and len(said) >= 2
-
-
 # ---------------------------------------------------------------------- no level
 
 
@@ -205,7 +96,7 @@ def avr_batches() -> Iterator[list[FrameBatch]]:
     """AMC421's identification and all-call reply as a real AVR peer sends them: no
     signal level."""
     peer = serving(avr(DF17_IDENT) + avr(DF11))
-    source = NetFrameSource([NetSpec("127.0.0.1", peer.port, "avr")], print, batch_s=0.05)
+    source = PeerSource(NetSpec("127.0.0.1", peer.port, "avr"), print, batch_s=0.05)
     try:
         yield drain(source, frames=2)
     finally:
@@ -228,26 +119,42 @@ def test_avr_frames_carry_an_unknown_level_not_zero(avr_batches: list[FrameBatch
     assert np.isnan(batch.level).all() and np.isnan(batch.dbfs).all()
 
 
+class Sightings:
+    """A consumer that keeps the station's sightings."""
+
+    name = "sightings"
+
+    def __init__(self) -> None:
+        self.seen: list[Sighting] = []
+
+    def on_sighting(self, sighting: Sighting) -> None:
+        self.seen.append(sighting)
+
+    def close(self) -> None:
+        pass
+
+
 def test_a_visit_heard_only_over_avr_stores_and_shows_no_level(
         avr_batches: list[FrameBatch], tmp_path: Path) -> None:
-    """Through the decoding pipeline into the store, the sighting and the table: the
+    """Through the station's decoding into the store, the sighting and the table: the
     visit's level is unknown (NULL, left out, an empty cell), never -180 dBFS."""
-    store = Store(tmp_path / "net.db")
     watchlist = Watchlist(parse_watchlist("4d2023 AMC\n", "watchlist"))
-    sightings: list[Sighting] = []
-    pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(), watchlist=watchlist,
-                        store=store, record_all=False, visit_gap_s=60,
-                        on_sighting=sightings.append, sighting_wait_s=0)
-    sink = DecodingSink(pipeline, Alerter(Console(file=io.StringIO()), None), store, None,
-                        print, lambda force=False: None)
+    station = hand_station(SourceInfo("peer", "avr", 0, live=True), watchlist=watchlist)
+    store = open_recorder(str(tmp_path / "net.db"), warn=print)
+    station.add(RecordingConsumer(store, station.stats, SessionRow(
+        id=1, started=0.0, last_seen=0.0, source="peer", live=True, rate=0),
+        lambda: (0, 0, None)))
+    sightings = Sightings()
+    station.add(sightings)
     for b in avr_batches:
-        sink.on_batch(b)
-    rows = aircraft_rows(pipeline.all_aircraft(), watchlist, None)
-    sink.finish()
-    sink.close()
-    assert [s.aircraft.icao for s in sightings] == [AMC421]
-    assert sightings[0].as_dict()["signal_dbfs"] is None
-    line = sighting_line(sightings[0])
+        feed(station, b)
+    tracker = station.tracker
+    assert tracker is not None
+    rows = aircraft_rows(tracker.all_aircraft(), watchlist, None)
+    station.close()
+    assert [s.aircraft.icao for s in sightings.seen] == [AMC421]
+    assert sightings.seen[0].as_dict()["signal_dbfs"] is None
+    line = sighting_line(sightings.seen[0])
     assert line.startswith("SIGHTING 4D2023 (AMC)") and "dBFS" not in line, line
     [row] = rows
     assert row.icao == "4D2023" and row.messages == 2 and row.dbfs is None
@@ -262,14 +169,15 @@ KNOWN = 0.25  # -12.0 dBFS
 
 class Mixed:
     """A dongle's or Beast peer's frame (level KNOWN) beside an AVR one (no level), and
-    the AVR one alone."""
+    the AVR one alone; on the sample clock from 0, a second's block."""
 
     def __init__(self, avr_batch: FrameBatch) -> None:
         b = avr_batch
-        self.both = FrameBatch(b.msg, b.ticks, np.array([KNOWN, np.nan], np.float32), b.fixed,
-                               b.until_ticks, b.epoch0)
-        self.unknown_only = FrameBatch(b.msg[1:], b.ticks[1:], b.level[1:], b.fixed[1:],
-                                       b.until_ticks, b.epoch0)
+        ticks = np.arange(len(b), dtype=np.int64)
+        self.both = FrameBatch(b.msg, ticks, np.array([KNOWN, np.nan], np.float32), b.fixed,
+                               12_000_000)
+        self.unknown_only = FrameBatch(b.msg[1:], ticks[1:] + 12_000_000, b.level[1:],
+                                       b.fixed[1:], 24_000_000)
 
 
 @pytest.fixture()
@@ -277,56 +185,55 @@ def mixed(avr_batches: list[FrameBatch]) -> Mixed:
     return Mixed(frames_of(avr_batches))
 
 
-class LiveSource:
-    """What the stats read of a live source."""
-
-    info = SourceInfo("peer", "cu8", 2_400_000, live=True)
-    totals = SourceTotals()
-
-
 def test_the_footer_peak_is_of_the_frames_with_a_level(mixed: Mixed) -> None:
-    stats = RunStats(LiveSource())  # type: ignore[arg-type]
-    stats.observe(mixed.both)
-    assert stats.peak_dbfs == pytest.approx(20 * math.log10(KNOWN))
-    only = RunStats(LiveSource())  # type: ignore[arg-type]
-    only.observe(mixed.unknown_only)
-    assert only.peak_dbfs is None and "peak" not in footer_text(only, 1)
+    station = hand_station()
+    footer = Footer(station)
+    feed(station, mixed.both)
+    assert f"peak {20 * math.log10(KNOWN):.1f} dBFS" in footer.text()
+    only = hand_station()
+    feed(only, mixed.unknown_only)
+    assert "peak" not in Footer(only).text()
 
 
 def test_the_stats_line_peak_is_of_the_frames_with_a_level(mixed: Mixed) -> None:
-    line = StatsSink(LiveSource(), 60.0, clock=lambda: 0.0, out=io.StringIO())  # type: ignore[arg-type]
-    line.on_batch(mixed.both)
-    assert "peak -12.0 dBFS" in line.line(1.0)
-    alone = StatsSink(LiveSource(), 60.0, clock=lambda: 0.0, out=io.StringIO())  # type: ignore[arg-type]
-    alone.on_batch(mixed.unknown_only)
-    assert "peak ?" in alone.line(1.0)
+    tick = Tick(1.0, 1.0, live=True)
+    station = hand_station()
+    line = StatsLine(station, 60.0, clock=lambda: 0.0, out=io.StringIO())
+    line.on_tick(tick)
+    feed(station, mixed.both)
+    assert "peak -12.0 dBFS" in line.line(1.0, tick)
+    alone = hand_station()
+    alone_line = StatsLine(alone, 60.0, clock=lambda: 0.0, out=io.StringIO())
+    alone_line.on_tick(tick)
+    feed(alone, mixed.unknown_only)
+    assert "peak ?" in alone_line.line(1.0, tick)
 
 
 def test_stats_json_signal_is_of_the_frames_with_a_level(mixed: Mixed) -> None:
-    periods = StatsPeriods(0.0)
-    periods.on_batch(mixed.both, 1.0, 0, 0)
-    latest = periods.as_json()["latest"]
+    station = hand_station()
+    feed(station, mixed.both)
+    latest = stats_json(station.stats, None)["latest"]
     assert latest["messages"] == 2
     assert latest["local"]["signal"] == latest["local"]["peak_signal"] == -12.0
-    none = StatsPeriods(0.0)
-    none.on_batch(mixed.unknown_only, 1.0, 0, 0)
-    local = none.as_json()["latest"]["local"]
+    none = hand_station()
+    feed(none, mixed.unknown_only)
+    local = stats_json(none.stats, None)["latest"]["local"]
     assert "signal" not in local and "peak_signal" not in local
 
 
 def test_the_minutes_level_histogram_leaves_unknown_levels_out(mixed: Mixed,
                                                                tmp_path: Path) -> None:
-    with Store(tmp_path / "minutes.db") as store:
-        pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(),
-                            watchlist=Watchlist([]), store=store, record_all=False,
-                            visit_gap_s=60)
-        minutes = MinuteStatsSink(store, pipeline, None, print)
-        minutes.on_batch(mixed.both)
-        minutes.on_batch(mixed.unknown_only)
-        store.flush()
-        with sqlite3.connect(tmp_path / "minutes.db") as conn:
-            [(frames, levels, max_dbfs)] = conn.execute(
-                "SELECT frames, levels, max_dbfs FROM minutes").fetchall()
+    station = hand_station()
+    with open_recorder(str(tmp_path / "minutes.db"), warn=print) as store:
+        station.add(RecordingConsumer(store, station.stats, SessionRow(
+            id=1, started=0.0, last_seen=0.0, source="peer", live=True, rate=0),
+            lambda: (0, 0, None)))
+        feed(station, mixed.both)
+        feed(station, mixed.unknown_only)
+        station.close()
+    with sqlite3.connect(tmp_path / "minutes.db") as conn:
+        [(frames, levels, max_dbfs)] = conn.execute(
+            "SELECT frames, levels, max_dbfs FROM minutes").fetchall()
     assert (frames, json.loads(levels), max_dbfs) == (3, {"-13": 1}, -12.04)
 
 
@@ -340,12 +247,13 @@ def test_beast_out_marks_an_unknown_level_with_signal_byte_zero(mixed: Mixed) ->
 
 
 def test_aircraft_json_rssi_leaves_unknown_levels_out() -> None:
-    heard = HeardAircraft()
-    heard(1.0, {"icao": "4d2023", "df": 11}, None, float("nan"))
-    extras = heard.get(AMC421)
-    assert extras is not None and extras.rssi is None
-    heard(1.0, {"icao": "4d2023", "df": 11}, None, -12.0)
-    assert extras.rssi == pytest.approx(-12.0)
+    tracker = Tracker()
+    tracker.update(1.0, decode(DF11), float("nan"))
+    [entry] = aircraft_json(tracker.aircraft.values(), 1.0, 1)["aircraft"]
+    assert "rssi" not in entry
+    tracker.update(1.0, decode(DF11), KNOWN ** 2)
+    [entry] = aircraft_json(tracker.aircraft.values(), 1.0, 2)["aircraft"]
+    assert entry["rssi"] == -12.0
 
 
 # ---------------------------------------------------------------------- the whole command

@@ -1,26 +1,26 @@
-"""Where compiled kernels are kept: the CLI's choice for a read-only install (numba_cache),
-and the test session's cache folder per state of the sources (conftest)."""
+"""Where compiled kernels are kept: a folder per state of the kernels' sources for every
+run (numba_cache), the CLI's choice for a read-only install, and the test session's
+cache folder (conftest), the one the CLI in a subprocess takes."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import (
-    KERNEL_CACHES,
-    kernel_sources_digest,
-    remove_tree,
-    use_kernel_cache_for_these_sources,
-)
+from conftest import KERNEL_CACHES, remove_tree, use_kernel_cache_for_these_sources
+from support import checkout_env
 
 from adsbwatch.receiver.cli import numba_cache
 from adsbwatch.receiver.cli.numba_cache import (
     KERNEL_FOLDERS,
     PACKAGE,
+    kernel_cache_name,
     prepare_kernel_cache,
     private_temp_folder,
     user_wide_cache_dir,
@@ -39,7 +39,8 @@ def decide(monkeypatch: pytest.MonkeyPatch):
 
     def run(environ: dict[str, str], writable: set[Path],
             temp: Path | None) -> tuple[dict[str, str], list[str], bool]:
-        monkeypatch.setattr(numba_cache, "can_hold_files", lambda folder: folder in writable)
+        monkeypatch.setattr(numba_cache, "can_hold_files",
+                            lambda folder: folder.parent in writable)
         monkeypatch.setattr(numba_cache, "private_temp_folder", lambda: temp)
         warnings: list[str] = []
         prepare_kernel_cache(environ, warnings.append)
@@ -48,30 +49,30 @@ def decide(monkeypatch: pytest.MonkeyPatch):
     return run
 
 
-IN_TREE = {PACKAGE / folder / "__pycache__" for folder in KERNEL_FOLDERS}
 HOME_ENV = {"HOME": "/home/svc"}
+IN_TREE = PACKAGE / "__pycache__"
 USER_WIDE = Path("/home/svc/.cache/numba")
+NAME = kernel_cache_name()
+PRIVATE = Path("/tmp/adsbwatch-numba-7")
 
 
-def test_a_writable_package_or_user_cache_needs_nothing(decide) -> None:
-    assert decide(dict(HOME_ENV), IN_TREE, None) == (HOME_ENV, [], False)
-    assert decide(dict(HOME_ENV), {USER_WIDE}, None) == (HOME_ENV, [], False)
-
-
-def test_one_read_only_kernel_folder_is_enough_to_need_the_user_cache(decide) -> None:
-    one = {PACKAGE / KERNEL_FOLDERS[0] / "__pycache__"}
-    environ, warnings, uncached = decide(dict(HOME_ENV), one, Path("/tmp/adsbwatch-numba-7"))
-    assert environ["NUMBA_CACHE_DIR"] == "/tmp/adsbwatch-numba-7"
-    assert len(warnings) == 1 and not uncached
+def test_the_kernels_cache_where_numba_would_under_their_sources_name(decide) -> None:
+    assert re.fullmatch(r"adsbwatch-kernels-[0-9a-f]{16}", NAME)
+    # Beside the package first (Numba's __pycache__ choice), then the user-wide folder.
+    everywhere = {IN_TREE, USER_WIDE, PRIVATE}
+    assert decide(dict(HOME_ENV), everywhere, PRIVATE) == (
+        {**HOME_ENV, "NUMBA_CACHE_DIR": f"{IN_TREE}/{NAME}"}, [], False)
+    assert decide(dict(HOME_ENV), {USER_WIDE, PRIVATE}, PRIVATE) == (
+        {**HOME_ENV, "NUMBA_CACHE_DIR": f"{USER_WIDE}/{NAME}"}, [], False)
 
 
 def test_nothing_writable_takes_the_private_temp_folder_with_one_warning(decide) -> None:
-    environ, warnings, uncached = decide(dict(HOME_ENV), set(), Path("/tmp/adsbwatch-numba-7"))
-    assert environ == {**HOME_ENV, "NUMBA_CACHE_DIR": "/tmp/adsbwatch-numba-7"}
+    environ, warnings, uncached = decide(dict(HOME_ENV), {PRIVATE}, PRIVATE)
+    assert environ == {**HOME_ENV, "NUMBA_CACHE_DIR": f"{PRIVATE}/{NAME}"}
     assert warnings == [
         f"cannot write Numba's kernel cache beside the package ({PACKAGE}) or in "
-        f"{USER_WIDE}; keeping it in /tmp/adsbwatch-numba-7 (set NUMBA_CACHE_DIR to a "
-        "writable folder to choose)"]
+        f"{USER_WIDE}; keeping it in {PRIVATE}/{NAME} (set NUMBA_CACHE_DIR to a writable "
+        "folder to choose)"]
     assert not uncached
 
 
@@ -83,9 +84,38 @@ def test_without_even_a_temp_folder_the_kernels_go_uncached(decide) -> None:
     assert "kernels compile on every run" in warnings[0]
 
 
-def test_a_cache_dir_the_user_chose_is_left_alone(decide) -> None:
+def test_a_cache_dir_the_user_chose_holds_the_folder_of_these_sources(decide) -> None:
     chosen = {**HOME_ENV, "NUMBA_CACHE_DIR": "/srv/cache"}
-    assert decide(dict(chosen), set(), None) == (chosen, [], False)
+    assert decide(dict(chosen), set(), None) == (
+        {**HOME_ENV, "NUMBA_CACHE_DIR": f"/srv/cache/{NAME}"}, [], False)
+    # The adsbwatch that started this one (or a test session) chose it already.
+    keyed = {**HOME_ENV, "NUMBA_CACHE_DIR": f"/srv/cache/{NAME}"}
+    assert decide(dict(keyed), set(), None) == (keyed, [], False)
+
+
+def test_folders_of_other_sources_unused_for_a_month_are_removed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "numba")
+    base = tmp_path / "numba"
+    old, recent = base / "adsbwatch-kernels-0123456789abcdef", base / "adsbwatch-kernels-old1"
+    unrelated = base / "someone-elses"
+    for folder in (old, recent, unrelated):
+        (folder / "frames_x").mkdir(parents=True)
+    forty_days_ago = time.time() - 40 * 86_400
+    for folder in (old, unrelated):
+        os.utime(folder, (forty_days_ago, forty_days_ago))
+    def only_in_base(folder: Path) -> bool:  # not beside the package: the user-wide one
+        if folder.parent != base:
+            return False
+        folder.mkdir(exist_ok=True)
+        return True
+
+    monkeypatch.setattr(numba_cache, "can_hold_files", only_in_base)
+    environ = {"XDG_CACHE_HOME": str(tmp_path)}
+    prepare_kernel_cache(environ, pytest.fail)
+    assert environ["NUMBA_CACHE_DIR"] == str(base / NAME)
+    assert sorted(p.name for p in base.iterdir()) == sorted(
+        [NAME, recent.name, unrelated.name])
 
 
 def test_once_numba_is_imported_nothing_is_changed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -107,6 +137,13 @@ def test_kernel_folders_list_every_module_with_cached_kernels() -> None:
     found = {path.parent.relative_to(PACKAGE).as_posix()
              for path in PACKAGE.rglob("*.py") if cached_kernel.search(path.read_text())}
     assert found == set(KERNEL_FOLDERS)
+
+
+def run_adsbwatch_python(code: str) -> str:
+    result = subprocess.run([sys.executable, "-c", code], env=checkout_env(),
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
 
 # ------------------------------------------------------------ the private temp folder
@@ -149,21 +186,72 @@ def test_no_temp_dir_at_all_gives_none(tmp_path: Path) -> None:
 # ------------------------------------------------------ the test session's kernel cache
 
 
-def test_kernel_sources_digest_follows_every_byte_and_name(tmp_path: Path) -> None:
-    (tmp_path / "demod").mkdir()
-    kernel = tmp_path / "demod" / "kernel.py"
+def test_kernel_sources_digest_follows_every_byte_and_name_of_the_kernels(
+        tmp_path: Path) -> None:
+    for folder in KERNEL_FOLDERS:
+        (tmp_path / folder).mkdir(parents=True)
+    kernel = tmp_path / "decoder" / "demod" / "kernel.py"
     kernel.write_text("THRESHOLD = 0.85\n")
-    (tmp_path / "crc.py").write_text("POLY = 0xFFF409\n")
-    before = kernel_sources_digest(tmp_path)
-    assert re.fullmatch(r"[0-9a-f]{16}", before)
-    assert kernel_sources_digest(tmp_path) == before  # the same sources, the same folder
-    kernel.write_text("THRESHOLD = 0.86\n")
-    changed = kernel_sources_digest(tmp_path)
+    (tmp_path / "decoder" / "frames" / "formats.py").write_text("LONG_BITS = 112\n")
+    before = kernel_cache_name(tmp_path)
+    assert kernel_cache_name(tmp_path) == before  # the same sources, the same folder
+    (tmp_path / "decoder" / "frames" / "formats.py").write_text("LONG_BITS = 113\n")
+    changed = kernel_cache_name(tmp_path)  # a table module the kernels take constants from
     assert changed != before
-    kernel.rename(tmp_path / "demod" / "kernels.py")
-    assert kernel_sources_digest(tmp_path) not in (before, changed)
-    (tmp_path / "notes.txt").write_text("not a source")
-    assert kernel_sources_digest(tmp_path) not in (before, changed)  # still the rename
+    kernel.rename(kernel.with_name("kernels.py"))
+    renamed = kernel_cache_name(tmp_path)
+    assert renamed not in (before, changed)
+    (tmp_path / "decoder" / "demod" / "notes.txt").write_text("not a source")
+    (tmp_path / "decoder" / "messages").mkdir()
+    (tmp_path / "decoder" / "messages" / "tracker.py").write_text("EXPIRE_S = 60\n")
+    assert kernel_cache_name(tmp_path) == renamed  # nothing the kernels are made from
+
+
+def test_kernel_modules_import_nothing_of_adsbwatch_beyond_the_kernel_folders() -> None:
+    """What the folder's name is a hash of must be all the kernels are made from."""
+    outside = []
+    for folder in KERNEL_FOLDERS:
+        for path in (PACKAGE / folder).rglob("*.py"):
+            for module in re.findall(r"^\s*(?:from|import) (adsbwatch[\w.]*)",
+                                     path.read_text(), re.MULTILINE):
+                inside = module.removeprefix("adsbwatch.").replace(".", "/")
+                if not any(inside.startswith(kept) for kept in KERNEL_FOLDERS):
+                    outside.append(f"{path.relative_to(PACKAGE)}: {module}")
+    assert outside == []
+
+
+def test_the_cli_compiles_into_the_folder_of_its_kernel_sources(tmp_path: Path) -> None:
+    """A copy of the package, run as the CLI runs (nothing chosen): its kernels cached in
+    the folder its sources name, beside it; a changed table module, another folder."""
+    package = tmp_path / "install" / "adsbwatch"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    code = ("import os\n"
+            "from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache\n"
+            "prepare_kernel_cache()\n"
+            "from adsbwatch.decoder.frames.crc import syndrome_of\n"
+            "print(syndrome_of(bytes.fromhex('8d4840d6202cc371c32ce0576098')), "
+            "os.environ['NUMBA_CACHE_DIR'])\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "PYTHONPATH")}
+    env.update(HOME=str(tmp_path / "home"), XDG_CACHE_HOME=str(tmp_path / "cache"),
+               PYTHONPATH=str(package.parent))
+
+    def run() -> Path:
+        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                text=True, timeout=300, cwd=tmp_path)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        syndrome, folder = result.stdout.split()
+        assert syndrome == "0"
+        return Path(folder)
+
+    first = run()
+    assert first == package / "__pycache__" / kernel_cache_name(package)
+    assert list(first.glob("frames_*/crc.syndrome-*.nbi"))  # compiled and kept there
+    assert run() == first
+    formats = package / "decoder" / "frames" / "formats.py"
+    formats.write_text(formats.read_text() + "\n# a table changed\n")
+    second = run()
+    assert second != first and second.parent == first.parent
+    assert list(second.glob("frames_*/crc.syndrome-*.nbi"))
 
 
 def test_this_session_compiles_into_its_own_cache_folder() -> None:
@@ -172,8 +260,13 @@ def test_this_session_compiles_into_its_own_cache_folder() -> None:
     from adsbwatch.decoder.frames.crc import syndrome_of
 
     folder = Path(os.environ["NUMBA_CACHE_DIR"])
-    assert folder.parent == KERNEL_CACHES
+    assert folder == KERNEL_CACHES / kernel_cache_name()
     assert str(folder) == config.CACHE_DIR
+    # The CLI started by a test takes the same folder (the session's kernels, no compile).
+    chosen = run_adsbwatch_python("from adsbwatch.receiver.cli.numba_cache import "
+                                  "prepare_kernel_cache as p; import os; p(); "
+                                  "print(os.environ['NUMBA_CACHE_DIR'])")
+    assert chosen == str(folder)
     assert syndrome_of(bytes.fromhex("8d4840d6202cc371c32ce0576098")) == 0
     frames_cache = [p for p in folder.iterdir() if p.name.startswith("frames_")]
     assert frames_cache and any(p.name.startswith("crc.") for p in frames_cache[0].iterdir())

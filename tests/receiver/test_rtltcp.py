@@ -4,41 +4,49 @@ one that is not there."""
 
 from __future__ import annotations
 
+import io
+import re
+import socket
 import struct
 import threading
 import time
 from collections.abc import Callable
 
 import pytest
-from frames_support import Collector, Demodulated, demodulate_file
+from frames_support import Collector, Demodulated, demodulate_file, run_source, station_of
 from rtltcp_server import RtlTcpServer, Serving
 
+from adsbwatch.receiver.assembly.running import demod_summary
+from adsbwatch.receiver.core import backoff
+from adsbwatch.receiver.core.backoff import next_retry as real_next_retry
+from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.outputs.http.stats_json import stats_json
+from adsbwatch.receiver.sources import rtltcp
 from adsbwatch.receiver.sources.rtltcp import RtlTcpSource
-from adsbwatch.receiver.sources.tuner import TunerSettings
-from adsbwatch.receiver.station.fanout import FanOut
-from adsbwatch.receiver.station.run import StationTotals, run_station
+from adsbwatch.receiver.station.station import Station
+from adsbwatch.receiver.tuner import TunerSettings
+from adsbwatch.receiver.ui.footer import Footer
+from adsbwatch.receiver.ui.statsline import StatsLine
 
 RATE = 2_400_000
 TICKS_PER_SAMPLE = 5  # 12 MHz ticks at 2.4 MS/s
 E4000 = 1
 
 
-def run_client(source: RtlTcpSource) -> tuple[Demodulated, StationTotals]:
-    found = Demodulated([], [], StationTotals())
-    fanout = FanOut([Collector(found)], warn=print)
-    totals = run_station(source, fanout, wall_clock=False)
-    return found, totals
+def run_client(source: RtlTcpSource, found: Demodulated | None = None) -> Demodulated:
+    """The source's frames through the station until it ends (its failure raised)."""
+    return run_source(source, found=found)
 
 
-def run_client_beside(source: RtlTcpSource, server: RtlTcpServer,
-                      meanwhile: Callable[[], None]) -> tuple[Demodulated, StationTotals]:
-    """run_client while `meanwhile` (which ends by closing the source) runs in a thread;
-    the server stopped after."""
+def run_beside(station: Station, server: RtlTcpServer, meanwhile: Callable[[], None]) -> None:
+    """Run the station while `meanwhile` (which ends by closing the source) runs in a
+    thread; the station closed and the server stopped after."""
     helper = threading.Thread(target=meanwhile)
     helper.start()
     try:
-        return run_client(source)
+        station.run()
+        station.close()
     finally:
         helper.join()
         server.stop()
@@ -53,6 +61,33 @@ def close_once_received(source: RtlTcpSource, size: int) -> None:
     source.close()
 
 
+def run_in_thread(source: RtlTcpSource) -> tuple[Demodulated, Station, threading.Thread]:
+    """The station over `source` running in a thread: the frames as they come, the
+    station (to stop), the thread (to join)."""
+    found = Demodulated([], [])
+    station = station_of(source, Collector(found))
+    runner = threading.Thread(target=station.run, daemon=True)
+    runner.start()
+    return found, station, runner
+
+
+def stop_and_close(station: Station, runner: threading.Thread) -> None:
+    """What Ctrl-C does: ask the station to stop, wait for its run to end, close it."""
+    station.request_stop()
+    runner.join(30)
+    assert not runner.is_alive()
+    station.close()
+
+
+def assert_lost_once(warnings: list[str], port: int) -> None:
+    """One line: the connection to the test server was lost (after a while too short to
+    count as working: core/backoff.py), and the source reconnects."""
+    assert len(warnings) == 1, warnings
+    assert re.fullmatch(rf"rtl_tcp 127\.0\.0\.1:{port}: connection lost \(the server closed "
+                        r"it\) [0-9.]+ s after it was made; reconnecting, the wait doubling "
+                        r"up to 30 s until a connection holds", warnings[0]), warnings
+
+
 def one_line(exc: BaseException) -> str:
     text = str(exc)
     assert "\n" not in text and text
@@ -65,9 +100,9 @@ def test_frames_and_their_times_are_those_of_a_replay(make_recording) -> None:
         warnings: list[str] = []
         source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), warnings.append,
                               reconnect=False)
-        found = Demodulated([], [], StationTotals())
+        found = Demodulated([], [])
         with pytest.raises(RuntimeFailure) as failure:
-            run_station(source, FanOut([Collector(found)], warn=print), wall_clock=False)
+            run_client(source, found)
     # The server closing is the end of the stream, a failure without --reopen: after
     # every sample that came was demodulated.
     assert one_line(failure.value).startswith(f"rtl_tcp 127.0.0.1:{server.port}: connection "
@@ -184,18 +219,22 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
         server.start(Serving(second_bytes, linger=True))
         close_once_received(source, len(first_bytes) + len(second_bytes))
 
-    found, totals = run_client_beside(source, server, restart_then_close)
-    assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: connection lost (the server "
-                        "closed it); reconnecting"]
+    found = Demodulated([], [])
+    station = station_of(source, Collector(found))
+    stats_line = StatsLine(station, every_s=3600, out=io.StringIO())  # said below
+    station.add(stats_line)
+    run_beside(station, server, restart_then_close)
+    totals = source.totals
+    assert_lost_once(warnings, server.port)
     assert server.connections == 2
     # Tuned again after the reconnection, the same way.
     tuning = [(0x02, RATE), (0x01, 1_090_000_000), (0x03, 1), (0x04, 496)]
     assert server.commands == tuning * 2
-    gap = totals.source.dropped_samples
+    gap = totals.away_samples  # time away, not samples lost while connected
     assert gap >= 0.5 * RATE  # away for more than the 0.5 + 1 s of backoff
-    assert source.totals.extra["reconnects"] == 1
+    assert totals.dropped_samples == 0 and totals.reconnects == 1
     first_samples = len(first_bytes) // 2
-    assert totals.source.samples == first_samples + len(second_bytes) // 2
+    assert totals.samples == first_samples + len(second_bytes) // 2
     after = (first_samples + gap) * TICKS_PER_SAMPLE  # where the second stream begins
     before = demodulate_file(first).timed
     expected = before + [(h, t + after) for h, t in demodulate_file(second).timed]
@@ -207,6 +246,17 @@ def test_a_server_that_restarts_is_reconnected_and_the_gap_counted(make_recordin
     # (one tick, 83 ns). Anything more would be a gap counted wrong.
     drift = [t - want for t, (_, want) in zip(found.ticks, expected, strict=True)]
     assert set(drift) <= {-1, 0, 1}, drift
+    # The views say the time away and the reconnection, and nothing dropped (issue 14,
+    # fault 7: time away read as dropped samples, as if the machine could not keep up).
+    away = f"away {gap / RATE:.0f} s, reconnected"
+    tick = Tick(station.now, time.time(), live=True)
+    assert f"dropped 0 (0 total), {away}, demod CPU" in stats_line.line(time.monotonic(), tick)
+    footer = Footer(station)
+    footer.update(tick)
+    assert footer.text().endswith(f"| dropped 0 samples | {away}")
+    assert demod_summary(station, real_time=True).endswith(f"s, dropped 0 samples, {away}")
+    total = stats_json(station.stats, None)["total"]["local"]
+    assert (total["samples_processed"], total["samples_dropped"]) == (totals.samples, 0)
 
 
 def test_auto_gain_steps_down_when_the_adc_clips() -> None:
@@ -240,8 +290,171 @@ def test_a_server_not_up_yet_is_waited_for(make_recording) -> None:
         server.start()
         close_once_received(source, len(data))
 
-    found, totals = run_client_beside(source, server, start_later_then_close)
+    found = Demodulated([], [])
+    station = station_of(source, Collector(found))
+    run_beside(station, server, start_later_then_close)
+    totals = source.totals
     assert warnings == [f"rtl_tcp 127.0.0.1:{port}: connection refused (is rtl_tcp running "
                         "there, listening beyond its own host: rtl_tcp -a 0.0.0.0?); retrying"]
-    assert totals.source.dropped_samples == 0
+    assert (totals.dropped_samples, totals.away_samples, totals.reconnects) == (0, 0, 0)
     assert found.timed == demodulate_file(path).timed
+
+
+def test_what_came_before_the_server_went_is_demodulated_while_it_is_away(
+        make_recording) -> None:
+    # Less than one block (0.15 s of signal): all of it is the stretch the connection
+    # ended, demodulated as soon as the connection is lost, not once it is back.
+    path, _ = make_recording(n_frames=300)
+    reference = demodulate_file(path).timed
+    warnings: list[str] = []
+    server = RtlTcpServer(Serving(path.read_bytes(), once=True)).start()
+    source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), warnings.append,
+                          reconnect=True)
+    found, station, runner = run_in_thread(source)
+    deadline = time.monotonic() + 30  # a bound for a stuck run, not a timing
+    while len(found.frames) < len(reference) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    while_away = list(found.timed), server.listening
+    stop_and_close(station, runner)
+    server.stop()
+    assert while_away == (reference, False)  # every frame, the server still gone
+    assert_lost_once(warnings, server.port)
+    assert found.timed == reference
+    assert (source.totals.samples, source.totals.dropped_samples) == (
+        path.stat().st_size // 2, 0)
+
+
+def test_a_stop_demodulates_every_sample_already_received(make_recording,
+                                                          tmp_path) -> None:
+    # One second of signal served at the dongle's pace; the stop comes in the middle
+    # of the second block: every sample the source took by then, the partial block
+    # too, is demodulated (issue 15, L8), as a replay of those samples finds them.
+    path, _ = make_recording(n_frames=2000)
+    data = path.read_bytes()
+    with RtlTcpServer(Serving(data, pace_rate=RATE, linger=True)) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), print,
+                              reconnect=False)
+        found, station, runner = run_in_thread(source)
+        deadline = time.monotonic() + 30
+        while source.bytes_received < 1.3 * (1 << 21) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        stop_and_close(station, runner)
+    assert station.run_state.ended == "stopped"
+    received = source.bytes_received - source.bytes_received % 2
+    assert (1 << 21) < received < len(data)
+    assert source.totals.samples == received // 2
+    head = tmp_path / "received.cu8"
+    head.write_bytes(data[:received])
+    expected = demodulate_file(head).timed
+    assert found.timed == expected
+    # Among them the frames of the second, partial block.
+    assert expected[-1][1] > (1 << 20) * TICKS_PER_SAMPLE
+
+
+def wait_until(condition: Callable[[], bool], what: str) -> None:
+    """A bound for a stuck run, not a timing."""
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+BUSY = "no rtl_tcp header in 0.5 s: busy (rtl_tcp serves one client at a time) or not rtl_tcp"
+
+
+def test_a_busy_server_at_start_is_waited_for(make_recording,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # rtl_tcp serves one client at a time: while another holds it, a connection waits in
+    # its listen queue and gets no header. That is no reason to give up (issue 15, H2).
+    monkeypatch.setattr(rtltcp, "HEADER_TIMEOUT_S", 0.5)
+    path, _ = make_recording(n_frames=100)
+    data = path.read_bytes()
+    with RtlTcpServer(Serving(b"")) as server:
+        other = socket.create_connection(("127.0.0.1", server.port))  # another program
+        wait_until(lambda: server.connections == 1, "the other client served")
+        warnings: list[str] = []
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(),
+                              warnings.append)
+        found, station, runner = run_in_thread(source)
+        wait_until(lambda: len(warnings) == 1, "the busy server said")
+        server.serving = Serving(data, linger=True)  # for the next client it serves
+        other.close()
+        wait_until(lambda: source.bytes_received == len(data), "the samples received")
+        stop_and_close(station, runner)
+    assert warnings == [f"rtl_tcp 127.0.0.1:{server.port}: {BUSY}; retrying"]
+    assert found.timed == demodulate_file(path).timed
+
+
+def test_a_busy_server_at_reconnect_is_waited_for(make_recording,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rtltcp, "HEADER_TIMEOUT_S", 0.5)
+    first, _ = make_recording(n_frames=100, seed=1)
+    second, _ = make_recording(n_frames=100, seed=2)
+    warnings: list[str] = []
+    with RtlTcpServer(Serving(first.read_bytes())) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(),
+                              warnings.append)
+        found, station, runner = run_in_thread(source)
+        wait_until(lambda: server.connections == 1, "the first connection")
+        # Another program connects meanwhile: the server takes it when ours closes.
+        server.serving = Serving(b"")
+        other = socket.create_connection(("127.0.0.1", server.port))
+        wait_until(lambda: len(warnings) == 2, "the busy server said")
+        server.serving = Serving(second.read_bytes(), linger=True)
+        other.close()
+        wait_until(lambda: source.totals.reconnects == 1
+                   and source.bytes_received == first.stat().st_size + second.stat().st_size,
+                   "the second stream received")
+        stop_and_close(station, runner)
+    where = f"rtl_tcp 127.0.0.1:{server.port}"
+    assert_lost_once(warnings[:1], server.port)
+    assert warnings[1:] == [f"{where}: {BUSY}; retrying"]
+    expected = demodulate_file(first).hexes + demodulate_file(second).hexes
+    assert found.hexes == expected and len(expected) > 150
+
+
+def test_a_busy_server_without_reopen_is_a_one_line_runtime_failure(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rtltcp, "HEADER_TIMEOUT_S", 0.5)
+    with RtlTcpServer(Serving(b"")) as server:
+        other = socket.create_connection(("127.0.0.1", server.port))
+        wait_until(lambda: server.connections == 1, "the other client served")
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(), print,
+                              reconnect=False)
+        with pytest.raises(RuntimeFailure) as busy:
+            source.open()
+        source.close()
+        other.close()
+    assert one_line(busy.value) == f"rtl_tcp 127.0.0.1:{server.port}: {BUSY}"
+
+
+def test_a_server_that_takes_and_closes_at_once_is_retried_with_backoff_said_once(
+        make_recording, monkeypatch: pytest.MonkeyPatch) -> None:
+    # After its samples the server takes each connection and closes it at once, three
+    # times, then serves again: those connections are no better than refusals (waits
+    # growing, no line each), and the time away is counted once.
+    first, _ = make_recording(n_frames=100, seed=1)
+    second, _ = make_recording(n_frames=100, seed=2)
+    waits: list[float] = []
+    monkeypatch.setattr(backoff, "next_retry",
+                        lambda wait: waits.append(wait) or real_next_retry(wait))
+    warnings: list[str] = []
+    with RtlTcpServer(Serving(first.read_bytes())) as server:
+        source = RtlTcpSource("127.0.0.1", server.port, RATE, TunerSettings(),
+                              warnings.append)
+        found, station, runner = run_in_thread(source)
+        wait_until(lambda: source.bytes_received == first.stat().st_size, "the first stream")
+        first_done = time.monotonic()
+        server.serving = Serving(b"")  # the header, then closed
+        wait_until(lambda: server.connections == 4, "three connections closed at once")
+        server.serving = Serving(second.read_bytes(), linger=True)
+        both = first.stat().st_size + second.stat().st_size
+        wait_until(lambda: source.bytes_received == both, "the second stream")
+        second_came = time.monotonic()
+        stop_and_close(station, runner)
+    assert_lost_once(warnings, server.port)
+    assert waits[:3] == [0.5, 1.0, 2.0]  # one wait after each connection closed at once
+    totals = source.totals
+    assert totals.reconnects == 1 and totals.dropped_samples == 0
+    assert 3.5 < totals.away_samples / RATE < second_came - first_done  # once, not summed
+    assert found.hexes == demodulate_file(first).hexes + demodulate_file(second).hexes

@@ -1,15 +1,16 @@
-"""SBS lines for known frames, through the real decoding pipeline's listeners: the
-transmission type, and each field by its index (dump1090-fa's layout of 22 fields)."""
+"""SBS lines for known frames, decoded and applied to the one aircraft table as the
+station does: the transmission type, and each field by its index (dump1090-fa's layout
+of 22 fields)."""
 
 from __future__ import annotations
 
 import pytest
+from pyModeS.util import crc
 
-from adsbwatch.decoder.messages.tracker import TrackerConfig
-from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.decoder.messages.decode import decode
+from adsbwatch.decoder.messages.tracker import Tracker
 from adsbwatch.decoder.sim import encode
 from adsbwatch.receiver.outputs.net.sbs import sbs_line
-from adsbwatch.receiver.station.pipeline import Pipeline
 
 HEARD = 1_747_387_800.5  # 2025-05-16 09:30:00.500 UTC
 LOGGED = 1_700_000_000.25  # 2023-11-14 22:13:20.250 UTC
@@ -20,19 +21,13 @@ LOGGED = 1_700_000_000.25  # 2023-11-14 22:13:20.250 UTC
 
 def lines_for(*frames: str | bytes) -> list[list[str]]:
     """The SBS lines of `frames` heard a second apart, each split into its fields."""
-    pipeline = Pipeline(start_epoch=0.0, tracker_config=TrackerConfig(),
-                        watchlist=Watchlist([]), store=None, record_all=False,
-                        visit_gap_s=60.0)
+    tracker = Tracker()
     lines: list[str] = []
-
-    def heard(t, msg, update, level) -> None:  # noqa: ANN001
-        line = sbs_line(t, msg, update, LOGGED)
+    for i, frame in enumerate(frames):
+        raw = bytes.fromhex(frame) if isinstance(frame, str) else frame
+        line = sbs_line(tracker.update(HEARD + i, decode(raw), 0.1), LOGGED)
         if line is not None:
             lines.append(line)
-
-    pipeline.listeners.append(heard)
-    for i, frame in enumerate(frames):
-        pipeline.handle(HEARD + i, frame if isinstance(frame, str) else frame.hex(), -10.0)
     for line in lines:
         assert line.endswith("\r\n") and line.startswith("MSG,")
         assert line.count(",") == 21  # 22 fields
@@ -66,9 +61,11 @@ def test_velocity_is_msg_4_with_speed_track_and_rate() -> None:
 
 
 def test_surface_position_is_msg_2_on_the_ground() -> None:
-    [fields] = lines_for("8C4841753A9A153237AEF0F275BE")  # 17 kt, 92.8 deg
+    # Movement code 41: (17, 18] kt, 17.5 as readsb says (pyModeS: 17), written "%.0f"
+    # as dump1090-fa writes it (half to even: 18); track 92.8 deg.
+    [fields] = lines_for("8C4841753A9A153237AEF0F275BE")
     assert fields[TYPE] == "2" and fields[HEX] == "484175"
-    assert (fields[SPEED], fields[TRACK], fields[GROUND]) == ("17", "93", "-1")
+    assert (fields[SPEED], fields[TRACK], fields[GROUND]) == ("18", "93", "-1")
     assert fields[ALTITUDE] == ""
 
 
@@ -100,3 +97,32 @@ def test_air_to_air_is_msg_7_and_all_call_msg_8() -> None:
 def test_messages_sbs_has_no_line_for_give_none() -> None:
     # TC 31, operational status: dump1090-fa writes no SBS line for it either
     assert lines_for(encode.df17(0x4840D6, 31 << 51)) == []
+
+
+def acas_reply(icao: int, altitude_code13: int, *, on_ground: bool, long: bool) -> str:
+    """DF0 (short) or DF16 (long) air-air surveillance, laid out by hand (ICAO Annex 10
+    vol. IV 3.1.2.8.2): DF 5 bits, VS 1 (1: on the ground), then CC/spare/SL/RI/spare
+    fields left 0, AC 13 bits at bits 20-32, DF16's 56-bit MV, and the address overlaid
+    on the parity (pyModeS' CRC, not ours)."""
+    df = 16 if long else 0
+    bits = 112 if long else 56
+    head = (df << (bits - 5)) | (int(on_ground) << (bits - 6)) \
+        | (altitude_code13 << (bits - 32))
+    body = f"{head >> 24:0{(bits - 24) // 4}X}"
+    parity = crc(body + "000000") ^ icao
+    return body + f"{parity:06X}"
+
+
+# 2000 ft in 25-ft steps: N = (2000 + 1000) / 25 = 120 = 000011 1 1000, laid out as
+# 000011, M 0, 1, Q 1, 1000 = 0x01B8.
+@pytest.mark.parametrize("long", [False, True], ids=["DF0", "DF16"])
+@pytest.mark.parametrize(("on_ground", "flag"), [(True, "-1"), (False, "0")])
+def test_air_to_air_on_the_ground_sets_the_on_ground_flag(long: bool, on_ground: bool,
+                                                           flag: str) -> None:
+    """Issue 14, fault 2: the vertical status bit of DF0/DF16 gives SBS' on-ground flag
+    (dump1090-fa: -1 on the ground, 0 airborne); it was never set."""
+    frame = acas_reply(0x4840D6, 0x01B8, on_ground=on_ground, long=long)
+    [fields] = lines_for(frame)
+    assert (fields[TYPE], fields[HEX]) == ("7", "4840D6")
+    assert fields[ALTITUDE] == "2000"
+    assert fields[GROUND] == flag

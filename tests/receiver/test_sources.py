@@ -10,19 +10,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from frames_support import demodulate_file
+from frames_support import demodulate_file, station_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adsbwatch.decoder.sim import simulate as sim
+from adsbwatch.receiver.core.consumer import ReaderGone
 from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.rates import parse_rate
 from adsbwatch.receiver.sources import files
 from adsbwatch.receiver.sources.base import IQSource, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
-from adsbwatch.receiver.sources.rates import parse_rate
 from adsbwatch.receiver.sources.resolve import recording_source
-from adsbwatch.receiver.station.fanout import FanOut, OutletGone
-from adsbwatch.receiver.station.run import run_station
+from adsbwatch.receiver.station.inputs import QUEUE_BATCHES
 
 # ---------------------------------------------------------------------------- sample rates
 
@@ -380,24 +380,24 @@ class FailingReads(io.RawIOBase):
         return n
 
 
-class CountingSink:
+class CountingConsumer:
     name = "counter"
 
     def __init__(self) -> None:
         self.frames = 0
         self.closed = False
 
-    def on_batch(self, batch) -> None:  # type: ignore[no-untyped-def]
+    def on_frames(self, batch) -> None:  # type: ignore[no-untyped-def]
         self.frames += len(batch)
 
     def close(self) -> None:
         self.closed = True
 
 
-class BrokenSink(CountingSink):
+class BrokenOutput(CountingConsumer):
     name = "broken output"
 
-    def on_batch(self, batch) -> None:  # type: ignore[no-untyped-def]
+    def on_frames(self, batch) -> None:  # type: ignore[no-untyped-def]
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
@@ -407,43 +407,47 @@ def test_a_failed_read_is_a_user_error(make_recording,
     data = path.read_bytes()
     monkeypatch.setattr(files, "open", lambda *args, **kwargs: FailingReads(data[:30_000]),
                         raising=False)
-    counter = CountingSink()
+    counter = CountingConsumer()
+    station = station_of(recording_source(str(path)), counter, block_samples=4096)
     with pytest.raises(UserError) as caught:
-        run_station(recording_source(str(path)), FanOut([counter], warn=print),
-                    block_samples=4096)
+        station.run()
     assert str(caught.value) == f"{path}: read failed (Input/output error)"
     assert 0 < counter.frames < len(truth)  # the blocks before the failure were demodulated
 
 
-def test_a_failing_sink_is_dropped_and_the_others_go_on(make_recording) -> None:
+def test_a_failing_consumer_is_dropped_and_the_others_go_on(make_recording) -> None:
     path, truth = make_recording()
-    counter, broken, warnings = CountingSink(), BrokenSink(), []
-    fanout = FanOut([broken, counter], warn=warnings.append)
-    totals = run_station(recording_source(str(path)), fanout, block_samples=4096)
-    assert counter.frames == totals.frames == len(truth)  # every frame, to the end
-    assert fanout.failures == ["No space left on device"]
+    counter, broken, warnings = CountingConsumer(), BrokenOutput(), []
+    station = station_of(recording_source(str(path)), broken, counter, block_samples=4096,
+                         warn=warnings.append)
+    station.run()
+    assert counter.frames == station.stats.total.frames == len(truth)  # every frame
+    consumers = station.consumers
+    assert consumers.failures == ["No space left on device"]
     assert warnings == ["No space left on device; dropped broken output, "
                         "the other outputs go on"]
-    assert broken.closed and fanout.unreported == []
-    fanout.close()
-    assert counter.closed and fanout.sinks == []
+    assert broken.closed and consumers.unreported == []
+    station.close()
+    assert counter.closed and not station.consumers
 
 
-def test_the_station_stops_when_no_sink_is_left(make_recording) -> None:
+def test_the_station_stops_when_no_consumer_is_left(make_recording) -> None:
     path, _ = make_recording(n_frames=200)
 
-    class LeavesAfterOne(CountingSink):
-        def on_batch(self, batch) -> None:  # type: ignore[no-untyped-def]
-            super().on_batch(batch)
-            raise OutletGone
+    class LeavesAfterOne(CountingConsumer):
+        def on_frames(self, batch) -> None:  # type: ignore[no-untyped-def]
+            super().on_frames(batch)
+            raise ReaderGone
 
-    sink = LeavesAfterOne()
-    fanout = FanOut([sink], warn=print)
-    # In the caller's thread: a worker would have read a few blocks ahead.
-    totals = run_station(recording_source(str(path)), fanout, block_samples=4096,
-                         threaded=False)
-    assert totals.stopped_early and fanout.failures == [] and sink.closed
-    assert totals.source.samples == 4096  # one block read, no more
+    consumer = LeavesAfterOne()
+    source = recording_source(str(path))
+    station = station_of(source, consumer, block_samples=4096)
+    run = station.run()
+    assert run.ended == "no consumer left" and run.batches == 1
+    assert station.consumers.failures == [] and consumer.closed
+    # The input's thread reads a few blocks ahead of the station, no more: the file is
+    # 60 blocks long.
+    assert source.totals.samples <= (QUEUE_BATCHES + 2) * 4096 < path.stat().st_size // 4
 
 
 # ------------------------------------------------------------ frames at block boundaries

@@ -1,5 +1,5 @@
 """The web map's routes on a real aiohttp server, fetched by aiohttp's client: the
-history API read from a store written by the Store itself, the page's files, and the
+history API read from a store written by a Recorder, the page's files, and the
 Natural Earth outlines (their conversion and what ships)."""
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,12 +16,19 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from store_support import recorder
 from support import REPO
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, Watchlist
+from adsbwatch.receiver.outputs.web.history import (
+    READ_THREADS,
+    WAITING_READS,
+    HistoryBusy,
+    HistoryReader,
+)
 from adsbwatch.receiver.outputs.web.routes import STATIC_DIR, add_web_routes
+from adsbwatch.receiver.store.opening import open_watchlist_store
 from adsbwatch.receiver.store.rows import PointRow, VisitRow
-from adsbwatch.receiver.store.sqlite import Store
 
 T0 = 1_747_387_800.0  # 2025-05-16T09:30:00Z
 WATCHED = 0x484506
@@ -29,8 +38,9 @@ OTHER = 0x3C4B2A
 def write_store(path: Path) -> None:
     """Two visits of a watched aircraft (the newer with 3 points), one of an unwatched
     aircraft (--record-all), and a watchlist entry added with `watchlist add`."""
-    with Store(path) as store:
-        store.add_watch([WatchEntry(0x400000, 0x4000FF, "a block")])
+    with open_watchlist_store(str(path)) as watchlist:
+        watchlist.add_watch([WatchEntry(0x400000, 0x4000FF, "a block")])
+    with recorder(path) as store:
         store.save_visit(VisitRow(id=11, icao=WATCHED, first_seen=T0, last_seen=T0 + 60,
                                   label="NAF", watched=True, callsigns="NAF01",
                                   min_alt=8000, max_alt=9000, closest_km=14.5, messages=40))
@@ -122,6 +132,127 @@ def test_track_of_the_latest_visit_or_of_one_visit(db: Path) -> None:
         assert status == 400
 
     with_client(db, check)
+
+
+LONG = 7  # the id of write_long_visits' first visit
+
+
+def write_long_visits(path: Path, lengths: tuple[int, ...]) -> None:
+    """Visits of WATCHED with so many points each, one a second (a parked aircraft's
+    day is 86,400), the first the oldest; point i of every visit is at latitude
+    50 + i / 1e5, so a page's place in its visit shows."""
+    with recorder(path) as store:
+        for k, length in enumerate(lengths):
+            visit_id, first = LONG + k, T0 + 100_000 * k
+            store.save_visit(VisitRow(id=visit_id, icao=WATCHED, first_seen=first,
+                                      last_seen=first + length, watched=True, messages=9))
+            for i in range(length):
+                store.add_point(visit_id, PointRow(t=first + i, lat=50 + i / 1e5, lon=4.0))
+
+
+def test_a_long_track_comes_in_pages_that_join_up_to_the_whole(tmp_path: Path) -> None:
+    """M6 of the hostile probe: a track came whole, built on the network loop (one
+    request paused the Beast output 2.7 s; four took 2 GB)."""
+    db = tmp_path / "long.db"
+    write_long_visits(db, (25_000,))
+
+    async def check(fetch: Fetch) -> None:
+        status, first = await fetch("/api/track/484506")
+        assert status == 200
+        (visit,) = first["visits"]
+        assert (visit["id"], len(visit["track"]), visit["next_start"]) == (str(LONG), 10_000,
+                                                                          10_000)
+        track, pages = list(visit["track"]), 1
+        while "next_start" in visit:
+            status, page = await fetch(f"/api/track/484506?visit={LONG}"
+                                       f"&start={visit['next_start']}")
+            assert status == 200
+            (visit,) = page["visits"]
+            track += visit["track"]
+            pages += 1
+        assert pages == 3
+        assert [p[0] for p in track] == [T0 + i for i in range(25_000)]
+        assert [p[1] for p in track] == [round(50 + i / 1e5, 6) for i in range(25_000)]
+        # Past the end: an empty page that says no more.
+        _, beyond = await fetch(f"/api/track/484506?visit={LONG}&start=25000")
+        assert beyond["visits"][0]["track"] == [] and "next_start" not in beyond["visits"][0]
+
+    with_client(db, check)
+
+
+def test_one_answer_holds_10000_points_over_all_its_visits(tmp_path: Path) -> None:
+    db = tmp_path / "three.db"
+    write_long_visits(db, (6_000, 6_000, 6_000))
+
+    async def check(fetch: Fetch) -> None:
+        _, doc = await fetch("/api/track/484506?visits=3")
+        # Newest first; what does not fit says where it starts.
+        assert [(v["id"], len(v["track"]), v.get("next_start")) for v in doc["visits"]] == [
+            (str(LONG + 2), 6_000, None), (str(LONG + 1), 4_000, 4_000),
+            (str(LONG), 0, 0)]
+        _, rest = await fetch(f"/api/track/484506?visit={LONG + 1}&start=4000")
+        assert [p[0] for p in rest["visits"][0]["track"]] == [
+            T0 + 100_000 + i for i in range(4_000, 6_000)]
+
+    with_client(db, check)
+
+
+def test_numbers_out_of_range_are_400s_not_500s(db: Path) -> None:
+    """L2 of the hostile probe: a visit id past 64 bits reached SQLite and gave 500."""
+    async def check(fetch: Fetch) -> None:
+        for query, name in (("visit=99999999999999999999999", "visit"),
+                            ("visit=-3", "visit"), ("visit=0", "visit"),
+                            ("visit=11&start=-1", "start"),
+                            ("visit=11&start=1e3", "start"),
+                            ("visits=99999999999999999999", "visits")):
+            status, error = await fetch(f"/api/track/484506?{query}")
+            assert status == 400, query
+            assert error["error"].startswith(f"{name}: "), error
+        status, _ = await fetch("/api/track/484506?visit=9223372036854775807")
+        assert status == 404  # the largest id there can be: looked for, not there
+        for since in ("nan", "inf", "-inf", "1e400"):
+            status, error = await fetch(f"/api/visits?since={since}")
+            assert (status, error["error"]) == (400, f"since: {since!r} is not a time")
+
+    with_client(db, check)
+
+
+def test_store_reads_run_in_two_threads_and_at_most_16_wait(db: Path) -> None:
+    """Off the network loop, and bounded: four huge reads at once took 2 GB."""
+    reader = HistoryReader(str(db))
+    release = threading.Event()
+    lock = threading.Lock()
+    running: list[str] = []
+    threads: set[str] = set()
+    most = 0
+
+    def query(history: Any) -> int:
+        nonlocal most
+        with lock:
+            running.append(threading.current_thread().name)
+            threads.add(threading.current_thread().name)
+            most = max(most, len(running))
+        release.wait(30)
+        with lock:
+            running.pop()
+        return history.visit(11).icao
+
+    async def main() -> list[int]:
+        reads = [asyncio.create_task(reader.read(query, 0)) for _ in range(WAITING_READS)]
+        deadline = time.monotonic() + 30
+        while len(running) < READ_THREADS and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        with pytest.raises(HistoryBusy):
+            await reader.read(query, 0)  # one too many: refused at once, not queued
+        release.set()
+        return await asyncio.gather(*reads)
+
+    try:
+        assert asyncio.run(main()) == [WATCHED] * WAITING_READS
+    finally:
+        reader.close()
+    assert most == READ_THREADS == 2
+    assert len(threads) == 2 and all(name.startswith("history") for name in threads)
 
 
 def test_watchlist_from_the_store_or_from_the_run(db: Path) -> None:

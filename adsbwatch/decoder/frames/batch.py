@@ -25,6 +25,10 @@ class FrameBatch:
     # times follow the wall clock; None for a recording (its start time applies).
     epoch0: float | None = None
     noise: float = 0.0  # the block's noise floor (median magnitude, full scale 1); 0: unknown
+    # The mean power of the block's samples (magnitude squared, full scale 1) and how many
+    # samples it covers: the station's noise figure (dump1090-fa's). 0: no samples.
+    sample_power: float = 0.0
+    samples: int = 0
 
     def __len__(self) -> int:
         return int(self.ticks.size)

@@ -15,20 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-GENERATOR = 0xFFF409  # x^24 term implied
+from adsbwatch.decoder.frames.parity import BYTE_TABLE, GENERATOR
 
-
-def _byte_table() -> np.ndarray:
-    table = np.zeros(256, dtype=np.uint32)
-    for byte in range(256):
-        reg = byte << 16
-        for _ in range(8):
-            reg = (reg << 1) ^ GENERATOR if reg & 0x800000 else reg << 1
-        table[byte] = reg & 0xFFFFFF
-    return table
-
-
-CRC_TABLE = _byte_table()
+# The one table (frames/parity.py) as the array the kernels index.
+CRC_TABLE = np.array(BYTE_TABLE, dtype=np.uint32)
 
 
 @njit(cache=True, nogil=True)

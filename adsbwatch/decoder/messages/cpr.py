@@ -59,6 +59,7 @@ class Fix(NamedTuple):
     lat: float
     lon: float
     range_km: float | None  # from the receiver, when its position is known
+    from_pair: bool = False  # globally, from an even/odd pair; else locally, from a reference
 
 
 class Rejection(NamedTuple):
@@ -66,6 +67,8 @@ class Rejection(NamedTuple):
 
     lat: float
     lon: float
+    from_pair: bool = False
+    range_km: float | None = None  # from the receiver, when its position is known
 
 
 @dataclass(slots=True)
@@ -96,9 +99,9 @@ def locate(track: CprTrack, frame: CprFrame, config: CprConfig) -> Fix | Rejecti
             # Several good-looking fixes disagree with the reference: it was the bad one.
             track.last = None
             track.failures = 0
-        return Rejection(lat, lon)
+        return Rejection(lat, lon, from_pair, reach)
     track.failures = 0
-    track.last = Fix(frame.t, lat, lon, reach)
+    track.last = Fix(frame.t, lat, lon, reach, from_pair)
     return track.last
 
 

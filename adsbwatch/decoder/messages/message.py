@@ -27,15 +27,24 @@ ADSR_OTHER = "adsr_other"
 TISB_TRACKFILE = "tisb_trackfile"
 TISB_OTHER = "tisb_other"
 MODE_S = "mode_s"
+# DF18 with a reserved control field (4: TIS-B/ADS-R management, 7): dump1090-fa takes
+# its address for a non-ICAO one of no known kind.
+UNKNOWN = "unknown"
 ADDRESS_TYPES = (ADSB_ICAO, ADSB_ICAO_NT, ADSR_ICAO, TISB_ICAO, ADSB_OTHER, ADSR_OTHER,
-                 TISB_TRACKFILE, TISB_OTHER, MODE_S)
+                 TISB_TRACKFILE, TISB_OTHER, MODE_S, UNKNOWN)
 # Addresses that are not an aircraft's ICAO address (aircraft.json writes them "~hex").
-NON_ICAO_TYPES = frozenset((ADSB_OTHER, ADSR_OTHER, TISB_TRACKFILE, TISB_OTHER))
+NON_ICAO_TYPES = frozenset((ADSB_OTHER, ADSR_OTHER, TISB_TRACKFILE, TISB_OTHER, UNKNOWN))
 
 # Flight status (DF4/5/20/21) -> (alert, SPI, on the ground: True, False or None).
 FLIGHT_STATUS: tuple[tuple[bool, bool, bool | None], ...] = (
     (False, False, False), (False, False, True), (True, False, False), (True, False, True),
     (True, True, None), (False, True, None), (False, False, None), (False, False, None))
+
+
+def _flight_status(part: int) -> property:
+    """One meaning of a reply's flight status field (alert, SPI, on the ground), as a
+    property of the kinds that carry the field."""
+    return property(lambda message: FLIGHT_STATUS[message.flight_status][part])
 
 
 class Cpr(NamedTuple):
@@ -71,17 +80,9 @@ class Surveillance(NamedTuple):
     altitude: int | None  # DF4, barometric; None: not known
     squawk: str | None  # DF5
 
-    @property
-    def on_ground(self) -> bool | None:
-        return FLIGHT_STATUS[self.flight_status][2]
-
-    @property
-    def alert(self) -> bool:
-        return FLIGHT_STATUS[self.flight_status][0]
-
-    @property
-    def spi(self) -> bool:
-        return FLIGHT_STATUS[self.flight_status][1]
+    alert = _flight_status(0)
+    spi = _flight_status(1)
+    on_ground = _flight_status(2)
 
 
 class Acas(NamedTuple):
@@ -127,17 +128,9 @@ class CommB(NamedTuple):
     register: str | None  # the BDS register pyModeS inferred ("4,0"), None: unknown
     data: CommBData
 
-    @property
-    def on_ground(self) -> bool | None:
-        return FLIGHT_STATUS[self.flight_status][2]
-
-    @property
-    def alert(self) -> bool:
-        return FLIGHT_STATUS[self.flight_status][0]
-
-    @property
-    def spi(self) -> bool:
-        return FLIGHT_STATUS[self.flight_status][1]
+    alert = _flight_status(0)
+    spi = _flight_status(1)
+    on_ground = _flight_status(2)
 
 
 # ------------------------------------------------------------------ extended squitters
@@ -150,7 +143,7 @@ class Identification(NamedTuple):
     icao: int
     address_type: str
     typecode: int
-    category: str | None  # as dump1090 shows it: "A3"; None: no category given
+    category: str | None  # as dump1090 shows it: "A3" ("A0": no category information)
     callsign: str  # trailing spaces and '_' fill stripped; "" when none was set
 
     on_ground = None
@@ -181,7 +174,7 @@ class AirbornePosition(NamedTuple):
     cpr: Cpr | None
     altitude: int | None  # feet; barometric, or GNSS height when `gnss`
     gnss: bool
-    nic_b: int
+    nic_b: int | None  # None for TIS-B and ADS-R, where the bit is the IMF instead
     surveillance_status: int
 
     on_ground = False
@@ -199,7 +192,8 @@ class AirborneVelocity(NamedTuple):
     track: float | None
     airspeed: int | None
     airspeed_type: str | None  # "IAS" or "TAS" (subtypes 3, 4)
-    heading: float | None  # magnetic (subtypes 3, 4, when valid)
+    heading: float | None  # subtypes 3, 4 when valid; magnetic or true as the
+    # operational status' HRD bit says
     vertical_rate: int | None
     vertical_rate_source: str  # "BARO" or "GNSS"
     geo_minus_baro: int | None
@@ -246,9 +240,9 @@ class OperationalStatus(NamedTuple):
     address_type: str
     surface: bool  # subtype 1
     version: int
-    nic_a: int
-    nac_p: int
-    sil: int
+    nic_a: int | None  # None: version 0 or a reserved version (3-7), which carry none
+    nac_p: int | None  # of these figures
+    sil: int | None
     sil_per_sample: bool | None  # None: version 0 or 1 (not sent)
     nic_baro: int | None  # airborne only
     gva: int | None  # version 2, airborne
@@ -258,12 +252,14 @@ class OperationalStatus(NamedTuple):
 
 class OtherSquitter(NamedTuple):
     """An extended squitter of a type code adsbwatch does not read (test, reserved,
-    TIS-B management, aircraft status other than emergencies)."""
+    TIS-B management, aircraft status other than emergencies, subtypes not read), or a
+    DF18 whose control field says its ME field is no ADS-B message (coarse TIS-B,
+    management, reserved)."""
 
     df: int
     icao: int
     address_type: str
-    typecode: int
+    typecode: int | None  # None: the ME field's first five bits are no type code
 
     on_ground = None
 

@@ -1,72 +1,40 @@
-"""The short replies' fields, as pyModeS names them: all-call (DF11), surveillance
-altitude and identity (DF4/5), air-air ACAS (DF0/16).
+"""The short replies: all-call (DF11), surveillance altitude and identity (DF4/5), air-air
+ACAS (DF0/16).
 
-They are three quarters of the non-ADS-B traffic and a handful of bit fields each, so
-they are read here (a list look-up for altitude and squawk) rather than through
-pyModeS.decode's general machinery. The dicts equal pyModeS.decode's
-(tests/decoder/test_fast_decode.py).
+Their first 32 bits are the format, a few header fields and, for all but DF11, a 13-bit
+altitude or identity code, read through the tables of all 8192 codes. The address/parity
+formats carry the sender's address only as the parity's remainder.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from adsbwatch.decoder.frames.parity import remainder
 from adsbwatch.decoder.messages.altitude import FEET_BY_CODE
 from adsbwatch.decoder.messages.identity import SQUAWK_BY_CODE
-from adsbwatch.decoder.messages.parity import remainder
+from adsbwatch.decoder.messages.message import Acas, AllCall, Surveillance
 
-# pyModeS' texts for the capability (DF11) and flight status (DF4/5/20/21) codes.
-CAPABILITY_TEXT = (
-    "Level 1", "Reserved", "Reserved", "Reserved", "Level 2+, on-ground",
-    "Level 2+, airborne", "Level 2+, airborne or on-ground",
-    "DR != 0 or FS in (2,3,4,5), airborne or on-ground",
-)
-FLIGHT_STATUS_TEXT = (
-    "No alert, no SPI, airborne", "No alert, no SPI, on ground",
-    "Alert, no SPI, airborne", "Alert, no SPI, on ground",
-    "Alert, SPI, airborne or on ground", "No alert, SPI, airborne or on ground",
-    "Reserved", "Reserved",
-)
+CODE13 = 0x1FFF  # bits 20-32: altitude (DF0/4/16/20) or identity (DF5/21)
 
 
-def all_call_fields(frame: bytes) -> dict[str, Any]:
+def all_call(frame: bytes) -> AllCall:
     """DF11: the address in clear and the transponder's capability."""
-    capability = frame[0] & 7
-    return {"df": 11, "icao": frame[1:4].hex().upper(), "crc_valid": None,
-            "capability": capability, "capability_text": CAPABILITY_TEXT[capability]}
+    return AllCall(11, frame[1] << 16 | frame[2] << 8 | frame[3], frame[0] & 7)
 
 
-def _header(frame: bytes) -> int:
-    return int.from_bytes(frame[:4], "big")  # bits 0-31: format, header fields, 13-bit code
+def surveillance(frame: bytes) -> Surveillance:
+    """DF4 (altitude) or DF5 (identity): flight status (bits 6-8) and the 13-bit code;
+    the address is the parity's remainder."""
+    head = int.from_bytes(frame[:4], "big")
+    df, code = head >> 27, head & CODE13
+    return Surveillance(df, remainder(frame), head >> 24 & 7,
+                        FEET_BY_CODE[code] if df == 4 else None,
+                        SQUAWK_BY_CODE[code] if df == 5 else None)
 
 
-def surveillance_fields(frame: bytes) -> dict[str, Any]:
-    """DF4 (altitude) or DF5 (identity); the address is the parity's remainder."""
-    head = _header(frame)
+def acas(frame: bytes) -> Acas:
+    """DF0 (short) or DF16 (long, with its 56-bit MV field): vertical status (bit 6),
+    sensitivity level (9-11), reply information (14-17), altitude."""
+    head = int.from_bytes(frame[:4], "big")
     df = head >> 27
-    status = (head >> 24) & 7
-    fields: dict[str, Any] = {
-        "df": df, "icao": f"{remainder(frame):06X}", "crc_valid": None,
-        "flight_status": status, "flight_status_text": FLIGHT_STATUS_TEXT[status],
-        "downlink_request": (head >> 19) & 0x1F, "utility_message": (head >> 13) & 0x3F,
-    }
-    if df == 4:
-        fields["altitude"] = FEET_BY_CODE[head & 0x1FFF]
-    else:
-        fields["squawk"] = SQUAWK_BY_CODE[head & 0x1FFF]
-    return fields
-
-
-def acas_fields(frame: bytes) -> dict[str, Any]:
-    """DF0 (short) or DF16 (long, with its 56-bit MV field as hex)."""
-    head = _header(frame)
-    df = head >> 27
-    fields: dict[str, Any] = {
-        "df": df, "icao": f"{remainder(frame):06X}", "crc_valid": None,
-        "vertical_status": "on-ground" if (head >> 26) & 1 else "airborne",
-        "cross_link_capability": (head >> 25) & 1, "sensitivity_level": (head >> 21) & 7,
-        "reply_information": (head >> 15) & 0xF, "altitude": FEET_BY_CODE[head & 0x1FFF],
-    }
-    if df == 16:
-        fields["mv"] = frame[4:11].hex().upper()
-    return fields
+    return Acas(df, remainder(frame), bool(head >> 26 & 1), FEET_BY_CODE[head & CODE13],
+                head >> 21 & 7, head >> 15 & 0xF, frame[4:11] if df == 16 else None)

@@ -1,52 +1,75 @@
-"""Extended squitter (DF17/18) fields: straight to the one pyModeS register decoder its
-type code needs.
+"""Extended squitters (DF17/18): the format and control field decide the address type,
+the type code decides the kind, once, from one table (DO-260B's type codes).
 
-pyModeS.decode builds a Message (hex parse, CRC, header), dispatches by format, then by
-type code, then looks for a position to resolve; for a frame whose CRC the demodulator
-has already checked only the last step but one does any work. The dict is the one
-pyModeS.decode gives (tests/decoder/test_fast_decode.py holds them equal).
+Each kind's decoder reads the 56-bit ME field through its own layout; the type codes of
+a kind whose subtype adsbwatch does not read, and the reserved ones, give OtherSquitter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from pyModeS.decoder.bds import bds05, bds06, bds08, bds09, bds61, bds62, bds65
+from adsbwatch.decoder.messages.addressing import (
+    COARSE_TISB_IMF_BIT,
+    DF17,
+    DF18_CONTROL_FIELDS,
+    Addressing,
+)
+from adsbwatch.decoder.messages.identification import identification
+from adsbwatch.decoder.messages.message import Message, OtherSquitter
+from adsbwatch.decoder.messages.positions import airborne_position, surface_position
+from adsbwatch.decoder.messages.status import (
+    aircraft_status,
+    operational_status,
+    target_state,
+)
+from adsbwatch.decoder.messages.velocity import airborne_velocity
+
+ME_MASK = (1 << 56) - 1
+# (format, address, address type, type code, ME field) -> the message
+SquitterDecoder = Callable[[int, int, Addressing, int, int], Message]
+
+
+def other_squitter(df: int, icao: int, addressing: Addressing, tc: int,
+                   me: int) -> OtherSquitter:
+    return OtherSquitter(df, icao, addressing.address_type, tc)
+
 
 # The type codes of the position messages: surface (BDS 0,6), airborne (0,5) with a
-# barometric (9-18) or GNSS (20-22) altitude. Sets: tested per frame.
+# barometric (9-18) or GNSS (20-22) altitude. TC 0 (no position, at most an altitude)
+# is decoded as an airborne position but is none of these.
 SURFACE_POSITION_TYPECODES = frozenset(range(5, 9))
 AIRBORNE_POSITION_TYPECODES = frozenset((*range(9, 19), *range(20, 23)))
 
-# type code -> (BDS register pyModeS names, its decoder of the 56-bit ME field)
-RegisterDecoder = Callable[[int], dict[str, Any]]
+KINDS: tuple[tuple[range, SquitterDecoder], ...] = (
+    (range(0, 1), airborne_position),  # no position information
+    (range(1, 5), identification),
+    (range(5, 9), surface_position),
+    (range(9, 19), airborne_position),  # barometric altitude
+    (range(19, 20), airborne_velocity),
+    (range(20, 23), airborne_position),  # GNSS height
+    (range(23, 28), other_squitter),  # test, surface system status, reserved
+    (range(28, 29), aircraft_status),
+    (range(29, 30), target_state),
+    (range(30, 31), other_squitter),  # aircraft operational coordination
+    (range(31, 32), operational_status),
+)
+BY_TYPECODE: tuple[SquitterDecoder, ...] = tuple(
+    decoder for codes, decoder in KINDS for _ in codes)
+assert len(BY_TYPECODE) == 32  # every 5-bit type code has exactly one kind
 
 
-def _position(tc: int) -> RegisterDecoder:
-    # Airborne positions need the type code: barometric (9-18) or GNSS (20-22) altitude.
-    return lambda me: bds05.decode_bds05(me, tc=tc)
-
-
-REGISTERS: dict[int, tuple[str, RegisterDecoder]] = {
-    **{tc: ("0,8", bds08.decode_bds08) for tc in range(1, 5)},
-    **{tc: ("0,6", bds06.decode_bds06) for tc in sorted(SURFACE_POSITION_TYPECODES)},
-    **{tc: ("0,5", _position(tc)) for tc in sorted(AIRBORNE_POSITION_TYPECODES)},
-    19: ("0,9", bds09.decode_bds09),
-    28: ("6,1", bds61.decode_bds61),
-    29: ("6,2", bds62.decode_bds62),
-    31: ("6,5", bds65.decode_bds65),
-}
-
-
-def squitter_fields(frame: bytes) -> dict[str, Any]:
-    """The fields of a CRC-checked 14-byte DF17/18 frame (its parity is 0: crc_valid)."""
-    me = int.from_bytes(frame[4:11], "big")
+def squitter(frame: bytes) -> Message:
+    """The message of a CRC-checked 14-byte DF17 or DF18 frame."""
+    head = frame[0]
+    df = head >> 3
+    address_and_me = int.from_bytes(frame[1:11], "big")
+    icao, me = address_and_me >> 56, address_and_me & ME_MASK
+    addressing = DF17 if df == 17 else DF18_CONTROL_FIELDS[head & 7]
+    if not addressing.extended_squitter:
+        # Coarse TIS-B (CF3) says in its first bit whose address it is; management and
+        # reserved formats say nothing adsbwatch reads.
+        return OtherSquitter(df, icao, addressing.resolve(me, COARSE_TISB_IMF_BIT), None)
     tc = me >> 51
-    fields: dict[str, Any] = {"df": frame[0] >> 3, "icao": frame[1:4].hex().upper(),
-                              "crc_valid": True, "typecode": tc}
-    register = REGISTERS.get(tc)
-    if register is not None:  # reserved type codes carry nothing pyModeS reads
-        fields["bds"] = register[0]
-        fields.update(register[1](me))
-    return fields
+    return BY_TYPECODE[tc](df, icao, addressing, tc, me)
+

@@ -1,40 +1,63 @@
-"""Per-aircraft state built from decoded messages, on the sample clock.
+"""The one aircraft table: every aircraft heard, updated from typed messages on the
+caller's clock.
 
-The tracker takes pyModeS' stateless decode of each frame (a dict) with its time in
-seconds, and keeps what each aircraft said last: identity, altitude, velocity, squawk,
-and its position, which `cpr.locate` works out from the CPR frames (rejected positions
-are counted and dropped, never reported). Time is only what the caller passes in (the
-sample clock), so a replay at any speed tracks the same.
+`update` applies one decoded message (message.py) heard at time t with its signal power,
+and says what it changed: the aircraft, a new position (`cpr.locate` works positions out
+from the CPR frames; rejected ones are counted, never reported), and changes worth
+recording (callsign, squawk, emergency). Aircraft silent for `expire_s` leave the table
+for `departed`, which keeps the latest few within a count and an age, so a run of weeks
+holds a bounded table. Time is only what the caller passes in.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
-from adsbwatch.decoder.messages.cpr import CprConfig, CprFrame, CprTrack, Rejection, locate
+from adsbwatch.decoder.messages.aircraft import Aircraft
+from adsbwatch.decoder.messages.cpr import CprConfig, CprFrame, Rejection, locate
 from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS, EMERGENCY_STATES
-from adsbwatch.decoder.messages.squitter import (
-    AIRBORNE_POSITION_TYPECODES,
-    SURFACE_POSITION_TYPECODES,
+from adsbwatch.decoder.messages.integrity import V0_NAC_P, V0_SIL, nic_rc
+from adsbwatch.decoder.messages.message import (
+    SQUITTERS,
+    Acas,
+    AirbornePosition,
+    AirborneVelocity,
+    AircraftStatus,
+    AllCall,
+    CommB,
+    Identification,
+    Message,
+    OperationalStatus,
+    OtherSquitter,
+    SurfacePosition,
+    Surveillance,
+    TargetState,
 )
+from adsbwatch.decoder.messages.receivercheck import ReceiverCheck
+from adsbwatch.decoder.registry.info import InfoLookup
 
-CATEGORY_SETS = {4: "A", 3: "B", 2: "C", 1: "D"}  # identification type code -> set
-# Comm-B fields worth keeping from DF20/21 replies (pyModeS infers the register).
-COMMB_FIELDS = ("selected_altitude_mcp", "selected_altitude_fms", "baro_pressure_setting",
-                "roll", "true_track", "track_rate", "true_airspeed", "magnetic_heading",
-                "indicated_airspeed", "mach")
+ADSB_VELOCITY_WINS_S = 60.0  # an ADS-B velocity this recent beats Comm-B's speeds
+_SQUITTERS = frozenset(SQUITTERS)
+
+
+def _recent(since: float | None, t: float) -> bool:
+    """An ADS-B figure given at `since` still beats Comm-B's at `t`."""
+    return since is not None and t - since <= ADSB_VELOCITY_WINS_S
 
 
 @dataclass(frozen=True)
 class TrackerConfig(CprConfig):
-    expire_s: float = 60.0  # silence after which an aircraft is dropped
+    expire_s: float = 60.0  # silence after which an aircraft leaves the table
+    departed_kept: int = 500  # departed aircraft remembered for the views, newest first
+    departed_age_s: float = 3600.0  # and no longer than this after they went silent
 
 
 class Position(NamedTuple):
-    """A fix as the tracker reports it (a NamedTuple: immutable like a frozen dataclass,
-    and made four times faster, which counts at one per position frame)."""
+    """A fix as the tracker reports it."""
 
     t: float
     lat: float
@@ -57,208 +80,332 @@ class Change:
     new: str
 
 
-@dataclass(slots=True)
-class Aircraft:
-    icao: int
-    first_seen: float
-    last_seen: float
-    messages: int = 0
-    level_dbfs: float = -math.inf  # strongest frame
-    callsign: str | None = None
-    category: str | None = None  # emitter category as dump1090 shows it: A3, B1, ...
-    squawk: str | None = None
-    emergency: str | None = None
-    alert: bool = False
-    spi: bool = False
-    on_ground: bool = False
-    altitude: int | None = None  # barometric, feet
-    gnss_altitude: int | None = None
-    groundspeed: float | None = None
-    track: float | None = None
-    vertical_rate: int | None = None
-    airspeed: float | None = None
-    heading: float | None = None
-    positions: int = 0
-    rejected_positions: int = 0
-    commb: dict[str, Any] = field(default_factory=dict)
-    cpr: CprTrack = field(default_factory=CprTrack, repr=False)
-
-    @property
-    def hex(self) -> str:
-        return f"{self.icao:06x}"
-
-    # The last good position is the one CPR decoding keeps as its reference.
-    @property
-    def lat(self) -> float | None:
-        return None if self.cpr.last is None else self.cpr.last.lat
-
-    @property
-    def lon(self) -> float | None:
-        return None if self.cpr.last is None else self.cpr.last.lon
-
-    @property
-    def position_t(self) -> float | None:
-        return None if self.cpr.last is None else self.cpr.last.t
+_NO_CHANGES: tuple[Change, ...] = ()
 
 
 @dataclass(slots=True)
-class Update:
-    """What one message changed: the aircraft, and any new position or state change."""
+class AircraftUpdate:
+    """One decoded message applied: when, its signal power (full scale 1; NaN: the frame
+    came with no level), the message, the aircraft as it now is, and what it changed."""
 
+    t: float
+    power: float
+    message: Message
     aircraft: Aircraft
     position: Position | None = None
-    changes: list[Change] = field(default_factory=list)
+    changes: list[Change] | tuple[Change, ...] = _NO_CHANGES
+
+    def change(self, change: Change) -> None:
+        if not self.changes:
+            self.changes = []
+        self.changes.append(change)  # type: ignore[union-attr]
+
+
+@dataclass
+class TrackerCounts:
+    """Running totals, for the statistics (dump1090-fa's `cpr` and `tracks`)."""
+
+    global_positions: int = 0  # from an even/odd pair
+    local_positions: int = 0  # from a reference position
+    rejected_positions: int = 0
+    surface_cpr: int = 0  # position messages read
+    airborne_cpr: int = 0
+    tracks: int = 0  # aircraft that entered the table
+    single_message_tracks: int = 0  # of those, expired after one message
 
 
 class Tracker:
-    def __init__(self, config: TrackerConfig | None = None) -> None:
+    def __init__(self, config: TrackerConfig | None = None,
+                 info_of: InfoLookup | None = None) -> None:
+        """`info_of`: what the aircraft database says of an address, asked once when an
+        aircraft enters the table."""
         self.config = config or TrackerConfig()
+        self.info_of = info_of
         self.aircraft: dict[int, Aircraft] = {}
-        self.rejected_positions = 0
+        self.departed: OrderedDict[int, Aircraft] = OrderedDict()  # oldest first
+        self.counts = TrackerCounts()
+        receiver = self.config.receiver
+        self.receiver_check = (None if receiver is None
+                               else ReceiverCheck(receiver, self.config.max_range_km))
+        self._apply: dict[type, Callable[[Aircraft, AircraftUpdate, Any], None]] = {
+            AllCall: self._air_ground, Surveillance: self._surveillance, Acas: self._acas,
+            CommB: self._comm_b, Identification: self._identification,
+            SurfacePosition: self._surface_position,
+            AirbornePosition: self._airborne_position, AirborneVelocity: self._velocity,
+            AircraftStatus: self._status, TargetState: self._target_state,
+            OperationalStatus: self._operational_status, OtherSquitter: self._air_ground,
+        }
 
-    def update(self, t: float, msg: dict[str, Any], level_dbfs: float) -> Update | None:
-        """Apply one decoded message (pyModeS' dict) heard at time t (seconds)."""
-        icao_text = msg.get("icao")
-        if not icao_text:
-            return None
-        icao = int(icao_text, 16)
-        ac = self.aircraft.get(icao)
+    @property
+    def rejected_positions(self) -> int:
+        return self.counts.rejected_positions
+
+    def update(self, t: float, message: Message, power: float = math.nan) -> AircraftUpdate:
+        """Apply one decoded message heard at time t (seconds)."""
+        ac = self.aircraft.get(message.icao)
         if ac is None:
-            ac = self.aircraft[icao] = Aircraft(icao, t, t)
+            ac = self.aircraft[message.icao] = self._enter(message.icao, t)
         # Comparisons, not max(): this runs for every frame.
         if t > ac.last_seen:
             ac.last_seen = t
         ac.messages += 1
-        if level_dbfs > ac.level_dbfs:
-            ac.level_dbfs = level_dbfs
-        update = Update(ac)
-        df = msg.get("df")
-        if df == 17 or df == 18:
-            self._extended_squitter(ac, t, msg, update)
-        else:
-            self._surveillance(ac, t, msg, update)
+        if power == power:  # not NaN: the frame came with a level
+            ac.signal.add(power)
+        update = AircraftUpdate(t, power, message, ac)
+        if type(message) in _SQUITTERS:
+            ac.heard_as(message.address_type)  # type: ignore[union-attr]
+            if ac.version is None and message.address_type.startswith("adsb"):  # type: ignore[union-attr]
+                ac.version = 0  # as dump1090-fa: until an operational status says
+        self._apply[type(message)](ac, update, message)
         return update
 
+    def _enter(self, icao: int, t: float) -> Aircraft:
+        self.counts.tracks += 1
+        self.departed.pop(icao, None)  # heard again: back in the table, afresh
+        info = self.info_of(icao) if self.info_of is not None else None
+        return Aircraft(icao, t, t, info=info)
+
     def expire(self, now: float) -> list[Aircraft]:
-        """Drop and return the aircraft silent for longer than the configured time."""
-        gone = [ac for ac in self.aircraft.values()
-                if now - ac.last_seen > self.config.expire_s]
+        """Move the aircraft silent for longer than the configured time to `departed`
+        (kept within its count and age) and return them."""
+        config = self.config
+        gone = [ac for ac in self.aircraft.values() if now - ac.last_seen > config.expire_s]
         for ac in gone:
             del self.aircraft[ac.icao]
+            if ac.messages == 1:
+                self.counts.single_message_tracks += 1
+            self.departed[ac.icao] = ac
+        departed = self.departed
+        while departed and (len(departed) > config.departed_kept or
+                            now - next(iter(departed.values())).last_seen
+                            > config.departed_age_s):
+            departed.popitem(last=False)
         return gone
+
+    def all_aircraft(self) -> list[Aircraft]:
+        """The aircraft in the table, then the departed ones still remembered."""
+        return [*self.aircraft.values(), *reversed(self.departed.values())]
 
     # --- message kinds -------------------------------------------------------------
 
-    def _extended_squitter(self, ac: Aircraft, t: float, msg: dict[str, Any],
-                           update: Update) -> None:
-        tc = msg.get("typecode")
-        if tc is None:
+    def _air_ground(self, ac: Aircraft, update: AircraftUpdate, msg: Any) -> None:
+        on_ground = msg.on_ground
+        if on_ground is not None:
+            ac.on_ground = on_ground
+
+    def _flight_status(self, ac: Aircraft, update: AircraftUpdate,
+                       msg: Surveillance | CommB) -> None:
+        ac.alert = msg.alert
+        ac.spi = msg.spi
+        self._air_ground(ac, update, msg)
+        if msg.altitude is not None:
+            ac.altitude = msg.altitude
+        if msg.squawk is not None:
+            self._set_squawk(ac, update, msg.squawk)
+
+    def _surveillance(self, ac: Aircraft, update: AircraftUpdate, msg: Surveillance) -> None:
+        self._flight_status(ac, update, msg)
+
+    def _acas(self, ac: Aircraft, update: AircraftUpdate, msg: Acas) -> None:
+        ac.on_ground = msg.on_ground
+        if msg.altitude is not None:
+            ac.altitude = msg.altitude
+
+    def _comm_b(self, ac: Aircraft, update: AircraftUpdate, msg: CommB) -> None:
+        self._flight_status(ac, update, msg)
+        d = msg.data
+        if d.callsign is not None:
+            self._set_callsign(ac, update, d.callsign)
+        for name in ("selected_altitude_mcp", "selected_altitude_fms"):
+            value = getattr(d, name)
+            if value is not None:
+                setattr(ac, "nav_altitude_" + name[-3:], value)
+        if d.baro_pressure_setting is not None:
+            ac.nav_qnh = d.baro_pressure_setting
+        for name in ("roll", "track_rate", "true_airspeed", "magnetic_heading",
+                     "indicated_airspeed", "mach"):
+            value = getattr(d, name)
+            if value is not None:
+                setattr(ac, name, value)
+        # ADS-B's own figures are more precise than Comm-B's, each while recent: an
+        # ADS-B velocity with a GNSS vertical rate leaves BDS 6,0's barometric one
+        # standing (readsb and dump1090-fa keep each field's source so).
+        t = update.t
+        if not _recent(ac.velocity_t, t):
+            if d.true_track is not None:
+                ac.track = d.true_track
+            if d.groundspeed is not None:
+                ac.groundspeed = d.groundspeed
+        if d.baro_vertical_rate is not None and not _recent(ac.baro_rate_t, t):
+            ac.baro_rate = d.baro_vertical_rate
+        if d.inertial_vertical_rate is not None and not _recent(ac.geom_rate_t, t):
+            ac.geom_rate = d.inertial_vertical_rate
+
+    def _identification(self, ac: Aircraft, update: AircraftUpdate,
+                        msg: Identification) -> None:
+        if msg.category is not None:
+            ac.category = msg.category
+        self._set_callsign(ac, update, msg.callsign)
+
+    def _surface_position(self, ac: Aircraft, update: AircraftUpdate,
+                          msg: SurfacePosition) -> None:
+        ac.on_ground = True
+        if msg.groundspeed is not None:
+            ac.groundspeed = msg.groundspeed
+        if msg.track is not None:
+            ac.track = msg.track
+        self.counts.surface_cpr += 1
+        self._position(ac, update, msg, surface=True, alt=None, nic_b=0)
+
+    def _airborne_position(self, ac: Aircraft, update: AircraftUpdate,
+                           msg: AirbornePosition) -> None:
+        ac.on_ground = False
+        if msg.altitude is not None:
+            if msg.gnss:
+                ac.gnss_altitude = msg.altitude
+            else:
+                ac.altitude = msg.altitude
+        if msg.cpr is None:  # TC 0: no position
+            self._v0_accuracy(ac, msg.typecode)
             return
-        if 1 <= tc <= 4:
-            if msg.get("category") is not None:
-                ac.category = f"{CATEGORY_SETS[tc]}{int(msg['category'])}"
-            self._set_callsign(ac, t, msg.get("callsign"), update)
-        elif tc in SURFACE_POSITION_TYPECODES:
-            ac.on_ground = True
-            if msg.get("groundspeed") is not None:
-                ac.groundspeed = float(msg["groundspeed"])
-            if msg.get("track") is not None and msg.get("track_status"):
-                ac.track = float(msg["track"])
-            self._cpr(ac, t, msg, surface=True, alt=None, update=update)
-        elif tc in AIRBORNE_POSITION_TYPECODES:
-            ac.on_ground = False
-            alt = msg.get("altitude")
-            if alt is not None:
-                if tc >= 20:
-                    ac.gnss_altitude = int(alt)
-                else:
-                    ac.altitude = int(alt)
-            self._cpr(ac, t, msg, surface=False, alt=alt, update=update)
-        elif tc == 19:
-            self._velocity(ac, msg)
-        elif tc == 28 and msg.get("subtype") == 1:
-            state = EMERGENCY_STATES.get(int(msg.get("emergency_state") or 0))
-            self._set_squawk(ac, t, msg.get("squawk"), update)
-            if state:
-                self._set_emergency(ac, t, state, update)
+        self.counts.airborne_cpr += 1
+        self._position(ac, update, msg, surface=False, alt=msg.altitude,
+                       nic_b=msg.nic_b or 0)
 
-    def _surveillance(self, ac: Aircraft, t: float, msg: dict[str, Any],
-                      update: Update) -> None:
-        df = msg.get("df")
-        if df == 11:
-            capability = msg.get("capability")
-            if capability in (4, 5):  # 4: on the ground, 5: airborne (others: either)
-                ac.on_ground = capability == 4
-            return
-        if df in (0, 4, 16, 20) and msg.get("altitude") is not None:
-            ac.altitude = int(msg["altitude"])
-        if df in (5, 21):
-            self._set_squawk(ac, t, msg.get("squawk"), update)
-        status = msg.get("flight_status")
-        if status is not None:
-            ac.alert = status in (2, 3, 4)
-            ac.spi = status in (4, 5)
-            if status in (1, 3):
-                ac.on_ground = True
-            elif status in (0, 2):
-                ac.on_ground = False
-        if df in (20, 21) and msg.get("bds"):
-            if msg.get("bds") == "2,0":
-                self._set_callsign(ac, t, msg.get("callsign"), update)
-            for key in COMMB_FIELDS:
-                if msg.get(key) is not None:
-                    ac.commb[key] = msg[key]
+    def _velocity(self, ac: Aircraft, update: AircraftUpdate, msg: AirborneVelocity) -> None:
+        ac.on_ground = False
+        ac.velocity_t = update.t
+        if msg.groundspeed is not None:
+            ac.groundspeed = msg.groundspeed
+        if msg.track is not None:
+            ac.track = msg.track
+        if msg.airspeed is not None:
+            if msg.airspeed_type == "TAS":
+                ac.true_airspeed = msg.airspeed
+            else:
+                ac.indicated_airspeed = msg.airspeed
+        if msg.heading is not None:
+            ac.magnetic_heading = msg.heading
+        if msg.vertical_rate is not None:
+            if msg.vertical_rate_source == "GNSS":
+                ac.geom_rate, ac.geom_rate_t = msg.vertical_rate, update.t
+            else:
+                ac.baro_rate, ac.baro_rate_t = msg.vertical_rate, update.t
+        if msg.geo_minus_baro is not None:
+            ac.geo_minus_baro = msg.geo_minus_baro
+        ac.nac_v = msg.nac_v
 
-    def _velocity(self, ac: Aircraft, msg: dict[str, Any]) -> None:
-        if msg.get("groundspeed") is not None:
-            ac.groundspeed = float(msg["groundspeed"])
-        if msg.get("track") is not None:
-            ac.track = float(msg["track"])
-        if msg.get("airspeed") is not None:
-            ac.airspeed = float(msg["airspeed"])
-        if msg.get("heading") is not None:
-            ac.heading = float(msg["heading"])
-        if msg.get("vertical_rate") is not None:
-            ac.vertical_rate = int(msg["vertical_rate"])
+    def _status(self, ac: Aircraft, update: AircraftUpdate, msg: AircraftStatus) -> None:
+        ac.status_heard = True
+        self._set_squawk(ac, update, msg.squawk)
+        state = EMERGENCY_STATES.get(msg.emergency_state)
+        if state:
+            self._set_emergency(ac, update, state)
 
-    def _set_callsign(self, ac: Aircraft, t: float, callsign: str | None,
-                      update: Update) -> None:
+    def _target_state(self, ac: Aircraft, update: AircraftUpdate, msg: TargetState) -> None:
+        ac.version = max(ac.version or 0, 2)  # target state messages are version 2's
+        if msg.selected_altitude is not None:
+            if msg.selected_altitude_source == "FMS":
+                ac.nav_altitude_fms = msg.selected_altitude
+            else:
+                ac.nav_altitude_mcp = msg.selected_altitude
+        if msg.baro_pressure_setting is not None:
+            ac.nav_qnh = msg.baro_pressure_setting
+        if msg.selected_heading is not None:
+            ac.nav_heading = msg.selected_heading
+        if msg.autopilot_modes is not None:
+            ac.nav_modes = msg.autopilot_modes
+        ac.nac_p = msg.nac_p
+        ac.nic_baro = msg.nic_baro
+        ac.sil = msg.sil
+
+    def _operational_status(self, ac: Aircraft, update: AircraftUpdate,
+                            msg: OperationalStatus) -> None:
+        ac.version = msg.version
+        if msg.nic_a is not None:  # None: a version that carries none of these figures
+            ac.nic_a = msg.nic_a
+        if msg.nac_p is not None:
+            ac.nac_p = msg.nac_p
+        if msg.sil is not None:
+            ac.sil = msg.sil
+        ac.sil_type = ("unknown" if msg.sil_per_sample is None
+                       else "persample" if msg.sil_per_sample else "perhour")
+        if msg.nic_baro is not None:
+            ac.nic_baro = msg.nic_baro
+        if msg.gva is not None:
+            ac.gva = msg.gva
+
+    # --- changes worth recording ---------------------------------------------------
+
+    @staticmethod
+    def _set_callsign(ac: Aircraft, update: AircraftUpdate, callsign: str | None) -> None:
         callsign = (callsign or "").strip("_# ")
         if callsign and callsign != ac.callsign:
-            update.changes.append(Change(t, "callsign", ac.callsign, callsign))
+            update.change(Change(update.t, "callsign", ac.callsign, callsign))
             ac.callsign = callsign
 
-    def _set_squawk(self, ac: Aircraft, t: float, squawk: str | None, update: Update) -> None:
+    def _set_squawk(self, ac: Aircraft, update: AircraftUpdate, squawk: str) -> None:
         if squawk and squawk != ac.squawk:
-            update.changes.append(Change(t, "squawk", ac.squawk, squawk))
+            update.change(Change(update.t, "squawk", ac.squawk, squawk))
             ac.squawk = squawk
             if squawk in EMERGENCY_SQUAWKS:
-                self._set_emergency(ac, t, EMERGENCY_SQUAWKS[squawk].name, update)
+                self._set_emergency(ac, update, EMERGENCY_SQUAWKS[squawk].name)
 
-    def _set_emergency(self, ac: Aircraft, t: float, state: str, update: Update) -> None:
+    @staticmethod
+    def _set_emergency(ac: Aircraft, update: AircraftUpdate, state: str) -> None:
         if state != ac.emergency:
-            update.changes.append(Change(t, "emergency", ac.emergency, state))
+            update.change(Change(update.t, "emergency", ac.emergency, state))
             ac.emergency = state
 
     # --- positions -----------------------------------------------------------------
 
-    def _cpr(self, ac: Aircraft, t: float, msg: dict[str, Any], *, surface: bool,
-             alt: Any, update: Update) -> None:
-        fmt = msg.get("cpr_format")
-        lat_raw = msg.get("cpr_lat")
-        lon_raw = msg.get("cpr_lon")
-        if fmt is None or lat_raw is None or lon_raw is None:
+    def _check_receiver(self, ac: Aircraft, rejected: Rejection, surface: bool) -> None:
+        """A pair position beyond range may say the receiver position is wrong; once
+        it is sure, decode without it (positions of every aircraft start afresh)."""
+        check = self.receiver_check
+        if (check is None or surface or not rejected.from_pair
+                or rejected.range_km is None or rejected.range_km <= self.config.max_range_km):
             return
-        frame = CprFrame(t, fmt != 0, int(lat_raw), int(lon_raw), surface)
-        found = locate(ac.cpr, frame, self.config)
+        if check.beyond_range(ac.icao, rejected.lat, rejected.lon):
+            self.config = replace(self.config, receiver=None)
+            for other in (*self.aircraft.values(), *self.departed.values()):
+                other.cpr.last = None
+                other.cpr.failures = 0
+
+    @staticmethod
+    def _v0_accuracy(ac: Aircraft, typecode: int) -> None:
+        """Version 0 sends no operational status: its position type code implies NACp
+        and SIL (dump1090-fa and readsb show them so)."""
+        if ac.version == 0:
+            ac.nac_p = V0_NAC_P[typecode]
+            ac.sil = V0_SIL[typecode]
+            ac.sil_type = "unknown"
+
+    def _position(self, ac: Aircraft, update: AircraftUpdate,
+                  msg: SurfacePosition | AirbornePosition, *, surface: bool,
+                  alt: int | None, nic_b: int) -> None:
+        self._v0_accuracy(ac, msg.typecode)
+        cpr = msg.cpr
+        assert cpr is not None
+        t = update.t
+        found = locate(ac.cpr, CprFrame(t, cpr.odd, cpr.lat, cpr.lon, surface), self.config)
         if found is None:
             return
         if isinstance(found, Rejection):
             ac.rejected_positions += 1
-            self.rejected_positions += 1
+            self.counts.rejected_positions += 1
+            self._check_receiver(ac, found, surface)
             return
+        if self.receiver_check is not None and found.from_pair and not surface:
+            self.receiver_check.within_range()
+        if found.from_pair:
+            self.counts.global_positions += 1
+        else:
+            self.counts.local_positions += 1
         ac.positions += 1
+        integrity = nic_rc(msg.typecode, ac.version or 0, ac.nic_a, nic_b)
+        if integrity is not None:
+            ac.nic, ac.rc = integrity
         update.position = Position(
-            t, found.lat, found.lon, None if surface or alt is None else int(alt),
-            ac.groundspeed, ac.track, None if surface else ac.vertical_rate, surface,
-            found.range_km)
+            t, found.lat, found.lon, None if surface else alt, ac.groundspeed, ac.track,
+            None if surface else ac.vertical_rate, surface, found.range_km)

@@ -11,7 +11,8 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 
-from adsbwatch.decoder.messages.tracker import Aircraft, Position, Update
+from adsbwatch.decoder.messages.aircraft import Aircraft
+from adsbwatch.decoder.messages.tracker import AircraftUpdate, Position
 
 
 @dataclass(slots=True)
@@ -28,18 +29,17 @@ class Visit:
     max_alt: int | None = None
     closest_km: float | None = None
     messages: int = 0
-    max_dbfs: float = -math.inf  # -inf: no frame of the visit came with a level
+    max_power: float = 0.0  # the strongest frame's power; 0: none came with a level
     emergency: str | None = None
     dirty: bool = True  # changed since last written
 
-    def note(self, ac: Aircraft, t: float, level_dbfs: float,
-             position: Position | None) -> None:
+    def note(self, ac: Aircraft, t: float, power: float, position: Position | None) -> None:
         # Comparisons, not max() and min(): this runs for every frame.
         if t > self.last_seen:
             self.last_seen = t
         self.messages += 1
-        if level_dbfs > self.max_dbfs:  # False for NaN: a frame that came with no level
-            self.max_dbfs = level_dbfs
+        if power > self.max_power:  # False for NaN: a frame that came with no level
+            self.max_power = power
         if ac.callsign and ac.callsign not in self.callsigns:
             self.callsigns.append(ac.callsign)
         if ac.squawk and ac.squawk not in self.squawks:
@@ -58,9 +58,11 @@ class Visit:
         self.dirty = True
 
     def signal_dbfs(self, digits: int) -> float | None:
-        """The strongest frame's level, rounded; None when no frame had a level (all
-        came from a peer that sends none), rather than a level nobody measured."""
-        return round(self.max_dbfs, digits) if math.isfinite(self.max_dbfs) else None
+        """The strongest frame's level in dBFS, rounded; None when no frame had a level
+        (all came from a peer that sends none), rather than a level nobody measured."""
+        if self.max_power <= 0:
+            return None
+        return round(10 * math.log10(self.max_power), digits)
 
 
 def visit_id(icao: int, first_seen: float) -> int:
@@ -84,9 +86,10 @@ class Visits:
         self.open: dict[int, Visit] = {}
         self.ended: list[Visit] = []
 
-    def observe(self, update: Update, t: float, level_dbfs: float, label: str | None,
+    def observe(self, update: AircraftUpdate, label: str | None,
                 watched: bool) -> tuple[Visit, bool]:
         ac = update.aircraft
+        t = update.t
         visit = self.open.get(ac.icao)
         began = visit is None or t - visit.last_seen > self.gap_s
         if began:
@@ -95,7 +98,7 @@ class Visits:
             visit = Visit(visit_id(ac.icao, t), ac.icao, label, watched, t, t)
             self.open[ac.icao] = visit
         assert visit is not None
-        visit.note(ac, t, level_dbfs, update.position)
+        visit.note(ac, t, update.power, update.position)
         return visit, began
 
     def take_ended(self) -> list[Visit]:

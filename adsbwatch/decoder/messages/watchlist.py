@@ -31,6 +31,12 @@ def label_problem(label: str) -> str | None:
     """Why `label` cannot be written as a watchlist label, or None if it can."""
     if "\n" in label or "\r" in label:
         return "a label cannot contain a line break"
+    # Tabs and form feeds are spacing; a NUL would break an alert command's environment
+    # and an escape would drive the terminal.
+    control = next((c for c in label if (ord(c) < 0x20 and c not in "\t\x0b\x0c")
+                    or ord(c) == 0x7F), None)
+    if control is not None:
+        return f"a label cannot contain the control character U+{ord(control):04X}"
     if label != label.strip():
         return "a label cannot start or end with whitespace"
     if _COMMENT.search(label):

@@ -8,7 +8,7 @@ as (width, value) lists so each message reads like its table in the spec.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from adsbwatch.decoder.frames.crc import with_parity
 from adsbwatch.decoder.messages.emergency import EMERGENCY_SQUAWKS
@@ -238,6 +238,49 @@ def aircraft_status(icao: int, squawk: str, emergency: int | None = None,
     if emergency is None:
         emergency = EMERGENCY_SQUAWKS[squawk].state if squawk in EMERGENCY_SQUAWKS else 0
     me = pack([(5, 28), (3, 1), (3, emergency), (13, squawk_code13(squawk)), (32, 0)])
+    return df17(icao, me, ca)
+
+
+# Target state (TC 29 subtype 1, DO-260B 2.2.3.2.7.1): the mode bits in ME bit order
+# (bit 51 between althold and approach is the IMF, 0 for ADS-B).
+NAV_MODES = ("autopilot", "vnav", "althold", "approach", "tcas", "lnav")
+STANDARD_HPA = 1013.25
+
+
+def target_state(icao: int, selected_alt_ft: float | None, baro_hpa: float | None,
+                 selected_heading: float | None, modes: Collection[str] | None = None,
+                 fms: bool = False, nac_p: int = 9, nic_baro: int = 1, sil: int = 3,
+                 ca: int = CA_AIRBORNE) -> bytes:
+    """TC 29 subtype 1 (ADS-B version 2): selected altitude (32 ft, MCP or FMS), baro
+    setting (0.8 hPa above 800), selected heading (360/512 deg), NACp, NIC baro, SIL and
+    the autopilot modes (None: the mode bits not valid)."""
+    unknown = set(modes or ()) - set(NAV_MODES)
+    if unknown:
+        raise ValueError(f"unknown autopilot modes {sorted(unknown)}")
+    alt = 0 if selected_alt_ft is None else round(selected_alt_ft / 32) + 1
+    baro = 0 if baro_hpa is None else round((baro_hpa - 800.0) / 0.8) + 1
+    heading = (0, 0) if selected_heading is None else (
+        1, round(selected_heading % 360 * 512 / 360) % 512)
+    chosen = set(modes or ())
+    flags = [(1, int(name in chosen)) for name in NAV_MODES]
+    mode_bits = [(1, int(modes is not None)), *flags[:3], (1, 0), *flags[3:]]  # (1, 0): IMF
+    me = pack([(5, 29), (2, 1), (1, 0), (1, int(fms)), (11, alt), (9, baro),
+               (1, heading[0]), (9, heading[1]), (4, nac_p), (1, nic_baro), (2, sil),
+               *mode_bits, (2, 0)])
+    return df17(icao, me, ca)
+
+
+def operational_status(icao: int, version: int = 2, surface: bool = False, nic_a: int = 0,
+                       nac_p: int = 9, gva: int = 2, sil: int = 3, nic_baro: int = 1,
+                       sil_per_sample: bool = False, capability_class: int = 0,
+                       operational_mode: int = 0, ca: int = CA_AIRBORNE) -> bytes:
+    """TC 31, subtype 0 (airborne) or 1 (surface): capability class and operational mode
+    codes (16 bits each, as given), the ADS-B version, NIC supplement A, NACp, GVA
+    (airborne; reserved on the surface), SIL, NIC baro (airborne; track-or-heading on the
+    surface), HRD 0 (true north) and the SIL supplement."""
+    me = pack([(5, 31), (3, int(surface)), (16, capability_class), (16, operational_mode),
+               (3, version), (1, nic_a), (4, nac_p), (2, 0 if surface else gva), (2, sil),
+               (1, 0 if surface else nic_baro), (1, 0), (1, int(sil_per_sample)), (1, 0)])
     return df17(icao, me, ca)
 
 

@@ -35,6 +35,9 @@ SURFACE_STILL_S = (4.8, 5.2)
 SURFACE_IDENT_STILL_S = (9.8, 10.2)
 ACQUISITION_S = (0.8, 1.2)
 EMERGENCY_STATUS_S = (0.8, 1.2)
+TARGET_STATE_S = (1.2, 1.3)  # airborne, ADS-B version 2
+OPERATIONAL_STATUS_S = (2.4, 2.6)  # airborne
+SURFACE_OPERATIONAL_STATUS_S = (4.8, 5.2)
 RADAR_SWEEP_S = (4.7, 4.9)  # a terminal radar rotating every ~4.8 s
 REPLY_GAP_S = (2e-3, 8e-3)  # DF4 then DF5 within one beam dwell
 
@@ -55,12 +58,20 @@ class Aircraft:
     turn_rate_dps: float = 0.0  # positive turns right (clockwise)
     on_ground: bool = False
     category: int = 0xA3  # emitter category read as hex: 0xA3 = set A (TC 4), cat 3
+    adsb_version: int = 2  # 2 sends target states (TC 29) too; 0 no operational status
     watched: bool = False
     note: str = ""  # a label for watchlists
 
     @property
     def icao_hex(self) -> str:
         return f"{self.icao:06X}"
+
+    @property
+    def selected_altitude_ft(self) -> float:
+        """What its autopilot is set to: where three minutes at its vertical rate take
+        it, to the thousand feet."""
+        target = round((self.alt_ft + 3 * self.vrate_fpm) / 1000.0) * 1000.0
+        return min(max(target, 0.0), 45_000.0)
 
 
 @dataclass(frozen=True)
@@ -79,7 +90,8 @@ class Transmission:
     t: float  # first preamble pulse, seconds from the start of the recording
     icao: int
     data: bytes
-    kind: str  # ident, position_even/odd, surface_even/odd, velocity, status, df11, df4, df5
+    kind: str  # ident, position_even/odd, surface_even/odd, velocity, status, target_state,
+    # op_status, df11, df4, df5
     state: State  # the truth when it was sent
     snr_db: float
     freq_offset_hz: float
@@ -204,6 +216,24 @@ def _messages(ac: Aircraft, rng: np.random.Generator, duration: float,
             yield t + float(rng.uniform(*REPLY_GAP_S)), "df5"
 
 
+def _status_messages(ac: Aircraft, rng: np.random.Generator,
+                     duration: float) -> Iterator[tuple[float, str]]:
+    """(time, kind) of the target states and operational statuses an aircraft sends."""
+    if ac.adsb_version >= 1:
+        interval = SURFACE_OPERATIONAL_STATUS_S if ac.on_ground else OPERATIONAL_STATUS_S
+        yield from ((t, "op_status") for t in _times(rng, interval, duration))
+    if ac.adsb_version >= 2 and not ac.on_ground:
+        yield from ((t, "target_state") for t in _times(rng, TARGET_STATE_S, duration))
+
+
+def autopilot_modes(s: State) -> tuple[str, ...]:
+    """The modes a simulated autopilot flies: VNAV climbing or descending, altitude
+    hold when level, approach when descending below 5000 ft."""
+    vertical = ("vnav",) if s.vrate_fpm else ("althold",)
+    approach = ("approach",) if s.vrate_fpm < 0 and s.alt_ft < 5000 else ()
+    return ("autopilot", *vertical, *approach, "lnav", "tcas")
+
+
 def encode_message(ac: Aircraft, kind: str, s: State) -> bytes:
     """The frame `ac` sends as `kind` in state `s`."""
     ca = enc.CA_GROUND if s.on_ground else enc.CA_AIRBORNE
@@ -220,6 +250,11 @@ def encode_message(ac: Aircraft, kind: str, s: State) -> bytes:
         return enc.airborne_velocity(ac.icao, s.gs_kt, s.track_deg, s.vrate_fpm)
     if kind == "status":
         return enc.aircraft_status(ac.icao, ac.squawk, ca=ca)
+    if kind == "target_state":
+        return enc.target_state(ac.icao, ac.selected_altitude_ft, enc.STANDARD_HPA,
+                                round(s.track_deg) % 360, autopilot_modes(s))
+    if kind == "op_status":
+        return enc.operational_status(ac.icao, ac.adsb_version, s.on_ground, ca=ca)
     if kind == "df11":
         return enc.all_call_reply(ac.icao, ca)
     if kind == "df4":
@@ -245,15 +280,21 @@ def transmissions(
     them all); by default every stream starts at a random phase of its period."""
     signal = signal or SignalModel()
     last_start = duration_s - LONGEST_FRAME_S - 10e-6
+    # The status squitters draw from a generator of their own, so adding them left every
+    # other frame of a seed as it was (spawning does not advance `rng`).
+    status_rng = rng.spawn(1)[0]
     out = []
     for ac in aircraft_list:
         offset = float(rng.uniform(-MAX_FREQ_OFFSET_HZ, MAX_FREQ_OFFSET_HZ))
-        for t, kind in _messages(ac, rng, duration_s, ident_phase, position_phase, radar):
-            if not 10e-6 <= t <= last_start:
-                continue
-            s = state_at(ac, t)
-            out.append(Transmission(t, ac.icao, encode_message(ac, kind, s), kind, s,
-                                    signal.snr_db(slant_km(s, receiver), rng), offset))
+        for draw, schedule in (
+                (rng, _messages(ac, rng, duration_s, ident_phase, position_phase, radar)),
+                (status_rng, _status_messages(ac, status_rng, duration_s))):
+            for t, kind in schedule:
+                if not 10e-6 <= t <= last_start:
+                    continue
+                s = state_at(ac, t)
+                out.append(Transmission(t, ac.icao, encode_message(ac, kind, s), kind, s,
+                                        signal.snr_db(slant_km(s, receiver), draw), offset))
     out.sort(key=lambda tr: (tr.t, tr.icao))
     return out
 
@@ -374,7 +415,8 @@ def benchmark_scene(n_aircraft: int = 150, rng: np.random.Generator | None = Non
         aircraft.append(Aircraft(
             int(addresses[k]), callsign, squawks[k], lat, lon, alt, gs,
             float(rng.uniform(0.0, 360.0)), vr, turn, on_ground,
-            category=int(rng.choice([0xA1, 0xA2, 0xA3, 0xA3, 0xA3, 0xA5]))))
+            category=int(rng.choice([0xA1, 0xA2, 0xA3, 0xA3, 0xA3, 0xA5])),
+            adsb_version=1 if k % 5 == 4 else 2))  # a fifth still DO-260A (no target state)
     return Scene("benchmark", receiver, aircraft)
 
 

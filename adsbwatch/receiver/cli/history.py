@@ -1,8 +1,8 @@
 """`adsbwatch sightings` and `adsbwatch track`: what the store recorded, as a table, JSON
 or a track export. Both only read: the store is opened read-only.
 
-SQLite and the exporters are imported by the commands that use them: this module is
-imported whatever the command, for its options."""
+The store's backend and the exporters are imported by the commands that use them: this
+module is imported whatever the command, for its options."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import json
 import time
 from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.cli.opening import open_store, watch_entry, write_output
+from adsbwatch.receiver.cli.opening import watch_entry, write_output
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.store.formats import EXPORT_FORMATS
+from adsbwatch.receiver.store.opening import open_history
 from adsbwatch.receiver.when import iso_utc, parse_when, table_time
 
 if TYPE_CHECKING:
@@ -66,8 +67,8 @@ def _table(visits: list[VisitRow]) -> str:
 def cmd_sightings(args: argparse.Namespace) -> int:
     icao = _icao(args.icao) if args.icao else None
     since = since_option(args.since)
-    with open_store(args.db, read_only=True) as store:
-        visits = store.sightings(icao=icao, since=since)
+    with open_history(args.db) as history:
+        visits = history.sightings(icao=icao, since=since)
     if args.json:
         write_output(json.dumps([_visit_dict(v) for v in visits], indent=1) + "\n", None)
     else:
@@ -78,9 +79,9 @@ def cmd_sightings(args: argparse.Namespace) -> int:
 def cmd_track(args: argparse.Namespace) -> int:
     icao = _icao(args.icao)
     since = since_option(args.since)
-    with open_store(args.db, read_only=True) as store:
-        rows = store.track(icao, since=since)
-        visits = store.sightings(icao=icao)
+    with open_history(args.db) as history:
+        rows = history.track(icao, since=since)
+        visits = history.sightings(icao=icao)
     if not rows:
         raise UserError(f"no track points stored for {args.icao.upper()}")
     label = next((v.label for v in visits if v.label), "") or ""

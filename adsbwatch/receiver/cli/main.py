@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from adsbwatch import __version__
 from adsbwatch.receiver.cli import history, live, replay, report, serve, simulate, watchlist
 from adsbwatch.receiver.cli import store as store_cmd
-from adsbwatch.receiver.cli.config import parse_with_config
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
+from adsbwatch.receiver.core.open_files import raise_open_files_limit
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 
@@ -39,12 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     prepare_kernel_cache()  # before a command imports a kernel: Numba needs a cache folder
+    # Each network client is an open file; a service starts with a soft limit of 1024.
+    raise_open_files_limit()
     # `kill -USR1 PID` prints every thread's stack to stderr: how a stuck receiver is
     # diagnosed without stopping it.
     with contextlib.suppress(OSError, ValueError):  # stderr without a descriptor (tests)
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     parser = build_parser()
-    args = parse_with_config(parser, argv)  # parse_args, with live's and replay's --config
+    args = parser.parse_args(argv)
     try:
         return args.handler(args)
     except (UserError, RuntimeFailure) as exc:

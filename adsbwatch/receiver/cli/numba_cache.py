@@ -1,31 +1,45 @@
 """Where Numba keeps the compiled kernels, chosen before any kernel module is imported.
 
-The kernels are compiled with `cache=True`. Numba looks for a writable place in this order:
-`NUMBA_CACHE_DIR`, the `__pycache__` folder beside each kernel's source, then its user-wide
-folder (`$XDG_CACHE_HOME/numba` or `~/.cache/numba`); when none can be written it refuses to
-define the kernel ("no locator available"). A service account with a read-only HOME and a
-read-only installation meets exactly that. Then we name a private folder in the temp dir,
-and if even that cannot be had, we leave the kernels uncached (they compile on every run).
+The kernels are compiled with `cache=True`, and Numba checks a cached kernel against its
+own source file only: a kernel that inlines a function or takes a constant from another
+module (a table in `formats.py`) would be served stale after that module changed. So
+every run keeps its kernels in a folder named by a hash of all the kernel modules'
+sources (`adsbwatch-kernels-<hash>`): other sources, another folder. The hash reads a few
+small files, no import.
+
+The folder sits in `NUMBA_CACHE_DIR` when the user set it, else where Numba itself would
+look first: beside the package (its `__pycache__`), then its user-wide folder
+(`$XDG_CACHE_HOME/numba` or `~/.cache/numba`). A service account with a read-only
+installation and HOME gets a private folder in the temp dir, and if even that cannot be
+had, the kernels go uncached (they compile on every run); either is said on one line.
+Folders of other sources unused for a month are removed.
 
 This module only probes folders: importing numba here would cost every command its start-up.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.abc
 import importlib.machinery
 import os
+import shutil
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
 CACHE_DIR_VARIABLE = "NUMBA_CACHE_DIR"
 PACKAGE = Path(__file__).resolve().parents[2]  # the `adsbwatch` folder
-# The folders whose modules define `cache=True` kernels (a test keeps this list true).
+# The folders whose modules define `cache=True` kernels and all that those modules import
+# of adsbwatch (tests keep both true): what the kernels are made from.
 KERNEL_FOLDERS = ("decoder/frames", "decoder/demod")
+CACHE_PREFIX = "adsbwatch-kernels-"
+STALE_CACHE_S = 30 * 86_400  # a folder of other sources unused this long is removed
 
 Warn = Callable[[str], None]
 
@@ -34,27 +48,65 @@ def _stderr_warning(message: str) -> None:
     print(f"adsbwatch: warning: {message}", file=sys.stderr)
 
 
+def kernel_sources_digest(package: Path = PACKAGE) -> str:
+    """A hash of every source file in the kernel folders of `package`, names and contents."""
+    digest = hashlib.sha256()
+    for folder in KERNEL_FOLDERS:
+        for path in sorted((package / folder).rglob("*.py")):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def kernel_cache_name(package: Path = PACKAGE) -> str:
+    """The cache folder's name for the kernels of these sources."""
+    return CACHE_PREFIX + kernel_sources_digest(package)
+
+
 def prepare_kernel_cache(environ: MutableMapping[str, str] | None = None,
-                         warn: Warn = _stderr_warning) -> None:
-    """Make sure Numba will find a place for the kernels' cache (see the module's text).
+                         warn: Warn = _stderr_warning, package: Path = PACKAGE) -> None:
+    """Point Numba at the cache folder of these kernel sources (see the module's text).
     Does nothing once numba is imported: it has read its settings by then."""
     env = os.environ if environ is None else environ
-    if env.get(CACHE_DIR_VARIABLE) or "numba" in sys.modules:
+    if "numba" in sys.modules:
         return
-    in_tree = [PACKAGE / folder / "__pycache__" for folder in KERNEL_FOLDERS]
-    if all(map(can_hold_files, in_tree)) or can_hold_files(user_wide_cache_dir(env)):
+    name = kernel_cache_name(package)
+    chosen = env.get(CACHE_DIR_VARIABLE)
+    if chosen:
+        if Path(chosen).name != name:  # not already chosen by the adsbwatch that started us
+            env[CACHE_DIR_VARIABLE] = str(Path(chosen) / name)
         return
+    in_tree, user_wide = package / "__pycache__", user_wide_cache_dir(env)
+    for base in (in_tree, user_wide):
+        if can_hold_files(base / name):
+            _use(env, base, name)
+            return
     private = private_temp_folder()
-    if private is not None:
-        env[CACHE_DIR_VARIABLE] = str(private)
-        warn(f"cannot write Numba's kernel cache beside the package ({PACKAGE}) or in "
-             f"{user_wide_cache_dir(env)}; keeping it in {private} (set {CACHE_DIR_VARIABLE} "
-             "to a writable folder to choose)")
+    if private is not None and can_hold_files(private / name):
+        _use(env, private, name)
+        warn(f"cannot write Numba's kernel cache beside the package ({package}) or in "
+             f"{user_wide}; keeping it in {private / name} (set {CACHE_DIR_VARIABLE} to a "
+             "writable folder to choose)")
         return
     leave_kernels_uncached()
-    warn(f"no writable folder for Numba's kernel cache (the package, "
-         f"{user_wide_cache_dir(env)}, the temp dir): kernels compile on every run, which "
-         f"takes about 30 s; set {CACHE_DIR_VARIABLE} to a writable folder")
+    warn(f"no writable folder for Numba's kernel cache (the package, {user_wide}, the temp "
+         f"dir): kernels compile on every run, which takes about 30 s; set "
+         f"{CACHE_DIR_VARIABLE} to a writable folder")
+
+
+def _use(env: MutableMapping[str, str], base: Path, name: str) -> None:
+    """Cache in base/name (marked as in use), and remove long unused folders of other
+    sources beside it."""
+    folder = base / name
+    env[CACHE_DIR_VARIABLE] = str(folder)
+    with contextlib.suppress(OSError):
+        os.utime(folder)
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for other in base.iterdir():
+            if other.name.startswith(CACHE_PREFIX) and other.name != name \
+                    and now - other.stat().st_mtime > STALE_CACHE_S:
+                shutil.rmtree(other, ignore_errors=True)
 
 
 def user_wide_cache_dir(environ: MutableMapping[str, str]) -> Path:

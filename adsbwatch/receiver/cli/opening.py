@@ -1,71 +1,19 @@
-"""Opening what the user names, any failure a one-line UserError: watchlist files, the
-store, addresses on the command line, and the files a command writes. Light on imports
-(SQLite is loaded when a store is opened): every command's parser module uses it, and
-`replay --raw` needs neither."""
+"""Opening what the user names, any failure a one-line UserError: watchlist files,
+addresses on the command line, and the files a command writes. Light on imports: every
+command's parser module uses it, and `replay --raw` needs none of the store (which
+store/opening.py opens)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from adsbwatch.decoder.messages.watchlist import (
     WatchEntry,
-    WatchlistError,
     parse_address,
-    parse_watchlist,
 )
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
-from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import UserError
-
-if TYPE_CHECKING:
-    from adsbwatch.receiver.store.sqlite import Store
-
-
-def load_watchlist_files(paths: list[str]) -> list[WatchEntry]:
-    entries: list[WatchEntry] = []
-    for name in paths:
-        try:
-            text = Path(name).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UserError(f"{name}: cannot read watchlist ({exc.strerror or exc})") from None
-        except UnicodeDecodeError:
-            raise UserError(f"{name}: not a text file (expected UTF-8 watchlist)") from None
-        try:
-            entries.extend(parse_watchlist(text, name))
-        except WatchlistError as exc:
-            raise UserError(str(exc)) from None
-    return entries
-
-
-def open_store(db: str | None, *, read_only: bool = False) -> Store:
-    """The store at `db` (default: the user's). A reading command (`read_only`) opens
-    it read-only and never creates it: a missing store is a UserError."""
-    from adsbwatch.receiver.store.sqlite import Store, StoreError
-
-    path = store_path(db)
-    if read_only:
-        _must_exist(path)
-    try:
-        return Store(path, read_only=read_only)
-    except StoreError as exc:
-        raise UserError(str(exc)) from None
-
-
-def store_path(db: str | None) -> Path:
-    """--db, else the user's default store."""
-    return Path(db) if db else default_db_path()
-
-
-def _must_exist(path: Path) -> None:
-    try:
-        os.stat(path)
-    except FileNotFoundError:
-        raise UserError(f"there is no store at {path}: check --db, or record one first "
-                        f"(e.g. `adsbwatch replay FILE --db {path}`)") from None
-    except OSError as exc:
-        raise UserError(f"cannot open the database {path} ({exc.strerror or exc})") from None
 
 
 def watch_entry(spec: str, label: str) -> WatchEntry:

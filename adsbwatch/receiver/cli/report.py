@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.cli.history import since_option
-from adsbwatch.receiver.cli.opening import given_position, open_store
+from adsbwatch.receiver.cli.opening import given_position
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.store.opening import open_history
 
 if TYPE_CHECKING:
-    from adsbwatch.receiver.store.sqlite import Store
+    from adsbwatch.receiver.store.protocols import History
 
 DEFAULT_OUT = "adsbwatch-report"
 DEFAULT_PROFILES = 24  # the altitude profiles drawn, newest visits first
@@ -44,13 +45,9 @@ def _out_folder(text: str) -> Path:
 
 
 @contextmanager
-def _progress(store: Store, since: float | None) -> Iterator[Callable[[int], None]]:
+def _progress(history: History, since: float | None) -> Iterator[Callable[[int], None]]:
     """A tqdm bar on stderr while a large store is read, on a terminal only."""
-    total = 0
-    if sys.stderr.isatty():
-        from adsbwatch.receiver.store.report_queries import rows_to_read
-
-        total = rows_to_read(store, since)
+    total = history.rows_to_read(since) if sys.stderr.isatty() else 0
     if total < LARGE_STORE_ROWS:
         yield lambda rows: None
         return
@@ -70,9 +67,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = _out_folder(args.out)
     from adsbwatch.receiver.ui.plots.report import write_report
 
-    with open_store(args.db, read_only=True) as store, _progress(store, since) as advance:
+    with open_history(args.db) as history, _progress(history, since) as advance:
         try:
-            index = write_report(store, out, since, given, args.max_profiles, advance)
+            index = write_report(history, out, since, given, args.max_profiles, advance)
         except OSError as exc:
             raise RuntimeFailure(f"cannot write the report into {out}: "
                                  f"{exc.strerror or exc}") from None

@@ -6,31 +6,31 @@ aircraft. aiohttp and the store are imported when the command runs."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
-from adsbwatch.receiver.cli.net_args import DEFAULT_BIND, port_number
-from adsbwatch.receiver.cli.opening import given_position, open_store, store_path
+from adsbwatch.receiver.cli.opening import given_position
+from adsbwatch.receiver.cli.station_options import option_type
+from adsbwatch.receiver.config import values
+from adsbwatch.receiver.defaults import DEFAULT_BIND, MAX_CLIENTS
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.outputs.web.tiles import tile_url
+from adsbwatch.receiver.store.errors import StoreError
+from adsbwatch.receiver.store.opening import open_history, store_location
 
 if TYPE_CHECKING:
     from aiohttp import web
 
 
 def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
-    """--lat/--lon, else where the store's newest run with a position was."""
+    """--lat/--lon, else where the store's newest run with a position was. The store is
+    opened here whatever: one that is not there or not readable is a one-line error now,
+    not on the first page."""
     given = given_position(args)
-    if given is not None:
-        return given
-    from adsbwatch.receiver.store.report_queries import receiver_positions
-    from adsbwatch.receiver.store.sqlite import StoreError
-
-    # Opened once here too: a file that is not a readable store is a one-line error now.
-    with open_store(db, read_only=True) as store:
+    with open_history(db) as history:
+        if given is not None:
+            return given
         try:
-            positions = receiver_positions(store, None)
+            positions = history.receiver_positions(None)
         except StoreError as exc:
             raise UserError(str(exc)) from None
     return (positions[0].lat, positions[0].lon) if positions else None
@@ -52,10 +52,7 @@ def build_app(db: str, receiver: tuple[float, float] | None,
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    db = str(store_path(args.db))
-    if not os.path.exists(db):
-        raise UserError(f"there is no store at {db}: check --db, or record one first "
-                        f"(e.g. `adsbwatch replay FILE --db {db}`)")
+    db = store_location(args.db)
     tiles = args.map_tiles
     receiver = _receiver(args, db)
     try:
@@ -64,13 +61,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UserError(f"serve needs {exc.name}, which is not installed: "
                         "pip install 'adsbwatch[web]'") from None
     # The station's own server and signals, with no station: Ctrl-C or SIGTERM ends it.
+    from adsbwatch.receiver.core.network import NetworkThread
     from adsbwatch.receiver.outputs.http.service import HttpService
-    from adsbwatch.receiver.station.network import NetworkThread
+    from adsbwatch.receiver.outputs.net.limits import ClientLimits
     from adsbwatch.receiver.station.signals import StopSignals
 
     network = NetworkThread()
     try:
-        service = HttpService(network, app, args.net_bind, args.http)
+        service = HttpService(network, app, args.net_bind, args.http,
+                              limits=ClientLimits(args.max_clients), hosts=args.http_host)
         with StopSignals() as signals:
             signals.wait_for_signal(None if args.quiet else lambda: print(
                 f"adsbwatch: serving {service.url} until Ctrl-C", file=sys.stderr, flush=True))
@@ -84,18 +83,27 @@ def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPars
     parser = sub.add_parser(
         "serve", parents=[db_parent],
         help="serve the web map's history view of a store, with no receiver running")
-    parser.add_argument("--http", type=port_number, required=True, metavar="PORT",
+    parser.add_argument("--http", type=option_type(values.port), required=True, metavar="PORT",
                         help="the port of the web map (0: any free port)")
     parser.add_argument("--net-bind", metavar="ADDR", default=DEFAULT_BIND,
+                        type=option_type(values.bind_address),
                         help=f"the address to listen on (default {DEFAULT_BIND}; 0.0.0.0 "
                              "for every interface)")
-    parser.add_argument("--map-tiles", metavar="URL", type=tile_url,
+    parser.add_argument("--http-host", metavar="NAME", action="append", default=[],
+                        type=option_type(values.http_host),
+                        help="a name the server answers to besides IP addresses, localhost "
+                             "and this machine's name (repeatable; * for any)")
+    parser.add_argument("--max-clients", metavar="N", default=MAX_CLIENTS,
+                        type=option_type(values.client_limit),
+                        help=f"connections it takes at once (default {MAX_CLIENTS})")
+    parser.add_argument("--map-tiles", metavar="URL", type=option_type(values.tile_url),
                         help="a base-map tile URL template, e.g. "
                              "https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: "
                              "none, land and country outlines only)")
-    parser.add_argument("--lat", type=float, help="the receiver's latitude, for the range "
-                        "rings (default: the store's newest run's)")
-    parser.add_argument("--lon", type=float, help="the receiver's longitude")
+    parser.add_argument("--lat", type=option_type(values.degrees),
+                        help="the receiver's latitude, for the range rings (default: the "
+                             "store's newest run's)")
+    parser.add_argument("--lon", type=option_type(values.degrees), help="the receiver's longitude")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="do not print the address served")
     parser.set_defaults(handler=cmd_serve)

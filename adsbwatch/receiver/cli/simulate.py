@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.sim.defaults import DEFAULT_START_TIME
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
-from adsbwatch.receiver.sources.rates import check_format, parse_rate
+from adsbwatch.receiver.rates import check_format, parse_rate
 from adsbwatch.receiver.when import iso_time, iso_utc
 
 if TYPE_CHECKING:

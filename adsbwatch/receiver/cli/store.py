@@ -6,22 +6,25 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from adsbwatch.receiver.cli.opening import open_store
+from adsbwatch.receiver.cli.station_options import warn
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.errors import RuntimeFailure
+from adsbwatch.receiver.store.opening import restore_unsaved, store_location
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.file)
-    with open_store(args.db) as store:  # a bad file: UnsavedFileError, exit status 2
-        restored, left_out = store.restore_unsaved(source)
-        where = store.path
-    if left_out:
+    where = store_location(args.db)
+    done = restore_unsaved(args.db, source)  # a bad file: UnsavedFileError, exit status 2
+    if done.cut_off is not None:
+        warn(f"{source}:{done.cut_off}: left out this last line, cut off (the run that "
+             "saved the file was stopped while writing it)")
+    if done.left_out:
         raise RuntimeFailure(
-            f"restored {restored} rows from {source} into {where}, but not {left_out} "
-            f"points and events: their visit is in neither {source} nor the store "
-            "(restore the file that holds it first, then this one again)")
-    write_stdout(f"restored {restored} rows from {source} into {where}\n")
+            f"restored {done.rows} rows from {source} into {where}, but not "
+            f"{done.left_out} points and events: their visit is in neither {source} nor "
+            "the store (restore the file that holds it first, then this one again)")
+    write_stdout(f"restored {done.rows} rows from {source} into {where}\n")
     flush_stdout()
     return 0
 

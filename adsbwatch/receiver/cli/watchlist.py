@@ -6,20 +6,17 @@ import argparse
 import sys
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, format_watchlist
-from adsbwatch.receiver.cli.opening import (
-    load_watchlist_files,
-    open_store,
-    store_path,
-    watch_entry,
-    write_output,
-)
+from adsbwatch.receiver.assembly.watchlists import load_watchlist_files
+from adsbwatch.receiver.cli.opening import watch_entry, write_output
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.store.errors import NoStoreError
+from adsbwatch.receiver.store.opening import open_watchlist_store, store_location
 
 
 def cmd_watch_add(args: argparse.Namespace) -> int:
     entry = watch_entry(args.address, " ".join(args.label))
-    with open_store(args.db) as store:
+    with open_watchlist_store(args.db) as store:
         store.add_watch([entry])
     write_stdout(f"watching {entry.text()}\n")
     flush_stdout()
@@ -28,7 +25,7 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
 
 def cmd_watch_remove(args: argparse.Namespace) -> int:
     entry = watch_entry(args.address, "")
-    with open_store(args.db) as store:
+    with open_watchlist_store(args.db) as store:
         if not store.remove_watch(entry.lo, entry.hi):
             raise UserError(f"{args.address} is not on the watchlist")
     write_stdout(f"no longer watching {args.address.upper()}\n")
@@ -39,12 +36,14 @@ def cmd_watch_remove(args: argparse.Namespace) -> int:
 def _stored_entries(db: str | None) -> list[WatchEntry]:
     """The store's watchlist. A store not made yet holds an empty one: said on stderr,
     and nothing is created (reading never writes)."""
-    path = store_path(db)
-    if not path.exists():
-        print(f"adsbwatch: no store at {path} yet: the watchlist is empty (add to it with "
-              f"`adsbwatch watchlist add HEX` or `import FILE`)", file=sys.stderr)
+    try:
+        store = open_watchlist_store(db, read_only=True)
+    except NoStoreError:
+        print(f"adsbwatch: no store at {store_location(db)} yet: the watchlist is empty "
+              "(add to it with `adsbwatch watchlist add HEX` or `import FILE`)",
+              file=sys.stderr)
         return []
-    with open_store(db, read_only=True) as store:
+    with store:
         return store.watch_entries()
 
 
@@ -55,7 +54,7 @@ def cmd_watch_list(args: argparse.Namespace) -> int:
 
 def cmd_watch_import(args: argparse.Namespace) -> int:
     entries = load_watchlist_files([args.file])  # all or nothing: parsed before writing
-    with open_store(args.db) as store:
+    with open_watchlist_store(args.db) as store:
         count = store.add_watch(entries)
     write_stdout(f"imported {count} entries from {args.file}\n")
     flush_stdout()

@@ -1,24 +1,32 @@
 """Alerts for sightings: a highlighted console line, and the user's --on-sighting command.
 
 The command runs without a shell (so a callsign or label can never be run as code), gets
-the sighting as JSON on stdin and the main fields in its environment, and is not waited
-for: a slow notifier must not hold up the receiver. Finished commands are reaped as new
-ones start and at the end.
+the sighting as JSON on stdin and the main fields in its environment, and never holds up
+the receiver: commands run from a thread of their own, at most MAX_RUNNING at once, each
+killed after COMMAND_TIMEOUT_S; sightings beyond MAX_WAITING wait for none and are
+counted. A command that cannot start is one warning, and the alerts go on.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shlex
+import queue
 import subprocess
-import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
 
 from rich.console import Console
 
-from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.station.pipeline import Sighting
+from adsbwatch.receiver.core.events import Sighting
+from adsbwatch.receiver.core.lines import warn_on_stderr
 from adsbwatch.receiver.when import table_time
+
+MAX_RUNNING = 4  # commands at once
+MAX_WAITING = 100  # sightings waiting for a free slot; more are not run (counted)
+COMMAND_TIMEOUT_S = 30.0  # a notifier that takes longer is killed
+CLOSE_WAIT_S = 5.0  # at the end, how long running and waiting commands get in all
 
 
 def sighting_line(s: Sighting) -> str:
@@ -38,54 +46,128 @@ def sighting_line(s: Sighting) -> str:
     return " ".join(parts)
 
 
-class Alerter:
-    def __init__(self, console: Console, command: str | None) -> None:
-        self.console = console
-        self.argv = _parse_command(command) if command else None
-        self.running: list[subprocess.Popen[bytes]] = []
-        self.failures = 0
+class CommandRunner:
+    """Runs `argv` for each sighting handed to it, bounded as the module says."""
 
-    def __call__(self, sighting: Sighting) -> None:
-        self.console.print(sighting_line(sighting), style="bold black on yellow",
-                           highlight=False, soft_wrap=True)
-        if self.argv is not None:
+    def __init__(self, argv: Sequence[str], warn: Callable[[str], None] = warn_on_stderr,
+                 max_running: int = MAX_RUNNING, timeout_s: float = COMMAND_TIMEOUT_S) -> None:
+        self.argv = list(argv)
+        self.warn = warn
+        self.timeout_s = timeout_s
+        self.started = 0
+        self.failures = 0  # could not start
+        self.killed = 0  # ran past the timeout
+        self.not_run = 0  # the waiting queue was full, or the run ended first
+        self._waiting: queue.Queue[Sighting | None] = queue.Queue(MAX_WAITING)
+        self._said_full = False
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._work, name="on-sighting", daemon=True)
+                         for _ in range(max_running)]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def running(self) -> int:
+        """Commands running now."""
+        with self._lock:
+            return len(self._running)
+
+    def submit(self, sighting: Sighting) -> None:
+        try:
+            self._waiting.put_nowait(sighting)
+        except queue.Full:
+            self.not_run += 1
+            if not self._said_full:
+                self._said_full = True
+                self.warn(f"--on-sighting: {MAX_WAITING} sightings wait for the command "
+                          "already; more are not run until it catches up")
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            sighting = self._waiting.get()
+            if sighting is None:
+                return
             self._run(sighting)
 
     def _run(self, sighting: Sighting) -> None:
-        self.running = [p for p in self.running if p.poll() is None]
         data = sighting.as_dict()
         env = dict(os.environ, ADSBWATCH_ICAO=str(data["icao"]),
                    ADSBWATCH_LABEL=str(data["label"]), ADSBWATCH_CALLSIGN=str(data["callsign"]))
         try:
             proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, env=env)  # noqa: S603
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the environment
             self.failures += 1
-            print(f"adsbwatch: warning: --on-sighting: cannot run {self.argv[0]!r} "
-                  f"({exc.strerror or exc})", file=sys.stderr)
+            self.warn(f"--on-sighting: cannot run {self.argv[0]!r} "
+                      f"({getattr(exc, 'strerror', None) or exc})")
             return
+        self.started += 1
+        with self._lock:
+            self._running.add(proc)
         assert proc.stdin is not None
         try:
             proc.stdin.write(json.dumps(data).encode() + b"\n")
             proc.stdin.close()
         except OSError:
             pass  # the command need not read its input
-        self.running.append(proc)
+        try:
+            proc.wait(timeout=self.timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            self.killed += 1
+            self.warn(f"--on-sighting: {self.argv[0]!r} ran longer than "
+                      f"{self.timeout_s:g} s; killed it")
+        finally:
+            with self._lock:
+                self._running.discard(proc)
 
-    def wait(self, timeout: float = 10.0) -> None:
-        """Let the last commands finish (each at most `timeout` seconds)."""
-        for proc in self.running:
+    def close(self, wait_s: float = CLOSE_WAIT_S) -> None:
+        """Let waiting and running commands finish within `wait_s` in all; the rest are
+        not run, or killed."""
+        for _ in self._threads:
             try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        self.running = []
+                self._waiting.put(None, timeout=wait_s)
+            except queue.Full:
+                break
+        deadline = time.monotonic() + wait_s
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._stop.set()
+        while True:  # what never got a slot
+            try:
+                if self._waiting.get_nowait() is not None:
+                    self.not_run += 1
+            except queue.Empty:
+                break
+        with self._lock:
+            late = list(self._running)
+        for proc in late:  # still running when the run must end
+            proc.kill()
+        if late:
+            self.warn(f"--on-sighting: stopped {len(late)} commands still running at the end")
+        if self.not_run:
+            self.warn(f"--on-sighting: {self.not_run} sightings were not run (too many "
+                      "waiting, or the run ended first)")
 
 
-def _parse_command(command: str) -> list[str]:
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        raise UserError(f"--on-sighting: cannot parse {command!r} ({exc})") from None
-    if not argv:
-        raise UserError("--on-sighting: empty command")
-    return argv
+class Alerter:
+    """The sightings consumer: the console line, and the command if one is given."""
+
+    name = "alerts"
+
+    def __init__(self, console: Console, argv: Sequence[str] | None,
+                 warn: Callable[[str], None] = warn_on_stderr) -> None:
+        self.console = console
+        self.runner = CommandRunner(argv, warn) if argv else None
+
+    def on_sighting(self, sighting: Sighting) -> None:
+        self.console.print(sighting_line(sighting), style="bold black on yellow",
+                           highlight=False, soft_wrap=True)
+        if self.runner is not None:
+            self.runner.submit(sighting)
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.close()

@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.core.consumer import ReaderGone
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.outputs.net.beast import timestamp_bytes
 from adsbwatch.receiver.outputs.stdout import StdoutOutlet
-from adsbwatch.receiver.station.fanout import OutletGone
 
 LINE = 31  # "*" + 28 hex digits + ";" + newline: a long frame's line
 SHORT_END = 15  # where a short frame's ";" goes
@@ -50,7 +50,7 @@ def avr_text(batch: FrameBatch, timestamps: bool = False) -> str:
     return rows[keep].tobytes().decode("ascii")
 
 
-class AvrSink:
+class AvrOutput:
     """Every frame as an AVR line on stdout."""
 
     name = "stdout (AVR)"
@@ -58,9 +58,12 @@ class AvrSink:
     def __init__(self, outlet: StdoutOutlet) -> None:
         self.outlet = outlet
 
-    def on_batch(self, batch: FrameBatch) -> None:
+    def on_frames(self, batch: FrameBatch) -> None:
         if len(batch):
             self.outlet.write(avr_text(batch))
+            # Out now, not once a pipe's buffer fills: a live run's reader (a feeder,
+            # `| nc`) would get its frames seconds late.
+            self.outlet.flush()
         self._check()
 
     def close(self) -> None:
@@ -69,6 +72,6 @@ class AvrSink:
 
     def _check(self) -> None:
         if self.outlet.gone:
-            raise OutletGone
+            raise ReaderGone
         if self.outlet.failure is not None:
             raise RuntimeFailure(self.outlet.failure)

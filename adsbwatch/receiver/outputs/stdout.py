@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 
 
 def detach_stdout() -> None:
@@ -59,3 +60,42 @@ class StdoutOutlet:
         except OSError as exc:
             self.failure = f"cannot write to stdout ({exc.strerror or exc})"
             detach_stdout()
+
+
+class StdoutWatch:
+    """What becomes of a run whose stdout (the table, the sighting lines) fails: a
+    reader that left ends a run with nothing else to do, quietly; a failed write (a full
+    disk) ends it with one error; either way a run that records goes on recording, the
+    failed write said once as a warning (the exit status is then 1)."""
+
+    name = "stdout"
+
+    def __init__(self, outlet: StdoutOutlet, recording: bool,
+                 stop: Callable[[], None], warn: Callable[[str], None]) -> None:
+        self.outlet = outlet
+        self.recording = recording  # a store or an alert command still serves
+        self.stop = stop
+        self.warn = warn
+        self.failure: str | None = None  # said as a warning: the run goes on, exit 1
+        self.fatal: str | None = None  # the run's error, said at the end
+        self.reader_left = False
+
+    def on_tick(self, tick: object) -> None:
+        outlet = self.outlet
+        if outlet.open or self.failure is not None or self.fatal is not None \
+                or self.reader_left:
+            return
+        if outlet.gone:
+            self.reader_left = True
+            if not self.recording:
+                self.stop()  # nothing is left to serve
+            return
+        if not self.recording:
+            self.fatal = outlet.failure
+            self.stop()
+            return
+        self.failure = outlet.failure
+        self.warn(f"{outlet.failure}; the aircraft are still recorded")
+
+    def close(self) -> None:
+        self.on_tick(None)

@@ -13,6 +13,7 @@ import numpy as np
 
 from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.receiver.core.abilities import InputCounts, PeerState
 
 # SourceInfo.fmt of a frame source: frames, not samples (its rate is 0).
 FRAMES_FORMAT = "frames"
@@ -42,15 +43,25 @@ class Block:
     scan: int  # positions [0, scan) are this block's to search for frame starts
     final: bool  # end of the stream or of a stretch before a gap: pad before demodulating
     arrival: float  # wall-clock time the block's last sample was taken (live) or read
-    gap_before: int = 0  # samples lost just before this block (a live source fell behind)
+    gap_before: int = 0  # samples skipped just before it (lost, or the source away)
 
 
-class Dropped(Exception):  # noqa: N818 - an event in the stream, not an error
-    """Raised by a live reader where samples were lost; the sample clock jumps by them."""
+class StreamBreak(Exception):  # noqa: N818 - an event in the stream, not an error
+    """Raised by a live reader where its stream breaks: the stretch read so far ends
+    there (it is demodulated at once, padded as at the end of a stream), and the sample
+    clock jumps by `lost` samples (lost while connected: a full queue, USB losses) and
+    `away` samples (while the source was gone), so later times stay right. Both may be
+    0: a connection just lost, its time away not known yet."""
 
-    def __init__(self, samples: int) -> None:
-        super().__init__(f"{samples} samples dropped")
-        self.samples = samples
+    def __init__(self, lost: int = 0, away: int = 0) -> None:
+        super().__init__(f"{lost} samples dropped, {away} away")
+        self.lost = lost
+        self.away = away
+
+    @property
+    def samples(self) -> int:
+        """How far the sample clock jumps."""
+        return self.lost + self.away
 
 
 @dataclass
@@ -59,7 +70,13 @@ class SourceTotals:
 
     samples: int = 0
     leftover_bytes: int = 0  # a partial sample at the end of the stream
-    dropped_samples: int = 0  # lost before they reached us (a live source fell behind)
+    # Lost while connected, before they reached us (a full queue, USB transfers lost):
+    # the machine or the link did not keep up.
+    dropped_samples: int = 0
+    # Not received while the source was away (a dongle unplugged, an rtl_tcp server
+    # gone), on the sample clock: the time away, never counted as dropped.
+    away_samples: int = 0
+    reconnects: int = 0  # times the source came back after going away
     strong_samples: int = 0  # near full scale (clipping the ADC), counted by live sources
     bytes_read: int = 0  # for progress: how far into the input the blocks have come
     extra: dict[str, int] = field(default_factory=dict)
@@ -84,29 +101,28 @@ class IQSource(Protocol):
 
 
 class FrameSource(Protocol):
-    """A source of frames already demodulated (another decoder's, over the network):
-    the station hands its batches to the sinks as they are, no demodulator between."""
+    """A source of frames another decoder demodulated (a network peer): not checked yet,
+    the station applies the CRC and address rule to them; no demodulator between."""
 
     info: SourceInfo  # fmt FRAMES_FORMAT, rate 0, live
-    totals: SourceTotals  # no samples; what it counts is in `extra`
+    totals: SourceTotals  # no samples
 
     def open(self) -> None:
         """Start listening; a failure is a one-line UserError or RuntimeFailure."""
 
     def batches(self) -> Iterator[FrameBatch]:
-        """Batches in time order, epoch0 set, an empty one at least every second, until
-        the source ends or is closed."""
+        """Batches of unchecked frames in time order, epoch0 set, one (maybe empty) at
+        least every second, until the source ends or is closed."""
         ...
 
     def close(self) -> None:
-        """Stop; safe to call twice, and without open()."""
+        """Stop; `batches` then ends. Safe to call twice, and without open()."""
 
-    def summary_lines(self) -> list[str]:
-        """What it received, for the closing summary."""
+    def peer_states(self) -> list[PeerState]:
+        """Its peers now (core/abilities.py's PeerStates)."""
         ...
 
-
-def is_frame_source(source: object) -> bool:
-    """Whether `source` yields frames (a FrameSource) rather than samples."""
-    info = getattr(source, "info", None)
-    return getattr(info, "fmt", None) == FRAMES_FORMAT
+    def summary_lines(self, counts: InputCounts) -> list[str]:
+        """What it received, and what the station made of it (`counts`), for the closing
+        summary (core/abilities.py's SummaryLines)."""
+        ...

@@ -6,9 +6,10 @@ bytes. Consecutive blocks overlap by `lookahead` samples: a frame starting in on
 scanned part is complete in that block, and the next block scans only from where this
 one stopped. Memory stays at one block whatever the stream's length.
 
-A live reader may raise `Dropped` between chunks: what is buffered then goes out as a
-final block (padded like the end of a stream), and the next block starts that many
-samples later, marked with the gap, so every later sample keeps its true index.
+A live reader may raise `StreamBreak` between chunks (samples lost, the source gone):
+what is buffered then goes out at once as a final block (padded like the end of a
+stream), and the next block starts as many samples later as the break says, marked with
+the gap, so every later sample keeps its true index.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from adsbwatch.receiver.sources.base import Block, Dropped, SourceTotals
+from adsbwatch.receiver.sources.base import Block, SourceTotals, StreamBreak
 
 ReadInto = Callable[[memoryview], int]  # fills a view, returns bytes read (0 at the end)
 
@@ -37,12 +38,12 @@ def cut_blocks(readinto: ReadInto, bytes_per_sample: int, scan_samples: int,
     gap = 0  # samples lost before the block being filled
     eof = False
     while not eof:
-        lost = 0
+        broken: StreamBreak | None = None
         while filled < want:
             try:
                 n = readinto(view[filled:])
-            except Dropped as drop:
-                lost = drop.samples
+            except StreamBreak as stream_break:
+                broken = stream_break
                 break
             if not n:
                 eof = True
@@ -50,7 +51,7 @@ def cut_blocks(readinto: ReadInto, bytes_per_sample: int, scan_samples: int,
             filled += n
         whole = filled - filled % bytes_per_sample
         samples = whole // bytes_per_sample
-        if not eof and not lost:
+        if not eof and broken is None:
             # Counted before the hand-over: a consumer may stop at any block.
             totals.samples += scan_samples
             totals.bytes_read = (first_sample + scan_samples) * bytes_per_sample
@@ -68,8 +69,9 @@ def cut_blocks(readinto: ReadInto, bytes_per_sample: int, scan_samples: int,
         if samples:
             yield Block(buf[:whole], first_sample, samples, True, clock(), gap)
             gap = 0
-        if lost:  # a fresh stretch after the gap
-            totals.dropped_samples += lost
-            first_sample += samples + lost
-            gap += lost
+        if broken is not None:  # a fresh stretch after the break
+            totals.dropped_samples += broken.lost
+            totals.away_samples += broken.away
+            first_sample += samples + broken.samples
+            gap += broken.samples
             filled = 0

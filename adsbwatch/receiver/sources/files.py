@@ -23,6 +23,22 @@ def _reading(blocks: Iterator[Block], name: str) -> Iterator[Block]:
         raise UserError(f"{name}: read failed ({exc.strerror or exc})") from None
 
 
+class StopAware:
+    """A stream's readinto that gives the end of the stream once `stop` was called: a
+    stop ends the reading thread at its next read, with what it already read handed
+    on, not the rest of a file or pipe."""
+
+    def __init__(self, readinto: ReadInto) -> None:
+        self._readinto = readinto
+        self.stopped = False
+
+    def __call__(self, view: memoryview) -> int:
+        return 0 if self.stopped else self._readinto(view)
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
 def check_readable(path: Path) -> os.stat_result:
     """The file's status, or a one-line error saying why it cannot be read. os.stat,
     not Path.exists(), which raises PermissionError for a folder the user cannot enter."""
@@ -56,23 +72,27 @@ class FileSource:
                                size_bytes=status.st_size)
         self.totals = SourceTotals()
         self._stream: BinaryIO | None = None
+        self._reader: StopAware | None = None
 
     def open(self) -> None:
         try:
             self._stream = open(self.path, "rb")  # noqa: SIM115 - closed by close()
         except OSError as exc:
             raise UserError(f"{self.path}: cannot open ({exc.strerror})") from None
+        self._reader = StopAware(self._stream.readinto)
 
     def blocks(self, scan_samples: int, lookahead: int) -> Iterator[Block]:
-        if self._stream is None:
+        if self._reader is None:
             self.open()
-        assert self._stream is not None
-        return _reading(cut_blocks(self._stream.readinto, self.info.bytes_per_sample,
+        assert self._reader is not None
+        return _reading(cut_blocks(self._reader, self.info.bytes_per_sample,
                                    scan_samples, lookahead, self.totals), self.info.name)
 
     def close(self) -> None:
+        if self._reader is not None:
+            self._reader.stop()
         if self._stream is not None:
-            self._stream.close()
+            self._stream.close()  # waits for a read under way in another thread
             self._stream = None
 
 
@@ -89,7 +109,7 @@ class StdinSource:
         live = not stat.S_ISREG(status.st_mode)
         self.info = SourceInfo("stdin", fmt, rate, None, None, live=live)
         self.totals = SourceTotals()
-        self._readinto: ReadInto | None = None
+        self._readinto: StopAware | None = None
 
     def open(self) -> None:
         # The raw descriptor, not sys.stdin.buffer: the demodulator thread may still sit
@@ -97,7 +117,7 @@ class StdinSource:
         # that read, is one the interpreter's closing of sys.stdin would wait for.
         # closefd=False: stdin stays open for the interpreter to close.
         stream = open(0, "rb", buffering=0, closefd=False)  # noqa: SIM115
-        self._readinto = stream.readinto
+        self._readinto = StopAware(stream.readinto)
 
     def blocks(self, scan_samples: int, lookahead: int) -> Iterator[Block]:
         if self._readinto is None:
@@ -107,4 +127,6 @@ class StdinSource:
                                    scan_samples, lookahead, self.totals), "stdin")
 
     def close(self) -> None:
-        self._readinto = None
+        """Reading ends at the next read (one waiting for a pipe ends when data comes)."""
+        if self._readinto is not None:
+            self._readinto.stop()

@@ -3,9 +3,11 @@
 A producer (pyrtlsdr's callback thread, an rtl_tcp socket reader) puts each chunk as it
 arrives, stamped with its arrival time; the station reads through `readinto` as from a
 file. When the station falls behind and the queue is full, the newest chunk is dropped
-and counted, never waited for (a USB callback must return at once); the reader then
-learns of the gap at the right place, as `Dropped`, so the sample clock jumps by what was
-lost and later times stay right. Chunks must hold whole samples.
+and counted, never waited for (a USB callback must return at once). Where the stream
+breaks the reader learns of it in place, as `StreamBreak`: samples lost while connected
+(`gap`), the time a source was away (`away`), or a connection just lost (`interrupt`):
+what came before is demodulated at once, and the sample clock jumps by what was missed,
+so later times stay right. Chunks must hold whole samples.
 """
 
 from __future__ import annotations
@@ -17,24 +19,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adsbwatch.receiver.sources.base import Dropped
+from adsbwatch.receiver.sources.base import StreamBreak
 
 QUEUE_SECONDS = 2.0  # how much signal may wait for the station before chunks are dropped
-# A device or server that went is tried again after FIRST_RETRY_S, the wait doubling
-# after each failure up to LAST_RETRY_S (as readsb's connectors do).
-FIRST_RETRY_S = 0.5
-LAST_RETRY_S = 30.0
 
 
-def next_retry(delay: float) -> float:
-    return min(2 * delay, LAST_RETRY_S)
+@dataclass
+class _Break:
+    """Where the stream breaks: samples lost while connected, and while away."""
+
+    lost: int = 0
+    away: int = 0
 
 
 @dataclass
 class _Chunk:
-    data: np.ndarray  # uint8 bytes, whole samples
+    data: np.ndarray  # uint8 bytes, whole samples (none: a break alone)
     arrival: float  # wall-clock time it arrived
-    dropped_before: int  # samples lost just before it
+    break_before: _Break | None  # the stream breaks just before it
 
 
 class ChunkQueue:
@@ -45,13 +47,14 @@ class ChunkQueue:
         self.capacity_bytes = int(seconds * rate) * bytes_per_sample
         self._chunks: collections.deque[_Chunk] = collections.deque()
         self._queued_bytes = 0
-        self._dropped_pending = 0  # samples dropped after the last queued chunk
+        self._pending: _Break | None = None  # a break after the last queued chunk
         self._ended = False
         self._error: BaseException | None = None
         self._cond = threading.Condition()
         self._current: _Chunk | None = None
         self._offset = 0  # bytes of the current chunk already read
-        self.dropped_samples = 0  # all dropped, for stats
+        self.dropped_samples = 0  # lost while connected (a full queue, the device's)
+        self.away_samples = 0  # missed while the source was away
         self.last_arrival: float | None = None  # arrival of the bytes read last
 
     # ------------------------------------------------------------------ producer side
@@ -61,22 +64,39 @@ class ChunkQueue:
         arrival = time.time() if arrival is None else arrival
         raw = np.frombuffer(bytes(data), dtype=np.uint8) if isinstance(data, bytes) \
             else np.array(data, dtype=np.uint8, copy=True)
+        if not raw.size:
+            return
         samples = raw.size // self.bytes_per_sample
         with self._cond:
             if self._queued_bytes + raw.size > self.capacity_bytes:
-                self._dropped_pending += samples
+                self._break().lost += samples
                 self.dropped_samples += samples
                 return
-            self._chunks.append(_Chunk(raw, arrival, self._dropped_pending))
-            self._dropped_pending = 0
+            self._chunks.append(_Chunk(raw, arrival, self._pending))
+            self._pending = None
             self._queued_bytes += raw.size
             self._cond.notify()
 
     def gap(self, samples: int) -> None:
-        """Samples lost at the source (a device that went and came back)."""
+        """Samples lost at the source while it was connected (USB transfers lost)."""
         with self._cond:
-            self._dropped_pending += samples
+            self._break().lost += samples
             self.dropped_samples += samples
+            self._cond.notify()
+
+    def away(self, samples: int) -> None:
+        """Samples missed while the source was away (a dongle unplugged, a server gone)."""
+        with self._cond:
+            self._break().away += samples
+            self.away_samples += samples
+            self._cond.notify()
+
+    def interrupt(self) -> None:
+        """The source went (how long for is not known yet): what is queued is the end of
+        a stretch, handed on at once rather than held until the source is back."""
+        with self._cond:
+            self._break()
+            self._cond.notify()
 
     def end(self, error: BaseException | None = None) -> None:
         """No more chunks: the reader gets what is queued, then end of stream (or `error`
@@ -86,19 +106,26 @@ class ChunkQueue:
             self._error = error
             self._cond.notify_all()
 
+    def _break(self) -> _Break:
+        if self._pending is None:
+            self._pending = _Break()
+        return self._pending
+
     # ------------------------------------------------------------------ consumer side
 
     def readinto(self, view: memoryview) -> int:
         """Bytes into `view` from the queue, waiting for the first; 0 at the end.
-        Raises Dropped (once, before the chunk that follows the loss) for a gap."""
+        Raises StreamBreak (once, in its place in the stream) where the stream breaks."""
         if self._current is None or self._offset >= self._current.data.size:
             self._current = self._next()
             self._offset = 0
             if self._current is None:
                 return 0
-            if self._current.dropped_before:
-                lost, self._current.dropped_before = self._current.dropped_before, 0
-                raise Dropped(lost)
+            broken, self._current.break_before = self._current.break_before, None
+            if broken is not None:
+                raise StreamBreak(broken.lost, broken.away)
+            if not self._current.data.size:
+                return self.readinto(view)
         chunk = self._current
         n = min(len(view), chunk.data.size - self._offset)
         view[:n] = chunk.data[self._offset:self._offset + n]
@@ -110,15 +137,15 @@ class ChunkQueue:
 
     def _next(self) -> _Chunk | None:
         with self._cond:
-            while not self._chunks and not self._ended:
+            while not self._chunks and not self._ended and self._pending is None:
                 self._cond.wait(timeout=0.5)
             if self._chunks:
                 chunk = self._chunks.popleft()
                 self._queued_bytes -= chunk.data.size
                 return chunk
-            if self._dropped_pending:  # lost after the last chunk: say so before the end
-                lost, self._dropped_pending = self._dropped_pending, 0
-                return _Chunk(np.empty(0, np.uint8), time.time(), lost)
+            if self._pending is not None:  # a break after the last chunk: say it now
+                broken, self._pending = self._pending, None
+                return _Chunk(np.empty(0, np.uint8), time.time(), broken)
             if self._error is not None:
                 raise self._error
             return None

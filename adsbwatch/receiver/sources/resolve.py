@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adsbwatch.receiver.sources.base import IQSource
-from adsbwatch.receiver.sources.files import FileSource, StdinSource
-from adsbwatch.receiver.sources.rates import (
+from adsbwatch.receiver.rates import (
     DEFAULT_FORMAT,
     DEFAULT_RATE,
     check_format,
     check_rate,
 )
+from adsbwatch.receiver.sources.base import IQSource
+from adsbwatch.receiver.sources.files import FileSource, StdinSource
 from adsbwatch.receiver.sources.sigmf import is_sigmf, read_sigmf
 
 STDIN = "-"

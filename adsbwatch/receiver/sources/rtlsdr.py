@@ -7,10 +7,11 @@ a stream, cut into blocks like any file.
 
 librtlsdr says nothing when USB transfers are lost: such losses are found from the
 buffers' arrival times (see ArrivalLosses), and the sample clock jumps by them. When the
-dongle goes, librtlsdr cancels the read and `read_bytes_async` returns: the source says
-so on one line and reopens it with backoff (or ends the stream with a RuntimeFailure
-with `reopen=False`, for a service manager to restart); the time it was away is counted
-as dropped samples so later frame times stay right. With `--gain auto` the adaptive
+dongle goes, librtlsdr cancels the read and `read_bytes_async` returns: what it gave is
+demodulated at once, the source says so on one line and reopens it with backoff (or
+ends the stream with a RuntimeFailure with `reopen=False`, for a service manager to
+restart); the time it was away is counted as such (never as dropped samples) and the
+sample clock jumps by it, so later frame times stay right. With `--gain auto` the adaptive
 gain (sources/gain.py) judges the samples as the station reads them and retunes.
 """
 
@@ -25,19 +26,22 @@ from typing import Any
 
 import numpy as np
 
+from adsbwatch.receiver.core.backoff import FIRST_RETRY_S, next_retry
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
-from adsbwatch.receiver.sources.live import FIRST_RETRY_S, ChunkQueue, next_retry
-from adsbwatch.receiver.sources.tuner import TunerSettings
+from adsbwatch.receiver.sources.live import ChunkQueue
+from adsbwatch.receiver.sources.pyrtlsdr_calls import (
+    cancel_from_callback,
+    cancel_from_outside,
+    open_device,
+    set_while_reading,
+)
+from adsbwatch.receiver.tuner import TunerSettings
 
 CHUNK_BYTES = 262_144  # per callback (dump1090's size); librtlsdr wants multiples of 512
-# While the dongle is away no block arrives, and the store commits only when a block
-# does (at most once a second): a little over a second after it went, what it gave
-# last is handed on as the end of a stretch, so that block's batch commits everything.
-COMMIT_WAIT_S = 1.1
-CANCEL_TRIES = 20  # close(): cancels, each followed by a short wait for the thread
+CANCEL_TRIES = 20  # close(): waits for the capture thread, a cancel after each
 CANCEL_WAIT_S = 0.25
 GAIN_TOLERANCE_DB = 0.05  # "--gain 49.6" is the tuner's 49.6 dB step
 
@@ -80,11 +84,15 @@ class ArrivalLosses:
     with each buffer, for the frames' times."""
 
     def __init__(self, rate: int, put: Callable[[np.ndarray, float], None],
-                 gap: Callable[[int], None], hold_s: float = 0.5, baseline_s: float = 5.0,
-                 threshold_s: float = 0.02, max_held: int = 64) -> None:
+                 gap: Callable[[int], None], away: Callable[[int], None],
+                 hold_s: float = 0.5, baseline_s: float = 5.0, threshold_s: float = 0.02,
+                 max_held: int = 64) -> None:
+        """`gap(samples)`: lost while the dongle was there; `away(samples)`: missed while
+        it was gone."""
         self.rate = rate
         self._put = put
         self._gap = gap
+        self._away = away
         self.hold_s = hold_s
         self.baseline_s = baseline_s
         self.threshold_s = threshold_s
@@ -102,7 +110,7 @@ class ArrivalLosses:
         if self._t0 is None:
             self._t0 = steady - n / self.rate
         elif self._resuming:  # the first buffer since the dongle came back
-            self._account_until(steady - n / self.rate)
+            self._account_until(steady - n / self.rate, self._away)
         self._resuming = False
         self._samples += n
         self._held.append([data, arrival, steady, self._lateness(steady)])
@@ -115,12 +123,12 @@ class ArrivalLosses:
         while self._held:
             self._release()
 
-    def away_until(self, steady: float) -> bool:
-        """The dongle is away: count the samples missed until `steady` (monotonic) as
-        lost. True if any were (the queue's reader then ends the stretch it holds)."""
+    def away_until(self, steady: float) -> int:
+        """The dongle was away: count the samples missed until `steady` (monotonic) as
+        time away (and those until its first buffer, when it comes); how many."""
         self.release_all()
         self._resuming = True
-        return self._account_until(steady) > 0
+        return self._account_until(steady, self._away)
 
     def _lateness(self, steady: float) -> float:
         assert self._t0 is not None
@@ -129,15 +137,15 @@ class ArrivalLosses:
     def _baseline(self) -> float | None:
         return min(late for _, late in self._recent) if self._recent else None
 
-    def _account_until(self, taken: float) -> int:
-        """Count as lost the samples between the last accounted for and `taken`."""
+    def _account_until(self, taken: float, report: Callable[[int], None]) -> int:
+        """Report the samples between the last accounted for and `taken` as missed."""
         baseline = self._baseline()
         if baseline is None or self._t0 is None:
             return 0
         missed = round((taken - self._t0 - self._samples / self.rate - baseline) * self.rate)
         if missed <= 0:
             return 0
-        self._gap(missed)
+        report(missed)
         self._samples += missed
         return missed
 
@@ -182,8 +190,10 @@ class RtlSdrSource:
         self._closing = threading.Event()
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None  # how the stream ended, if not cleanly
+        self._callback_failure: BaseException | None = None  # raised in a sample callback
+        self._reading: Any = None  # the device whose asynchronous read runs
         self._queue = ChunkQueue(2, rate)
-        self._losses = ArrivalLosses(rate, self._queue.put, self._queue.gap)
+        self._losses = ArrivalLosses(rate, self._queue.put, self._queue.gap, self._queue.away)
         self._adaptive: AdaptiveGain | None = None  # --gain auto, once the steps are known
 
     # ------------------------------------------------------------------ the IQSource
@@ -207,16 +217,17 @@ class RtlSdrSource:
         self._closing.set()
         thread, self._thread = self._thread, None
         if thread is not None:
-            # A cancel that comes before librtlsdr has started the read is lost: again.
+            # The read is cancelled from its next callback (a buffer takes 0.05 s); a
+            # dongle that calls back no more is cancelled from here, again while needed
+            # (a cancel before librtlsdr has started the read is lost).
             for _ in range(CANCEL_TRIES):
-                with self._lock:
-                    sdr = self._sdr
-                if sdr is not None:
-                    with contextlib.suppress(OSError):
-                        sdr.cancel_read_async()
                 thread.join(CANCEL_WAIT_S)
                 if not thread.is_alive():
                     break
+                with self._lock:
+                    sdr = self._sdr
+                if sdr is not None:
+                    cancel_from_outside(sdr)
             else:  # still in librtlsdr: closing the device under it could crash it
                 self._queue.end()
                 return
@@ -234,10 +245,13 @@ class RtlSdrSource:
         chosen. While the dongle is away it is kept for when it is back."""
         step = min(self.gains_db, key=lambda g: abs(g - db)) if self.gains_db else db
         with self._lock:
-            self.gain_db = step
-            if self._sdr is not None:
-                with contextlib.suppress(OSError):  # gone: the reopen tunes it
-                    self._sdr.gain = step
+            failed = None if self._sdr is None else set_while_reading(self._sdr, "gain", step)
+            if failed is None:  # set, or kept for the reopen to tune
+                self.gain_db = step
+        if failed is not None:
+            # The read goes on at the gain it had (a gone dongle is found by its read).
+            self.warn(f"{self.info.name}: setting the gain to {step:g} dB failed ({failed}); "
+                      f"it stays at {self.gain_db:g} dB")
         return step
 
     def _starting_gain_db(self, gains: tuple[float, ...]) -> float:
@@ -317,7 +331,7 @@ class RtlSdrSource:
     def _open_device(self) -> Any:
         index = self._device_index()
         try:
-            sdr = self._cls(device_index=index)
+            sdr = open_device(self._cls, index)
         except OSError as exc:
             raise self._open_failure(exc) from None
         try:
@@ -343,6 +357,13 @@ class RtlSdrSource:
                 self._losses.release_all()  # what came before it went: on at once
                 if self._closing.is_set():
                     break
+                if self._callback_failure is not None:  # no reopening mends that
+                    exc = self._callback_failure
+                    self._failure = RuntimeFailure(
+                        f"{self.info.name}: taking the dongle's samples failed "
+                        f"({type(exc).__name__}: {exc}); stopping")
+                    break
+                self._queue.interrupt()  # and demodulated now, not once it is back
                 self._drop_device()
                 if not self.reopen:
                     self._failure = RuntimeFailure(
@@ -360,11 +381,28 @@ class RtlSdrSource:
 
     def _read(self, sdr: Any) -> str:
         """Run the asynchronous read until it ends; why it ended."""
+        if self._closing.is_set():  # a close came before the read: none to cancel
+            return "closed"
+        self._reading = sdr
         try:
-            sdr.read_bytes_async(self._on_buffer, CHUNK_BYTES)
+            sdr.read_bytes_async(self._guarded_buffer, CHUNK_BYTES)
         except OSError as exc:
             return str(exc)
         return "librtlsdr ended its read"
+
+    def _guarded_buffer(self, buffer: Any, context: Any = None) -> None:
+        """pyrtlsdr's callback. librtlsdr calls it through ctypes, which prints and then
+        swallows whatever it raises (the read would go on, its samples lost unsaid): a
+        failure cancels the read and ends the stream with it (issue 15, M9). A close
+        cancels the read from here, where the read certainly runs (H5)."""
+        if self._closing.is_set() or self._callback_failure is not None:
+            cancel_from_callback(self._reading)
+            return
+        try:
+            self._on_buffer(buffer, context)
+        except BaseException as exc:  # noqa: BLE001 - ctypes would swallow it
+            self._callback_failure = exc
+            cancel_from_callback(self._reading)
 
     def _on_buffer(self, buffer: Any, context: Any = None) -> None:
         arrival, steady = time.time(), time.monotonic()
@@ -380,26 +418,12 @@ class RtlSdrSource:
 
     def _wait_for_device(self) -> Any:
         """Reopen with backoff until it works (the device) or the source closes (None)."""
-        gone_at = time.monotonic()
         delay = FIRST_RETRY_S
-        next_try = gone_at + delay
-        stretch_ended = False
-        while True:
-            now = time.monotonic()
-            if not stretch_ended and now >= gone_at + COMMIT_WAIT_S:
-                stretch_ended = True
-                if self._losses.away_until(now):
-                    self._queue.put(np.empty(0, np.uint8), time.time())  # wakes the reader
-            due = next_try if stretch_ended else min(next_try, gone_at + COMMIT_WAIT_S)
-            if self._closing.wait(max(0.0, due - now)):
-                return None
-            if time.monotonic() < next_try:
-                continue
+        while not self._closing.wait(delay):
             try:
                 sdr = self._open_device()
             except (RuntimeFailure, UserError):
                 delay = next_retry(delay)
-                next_try = time.monotonic() + delay
                 continue
             with self._lock:
                 if self._closing.is_set():
@@ -407,9 +431,10 @@ class RtlSdrSource:
                         sdr.close()
                     return None
                 self._sdr = sdr
-            if not stretch_ended:
-                self._losses.away_until(time.monotonic())
+            self._losses.away_until(time.monotonic())
+            self.totals.reconnects += 1
             return sdr
+        return None
 
     # ------------------------------------------------------------------ station side
 

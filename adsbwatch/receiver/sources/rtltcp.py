@@ -6,9 +6,12 @@ lasts; it takes 5-byte commands (a command byte and a big-endian uint32). pyrtls
 TCP client speaks a JSON protocol of its own, not this one.
 
 A reader thread moves what the socket delivers into a ChunkQueue, stamped with its
-arrival; the station cuts it into blocks as from a file. When the connection drops the
-source says so once, reconnects with backoff, counts the samples missed while away as a
-gap (so later frames keep their true times) and tunes the server again.
+arrival; the station cuts it into blocks as from a file. When the connection drops,
+everything received is demodulated at once; the source says so once, reconnects with
+backoff, counts the samples missed while away as time away (never as dropped: later
+frames keep their true times) and tunes the server again. A server that accepts but
+sends no header is busy (rtl_tcp serves one client at a time) or not rtl_tcp: tried
+again like one that refuses. On close, what the socket already holds is read first.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from adsbwatch.receiver.core.backoff import Retry
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 from adsbwatch.receiver.sources.base import Block, SourceInfo, SourceTotals
 from adsbwatch.receiver.sources.blocks import cut_blocks
 from adsbwatch.receiver.sources.gain import AdaptiveGain, chunk_levels
-from adsbwatch.receiver.sources.live import FIRST_RETRY_S, ChunkQueue, next_retry
-from adsbwatch.receiver.sources.tuner import TunerSettings
+from adsbwatch.receiver.sources.live import ChunkQueue
+from adsbwatch.receiver.tuner import TunerSettings
 
 HEADER = struct.Struct(">4sII")  # magic, tuner type, gain count
 COMMAND = struct.Struct(">BI")  # command, parameter
@@ -63,6 +67,7 @@ CONNECT_TIMEOUT_S = 5.0
 HEADER_TIMEOUT_S = 5.0
 POLL_S = 0.25  # how often the reader looks up from the socket (stop, silence)
 SILENCE_S = 10.0  # a server that sends nothing this long has gone, whatever TCP says
+DRAIN_BYTES = 1 << 24  # on close, at most this much already in the socket is still read
 READ_BYTES = 1 << 19  # one recv_into's room
 HAND_OVER_BYTES = 1 << 18  # queued in chunks this big: few hand-overs per second
 GATHER_S = 0.1  # a pause after draining the socket: 480 KB gather meanwhile at 2.4 MS/s
@@ -70,7 +75,12 @@ QUEUE_SECONDS = 4.0  # room for the demodulator's first block (kernels loading) 
 
 
 class ConnectFailed(Exception):
-    """The server could not be reached; the message says why and what to check."""
+    """The server could not be reached, or gave no header (`busy`); the message says
+    why and what to check. Tried again with backoff."""
+
+    def __init__(self, message: str, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 def _shown(data: bytes) -> str:
@@ -106,7 +116,11 @@ class RtlTcpSource:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._failure: Exception | None = None
-        self._last_arrival: float | None = None
+        self._last_arrival: float | None = None  # when samples came last
+        self._returning = False  # samples came, then the server went: the next are back
+        self._retry = Retry()
+        self._said_busy = False  # in this outage
+        self._flowing = False  # samples came on the connection now up
 
     # ------------------------------------------------------------------ the interface
 
@@ -215,6 +229,7 @@ class RtlTcpSource:
     def _read_header(self, sock: socket.socket) -> bytes:
         sock.settimeout(HEADER_TIMEOUT_S)
         header = b""
+        waited_out = False  # the connection stayed open, silent
         try:
             while len(header) < HEADER.size:
                 got = sock.recv(HEADER.size - len(header))
@@ -222,10 +237,14 @@ class RtlTcpSource:
                     break
                 header += got
         except TimeoutError:
-            pass
+            waited_out = True
         except OSError as exc:
             raise ConnectFailed(f"{self.info.name}: connection lost before its header "
                                 f"({exc.strerror or exc})") from None
+        if not header and waited_out:
+            raise ConnectFailed(f"{self.info.name}: no rtl_tcp header in "
+                                f"{HEADER_TIMEOUT_S:g} s: busy (rtl_tcp serves one client at "
+                                "a time) or not rtl_tcp", busy=True)
         if len(header) < HEADER.size or not header.startswith(MAGIC):
             sent = f"sent {_shown(header)}" if header else "sent nothing"
             raise UserError(f"{self.info.name} is not an rtl_tcp server (it {sent}, not the "
@@ -270,32 +289,36 @@ class RtlTcpSource:
                 sock = None
                 if self._stop.is_set():
                     break
+                self._queue.interrupt()  # what came before it went: demodulated now
                 if not self.reconnect:
                     self._failure = RuntimeFailure(
                         f"{self.info.name}: connection lost ({reason}); not reconnecting "
                         "(--no-reopen); check the server")
                     break
-                self.warn(f"{self.info.name}: connection lost ({reason}); reconnecting")
+                self._returning = self._last_arrival is not None
+                line = self._retry.loss_line(self.info.name, reason)
+                if line is not None:
+                    self.warn(line)
         except Exception as exc:  # noqa: BLE001 - ends the stream with it, in the station
             self._failure = exc
         finally:
             self._queue.end()
 
     def _reconnected(self) -> socket.socket | None:
-        """Back online (the time away counted as a gap), or None when stopped."""
+        """A new connection, or None when stopped (the time away is counted when samples
+        flow again). A busy server is said once in an outage: another client may hold
+        it."""
         assert self._queue is not None
-        backoff = FIRST_RETRY_S
-        while not self._stop.wait(backoff):
+        wait = self._retry.lost()
+        while not self._stop.wait(wait):
             try:
                 sock = self._connect()
-            except ConnectFailed:
-                backoff = next_retry(backoff)
+            except ConnectFailed as failed:
+                if failed.busy and not self._said_busy:
+                    self._said_busy = True
+                    self.warn(f"{failed}; retrying")
+                wait = self._retry.failed()
                 continue
-            if self._last_arrival is not None:
-                # At least one: the stretch before must end, not run on into the next.
-                away = max(1, round((time.time() - self._last_arrival) * self.info.rate))
-                self._queue.gap(away)
-            self.totals.extra["reconnects"] = self.totals.extra.get("reconnects", 0) + 1
             with self._send_lock:
                 self._sock = sock
             if self._stop.is_set():  # close() came while we were connecting
@@ -303,6 +326,27 @@ class RtlTcpSource:
                 return None
             return sock
         return None
+
+    def _took(self, n: int) -> None:
+        """`n` bytes came from the server, just now."""
+        if not self._flowing:
+            # A connection counts as made once samples flow: one that takes none (a
+            # server that closes at once, or stalls) is no better than a refusal.
+            self._flowing = True
+            self._retry.connected()
+        if self._returning:
+            self._came_back()
+        self.bytes_received += n
+        self._last_arrival = time.time()
+
+    def _came_back(self) -> None:
+        """Samples flow again after the server went: the time away (since the last
+        samples before it) on the sample clock, ahead of the new ones."""
+        assert self._queue is not None and self._last_arrival is not None
+        self._returning = self._said_busy = False
+        # At least one: the demodulator starts afresh after a gap.
+        self._queue.away(max(1, round((time.time() - self._last_arrival) * self.info.rate)))
+        self.totals.reconnects += 1
 
     def _pump(self, sock: socket.socket) -> str:
         """Samples from `sock` into the queue until the connection goes: why it went."""
@@ -312,6 +356,7 @@ class RtlTcpSource:
         filled = 0
         heard = time.monotonic()
         reason = ""
+        self._flowing = False
         while not self._stop.is_set():
             try:
                 n = sock.recv_into(view[filled:])
@@ -327,17 +372,37 @@ class RtlTcpSource:
             if not n:
                 reason = "the server closed it"
                 break
+            self._took(n)
             room = len(view) - filled
             filled += n
-            self.bytes_received += n
-            self._last_arrival = time.time()
             heard = time.monotonic()
             if filled >= HAND_OVER_BYTES:
                 filled = self._hand_over(buf, filled)
             elif n < room:  # the socket is drained: let samples gather, not one wake-up a packet
-                time.sleep(GATHER_S)
+                self._stop.wait(GATHER_S)
+        if self._stop.is_set():
+            filled = self._drain(sock, buf, filled)
         self._hand_over(buf, filled)  # a half sample left over is lost with the connection
         return reason
+
+    def _drain(self, sock: socket.socket, buf: np.ndarray, filled: int) -> int:
+        """On close: what the socket already received (close() shut it down, so reading
+        ends where the data does) into the queue as well; the bytes left in `buf`."""
+        view = memoryview(buf)  # type: ignore[arg-type]
+        drained = 0
+        while drained < DRAIN_BYTES:
+            try:
+                n = sock.recv_into(view[filled:])
+            except OSError:  # a timeout: nothing more came
+                break
+            if not n:
+                break
+            self._took(n)
+            filled += n
+            drained += n
+            if filled >= HAND_OVER_BYTES:
+                filled = self._hand_over(buf, filled)
+        return filled
 
     def _hand_over(self, buf: np.ndarray, filled: int) -> int:
         """Queue the whole samples of buf[:filled]; what is left (a half sample) moves to

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.sources.rates import check_rate
+from adsbwatch.receiver.rates import check_rate
 from adsbwatch.receiver.when import iso_time
 
 SUFFIXES = (".sigmf-meta", ".sigmf-data")

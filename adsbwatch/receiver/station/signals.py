@@ -1,11 +1,16 @@
-"""Ctrl-C and SIGTERM: the first stops the station, later ones cannot cut its shutdown.
+"""Ctrl-C and SIGTERM: the first asks the station to stop, later ones cannot cut its
+shutdown.
 
-The first signal raises (KeyboardInterrupt, or Terminated for SIGTERM) where the main
-thread is, so the run ends through its normal closing path. From then on, and whenever
-the run is closing anyway, a signal only gets a line saying what is being saved: a
-second Ctrl-C while the store waits on a locked database must not throw away what it
-holds. SIGINT is installed explicitly: a program started in the background of a script
-inherits SIGINT ignored, and Python then installs no handler of its own.
+The first signal only asks (`on_stop`, the station's request_stop): the station ends
+its run within a second, hands on what it already read and closes its outputs through
+the normal path. Nothing is raised, so no output can mistake a stop for its own failure.
+Every later signal only gets a line saying what is being saved: a second Ctrl-C while
+the station hands on what it read and the store writes its last rows must not throw them
+away (each of those waits is bounded). Without `on_stop` (a command with no station) the
+first signal raises (KeyboardInterrupt, or Terminated for SIGTERM, BaseExceptions no
+output catches), and later ones, once it closes, only say what is being saved. SIGINT
+is installed explicitly: a program started in the background of a script inherits
+SIGINT ignored, and Python then installs no handler of its own.
 """
 
 from __future__ import annotations
@@ -19,8 +24,8 @@ from types import FrameType, TracebackType
 EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
-class Terminated(Exception):
-    """SIGTERM, turned into an exception so the store is committed on the way out."""
+class Terminated(BaseException):  # noqa: N818 - a stop, like KeyboardInterrupt
+    """SIGTERM, raised so the run ends through its closing path."""
 
 
 class _WaitOver(Exception):
@@ -31,8 +36,10 @@ class StopSignals:
     """`with StopSignals() as signals:` around a run and its shutdown."""
 
     def __init__(self, saving_notice: str = "saving what was received; it stops by itself "
-                                            "when that is done") -> None:
+                                            "when that is done",
+                 on_stop: Callable[[], None] | None = None) -> None:
         self.notice = saving_notice
+        self.on_stop = on_stop
         self.closing = False
         self.received: int | None = None  # the first signal's number
         self._waiting = False
@@ -80,8 +87,17 @@ class StopSignals:
         if self.closing:
             print(f"adsbwatch: {self.notice}", file=sys.stderr, flush=True)
             return
+        if self.received is None:
+            self.received = signum
+            if self.on_stop is not None:
+                self.on_stop()  # the station ends its run by itself
+                return
+        elif self.on_stop is not None:
+            # Already stopping (handing on what was read, writing the store): a second
+            # signal must not cut that short.
+            print(f"adsbwatch: {self.notice}", file=sys.stderr, flush=True)
+            return
         self.closing = True
-        self.received = signum
         if signum == signal.SIGTERM:
             raise Terminated
         raise KeyboardInterrupt

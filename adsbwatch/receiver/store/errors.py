@@ -1,33 +1,29 @@
-"""The store's one-line failures, and SQLite's error codes in words a user can act on."""
+"""The store's one-line failures, whatever the backend."""
 
 from __future__ import annotations
-
-import sqlite3
 
 from adsbwatch.receiver.errors import RuntimeFailure
 
 
 class StoreError(RuntimeFailure):
-    """The database cannot be opened, read or written; the message is one line."""
+    """The store cannot be opened, read or written; the message is one line."""
 
 
-def error_name(exc: sqlite3.Error) -> str:
-    return getattr(exc, "sqlite_errorname", "") or ""
+class CannotOpenStore(StoreError):
+    """The store named cannot be opened as one (not a database, another program's, a
+    newer schema, no permission...): the --db given is at fault."""
+
+    exit_status = 2
 
 
-def is_busy(exc: sqlite3.Error) -> bool:
-    """Another connection holds the lock (waiting may help)."""
-    return error_name(exc).startswith("SQLITE_BUSY") or "database is locked" in str(exc)
+class NoStoreError(CannotOpenStore):
+    """A reading command named a store that does not exist: nothing was created."""
 
 
-def why(exc: sqlite3.Error) -> str:
-    """A short reason for a failed write."""
-    name = error_name(exc)
-    text = str(exc)
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
-        return "the database is locked by another program"
-    if name.startswith("SQLITE_FULL") or "is full" in text:
-        return "the disk is full (or the database reached its size limit)"
-    if name.startswith("SQLITE_READONLY") or "readonly" in text:
-        return "the database is read-only"
-    return text
+class WriteFailed(Exception):
+    """A write that did not happen (nothing of it was written): `reason` in words a user
+    can act on, e.g. "the database is locked by another program"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

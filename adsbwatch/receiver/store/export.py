@@ -220,7 +220,7 @@ _WRITERS: dict[str, Callable[[list[TrackRow], _Names], str]] = dict(
 
 def export_track(rows: list[TrackRow], fmt: str, *, icao: str, label: str,
                  callsign: str) -> str:
-    """The track `rows` (time order, as Store.track returns them) in format `fmt`.
+    """The track `rows` (time order, as History.track returns them) in format `fmt`.
 
     ValueError for a format other than EXPORT_FORMATS.
     """

@@ -64,9 +64,15 @@ SESSION_COLUMNS = ("id", "started", "last_seen", "ended", "source", "live", "rat
 def session_values(s: SessionRow) -> tuple:
     return (int(s.id), float(s.started), float(s.last_seen),
             None if s.ended is None else float(s.ended), str(s.source), int(bool(s.live)),
-            int(s.rate), None if s.gain_db is None else float(s.gain_db), int(s.samples),
+            int(s.rate), _opt_float(s.gain_db), int(s.samples),
             int(s.dropped), int(s.frames), str(s.version), _opt_float(s.lat),
             _opt_float(s.lon))
+
+
+def session_from(row: Sequence) -> SessionRow:
+    values = dict(zip(SESSION_COLUMNS, row, strict=True))
+    values["live"] = bool(values["live"])
+    return SessionRow(**values)
 
 
 @dataclass(kw_only=True)
@@ -197,8 +203,8 @@ def visit_values(v: VisitRow) -> tuple:
 
 def point_values(visit_id: int, p: PointRow) -> tuple:
     """Checked: for points from outside the decoding pipeline (callers of
-    Store.add_point, an unsaved-rows file); the pipeline's own skip it (see
-    Store.add_tracked_point)."""
+    Recorder.add_point, an unsaved-rows file); the pipeline's own skip it (see
+    Recorder.add_tracked_point)."""
     return (checked_visit_id(visit_id), _finite(p.t, "t"), _finite(p.lat, "lat"),
             _finite(p.lon, "lon"), _opt_int(p.alt), _opt_float(p.gs), _opt_float(p.track),
             _opt_int(p.vrate), int(bool(p.on_ground)))
@@ -220,3 +226,21 @@ def visit_from(row: Sequence) -> VisitRow:
 def track_from(row: Sequence) -> TrackRow:
     *head, on_ground = row
     return TrackRow(*head, on_ground=bool(on_ground))
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    """A visit with how many track points are stored for it (the web map's list)."""
+
+    visit: VisitRow
+    points: int
+
+
+@dataclass(frozen=True)
+class ReceiverPosition:
+    """Where a run's receiver was (the report's coverage plot measures from it)."""
+
+    lat: float
+    lon: float
+    session_started: float  # wall time of the run that recorded it
+    source: str  # what that run listened to

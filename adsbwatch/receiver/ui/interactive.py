@@ -2,20 +2,18 @@
 under it, sightings and warnings in a log at the bottom; q quits.
 
 Threads. textual owns the main thread (its driver installs signal handlers, which only
-the main thread may), so the station runs in a worker thread. There the decoding sink
-calls `refresh()` after each batch, which every REFRESH_S builds a Snapshot of the rows
-and the footer (in the pipeline's own thread, so it is consistent) and leaves it in
-`latest`; the app polls it. Nothing else crosses between the threads.
+the main thread may), so the station runs in a worker thread. There, at each tick, the
+view builds a Snapshot of the rows and the footer every REFRESH_S (in the station's own
+thread, so it is consistent) and leaves it in `latest`; the app polls it. Nothing else
+crosses between the threads.
 
 Stopping. q, Ctrl-C (a key while textual has the terminal), SIGINT and SIGTERM end the
-app (a signal is only noted by its handler; the app's timer acts on it). Then a gate
-closes between the station and its sinks: under a lock, so the batch being delivered
-finishes first and none is delivered after, and the station thread stops at its next
-batch (a live source sends an empty one at least every second). The thread is joined
-for a bounded time (a source stuck in a read is left to end with the process), and the
-caller closes the sinks in the main thread as after any run, committing the store. A
-signal is raised again once the caller's own handlers are back, so the run ends as it
-would without the view (exit status 130 or 143)."""
+app (a signal is only noted by its handler; the app's timer acts on it). Then the
+station is asked to stop: it hands on what it already read and sends its last tick
+within seconds; its thread is joined for a bounded time, and the caller closes the
+consumers in the main thread as after any run, committing the store. A signal is raised
+again once the caller's own handlers are back, so the run ends as it would without the
+view (exit status 130 or 143)."""
 
 from __future__ import annotations
 
@@ -27,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events
@@ -36,16 +34,15 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, RichLog, Static
 
-from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.messages.watchlist import Watchlist
-from adsbwatch.receiver.station.fanout import FanOut, Sink
-from adsbwatch.receiver.station.pipeline import Pipeline
-from adsbwatch.receiver.ui.footer import ObservedSink, RunStats, footer_text
-from adsbwatch.receiver.ui.live import run_title
-from adsbwatch.receiver.ui.rows import AircraftRow, aircraft_rows, cell_texts, columns
+from adsbwatch.receiver.core.events import Tick
+from adsbwatch.receiver.station.station import Station
+from adsbwatch.receiver.ui.footer import Footer as StatsFooter
+from adsbwatch.receiver.ui.live import run_title, shown_rows
+from adsbwatch.receiver.ui.rows import AircraftRow, cell_texts, columns
 
 REFRESH_S = 0.5
-JOIN_S = 5.0  # how long a stop waits for the station thread
+JOIN_S = 10.0  # how long a stop waits for the station thread (it ends within seconds)
 
 
 @dataclass(frozen=True)
@@ -55,44 +52,12 @@ class Snapshot:
     footer: str
 
 
-class StopRequested(BaseException):
-    """Raised in the station thread once the view has closed. A BaseException, like
-    Ctrl-C: nothing on the way catches it, and run_station's cleanup runs."""
-
-
-class Gate:
-    """Between the station thread and the sinks: closed, nothing more reaches them."""
-
-    def __init__(self, fanout: FanOut) -> None:
-        self.fanout = fanout
-        self.lock = threading.Lock()
-        self.closed = False
-
-    def deliver(self, batch: FrameBatch) -> bool:
-        with self.lock:
-            if self.closed:
-                raise StopRequested
-            return self.fanout.deliver(batch)
-
-    def run(self, step: Callable[[], None]) -> None:
-        """`step` on the sinks, unless the gate is closed."""
-        with self.lock:
-            if not self.closed:
-                step()
-
-    def close(self) -> None:
-        with self.lock:  # waits for a delivery under way
-            self.closed = True
-
-
 class StationWorker:
     """The station in its own thread; its failure is kept for the main thread."""
 
-    def __init__(self, station: Callable[[Any], object], fanout: FanOut,
-                 finish: Callable[[], None]) -> None:
-        self.station = station
-        self.gate = Gate(fanout)
-        self.finish = finish
+    def __init__(self, run_station: Callable[[], object], stop: Callable[[], None]) -> None:
+        self.run_station = run_station
+        self.stop_station = stop
         self.error: BaseException | None = None
         self.ended = threading.Event()
         self.on_end: Callable[[], None] = lambda: None
@@ -103,10 +68,7 @@ class StationWorker:
 
     def _run(self) -> None:
         try:
-            self.station(self.gate)
-            self.gate.run(self.finish)  # ended by itself: what waits is announced
-        except StopRequested:
-            pass
+            self.run_station()
         except BaseException as exc:  # noqa: BLE001 - raised again in the main thread
             self.error = exc
         finally:
@@ -114,7 +76,7 @@ class StationWorker:
             self.on_end()
 
     def stop(self) -> None:
-        self.gate.close()
+        self.stop_station()
         if self.thread.is_alive():
             self.thread.join(JOIN_S)
 
@@ -307,14 +269,16 @@ def signals_noted(view: InteractiveView) -> Iterator[None]:
 
 
 class InteractiveView:
+    """A consumer of ticks: the snapshot the app shows."""
+
+    name = "interactive view"
     leaves_table = False  # the screen goes with the app: the final table is printed after
 
-    def __init__(self, pipeline: Pipeline, watchlist: Watchlist,
-                 receiver: tuple[float, float] | None, stats: RunStats) -> None:
-        self.pipeline = pipeline
+    def __init__(self, station: Station, watchlist: Watchlist) -> None:
+        self.station = station
         self.watchlist = watchlist
-        self.receiver = receiver
-        self.stats = stats
+        self.receiver = station.receiver
+        self.footer = StatsFooter(station)
         self.latest: Snapshot | None = None
         self.received: int | None = None  # the signal (or Ctrl-C) that ended the app
         self.app = AircraftApp(self)
@@ -326,26 +290,28 @@ class InteractiveView:
     def __exit__(self, *exc: object) -> None:
         pass
 
-    def observing(self, sink: Sink) -> Sink:
-        return ObservedSink(sink, self.stats)
-
-    def refresh(self, force: bool = False) -> None:
+    def on_tick(self, tick: Tick) -> None:
         """In the station thread: a new snapshot for the app, every REFRESH_S."""
+        self.footer.update(tick)
         now = time.monotonic()
-        if force or now - self._last >= REFRESH_S:
+        if tick.final or now - self._last >= REFRESH_S:
             self._last = now
             self.latest = self.snapshot()
 
-    def snapshot(self) -> Snapshot:
-        rows = aircraft_rows(self.pipeline.all_aircraft(), self.watchlist, self.receiver)
-        return Snapshot(tuple(rows), run_title(self.pipeline),
-                        footer_text(self.stats, len(self.pipeline.tracker.aircraft)))
+    def close(self) -> None:
+        """The app is the caller's to end."""
 
-    def run(self, station: Callable[[Any], object], fanout: FanOut,
-            finish: Callable[[], None]) -> None:
+    def snapshot(self) -> Snapshot:
+        rows, left_out = shown_rows(self.station, self.watchlist)
+        title = run_title(self.station)
+        if left_out:
+            title += f" ({left_out} more not shown)"
+        return Snapshot(tuple(rows), title, self.footer.text())
+
+    def run(self, run_station: Callable[[], object]) -> None:
         """The app in this thread, the station in a worker until the app ends; then the
-        station stopped. The caller closes the sinks."""
-        worker = StationWorker(station, fanout, finish)
+        station stopped. The caller closes the consumers."""
+        worker = StationWorker(run_station, self.station.request_stop)
         self.app.worker = worker
         try:
             with signals_noted(self):

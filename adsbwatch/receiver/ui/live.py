@@ -1,11 +1,11 @@
 """The aircraft table of a run: redrawn in place on a terminal while it runs, with a
-stats footer; printed once at the end otherwise."""
+stats footer; printed once at the end otherwise. Both read the one aircraft table: the
+aircraft in it, then the departed ones it still remembers (a bounded number)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -13,40 +13,59 @@ from rich.table import Table
 from rich.text import Text
 
 from adsbwatch.decoder.messages.watchlist import Watchlist
-from adsbwatch.receiver.station.fanout import Sink
-from adsbwatch.receiver.station.pipeline import Pipeline
-from adsbwatch.receiver.ui.footer import ObservedSink, RunStats, footer_text
-from adsbwatch.receiver.ui.rows import aircraft_rows
+from adsbwatch.receiver.core.events import Tick
+from adsbwatch.receiver.station.station import Station
+from adsbwatch.receiver.ui.footer import Footer
+from adsbwatch.receiver.ui.rows import AircraftRow, aircraft_rows
 from adsbwatch.receiver.ui.table import aircraft_table
 
 REFRESH_S = 0.5
 
 
-def run_title(pipeline: Pipeline) -> str:
-    t = pipeline.totals
-    return (f"{len(pipeline.all_aircraft())} aircraft, {t.messages} messages, "
-            f"{t.positions} positions, {t.sightings} sightings")
+def run_title(station: Station) -> str:
+    tracker = station.tracker
+    heard = 0 if tracker is None else len(tracker.aircraft) + len(tracker.departed)
+    total = station.stats.total
+    sightings = station.pipeline.totals.sightings if station.pipeline is not None else 0
+    return (f"{heard} aircraft, {total.messages} messages, {total.positions} positions, "
+            f"{sightings} sightings")
 
 
-def run_table(pipeline: Pipeline, watchlist: Watchlist,
-              receiver: tuple[float, float] | None) -> Table:
-    """Every aircraft of the run so far, under a line of totals."""
-    rows = aircraft_rows(pipeline.all_aircraft(), watchlist, receiver)
-    return aircraft_table(rows, run_title(pipeline), with_place=receiver is not None)
+def shown_rows(station: Station, watchlist: Watchlist) -> tuple[list[AircraftRow], int]:
+    """The rows a table shows (watched first, then by messages), at most the tracker's
+    bound of departed aircraft, and how many more it leaves out: a sky of thousands is
+    never drawn (nor printed at the end) whole."""
+    tracker = station.tracker
+    if tracker is None:
+        return [], 0
+    rows = aircraft_rows(tracker.all_aircraft(), watchlist, station.receiver)
+    most = tracker.config.departed_kept
+    return rows[:most], max(0, len(rows) - most)
+
+
+def run_table(station: Station, watchlist: Watchlist) -> Table:
+    """The aircraft of the run so far (those still remembered), under a line of totals."""
+    rows, left_out = shown_rows(station, watchlist)
+    title = run_title(station)
+    if left_out:
+        title += f" ({left_out} more not shown)"
+    return aircraft_table(rows, title, with_place=station.receiver is not None)
 
 
 class LiveTable:
-    """`with LiveTable(...) as view:` and `view.refresh()` after each batch."""
+    """The table redrawn in place while the station runs in this thread (a consumer of
+    ticks)."""
 
+    name = "aircraft table"
     leaves_table = True  # its last frame stays on the screen when the run ends by itself
 
-    def __init__(self, console: Console, pipeline: Pipeline, watchlist: Watchlist,
-                 receiver: tuple[float, float] | None, stats: RunStats) -> None:
-        self.pipeline = pipeline
+    def __init__(self, console: Console, station: Station, watchlist: Watchlist,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.station = station
         self.watchlist = watchlist
-        self.receiver = receiver
-        self.stats = stats
-        waiting = aircraft_table([], "waiting for aircraft", receiver is not None)
+        self.footer = Footer(station)
+        self.clock = clock
+        waiting = aircraft_table([], "waiting for aircraft", station.receiver is not None)
         # No redirection of sys.stdout: the console writes to stdout through the outlet,
         # which writes to sys.stdout, and through rich's proxy that was a loop without end.
         self.live = Live(waiting, console=console, refresh_per_second=2, transient=False,
@@ -60,20 +79,20 @@ class LiveTable:
     def __exit__(self, *exc: object) -> None:
         self.live.__exit__(None, None, None)
 
-    def observing(self, sink: Sink) -> Sink:
-        """`sink`, with every batch counted for the footer first."""
-        return ObservedSink(sink, self.stats)
+    def run(self, run_station: Callable[[], object]) -> None:
+        """The station in this thread."""
+        run_station()
 
-    def run(self, station: Callable[[Any], object], fanout: Any,
-            finish: Callable[[], None]) -> None:
-        """The station in this thread; the caller finishes the run."""
-        station(fanout)
-
-    def refresh(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if force or now - self._last >= REFRESH_S:
+    def on_tick(self, tick: Tick) -> None:
+        self.footer.update(tick)
+        now = self.clock()
+        if tick.final or now - self._last >= REFRESH_S:
             self._last = now
-            footer = Text(footer_text(self.stats, len(self.pipeline.tracker.aircraft)),
-                          style="dim")
-            self.live.update(Group(run_table(self.pipeline, self.watchlist, self.receiver),
-                                   footer))
+            self.refresh()
+
+    def refresh(self) -> None:
+        footer = Text(self.footer.text(), style="dim")
+        self.live.update(Group(run_table(self.station, self.watchlist), footer))
+
+    def close(self) -> None:
+        """The screen is the caller's to leave (`with`)."""

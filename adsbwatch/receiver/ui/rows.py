@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from adsbwatch.decoder.messages.tracker import Aircraft
+from adsbwatch.decoder.messages.aircraft import Aircraft
 from adsbwatch.decoder.messages.watchlist import Watchlist
 
 
@@ -36,7 +36,7 @@ class AircraftRow:
     distance_km: float | None  # from the receiver, when both positions are known
     bearing_deg: float | None
     messages: int
-    dbfs: float | None  # the strongest frame; None: no frame of it came with a level
+    dbfs: float | None  # its signal (mean power of its last frames); None: no level
     watched: bool
     label: str | None
 
@@ -67,8 +67,7 @@ def aircraft_row(ac: Aircraft, watchlist: Watchlist,
         groundspeed=ac.groundspeed, track=ac.track,
         lat=None if fix is None else fix.lat, lon=None if fix is None else fix.lon,
         distance_km=distance, bearing_deg=bearing, messages=ac.messages,
-        # -inf: none of its frames had a level (all from a peer that sends none).
-        dbfs=ac.level_dbfs if math.isfinite(ac.level_dbfs) else None,
+        dbfs=ac.rssi,  # None: none of its frames had a level (a peer that sends none)
         watched=entry is not None,
         label=entry.label if entry is not None else None)
 

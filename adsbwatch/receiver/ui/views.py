@@ -3,16 +3,13 @@ table on a terminal, or none (a file or pipe gets the table once, at the end).""
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from adsbwatch.decoder.messages.watchlist import Watchlist
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.sources.base import IQSource
-from adsbwatch.receiver.station.pipeline import Pipeline
-from adsbwatch.receiver.ui.footer import RunStats
+from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.ui.live import LiveTable
 
 if TYPE_CHECKING:
@@ -30,16 +27,15 @@ def check_interactive(console: Console) -> None:
         raise UserError("--interactive needs a terminal: stdout is a file or pipe")
 
 
-def choose_view(args: argparse.Namespace, console: Console, raw: bool, pipeline: Pipeline,
-                watchlist: Watchlist, receiver: tuple[float, float] | None,
-                source: IQSource) -> LiveTable | InteractiveView | None:
-    """The view for this run, or None; a one-line error if --interactive cannot be."""
-    stats = RunStats(source)
-    if getattr(args, "interactive", False):  # replay has the option only if it adds it
+def choose_view(interactive: bool, console: Console, on_stdout: bool, station: Station,
+                watchlist: Watchlist) -> LiveTable | InteractiveView | None:
+    """The view for this run, or None; a one-line error if --interactive cannot be.
+    `on_stdout`: the table may use stdout (not with --raw's AVR lines there)."""
+    if interactive:
         check_interactive(console)
         from adsbwatch.receiver.ui.interactive import InteractiveView
 
-        return InteractiveView(pipeline, watchlist, receiver, stats)
-    if raw or not console.is_terminal:
+        return InteractiveView(station, watchlist)
+    if not on_stdout or not console.is_terminal:
         return None
-    return LiveTable(console, pipeline, watchlist, receiver, stats)
+    return LiveTable(console, station, watchlist)

@@ -1,8 +1,8 @@
 """The HTTP server: aiohttp on the run's network loop. dump1090-fa's JSON under /data/
 (where tar1090 looks), /metrics, and the web map's routes.
 
-`make_app` builds the application; `start_http`/`stop_http` run it on a loop (the
-station's NetworkThread, or `adsbwatch serve`'s own). Handlers only read what the
+`make_app` builds the application; service.py serves it on a NetworkThread (the
+station's, or `adsbwatch serve`'s own). Handlers only read what the
 station handed over (`Published.documents`, a dict replaced whole), never its state."""
 
 from __future__ import annotations
@@ -46,22 +46,3 @@ def make_app(published: Published | None, metrics: RunMetrics | None, *,
         app.router.add_get("/metrics", scrape)
     add_web_routes(app, db_path=db_path, receiver=receiver, tiles=tiles, watchlist=watchlist)
     return app
-
-
-async def start_http(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Serve `app` on host:port (0: any free port); the runner and the port bound.
-    A port in use raises OSError."""
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_address=True)
-    try:
-        await site.start()
-    except BaseException:
-        await runner.cleanup()
-        raise
-    bound = runner.addresses[0][1] if runner.addresses else port
-    return runner, int(bound)
-
-
-async def stop_http(runner: web.AppRunner) -> None:
-    await runner.cleanup()

@@ -1,17 +1,17 @@
-"""The sink behind --http and --write-json: in the station's thread it rebuilds the JSON
-files at most once a second of wall time (and at the end), publishes them by reference
-for the HTTP server, writes them to DIR, and refreshes /metrics' figures."""
+"""The consumer behind --http and --write-json: at each tick, at most once a second of
+wall time (and at the end), it rebuilds the JSON files from the one aircraft table and
+the station's statistics, publishes them by reference for the HTTP server, writes them
+to DIR, and refreshes /metrics' figures. It reads; it counts nothing of its own."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
-from adsbwatch.decoder.frames.batch import FrameBatch
+from adsbwatch.decoder.messages.tracker import Tracker
+from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.outputs.http.aircraft_json import aircraft_json
 from adsbwatch.receiver.outputs.http.documents import (
     REFRESH_MS,
@@ -21,51 +21,56 @@ from adsbwatch.receiver.outputs.http.documents import (
     receiver_json,
 )
 from adsbwatch.receiver.outputs.http.files import write_atomically
-from adsbwatch.receiver.outputs.http.heard import HeardAircraft
-from adsbwatch.receiver.outputs.http.stats_json import StatsPeriods
+from adsbwatch.receiver.outputs.http.stats_json import stats_json
+from adsbwatch.receiver.station.stats import AIRCRAFT_S, StationStats, aircraft_present
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.outputs.http.metrics import MetricValues, RunMetrics
-    from adsbwatch.receiver.station.pipeline import Pipeline
-    from adsbwatch.receiver.station.run import StationTotals
 
 
-class JsonSink:
+class StationView(Protocol):
+    """What the JSON files are built from (the Station has it)."""
+
+    receiver: tuple[float, float] | None
+    stats: StationStats
+
+    @property
+    def tracker(self) -> Tracker | None: ...
+
+    def messages(self) -> int: ...
+
+    def gain_db(self) -> float | None: ...
+
+    def demod_counts(self) -> dict[str, int]: ...
+
+
+class JsonOutput:
     name = "JSON output"
 
-    def __init__(self, pipeline: Pipeline, source: Any, totals: StationTotals,
-                 receiver: tuple[float, float] | None, *, write_dir: Path | None,
+    def __init__(self, view: StationView, *, write_dir: Path | None,
                  warn: Callable[[str], None], metrics: RunMetrics | None = None,
                  on_close: Callable[[], None] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        self.pipeline = pipeline
-        self.source = source
-        self.totals = totals
-        self.receiver = receiver
+        self.view = view
         self.write_dir = write_dir
         self.warn = warn
         self.metrics = metrics
         self.on_close = on_close  # e.g. stop the HTTP server, once the last files are out
         self.clock = clock
         self.published = Published()
-        self.heard = HeardAircraft()
-        pipeline.listeners.append(self.heard)
-        self.stats = StatsPeriods(pipeline.start_epoch)
         self.history = HistoryRing()
         self.builds = 0
         self.write_failures = 0
         self._due = 0.0
         self._failing = False  # a write failed and was warned of; said again once it works
         self._written: dict[str, bytes] = {}  # what DIR holds, to skip unchanged files
+        self._last_tick: Tick | None = None
         self.build(history=False)  # the files exist (empty of aircraft) from the start
 
-    def on_batch(self, batch: FrameBatch) -> None:
-        if len(batch):
-            self._mark_df18(batch)
-        source = self.source.totals
-        self.stats.on_batch(batch, self.pipeline.now, source.samples, source.dropped_samples)
-        if self.clock() >= self._due:
-            self.build()
+    def on_tick(self, tick: Tick) -> None:
+        self._last_tick = tick
+        if tick.final or self.clock() >= self._due:
+            self.build(final=tick.final)
 
     def close(self) -> None:
         try:
@@ -79,25 +84,24 @@ class JsonSink:
         run's last state, kept in the history too)."""
         self._due = self.clock() + REFRESH_MS / 1000
         self.builds += 1
-        pipeline = self.pipeline
-        tracked = pipeline.tracker.aircraft
-        self.heard.forget_all_but(tracked)
-        now = pipeline.now
-        aircraft = encode(aircraft_json(list(tracked.values()), self.heard, now,
-                                        pipeline.totals.messages))
+        view, tick = self.view, self._last_tick
+        tracker = view.tracker
+        assert tracker is not None  # the JSON files need the decoding stage
+        now = view.stats.now if tick is None else tick.now
+        away = None if tick is None else tick.away_since
+        aircraft = encode(aircraft_json(tracker.aircraft.values(), now, view.messages(),
+                                        away))
         fresh_history = self.history.offer(now, aircraft, final) if history else None
-        gain = getattr(self.source, "gain_db", None)
-        demod = self.totals.demod_stats or None
+        gain = view.gain_db()
         documents = {
             "aircraft.json": aircraft,
-            "receiver.json": encode(receiver_json(self.receiver, self.history.count)),
-            "stats.json": encode(self.stats.as_json(
-                gain if isinstance(gain, int | float) else None, demod)),
+            "receiver.json": encode(receiver_json(view.receiver, self.history.count)),
+            "stats.json": encode(stats_json(view.stats, gain, view.demod_counts())),
             **self.history.files,
         }
         self.published.documents = documents  # readers keep whichever dict they took
         if self.metrics is not None:
-            self.metrics.values = self._metric_values(len(tracked))
+            self.metrics.values = self._metric_values(now, away)
         if self.write_dir is not None:
             self._write(documents, fresh_history)
 
@@ -125,31 +129,24 @@ class JsonSink:
             self.warn(f"--write-json {self.write_dir}: writing again "
                       f"({self.write_failures} writes failed)")
 
-    def _mark_df18(self, batch: FrameBatch) -> None:
-        """Non-ICAO and TIS-B addresses, from the DF18 control field (pyModeS' fields
-        do not carry it)."""
-        df18 = batch.msg[(batch.msg[:, 0] >> 3) == 18]
-        if not df18.size:
-            return
-        addresses = (df18[:, 1].astype(np.uint32) << 16 | df18[:, 2].astype(np.uint32) << 8
-                     | df18[:, 3])
-        for address, cf in zip(addresses.tolist(), (df18[:, 0] & 7).tolist(), strict=True):
-            self.heard.mark_df18(address, cf)
-
-    def _metric_values(self, tracked: int) -> MetricValues:
+    def _metric_values(self, now: float, away: float | None) -> MetricValues:
         from adsbwatch.receiver.outputs.http.metrics import MetricValues
 
-        pipeline = self.pipeline
-        last = self.stats.as_json()["last1min"]["local"]
-        if "signal" not in last:  # no minute finished yet: what there is of this one
-            last = self.stats.latest.as_json(None)["local"]
-        source = self.source.totals
+        view = self.view
+        stats, tracker = view.stats, view.tracker
+        assert tracker is not None
+        last = stats.period(1)
+        if not last.frames and not last.samples:  # no minute finished yet: this one
+            last = stats.current()
+        total = stats.total
         return MetricValues(
-            frames_by_df=dict(self.totals.frames_by_df), messages=pipeline.totals.messages,
-            undecodable=pipeline.totals.undecodable, positions=pipeline.totals.positions,
-            rejected_positions=pipeline.tracker.rejected_positions, aircraft=tracked,
-            aircraft_with_position=sum(1 for ac in pipeline.tracker.aircraft.values()
-                                       if ac.lat is not None),
-            samples=source.samples, dropped_samples=source.dropped_samples,
-            noise_dbfs=last.get("noise"), signal_dbfs=last.get("signal"),
-            peak_signal_dbfs=last.get("peak_signal"))
+            frames_by_df={df: int(n) for df, n in enumerate(total.by_df.tolist()) if n},
+            messages=total.messages, undecodable=total.undecodable,
+            positions=total.positions, rejected_positions=total.rejected_positions,
+            aircraft=aircraft_present(tracker, now),
+            aircraft_with_position=sum(1 for ac in tracker.aircraft.values()
+                                       if ac.cpr.last is not None
+                                       and now - ac.last_seen <= AIRCRAFT_S),
+            samples=total.samples, dropped_samples=total.dropped,
+            noise_dbfs=last.noise_dbfs, signal_dbfs=last.signal_dbfs,
+            peak_signal_dbfs=last.peak_dbfs, no_data_since=away)

@@ -30,13 +30,17 @@ class MetricValues:
     noise_dbfs: float | None = None  # of the last minute (or what there is of it)
     signal_dbfs: float | None = None
     peak_signal_dbfs: float | None = None
+    no_data_since: float | None = None  # a live source away since then (UNIX seconds)
 
 
 class RunMetrics(Collector):
-    def __init__(self, network_clients: Sequence[Callable[[], int]] = ()) -> None:
+    def __init__(self, network_clients: Sequence[Callable[[], int]] = (),
+                 turned_away: Callable[[], tuple[int, int]] | None = None) -> None:
         """`network_clients`: each network output's count of its connected clients, read
-        at each scrape (also after a replay's end, while it serves on)."""
+        at each scrape (also after a replay's end, while it serves on); `turned_away`:
+        the clients every port refused at a limit and dropped, so far."""
         self.network_clients = network_clients
+        self.turned_away = turned_away
         self.values = MetricValues()
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)
@@ -62,11 +66,13 @@ class RunMetrics(Collector):
                                   value=v.rejected_positions)
         yield CounterMetricFamily("adsbwatch_samples", "IQ samples processed", value=v.samples)
         yield CounterMetricFamily("adsbwatch_dropped_samples",
-                                  "IQ samples lost before processing",
+                                  "IQ samples lost before processing while the source was "
+                                  "connected (its time away is not counted)",
                                   value=v.dropped_samples)
-        yield GaugeMetricFamily("adsbwatch_aircraft", "Aircraft tracked now", value=v.aircraft)
+        yield GaugeMetricFamily("adsbwatch_aircraft", "Aircraft heard in the last 60 s",
+                                value=v.aircraft)
         yield GaugeMetricFamily("adsbwatch_aircraft_with_position",
-                                "Aircraft tracked now with a known position",
+                                "Aircraft heard in the last 60 s with a known position",
                                 value=v.aircraft_with_position)
         for name, text, value in (
                 ("adsbwatch_noise_dbfs", "Noise floor over the last minute, dBFS",
@@ -77,7 +83,22 @@ class RunMetrics(Collector):
                  v.peak_signal_dbfs)):
             if value is not None:  # unknown: left out rather than shown as 0
                 yield GaugeMetricFamily(name, text, value=value)
+        yield GaugeMetricFamily("adsbwatch_data_arriving",
+                                "1 while the source delivers data, 0 while it is away",
+                                value=0 if v.no_data_since is not None else 1)
+        if v.no_data_since is not None:
+            yield GaugeMetricFamily("adsbwatch_no_data_since_timestamp_seconds",
+                                    "Since when (UNIX time) the source delivers no data",
+                                    value=v.no_data_since)
         if self.network_clients:  # no network output: left out
             yield GaugeMetricFamily("adsbwatch_network_clients",
                                     "Clients connected to the network outputs",
                                     value=sum(count() for count in self.network_clients))
+        if self.turned_away is not None:
+            refused, dropped = self.turned_away()
+            yield CounterMetricFamily("adsbwatch_network_clients_refused",
+                                      "Connections turned away at a client limit",
+                                      value=refused)
+            yield CounterMetricFamily("adsbwatch_network_clients_dropped",
+                                      "Clients dropped for falling behind or stalling",
+                                      value=dropped)

@@ -15,12 +15,11 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from adsbwatch.receiver.addresses import where
-from adsbwatch.receiver.outputs.net.addresses import PushSpec
+from adsbwatch.receiver.addresses import PushSpec, where
+from adsbwatch.receiver.core.backoff import FIRST_RETRY_S, next_retry
+from adsbwatch.receiver.core.network import NetworkThread
 from adsbwatch.receiver.outputs.net.beast import HEARTBEAT
 from adsbwatch.receiver.outputs.net.server import HEARTBEAT_S, READ_BYTES, amount, reason
-from adsbwatch.receiver.sources.live import FIRST_RETRY_S, next_retry
-from adsbwatch.receiver.station.network import NetworkThread
 
 QUEUE_BYTES = 4 << 20  # while disconnected: about 170k Beast frames, then the oldest go
 FLUSH_WAIT_S = 3.0

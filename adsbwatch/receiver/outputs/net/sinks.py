@@ -1,4 +1,4 @@
-"""The station's sinks for the TCP outputs: frames gathered for up to FLUSH_S of wall
+"""The station's consumers for the TCP outputs: frames gathered for up to FLUSH_S of wall
 time, encoded once and handed to their server or connector, never waiting on a client.
 
 Gathering is what keeps 10 clients cheap: a live source hands over a small batch dozens
@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from adsbwatch.decoder.frames.batch import FrameBatch
-from adsbwatch.decoder.messages.tracker import Update
+from adsbwatch.receiver.core.events import Decoded, Tick
 from adsbwatch.receiver.outputs.net.beast import beast_bytes
 from adsbwatch.receiver.outputs.net.push import BeastPush
 from adsbwatch.receiver.outputs.net.sbs import sbs_line
 from adsbwatch.receiver.outputs.net.server import TcpServer
-from adsbwatch.receiver.station.pipeline import Pipeline
 
 FLUSH_S = 0.1  # the most a frame waits before it goes out
 FLUSH_FRAMES = 4096  # or this many frames, whichever comes first
@@ -56,7 +54,7 @@ class Gathered:
                           np.concatenate([p.fixed for p in parts]))
 
 
-class FramesSink:
+class FramesOutput:
     """Every frame, encoded by `encode` (Beast or AVR), to a server's clients."""
 
     def __init__(self, server: TcpServer, encode: Callable[[FrameBatch], bytes]) -> None:
@@ -65,12 +63,16 @@ class FramesSink:
         self.encode = encode
         self._gathered = Gathered()
 
-    def on_batch(self, batch: FrameBatch) -> None:
+    def on_frames(self, batch: FrameBatch) -> None:
         if not self.server.clients:  # nobody listening: nothing to encode
             self._gathered.take()
             return
         self._gathered.add(batch)
         if self._gathered.due():
+            self._send()
+
+    def on_tick(self, tick: Tick) -> None:
+        if self._gathered.due():  # frames waiting while no batch comes
             self._send()
 
     def close(self) -> None:
@@ -83,24 +85,25 @@ class FramesSink:
             self.server.send(self.encode(batch))
 
 
-class SbsSink:
-    """One SBS line per decoded message, as the pipeline tells its listeners."""
+class SbsOutput:
+    """One SBS line per decoded message, to a server's clients."""
 
-    def __init__(self, server: TcpServer, pipeline: Pipeline) -> None:
+    def __init__(self, server: TcpServer) -> None:
         self.name = server.name
         self.server = server
         self._lines: list[str] = []
         self._since = time.monotonic()
-        pipeline.listeners.append(self._heard)
 
-    def _heard(self, t: float, msg: dict[str, Any], update: Update | None,
-               level_dbfs: float) -> None:
-        if self.server.clients:
-            line = sbs_line(t, msg, update, time.time())
+    def on_messages(self, decoded: Decoded) -> None:
+        if not self.server.clients:  # nobody listening: no lines to make
+            return
+        logged = time.time()
+        for update in decoded.updates:
+            line = sbs_line(update, logged)
             if line is not None:
                 self._lines.append(line)
 
-    def on_batch(self, batch: FrameBatch) -> None:
+    def on_tick(self, tick: Tick) -> None:
         if time.monotonic() - self._since >= FLUSH_S:
             self._send()
 
@@ -115,7 +118,7 @@ class SbsSink:
             self._lines.clear()
 
 
-class PushSink:
+class PushOutput:
     """Every frame as Beast to a push connector (queued while it is not connected)."""
 
     def __init__(self, push: BeastPush) -> None:
@@ -123,8 +126,12 @@ class PushSink:
         self.push = push
         self._gathered = Gathered()
 
-    def on_batch(self, batch: FrameBatch) -> None:
+    def on_frames(self, batch: FrameBatch) -> None:
         self._gathered.add(batch)
+        if self._gathered.due():
+            self._send()
+
+    def on_tick(self, tick: Tick) -> None:
         if self._gathered.due():
             self._send()
 

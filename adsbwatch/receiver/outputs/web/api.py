@@ -1,36 +1,56 @@
 """The web map's JSON API: watched visits and their tracks from the store, what is
 watched, and the page's settings. Visit ids are sent as text: they are 63-bit, and
-JavaScript's numbers round past 2**53."""
+JavaScript's numbers round past 2**53.
+
+A track comes a page at a time: an answer of /api/track holds at most TRACK_PAGE_POINTS
+points over all its visits, read and encoded in the history reader's threads; a visit
+whose points do not all fit says where the rest begins (`next_start`), to ask for with
+?visit=ID&start=N. An aircraft parked for a day is 86,400 points: whole, one answer was
+hundreds of MB built on the network loop."""
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from adsbwatch.decoder.messages.watchlist import parse_address
-from adsbwatch.receiver.store import history_queries as queries
+from adsbwatch.receiver.outputs.web.history import HistoryBusy
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.export import finite_or_none
 from adsbwatch.receiver.when import parse_when
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from adsbwatch.decoder.messages.watchlist import Watchlist
     from adsbwatch.receiver.outputs.web.history import HistoryReader
+    from adsbwatch.receiver.store.protocols import History
     from adsbwatch.receiver.store.rows import TrackRow, VisitRow
-    from adsbwatch.receiver.store.sqlite import Store
 
 NO_CACHE = {"Cache-Control": "no-cache"}
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 MAX_TRACK_VISITS = 20
+TRACK_PAGE_POINTS = 10_000  # about 0.6 MB of JSON
+MAX_ID = 2**63 - 1  # visit ids are SQLite's 64-bit integers, and positive
+BUSY_RETRY_S = 2
+
+
+def encode(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":"), allow_nan=False).encode()
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
-    return web.Response(text=json.dumps(data, separators=(",", ":"), allow_nan=False),
-                        content_type="application/json", status=status, headers=NO_CACHE)
+    return _json_body(encode(data), status)
+
+
+def _json_body(body: bytes, status: int = 200) -> web.Response:
+    return web.Response(body=body, content_type="application/json", status=status,
+                        headers=NO_CACHE)
 
 
 def _bad_request(message: str) -> web.HTTPBadRequest:
@@ -62,25 +82,29 @@ def _since(request: web.Request) -> float | None:
     if not text:
         return None
     try:
-        return float(text)  # UNIX seconds, as the API writes times
+        since = float(text)  # UNIX seconds, as the API writes times
     except ValueError:
         pass
+    else:
+        if not math.isfinite(since):
+            raise _bad_request(f"since: {text[:40]!r} is not a time")
+        return since
     try:
         return parse_when(text, time.time())
     except ValueError as exc:
         raise _bad_request(f"since: {exc}") from None
 
 
-def _count(request: web.Request, name: str, default: int, most: int) -> int:
+def _count(request: web.Request, name: str, default: int, most: int, least: int = 1) -> int:
     text = request.query.get(name)
     if text is None:
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise _bad_request(f"{name}: {text!r} is not a whole number") from None
-    if not 1 <= value <= most:
-        raise _bad_request(f"{name}: {value} is not between 1 and {most}")
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    if not (text.isascii() and text.isdigit() and len(text) <= 19):
+        raise _bad_request(f"{name}: {shown!r} is not a whole number from {least} to {most}")
+    value = int(text)
+    if not least <= value <= most:
+        raise _bad_request(f"{name}: {value} is not between {least} and {most}")
     return value
 
 
@@ -105,8 +129,16 @@ class HistoryApi:
         self.config = config
 
     async def _read(self, query: Any, empty: Any) -> Any:
+        return await self._answer(self.reader.read(query, empty))
+
+    async def _answer(self, reading: Awaitable[Any]) -> Any:
         try:
-            return await self.reader.read(query, empty)
+            return await reading
+        except HistoryBusy as exc:
+            raise web.HTTPServiceUnavailable(
+                text=json.dumps({"error": f"the store is busy ({exc}); try again"}),
+                content_type="application/json", headers={"Retry-After": str(BUSY_RETRY_S)},
+            ) from None
         except StoreError as exc:
             # The page shows this line; the live map goes on without history.
             raise web.HTTPServiceUnavailable(
@@ -120,42 +152,27 @@ class HistoryApi:
         since = _since(request)
         limit = _count(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
         found = await self._read(
-            lambda store: queries.watched_visits(store, since=since, limit=limit), [])
+            lambda history: history.visit_summaries(since=since, limit=limit), [])
         return _json([visit_json(s.visit, s.points) for s in found])
 
     async def track(self, request: web.Request) -> web.Response:
         icao = _icao(request.match_info["hex"])
-        visit_text = request.query.get("visit")
-        if visit_text is not None:
-            try:
-                visit_id = int(visit_text)
-            except ValueError:
-                raise _bad_request(f"visit: {visit_text!r} is not a visit id") from None
+        if "visit" in request.query:
+            visit_id: int | None = _count(request, "visit", 0, MAX_ID)
             count = 1
+            start = _count(request, "start", 0, MAX_ID, least=0)
         else:
-            visit_id = None
+            visit_id, start = None, 0
             count = _count(request, "visits", 1, MAX_TRACK_VISITS)
-
-        def query(store: Store) -> list[dict[str, Any]]:
-            if visit_id is None:
-                visits = queries.latest_visits(store, icao, count)
-            else:
-                visit = queries.visit_of(store, visit_id)
-                visits = [visit] if visit is not None and visit.icao == icao else []
-            out = []
-            for visit in visits:
-                entry = visit_json(visit)
-                entry["track"] = [point_json(p)
-                                  for p in queries.visit_points(store, [visit.id])]
-                out.append(entry)
-            return out
-
-        visits = await self._read(query, [])
-        if visit_id is not None and not visits:
+        body = await self._read(
+            lambda history: track_answer(history, icao, visit_id, count, start), None)
+        if body is None:
+            if visit_id is None:  # no store: no visits
+                return _json({"icao": f"{icao:06x}", "visits": []})
             raise web.HTTPNotFound(text=json.dumps({"error": f"no visit {visit_id} of "
                                                    f"{icao:06x} in the store"}),
                                    content_type="application/json")
-        return _json({"icao": f"{icao:06x}", "visits": visits})
+        return _json_body(body)
 
     async def watched(self, request: web.Request) -> web.Response:
         """[{icao, label}] (a block also has `to`, its last address), for the page to
@@ -163,13 +180,37 @@ class HistoryApi:
         if self.watchlist is not None:
             return _json([_entry_json(e.lo, e.hi, e.label) for e in self.watchlist.entries])
 
-        def query(store: Store) -> list[dict[str, Any]]:
-            entries = {(e.lo, e.hi): e.label for e in store.watch_entries()}
-            for icao, label in queries.watched_labels(store).items():
-                entries.setdefault((icao, icao), label)
-            return [_entry_json(lo, hi, label) for (lo, hi), label in sorted(entries.items())]
+        stored = await self._answer(self.reader.watch_entries())
+        entries = {(e.lo, e.hi): e.label for e in stored}
+        labels = await self._read(lambda history: history.watched_labels(), {})
+        for icao, label in labels.items():
+            entries.setdefault((icao, icao), label)
+        return _json([_entry_json(lo, hi, label) for (lo, hi), label in sorted(entries.items())])
 
-        return _json(await self._read(query, []))
+
+def track_answer(history: History, icao: int, visit_id: int | None, count: int,
+                 start: int) -> bytes | None:
+    """/api/track's answer, encoded (in a reader's thread): `visit_id`'s points from
+    `start` on, or the `count` latest visits' from their first; None: no such visit."""
+    if visit_id is None:
+        visits = history.latest_visits(icao, count)
+    else:
+        visit = history.visit(visit_id)
+        if visit is None or visit.icao != icao:
+            return None
+        visits = [visit]
+    room = TRACK_PAGE_POINTS
+    entries = []
+    for visit in visits:
+        # One more than there is room for says whether more are left.
+        points = history.visit_points_page(visit.id, start, room + 1)
+        entry = visit_json(visit)
+        entry["track"] = [point_json(p) for p in points[:room]]
+        if len(points) > room:
+            entry["next_start"] = start + room
+        room -= len(entry["track"])
+        entries.append(entry)
+    return encode({"icao": f"{icao:06x}", "visits": entries})
 
 
 def _entry_json(lo: int, hi: int, label: str) -> dict[str, Any]:

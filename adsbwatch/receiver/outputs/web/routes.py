@@ -35,7 +35,13 @@ def add_web_routes(app: Any, *, db_path: str | None, receiver: tuple[float, floa
     config = {"tiles": tiles, "history": db_path is not None,
               "receiver": None if receiver is None else {"lat": receiver[0],
                                                          "lon": receiver[1]}}
-    api = HistoryApi(HistoryReader(db_path), watchlist, config)
+    reader = HistoryReader(db_path)
+    api = HistoryApi(reader, watchlist, config)
+
+    async def close_reader(app: web.Application) -> None:
+        reader.close()
+
+    app.on_cleanup.append(close_reader)
 
     async def index(request: web.Request) -> web.StreamResponse:
         return web.FileResponse(STATIC_DIR / "index.html", headers=NO_CACHE)

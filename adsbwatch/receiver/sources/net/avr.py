@@ -3,13 +3,14 @@
 `*HEX;` (dump1090's raw output), `@` + 12 hex digits of 12 MHz timestamp + `HEX;`
 (dump1090 with timestamps) and readsb's `<` + 12 digits timestamp + 2 digits signal +
 `HEX;`. Lines end in `\\n` or `\\r\\n`; a 4-digit payload is Mode A/C (counted, not
-decoded); anything else is a garbage line, counted. A line cut off at the end of a
-chunk is kept for the next one; an endless line is given up on, not stored.
+decoded); anything else (a frame as long as another format's among it) is a garbage
+line, counted. A line cut off at the end of a chunk is kept for the next one; an endless
+line is given up on, not stored.
 """
 
 from __future__ import annotations
 
-from adsbwatch.receiver.sources.net.heard import Heard, ParseCounts
+from adsbwatch.receiver.sources.net.heard import Heard, ParseCounts, has_its_length
 
 MAX_LINE = 80  # a long frame with readsb's prefix is 44 characters
 TIMESTAMP_DIGITS = {ord("*"): 0, ord("@"): 12, ord("<"): 12}
@@ -62,10 +63,11 @@ class AvrParser:
         if len(payload) == 4:
             counts.mode_ac += 1
             return
-        if len(payload) not in (14, 28):
+        frame = bytes.fromhex(payload.decode()) if len(payload) in (14, 28) else b""
+        if not has_its_length(frame):
             counts.bad_messages += 1
             return
         timestamp = int(text[1:1 + stamp], 16) if stamp else None
         signal = int(text[1 + stamp:head], 16) if signal_digits else None
         counts.frames += 1
-        out.append(Heard(bytes.fromhex(payload.decode()), timestamp, signal))
+        out.append(Heard(frame, timestamp, signal))

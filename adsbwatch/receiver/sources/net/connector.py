@@ -1,33 +1,31 @@
 """A TCP client for one `--net-connect` peer: connects, reads, parses, hands frames on.
 
-A reader thread per peer (a blocking socket with a short timeout, so it notices a
-stop): what arrives is parsed at once and its frames go, with their arrival time, to
-the run's bounded queue. When the queue is full the frames are dropped and counted,
-never waited for: a peer is never throttled by us, and the station sees what it can.
-A peer that cannot be reached or goes is tried again with backoff (FIRST_RETRY_S,
-doubling up to 30 s, as readsb's connectors do); each change is one line: connected
-(news, through `say`), connection lost or cannot connect (warnings, through `warn`), once
-per outage: not once per try, and a lost connection that cannot be made again at once
-is still the one outage its "connection lost" line announced.
+A reader thread (a blocking socket with a short timeout, so it notices a stop): what
+arrives is parsed at once and its frames go, with their arrival time, to `deliver`,
+which must not wait. A peer that cannot be reached or goes is tried again with backoff
+(core/backoff.py's Retry: FIRST_RETRY_S doubling up to 30 s, as readsb's connectors do;
+a connection that does not hold STABLE_S does not start the waits afresh). Each change
+is one line: connected (news, through `say`), connection lost or cannot connect
+(warnings, through `warn`), once per outage: not once per try, and a lost connection
+that cannot be made again at once is still the one outage its "connection lost" line
+announced. A peer that closes every connection soon after accepting it is one warning;
+its next connections are news only once one of them holds.
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from adsbwatch.decoder.frames.batch import FrameBatch
-from adsbwatch.receiver.sources.live import FIRST_RETRY_S, next_retry
+from adsbwatch.receiver.addresses import NetSpec
+from adsbwatch.receiver.core.backoff import FIRST_RETRY_S, LAST_RETRY_S, STABLE_S, Retry
 from adsbwatch.receiver.sources.net.avr import AvrParser
 from adsbwatch.receiver.sources.net.beast import BeastParser
 from adsbwatch.receiver.sources.net.heard import Heard
-from adsbwatch.receiver.sources.net.spec import NetSpec
 
 CONNECT_TIMEOUT_S = 5.0
 POLL_S = 0.25  # how often the reader looks up from the socket (a stop, silence)
@@ -36,15 +34,7 @@ POLL_S = 0.25  # how often the reader looks up from the socket (a stop, silence)
 SILENCE_S = 120.0
 READ_BYTES = 1 << 16
 
-
-@dataclass
-class Arrival:
-    """Frames from one read of one peer (or a dongle's demodulated block: `batch`)."""
-
-    source: int  # the connector's index
-    arrival: float  # wall-clock time of the read (UNIX seconds)
-    frames: list[Heard]
-    batch: FrameBatch | None = None  # frames demodulated here, timed and checked already
+Deliver = Callable[[float, list[Heard]], None]  # (arrival, frames of one read)
 
 
 def say_on_stderr(message: str) -> None:
@@ -54,21 +44,19 @@ def say_on_stderr(message: str) -> None:
 
 
 class Connector:
-    def __init__(self, index: int, spec: NetSpec, out: queue.Queue[Arrival],
-                 warn: Callable[[str], None], reconnect: bool = True,
-                 first_retry_s: float = FIRST_RETRY_S,
-                 say: Callable[[str], None] = say_on_stderr) -> None:
-        self.index = index
+    def __init__(self, spec: NetSpec, deliver: Deliver, warn: Callable[[str], None],
+                 reconnect: bool = True, first_retry_s: float = FIRST_RETRY_S,
+                 say: Callable[[str], None] = say_on_stderr,
+                 stable_s: float = STABLE_S) -> None:
         self.spec = spec
         self.name = spec.name
-        self.out = out
+        self.deliver = deliver
         self.warn = warn
         self.say = say
         self.reconnect = reconnect
-        self.first_retry_s = first_retry_s
+        self.retry = Retry(first_retry_s, stable_s)
         self.parser = AvrParser() if spec.protocol == "avr" else BeastParser()
         self.connects = 0
-        self.overflow_frames = 0  # dropped: the station's queue was full
         self.failure: str | None = None  # why it gave up (without reconnect)
         self._stop = threading.Event()
         self._sock: socket.socket | None = None
@@ -102,8 +90,7 @@ class Connector:
     # ------------------------------------------------------------------ the thread
 
     def _run(self) -> None:
-        backoff = self.first_retry_s
-        said_unreachable = False
+        outage_said = False  # the outage under way has had its line
         while not self._stop.is_set():
             try:
                 sock = socket.create_connection((self.spec.host, self.spec.port),
@@ -113,30 +100,32 @@ class Connector:
                 if not self.reconnect:
                     self.failure = f"{self.name}: cannot connect ({why})"
                     return
-                if not said_unreachable:
+                if not outage_said:
                     self.warn(f"{self.name}: cannot connect ({why}); retrying, the wait "
-                              "doubling up to 30 s")
-                    said_unreachable = True
-                if self._stop.wait(backoff):
+                              f"doubling up to {LAST_RETRY_S:g} s")
+                    outage_said = True
+                if self._stop.wait(self.retry.failed()):
                     return
-                backoff = next_retry(backoff)
                 continue
             self.connects += 1
-            backoff = self.first_retry_s
-            self.say(f"{self.name}: connected")
+            self.retry.connected()
+            if not self.retry.flapping:
+                self.say(f"{self.name}: connected")
             reason = self._pump(sock)
             if self._stop.is_set():
                 return
             if not self.reconnect:
                 self.failure = f"{self.name}: connection lost ({reason})"
                 return
-            self.warn(f"{self.name}: connection lost ({reason}); reconnecting")
-            said_unreachable = True  # this outage is announced: no second line for it
-            if self._stop.wait(backoff):
+            line = self.retry.loss_line(self.name, reason)
+            if line is not None:
+                self.warn(line)
+            outage_said = True  # this outage is announced: no second line for it
+            if self._stop.wait(self.retry.lost()):
                 return
 
     def _pump(self, sock: socket.socket) -> str:
-        """Frames from `sock` to the queue until the connection goes: why it went."""
+        """Frames from `sock` to `deliver` until the connection goes: why it went."""
         sock.settimeout(POLL_S)
         self.parser.restart()
         with self._lock:
@@ -145,6 +134,8 @@ class Connector:
         reason = "stopped"
         try:
             while not self._stop.is_set():
+                if self.retry.holds_again():  # after flapping, a connection that holds
+                    self.say(f"{self.name}: connected")
                 try:
                     data = sock.recv(READ_BYTES)
                 except TimeoutError:
@@ -161,18 +152,12 @@ class Connector:
                 heard = time.monotonic()
                 frames = self.parser.feed(data)
                 if frames:
-                    self._hand_over(Arrival(self.index, time.time(), frames))
+                    self.deliver(time.time(), frames)
         finally:
             with self._lock:
                 self._sock = None
             sock.close()
         return reason
-
-    def _hand_over(self, item: Arrival) -> None:
-        try:
-            self.out.put_nowait(item)
-        except queue.Full:
-            self.overflow_frames += len(item.frames)
 
 
 def _connect_failure(exc: OSError) -> str:

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from adsbwatch.receiver.store import report_queries as q
-from adsbwatch.receiver.store.sqlite import Store
+from adsbwatch.receiver.store.protocols import History
 from adsbwatch.receiver.ui.plots import (
     altitude,
     coverage,
@@ -48,13 +47,13 @@ class ReportData:
     receiver_note: str | None = None
 
 
-def find_receiver(store: Store, since: float | None,
+def find_receiver(history: History, since: float | None,
                   given: tuple[float, float] | None) -> tuple[Receiver | None, str | None]:
     """--lat/--lon, else the position the period's newest run stored; and a note when
     the period's runs were in more than one place."""
     if given is not None:
         return Receiver(given[0], given[1], "given with --lat/--lon"), None
-    found = q.receiver_positions(store, since)
+    found = history.receiver_positions(since)
     if not found:
         return None, None
     newest = found[0]
@@ -69,24 +68,24 @@ def find_receiver(store: Store, since: float | None,
     return receiver, note
 
 
-def read_data(store: Store, since: float | None, given: tuple[float, float] | None,
+def read_data(history: History, since: float | None, given: tuple[float, float] | None,
               advance: Callable[[int], None] = lambda rows: None) -> ReportData:
     """Everything the plots need; `advance(rows)` after each chunk read (progress)."""
-    receiver, note = find_receiver(store, since, given)
+    receiver, note = find_receiver(history, since, given)
     cover = None
     if receiver is not None:
         counter = coverage.CoverageCounter((receiver.lat, receiver.lon))
-        for rows in q.track_point_chunks(store, since):
+        for rows in history.track_point_chunks(since):
             counter.add(rows)
             advance(len(rows))
         cover = counter.result()
     minute_counter, levels = messages.MinuteCounter(), signal.LevelHistogram()
-    for minute_rows in q.minute_chunks(store, since):
+    for minute_rows in history.minute_chunks(since):
         minute_counter.add(minute_rows)
         levels.add(minute_rows)
         advance(len(minute_rows))
-    return ReportData(q.period_bounds(store, since), receiver, cover, minute_counter.result(),
-                      levels, q.watched_visits(store, since), note)
+    return ReportData(history.period_bounds(since), receiver, cover, minute_counter.result(),
+                      levels, history.watched_visits(since), note)
 
 
 def _period_text(data: ReportData, since: float | None) -> str:
@@ -103,11 +102,11 @@ def _remove_old_plots(out: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def write_report(store: Store, out: Path, since: float | None,
+def write_report(history: History, out: Path, since: float | None,
                  given: tuple[float, float] | None, max_profiles: int,
                  advance: Callable[[int], None] = lambda rows: None) -> Path:
     """Draw the plots into `out` (which must exist) and write the page; its path."""
-    data = read_data(store, since, given, advance)
+    data = read_data(history, since, given, advance)
     _remove_old_plots(out)
     period = _period_text(data, since)
     facts = [f"Period: {period}" + (f" (asked: since {table_time(since)} UTC)"
@@ -134,7 +133,7 @@ def write_report(store: Store, out: Path, since: float | None,
                  "aircraft.")
     _add_coverage(report, data, out, period)
     _add_minutes(report, data, out, period)
-    _add_visits(report, data, out, period, max_profiles, store)
+    _add_visits(report, data, out, period, max_profiles, history)
     return page.write(report, out)
 
 
@@ -190,7 +189,7 @@ def _add_minutes(report: page.Page, data: ReportData, out: Path, period: str) ->
 
 
 def _add_visits(report: page.Page, data: ReportData, out: Path, period: str,
-                max_profiles: int, store: Store) -> None:
+                max_profiles: int, history: History) -> None:
     if not data.visits:
         report.notes.append("No visit timeline or altitude profiles: no watched aircraft "
                             "was seen in this period.")
@@ -208,7 +207,7 @@ def _add_visits(report: page.Page, data: ReportData, out: Path, period: str,
     for v in reversed(data.visits):  # newest first
         if drawn >= max_profiles:
             break
-        points = q.visit_altitudes(store, v.id)
+        points = history.visit_altitudes(v.id)
         if not points:
             without += 1
             continue

@@ -11,6 +11,7 @@ const NM_M = 1852;
 const STALE_S = 60;            // dump1090-fa's pages dim aircraft not heard for a minute
 const CURRENT_VISIT_S = 600;  // a stored visit this recent is the one under way
 const WATCHLIST_EVERY = 15;    // polls between reloads of api/watchlist (it can change)
+const TRACK_PAGES_MAX = 50;    // pages of api/track (10,000 points each) read for one visit
 
 const state = {
   config: {tiles: null, receiver: null, history: false},
@@ -37,6 +38,22 @@ async function getJson(url) {
     throw new Error(url + ": " + why);
   }
   return response.json();
+}
+
+// A visit's whole track: api/track answers a page at a time, and a visit whose points did
+// not all fit says where the rest starts (next_start).
+async function wholeTrack(icao, visit) {
+  const points = visit.track.slice();
+  let next = visit.next_start;
+  for (let pages = 1; next !== undefined && pages < TRACK_PAGES_MAX; pages++) {
+    const doc = await getJson("api/track/" + icao + "?visit=" + encodeURIComponent(visit.id) +
+                              "&start=" + next);
+    const page = doc.visits[0];
+    if (!page) break;
+    for (const point of page.track) points.push(point);
+    next = page.next_start;
+  }
+  return points;
 }
 
 function el(tag, props, ...children) {
@@ -286,7 +303,9 @@ async function select(hex, pan) {
       const visit = doc.visits[0];
       // Only the visit under way: an older one's track is not this trail.
       if (state.selected === hex && visit && state.now - visit.last_seen < CURRENT_VISIT_S) {
-        state.storedTrail = visit.track.map((p) => [p[1], p[2]]);
+        const track = await wholeTrack(hex, visit);
+        if (state.selected !== hex) return;  // another one chosen meanwhile
+        state.storedTrail = track.map((p) => [p[1], p[2]]);
         drawTrail();
       }
     } catch (e) { setStatus(e.message); }
@@ -342,14 +361,15 @@ async function loadHistory() {
 }
 
 async function drawVisit(v, li) {
-  let doc;
+  let track;
   try {
-    doc = await getJson("api/track/" + v.icao + "?visit=" + encodeURIComponent(v.id));
+    const doc = await getJson("api/track/" + v.icao + "?visit=" + encodeURIComponent(v.id));
+    track = doc.visits.length ? await wholeTrack(v.icao, doc.visits[0]) : [];
   } catch (e) { setStatus(e.message); return; }
   clearHistoryLine();
   document.querySelectorAll("#visits li.selected").forEach((n) => n.classList.remove("selected"));
   li.classList.add("selected");
-  const points = doc.visits.length ? doc.visits[0].track.map((p) => [p[1], p[2]]) : [];
+  const points = track.map((p) => [p[1], p[2]]);
   if (!points.length) { setStatus("visit " + v.id + " has no stored positions"); return; }
   state.historyLine = L.layerGroup([
     L.polyline(points, {color: "#6a1b9a", weight: 3}),
@@ -370,6 +390,14 @@ function clearHistoryLine() {
 
 function setStatus(text) { document.getElementById("status").textContent = text; }
 
+// aircraft.json carries no_data_since (UNIX seconds) while a live source is away.
+function showNoData(since) {
+  const banner = document.getElementById("no-data");
+  const away = typeof since === "number";
+  banner.classList.toggle("hidden", !away);
+  banner.textContent = away ? "no data since " + utc(since).slice(11) + " UTC" : "";
+}
+
 let polls = 0;
 
 async function poll() {
@@ -379,6 +407,7 @@ async function poll() {
     const doc = await getJson("data/aircraft.json");
     state.now = doc.now || 0;
     update(doc);
+    showNoData(doc.no_data_since);
     if (!doc.now) {
       // `adsbwatch serve`: no receiver, the store's history is all there is to see.
       setStatus("no receiver running: the history of the store");

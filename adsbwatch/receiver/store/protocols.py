@@ -1,0 +1,184 @@
+"""What the rest of the program asks of a store, whatever holds it (SQLite now, PostgreSQL
+later): a running station's writes (`Recorder`), the commands' reads (`History`), the
+watched addresses (`WatchlistStore`), and what a backend hands the shared writer thread
+(`WriteTarget`). The rows are those of rows.py; times are UNIX seconds (UTC). Get one
+from opening.py, never from a backend's module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, Self
+
+from adsbwatch.decoder.messages.watchlist import WatchEntry
+from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.rows import (
+    EventRow,
+    MinuteRow,
+    PointRow,
+    ReceiverPosition,
+    SessionRow,
+    TrackRow,
+    VisitRow,
+    VisitSummary,
+)
+
+
+class Closing(Protocol):
+    """Closed at the end of a `with` (a class may inherit these two from here)."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class RecorderStatus:
+    """How a recorder's writing goes, for the summary, stats and the web page."""
+
+    problem: str | None  # why writing fails now; None while it works
+    waiting: int  # rows received and not yet in the store (nor in a file)
+    spilled: int  # rows saved to unsaved-rows files instead (see spill_files)
+    lost: int  # rows dropped because even the writer could not take them
+    retries: int  # failed tries to write
+    behind: bool  # writing fails, or lags more than a few seconds
+    spill_files: tuple[Path, ...] = ()
+
+
+class Recorder(Protocol):
+    """What a running station writes. Every method but close() only buffers and returns
+    at once: a slow, locked or full store never holds up reception. Not thread-safe:
+    one thread (the station's) calls it."""
+
+    location: str  # the store as the user named it (--db), for messages and open_history
+
+    def save_visit(self, v: VisitRow) -> None:
+        """The visit's current state (a later save of the same id replaces it)."""
+
+    def add_point(self, visit_id: int, p: PointRow) -> None:
+        """A point of a visit, checked (it may come before its visit is saved)."""
+
+    def add_tracked_point(self, visit_id: int, t: float, lat: float, lon: float,
+                          alt: int | None, gs: float | None, track: float | None,
+                          vrate: int | None, on_ground: bool) -> None:
+        """A point of the decoding pipeline, whose values are plain numbers already:
+        unchecked, the cheap path for hundreds of points a second."""
+
+    def add_event(self, visit_id: int, t: float, kind: str, value: str) -> None: ...
+
+    def save_session(self, s: SessionRow) -> None:
+        """The run's record so far (replaces the row with its id)."""
+
+    def save_minute(self, m: MinuteRow) -> None:
+        """A minute's counts so far (replaces the row of that minute and run)."""
+
+    def commit(self) -> None:
+        """Hand what is buffered to the writer; returns at once (about once a second)."""
+
+    def close(self) -> None:
+        """Write everything, waiting a bounded time; what cannot be written then is
+        saved to an unsaved-rows file and a StoreError (one line) says where."""
+
+    @property
+    def closed(self) -> bool: ...
+
+    @property
+    def status(self) -> RecorderStatus: ...
+
+
+class History(Closing, Protocol):
+    """What the commands, the web map and the report read. Read-only; a failure is a
+    StoreError saying what could not be read."""
+
+    location: str
+
+    def sightings(self, icao: int | None = None, since: float | None = None,
+                  ) -> list[VisitRow]:
+        """Visits (of `icao`, or all) still under way at or after `since`, newest first."""
+
+    def track(self, icao: int, since: float | None = None) -> list[TrackRow]:
+        """Every point of every visit of `icao` (at or after `since`), in time order."""
+
+    def events(self, visit_id: int) -> list[EventRow]: ...
+
+    def sessions(self) -> list[SessionRow]:
+        """Every run, oldest first."""
+
+    # ---------------------------------------------------------------- the web map's
+
+    def visit_summaries(self, since: float | None = None,
+                        limit: int = 100) -> list[VisitSummary]:
+        """Watched visits still under way at or after `since`, newest first."""
+
+    def visit(self, visit_id: int) -> VisitRow | None: ...
+
+    def latest_visits(self, icao: int, count: int) -> list[VisitRow]:
+        """The `count` most recent visits of `icao`, newest first."""
+
+    def visit_points_page(self, visit_id: int, start: int, count: int) -> list[TrackRow]:
+        """Up to `count` of a visit's points in time order, from its `start`-th on (0:
+        the first): a long visit is read a page at a time, never whole."""
+
+    def watched_labels(self) -> dict[int, str]:
+        """Address -> label of every aircraft a run recorded as watched."""
+
+    # ---------------------------------------------------------------- the report's
+
+    def rows_to_read(self, since: float | None) -> int:
+        """Track points and minute rows in the period (a progress bar's total)."""
+
+    def period_bounds(self, since: float | None) -> tuple[float, float] | None:
+        """The first and last time anything was heard in the period."""
+
+    def track_point_chunks(self, since: float | None,
+                           ) -> Iterator[list[tuple[float, float, int | None]]]:
+        """(lat, lon, alt) of every point (of any visit) in the period, in chunks."""
+
+    def minute_chunks(self, since: float | None) -> Iterator[list[MinuteRow]]:
+        """The minute rows (of every run) overlapping the period, in chunks."""
+
+    def watched_visits(self, since: float | None) -> list[VisitRow]:
+        """Watched visits still under way at or after `since`, oldest first."""
+
+    def visit_altitudes(self, visit_id: int) -> list[tuple[float, int]]:
+        """(time, feet) of a visit's points that have an altitude."""
+
+    def receiver_positions(self, since: float | None) -> list[ReceiverPosition]:
+        """Where the receiver was, newest run first."""
+
+
+class WatchlistStore(Closing, Protocol):
+    """The watched addresses kept in the store (`adsbwatch watchlist`)."""
+
+    location: str
+
+    def watch_entries(self) -> list[WatchEntry]:
+        """The stored watchlist, by address."""
+
+    def add_watch(self, entries: Iterable[WatchEntry]) -> int:
+        """Add entries at once, relabelling blocks already there; how many were new."""
+
+    def remove_watch(self, lo: int, hi: int) -> bool:
+        """Remove exactly lo..hi; False if there was none."""
+
+
+class WriteTarget(Protocol):
+    """A backend as the shared writer thread (writer.py) sees it."""
+
+    location: str
+    spill_folder: Path | None  # where unsaved rows go first (None: the working folder)
+    spill_name: str  # their file's name before `.unsaved-TIME.jsonl`
+
+    def write(self, batch: RowBatch) -> RowBatch:
+        """Write the batch at once (all or nothing), waiting a short while for a lock;
+        return the points and events left out because their visit is not stored yet.
+        WriteFailed says why it could not."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,145 @@
+"""A Recorder over any backend: rows buffered on the station's thread (converted and
+checked as they come, so a wrong value fails at the caller's line), handed to the
+writer thread (writer.py) by commit(), written there.
+
+Points and events may come before their visit is saved (visit ids come from the caller:
+see decoder/messages/visits.py); they wait until their visit has been written.
+
+Whatever ends the program, rows are not dropped unsaid: close() waits a bounded time and
+saves the rest to an unsaved-rows file; an interrupt during that wait, or a program that
+never closes (atexit), saves them to the file at once and names it on stderr. kill -9
+loses what was not committed yet: about the last second.
+"""
+
+from __future__ import annotations
+
+import atexit
+import sys
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any
+
+from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.errors import StoreError
+from adsbwatch.receiver.store.protocols import RecorderStatus, WriteTarget
+from adsbwatch.receiver.store.rows import (
+    MinuteRow,
+    PointRow,
+    SessionRow,
+    VisitRow,
+    event_values,
+    minute_values,
+    point_values,
+    session_values,
+    visit_values,
+)
+from adsbwatch.receiver.store.writer import Writer
+
+CLOSE_WAIT_S = 5.0  # how long close() lets the writer try: a service stops within 10 s
+
+
+class BufferedRecorder:
+    def __init__(self, target: WriteTarget, warn: Callable[[str], None], *,
+                 close_wait_s: float = CLOSE_WAIT_S, **writer_options: Any) -> None:
+        self.location = target.location
+        self.close_wait_s = close_wait_s
+        self._target = target
+        self._batch = RowBatch()
+        self._writer = Writer(target, warn, **writer_options)
+        self._closed = False
+        # The last net: an exception that skips close() would otherwise end the program
+        # with rows held and no word said.
+        atexit.register(self._save_at_exit)
+
+    # -------------------------------------------------------------------- buffering
+
+    def save_visit(self, v: VisitRow) -> None:
+        values = visit_values(v)
+        self._batch.visits[values[0]] = values
+
+    def add_point(self, visit_id: int, p: PointRow) -> None:
+        self._batch.points.append(point_values(visit_id, p))
+
+    def add_tracked_point(self, visit_id: int, t: float, lat: float, lon: float,
+                          alt: int | None, gs: float | None, track: float | None,
+                          vrate: int | None, on_ground: bool) -> None:
+        # The tracker makes plain Python numbers, CPR keeps positions in range and visit
+        # ids are 63-bit hashes: add_point's checks, as costly as the rest of a point at
+        # hundreds a second, would find nothing.
+        self._batch.points.append((visit_id, t, lat, lon, alt, gs, track, vrate,
+                                   int(on_ground)))
+
+    def add_event(self, visit_id: int, t: float, kind: str, value: str) -> None:
+        self._batch.events.append(event_values(visit_id, t, kind, value))
+
+    def save_session(self, s: SessionRow) -> None:
+        values = session_values(s)
+        self._batch.sessions[values[0]] = values
+
+    def save_minute(self, m: MinuteRow) -> None:
+        values = minute_values(m)
+        self._batch.minutes[(values[0], values[1])] = values
+
+    def commit(self) -> None:
+        if self._batch.rows and not self._closed:
+            self._writer.hand_over(self._batch)
+            self._batch = RowBatch()
+
+    # -------------------------------------------------------------------- state
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def status(self) -> RecorderStatus:
+        return self._writer.status(self._batch.rows)
+
+    # -------------------------------------------------------------------- closing
+
+    def close(self) -> None:
+        """Commit, let the writer finish (at most close_wait_s and a few seconds to save
+        the rest to a file), close the store. StoreError if rows went to a file. An
+        interrupt while waiting saves them to the file at once, says where on stderr,
+        and goes on."""
+        if self._closed:
+            return
+        self.commit()
+        self._closed = True
+        atexit.unregister(self._save_at_exit)
+        try:
+            outcome = self._writer.close(self.close_wait_s)
+        except BaseException as exc:
+            outcome = self._writer.abandon(f"the save was interrupted ({type(exc).__name__})")
+            if outcome:
+                print(f"adsbwatch: error: {outcome}", file=sys.stderr, flush=True)
+            raise
+        finally:
+            if self._writer.finished:  # else it is stuck in the store: leave it be
+                self._target.close()
+        if outcome:
+            raise StoreError(outcome)
+
+    def _save_at_exit(self) -> None:
+        """At the end of a program that never closed the recorder: no last try on the
+        store (it may be what held the program up), the rows go to the file."""
+        if self._closed:
+            return
+        self.commit()
+        self._closed = True
+        outcome = self._writer.abandon("the program ended before they were written")
+        if outcome:
+            print(f"adsbwatch: error: {outcome}", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> BufferedRecorder:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc is None:
+            self.close()
+            return
+        try:  # the exception that ends the block goes on; the file is named all the same
+            self.close()
+        except StoreError as failure:
+            print(f"adsbwatch: error: {failure}", file=sys.stderr, flush=True)

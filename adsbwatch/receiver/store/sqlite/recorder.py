@@ -1,0 +1,43 @@
+"""The SQLite store as the writer thread's target, and a Recorder over it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.errors import WriteFailed
+from adsbwatch.receiver.store.recorder import BufferedRecorder
+from adsbwatch.receiver.store.sqlite.connection import Store
+from adsbwatch.receiver.store.sqlite.failures import why
+from adsbwatch.receiver.store.sqlite.writing import write_rows
+
+BUSY_WAIT_S = 1.0  # a write waits this long for another program's lock before it fails
+
+
+class SqliteTarget:
+    """Opened (created, migrated) on the caller's thread, so that a store that cannot be
+    opened is a one-line error at the start; written in the writer's."""
+
+    def __init__(self, path: Path, busy_wait_s: float = BUSY_WAIT_S) -> None:
+        self.store = Store(path, busy_timeout_ms=int(busy_wait_s * 1000))
+        self.location = str(path)
+        self.spill_folder: Path | None = self.store.path.parent
+        self.spill_name = self.store.path.name
+
+    def write(self, batch: RowBatch) -> RowBatch:
+        try:
+            with self.store.writing() as conn:
+                return write_rows(conn, batch)
+        except sqlite3.DatabaseError as exc:
+            raise WriteFailed(why(exc)) from None
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_sqlite_recorder(path: Path, warn: Callable[[str], None], *,
+                         busy_wait_s: float = BUSY_WAIT_S, **options: Any) -> BufferedRecorder:
+    return BufferedRecorder(SqliteTarget(path, busy_wait_s), warn, **options)
