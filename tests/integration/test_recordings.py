@@ -80,7 +80,7 @@ def test_dump1090rs_captures_give_every_expected_frame(capture: str) -> None:
     # the capture ends first. Every peer reports it.
     unconfirmed = {"1641428165033": {"5dad92936265f5": 1}}.get(capture, {})
     assert Counter(expected) - Counter(found) == Counter(unconfirmed)
-    assert run.totals.demod_stats["held"] >= len(unconfirmed)
+    assert run.station.demod_counts()["held"] >= len(unconfirmed)
     # Anything more stands on a clean CRC (or a known address), or on a repair of a new
     # address's least certain bit: one frame here, an airborne position of ACF497 whose
     # odd CPR latitude (68775) and longitude (59566) lie beside those of the capture's
