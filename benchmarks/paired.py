@@ -69,10 +69,18 @@ def magnitudes(path: Path, repeat: int) -> np.ndarray:
     return np.tile(np.sqrt(i * i + q * q).astype(np.float32), repeat)
 
 
+def make(cls: type, rate: int, frozen: bool) -> object:
+    """A demodulator; `frozen`: one that keeps its pulse response as built, where it can
+    learn one (session 7 on), so that two commits can find the same frames."""
+    if frozen and "learn_pulses" in getattr(cls, "__dataclass_fields__", {}):
+        return cls(rate, learn_pulses=False)
+    return cls(rate)
+
+
 def one_round(classes: dict[str, type], mag: np.ndarray, rate: int,
-              order: Sequence[str]) -> dict:
+              order: Sequence[str], frozen: bool = False) -> dict:
     """CPU seconds of each decoder over all blocks, and the frames each found."""
-    decoders = {name: cls(rate) for name, cls in classes.items()}
+    decoders = {name: make(cls, rate, frozen) for name, cls in classes.items()}
     lookahead = next(iter(decoders.values())).lookahead
     padded = np.concatenate([mag, np.zeros(lookahead, np.float32)])
     cpu = dict.fromkeys(classes, 0.0)
@@ -94,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rate", choices=("2.4M", "2.0M"), default="2.4M")
     p.add_argument("--repeat", type=int, default=100, help="copies of modes1 (100)")
     p.add_argument("--rounds", type=int, default=20, help="measured rounds (20)")
+    p.add_argument("--frozen", action="store_true",
+                   help="pulse responses as built, not learnt (the learning's cost left out)")
     args = p.parse_args(argv)
     rate = 2_400_000 if args.rate == "2.4M" else 2_000_000
     WORK.mkdir(parents=True, exist_ok=True)
@@ -103,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mag = magnitudes(RECORDINGS / SOURCES[rate], args.repeat)
     ratios, cpu = [], {name: [] for name in names}
     for rnd in range(args.rounds + 1):  # round 0 compiles or loads the kernels
-        got = one_round(classes, mag, rate, names if rnd % 2 else names[::-1])
+        got = one_round(classes, mag, rate, names if rnd % 2 else names[::-1], args.frozen)
         if len(set(got["frames"].values())) != 1:
             print(f"paired: the two find different frames: {got['frames']}", file=sys.stderr)
             return 1

@@ -26,6 +26,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
+from adsbwatch.decoder.sim import analog  # noqa: E402
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402
 
 AVR_LINE = re.compile(r"^(?:\*|@[0-9A-Fa-f]{12})([0-9A-Fa-f]{14}|[0-9A-Fa-f]{28});")
@@ -58,8 +59,9 @@ def rate_label(rate: float) -> str:
     return f"{rate / 1e6:g}M"
 
 
-def case_path(out: Path, rate: float, snr_db: float) -> Path:
-    return out / f"sens_{rate_label(rate)}_snr{snr_db:04.1f}.cu8"
+def case_path(out: Path, rate: float, snr_db: float, model: str = "box") -> Path:
+    stem = "sens" if model == "box" else f"sens_{model}"
+    return out / f"{stem}_{rate_label(rate)}_snr{snr_db:04.1f}.cu8"
 
 
 def write_case(path: Path, rate: float, snr_db: float, args: argparse.Namespace) -> list[str]:
@@ -68,8 +70,14 @@ def write_case(path: Path, rate: float, snr_db: float, args: argparse.Namespace)
     addresses = [0x3C0000 + 0x111 * i for i in range(args.addresses)]
     frames = sim.schedule(rng, args.frames, rate, args.spacing_us * 1e-6, snr_db, addresses,
                           max_freq_offset_hz=args.max_offset_khz * 1e3)
-    iq = sim.simulate_iq(frames, rate, sim.samples_needed(frames, rate),
-                         np.random.default_rng([args.seed, 1]), noise_rms=args.noise_rms)
+    n = sim.samples_needed(frames, rate)
+    noise_rng = np.random.default_rng([args.seed, 1])
+    if args.model == "box":
+        iq = sim.simulate_iq(frames, rate, n, noise_rng, noise_rms=args.noise_rms)
+    else:  # each frame its own transmitter's pulses, the same at every SNR
+        traits_rng = np.random.default_rng([args.seed, 2])
+        emissions = [analog.emission_of(f, analog.random_traits(traits_rng)) for f in frames]
+        iq = analog.render(emissions, round(rate), n, noise_rng, noise_rms=args.noise_rms)
     path.write_bytes(sim.quantize(iq, "cu8"))
     truth = [f.data.hex() for f in frames]
     if len(set(truth)) != len(truth):  # random 51-bit payloads: never in practice
@@ -208,6 +216,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rate", type=parse_rate, default=2.4e6, help="2.4M (default) or 2.0M")
+    p.add_argument("--model", choices=("box", "analog"), default="box",
+                   help="signal model: box (the simulator the demodulator was built on, "
+                        "default) or analog (band-limited pulses, point samples)")
     p.add_argument("--frames", type=int, default=300, help="DF17 frames per SNR (300)")
     p.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "work")
     p.add_argument("--snr-min", type=float, default=0.0)
@@ -240,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     decoders = build_decoders(args.rate, args)
     results: dict[tuple[str, float], Score] = {}
     for snr in snrs:
-        path = case_path(args.out, args.rate, snr)
+        path = case_path(args.out, args.rate, snr, args.model)
         truth = write_case(path, args.rate, snr, args)
         for d in decoders:
             got = run_decoder(d, path, args.timeout)
@@ -249,10 +260,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 results[(d.name, snr)] = score(truth, got)
         print(f"SNR {snr:5.1f} dB done", file=sys.stderr)
+    print(f"\n{args.model} signal model")
     print_table(snrs, decoders, results, args.frames)
     print()
     summarize(snrs, decoders, results, args.frames)
     name = f"sensitivity_{rate_label(args.rate)}"
+    if args.model != "box":
+        name += f"_{args.model}"
     write_csv(args.out / f"{name}.csv", args.rate, snrs, decoders, results, args.frames)
     print(f"wrote {args.out / (name + '.csv')}")
     plot(args.out / f"{name}.png", args.rate, snrs, decoders, results, args.frames)

@@ -7,7 +7,7 @@ from numba import njit
 
 from adsbwatch.decoder.demod.icaofilter import heard_since
 from adsbwatch.decoder.frames import crc
-from adsbwatch.decoder.frames.formats import ADDRESS_PARITY
+from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, ADDRESS_PARITY
 
 # A repaired bit must be among the least certain of its frame: for one bit, in the less
 # certain half (the known-address rule already keeps it from inventing aircraft); for
@@ -15,15 +15,24 @@ from adsbwatch.decoder.frames.formats import ADDRESS_PARITY
 # mode takes any two). Measured: 10 -> 24 moves the 50% point 0.07 dB lower, no phantoms.
 WEAK_SHARE_ONE = 0.5
 WEAK_RANK_TWO = 24
+# An interrogator code's bits must be read with at least this share of the frame's
+# median margin (_code_sure).
+OVERLAY_SURE = 0.3
 
-# Indices into the stats array.
-ST_SCREENED, ST_CANDIDATES, ST_REJECTED, ST_FIXED1, ST_FIXED2, ST_UNKNOWN, ST_REFUSED = range(7)
+# Indices into the stats array (holding.py counts the last two).
+(ST_SCREENED, ST_CANDIDATES, ST_REJECTED, ST_FIXED1, ST_FIXED2, ST_UNKNOWN, ST_REFUSED,
+ ST_FIRST_REPAIRED, ST_HELD, ST_RELEASED, ST_HELD_EXPIRED) = range(11)
 STAT_NAMES = ("screened", "candidates", "rejected", "repaired_1bit", "repaired_2bit",
-              "unknown_address", "repair_refused")
+              "unknown_address", "repair_refused", "new_address_repaired", "held",
+              "held_released", "held_expired")
 
 # Per-frame status codes returned by _classify: rejected, accepted with a clean parity,
-# accepted because the address (or DF11 interrogator code) overlaid on it checks out.
-REJECT, ACCEPT, ACCEPT_OVERLAY = 0, 1, 2
+# accepted because the address (or DF11 interrogator code) overlaid on it checks out;
+# repaired into an address not heard yet: held until that address is confirmed
+# (holding.py), or accepted at once where the soft decision vouches for the repair.
+# An address/parity reply whose address a held frame has: ACCEPT_PENDING (see
+# _classify_or_pending).
+REJECT, ACCEPT, ACCEPT_OVERLAY, HOLD, ACCEPT_NEW, ACCEPT_PENDING = 0, 1, 2, 3, 4, 5
 
 
 @njit(cache=True, nogil=True)
@@ -37,6 +46,19 @@ def _is_weak(margin: np.ndarray, nbits: int, pos: int, rank: int) -> bool:
 
 
 @njit(cache=True, nogil=True)
+def _code_sure(margin: np.ndarray, nbits: int, code: int) -> bool:
+    """Whether the bits of a DF11's interrogator code field that `code` names (its last 7
+    bits, 1s of `code`) were read about as surely as the frame's typical bit: misread
+    bits there turn a squitter's code 0 into another code, and they are the unsure ones.
+    (Margins all 0, as a network input gives: nothing to judge by.)"""
+    least = OVERLAY_SURE * np.median(margin[:nbits])
+    for k in range(7):  # noqa: SIM110 (Numba compiles no generators)
+        if code >> k & 1 and margin[nbits - 1 - k] < least:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _flip(msg: np.ndarray, pos: int) -> None:
     msg[pos >> 3] ^= 0x80 >> (pos & 7)
 
@@ -47,11 +69,21 @@ def _address(msg: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
+def _reserved_capability(msg: np.ndarray) -> bool:
+    """Capability codes 1-3 of a DF11/17 are reserved: no transponder sends them."""
+    df = msg[0] >> 3
+    ca = msg[0] & 7
+    return (df == 11 or df == 17) and ca >= 1 and ca <= 3
+
+
+@njit(cache=True, nogil=True)
 def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
               keys: np.ndarray, times: np.ndarray, since: int,
               stats: np.ndarray) -> tuple[int, int]:
     """Decide one sliced frame; may repair `msg` in place. Returns (status, bits repaired)."""
     df = msg[0] >> 3
+    if ACCEPTED_BITS[df] != nbits:
+        return REJECT, 0  # a slicer after the first byte's read another format's DF
     nbytes = nbits // 8
     syn = crc.syndrome(msg, nbytes)
     if ADDRESS_PARITY[df]:
@@ -59,9 +91,8 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
             return ACCEPT_OVERLAY, 0
         stats[ST_UNKNOWN] += 1
         return REJECT, 0
-    ca = msg[0] & 7
-    if (df == 11 or df == 17) and ca >= 1 and ca <= 3:
-        return REJECT, 0  # capability codes 1-3 are reserved: no transponder sends them
+    if _reserved_capability(msg):
+        return REJECT, 0
     if syn == 0:
         return ACCEPT, 0
     if df == 11 and (syn & 0xFFFF80) == 0:
@@ -79,6 +110,9 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
             if _is_weak(margin, nbits, pos, int(nbits * WEAK_SHARE_ONE)):
                 _flip(msg, pos)
                 return ACCEPT, 1
+        if not _code_sure(margin, nbits, syn):
+            stats[ST_REFUSED] += 1
+            return REJECT, 0
         return ACCEPT_OVERLAY, 0
     if fix < 1:
         return REJECT, 0
@@ -91,11 +125,16 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
             stats[ST_REFUSED] += 1
             return REJECT, 0
         _flip(msg, pos)
+        if _reserved_capability(msg):
+            _flip(msg, pos)
+            return REJECT, 0
         if heard_since(keys, times, _address(msg), since):
             return ACCEPT, 1
-        _flip(msg, pos)
-        stats[ST_REFUSED] += 1
-        return REJECT, 0
+        if df != 11 and _is_weak(margin, nbits, pos, 1):
+            # The least certain bit of all: noise makes a frame whose syndrome names one
+            # bit, and that bit its least certain, as rarely as a clean CRC.
+            return ACCEPT_NEW, 1
+        return HOLD, 1
     if fix < 2 or nbits != 112:
         return REJECT, 0
     pair = crc.lookup(crc.TWO_KEYS_112, crc.TWO_POS_112, syn)
@@ -115,3 +154,23 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     _flip(msg, p2)
     stats[ST_REFUSED] += 1
     return REJECT, 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _classify_or_pending(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
+                         keys: np.ndarray, times: np.ndarray, since: int,
+                         pending_keys: np.ndarray, pending_times: np.ndarray,
+                         pending_since: int, stats: np.ndarray) -> tuple[int, int]:
+    """_classify, and an address/parity reply whose address is that of a held frame
+    (pending: holding.py) accepted, the address heard from then on: a reply's parity
+    lands on one given address by chance as rarely as noise passes a clean CRC, so the
+    two frames vouch for each other."""
+    status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
+    if status != REJECT or not ADDRESS_PARITY[msg[0] >> 3]:
+        return status, fixed
+    if ACCEPTED_BITS[msg[0] >> 3] != nbits:
+        return status, fixed
+    syn = crc.syndrome(msg, nbits // 8)
+    if heard_since(pending_keys, pending_times, syn, pending_since):
+        return ACCEPT_PENDING, 0
+    return status, fixed

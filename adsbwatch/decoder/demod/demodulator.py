@@ -12,18 +12,26 @@ Per block, all in Numba:
    distinct than the preamble (Mode A/C replies, noise, overlaps) or its DF is not one
    we accept (kernel.py);
 3. a try slices plainly first, then by the most likely sequence over a 2-state trellis
-   on the box model of a sample (slicing.py), then (for the best-fitting preamble)
-   again with levels fitted over the whole frame; the tries' soft bits are finally
-   summed into one more candidate;
-4. the CRC decides (acceptance.py). Clean DF11/17/18 stand alone; 1 (or, for DF17/18, 2)
-   bad bits are repaired only where the bits were weak and only for an address already
-   heard clean; address/parity formats need their address heard within the filter's
-   TTL. Of the tries that pass, the one with the fewest repairs and the widest margin
-   wins, which also fixes the timestamp to one 12 MHz tick.
+   on the pulse response in use (slicing.py; geometry.py, pulseshape.py: the box model
+   of a sample until one is learnt), then (for the best-fitting preamble) again with
+   levels fitted over the whole frame; the tries' soft bits are finally summed into one
+   more candidate;
+4. the CRC decides (acceptance.py). Clean DF17/18 stand alone, and so do DF11s of heard
+   addresses; 1 (or, for DF17/18 of heard addresses, 2) bad bits are repaired only
+   where the bits were weak; address/parity formats need their address heard within the
+   filter's TTL. A frame of an address not heard yet that needed a repair, or a clean
+   DF11 of one (a reply to another interrogator whose code was misread as 0 is one), is
+   held until the address is confirmed (holding.py); a DF17/18 repaired at its least
+   certain bit is taken at once. Of the tries that pass, the one with the fewest repairs
+   and the widest margin wins, which also fixes the timestamp to one 12 MHz tick;
+5. strong clean frames add their samples to the fit of the pulse response
+   (calibration.py); between blocks, a response that fits clearly better replaces the
+   one in use.
 
 This module keeps what carries over from block to block (the noise floor, the heard
-addresses, where the last frame ended, the counters, the scratch arrays) and hands
-each block's frames on as a FrameBatch.
+addresses, the held frames and their addresses, the pulse response's fit, where the last
+frame ended, the counters, the scratch arrays) and hands each block's frames on as a
+FrameBatch, held frames released into the batch of the block that confirms them.
 """
 
 from __future__ import annotations
@@ -33,7 +41,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adsbwatch.decoder.demod.acceptance import STAT_NAMES
-from adsbwatch.decoder.demod.geometry import Geometry, geometry_for
+from adsbwatch.decoder.demod.calibration import REFIT_ALIGN, PulseCalibration
+from adsbwatch.decoder.demod.geometry import Geometry, geometry_for, geometry_from_response
+from adsbwatch.decoder.demod.holding import HOLD_TICKS, HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
 from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate
 from adsbwatch.decoder.demod.noisefloor import WINDOW, NoiseFloor
@@ -46,6 +56,7 @@ class Demodulator:
 
     rate: int
     fix: int = 1
+    learn_pulses: bool = True  # fit the pulse response to the receiver's own clean frames
     recent: RecentAddresses = field(default_factory=RecentAddresses)
     stats: np.ndarray = field(default_factory=lambda: np.zeros(len(STAT_NAMES), np.int64))
 
@@ -55,6 +66,11 @@ class Demodulator:
         self.geometry: Geometry = geometry_for(self.rate)
         self.resume = np.zeros(2, dtype=np.int64)
         self.noise = NoiseFloor()
+        self.held = HeldFrames()
+        self.pending = RecentAddresses(HOLD_TICKS)  # the held frames' addresses
+        self.calibration = PulseCalibration()
+        if self.learn_pulses:
+            self.calibration.set_pace(self.rate)
         self._scratch_size = -1
         self._arrays: Scratch | None = None
 
@@ -79,15 +95,55 @@ class Demodulator:
         first_window, floors = self.noise.floors(first_sample, stop + 2)
         g = self.geometry
         self.recent.tidy(first_sample * g.ticks_per_sample)  # may replace its arrays
-        carried = Carried(self.resume, self.stats, self.recent.keys, self.recent.times)
+        self.pending.tidy(first_sample * g.ticks_per_sample)
+        cal = self.calibration
+        carried = Carried(self.resume, self.stats, self.recent.keys, self.recent.times,
+                          self.pending.keys, self.pending.times, cal.gram, cal.moment,
+                          cal.sumsq, cal.frames, cal.pace)
         scratch = self._scratch(stop)
-        n = _demodulate(mag, stop, first_sample, floors, first_window, WINDOW, self.fix,
-                        self.recent.ttl_ticks, g, carried, scratch)
-        # Copies: the scratch is reused by the next block while this batch is consumed.
-        return FrameBatch(scratch.msg[:n].copy(), scratch.ticks[:n].copy(),
-                          scratch.frame_level[:n].copy(), scratch.fixed[:n].copy(),
-                          (first_sample + stop) * g.ticks_per_sample,
-                          noise=float(floors[-1]) if floors.size else 0.0)
+        # In pieces that end where a refit may take effect: the same frames, and the same
+        # frames learnt from, whatever the blocks.
+        pieces = []
+        low = 0
+        while low < stop:
+            edge = ((first_sample + low) // REFIT_ALIGN + 1) * REFIT_ALIGN - first_sample
+            high = min(stop, edge)
+            n = _demodulate(mag[low:], high - low, first_sample + low, floors, first_window,
+                            WINDOW, self.fix, self.recent.ttl_ticks, self.geometry, carried,
+                            scratch)
+            pieces.append(tuple(a[:n].copy() for a in (scratch.msg, scratch.ticks,
+                                                      scratch.frame_level, scratch.fixed,
+                                                      scratch.held)))
+            if high == edge and cal.due():
+                self.geometry = geometry_from_response(self.rate,
+                                                       cal.refit(self.geometry.response))
+                cal.set_pace(self.rate)
+            low = high
+        until = (first_sample + stop) * g.ticks_per_sample
+        noise = float(floors[-1]) if floors.size else 0.0
+        # Copies (above): the scratch is reused by the next block while this batch is used.
+        msg, ticks, level, fixed, held = (
+            np.concatenate(arrays) if len(pieces) > 1 else arrays[0]
+            for arrays in zip(*pieces, strict=True))
+        held = held.view(bool)
+        if not held.any() and not len(self.held):
+            return FrameBatch(msg, ticks, level, fixed, until, noise=noise)
+        return self._with_released(msg, ticks, level, fixed, held, until, noise)
+
+    def _with_released(self, msg: np.ndarray, ticks: np.ndarray, level: np.ndarray,
+                       fixed: np.ndarray, held: np.ndarray, until: int,
+                       noise: float) -> FrameBatch:
+        """The block's frames with the held ones set aside and the confirmed ones let go,
+        in time order."""
+        self.held.add(msg[held], ticks[held], level[held], fixed[held])
+        released = self.held.release(self.recent, until, self.stats)
+        kept = ~held
+        msg, ticks, level, fixed = (
+            np.concatenate([block[kept], late]) for block, late in zip(
+                (msg, ticks, level, fixed), released, strict=True))
+        order = np.argsort(ticks, kind="stable")
+        return FrameBatch(msg[order], ticks[order], level[order], fixed[order], until,
+                          noise=noise)
 
     def _scratch(self, stop: int) -> Scratch:
         """Work arrays for a block of `stop` positions, kept from block to block: fresh
@@ -101,7 +157,8 @@ class Demodulator:
                                    msg=np.empty((capacity, 14), dtype=np.uint8),
                                    ticks=np.empty(capacity, dtype=np.int64),
                                    frame_level=np.empty(capacity, dtype=np.float32),
-                                   fixed=np.empty(capacity, dtype=np.uint8))
+                                   fixed=np.empty(capacity, dtype=np.uint8),
+                                   held=np.empty(capacity, dtype=np.uint8))
             self._scratch_size = stop
         return self._arrays
 

@@ -76,3 +76,7 @@ class RecentAddresses:
 
     def heard(self, address: int, now: int) -> bool:
         return bool(heard_since(self.keys, self.times, address, now - self.ttl_ticks))
+
+    def heard_at_or_after(self, address: int, when: int) -> bool:
+        """Whether `address` was last heard at `when` or later."""
+        return bool(heard_since(self.keys, self.times, address, when))

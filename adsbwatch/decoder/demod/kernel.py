@@ -18,17 +18,25 @@ from numba import njit
 
 from adsbwatch.decoder.demod.acceptance import (
     ACCEPT,
+    ACCEPT_NEW,
+    ACCEPT_PENDING,
+    HOLD,
     REJECT,
     ST_CANDIDATES,
+    ST_FIRST_REPAIRED,
     ST_FIXED1,
     ST_FIXED2,
+    ST_HELD,
     ST_REJECTED,
     ST_SCREENED,
     _address,
-    _classify,
+    _classify_or_pending,
 )
+from adsbwatch.decoder.demod.calibration import STRONG as CALIBRATION_STRONG
+from adsbwatch.decoder.demod.calibration import accumulate
 from adsbwatch.decoder.demod.geometry import Geometry
-from adsbwatch.decoder.demod.icaofilter import mark_heard
+from adsbwatch.decoder.demod.holding import HOLD_TICKS
+from adsbwatch.decoder.demod.icaofilter import heard_since, mark_heard
 from adsbwatch.decoder.demod.preamble import PREAMBLE_SNR, TRIES, _busy, _rank_preambles
 from adsbwatch.decoder.demod.screen import _peaks, _screen_windows
 from adsbwatch.decoder.demod.slicing import (
@@ -39,6 +47,7 @@ from adsbwatch.decoder.demod.slicing import (
     _unpack,
     _viterbi,
 )
+from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
 
 STEADY = 0.35  # how far a frame's fitted amplitude may stray from its preamble's
@@ -54,6 +63,39 @@ FIRST_BYTE_CONTRAST = 0.5
 STRONGER = 1.6
 SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
 LEVEL_BITS = 32  # bits a frame's level is fitted over: 4x the preamble's samples
+# Scores of a try: fewer repairs first, a clean parity before an overlaid one; a frame
+# held for its new address (HOLD) below every accepted one.
+ACCEPTED_SCORE = 1e6
+HELD_SCORE = 0.25e6
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _parity_address(msg: np.ndarray, nbits: int) -> int:
+    return crc.syndrome(msg, nbits // 8)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _unsettled(status: int) -> bool:
+    """Rejected, or only held: a better slicing may still give a frame that stands."""
+    return status in (REJECT, HOLD)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _keep_held(status: int, msg: np.ndarray, held_msg: np.ndarray, total: float,
+               held_total: float) -> float:
+    """A try's held frame, if this slicing gave one: copied aside, its margin returned
+    (else the one kept so far, -1 for none)."""
+    if status != HOLD:
+        return held_total
+    held_msg[:] = msg
+    return total
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _score(status: int, fixed: int, mean_margin: float) -> float:
+    if status == HOLD:
+        return HELD_SCORE + mean_margin
+    return (3 - fixed) * ACCEPTED_SCORE + (status == ACCEPT) * 5e5 + mean_margin
 
 
 class Carried(NamedTuple):
@@ -63,6 +105,15 @@ class Carried(NamedTuple):
     stats: np.ndarray  # counters, indexed by acceptance.ST_*
     keys: np.ndarray  # the recently heard addresses (icaofilter's table)
     times: np.ndarray
+    pending_keys: np.ndarray  # the addresses of held frames (holding.py), a table alike
+    pending_times: np.ndarray
+    # The pulse response's normal equations (calibration.py): gram, moment, the sum of
+    # squares, frames added, and its pace ([last slot used, samples per slot]).
+    gram: np.ndarray
+    moment: np.ndarray
+    sumsq: np.ndarray
+    calibrated: np.ndarray
+    pace: np.ndarray
 
 
 class Scratch(NamedTuple):
@@ -76,6 +127,7 @@ class Scratch(NamedTuple):
     ticks: np.ndarray  # [capacity] int64
     frame_level: np.ndarray  # [capacity] float32
     fixed: np.ndarray  # [capacity] uint8, bits repaired
+    held: np.ndarray  # [capacity] uint8, 1: repaired into an address not heard yet
 
 
 @njit(cache=True, nogil=True)
@@ -91,10 +143,15 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     # Every array taken out of its bundle once, here: each taking costs a reference
     # count, and taken in the loops below they cost 5% of the demodulator's time.
     keys, times, resume, stats = carried.keys, carried.times, carried.resume, carried.stats
+    pending_keys, pending_times = carried.pending_keys, carried.pending_times
+    gram, moment, sumsq = carried.gram, carried.moment, carried.sumsq
+    calibrated, pace = carried.calibrated, carried.pace
+    response = g.response
     peaks, screen_level = scratch.peaks, scratch.level
-    out_msg, out_ticks, out_level, out_fixed = (scratch.msg, scratch.ticks,
-                                                scratch.frame_level, scratch.fixed)
+    out_msg, out_ticks, out_level, out_fixed, out_held = (
+        scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held)
     g_base, g_slots, g_energy, g_scale = g.bit_base, g.bit_slots, g.bit_energy, g.bit_scale
+    g_short_slots, g_short_energy = g.short_slots, g.short_energy
     g_clarity, gaps = g.phase_clarity, g.gap_samples
     pulse_base, pulse_taps, pulse_energy, pulse_area = (g.pulse_base, g.pulse_taps,
                                                         g.pulse_energy, g.pulse_area)
@@ -105,6 +162,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
     votes = np.zeros(LONG_BITS)
     msg = np.zeros(14, dtype=np.uint8)
+    held_msg = np.zeros(14, dtype=np.uint8)
     best_msg = np.zeros(14, dtype=np.uint8)
     top_fit = np.zeros(TRIES)
     top_q = np.zeros(TRIES)
@@ -126,6 +184,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
         if not _busy(mag, j + first_byte_start, first_byte_len, screen_level[j]):
             continue
         since = (absolute * ticks_per_sample) - ttl
+        pending_since = (absolute * ticks_per_sample) - HOLD_TICKS
         noise_level = floors[absolute // window - first_window]
         _rank_preambles(mag, j, noise_level * PREAMBLE_SNR, min_level, pulse_base,
                         pulse_taps, pulse_energy, pulse_area, gaps, top_fit, top_q, top_lo,
@@ -135,6 +194,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
         best_phase = 0
         best_nbits = 0
         best_fixed = 0
+        best_status = REJECT
         votes[:] = 0.0
         voters = 0
         vote_bits = 0
@@ -161,8 +221,13 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
             total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_scale[p], bits,
                                  margin)
             _pack(bits, nbits, msg)
-            status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-            if status == REJECT and strong and g_clarity[p] >= CLEAR_PHASE:
+            status, fixed = _classify_or_pending(msg, nbits, margin, fix, keys, times, since,
+                                                 pending_keys, pending_times, pending_since,
+                                                 stats)
+            # A frame held for its new address is kept aside while the better slicers
+            # try for one that stands on its own.
+            held_total = _keep_held(status, msg, held_msg, total, -1.0)
+            if _unsettled(status) and strong and g_clarity[p] >= CLEAR_PHASE:
                 # A reply keeps one level from preamble to last bit; Mode A/C trains and
                 # overlapping replies do not. Strong ones are judged on the plain slice
                 # already, where it reads well (not at 2.0 MS/s with the bit edges near
@@ -170,9 +235,14 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
                 if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
                     continue
-            if status == REJECT:
-                total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                                 g_scale[p], lo, top_q[t], bits, margin, back)
+            if _unsettled(status):
+                if nbits == LONG_BITS:
+                    total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
+                                     g_scale[p], lo, top_q[t], bits, margin, back)
+                else:
+                    total = _viterbi(mag, start, nbits, g_base[p], g_short_slots[p],
+                                     g_short_energy[p], g_scale[p], lo, top_q[t], bits, margin,
+                                     back)
                 if voters == 0 or nbits == vote_bits:
                     # Every try's soft bits, summed: phases err in different places.
                     vote_bits = nbits
@@ -182,70 +252,115 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                     for i in range(nbits):
                         votes[i] += margin[i] if bits[i] else -margin[i]
                 _pack(bits, nbits, msg)
-                status, fixed = _classify(msg, nbits, margin, fix, keys, times, since, stats)
-            if status == REJECT and t == 0:
+                status, fixed = _classify_or_pending(msg, nbits, margin, fix, keys, times, since,
+                                                 pending_keys, pending_times, pending_since,
+                                                 stats)
+                held_total = _keep_held(status, msg, held_msg, total, held_total)
+            if _unsettled(status) and t == 0:
                 # Again with the levels measured over the whole frame, not four pulses (only
                 # for the best-fitting preamble: the refits of the rest rarely pay their way).
                 low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
                 moved = abs(amplitude - top_q[t]) + abs(low - lo)
                 if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
-                    total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                                     g_scale[p], low, amplitude, bits, margin, back)
+                    if nbits == LONG_BITS:
+                        total = _viterbi(mag, start, nbits, g_base[p], g_slots[p],
+                                         g_energy[p], g_scale[p], low, amplitude, bits,
+                                         margin, back)
+                    else:
+                        total = _viterbi(mag, start, nbits, g_base[p], g_short_slots[p],
+                                         g_short_energy[p], g_scale[p], low, amplitude, bits,
+                                         margin, back)
                     _pack(bits, nbits, msg)
-                    status, fixed = _classify(msg, nbits, margin, fix, keys, times, since,
-                                              stats)
-            if status == REJECT:
-                continue
+                    status, fixed = _classify_or_pending(
+                        msg, nbits, margin, fix, keys, times, since, pending_keys,
+                        pending_times, pending_since, stats)
+                    held_total = _keep_held(status, msg, held_msg, total, held_total)
+            if _unsettled(status):
+                if held_total < 0:
+                    continue
+                status, fixed, total = HOLD, 1, held_total
+                msg[:] = held_msg
             # Fewest repairs first, a clean parity before an overlaid one (a slip in the last
             # bits of a DF11 reads as an interrogator code), then the widest mean margin.
-            score = (3 - fixed) * 1e6 + (status == ACCEPT) * 5e5 + total / nbits / top_q[t]
+            score = _score(status, fixed, total / nbits / top_q[t])
             if score > best_score:
                 best_score = score
                 best_start = start
                 best_phase = p
                 best_nbits = nbits
                 best_fixed = fixed
+                best_status = status
                 best_msg[:] = msg
             if strong and fixed == 0 and status == ACCEPT:
                 break  # a strong clean frame: the runner-up phase cannot read it better
-        if best_score < 0 and voters > 1:
+        if best_score < ACCEPTED_SCORE and voters > 1:
             for i in range(vote_bits):
                 bits[i] = votes[i] > 0
                 margin[i] = abs(votes[i])
             _pack(bits, vote_bits, msg)
-            status, fixed = _classify(msg, vote_bits, margin, fix, keys, times, since, stats)
-            if status != REJECT:
-                start = top_start[vote_t]
-                p = top_p[vote_t]
-                best_score = (3 - fixed) * 1e6
-                best_start = start
-                best_phase = p
+            status, fixed = _classify_or_pending(
+                msg, vote_bits, margin, fix, keys, times, since, pending_keys, pending_times,
+                pending_since, stats)
+            score = _score(status, fixed, 0.0)
+            if status != REJECT and score > best_score:
+                best_score = score
+                best_start = top_start[vote_t]
+                best_phase = top_p[vote_t]
                 best_nbits = vote_bits
                 best_fixed = fixed
+                best_status = status
                 best_msg[:] = msg
         if best_score < 0:
             stats[ST_REJECTED] += 1
             continue
+        if (best_status == ACCEPT and best_msg[0] >> 3 == 11
+                and not heard_since(keys, times, _address(best_msg), since)):
+            # An all-call reply to another interrogator whose code was misread as 0 is a
+            # clean DF11 of an address never heard too: such a frame waits for its
+            # address to be confirmed (holding.py).
+            best_status = HOLD
         # The signal level over the first bytes, steadier than the preamble's.
         _unpack(best_msg, LEVEL_BITS, bits)
         low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base[best_phase],
                                     g_slots[best_phase], bits)
         best_level = low + amplitude
+        slot = (first_sample + best_start) // pace[1] if pace[1] > 0 else -1
+        if (slot > pace[0] and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
+                and best_level >= CALIBRATION_STRONG * noise_level):
+            # A strong clean frame: its known bits show where its pulses lie.
+            _unpack(best_msg, best_nbits, bits)
+            low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base[best_phase],
+                                        g_slots[best_phase], bits)
+            if amplitude > 0.0 and accumulate(mag, best_start, best_phase, best_nbits,
+                                              best_msg, low, amplitude, ticks_per_sample,
+                                              response, gram, moment, sumsq):
+                pace[0] = slot
+                calibrated[0] += 1
         ticks = (first_sample + best_start) * ticks_per_sample + best_phase
         out_msg[count] = best_msg
         out_ticks[count] = ticks
         out_level[count] = best_level
         out_fixed[count] = best_fixed
+        held = best_status == HOLD
+        out_held[count] = held
         count += 1
-        if best_fixed == 1:
+        if held:
+            stats[ST_HELD] += 1  # counted as repaired when released (holding.py)
+        elif best_fixed == 1:
             stats[ST_FIXED1] += 1
+            stats[ST_FIRST_REPAIRED] += best_status == ACCEPT_NEW
         elif best_fixed == 2:
             stats[ST_FIXED2] += 1
         # An address in clear is heard; a DF18's only when its CF (0) says it is the
-        # sender's own ICAO address (not TIS-B, ADS-R or an anonymous one).
+        # sender's own ICAO address (not TIS-B, ADS-R or an anonymous one). A held
+        # frame's address is not heard until it is confirmed.
         df = best_msg[0] >> 3
-        if PLAIN_PARITY[df] and (df != 18 or (best_msg[0] & 7) == 0):
+        if not held and PLAIN_PARITY[df] and (df != 18 or (best_msg[0] & 7) == 0):
             mark_heard(keys, times, _address(best_msg), ticks)
+        elif best_status == ACCEPT_PENDING:
+            mark_heard(keys, times, _parity_address(best_msg, best_nbits), ticks)
+        elif held:
+            mark_heard(pending_keys, pending_times, _address(best_msg), ticks)
         span = g.span_short if best_nbits == 56 else g.span_long
         resume[0] = first_sample + best_start + span
         resume[1] = best_level * 1e6

@@ -44,7 +44,8 @@ def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
     best. A sample straddling two half-bits, which a plain first-minus-second-half
     slicer reads as mush (at 2.0 MS/s with the bit edges mid-sample, every other
     sample), then still counts. With the edges on sample boundaries this reduces to
-    comparing the two halves.
+    comparing the two halves. (Used on a frame's first byte: the bit after the last
+    one sliced may start high.)
     """
     total = 0.0
     prev = 0  # 1: previous second half high; before bit 0 lies the preamble's quiet gap
@@ -72,7 +73,11 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
     """Slice a whole frame by the most likely bit sequence, with the same hypothesis
     costs as _slice but no commitment bit by bit: one bad decision cannot drag its
     neighbours along (the 2-state trellis: was the previous second half high?).
-    Returns the sum of the margins, each the local cost gap between the bit's values."""
+    Returns the sum of the margins, each the local cost gap between the bit's values.
+
+    Give it the tables of the frame's length (Geometry's frame_slots): after the last
+    bit comes silence, where a high next half would let a 0 whose pulse the tuner's
+    filter smeared past the frame's end pass for a 1 and a pulse after it."""
     low = 0.0  # path cost ending with the previous second half low
     high = 1e30  # ... and high: before bit 0 comes the preamble's quiet gap
     for i in range(nbits):
@@ -129,6 +134,13 @@ def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.
                bits: np.ndarray) -> tuple[float, float]:
     """(low level, amplitude) that best explain the frame's samples given its decided
     bits: a straight-line fit of each sample against its share of high half-bits."""
+    return _fit_bits(mag, j, 0, nbits, base, slots, bits)
+
+
+@njit(cache=True, nogil=True)
+def _fit_bits(mag: np.ndarray, j: int, first: int, nbits: int, base: np.ndarray,
+              slots: np.ndarray, bits: np.ndarray) -> tuple[float, float]:
+    """_frame_fit over bits [first, nbits) of a frame of nbits."""
     n = 0.0
     sc = 0.0
     sm = 0.0
