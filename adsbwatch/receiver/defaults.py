@@ -19,3 +19,14 @@ def default_db_path() -> Path:
     # The XDG spec says to ignore a relative value.
     root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"
     return root / "adsbwatch" / "adsbwatch.db"
+
+
+AIRCRAFT_DB_NAME = "aircraft.db"
+
+
+def default_aircraft_db_path(db: str | Path | None) -> Path:
+    """The aircraft database beside the store `db` (--db as given; None: the default
+    store); beside the default store when the store is not a file (a URL)."""
+    if db is None or "://" in str(db):
+        return default_db_path().parent / AIRCRAFT_DB_NAME
+    return Path(db).parent / AIRCRAFT_DB_NAME
