@@ -15,7 +15,8 @@ class RangeTable(Generic[T]):
 
     def __init__(self, ranges: Iterable[tuple[int, int, T]]) -> None:
         rows = sorted(ranges, key=lambda row: row[0])
-        for (first, last, _), (after, _, _) in zip(rows, rows[1:] + [(1 << 24, 0, None)], strict=True):
+        nexts = rows[1:] + [(1 << 24, 0, None)]  # the last range ends below 2**24
+        for (first, last, _), (after, _, _) in zip(rows, nexts, strict=True):
             if not 0 <= first <= last < after:
                 raise ValueError(f"range {first:06X}-{last:06X} is empty or overlaps the "
                                  f"next one, which starts at {after:06X}")
