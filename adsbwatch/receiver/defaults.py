@@ -22,6 +22,8 @@ def default_db_path() -> Path:
 
 
 AIRCRAFT_DB_NAME = "aircraft.db"
+# tar1090-db's aircraft.csv.gz, as readsb's and tar1090's install scripts fetch it
+AIRCRAFT_DB_URL = "https://raw.githubusercontent.com/wiedehopf/tar1090-db/csv/aircraft.csv.gz"
 
 
 def default_aircraft_db_path(db: str | Path | None) -> Path:
