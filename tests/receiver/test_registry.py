@@ -254,3 +254,18 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_the_config_file_and_the_command_line_name_the_database(tmp_path: Path) -> None:
+    from adsbwatch.receiver.config import load_station_config
+
+    toml = tmp_path / "station.toml"
+    toml.write_text(f'aircraft-db = "{tmp_path / "from-file.db"}"\ndb = "{tmp_path / "s.db"}"\n')
+    config = load_station_config("replay", {"file": "x.cu8"}, toml)
+    assert config.aircraft_db == config.aircraft_db_path == tmp_path / "from-file.db"
+    given = load_station_config("replay", {"file": "x.cu8", "aircraft-db": Path("/a/b.db")},
+                                toml)
+    assert given.aircraft_db_path == Path("/a/b.db")
+    default = load_station_config("live", {"db": str(tmp_path / "s.db")})
+    assert default.aircraft_db is None
+    assert default.aircraft_db_path == tmp_path / "aircraft.db"
