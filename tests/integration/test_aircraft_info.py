@@ -17,40 +17,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
+from info_support import GOV, TRUTH, replay_with_database
 from rich.console import Console
-from support import REPO
 
 from adsbwatch.decoder.registry.info import MILITARY, AircraftInfo
-from adsbwatch.receiver.assembly.build import build_station
 from adsbwatch.receiver.cli.history import cmd_sightings
 from adsbwatch.receiver.cli.main import main
-from adsbwatch.receiver.config.model import (
-    DecodingConfig,
-    OutputsConfig,
-    Position,
-    RecordingSourceConfig,
-    StationConfig,
-    StoreConfig,
-)
 from adsbwatch.receiver.ui.live import run_table
 from adsbwatch.receiver.ui.rows import AircraftRow, info_columns
 from adsbwatch.receiver.ui.table import aircraft_table
-
-SAMPLE = REPO / "samples" / "airport_2400k.cu8"
-WATCHLIST = REPO / "samples" / "watchlist.txt"
-TRUTH = json.loads((REPO / "samples" / "airport_2400k.truth.json").read_text())
-RECEIVER = (TRUTH["receiver"]["lat"], TRUTH["receiver"]["lon"])
-
-GOV = AircraftInfo(registration="PH-GOV", type_code="B737", description="BOEING 737-700",
-                   operator="Dutch Government", country="NL", country_name="Netherlands",
-                   flags=0)
-# What a registry knows of an address without a database entry: its block's country.
-LUFTHANSA = AircraftInfo(country="DE", country_name="Germany")
-DATABASE = {0x484506: GOV, 0x3C4B2A: LUFTHANSA}
-
-
-def warn(message: str) -> None:
-    raise AssertionError(f"unexpected warning: {message}")
 
 
 @dataclass
@@ -63,18 +38,7 @@ class Run:
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     folder = tmp_path_factory.mktemp("info")
-    config = StationConfig(
-        "replay", RecordingSourceConfig(str(SAMPLE), start_time=TRUTH["start_time"]),
-        receiver=Position(*RECEIVER),
-        decoding=DecodingConfig(watchlists=(WATCHLIST,), record_all=True, sighting_wait_s=0),
-        store=StoreConfig(db=str(folder / "run.db")),
-        outputs=OutputsConfig(write_json=folder))
-    built = build_station(config, warn, info_of=DATABASE.get)
-    built.console.file = io.StringIO()  # type: ignore[union-attr] # the sighting line
-    built.station.run()
-    built.station.close()
-    if built.network is not None:
-        built.network.stop()
+    built = replay_with_database(folder)
     screen = Console(file=io.StringIO(), width=160, color_system=None)
     screen.print(run_table(built.station, built.watchlist, screen.width))  # type: ignore[arg-type]
     return Run(folder, folder / "run.db", screen.file.getvalue())  # type: ignore[attr-defined]
