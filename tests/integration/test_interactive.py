@@ -172,3 +172,30 @@ def test_live_from_rtl_tcp_shows_the_live_footer_and_quits_cleanly(tmp_path: Pat
     assert conn.execute("SELECT icao, label FROM visits").fetchall() == [
         (int(WATCHED["icao"], 16), WATCHED_LABEL)]
     assert conn.execute("SELECT live, ended IS NOT NULL FROM sessions").fetchall() == [(1, 1)]
+
+
+def test_the_app_gains_the_databases_columns_when_a_row_has_them(tmp_path: Path) -> None:
+    """The sample replayed with an aircraft database: the textual table shows the
+    registration, type and country after the callsign (it scrolls sideways, so all)."""
+    from info_support import replay_with_database
+
+    built = replay_with_database(tmp_path)
+    view = InteractiveView(built.station, built.watchlist)  # type: ignore[arg-type]
+    view.latest = view.snapshot()
+    app = view.app
+    seen: dict[str, object] = {}
+
+    async def drive() -> None:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause(1.0)  # two of the app's looks at the view's snapshot
+            table = app.query_one(DataTable)
+            seen["headings"] = [str(c.label) for c in table.columns.values()]
+            seen["gov"] = [cell.plain for cell in table.get_row("484506")[:5]]
+            seen["other"] = [cell.plain for cell in table.get_row("485D7C")[:5]]
+            await pilot.press("q")
+
+    asyncio.run(drive())
+    assert seen["headings"][:6] == ["ICAO", "callsign", "reg", "type", "ctry", "sqwk"]
+    assert seen["gov"] == ["484506", "NAF01", "PH-GOV", "B737", "NL"]
+    assert seen["other"] == ["485D7C", "KLM87W", "", "", ""]
+

@@ -5,6 +5,7 @@ commands that do not need the database starting without it."""
 from __future__ import annotations
 
 import gzip
+import json
 import http.server
 import threading
 from collections.abc import Iterator
@@ -132,3 +133,23 @@ def test_help_and_watchlist_list_start_without_the_database(tmp_path: Path) -> N
     assert registry_imported("watchlist", "list", "--db", str(store)) == []
     listed = run_adsbwatch("watchlist", "list", "--db", str(store))
     assert listed.stderr == ""  # the broken aircraft.db beside it was never opened
+
+
+def test_sightings_stored_before_the_database_are_named_from_it(tmp_path: Path) -> None:
+    store = tmp_path / "run.db"
+    replay = run_adsbwatch("replay", str(SAMPLE), "--watchlist",
+                           str(REPO / "samples" / "watchlist.txt"), "--db", str(store), "-q")
+    assert replay.returncode == 0, replay.stderr
+    before = run_adsbwatch("sightings", "--db", str(store), "--json")
+    (stored,) = [v for v in json.loads(before.stdout) if v["icao"] == "484506"]
+    assert stored["registration"] is None and stored["country"] == "NL"  # built-ins only
+    # The database arrives afterwards, beside the store: sightings read it.
+    write_csv(tmp_path / "aircraft.csv.gz")
+    assert run_adsbwatch("db", "import", str(tmp_path / "aircraft.csv.gz"),
+                         "--db", str(store)).returncode == 0
+    after = run_adsbwatch("sightings", "--db", str(store), "--json")
+    (named,) = [v for v in json.loads(after.stdout) if v["icao"] == "484506"]
+    assert (named["registration"], named["type"], named["operator"]) == (
+        "PH-GOV", "B737", "Netherlands Government")
+    table = run_adsbwatch("sightings", "--db", str(store)).stdout
+    assert "PH-GOV" in table and "B737" in table

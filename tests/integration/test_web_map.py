@@ -172,12 +172,13 @@ def test_the_page_shows_a_replayed_sample_and_its_watched_visit(
     assert rows[0]["hex"] == "484506"  # watched aircraft come first
     naf = rows[0]["cells"]
     assert naf[1] == "NAF01" + NAF_LABEL  # the callsign and the label's badge
-    assert naf[2] == str(aircraft["484506"]["alt_baro"])
+    assert naf[2:4] == ["", ""]  # no aircraft database: no registration, no type
+    assert naf[4] == str(aircraft["484506"]["alt_baro"])
     for row in rows:
         cells = row["cells"]
         entry = aircraft[row["hex"]]
         assert cells[0] == row["hex"]
-        assert cells[6] == str(entry["messages"])
+        assert cells[8] == str(entry["messages"])
 
     # A marker for each aircraft with a position, inside the map, labelled with its
     # callsign and altitude; the watched one marked and carrying its label.
@@ -218,9 +219,9 @@ def test_the_page_shows_a_replayed_sample_and_its_watched_visit(
     rings = browser.execute_script(
         "return [...document.querySelectorAll('.ring-label')].map(x => x.innerText)")
     assert rings == ["50 nm", "100 nm", "150 nm", "200 nm"]
-    km = float(naf[5])
+    km = float(naf[7])
     nm = float(wait_for(browser, ROWS.replace("return ", "const rows = ", 1)
-                        + "; return rows[0].cells[5] !== '" + naf[5] + "' && rows[0].cells[5]"))
+                        + "; return rows[0].cells[7] !== '" + naf[7] + "' && rows[0].cells[7]"))
     assert nm == pytest.approx(km / 1.852, abs=0.06)
 
     # The history view: the watched aircraft's visit from the store, its track drawn.
@@ -450,6 +451,56 @@ def test_the_map_says_since_when_no_data_arrives(browser) -> None:
         assert wait_for(browser, "return document.getElementById('no-data').classList"
                         ".contains('hidden') && getComputedStyle(document.getElementById("
                         "'no-data')).display === 'none'")
+        service.stop()
+    finally:
+        network.stop()
+
+
+def test_the_table_and_panel_show_what_the_aircraft_database_says(browser,
+                                                                    tmp_path: Path) -> None:
+    """The sample replayed with an aircraft database (the aircraft.json and store it
+    wrote, served as a run serves them): the table gives 484506's registration and
+    type, the selected aircraft's panel its type's description, operator and country,
+    and the history its registration; an aircraft the database does not know shows
+    none."""
+    from info_support import replay_with_database
+
+    from adsbwatch.receiver.core.network import NetworkThread
+    from adsbwatch.receiver.outputs.http.app import make_app
+    from adsbwatch.receiver.outputs.http.documents import Published
+    from adsbwatch.receiver.outputs.http.service import HttpService
+
+    built = replay_with_database(tmp_path)
+    published = Published({name: (tmp_path / name).read_bytes()
+                           for name in ("aircraft.json", "receiver.json")})
+    network = NetworkThread()
+    try:
+        service = HttpService(network, make_app(
+            published, None, db_path=str(tmp_path / "run.db"), receiver=built.station.receiver,
+            tiles=None, watchlist=built.watchlist), "127.0.0.1", 0)
+        browser.get(service.url)
+        rows = wait_for(browser, ROWS.replace("return ", "const rows = ", 1)
+                        + "; return rows.length === 8 && rows;")
+        by_hex = {r["hex"]: r["cells"] for r in rows}
+        assert by_hex["484506"][2:4] == ["PH-GOV", "B737"]
+        assert by_hex["485d7c"][2:4] == ["", ""]
+        assert by_hex["3c4b2a"][2:4] == ["", ""]  # a country only: no registration or type
+        assert browser.execute_script(
+            "return document.querySelector('#aircraft tr[data-hex=\"484506\"]').cells[3]"
+            ".title") == "BOEING 737-700"
+        browser.execute_script("document.querySelector('#aircraft tr[data-hex=\"484506\"]')"
+                               ".click()")
+        info = wait_for(browser, "return document.getElementById('selected-info').innerText")
+        first, database = info.splitlines()
+        assert first.startswith(f"selected: 484506 NAF01 (watched: {NAF_LABEL})")
+        assert database == "PH-GOV, B737 (BOEING 737-700), Dutch Government, Netherlands (NL)"
+        screenshot(browser, "web_map_database.png")
+        browser.execute_script("document.getElementById('tab-history').click()")
+        visits = wait_for(browser, "const v = [...document.querySelectorAll('#visits li "
+                          "strong')]; return v.length && v.map(s => s.innerText)")
+        assert visits == [f"484506 PH-GOV B737 {NAF_LABEL}"]
+        errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
         service.stop()
     finally:
         network.stop()

@@ -65,6 +65,7 @@ def test_geojson_lines_per_visit_and_points_with_properties() -> None:
         [-0.25, 51.5, 11582.4], [-0.26, 51.51, 11574.8], [-0.27, 51.52]]
     assert lines[0]["properties"] == {
         "visit_id": str(A), "icao": "3C6DD4", "label": "Lufthansa", "callsign": "DLH4AB",
+        "registration": "", "type": "", "operator": "", "country": "",
         "start": "2026-11-18T11:06:40.000Z", "end": "2026-11-18T11:06:43.000Z"}
     assert [p["geometry"]["coordinates"][:2] for p in points] == [
         [r.lon, r.lat] for r in ROWS]
@@ -151,11 +152,41 @@ def test_csv_header_and_rows() -> None:
     table = list(csv.reader(io.StringIO(export_track(ROWS, "csv", **NAMES))))
     assert table[0] == list(CSV_HEADER) == [
         "time_utc", "icao", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm",
-        "on_ground"]
+        "on_ground", "registration", "type", "operator", "country"]
     assert table[1] == ["2026-11-18T11:06:40.000Z", "3C6DD4", "51.5", "-0.25", "38000",
-                        "450.0", "270.0", "-64", "0"]
-    assert table[3] == [iso(T0 + 3), "3C6DD4", "51.52", "-0.27", "", "", "", "", "1"]
+                        "450.0", "270.0", "-64", "0", "", "", "", ""]
+    assert table[3] == [iso(T0 + 3), "3C6DD4", "51.52", "-0.27", "", "", "", "", "1",
+                        "", "", "", ""]
     assert len(table) == 1 + len(ROWS)
+
+
+# ------------------------------------------------------------------------------ the database
+
+GOV = {"icao": "484506", "label": "Dutch government", "callsign": "NAF01",
+       "registration": "PH-GOV", "type_code": "B737", "operator": "Dutch Government",
+       "country": "NL"}
+
+
+def test_every_format_carries_the_registration_type_operator_and_country() -> None:
+    doc = json.loads(export_track(ROWS, "geojson", **GOV))
+    line = next(f for f in doc["features"] if f["geometry"]["type"] == "LineString")
+    assert {k: line["properties"][k] for k in ("registration", "type", "operator",
+                                               "country")} == {
+        "registration": "PH-GOV", "type": "B737", "operator": "Dutch Government",
+        "country": "NL"}
+    kml = ET.fromstring(export_track(ROWS, "kml", **GOV))
+    assert kml.findtext(f"{K}Document/{K}name") == "NAF01 484506 PH-GOV B737 Dutch government"
+    assert kml.findtext(f"{K}Document/{K}description") == \
+        "Dutch government; PH-GOV, B737, Dutch Government, NL"
+    assert [p.findtext(f"{K}description") for p in kml.iter(f"{K}Placemark")] == [
+        "Dutch government; PH-GOV, B737, Dutch Government, NL"] * 2
+    gpx = ET.fromstring(export_track(ROWS, "gpx", **GOV))
+    assert gpx.findtext(f"{G}trk/{G}name") == "NAF01 484506 PH-GOV B737 Dutch government"
+    assert gpx.findtext(f"{G}trk/{G}desc") == \
+        "Dutch government; PH-GOV, B737, Dutch Government, NL"
+    table = list(csv.reader(io.StringIO(export_track(ROWS, "csv", **GOV))))
+    assert {tuple(row[-4:]) for row in table[1:]} == {
+        ("PH-GOV", "B737", "Dutch Government", "NL")}
 
 
 # ------------------------------------------------------------------------------ all formats

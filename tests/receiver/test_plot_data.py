@@ -92,3 +92,18 @@ def test_the_level_histogram_sums_bins_and_finds_the_strong_share() -> None:
     assert histogram.frames == 8
     assert histogram.strong_share == pytest.approx(3 / 8)
     assert histogram.median_noise_dbfs == pytest.approx(-29.0)
+
+
+def test_the_reports_aircraft_names_carry_the_registration_and_type() -> None:
+    from adsbwatch.receiver.store.rows import VisitRow
+    from adsbwatch.receiver.ui.plots.visits import aircraft_name
+
+    visit = VisitRow(id=1, icao=0x484506, first_seen=0.0, last_seen=1.0, label="Dutch gov",
+                     registration="PH-GOV", type_code="B737")
+    assert aircraft_name(visit) == "Dutch gov (484506, PH-GOV B737)"
+    visit.label = None
+    assert aircraft_name(visit) == "484506 PH-GOV B737"
+    visit.registration = visit.type_code = None
+    assert aircraft_name(visit) == "484506"
+    visit.label = "Dutch gov"
+    assert aircraft_name(visit) == "Dutch gov (484506)"

@@ -80,10 +80,10 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert default_db_path() == tmp_path / "home" / ".local/share/adsbwatch/adsbwatch.db"
 
 
-def test_open_creates_the_folder_and_schema_version_4(db: Path) -> None:
+def test_open_creates_the_folder_and_the_current_schema(db: Path) -> None:
     recorder(db).close()
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
@@ -116,7 +116,7 @@ def test_a_version_1_store_gains_sessions_and_keeps_its_rows(db: Path) -> None:
         assert [(v.id, v.icao, v.messages) for v in h.sightings()] == [(7, 4728070, 12)]
         assert [(s.source, s.live, s.samples, s.frames, s.ended) for s in h.sessions()] == [
             ("x.cu8", False, 10, 2, None)]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_a_version_3_store_keeps_its_points_and_then_takes_two_at_one_time(db: Path) -> None:
@@ -137,11 +137,40 @@ def test_a_version_3_store_keeps_its_points_and_then_takes_two_at_one_time(db: P
         rec.add_point(7, PointRow(101.0, 52.2, 4.5))  # same time, another position
         rec.add_point(7, PointRow(101.0, 52.1, 4.5))  # the stored one again
         rec.add_event(7, 100.0, "squawk", "7700")  # same time and kind, another value
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] \
+        == SCHEMA_VERSION
     assert raw_rows(db, "SELECT t, lat FROM track_points ORDER BY t, lat") == [
         (100.0, 52.0), (101.0, 52.1), (101.0, 52.2)]
     assert raw_rows(db, "SELECT value FROM events ORDER BY value") == [("7000",), ("7700",)]
     assert integrity(db) == "ok"
+
+
+def test_a_version_4_stores_visits_keep_null_and_new_ones_carry_the_database(
+        db: Path) -> None:
+    """Schema v5 adds the registration, type, operator and country to visits: a row
+    stored before has none (NULL, not a guess); a visit saved after carries them, and
+    a later state of it without them (saved rows from before) does not wipe them."""
+    conn = _database_at(db, 4)
+    conn.execute("INSERT INTO visits (id, icao, watched, first_seen, last_seen, messages) "
+                 "VALUES (7, 4736262, 1, 100.0, 160.0, 12)")
+    conn.commit()
+    conn.close()
+    with recorder(db) as rec:
+        rec.save_visit(VisitRow(id=8, icao=0x484506, first_seen=200.0, last_seen=260.0,
+                                messages=3, registration="PH-GOV", type_code="B737",
+                                operator="Dutch Government", country="NL"))
+    with recorder(db) as rec:  # a newer state that knows none of it
+        rec.save_visit(VisitRow(id=8, icao=0x484506, first_seen=200.0, last_seen=270.0,
+                                messages=5))
+    assert raw_rows(db, "SELECT id, registration, type_code, operator, country, last_seen "
+                        "FROM visits ORDER BY id") == [
+        (7, None, None, None, None, 160.0),
+        (8, "PH-GOV", "B737", "Dutch Government", "NL", 270.0)]
+    with history(db) as h:
+        by_id = {v.id: v for v in h.sightings()}
+    assert (by_id[8].registration, by_id[8].type_code, by_id[8].operator,
+            by_id[8].country) == ("PH-GOV", "B737", "Dutch Government", "NL")
+    assert by_id[7].registration is None and by_id[7].country is None
 
 
 def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
@@ -153,7 +182,8 @@ def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
         recorder(path).close()
         with history(path) as h:
             assert h.sightings() == []
-        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] \
+            == SCHEMA_VERSION
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -167,7 +197,8 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         with pytest.raises(CannotOpenStore) as info:
             opening()
         assert str(info.value) == (f"{path} has schema version 7, newer than this adsbwatch "
-                                   "knows (4): upgrade adsbwatch or use another database")
+                                   f"knows ({SCHEMA_VERSION}): upgrade adsbwatch or use "
+                                   "another database")
         assert isinstance(info.value, RuntimeFailure) and info.value.exit_status == 2
 
 

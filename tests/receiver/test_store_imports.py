@@ -1,6 +1,7 @@
 """A second store backend must need no change outside store/: the rest of the program
 reaches the store only through its protocols, rows, errors and the factory (and the
-export formats and file writing, which no backend changes)."""
+export formats, file writing and the filling-in of visits' database columns, which no
+backend changes)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "adsbwatch"
 STORE = "adsbwatch.receiver.store"
 OPEN_TO_ALL = {f"{STORE}.{name}" for name in (
-    "protocols", "rows", "errors", "opening", "export", "formats", "files")}
+    "protocols", "rows", "errors", "opening", "export", "formats", "files", "info_fill")}
 
 
 def _imported(tree: ast.AST) -> set[str]:

@@ -45,7 +45,9 @@ visits = st.builds(VisitRow, id=ids, icao=st.integers(0, 0xFFFFFF), first_seen=t
                    last_seen=times, label=st.none() | texts, watched=st.booleans(),
                    callsigns=texts, squawks=texts, min_alt=maybe_int, max_alt=maybe_int,
                    closest_km=maybe_float, messages=st.integers(0, 10**9),
-                   max_dbfs=maybe_float, emergency=st.none() | texts).map(visit_values)
+                   max_dbfs=maybe_float, emergency=st.none() | texts,
+                   registration=st.none() | texts, type_code=st.none() | texts,
+                   operator=st.none() | texts, country=st.none() | texts).map(visit_values)
 points = st.tuples(ids, st.builds(PointRow, t=times, lat=st.floats(-90, 90),
                                   lon=st.floats(-180, 180), alt=maybe_int, gs=maybe_float,
                                   track=maybe_float, vrate=maybe_int,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from adsbwatch.decoder.messages.aircraft import Aircraft
 from adsbwatch.decoder.messages.tracker import AircraftUpdate, Position
+from adsbwatch.decoder.registry.info import AircraftInfo
 
 
 @dataclass(slots=True)
@@ -31,6 +32,9 @@ class Visit:
     messages: int = 0
     max_power: float = 0.0  # the strongest frame's power; 0: none came with a level
     emergency: str | None = None
+    # The aircraft database's word on it, as the tracker got it when the aircraft entered
+    # (before its first update, so before the visit began: taken once, at the start).
+    info: AircraftInfo | None = None
     dirty: bool = True  # changed since last written
 
     def note(self, ac: Aircraft, t: float, power: float, position: Position | None) -> None:
@@ -95,7 +99,7 @@ class Visits:
         if began:
             if visit is not None:
                 self.ended.append(visit)
-            visit = Visit(visit_id(ac.icao, t), ac.icao, label, watched, t, t)
+            visit = Visit(visit_id(ac.icao, t), ac.icao, label, watched, t, t, info=ac.info)
             self.open[ac.icao] = visit
         assert visit is not None
         visit.note(ac, t, update.power, update.position)

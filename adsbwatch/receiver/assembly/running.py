@@ -72,7 +72,7 @@ def _final_table(built: BuiltStation, interrupted: bool) -> None:
     if view is None or interrupted or not view.leaves_table:
         from adsbwatch.receiver.ui.live import run_table
 
-        built.console.print(run_table(built.station, built.watchlist))
+        built.console.print(run_table(built.station, built.watchlist, built.console.width))
 
 
 def demod_summary(station: Station, real_time: bool) -> str:

@@ -11,6 +11,7 @@ import json
 import time
 from typing import TYPE_CHECKING
 
+from adsbwatch.receiver.cli.aircraft_db import registry_lookup
 from adsbwatch.receiver.cli.opening import watch_entry, write_output
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.store.formats import EXPORT_FORMATS
@@ -18,8 +19,8 @@ from adsbwatch.receiver.store.opening import open_history
 from adsbwatch.receiver.when import iso_utc, parse_when, table_time
 
 if TYPE_CHECKING:
+    from adsbwatch.decoder.registry.info import InfoLookup
     from adsbwatch.receiver.store.rows import VisitRow
-
 
 
 def _icao(text: str) -> int:
@@ -46,29 +47,47 @@ def _visit_dict(v: VisitRow) -> dict[str, object]:
         "callsigns": v.callsigns.split(), "squawks": v.squawks.split(),
         "min_alt_ft": v.min_alt, "max_alt_ft": v.max_alt, "closest_km": v.closest_km,
         "messages": v.messages, "max_dbfs": v.max_dbfs, "emergency": v.emergency,
+        "registration": v.registration, "type": v.type_code, "operator": v.operator,
+        "country": v.country,
     }
 
 
 def _table(visits: list[VisitRow]) -> str:
     if not visits:
         return "no sightings\n"
-    lines = [f"{'first seen (UTC)':19}  {'last seen':8}  {'ICAO':6}  {'label':16}  "
-             f"{'callsigns':16}  {'alt ft':>11}  {'closest':>8}  {'msgs':>6}"]
+    lines = [f"{'first seen (UTC)':19}  {'last seen':8}  {'ICAO':6}  {'reg':9}  {'type':4}  "
+             f"{'ctry':4}  {'label':16}  {'callsigns':16}  {'alt ft':>11}  {'closest':>8}  "
+             f"{'msgs':>6}"]
     for v in visits:
         alts = "" if v.min_alt is None else f"{v.min_alt}-{v.max_alt}"
         closest = "" if v.closest_km is None else f"{v.closest_km:.1f} km"
         last = table_time(v.last_seen).split(" ")[1]
         lines.append(f"{table_time(v.first_seen)}  {last}  {v.icao:06X}  "
+                     f"{(v.registration or '')[:9]:9}  {(v.type_code or '')[:4]:4}  "
+                     f"{(v.country or '')[:4]:4}  "
                      f"{(v.label or '')[:16]:16}  {v.callsigns[:16]:16}  {alts:>11}  "
                      f"{closest:>8}  {v.messages:>6}")
     return "\n".join(lines) + "\n"
 
 
-def cmd_sightings(args: argparse.Namespace) -> int:
+def _filled(visits: list[VisitRow], info_of: InfoLookup | None,
+            args: argparse.Namespace) -> list[VisitRow]:
+    """Visits stored without the aircraft database, filled from it (`info_of`, else
+    --aircraft-db or the one beside the store, opened only when a visit lacks something)."""
+    from adsbwatch.receiver.store.info_fill import fill_info
+
+    if info_of is None:
+        info_of = registry_lookup(args)
+
+    return fill_info(visits, info_of)
+
+
+def cmd_sightings(args: argparse.Namespace, info_of: InfoLookup | None = None) -> int:
+    """`info_of`: the aircraft database (--aircraft-db) for visits stored without it."""
     icao = _icao(args.icao) if args.icao else None
     since = since_option(args.since)
     with open_history(args.db) as history:
-        visits = history.sightings(icao=icao, since=since)
+        visits = _filled(history.sightings(icao=icao, since=since), info_of, args)
     if args.json:
         write_output(json.dumps([_visit_dict(v) for v in visits], indent=1) + "\n", None)
     else:
@@ -76,19 +95,29 @@ def cmd_sightings(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_track(args: argparse.Namespace) -> int:
+def _latest(visits: list[VisitRow], name: str) -> str:
+    """The newest visit's value of a column that has one ("": none has); `visits` newest
+    first, as History.sightings gives them."""
+    return next((getattr(v, name) for v in visits if getattr(v, name)), "")
+
+
+def cmd_track(args: argparse.Namespace, info_of: InfoLookup | None = None) -> int:
     icao = _icao(args.icao)
     since = since_option(args.since)
     with open_history(args.db) as history:
         rows = history.track(icao, since=since)
-        visits = history.sightings(icao=icao)
+        visits = _filled(history.sightings(icao=icao), info_of, args)
     if not rows:
         raise UserError(f"no track points stored for {args.icao.upper()}")
     label = next((v.label for v in visits if v.label), "") or ""
     callsign = next((v.callsigns.split()[0] for v in visits if v.callsigns), "")
     from adsbwatch.receiver.store.export import export_track
 
-    text = export_track(rows, args.format, icao=f"{icao:06x}", label=label, callsign=callsign)
+    text = export_track(rows, args.format, icao=f"{icao:06x}", label=label, callsign=callsign,
+                        registration=_latest(visits, "registration"),
+                        type_code=_latest(visits, "type_code"),
+                        operator=_latest(visits, "operator"),
+                        country=_latest(visits, "country"))
     write_output(text, args.output)
     return 0
 

@@ -38,6 +38,8 @@ class Pipeline:
     def __init__(self, *, tracker_config: TrackerConfig, watchlist: Watchlist,
                  record_all: bool, visit_gap_s: float, sighting_wait_s: float,
                  info_of: InfoLookup | None = None) -> None:
+        """`info_of`: what the aircraft database says of an address (the tracker asks
+        it once per aircraft); None: nothing is known beyond what aircraft send."""
         self.tracker = Tracker(tracker_config, info_of)
         self.watchlist = watchlist
         self.record_all = record_all

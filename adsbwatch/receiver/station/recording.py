@@ -30,12 +30,17 @@ COMMIT_S = 1.0  # wall-clock seconds between commits: a crash loses at most this
 
 
 def visit_row(v: Visit) -> VisitRow:
+    info = v.info
     return VisitRow(
         id=v.visit_id, icao=v.icao, label=v.label, watched=v.watched,
         first_seen=v.first_seen, last_seen=v.last_seen, callsigns=" ".join(v.callsigns),
         squawks=" ".join(v.squawks), min_alt=v.min_alt, max_alt=v.max_alt,
         closest_km=v.closest_km, messages=v.messages, max_dbfs=v.signal_dbfs(2),
-        emergency=v.emergency)
+        emergency=v.emergency,
+        registration=info.registration if info else None,
+        type_code=info.type_code if info else None,
+        operator=info.operator if info else None,
+        country=info.country if info else None)
 
 
 def minute_row(b: Bucket, run_start: float, session_id: int) -> MinuteRow:

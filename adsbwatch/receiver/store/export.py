@@ -1,4 +1,6 @@
-"""Tracks from the store as GeoJSON, KML, CSV or GPX.
+"""Tracks from the store as GeoJSON, KML, CSV or GPX, named by the aircraft's callsign,
+address, label and what the aircraft database says of it (registration, type, operator,
+country).
 
 Every visit becomes one line (a LineString, a KML Placemark, a GPX track segment). XML is
 built with ElementTree, so labels and callsigns are escaped whatever they contain.
@@ -28,7 +30,7 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 GX_NS = "http://www.google.com/kml/ext/2.2"
 GPX_NS = "http://www.topografix.com/GPX/1/1"
 CSV_HEADER = ("time_utc", "icao", "lat", "lon", "alt_ft", "gs_kt", "track_deg", "vrate_fpm",
-              "on_ground")
+              "on_ground", "registration", "type", "operator", "country")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 # Characters XML 1.0 cannot hold at all; ElementTree would write them and break the file.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -41,10 +43,28 @@ class _Names:
     icao: str
     label: str
     callsign: str
+    registration: str = ""
+    type_code: str = ""
+    operator: str = ""
+    country: str = ""
 
     @property
     def title(self) -> str:
-        return " ".join(part for part in (self.callsign, self.icao, self.label) if part)
+        return " ".join(part for part in (self.callsign, self.icao, self.registration,
+                                          self.type_code, self.label) if part)
+
+    @property
+    def description(self) -> str:
+        """The label, then what the aircraft database says: "LABEL; PH-GOV, B737,
+        Dutch Government, NL"."""
+        facts = ", ".join(part for part in (self.registration, self.type_code, self.operator,
+                                            self.country) if part)
+        return "; ".join(part for part in (self.label, facts) if part)
+
+    @property
+    def database(self) -> dict[str, str]:
+        return {"registration": self.registration, "type": self.type_code,
+                "operator": self.operator, "country": self.country}
 
 
 def finite_or_none(x: float | int | None) -> float | int | None:
@@ -85,7 +105,7 @@ def _geojson(rows: list[TrackRow], names: _Names) -> str:
                 "properties": {
                     # 63-bit ids as text: JSON readers in JavaScript round big numbers
                     "visit_id": str(visit[0].visit_id), "icao": names.icao,
-                    "label": names.label, "callsign": names.callsign,
+                    "label": names.label, "callsign": names.callsign, **names.database,
                     "start": iso_utc(visit[0].t), "end": iso_utc(visit[-1].t),
                 },
             })
@@ -161,14 +181,14 @@ def _kml(rows: list[TrackRow], names: _Names) -> str:
     root = ET.Element(f"{k}kml")
     document = _child(root, f"{k}Document")
     _child(document, f"{k}name", names.title or "adsbwatch track")
-    if names.label:
-        _child(document, f"{k}description", names.label)
+    if names.description:
+        _child(document, f"{k}description", names.description)
     for visit in _by_visit(rows):
         placemark = _child(document, f"{k}Placemark")
         _child(placemark, f"{k}name",
                f"{names.callsign or names.icao} {iso_utc(visit[0].t)}".strip())
-        if names.label:
-            _child(placemark, f"{k}description", names.label)
+        if names.description:
+            _child(placemark, f"{k}description", names.description)
         multi = _child(placemark, f"{gx}MultiTrack")
         for run in _kml_runs(visit):
             _kml_track(multi, run)
@@ -183,8 +203,8 @@ def _gpx(rows: list[TrackRow], names: _Names) -> str:
     root = ET.Element("gpx", {"xmlns": GPX_NS, "version": "1.1", "creator": "adsbwatch"})
     trk = _child(root, "trk")
     _child(trk, "name", names.title or "adsbwatch track")
-    if names.label:
-        _child(trk, "desc", names.label)
+    if names.description:
+        _child(trk, "desc", names.description)
     for visit in _by_visit(rows):
         segment = _child(trk, "trkseg")
         for row in visit:
@@ -207,10 +227,11 @@ def _csv(rows: list[TrackRow], names: _Names) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
+    database = list(names.database.values())
     for r in rows:
         writer.writerow([iso_utc(r.t), names.icao, round(r.lat, 6), round(r.lon, 6),
                          _cell(r.alt), _cell(r.gs), _cell(r.track), _cell(r.vrate),
-                         int(bool(r.on_ground))])
+                         int(bool(r.on_ground)), *database])
     return out.getvalue()
 
 
@@ -219,12 +240,16 @@ _WRITERS: dict[str, Callable[[list[TrackRow], _Names], str]] = dict(
 
 
 def export_track(rows: list[TrackRow], fmt: str, *, icao: str, label: str,
-                 callsign: str) -> str:
-    """The track `rows` (time order, as History.track returns them) in format `fmt`.
+                 callsign: str, registration: str | None = None,
+                 type_code: str | None = None, operator: str | None = None,
+                 country: str | None = None) -> str:
+    """The track `rows` (time order, as History.track returns them) in format `fmt`;
+    the aircraft database's registration, type, operator and country where known.
 
     ValueError for a format other than EXPORT_FORMATS.
     """
     writer = _WRITERS.get(fmt)
     if writer is None:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(_WRITERS)}")
-    return writer(rows, _Names(icao, label or "", callsign or ""))
+    return writer(rows, _Names(icao, label or "", callsign or "", registration or "",
+                               type_code or "", operator or "", country or ""))

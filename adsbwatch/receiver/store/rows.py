@@ -34,6 +34,12 @@ class VisitRow:
     messages: int = 0
     max_dbfs: float | None = None
     emergency: str | None = None
+    # What the aircraft database said of it when the visit began; None: not known (a
+    # run without a database, or a row stored before schema v5).
+    registration: str | None = None
+    type_code: str | None = None  # ICAO type designator: "B737"
+    operator: str | None = None
+    country: str | None = None  # ISO 3166 alpha-2 of its address block
 
 
 @dataclass(kw_only=True)
@@ -155,9 +161,12 @@ class EventRow:
     value: str
 
 
+# What the aircraft database says of a visit's aircraft (schema v5): an unsaved-rows file
+# written before may lack them.
+VISIT_INFO_COLUMNS = ("registration", "type_code", "operator", "country")
 VISIT_COLUMNS = ("id", "icao", "label", "watched", "first_seen", "last_seen", "callsigns",
                  "squawks", "min_alt", "max_alt", "closest_km", "messages", "max_dbfs",
-                 "emergency")
+                 "emergency", *VISIT_INFO_COLUMNS)
 POINT_COLUMNS = ("visit_id", "t", "lat", "lon", "alt", "gs", "track", "vrate", "on_ground")
 EVENT_COLUMNS = ("visit_id", "t", "kind", "value")
 
@@ -198,7 +207,8 @@ def visit_values(v: VisitRow) -> tuple:
             _finite(v.first_seen, "first_seen"), _finite(v.last_seen, "last_seen"),
             str(v.callsigns), str(v.squawks), _opt_int(v.min_alt), _opt_int(v.max_alt),
             _opt_float(v.closest_km), int(v.messages), _opt_float(v.max_dbfs),
-            _opt_str(v.emergency))
+            _opt_str(v.emergency), _opt_str(v.registration), _opt_str(v.type_code),
+            _opt_str(v.operator), _opt_str(v.country))
 
 
 def point_values(visit_id: int, p: PointRow) -> tuple:

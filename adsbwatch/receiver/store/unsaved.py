@@ -35,6 +35,7 @@ from adsbwatch.receiver.store.rows import (
     POINT_COLUMNS,
     SESSION_COLUMNS,
     VISIT_COLUMNS,
+    VISIT_INFO_COLUMNS,
     PointRow,
     event_values,
     minute_from,
@@ -195,7 +196,9 @@ class Restored:
 
 def _add(batch: RowBatch, table: str, row: dict) -> None:
     if table == "visits":
-        values = visit_values(visit_from([row[c] for c in VISIT_COLUMNS]))
+        # A file written before schema v5 has no database columns: not known.
+        values = visit_values(visit_from([row.get(c) if c in VISIT_INFO_COLUMNS else row[c]
+                                          for c in VISIT_COLUMNS]))
         batch.visits[values[0]] = values
     elif table == "track_points":
         point = PointRow(**{c: row[c] for c in POINT_COLUMNS[1:]})

@@ -39,7 +39,7 @@ from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.ui.footer import Footer as StatsFooter
 from adsbwatch.receiver.ui.live import run_title, shown_rows
-from adsbwatch.receiver.ui.rows import AircraftRow, cell_texts, columns
+from adsbwatch.receiver.ui.rows import AircraftRow, cell_texts, columns, info_columns
 
 REFRESH_S = 0.5
 JOIN_S = 10.0  # how long a stop waits for the station thread (it ends within seconds)
@@ -143,6 +143,7 @@ class AircraftApp(App[None]):
         self._partial = {False: "", True: ""}
         self._shown: tuple[Snapshot | None, str | None, bool] | None = None
         self.with_place = view.receiver is not None
+        self.info: tuple[str, ...] = ()  # the aircraft database's columns shown
         self.ended_note = ""
 
     def compose(self) -> ComposeResult:
@@ -153,15 +154,18 @@ class AircraftApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for name, justify, width in columns(self.with_place):
-            table.add_column(Text(name, justify=justify), key=name,  # type: ignore[arg-type]
-                             width=None if name == "watched" else max(width, len(name)))
+        self.add_columns()
         self.begin_capture_print(self, stdout=True, stderr=True)
         self.set_interval(REFRESH_S, self.poll)
         if self.worker is not None:
             self.worker.on_end = lambda: self.post_message(StationEnded())
             self.worker.start()
+
+    def add_columns(self) -> None:
+        table = self.query_one(DataTable)
+        for name, justify, width in columns(self.with_place, self.info):
+            table.add_column(Text(name, justify=justify), key=name,  # type: ignore[arg-type]
+                             width=None if name == "watched" else max(width, len(name)))
 
     def poll(self) -> None:
         if self.view.received is not None:
@@ -178,13 +182,19 @@ class AircraftApp(App[None]):
         rows = sorted_rows(snapshot.rows, self.sort_column, self.descending)
         keys = [r.icao for r in rows]
         cursor = self.cursor_icao()
-        table.clear()
-        justify = {name: j for name, j, _ in columns(self.with_place)}
-        names = [name for name, _, _ in columns(self.with_place)]
+        # The database's columns once a row has them: the table scrolls sideways.
+        info = info_columns(rows, self.with_place)
+        table.clear(columns=info != self.info)
+        if info != self.info:
+            self.info = info
+            self.add_columns()
+        shown = columns(self.with_place, info)
+        justify = {name: j for name, j, _ in shown}
+        names = [name for name, _, _ in shown]
         for row in rows:
             style = "bold yellow" if row.watched else ""
             cells = [Text(text, style=style, justify=justify[name])  # type: ignore[arg-type]
-                     for name, text in zip(names, cell_texts(row, self.with_place),
+                     for name, text in zip(names, cell_texts(row, self.with_place, info),
                                            strict=True)]
             table.add_row(*cells, key=row.icao)
         if cursor in keys:

@@ -43,13 +43,14 @@ def shown_rows(station: Station, watchlist: Watchlist) -> tuple[list[AircraftRow
     return rows[:most], max(0, len(rows) - most)
 
 
-def run_table(station: Station, watchlist: Watchlist) -> Table:
-    """The aircraft of the run so far (those still remembered), under a line of totals."""
+def run_table(station: Station, watchlist: Watchlist, width: int | None = None) -> Table:
+    """The aircraft of the run so far (those still remembered), under a line of totals;
+    `width`: the terminal's columns, which the database's columns must fit in."""
     rows, left_out = shown_rows(station, watchlist)
     title = run_title(station)
     if left_out:
         title += f" ({left_out} more not shown)"
-    return aircraft_table(rows, title, with_place=station.receiver is not None)
+    return aircraft_table(rows, title, with_place=station.receiver is not None, width=width)
 
 
 class LiveTable:
@@ -92,7 +93,8 @@ class LiveTable:
 
     def refresh(self) -> None:
         footer = Text(self.footer.text(), style="dim")
-        self.live.update(Group(run_table(self.station, self.watchlist), footer))
+        table = run_table(self.station, self.watchlist, self.live.console.width)
+        self.live.update(Group(table, footer))
 
     def close(self) -> None:
         """The screen is the caller's to leave (`with`)."""

@@ -5,7 +5,7 @@ the pipeline, so a view in another thread only ever reads finished rows."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from adsbwatch.decoder.messages.aircraft import Aircraft
@@ -39,6 +39,10 @@ class AircraftRow:
     dbfs: float | None  # its signal (mean power of its last frames); None: no level
     watched: bool
     label: str | None
+    # what the aircraft database says of it (None: not known)
+    registration: str | None = None
+    type_code: str | None = None
+    country: str | None = None  # ISO alpha-2 of its address block
 
     @property
     def altitude_text(self) -> str:
@@ -57,6 +61,7 @@ def aircraft_row(ac: Aircraft, watchlist: Watchlist,
                  receiver: tuple[float, float] | None) -> AircraftRow:
     entry = watchlist.match(ac.icao)
     fix = ac.cpr.last
+    info = ac.info
     distance = bearing = None
     if fix is not None and receiver is not None:
         distance = fix.range_km  # the tracker's own range: the store's closest_km agrees
@@ -69,7 +74,10 @@ def aircraft_row(ac: Aircraft, watchlist: Watchlist,
         distance_km=distance, bearing_deg=bearing, messages=ac.messages,
         dbfs=ac.rssi,  # None: none of its frames had a level (a peer that sends none)
         watched=entry is not None,
-        label=entry.label if entry is not None else None)
+        label=entry.label if entry is not None else None,
+        registration=info.registration if info else None,
+        type_code=info.type_code if info else None,
+        country=info.country if info else None)
 
 
 def aircraft_rows(aircraft: Iterable[Aircraft], watchlist: Watchlist,
@@ -79,14 +87,20 @@ def aircraft_rows(aircraft: Iterable[Aircraft], watchlist: Watchlist,
     return sorted(rows, key=lambda r: (not r.watched, -r.messages))
 
 
-def cell_texts(row: AircraftRow, with_place: bool) -> list[str]:
-    """The row as both views print it, in the order of `columns(with_place)`."""
+def cell_texts(row: AircraftRow, with_place: bool, info: Sequence[str] = ()) -> list[str]:
+    """The row as both views print it, in the order of `columns(with_place, info)`."""
     position = "" if row.lat is None else f"{row.lat:.3f},{row.lon:.3f}"
-    cells = [row.icao, row.callsign or "", row.squawk or "", row.altitude_text,
+    known = _info_values(row)
+    cells = [row.icao, row.callsign or "", *(known[name] or "" for name in info),
+             row.squawk or "", row.altitude_text,
              _opt(row.groundspeed, "{:.0f}"), _opt(row.track, "{:.0f}"), position]
     if with_place:
         cells += [_opt(row.distance_km, "{:.1f}"), _opt(row.bearing_deg, "{:.0f}")]
     return [*cells, str(row.messages), _opt(row.dbfs, "{:.1f}"), row.watched_text]
+
+
+def _info_values(row: AircraftRow) -> dict[str, str | None]:
+    return {"reg": row.registration, "type": row.type_code, "ctry": row.country}
 
 
 # (heading, justify, minimum width): the whole row fits 80 columns but for the label.
@@ -95,7 +109,30 @@ COLUMNS = (("ICAO", "left", 6), ("callsign", "left", 8), ("sqwk", "left", 4),
            ("position", "left", 13))
 PLACE_COLUMNS = (("km", "right", 5), ("brg", "right", 3))
 TAIL_COLUMNS = (("msgs", "right", 4), ("dBFS", "right", 5), ("watched", "left", 7))
+# What the aircraft database says, after the callsign, most wanted first: each shown
+# when a row has it and the terminal has room for it besides the columns above.
+INFO_COLUMNS = (("reg", "left", 8), ("type", "left", 4), ("ctry", "left", 4))
 
 
-def columns(with_place: bool) -> tuple[tuple[str, str, int], ...]:
-    return (*COLUMNS, *(PLACE_COLUMNS if with_place else ()), *TAIL_COLUMNS)
+def columns(with_place: bool, info: Sequence[str] = ()) -> tuple[tuple[str, str, int], ...]:
+    """`info`: the headings of INFO_COLUMNS to show (see `info_columns`)."""
+    return (*COLUMNS[:2], *(c for c in INFO_COLUMNS if c[0] in info), *COLUMNS[2:],
+            *(PLACE_COLUMNS if with_place else ()), *TAIL_COLUMNS)
+
+
+def info_columns(rows: Sequence[AircraftRow], with_place: bool,
+                 width: int | None = None) -> tuple[str, ...]:
+    """The database's columns worth showing: those some row has a value for, as many
+    as fit `width` terminal columns (None: no limit) beside the others at their least
+    width, without squeezing them."""
+    # rich pads each cell by one on both sides: a gap of 2 between columns, 1 at each edge
+    used = sum(w + 2 for _, _, w in columns(with_place))
+    shown: list[str] = []
+    for name, _, w in INFO_COLUMNS:
+        if not any(_info_values(row)[name] for row in rows):
+            continue
+        if width is not None and used + w + 2 > width:
+            break  # the less wanted ones after it do not fit either
+        used += w + 2
+        shown.append(name)
+    return tuple(shown)

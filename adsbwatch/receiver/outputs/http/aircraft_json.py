@@ -1,6 +1,8 @@
 """aircraft.json in dump1090-fa's format (its README-json.md), from the one aircraft
-table. Keys are left out when unknown, never null; times are on the station's clock (a
-finished replay's aircraft stay on show; a live one's age with the wall clock)."""
+table, with readsb's keys for what the aircraft database says (`r`, `t`, `dbFlags`,
+`desc`, `ownOp`, `year`: tar1090 shows them). Keys are left out when unknown, never null;
+times are on the station's clock (a finished replay's aircraft stay on show; a live
+one's age with the wall clock)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from adsbwatch.decoder.messages.aircraft import Aircraft
+from adsbwatch.decoder.registry.info import AircraftInfo
 
 # Our emergency names (tracker) -> dump1090-fa's.
 EMERGENCIES = {"general emergency": "general", "lifeguard/medical": "lifeguard",
@@ -45,6 +48,8 @@ def aircraft_entry(ac: Aircraft, now: float) -> dict[str, Any]:
     e: dict[str, Any] = {"hex": ("~" if ac.non_icao else "") + ac.hex, "type": ac.address_type}
     if ac.callsign:
         e["flight"] = ac.callsign.ljust(8)  # dump1090-fa pads callsigns to 8 characters
+    if ac.info is not None:
+        _database_keys(e, ac.info)
     if ac.on_ground:
         e["alt_baro"] = "ground"
     elif ac.altitude is not None:
@@ -85,6 +90,22 @@ def aircraft_entry(ac: Aircraft, now: float) -> dict[str, Any]:
     if rssi is not None:
         e["rssi"] = round(rssi, 1)
     return e
+
+
+def _database_keys(e: dict[str, Any], info: AircraftInfo) -> None:
+    """readsb's keys (net_io.c), where it writes them: after `flight`, each only when
+    known, `dbFlags` only when a flag is set, `year` as text. Then adsbwatch's own
+    `country` (ISO alpha-2 of the address block) and `country_name`, for the map."""
+    for key, value in (("r", info.registration), ("t", info.type_code)):
+        if value:
+            e[key] = value
+    if info.db_flags:
+        e["dbFlags"] = info.db_flags
+    for key, value in (("desc", info.description), ("ownOp", info.operator),
+                       ("year", info.year), ("country", info.country),
+                       ("country_name", info.country_name)):
+        if value:
+            e[key] = value
 
 
 def _geometric_altitude(ac: Aircraft) -> int | None:

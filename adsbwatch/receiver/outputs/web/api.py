@@ -65,6 +65,8 @@ def visit_json(v: VisitRow, points: int | None = None) -> dict[str, Any]:
         "first_seen": v.first_seen, "last_seen": v.last_seen,
         "min_alt": v.min_alt, "max_alt": v.max_alt, "closest_km": finite_or_none(v.closest_km),
         "messages": v.messages, "max_dbfs": finite_or_none(v.max_dbfs), "emergency": v.emergency,
+        "registration": v.registration, "type_code": v.type_code, "operator": v.operator,
+        "country": v.country,
     }
     if points is not None:
         out["points"] = points

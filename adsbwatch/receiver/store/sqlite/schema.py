@@ -81,9 +81,17 @@ def _schema_v4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _schema_v5(conn: sqlite3.Connection) -> None:
+    """What the aircraft database says of a visit's aircraft, kept with the visit: the
+    registration, ICAO type designator, operator and country a person reads it by. Rows
+    stored before keep NULL (`sightings --aircraft-db` can fill them when it reads)."""
+    for column in ("registration", "type_code", "operator", "country"):
+        conn.execute(f"ALTER TABLE visits ADD COLUMN {column} TEXT")
+
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2, _schema_v3,
-                                                           _schema_v4]
+                                                           _schema_v4, _schema_v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

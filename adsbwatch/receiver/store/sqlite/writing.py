@@ -18,14 +18,19 @@ from adsbwatch.receiver.store.rows import (
     POINT_COLUMNS,
     SESSION_COLUMNS,
     VISIT_COLUMNS,
+    VISIT_INFO_COLUMNS,
 )
 
 _ID_CHUNK = 500  # ids per `IN (...)` query, well below SQLite's bound-parameter limit
 
 
-def _upsert(table: str, columns: tuple[str, ...], key: str, newer: str) -> str:
+def _upsert(table: str, columns: tuple[str, ...], key: str, newer: str,
+            kept: tuple[str, ...] = ()) -> str:
+    """`kept`: columns a newer state without a value leaves as they are."""
     keys = key.split(", ")
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    updates = ", ".join(
+        f"{c} = coalesce(excluded.{c}, {table}.{c})" if c in kept else f"{c} = excluded.{c}"
+        for c in columns if c not in keys)
     return (f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))}) "
             f"ON CONFLICT({key}) DO UPDATE SET {updates} WHERE {newer}")
@@ -33,7 +38,9 @@ def _upsert(table: str, columns: tuple[str, ...], key: str, newer: str) -> str:
 
 _VISITS = _upsert("visits", VISIT_COLUMNS, "id",
                   "excluded.last_seen > visits.last_seen OR (excluded.last_seen = "
-                  "visits.last_seen AND excluded.messages >= visits.messages)")
+                  "visits.last_seen AND excluded.messages >= visits.messages)",
+                  # saved rows from before the aircraft database do not forget it
+                  kept=VISIT_INFO_COLUMNS)
 _SESSIONS = _upsert("sessions", SESSION_COLUMNS, "id",
                     "excluded.last_seen >= sessions.last_seen")
 _MINUTES = _upsert("minutes", MINUTE_COLUMNS, "minute, run_start",

@@ -19,13 +19,17 @@ MAX_ROWS = 40  # aircraft shown; the most recently seen ones
 
 @dataclass(frozen=True)
 class TimelineRow:
-    name: str  # "LABEL (HEX)" or "HEX"
+    name: str  # "LABEL (HEX, REG TYPE)", "HEX REG TYPE" or "HEX"
     spans: list[tuple[float, float]]  # (first_seen, last_seen) of each visit
 
 
 def aircraft_name(v: VisitRow) -> str:
-    hex_ = f"{v.icao:06X}"
-    return f"{v.label} ({hex_})" if v.label else hex_
+    """The label, address and what the aircraft database said of it: "Dutch government
+    (484506, PH-GOV B737)"."""
+    hex_ = " ".join(part for part in (f"{v.icao:06X}", v.registration, v.type_code) if part)
+    if not v.label:
+        return hex_
+    return f"{v.label} ({hex_.replace(' ', ', ', 1)})"
 
 
 def timeline_rows(visits: Sequence[VisitRow]) -> list[TimelineRow]:

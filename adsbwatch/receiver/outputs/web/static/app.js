@@ -210,6 +210,7 @@ function update(doc) {
   }
   drawTable();
   drawTrail();
+  showSelected();  // what is known of it may have come since it was chosen
 }
 
 const tableRows = new Map();    // hex -> <tr>, kept and updated in place
@@ -220,7 +221,7 @@ function tableRow(hex) {
   let tr = tableRows.get(hex);
   if (!tr) {
     tr = el("tr");
-    for (let i = 0; i < 9; i++) tr.append(el("td"));
+    for (let i = 0; i < 11; i++) tr.append(el("td"));
     tr.dataset.hex = hex;
     tr.addEventListener("click", () => select(hex, true));
     tableRows.set(hex, tr);
@@ -264,13 +265,18 @@ function drawTable() {
       }
       cells[1].dataset.shown = JSON.stringify([flight, label]);
     }
-    setCell(cells[2], a.alt_baro === "ground" ? "ground" : fmt(a.alt_baro));
-    setCell(cells[3], fmt(a.gs));
-    setCell(cells[4], fmt(a.track));
-    setCell(cells[5], fmt(dist, 1));
-    setCell(cells[6], fmt(a.messages));
-    setCell(cells[7], fmt(a.seen, 1));
-    setCell(cells[8], fmt(a.rssi, 1));
+    // The aircraft database's registration and type (readsb's r and t), its
+    // description on hover.
+    setCell(cells[2], a.r || "");
+    setCell(cells[3], a.t || "");
+    if (cells[3].title !== (a.desc || "")) cells[3].title = a.desc || "";
+    setCell(cells[4], a.alt_baro === "ground" ? "ground" : fmt(a.alt_baro));
+    setCell(cells[5], fmt(a.gs));
+    setCell(cells[6], fmt(a.track));
+    setCell(cells[7], fmt(dist, 1));
+    setCell(cells[8], fmt(a.messages));
+    setCell(cells[9], fmt(a.seen, 1));
+    setCell(cells[10], fmt(a.rssi, 1));
     tr.classList.toggle("watched", !!watch);
     if (watch) tr.dataset.label = watch.label; else delete tr.dataset.label;
     tr.classList.toggle("selected", hex === state.selected);
@@ -327,9 +333,25 @@ function showSelected() {
   const entry = state.selected && state.aircraft.get(state.selected);
   if (!entry) { info.textContent = ""; return; }
   const a = entry.data, watch = watchEntry(state.selected);
-  info.textContent = "selected: " + state.selected + " " + (a.flight || "").trim() +
+  const text = "selected: " + state.selected + " " + (a.flight || "").trim() +
     (watch ? " (watched: " + (watch.label || "no label") + ")" : "") +
     (a.squawk ? ", squawk " + a.squawk : "") + (a.category ? ", category " + a.category : "");
+  const known = databaseText(a);
+  const shown = known ? text + "\n" + known : text;
+  if (info.textContent !== shown) info.textContent = shown;
+}
+
+// What the aircraft database says (readsb's keys, and adsbwatch's country):
+// "PH-GOV, B737 (BOEING 737-700), Dutch Government, Netherlands (NL)".
+function databaseText(a) {
+  const type = a.t ? a.t + (a.desc ? " (" + a.desc + ")" : "") : a.desc;
+  const country = a.country_name ? a.country_name + (a.country ? " (" + a.country + ")" : "")
+    : a.country;
+  const flags = [];
+  if (a.dbFlags & 1) flags.push("military");
+  if (a.dbFlags & 2) flags.push("interesting");
+  return [a.r, type, a.ownOp, country, a.year ? "built " + a.year : null, ...flags]
+    .filter(Boolean).join(", ");
 }
 
 // ------------------------------------------------------------------ history
@@ -349,7 +371,8 @@ async function loadHistory() {
     const alts = v.min_alt === null ? "" : ", " + v.min_alt + "–" + v.max_alt + " ft";
     const closest = v.closest_km === null ? "" : ", closest " + v.closest_km.toFixed(1) + " km";
     const li = el("li", {},
-      el("strong", {}, v.icao + " " + (v.label || "")), " ",
+      el("strong", {}, [v.icao, v.registration, v.type_code, v.label].filter(Boolean)
+        .join(" ")), " ",
       v.callsigns.join(" "), el("br"),
       el("span", {className: "when"}, utc(v.first_seen) + " UTC, " + minutes.toFixed(1) +
         " min" + alts + closest + ", " + v.points + " positions"));
