@@ -5,8 +5,8 @@ commands that do not need the database starting without it."""
 from __future__ import annotations
 
 import gzip
-import json
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
