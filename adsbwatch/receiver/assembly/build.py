@@ -92,6 +92,8 @@ def build_station(config: StationConfig,
                                     built.store_name, warn)
     for consumer in built.network.consumers:
         station.add(consumer)
+    if pipeline is not None:
+        _alerts(config, built, warn)
     _views(config, built)
     return built
 
@@ -175,8 +177,6 @@ def _decoding_consumers(config: StationConfig, built: BuiltStation,
                         warn: Callable[[str], None]) -> None:
     from rich.console import Console
 
-    from adsbwatch.receiver.outputs.alerts import Alerter
-
     station = built.station
     raw = config.outputs.raw
     if raw:  # stdout holds AVR lines only: sightings on stderr, no table
@@ -187,15 +187,35 @@ def _decoding_consumers(config: StationConfig, built: BuiltStation,
             console = Console(file=built.outlet, highlight=False,  # type: ignore[arg-type]
                               width=WIDE)
     built.console = console
-    station.add(Alerter(console, config.decoding.on_sighting, warn))
     if not raw:
         from adsbwatch.receiver.outputs.stdout import StdoutWatch
 
-        recording = built.recorder is not None or config.decoding.on_sighting is not None
+        d = config.decoding
+        recording = built.recorder is not None or d.on_sighting is not None or bool(d.notify)
         built.stdout_watch = StdoutWatch(built.outlet, recording, station.request_stop, warn)
         station.add(built.stdout_watch)
     if built.recorder is not None:
         station.add(_recording(config, built))
+
+
+def _alerts(config: StationConfig, built: BuiltStation, warn: Callable[[str], None]) -> None:
+    """The console's sighting line and --on-sighting's command; --notify's messages,
+    their URLs checked now (a URL Apprise does not know is an error before the run, not
+    at the first sighting). Each links to the map when --http serves it."""
+    from adsbwatch.receiver.outputs.alerts import Alerter
+
+    station = built.station
+    assert built.console is not None
+    http = built.network.http if built.network is not None else None
+    map_root = http.link_url if http is not None else None
+    d = config.decoding
+    station.add(Alerter(built.console, d.on_sighting, warn, station.receiver, map_root))
+    if d.notify:
+        from adsbwatch.receiver.outputs.notify.push import PushAlerts
+        from adsbwatch.receiver.outputs.notify.targets import notify_target
+
+        station.add(PushAlerts([notify_target(url) for url in d.notify], warn,
+                               station.receiver, map_root))
 
 
 def _recording(config: StationConfig, built: BuiltStation) -> Consumer:

@@ -10,7 +10,16 @@ import sys
 from collections.abc import Sequence
 
 from adsbwatch import __version__
-from adsbwatch.receiver.cli import history, live, replay, report, serve, simulate, watchlist
+from adsbwatch.receiver.cli import (
+    history,
+    live,
+    notify_test,
+    replay,
+    report,
+    serve,
+    simulate,
+    watchlist,
+)
 from adsbwatch.receiver.cli import store as store_cmd
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
@@ -34,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_parser(sub)
     serve.add_parser(sub, db_parent)
     report.add_parser(sub, db_parent)
+    notify_test.add_parser(sub)
     return parser
 
 
