@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         RecordingSourceConfig,
         StationConfig,
     )
+    from adsbwatch.receiver.outputs.notify.targets import NotifyTarget
     from adsbwatch.receiver.outputs.stdout import StdoutOutlet, StdoutWatch
     from adsbwatch.receiver.station.inputs import Input
     from adsbwatch.receiver.station.station import Station
@@ -62,6 +63,7 @@ def build_station(config: StationConfig,
     from adsbwatch.receiver.station.inputs import combined_info
     from adsbwatch.receiver.station.station import Station
 
+    targets = _notify_targets(config)  # a URL Apprise does not know: said before anything
     inputs = _inputs(config, warn)
     info = combined_info(inputs)
     receiver = config.receiver if config.receiver is not None else info.position
@@ -93,7 +95,7 @@ def build_station(config: StationConfig,
     for consumer in built.network.consumers:
         station.add(consumer)
     if pipeline is not None:
-        _alerts(config, built, warn)
+        _alerts(config, built, targets, warn)
     _views(config, built)
     return built
 
@@ -198,10 +200,20 @@ def _decoding_consumers(config: StationConfig, built: BuiltStation,
         station.add(_recording(config, built))
 
 
-def _alerts(config: StationConfig, built: BuiltStation, warn: Callable[[str], None]) -> None:
-    """The console's sighting line and --on-sighting's command; --notify's messages,
-    their URLs checked now (a URL Apprise does not know is an error before the run, not
-    at the first sighting). Each links to the map when --http serves it."""
+def _notify_targets(config: StationConfig) -> list[NotifyTarget]:
+    """--notify's URLs as Apprise understands them (one it does not, or no Apprise: a
+    one-line error before the run, not at the first sighting)."""
+    if not config.decoding.notify:
+        return []
+    from adsbwatch.receiver.outputs.notify.targets import notify_target
+
+    return [notify_target(url) for url in config.decoding.notify]
+
+
+def _alerts(config: StationConfig, built: BuiltStation, targets: list[NotifyTarget],
+            warn: Callable[[str], None]) -> None:
+    """The console's sighting line, --on-sighting's command and --notify's messages,
+    each linking to the map when --http serves it."""
     from adsbwatch.receiver.outputs.alerts import Alerter
 
     station = built.station
@@ -210,12 +222,10 @@ def _alerts(config: StationConfig, built: BuiltStation, warn: Callable[[str], No
     map_root = http.link_url if http is not None else None
     d = config.decoding
     station.add(Alerter(built.console, d.on_sighting, warn, station.receiver, map_root))
-    if d.notify:
+    if targets:
         from adsbwatch.receiver.outputs.notify.push import PushAlerts
-        from adsbwatch.receiver.outputs.notify.targets import notify_target
 
-        station.add(PushAlerts([notify_target(url) for url in d.notify], warn,
-                               station.receiver, map_root))
+        station.add(PushAlerts(targets, warn, station.receiver, map_root))
 
 
 def _recording(config: StationConfig, built: BuiltStation) -> Consumer:

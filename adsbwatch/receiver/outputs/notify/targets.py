@@ -66,9 +66,17 @@ def masked(url: str, secrets: tuple[str, ...]) -> str:
     return scheme + sep + "".join(MASK if piece in hidden else piece for piece in pieces)
 
 
+def importable(module: str) -> bool:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
 def needs_extra() -> None:
     """A one-line error (exit 2) when Apprise is not installed."""
-    if importlib.util.find_spec("apprise") is None:
+    if not importable("apprise"):
         raise UserError(f"--notify needs apprise, which is not installed: {NOTIFY_EXTRA}")
 
 
@@ -79,7 +87,7 @@ def notify_target(url: str) -> NotifyTarget:
     import apprise
 
     scheme = scheme_of(url)
-    if scheme in MQTT_SCHEMES and importlib.util.find_spec("paho") is None:
+    if scheme in MQTT_SCHEMES and not importable("paho.mqtt.client"):
         raise UserError(f"--notify {scheme}://...: MQTT needs paho-mqtt, which is not "
                         f"installed: {NOTIFY_EXTRA}")
     plugin = apprise.Apprise.instantiate(url.strip())
