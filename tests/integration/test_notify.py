@@ -140,3 +140,46 @@ def test_without_the_notify_extra_one_line_says_what_to_install(
     (line,) = result.stderr.splitlines()
     assert line.startswith("adsbwatch: error: ") and needed in line
     assert line.endswith("pip install 'adsbwatch[notify]'")
+
+
+def test_the_message_names_what_the_aircraft_database_knows(
+        webhook: Webhook, warnings: list[str]) -> None:  # noqa: F811
+    """The station as `replay` builds it, with an aircraft database (the seam
+    build_station's info_of): the console line and the pushed message name the
+    registration, type, operator and country."""
+    import io
+
+    from adsbwatch.decoder.registry.info import AircraftInfo
+    from adsbwatch.receiver.assembly.build import build_station
+    from adsbwatch.receiver.config.model import (
+        DecodingConfig,
+        Position,
+        RecordingSourceConfig,
+        StationConfig,
+        StoreConfig,
+    )
+
+    config = StationConfig(
+        "replay", RecordingSourceConfig(str(SAMPLE), start_time="2025-05-16T09:30:00Z"),
+        receiver=Position(52.3086, 4.7639),
+        decoding=DecodingConfig(watchlists=(WATCHLIST,),
+                                notify=(f"json://127.0.0.1:{webhook.port}/hook",)),
+        store=StoreConfig(enabled=False))
+    database = {0x484506: AircraftInfo(
+        registration="PH-GOV", type_code="B737", description="Boeing 737-700",
+        operator="Netherlands Government", country="NL", country_name="Netherlands")}
+    built = build_station(config, warnings.append, info_of=database.get)
+    console = io.StringIO()
+    built.console.file = console  # type: ignore[union-attr]
+    try:
+        built.station.run()
+    finally:
+        built.station.close()
+    assert warnings == []
+    line = console_sighting(console.getvalue())
+    assert line.startswith(f"SIGHTING 484506 ({NAF_LABEL}) PH-GOV B737 callsign NAF01 ")
+    (_, body), = webhook.wait(1)
+    assert body["title"] == f"484506 NAF01: {NAF_LABEL}"
+    assert body["message"].splitlines()[:2] == [
+        f"Sighting of 484506 ({NAF_LABEL})",
+        "PH-GOV, B737 (Boeing 737-700), Netherlands Government, Netherlands"]

@@ -19,6 +19,7 @@ from adsbwatch.decoder.messages.decode import RepeatingDecoder, UndecodableFrame
 from adsbwatch.decoder.messages.tracker import AircraftUpdate, Tracker, TrackerConfig
 from adsbwatch.decoder.messages.visits import Visit, Visits
 from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.decoder.registry.info import InfoLookup
 from adsbwatch.receiver.core.events import Decoded, Recorded, Sighting
 
 HOUSEKEEPING_S = 1.0  # seconds of the clock between expiry sweeps
@@ -35,8 +36,9 @@ class PipelineTotals:
 
 class Pipeline:
     def __init__(self, *, tracker_config: TrackerConfig, watchlist: Watchlist,
-                 record_all: bool, visit_gap_s: float, sighting_wait_s: float) -> None:
-        self.tracker = Tracker(tracker_config)
+                 record_all: bool, visit_gap_s: float, sighting_wait_s: float,
+                 info_of: InfoLookup | None = None) -> None:
+        self.tracker = Tracker(tracker_config, info_of)
         self.watchlist = watchlist
         self.record_all = record_all
         self.visits = Visits(visit_gap_s)
