@@ -470,7 +470,7 @@ function setupDesktopAlerts() {
     button.textContent = permission === "denied" ? "desktop alerts blocked"
       : "allow desktop alerts";
     button.title = window.isSecureContext ? "a desktop notification for each sighting"
-      : "browsers allow desktop notifications on https:// or localhost pages only";
+      : "browsers allow desktop notifications on https or localhost pages only";
   };
   button.addEventListener("click", async () => {
     try { await Notification.requestPermission(); } catch (e) { /* old callback form */ }
