@@ -472,7 +472,8 @@ def test_the_table_and_panel_show_what_the_aircraft_database_says(browser,
 
     built = replay_with_database(tmp_path)
     published = Published({name: (tmp_path / name).read_bytes()
-                           for name in ("aircraft.json", "receiver.json")})
+                           for name in ("aircraft.json", "receiver.json")}
+                          | {"sightings.json": b'{"now":0,"sightings":[]}'})  # as a run's
     network = NetworkThread()
     try:
         service = HttpService(network, make_app(
@@ -504,3 +505,56 @@ def test_the_table_and_panel_show_what_the_aircraft_database_says(browser,
         service.stop()
     finally:
         network.stop()
+
+
+# ------------------------------------------------------------------ sightings
+
+BANNERS = """const b = [...document.querySelectorAll('#sightings .sighting')];
+    return b.map(x => [x.dataset.hex, x.querySelector('.sighting-text').innerText])"""
+
+
+def test_a_sighting_shows_a_banner_and_where_allowed_a_desktop_notification(
+        start_server, browser) -> None:
+    server = start_server("replay", str(SAMPLE), *SAMPLE_ARGS, "--http", "0", "--no-db")
+    (sighting,) = server.json("data/sightings.json")["sightings"]
+    assert (sighting["hex"], sighting["label"], sighting["callsign"]) == (
+        "484506", NAF_LABEL, "NAF01")
+    banner = [["484506", f"Sighting: 484506 NAF01 — {NAF_LABEL}, 09:30:00 UTC"]]
+
+    # Not allowed yet: the banner, and the button that asks.
+    browser.get(server.url)
+    assert wait_for(browser, BANNERS.replace("return ", "const s = ", 1)
+                    + "; return s.length && s;") == banner
+    button = browser.execute_script(
+        "const b = document.getElementById('desktop-alerts'); "
+        "return [b.classList.contains('hidden'), b.innerText, b.disabled]")
+    assert button == [False, "allow desktop alerts", False]
+    assert browser.execute_script("return state.notified") == []
+    # Clicking the banner selects the aircraft.
+    browser.execute_script("document.querySelector('#sightings .sighting-text').click()")
+    info = wait_for(browser, "return document.getElementById('selected-info').innerText")
+    assert info.startswith(f"selected: 484506 NAF01 (watched: {NAF_LABEL})")
+    screenshot(browser, "web_map_sighting.png")
+
+    # Allowed (as the button's question answered yes): a desktop notification too.
+    browser.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": server.url.rstrip("/"), "permissions": ["notifications"]})
+    browser.get(server.url)
+    assert wait_for(browser, "return state.notified.length && state.notified") == ["484506"]
+    assert browser.execute_script(BANNERS) == banner
+    assert browser.execute_script(
+        "return document.getElementById('desktop-alerts').classList.contains('hidden')")
+
+    # Dismissed, it stays dismissed; the map's link to the aircraft selects it.
+    browser.execute_script("document.querySelector('#sightings .sighting-close').click()")
+    assert browser.execute_script(BANNERS) == []
+    browser.get(server.url + "?icao=484506")
+    info = wait_for(browser, "return document.getElementById('selected-info').innerText")
+    assert info.startswith("selected: 484506 NAF01")
+    wait_for(browser, "return state.sightingsSeen.size")
+    assert browser.execute_script(BANNERS) == []
+    assert browser.execute_script("return state.notified") == []
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    status, _, err = server.stop()
+    assert status == 0, err

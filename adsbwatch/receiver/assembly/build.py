@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         RecordingSourceConfig,
         StationConfig,
     )
+    from adsbwatch.receiver.outputs.notify.targets import NotifyTarget
     from adsbwatch.receiver.outputs.stdout import StdoutOutlet, StdoutWatch
     from adsbwatch.receiver.registry import Registry
     from adsbwatch.receiver.station.inputs import Input
@@ -67,6 +68,7 @@ def build_station(config: StationConfig,
     from adsbwatch.receiver.station.inputs import combined_info
     from adsbwatch.receiver.station.station import Station
 
+    targets = _notify_targets(config)  # a URL Apprise does not know: said before anything
     inputs = _inputs(config, warn)
     info = combined_info(inputs)
     receiver = config.receiver if config.receiver is not None else info.position
@@ -99,6 +101,8 @@ def build_station(config: StationConfig,
                                     built.store_name, warn)
     for consumer in built.network.consumers:
         station.add(consumer)
+    if pipeline is not None:
+        _alerts(config, built, targets, warn)
     _views(config, built)
     return built
 
@@ -191,8 +195,6 @@ def _decoding_consumers(config: StationConfig, built: BuiltStation,
                         warn: Callable[[str], None]) -> None:
     from rich.console import Console
 
-    from adsbwatch.receiver.outputs.alerts import Alerter
-
     station = built.station
     raw = config.outputs.raw
     if raw:  # stdout holds AVR lines only: sightings on stderr, no table
@@ -203,15 +205,43 @@ def _decoding_consumers(config: StationConfig, built: BuiltStation,
             console = Console(file=built.outlet, highlight=False,  # type: ignore[arg-type]
                               width=WIDE)
     built.console = console
-    station.add(Alerter(console, config.decoding.on_sighting, warn))
     if not raw:
         from adsbwatch.receiver.outputs.stdout import StdoutWatch
 
-        recording = built.recorder is not None or config.decoding.on_sighting is not None
+        d = config.decoding
+        recording = built.recorder is not None or d.on_sighting is not None or bool(d.notify)
         built.stdout_watch = StdoutWatch(built.outlet, recording, station.request_stop, warn)
         station.add(built.stdout_watch)
     if built.recorder is not None:
         station.add(_recording(config, built))
+
+
+def _notify_targets(config: StationConfig) -> list[NotifyTarget]:
+    """--notify's URLs as Apprise understands them (one it does not, or no Apprise: a
+    one-line error before the run, not at the first sighting)."""
+    if not config.decoding.notify:
+        return []
+    from adsbwatch.receiver.outputs.notify.targets import notify_target
+
+    return [notify_target(url) for url in config.decoding.notify]
+
+
+def _alerts(config: StationConfig, built: BuiltStation, targets: list[NotifyTarget],
+            warn: Callable[[str], None]) -> None:
+    """The console's sighting line, --on-sighting's command and --notify's messages,
+    each linking to the map when --http serves it."""
+    from adsbwatch.receiver.outputs.alerts import Alerter
+
+    station = built.station
+    assert built.console is not None
+    http = built.network.http if built.network is not None else None
+    map_root = http.link_url if http is not None else None
+    d = config.decoding
+    station.add(Alerter(built.console, d.on_sighting, warn, station.receiver, map_root))
+    if targets:
+        from adsbwatch.receiver.outputs.notify.push import PushAlerts
+
+        station.add(PushAlerts(targets, warn, station.receiver, map_root))
 
 
 def _recording(config: StationConfig, built: BuiltStation) -> Consumer:

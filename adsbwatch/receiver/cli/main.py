@@ -14,6 +14,7 @@ from adsbwatch.receiver.cli import (
     aircraft_db,
     history,
     live,
+    notify_test,
     replay,
     report,
     serve,
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(sub, db_and_aircraft)
     aircraft_db.add_parser(sub, db_parent, aircraft_parent)
     report.add_parser(sub, db_parent)
+    notify_test.add_parser(sub)
     return parser
 
 

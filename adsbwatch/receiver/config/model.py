@@ -103,6 +103,7 @@ class DecodingConfig:
     aircraft_expiry_s: float = AIRCRAFT_EXPIRY_S  # silence after which an aircraft leaves
     sighting_wait_s: float = SIGHTING_WAIT_S
     on_sighting: tuple[str, ...] | None = None  # argv run for each sighting
+    notify: tuple[str, ...] = ()  # Apprise URLs each sighting is pushed to
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,8 @@ class StationConfig:
     def records(self) -> bool:
         """Whether --raw was asked to decode and record as well."""
         d = self.decoding
-        return bool(d.watchlists or self.store.db or d.record_all or d.on_sighting)
+        return bool(d.watchlists or self.store.db or d.record_all or d.on_sighting
+                    or d.notify)
 
     @property
     def decodes(self) -> bool:

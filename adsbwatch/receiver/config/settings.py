@@ -133,7 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("raw", "outputs.raw", kind=FLAG, default=False,
             help="print every valid frame as an AVR line (*HEX;) on stdout, and nothing "
                  "else there; decodes and records too with --watchlist, --db, "
-                 "--record-all or --on-sighting"),
+                 "--record-all, --on-sighting or --notify"),
     Setting("fix", "fix", parse=values.repair_bits, default=1, metavar="{0,1,2}",
             help="bits to repair: 1 for DF11/17/18 (default), 2 adds 2-bit repair of "
                  "DF17/18, 0 repairs nothing"),
@@ -173,6 +173,12 @@ SETTINGS: tuple[Setting, ...] = (
             help="run CMD (no shell) for each sighting of a watched aircraft, the "
                  "sighting as JSON on stdin, ADSBWATCH_ICAO/LABEL/CALLSIGN in its "
                  "environment"),
+    Setting("notify", "decoding.notify", parse=values.notify_url, kind=LIST, default=(),
+            metavar="URL",
+            help="push each sighting to this Apprise URL (repeatable): ntfy://ntfy.sh/TOPIC, "
+                 "tgram://BOTTOKEN/CHATID, pover://USER@TOKEN, discord://ID/TOKEN, "
+                 "mailtos://USER:PASS@HOST, mqtt://HOST/TOPIC, json://HOST/PATH...; needs "
+                 "pip install 'adsbwatch[notify]'; adsbwatch notify-test URL tries one"),
     # --- the network
     Setting("net", "outputs.net", kind=FLAG, default=False,
             help="serve AVR (30002), SBS (30003) and Beast (30005) as dump1090-fa does; "

@@ -174,6 +174,19 @@ def command(text: str) -> tuple[str, ...]:
     return argv
 
 
+def notify_url(text: str) -> str:
+    """An Apprise URL (ntfy://..., tgram://..., mqtt://...); whether Apprise knows it is
+    checked when the run starts. Never echoed: it may hold a token."""
+    url = text.strip()
+    scheme, sep, rest = url.partition("://")
+    if not (sep and rest and scheme.replace("+", "").isalnum()) or "\0" in url \
+            or any(c.isspace() for c in url):
+        raise ValueError("not a notification URL: SERVICE://... as Apprise writes them, "
+                         "e.g. ntfy://ntfy.sh/TOPIC, tgram://BOTTOKEN/CHATID, "
+                         "mqtt://HOST/TOPIC")
+    return url
+
+
 def bind_address(text: str) -> str:
     """An address to listen on; empty would mean every interface, which must be asked."""
     if not text or text != text.strip() or "\0" in text:

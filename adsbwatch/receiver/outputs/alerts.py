@@ -1,7 +1,9 @@
 """Alerts for sightings: a highlighted console line, and the user's --on-sighting command.
 
 The command runs without a shell (so a callsign or label can never be run as code), gets
-the sighting as JSON on stdin and the main fields in its environment, and never holds up
+the sighting as JSON on stdin and the main fields, the alert's title and text in its
+environment (ADSBWATCH_ICAO, _LABEL, _CALLSIGN, _REGISTRATION, _TYPE, _TITLE, _TEXT:
+what a push message says), and never holds up
 the receiver: commands run from a thread of their own, at most MAX_RUNNING at once, each
 killed after COMMAND_TIMEOUT_S; sightings beyond MAX_WAITING wait for none and are
 counted. A command that cannot start is one warning, and the alerts go on.
@@ -16,34 +18,40 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from rich.console import Console
 
 from adsbwatch.receiver.core.events import Sighting
 from adsbwatch.receiver.core.lines import warn_on_stderr
-from adsbwatch.receiver.when import table_time
+from adsbwatch.receiver.outputs.sighting_text import (
+    SightingFacts,
+    body,
+    console_line,
+    environment,
+    facts_of,
+    title,
+)
 
 MAX_RUNNING = 4  # commands at once
 MAX_WAITING = 100  # sightings waiting for a free slot; more are not run (counted)
 COMMAND_TIMEOUT_S = 30.0  # a notifier that takes longer is killed
 CLOSE_WAIT_S = 5.0  # at the end, how long running and waiting commands get in all
+# What the command's JSON holds beside the sighting's own fields: the database's and the
+# receiver's facts, and the words a push message has.
+EXTRA = ("registration", "type_code", "description", "operator", "country", "distance_km",
+         "bearing_deg", "map_url")
 
 
-def sighting_line(s: Sighting) -> str:
-    v, ac = s.visit, s.aircraft
-    when = f"{table_time(v.first_seen)} UTC"
-    parts = [f"SIGHTING {ac.hex.upper()}"]
-    if v.label:
-        parts.append(f"({v.label})")
-    if ac.callsign:
-        parts.append(f"callsign {ac.callsign}")
-    if ac.squawk:
-        parts.append(f"squawk {ac.squawk}")
-    if ac.altitude is not None:
-        parts.append(f"{ac.altitude} ft")
-    level = v.signal_dbfs(1)  # None: its frames came from a peer that sends no level
-    parts.append(f"at {when}" if level is None else f"at {when}, {level:.1f} dBFS")
-    return " ".join(parts)
+def sighting_line(s: Sighting, receiver: tuple[float, float] | None = None) -> str:
+    return console_line(facts_of(s, receiver))
+
+
+class _Run(NamedTuple):
+    """One sighting's run of the command: its input and its variables."""
+
+    stdin: bytes
+    env: dict[str, str]
 
 
 class CommandRunner:
@@ -58,7 +66,7 @@ class CommandRunner:
         self.failures = 0  # could not start
         self.killed = 0  # ran past the timeout
         self.not_run = 0  # the waiting queue was full, or the run ended first
-        self._waiting: queue.Queue[Sighting | None] = queue.Queue(MAX_WAITING)
+        self._waiting: queue.Queue[_Run | None] = queue.Queue(MAX_WAITING)
         self._said_full = False
         self._running: set[subprocess.Popen[bytes]] = set()
         self._lock = threading.Lock()
@@ -74,9 +82,16 @@ class CommandRunner:
         with self._lock:
             return len(self._running)
 
-    def submit(self, sighting: Sighting) -> None:
+    def submit(self, sighting: Sighting, facts: SightingFacts | None = None) -> None:
+        """Run the command for `sighting` (what it is given is taken now, on the
+        caller's thread: the aircraft changes after)."""
+        facts = facts or facts_of(sighting)
+        data = sighting.as_dict()
+        data.update({key: value for key, value in facts.as_dict().items() if key in EXTRA})
+        data.update(title=title(facts), text=body(facts))
         try:
-            self._waiting.put_nowait(sighting)
+            self._waiting.put_nowait(_Run(json.dumps(data).encode() + b"\n",
+                                          environment(facts)))
         except queue.Full:
             self.not_run += 1
             if not self._said_full:
@@ -86,15 +101,13 @@ class CommandRunner:
 
     def _work(self) -> None:
         while not self._stop.is_set():
-            sighting = self._waiting.get()
-            if sighting is None:
+            run = self._waiting.get()
+            if run is None:
                 return
-            self._run(sighting)
+            self._run(run)
 
-    def _run(self, sighting: Sighting) -> None:
-        data = sighting.as_dict()
-        env = dict(os.environ, ADSBWATCH_ICAO=str(data["icao"]),
-                   ADSBWATCH_LABEL=str(data["label"]), ADSBWATCH_CALLSIGN=str(data["callsign"]))
+    def _run(self, run: _Run) -> None:
+        env = dict(os.environ, **run.env)
         try:
             proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, env=env)  # noqa: S603
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the environment
@@ -107,7 +120,7 @@ class CommandRunner:
             self._running.add(proc)
         assert proc.stdin is not None
         try:
-            proc.stdin.write(json.dumps(data).encode() + b"\n")
+            proc.stdin.write(run.stdin)
             proc.stdin.close()
         except OSError:
             pass  # the command need not read its input
@@ -153,20 +166,26 @@ class CommandRunner:
 
 
 class Alerter:
-    """The sightings consumer: the console line, and the command if one is given."""
+    """The sightings consumer: the console line, and the command if one is given.
+    `receiver`: where distances are measured from; `map_root`: the web map, linked to."""
 
     name = "alerts"
 
     def __init__(self, console: Console, argv: Sequence[str] | None,
-                 warn: Callable[[str], None] = warn_on_stderr) -> None:
+                 warn: Callable[[str], None] = warn_on_stderr,
+                 receiver: tuple[float, float] | None = None,
+                 map_root: str | None = None) -> None:
         self.console = console
+        self.receiver = receiver
+        self.map_root = map_root
         self.runner = CommandRunner(argv, warn) if argv else None
 
     def on_sighting(self, sighting: Sighting) -> None:
-        self.console.print(sighting_line(sighting), style="bold black on yellow",
+        facts = facts_of(sighting, self.receiver, self.map_root)
+        self.console.print(console_line(facts), style="bold black on yellow",
                            highlight=False, soft_wrap=True)
         if self.runner is not None:
-            self.runner.submit(sighting)
+            self.runner.submit(sighting, facts)
 
     def close(self) -> None:
         if self.runner is not None:

@@ -4,22 +4,12 @@ the pipeline, so a view in another thread only ever reads finished rows."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from adsbwatch.decoder.messages.aircraft import Aircraft
+from adsbwatch.decoder.messages.geo import bearing_deg
 from adsbwatch.decoder.messages.watchlist import Watchlist
-
-
-def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Initial great-circle bearing from point 1 to point 2, degrees clockwise from true
-    north in [0, 360)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    y = math.sin(dl) * math.cos(p2)
-    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return math.degrees(math.atan2(y, x)) % 360.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,8 @@
 """The consumer behind --http and --write-json: at each tick, at most once a second of
 wall time (and at the end), it rebuilds the JSON files from the one aircraft table and
 the station's statistics, publishes them by reference for the HTTP server, writes them
-to DIR, and refreshes /metrics' figures. It reads; it counts nothing of its own."""
+to DIR, and refreshes /metrics' figures; the map's sightings.json from the sightings. It
+reads; it counts nothing of its own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from adsbwatch.decoder.messages.tracker import Tracker
-from adsbwatch.receiver.core.events import Tick
+from adsbwatch.receiver.core.events import Sighting, Tick
 from adsbwatch.receiver.outputs.http.aircraft_json import aircraft_json
 from adsbwatch.receiver.outputs.http.documents import (
     REFRESH_MS,
@@ -21,7 +22,9 @@ from adsbwatch.receiver.outputs.http.documents import (
     receiver_json,
 )
 from adsbwatch.receiver.outputs.http.files import write_atomically
+from adsbwatch.receiver.outputs.http.sightings_json import SightingsFeed
 from adsbwatch.receiver.outputs.http.stats_json import stats_json
+from adsbwatch.receiver.outputs.sighting_text import facts_of
 from adsbwatch.receiver.station.stats import AIRCRAFT_S, StationStats, aircraft_present
 
 if TYPE_CHECKING:
@@ -59,6 +62,7 @@ class JsonOutput:
         self.clock = clock
         self.published = Published()
         self.history = HistoryRing()
+        self.sightings = SightingsFeed()
         self.builds = 0
         self.write_failures = 0
         self._due = 0.0
@@ -71,6 +75,9 @@ class JsonOutput:
         self._last_tick = tick
         if tick.final or self.clock() >= self._due:
             self.build(final=tick.final)
+
+    def on_sighting(self, sighting: Sighting) -> None:
+        self.sightings.add(facts_of(sighting, self.view.receiver))  # on the next build
 
     def close(self) -> None:
         try:
@@ -97,6 +104,7 @@ class JsonOutput:
             "aircraft.json": aircraft,
             "receiver.json": encode(receiver_json(view.receiver, self.history.count)),
             "stats.json": encode(stats_json(view.stats, gain, view.demod_counts())),
+            "sightings.json": encode(self.sightings.document(now)),
             **self.history.files,
         }
         self.published.documents = documents  # readers keep whichever dict they took

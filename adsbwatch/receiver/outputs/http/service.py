@@ -7,6 +7,7 @@ bounded, aiohttp's log made our lines."""
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,15 @@ class HttpService:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
+
+    @property
+    def link_url(self) -> str:
+        """The URL a message links to: on every interface (0.0.0.0, ::), this machine's
+        name, which the host check lets through, not an address no browser can open."""
+        if self.host in ("0.0.0.0", "::", ""):
+            name = socket.gethostname() or "localhost"
+            return f"http://{name}:{self.port}/"
+        return self.url
 
     def stop(self) -> None:
         if self._stopped or not self.network.running:

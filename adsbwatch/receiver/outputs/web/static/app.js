@@ -1,6 +1,8 @@
 // adsbwatch's web map: polls data/aircraft.json (dump1090-fa's format) every second and
 // shows the aircraft on an offline map and in a table; the history tab lists the watched
-// aircraft's past visits from the store (api/visits) and draws their tracks.
+// aircraft's past visits from the store (api/visits) and draws their tracks. Sightings
+// (data/sightings.json) show as banners, and as desktop notifications where allowed.
+// ?icao=HEX selects that aircraft once it is heard (the push alerts link to it).
 // Plain JavaScript, no build step; every URL is relative (works behind a path prefix).
 "use strict";
 
@@ -12,6 +14,9 @@ const STALE_S = 60;            // dump1090-fa's pages dim aircraft not heard for
 const CURRENT_VISIT_S = 600;  // a stored visit this recent is the one under way
 const WATCHLIST_EVERY = 15;    // polls between reloads of api/watchlist (it can change)
 const TRACK_PAGES_MAX = 50;    // pages of api/track (10,000 points each) read for one visit
+const SIGHTING_RECENT_S = 600; // a sighting this recent (data time) gets a banner on opening
+const SIGHTINGS_SHOWN = 5;     // banners at once: the oldest gives way
+const DISMISSED_KEY = "adsbwatch.dismissed";  // localStorage: banners closed, by sighting
 
 const state = {
   config: {tiles: null, receiver: null, history: false},
@@ -24,6 +29,9 @@ const state = {
   storedTrail: null,           // the selected watched aircraft's points from the store
   trailLine: null,
   historyLine: null,
+  sightingsSeen: new Set(),    // sightings already handled, by sightingKey
+  notified: [],                // hexes a desktop notification was made for
+  wantSelect: (new URLSearchParams(location.search).get("icao") || "").toLowerCase() || null,
 };
 
 const map = L.map("map", {worldCopyJump: true, zoomControl: true}).setView([30, 0], 2);
@@ -211,6 +219,11 @@ function update(doc) {
   drawTable();
   drawTrail();
   showSelected();  // what is known of it may have come since it was chosen
+  if (state.wantSelect && state.aircraft.has(state.wantSelect)) {
+    const hex = state.wantSelect;  // ?icao=: once, when it is first there
+    state.wantSelect = null;
+    select(hex, true);
+  }
 }
 
 const tableRows = new Map();    // hex -> <tr>, kept and updated in place
@@ -409,6 +422,86 @@ function clearHistoryLine() {
   document.getElementById("history-clear").classList.add("hidden");
 }
 
+// ------------------------------------------------------------------ sightings
+
+// A sighting's key outlives the run's numbering: the aircraft and when its visit began.
+function sightingKey(s) { return s.hex + "@" + s.time; }
+
+function dismissedKeys() {
+  try { return new Set(JSON.parse(localStorage.getItem(DISMISSED_KEY) || "[]")); }
+  catch (e) { return new Set(); }
+}
+
+function dismiss(key) {
+  const keys = [...dismissedKeys(), key].slice(-200);
+  try { localStorage.setItem(DISMISSED_KEY, JSON.stringify(keys)); } catch (e) { /* private */ }
+}
+
+function chooseAircraft(hex) {
+  if (state.selected !== hex) select(hex, true);  // select() toggles: never unselect here
+}
+
+async function pollSightings() {
+  let doc;
+  try { doc = await getJson("data/sightings.json"); } catch (e) { return; }
+  const dismissed = dismissedKeys();
+  for (const s of doc.sightings || []) {
+    const key = sightingKey(s);
+    if (state.sightingsSeen.has(key)) continue;
+    state.sightingsSeen.add(key);
+    if (dismissed.has(key) || doc.now - s.time > SIGHTING_RECENT_S) continue;
+    showSighting(s, key);
+    notifyDesktop(s, key);
+  }
+}
+
+function showSighting(s, key) {
+  const name = [s.hex.toUpperCase(), s.callsign, s.registration].filter(Boolean).join(" ");
+  // Text, never HTML: labels and callsigns are data.
+  const text = el("span", {className: "sighting-text", title: s.text},
+    "Sighting: " + name + (s.label ? " — " + s.label : "") + ", " + utc(s.time).slice(11) +
+    " UTC");
+  const close = el("button", {className: "sighting-close", type: "button", title: "dismiss"},
+    "×");
+  const banner = el("div", {className: "sighting", role: "alert"}, text, close);
+  banner.dataset.hex = s.hex;
+  text.addEventListener("click", () => chooseAircraft(s.hex));
+  close.addEventListener("click", () => { banner.remove(); dismiss(key); });
+  const box = document.getElementById("sightings");
+  box.prepend(banner);
+  while (box.children.length > SIGHTINGS_SHOWN) box.lastChild.remove();
+}
+
+function notifyDesktop(s, key) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  try {
+    // The tag: one notification per sighting however many tabs show the map.
+    const note = new Notification(s.title, {body: s.text, tag: key});
+    note.onclick = () => { window.focus(); chooseAircraft(s.hex); };
+    state.notified.push(s.hex);
+  } catch (e) { /* a browser that shows them only from a service worker */ }
+}
+
+// The button that asks for desktop notifications, while they are not allowed.
+function setupDesktopAlerts() {
+  const button = document.getElementById("desktop-alerts");
+  if (!("Notification" in window)) return;
+  const show = () => {
+    const permission = Notification.permission;
+    button.classList.toggle("hidden", permission === "granted");
+    button.disabled = permission === "denied" || !window.isSecureContext;
+    button.textContent = permission === "denied" ? "desktop alerts blocked"
+      : "allow desktop alerts";
+    button.title = window.isSecureContext ? "a desktop notification for each sighting"
+      : "browsers allow desktop notifications on https or localhost pages only";
+  };
+  button.addEventListener("click", async () => {
+    try { await Notification.requestPermission(); } catch (e) { /* old callback form */ }
+    show();
+  });
+  show();
+}
+
 // ------------------------------------------------------------------ polling and start
 
 function setStatus(text) { document.getElementById("status").textContent = text; }
@@ -439,6 +532,7 @@ async function poll() {
       const positioned = (doc.aircraft || []).filter((a) => typeof a.lat === "number").length;
       setStatus((doc.aircraft || []).length + " aircraft (" + positioned +
         " with a position), at " + utc(doc.now) + " UTC");
+      await pollSightings();
     }
   } catch (e) {
     setStatus("no live data (" + e.message + ")");
@@ -477,6 +571,7 @@ async function start() {
   if (state.receiver) map.setView([state.receiver.lat, state.receiver.lon], 8);
   drawBackground();
   drawReceiver();
+  setupDesktopAlerts();
   document.getElementById("unit").addEventListener("change", (event) => {
     state.unit = event.target.value;
     drawReceiver();
