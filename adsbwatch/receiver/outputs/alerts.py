@@ -33,8 +33,8 @@ def sighting_line(s: Sighting) -> str:
     v, ac = s.visit, s.aircraft
     when = f"{table_time(v.first_seen)} UTC"
     parts = [f"SIGHTING {ac.hex.upper()}"]
-    if v.label:
-        parts.append(f"({v.label})")
+    if s.name:
+        parts.append(f"({s.name})")
     if ac.callsign:
         parts.append(f"callsign {ac.callsign}")
     if ac.squawk:

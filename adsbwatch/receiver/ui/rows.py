@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from adsbwatch.decoder.messages.aircraft import Aircraft
 from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.decoder.messages.watchrules import Seen
 
 
 def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -55,7 +56,8 @@ def _opt(value: object, fmt: str = "{}") -> str:
 
 def aircraft_row(ac: Aircraft, watchlist: Watchlist,
                  receiver: tuple[float, float] | None) -> AircraftRow:
-    entry = watchlist.match(ac.icao)
+    matched = watchlist.matches(Seen(ac.icao, ac.info, ac.callsign, ac.squawk))
+    entry = matched[0] if matched else None
     fix = ac.cpr.last
     distance = bearing = None
     if fix is not None and receiver is not None:
@@ -69,7 +71,7 @@ def aircraft_row(ac: Aircraft, watchlist: Watchlist,
         distance_km=distance, bearing_deg=bearing, messages=ac.messages,
         dbfs=ac.rssi,  # None: none of its frames had a level (a peer that sends none)
         watched=entry is not None,
-        label=entry.label if entry is not None else None)
+        label=entry.sighting_label if entry is not None else None)
 
 
 def aircraft_rows(aircraft: Iterable[Aircraft], watchlist: Watchlist,
