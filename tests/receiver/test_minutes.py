@@ -179,9 +179,8 @@ def test_a_version_2_store_gains_minutes_and_the_receiver_position(tmp_path: Pat
         store.save_minute(MinuteRow(minute=180.0, run_start=200.0, session_id=6,
                                     first_t=200.0, last_t=201.0, seconds=1.0, frames=3,
                                     messages=3, frames_by_df={17: 3}, levels={-12: 3}))
-    assert SCHEMA_VERSION == 4
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT id, lat, lon FROM sessions ORDER BY id").fetchall() == [
         (5, None, None), (6, 52.3, 4.76)]
     assert conn.execute("SELECT minute, frames, frames_by_df, levels FROM minutes").fetchall() \

@@ -31,7 +31,7 @@ from store_support import (
 )
 from support import checkout_env
 
-from adsbwatch.decoder.messages.watchlist import WatchEntry
+from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_rule, parse_watchlist
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.store.errors import CannotOpenStore, NoStoreError, StoreError
@@ -80,10 +80,10 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert default_db_path() == tmp_path / "home" / ".local/share/adsbwatch/adsbwatch.db"
 
 
-def test_open_creates_the_folder_and_schema_version_4(db: Path) -> None:
+def test_open_creates_the_folder_and_the_current_schema(db: Path) -> None:
     recorder(db).close()
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 5
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
@@ -116,7 +116,7 @@ def test_a_version_1_store_gains_sessions_and_keeps_its_rows(db: Path) -> None:
         assert [(v.id, v.icao, v.messages) for v in h.sightings()] == [(7, 4728070, 12)]
         assert [(s.source, s.live, s.samples, s.frames, s.ended) for s in h.sessions()] == [
             ("x.cu8", False, 10, 2, None)]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_a_version_3_store_keeps_its_points_and_then_takes_two_at_one_time(db: Path) -> None:
@@ -137,11 +137,45 @@ def test_a_version_3_store_keeps_its_points_and_then_takes_two_at_one_time(db: P
         rec.add_point(7, PointRow(101.0, 52.2, 4.5))  # same time, another position
         rec.add_point(7, PointRow(101.0, 52.1, 4.5))  # the stored one again
         rec.add_event(7, 100.0, "squawk", "7700")  # same time and kind, another value
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == 4
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert raw_rows(db, "SELECT t, lat FROM track_points ORDER BY t, lat") == [
         (100.0, 52.0), (101.0, 52.1), (101.0, 52.2)]
     assert raw_rows(db, "SELECT value FROM events ORDER BY value") == [("7000",), ("7700",)]
     assert integrity(db) == "ok"
+
+
+def test_a_version_4_watchlist_of_addresses_becomes_rules(db: Path) -> None:
+    """Version 4 kept addresses and blocks as (lo, hi): each becomes the rule it was, its
+    label and added time kept, and reads back as the same watchlist."""
+    conn = _database_at(db, 4)
+    conn.executemany("INSERT INTO watchlist (lo, hi, label, added) VALUES (?, ?, ?, ?)",
+                     [(0x484506, 0x484506, "Dutch government", 10.0),
+                      (0x100000, 0x1FFFFF, "Russia", 11.0), (0x00000A, 0x00000A, "", 12.0)])
+    conn.commit()
+    conn.close()
+    with open_watchlist_store(str(db)) as store:
+        assert store.watch_entries() == [WatchEntry(0x00000A, 0x00000A),
+                                         WatchEntry(0x100000, 0x1FFFFF, "Russia"),
+                                         WatchEntry(0x484506, 0x484506, "Dutch government")]
+    assert raw_rows(db, "SELECT rule, label, added FROM watchlist ORDER BY added") == [
+        ("484506", "Dutch government", 10.0), ("100000-1FFFFF", "Russia", 11.0),
+        ("00000A", "", 12.0)]
+    assert integrity(db) == "ok"
+
+
+def test_rules_are_stored_by_their_text_and_read_back(db: Path) -> None:
+    rules = parse_watchlist('military country:ru\nsquawk:7700,7500 "emergency"\n'
+                            'operator:"Russia - Air Force" RuAF\n', "w")
+    with open_watchlist_store(str(db)) as store:
+        assert store.add_watch(rules) == 3
+        # the same rule written in another order is the same rule: relabelled
+        assert store.add_watch(parse_watchlist("country:RU military Russian", "w")) == 0
+        assert store.remove_watch(parse_rule("squawk:7500,7700")) is True
+    assert raw_rows(db, "SELECT rule, label FROM watchlist ORDER BY rule") == [
+        ("country:RU military", "Russian"), ('operator:"Russia - Air Force"', "RuAF")]
+    with open_watchlist_store(str(db), read_only=True) as store:
+        assert [e.text() for e in store.watch_entries()] == [
+            "country:RU military Russian", 'operator:"Russia - Air Force" RuAF']
 
 
 def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
@@ -153,7 +187,7 @@ def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
         recorder(path).close()
         with history(path) as h:
             assert h.sightings() == []
-        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 4
+        assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
@@ -167,7 +201,8 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         with pytest.raises(CannotOpenStore) as info:
             opening()
         assert str(info.value) == (f"{path} has schema version 7, newer than this adsbwatch "
-                                   "knows (4): upgrade adsbwatch or use another database")
+                                   f"knows ({SCHEMA_VERSION}): upgrade adsbwatch or use "
+                                   "another database")
         assert isinstance(info.value, RuntimeFailure) and info.value.exit_status == 2
 
 
@@ -423,7 +458,7 @@ def test_two_recorders_share_one_database(db: Path) -> None:
 
 def test_watchlist_add_replace_remove(db: Path) -> None:
     def added_time() -> float:
-        return raw_rows(db, f"SELECT added FROM watchlist WHERE lo = {0x3C6DD4}")[0][0]
+        return raw_rows(db, "SELECT added FROM watchlist WHERE rule = '3C6DD4'")[0][0]
 
     with open_watchlist_store(str(db)) as store:
         assert store.add_watch([WatchEntry(0x100000, 0x1FFFFF, "Russia"),
@@ -435,9 +470,9 @@ def test_watchlist_add_replace_remove(db: Path) -> None:
                                          WatchEntry(0x100000, 0x1FFFFF, "Russia"),
                                          WatchEntry(0x3C6DD4, 0x3C6DD4, "Lufthansa")]
         assert added_time() == added
-        assert store.remove_watch(0x100000, 0x1FFFFF) is True
-        assert store.remove_watch(0x100000, 0x1FFFFF) is False
-        assert store.remove_watch(0x150000, 0x150000) is False
+        assert store.remove_watch(WatchEntry(0x100000, 0x1FFFFF)) is True
+        assert store.remove_watch(WatchEntry(0x100000, 0x1FFFFF, "Russia")) is False
+        assert store.remove_watch(WatchEntry(0x150000, 0x150000)) is False
         assert [e.lo for e in store.watch_entries()] == [1, 0x3C6DD4]
     with open_watchlist_store(str(db), read_only=True) as store:  # committed at once
         assert len(store.watch_entries()) == 2
