@@ -1,4 +1,5 @@
-"""`adsbwatch watchlist add|remove|list|import|export`: the watched addresses in the store."""
+"""`adsbwatch watchlist add|remove|list|import|export|test`: the watchlist's rules in the
+store."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, format_watchlist
 from adsbwatch.receiver.assembly.watchlists import load_watchlist_files
-from adsbwatch.receiver.cli.opening import watch_entry, write_output
+from adsbwatch.receiver.cli.opening import watch_rule, write_output
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.store.errors import NoStoreError
@@ -15,7 +16,7 @@ from adsbwatch.receiver.store.opening import open_watchlist_store, store_locatio
 
 
 def cmd_watch_add(args: argparse.Namespace) -> int:
-    entry = watch_entry(args.address, " ".join(args.label))
+    entry = watch_rule(args.rule, args.label)
     with open_watchlist_store(args.db) as store:
         store.add_watch([entry])
     write_stdout(f"watching {entry.text()}\n")
@@ -24,11 +25,11 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
 
 
 def cmd_watch_remove(args: argparse.Namespace) -> int:
-    entry = watch_entry(args.address, "")
+    entry = watch_rule(args.rule, None)  # a label given is not part of the rule
     with open_watchlist_store(args.db) as store:
-        if not store.remove_watch(entry.lo, entry.hi):
-            raise UserError(f"{args.address} is not on the watchlist")
-    write_stdout(f"no longer watching {args.address.upper()}\n")
+        if not store.remove_watch(entry):
+            raise UserError(f"{entry.rule()} is not on the watchlist")
+    write_stdout(f"no longer watching {entry.rule()}\n")
     flush_stdout()
     return 0
 
@@ -67,14 +68,19 @@ def cmd_watch_export(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
-    watch = sub.add_parser("watchlist", help="the watched ICAO addresses in the store")
+    watch = sub.add_parser("watchlist", help="the watchlist's rules in the store")
     wsub = watch.add_subparsers(dest="action", required=True)
-    add = wsub.add_parser("add", parents=[db_parent], help="watch an address or a block")
-    add.add_argument("address", help="HEX, or HEX-HEX for a block (e.g. 100000-1FFFFF: Russia)")
-    add.add_argument("label", nargs="*", help="a label, e.g. 'Dutch government'")
+    add = wsub.add_parser("add", parents=[db_parent],
+                          help="watch a rule: an address, a block or conditions")
+    add.add_argument("rule", nargs="+", metavar="RULE",
+                     help="a watchlist line: HEX or HEX-HEX (e.g. 100000-1FFFFF: Russia) "
+                          "and/or conditions (reg:RA-86496 type:IL62 country:RU "
+                          "'operator:\"Russia - Air Force\"' military interesting "
+                          "callsign:RFF* squawk:7500,7600,7700), then an optional label")
+    add.add_argument("--label", help="the rule's label (instead of one after the rule)")
     add.set_defaults(handler=cmd_watch_add)
-    rem = wsub.add_parser("remove", parents=[db_parent], help="stop watching an entry")
-    rem.add_argument("address", help="HEX or HEX-HEX, as added")
+    rem = wsub.add_parser("remove", parents=[db_parent], help="stop watching a rule")
+    rem.add_argument("rule", nargs="+", metavar="RULE", help="the rule, as added")
     rem.set_defaults(handler=cmd_watch_remove)
     lst = wsub.add_parser("list", parents=[db_parent], help="print the watchlist")
     lst.set_defaults(handler=cmd_watch_list)
