@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from adsbwatch.decoder.messages.watchlist import Watchlist
+    from adsbwatch.decoder.registry.info import InfoLookup
     from adsbwatch.receiver.assembly.network import NetworkOutputs
     from adsbwatch.receiver.config.model import (
         LiveSourceConfig,
@@ -53,10 +54,11 @@ class BuiltStation:
     extra: list[Consumer] = field(default_factory=list)
 
 
-def build_station(config: StationConfig,
-                  warn: Callable[[str], None] = warn_on_stderr) -> BuiltStation:
+def build_station(config: StationConfig, warn: Callable[[str], None] = warn_on_stderr,
+                  info_of: InfoLookup | None = None) -> BuiltStation:
     """The station `config` asks for, its consumers added; nothing runs yet. A problem
-    the user can mend is a one-line UserError or RuntimeFailure."""
+    the user can mend is a one-line UserError or RuntimeFailure. `info_of`: what is known
+    of an aircraft (registration, type, country...), for the table and the watch rules."""
     from adsbwatch.receiver.outputs.stdout import StdoutOutlet
     from adsbwatch.receiver.station.clock import start_epoch
     from adsbwatch.receiver.station.inputs import combined_info
@@ -71,7 +73,7 @@ def build_station(config: StationConfig,
     if config.decodes:
         recorder = _open_recorder(config, warn) if config.opens_store else None
         watchlist = _watchlist(config, recorder)
-        pipeline = _pipeline(config, receiver, watchlist)
+        pipeline = _pipeline(config, receiver, watchlist, info_of)
     station = Station(inputs, start_epoch=start_epoch(info, start_time),
                       pipeline=pipeline, warn=warn, receiver=receiver,
                       wall_clock=live and start_time is None,  # a live stream: wall time
@@ -159,7 +161,7 @@ def _watchlist(config: StationConfig, recorder: Any) -> Watchlist:
 
 
 def _pipeline(config: StationConfig, receiver: tuple[float, float] | None,
-              watchlist: Watchlist) -> Any:
+              watchlist: Watchlist, info_of: InfoLookup | None) -> Any:
     from adsbwatch.decoder.messages.tracker import TrackerConfig
     from adsbwatch.receiver.station.pipeline import Pipeline
 
@@ -168,7 +170,7 @@ def _pipeline(config: StationConfig, receiver: tuple[float, float] | None,
                                                  expire_s=d.aircraft_expiry_s),
                     watchlist=watchlist,
                     record_all=d.record_all, visit_gap_s=d.visit_gap_s,
-                    sighting_wait_s=d.sighting_wait_s)
+                    sighting_wait_s=d.sighting_wait_s, info_of=info_of)
 
 
 def _decoding_consumers(config: StationConfig, built: BuiltStation,
