@@ -60,6 +60,11 @@ class Sighting:
     # alone). Empty: the visit's label names it.
     rules: tuple[str, ...] = ()
     label: str = ""
+    at: float | None = None  # when its rule began to match; None: at the visit's start
+
+    @property
+    def time(self) -> float:
+        return self.visit.first_seen if self.at is None else self.at
 
     @property
     def name(self) -> str:
@@ -71,7 +76,7 @@ class Sighting:
         return {
             "icao": ac.hex, "label": self.name, "rules": list(self.rules),
             "callsign": ac.callsign or "",
-            "squawk": ac.squawk or "", "time": v.first_seen, "altitude_ft": ac.altitude,
+            "squawk": ac.squawk or "", "time": self.time, "altitude_ft": ac.altitude,
             "lat": ac.lat, "lon": ac.lon, "signal_dbfs": v.signal_dbfs(1),
             "visit_id": v.visit_id,
         }

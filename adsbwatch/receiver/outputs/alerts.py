@@ -31,7 +31,7 @@ CLOSE_WAIT_S = 5.0  # at the end, how long running and waiting commands get in a
 
 def sighting_line(s: Sighting) -> str:
     v, ac = s.visit, s.aircraft
-    when = f"{table_time(v.first_seen)} UTC"
+    when = f"{table_time(s.time)} UTC"
     parts = [f"SIGHTING {ac.hex.upper()}"]
     if s.name:
         parts.append(f"({s.name})")

@@ -146,7 +146,8 @@ class Pipeline:
         icao = update.aircraft.icao
         if icao in self._waiting:  # one waits still (a short visit gap, a new rule)
             self._announce(icao)
-        sighting = Sighting(visit, update.aircraft, tuple(r.rule() for r in new), label)
+        sighting = Sighting(visit, update.aircraft, tuple(r.rule() for r in new), label,
+                            update.t)
         self._waiting[icao] = (sighting, update.t + self.sighting_wait_s)
 
     def _announce(self, icao: int) -> None:
