@@ -19,3 +19,16 @@ def default_db_path() -> Path:
     # The XDG spec says to ignore a relative value.
     root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"
     return root / "adsbwatch" / "adsbwatch.db"
+
+
+AIRCRAFT_DB_NAME = "aircraft.db"
+# tar1090-db's aircraft.csv.gz, as readsb's and tar1090's install scripts fetch it
+AIRCRAFT_DB_URL = "https://raw.githubusercontent.com/wiedehopf/tar1090-db/csv/aircraft.csv.gz"
+
+
+def default_aircraft_db_path(db: str | Path | None) -> Path:
+    """The aircraft database beside the store `db` (--db as given; None: the default
+    store); beside the default store when the store is not a file (a URL)."""
+    if db is None or "://" in str(db):
+        return default_db_path().parent / AIRCRAFT_DB_NAME
+    return Path(db).parent / AIRCRAFT_DB_NAME

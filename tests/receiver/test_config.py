@@ -71,6 +71,9 @@ SAMPLES: dict[str, tuple[list[str], str | None, Any]] = {
                   (Path('a "quoted" \\ name\t.txt'), Path("b\x7f.txt"))),
     "db": (["--db", "/var/lib/adsbwatch/x.db"], "db = '/var/lib/adsbwatch/x.db'",
            "/var/lib/adsbwatch/x.db"),
+    "aircraft-db": (["--aircraft-db", "/var/lib/adsbwatch/aircraft.db"],
+                    "aircraft-db = '/var/lib/adsbwatch/aircraft.db'",
+                    Path("/var/lib/adsbwatch/aircraft.db")),
     "no-db": (["--no-db"], "no_db = true", True),
     "record-all": (["--record-all"], "record-all = true", True),
     "lat": (["--lat", "52.3086", "--lon", "4.7639"], "lat = 52.3086\nlon = 4.7639", 52.3086),
@@ -691,4 +694,5 @@ def test_every_setting_is_of_a_kind_its_reader_fits() -> None:
         flag = setting.kind in (Kind.FLAG, Kind.SWITCH)
         assert (setting.parse is None) == flag, setting.name
         assert setting.place.split(".")[0] in (
-            "source", "fix", "receiver", "decoding", "store", "outputs", "view"), setting.name
+            "source", "fix", "receiver", "decoding", "store", "outputs", "view",
+            "aircraft_db"), setting.name

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         StationConfig,
     )
     from adsbwatch.receiver.outputs.stdout import StdoutOutlet, StdoutWatch
+    from adsbwatch.receiver.registry import Registry
     from adsbwatch.receiver.station.inputs import Input
     from adsbwatch.receiver.station.station import Station
     from adsbwatch.receiver.ui.interactive import InteractiveView
@@ -51,6 +52,7 @@ class BuiltStation:
     stdout_watch: StdoutWatch | None = None  # what became of the table's stdout
     store_name: str | None = None  # where the store is, for the closing summary
     recorder: Any = None
+    registry: Registry | None = None  # the aircraft database (decoding runs)
     extra: list[Consumer] = field(default_factory=list)
 
 
@@ -69,17 +71,19 @@ def build_station(config: StationConfig, warn: Callable[[str], None] = warn_on_s
     receiver = config.receiver if config.receiver is not None else info.position
     live = config.command == "live"
     start_time = None if live else config.source.start_time  # type: ignore[union-attr]
-    recorder = watchlist = pipeline = None
+    recorder = watchlist = pipeline = built_registry = None
     if config.decodes:
         recorder = _open_recorder(config, warn) if config.opens_store else None
         watchlist = _watchlist(config, recorder)
+        if info_of is None:
+            info_of = _registry(config, warn).info
         pipeline = _pipeline(config, receiver, watchlist, info_of)
     station = Station(inputs, start_epoch=start_epoch(info, start_time),
                       pipeline=pipeline, warn=warn, receiver=receiver,
                       wall_clock=live and start_time is None,  # a live stream: wall time
                       throttle=not live and config.source.throttle)  # type: ignore[union-attr]
     built = BuiltStation(config, station, StdoutOutlet(), watchlist=watchlist,
-                         recorder=recorder)
+                         recorder=recorder, registry=built_registry)
     if recorder is not None:
         built.store_name = str(config.store.path)
     if config.outputs.raw:
@@ -161,7 +165,7 @@ def _watchlist(config: StationConfig, recorder: Any) -> Watchlist:
 
 
 def _pipeline(config: StationConfig, receiver: tuple[float, float] | None,
-              watchlist: Watchlist, info_of: InfoLookup | None) -> Any:
+              watchlist: Watchlist, info_of: InfoLookup) -> Any:
     from adsbwatch.decoder.messages.tracker import TrackerConfig
     from adsbwatch.receiver.station.pipeline import Pipeline
 
@@ -171,6 +175,15 @@ def _pipeline(config: StationConfig, receiver: tuple[float, float] | None,
                     watchlist=watchlist,
                     record_all=d.record_all, visit_gap_s=d.visit_gap_s,
                     sighting_wait_s=d.sighting_wait_s, info_of=info_of)
+
+
+def _registry(config: StationConfig, warn: Callable[[str], None]) -> Registry:
+    """The aircraft database, opened at the first aircraft. One named with --aircraft-db
+    that is not there is said; the default one beside the store may never have been made."""
+    from adsbwatch.receiver.registry import open_registry
+
+    return open_registry(config.aircraft_db_path, warn,
+                         missing_ok=config.aircraft_db is None)
 
 
 def _decoding_consumers(config: StationConfig, built: BuiltStation,

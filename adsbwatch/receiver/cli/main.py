@@ -10,7 +10,16 @@ import sys
 from collections.abc import Sequence
 
 from adsbwatch import __version__
-from adsbwatch.receiver.cli import history, live, replay, report, serve, simulate, watchlist
+from adsbwatch.receiver.cli import (
+    aircraft_db,
+    history,
+    live,
+    replay,
+    report,
+    serve,
+    simulate,
+    watchlist,
+)
 from adsbwatch.receiver.cli import store as store_cmd
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
@@ -26,13 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     db_parent = argparse.ArgumentParser(add_help=False)
     db_parent.add_argument("--db", help=f"the store (default {default_db_path()})")
+    aircraft_parent = aircraft_db.aircraft_db_parent()
+    # The commands that show aircraft read the aircraft database beside the store.
+    db_and_aircraft = argparse.ArgumentParser(add_help=False,
+                                              parents=[db_parent, aircraft_parent])
     replay.add_parser(sub)
     live.add_parser(sub)
     watchlist.add_parser(sub, db_parent)
-    history.add_parsers(sub, db_parent)
+    history.add_parsers(sub, db_and_aircraft)
     store_cmd.add_parser(sub, db_parent)
     simulate.add_parser(sub)
-    serve.add_parser(sub, db_parent)
+    serve.add_parser(sub, db_and_aircraft)
+    aircraft_db.add_parser(sub, db_parent, aircraft_parent)
     report.add_parser(sub, db_parent)
     return parser
 

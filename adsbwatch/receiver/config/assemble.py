@@ -43,7 +43,7 @@ def station_config(command: Command, chosen: Mapping[str, Any]) -> StationConfig
         decoding=DecodingConfig(**parts.pop("decoding")),
         store=StoreConfig(**parts.pop("store")),
         outputs=OutputsConfig.from_settings(**parts.pop("outputs")),
-        view=ViewConfig(**parts.pop("view")))
+        view=ViewConfig(**parts.pop("view")), aircraft_db=parts.pop("aircraft_db"))
 
 
 def setting_value(config: StationConfig, setting: Setting) -> Any:

@@ -15,6 +15,7 @@ from adsbwatch.receiver.defaults import (
     MAX_CLIENTS,
     SIGHTING_WAIT_S,
     VISIT_GAP_S,
+    default_aircraft_db_path,
     default_db_path,
 )
 from adsbwatch.receiver.errors import UserError
@@ -178,6 +179,7 @@ class StationConfig:
     store: StoreConfig = field(default_factory=StoreConfig)
     outputs: OutputsConfig = field(default_factory=OutputsConfig)
     view: ViewConfig = field(default_factory=ViewConfig)
+    aircraft_db: Path | None = None  # None: aircraft.db beside the store, if there
 
     def __post_init__(self) -> None:
         wanted = LiveSourceConfig if self.command == "live" else RecordingSourceConfig
@@ -208,3 +210,10 @@ class StationConfig:
         """--raw decodes for outputs that read aircraft without a store, unless a
         recording option asks for one."""
         return self.store.enabled and (not self.outputs.raw or self.records)
+
+    @property
+    def aircraft_db_path(self) -> Path:
+        """--aircraft-db, else aircraft.db beside the store."""
+        if self.aircraft_db is not None:
+            return self.aircraft_db
+        return default_aircraft_db_path(self.store.db)

@@ -144,6 +144,10 @@ SETTINGS: tuple[Setting, ...] = (
             help="also watch this file's entries in this run (repeatable)"),
     Setting("db", "store.db", parse=values.path_text,
             help=f"the store (default {default_db_path()})"),
+    Setting("aircraft-db", "aircraft_db", parse=values.path, metavar="PATH", show=str,
+            help="the aircraft database (registrations, types, operators; made by "
+                 "`adsbwatch db update` or `db import`; default aircraft.db beside the "
+                 "store)"),
     Setting("no-db", "store.enabled", kind=FLAG, default=False, inverted=True,
             help="record nothing: only show aircraft and sightings"),
     Setting("record-all", "decoding.record_all", kind=FLAG, default=False,
