@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from adsbwatch.decoder.messages.watchlist import WatchEntry, format_watchlist
-from adsbwatch.receiver.assembly.watchlists import load_watchlist_files
+from adsbwatch.decoder.messages.watchlist import WatchEntry, format_watchlist, parse_address
+from adsbwatch.decoder.messages.watchrules import Seen
+from adsbwatch.receiver.assembly.watchlists import (
+    load_numbered_watchlist,
+    load_watchlist_files,
+)
+from adsbwatch.receiver.cli.aircraft_db import aircraft_db_parent
 from adsbwatch.receiver.cli.opening import watch_rule, write_output
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
+from adsbwatch.receiver.core.lines import warn_on_stderr
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.store.errors import NoStoreError
 from adsbwatch.receiver.store.opening import open_watchlist_store, store_location
+
+if TYPE_CHECKING:
+    from adsbwatch.receiver.registry import Registry
 
 
 def cmd_watch_add(args: argparse.Namespace) -> int:
@@ -67,6 +78,58 @@ def cmd_watch_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _numbered_rules(args: argparse.Namespace) -> list[tuple[str, WatchEntry]]:
+    """The rules to test, each with where it is written: the --watchlist files' lines,
+    else the store's rules as `watchlist list` prints them (line N of its output)."""
+    if args.watchlist:
+        return [(f"{name}:{number}", entry) for name in args.watchlist
+                for number, entry in load_numbered_watchlist(name)]
+    return [(f"line {n}", entry) for n, entry in enumerate(_stored_entries(args.db), 1)]
+
+
+def _tested_address(text: str, registry: Registry, where: Path) -> int:
+    """HEX, or a registration the aircraft database (or the N-number rule) knows."""
+    try:
+        lo, hi = parse_address(text)
+    except ValueError:
+        address = registry.address_of(text)
+        if address is None:
+            raise UserError(f"{text!r} is neither a 6-digit hex address nor a registration "
+                            f"in the aircraft database at {where} (nor a US N-number)"
+                            ) from None
+        return address
+    if lo != hi:
+        raise UserError(f"{text!r} is a block: give one address or a registration")
+    return lo
+
+
+def cmd_watch_test(args: argparse.Namespace) -> int:
+    from adsbwatch.decoder.messages.watchexplain import describe, explain
+    from adsbwatch.receiver.cli.aircraft_db import aircraft_db_path
+    from adsbwatch.receiver.registry import open_registry
+
+    squawk = args.squawk
+    if squawk is not None and not (len(squawk) == 4 and set(squawk) <= set("01234567")):
+        raise UserError(f"--squawk {squawk}: a squawk is 4 octal digits 0-7, e.g. 7700")
+    callsign = None if args.callsign is None else args.callsign.strip().upper()
+    rules = _numbered_rules(args)
+    where = aircraft_db_path(args)
+    registry = open_registry(where, warn_on_stderr, missing_ok=args.aircraft_db is None)
+    try:
+        address = _tested_address(args.aircraft, registry, where)
+        seen = Seen(address, registry.info(address), callsign or None, squawk)
+    finally:
+        registry.close()
+    lines = [describe(seen)]
+    verdicts = explain(rules, seen)
+    lines += [f"  {v.text()}" for v in verdicts]
+    if not verdicts:
+        lines.append("  the watchlist is empty")
+    write_stdout("\n".join(lines) + "\n")
+    flush_stdout()
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     watch = sub.add_parser("watchlist", help="the watchlist's rules in the store")
     wsub = watch.add_subparsers(dest="action", required=True)
@@ -91,3 +154,12 @@ def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPars
     exp = wsub.add_parser("export", parents=[db_parent], help="write the watchlist as a file")
     exp.add_argument("file", nargs="?", help="output file (default stdout)")
     exp.set_defaults(handler=cmd_watch_export)
+    test = wsub.add_parser("test", parents=[db_parent, aircraft_db_parent()],
+                           help="which rules would match an aircraft, and why")
+    test.add_argument("aircraft", metavar="HEX|REG",
+                      help="an address (484506) or a registration (PH-GOV)")
+    test.add_argument("--callsign", help="as if it sent this callsign (for callsign: rules)")
+    test.add_argument("--squawk", help="as if it squawked this code (for squawk: rules)")
+    test.add_argument("--watchlist", action="append", metavar="FILE",
+                      help="test this file's rules instead of the store's (repeatable)")
+    test.set_defaults(handler=cmd_watch_test)
