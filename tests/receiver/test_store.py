@@ -31,7 +31,7 @@ from store_support import (
 )
 from support import checkout_env
 
-from adsbwatch.decoder.messages.watchlist import WatchEntry
+from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_rule, parse_watchlist
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure
 from adsbwatch.receiver.store.errors import CannotOpenStore, NoStoreError, StoreError
@@ -83,7 +83,7 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def test_open_creates_the_folder_and_the_current_schema(db: Path) -> None:
     recorder(db).close()
     conn = sqlite3.connect(db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
@@ -171,6 +171,40 @@ def test_a_version_4_stores_visits_keep_null_and_new_ones_carry_the_database(
     assert (by_id[8].registration, by_id[8].type_code, by_id[8].operator,
             by_id[8].country) == ("PH-GOV", "B737", "Dutch Government", "NL")
     assert by_id[7].registration is None and by_id[7].country is None
+
+
+def test_a_version_4_watchlist_of_addresses_becomes_rules(db: Path) -> None:
+    """Version 4 kept addresses and blocks as (lo, hi): each becomes the rule it was, its
+    label and added time kept, and reads back as the same watchlist."""
+    conn = _database_at(db, 4)
+    conn.executemany("INSERT INTO watchlist (lo, hi, label, added) VALUES (?, ?, ?, ?)",
+                     [(0x484506, 0x484506, "Dutch government", 10.0),
+                      (0x100000, 0x1FFFFF, "Russia", 11.0), (0x00000A, 0x00000A, "", 12.0)])
+    conn.commit()
+    conn.close()
+    with open_watchlist_store(str(db)) as store:
+        assert store.watch_entries() == [WatchEntry(0x00000A, 0x00000A),
+                                         WatchEntry(0x100000, 0x1FFFFF, "Russia"),
+                                         WatchEntry(0x484506, 0x484506, "Dutch government")]
+    assert raw_rows(db, "SELECT rule, label, added FROM watchlist ORDER BY added") == [
+        ("484506", "Dutch government", 10.0), ("100000-1FFFFF", "Russia", 11.0),
+        ("00000A", "", 12.0)]
+    assert integrity(db) == "ok"
+
+
+def test_rules_are_stored_by_their_text_and_read_back(db: Path) -> None:
+    rules = parse_watchlist('military country:ru\nsquawk:7700,7500 "emergency"\n'
+                            'operator:"Russia - Air Force" RuAF\n', "w")
+    with open_watchlist_store(str(db)) as store:
+        assert store.add_watch(rules) == 3
+        # the same rule written in another order is the same rule: relabelled
+        assert store.add_watch(parse_watchlist("country:RU military Russian", "w")) == 0
+        assert store.remove_watch(parse_rule("squawk:7500,7700")) is True
+    assert raw_rows(db, "SELECT rule, label FROM watchlist ORDER BY rule") == [
+        ("country:RU military", "Russian"), ('operator:"Russia - Air Force"', "RuAF")]
+    with open_watchlist_store(str(db), read_only=True) as store:
+        assert [e.text() for e in store.watch_entries()] == [
+            "country:RU military Russian", 'operator:"Russia - Air Force" RuAF']
 
 
 def test_an_empty_database_is_migrated(tmp_path: Path) -> None:
@@ -454,7 +488,7 @@ def test_two_recorders_share_one_database(db: Path) -> None:
 
 def test_watchlist_add_replace_remove(db: Path) -> None:
     def added_time() -> float:
-        return raw_rows(db, f"SELECT added FROM watchlist WHERE lo = {0x3C6DD4}")[0][0]
+        return raw_rows(db, "SELECT added FROM watchlist WHERE rule = '3C6DD4'")[0][0]
 
     with open_watchlist_store(str(db)) as store:
         assert store.add_watch([WatchEntry(0x100000, 0x1FFFFF, "Russia"),
@@ -466,9 +500,9 @@ def test_watchlist_add_replace_remove(db: Path) -> None:
                                          WatchEntry(0x100000, 0x1FFFFF, "Russia"),
                                          WatchEntry(0x3C6DD4, 0x3C6DD4, "Lufthansa")]
         assert added_time() == added
-        assert store.remove_watch(0x100000, 0x1FFFFF) is True
-        assert store.remove_watch(0x100000, 0x1FFFFF) is False
-        assert store.remove_watch(0x150000, 0x150000) is False
+        assert store.remove_watch(WatchEntry(0x100000, 0x1FFFFF)) is True
+        assert store.remove_watch(WatchEntry(0x100000, 0x1FFFFF, "Russia")) is False
+        assert store.remove_watch(WatchEntry(0x150000, 0x150000)) is False
         assert [e.lo for e in store.watch_entries()] == [1, 0x3C6DD4]
     with open_watchlist_store(str(db), read_only=True) as store:  # committed at once
         assert len(store.watch_entries()) == 2

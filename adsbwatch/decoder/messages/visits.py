@@ -2,7 +2,8 @@
 
 A visit starts when a recorded aircraft (watched, or any with --record-all) is heard
 after a silence longer than the visit gap, and gathers what it said until the next such
-silence. The start of a watched aircraft's visit is the sighting that raises an alert.
+silence. The start of a watched aircraft's visit is the sighting that raises an alert;
+a rule that starts to match later in the visit (a squawk of 7700) raises one more.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from adsbwatch.decoder.messages.aircraft import Aircraft
 from adsbwatch.decoder.messages.tracker import AircraftUpdate, Position
+from adsbwatch.decoder.messages.watchlist import WatchEntry
 from adsbwatch.decoder.registry.info import AircraftInfo
 
 
@@ -35,6 +37,10 @@ class Visit:
     # The aircraft database's word on it, as the tracker got it when the aircraft entered
     # (before its first update, so before the visit began: taken once, at the start).
     info: AircraftInfo | None = None
+    # The watchlist rules that matched in this visit (each raised a sighting, or shared
+    # the visit's first), in order; a rule that stops matching stays: the visit stays
+    # recorded to its end.
+    rules: list[WatchEntry] = field(default_factory=list)
     dirty: bool = True  # changed since last written
 
     def note(self, ac: Aircraft, t: float, power: float, position: Position | None) -> None:
@@ -104,6 +110,11 @@ class Visits:
         assert visit is not None
         visit.note(ac, t, update.power, update.position)
         return visit, began
+
+    def current(self, icao: int, t: float) -> Visit | None:
+        """The open visit a message of `icao` at `t` would continue, if any."""
+        visit = self.open.get(icao)
+        return visit if visit is not None and t - visit.last_seen <= self.gap_s else None
 
     def take_ended(self) -> list[Visit]:
         """The visits replaced since the last call (complete: none is heard again)."""

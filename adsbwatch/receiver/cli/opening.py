@@ -11,6 +11,7 @@ from typing import Any
 from adsbwatch.decoder.messages.watchlist import (
     WatchEntry,
     parse_address,
+    parse_rule,
 )
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.errors import UserError
@@ -22,6 +23,15 @@ def watch_entry(spec: str, label: str) -> WatchEntry:
     try:
         lo, hi = parse_address(spec)
         return WatchEntry(lo, hi, label)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def watch_rule(words: list[str], label: str | None) -> WatchEntry:
+    """A watchlist rule from the command line's words (joined as one watchlist line) and
+    a label given apart, checked like a watchlist line."""
+    try:
+        return parse_rule(" ".join(words), label)
     except ValueError as exc:
         raise UserError(str(exc)) from None
 

@@ -50,16 +50,33 @@ class Decoded:
 
 @dataclass(frozen=True)
 class Sighting:
-    """A watched aircraft heard for the first time in a visit."""
+    """A watched aircraft heard for the first time in a visit, or a rule that started to
+    match it later in the visit (it began to squawk 7700)."""
 
     visit: Visit
     aircraft: Aircraft
+    # The watchlist rules that raised it (their text, the first one naming it), and its
+    # label: the first rule's label, or its text when it has none (empty for an address
+    # alone). Empty: the visit's label names it.
+    rules: tuple[str, ...] = ()
+    label: str = ""
+    at: float | None = None  # when its rule began to match; None: at the visit's start
+
+    @property
+    def time(self) -> float:
+        return self.visit.first_seen if self.at is None else self.at
+
+    @property
+    def name(self) -> str:
+        """What the alerts call it: its label, else the visit's."""
+        return self.label or self.visit.label or ""
 
     def as_dict(self) -> dict[str, object]:
         v, ac = self.visit, self.aircraft
         return {
-            "icao": ac.hex, "label": v.label or "", "callsign": ac.callsign or "",
-            "squawk": ac.squawk or "", "time": v.first_seen, "altitude_ft": ac.altitude,
+            "icao": ac.hex, "label": self.name, "rules": list(self.rules),
+            "callsign": ac.callsign or "",
+            "squawk": ac.squawk or "", "time": self.time, "altitude_ft": ac.altitude,
             "lat": ac.lat, "lon": ac.lon, "signal_dbfs": v.signal_dbfs(1),
             "visit_id": v.visit_id,
         }

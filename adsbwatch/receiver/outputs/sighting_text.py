@@ -59,7 +59,7 @@ def facts_of(sighting: Sighting, receiver: tuple[float, float] | None = None,
         bearing = bearing_deg(receiver[0], receiver[1], ac.lat, ac.lon)
     icao = ac.hex.upper()
     return SightingFacts(
-        icao=icao, label=visit.label or None, time=visit.first_seen,
+        icao=icao, label=sighting.name or None, time=sighting.time,
         callsign=ac.callsign or None, squawk=ac.squawk or None, altitude_ft=ac.altitude,
         on_ground=ac.on_ground,
         registration=info.registration if info else None,

@@ -7,6 +7,12 @@ speed keeps the original reception's times. A sighting waits for the aircraft's
 identification (sent every 5 s) up to `sighting_wait_s` of the clock, so the alert can
 name the flight; an aircraft that never identifies itself (Mode S only: many military
 ones) is announced when the wait is over. A wait of 0 announces the first message.
+
+The watchlist's rules are checked when something they read changes, not for every
+message: when an aircraft enters the table (its database info is known then) and when
+its callsign or squawk changes. A rule that starts to match later in a visit (a squawk of
+7700 in a visit watched for its type) raises a sighting of its own; one that stops
+matching keeps the visit recorded to its end.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.decoder.messages.decode import RepeatingDecoder, UndecodableFrame
 from adsbwatch.decoder.messages.tracker import AircraftUpdate, Tracker, TrackerConfig
 from adsbwatch.decoder.messages.visits import Visit, Visits
-from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.decoder.messages.watchlist import WatchEntry, Watchlist
+from adsbwatch.decoder.messages.watchrules import Seen
 from adsbwatch.decoder.registry.info import InfoLookup
 from adsbwatch.receiver.core.events import Decoded, Recorded, Sighting
 
@@ -42,6 +49,9 @@ class Pipeline:
         it once per aircraft); None: nothing is known beyond what aircraft send."""
         self.tracker = Tracker(tracker_config, info_of)
         self.watchlist = watchlist
+        self._has_rules = bool(watchlist.rules)  # rules that read more than the address
+        # The rules matching each aircraft in the table, as last checked.
+        self._matched: dict[int, tuple[WatchEntry, ...]] = {}
         self.record_all = record_all
         self.visits = Visits(visit_gap_s)
         self.sighting_wait_s = sighting_wait_s
@@ -97,23 +107,50 @@ class Pipeline:
         self._follow(update, decoded)
 
     def _follow(self, update: AircraftUpdate, decoded: Decoded) -> None:
-        """A recorded aircraft's visit; a watched one's sighting."""
+        """A recorded aircraft's visit; a watched one's sightings."""
         ac = update.aircraft
-        entry = self.watchlist.match(ac.icao)
-        if entry is None and not self.record_all:
-            return
-        visit, began = self.visits.observe(update, entry.label if entry else None,
-                                           entry is not None)
-        decoded.recorded.append(Recorded(visit, update))
         icao = ac.icao
-        if began and entry is not None:
-            self.totals.sightings += 1
-            if icao in self._waiting:  # a visit gap shorter than the wait: say it now
-                self._announce(icao)
-            self._waiting[icao] = (Sighting(visit, ac), update.t + self.sighting_wait_s)
+        matched = self._matched.get(icao)
+        if matched is None or (update.changes and self._has_rules):
+            matched = self._match(update)
+        if not matched and not self.record_all:
+            return
+        first = matched[0] if matched else None
+        visit, _ = self.visits.observe(update, None if first is None else first.sighting_label,
+                                       first is not None)
+        decoded.recorded.append(Recorded(visit, update))
+        if len(visit.rules) != len(matched):  # rules new to this visit: a sighting
+            self._sight(visit, update, matched)
         if self._waiting and icao in self._waiting and (
                 ac.callsign or self.sighting_wait_s <= 0):
             self._announce(icao)
+
+    def _match(self, update: AircraftUpdate) -> tuple[WatchEntry, ...]:
+        """The rules matching the aircraft now, and those that matched earlier in the
+        visit this message continues (they keep it recorded)."""
+        ac = update.aircraft
+        matched = self.watchlist.matches(Seen(ac.icao, ac.info, ac.callsign, ac.squawk))
+        visit = self.visits.current(ac.icao, update.t)
+        if visit is not None and visit.rules:
+            matched = (*visit.rules, *(r for r in matched if r not in visit.rules))
+        self._matched[ac.icao] = matched
+        return matched
+
+    def _sight(self, visit: Visit, update: AircraftUpdate,
+               matched: tuple[WatchEntry, ...]) -> None:
+        """A sighting naming the rules that match and have not raised one in the visit."""
+        new = [r for r in matched if r not in visit.rules]
+        visit.rules.extend(new)
+        label = new[0].sighting_label
+        if not visit.watched:  # recorded (--record-all) before a rule matched
+            visit.watched, visit.label, visit.dirty = True, label, True
+        self.totals.sightings += 1
+        icao = update.aircraft.icao
+        if icao in self._waiting:  # one waits still (a short visit gap, a new rule)
+            self._announce(icao)
+        sighting = Sighting(visit, update.aircraft, tuple(r.rule() for r in new), label,
+                            update.t)
+        self._waiting[icao] = (sighting, update.t + self.sighting_wait_s)
 
     def _announce(self, icao: int) -> None:
         sighting, _ = self._waiting.pop(icao)
@@ -134,8 +171,12 @@ class Pipeline:
         self._next_housekeeping = self.now + HOUSEKEEPING_S
         for icao in [i for i, (_, due) in self._waiting.items() if due <= self.now]:
             self._announce(icao)
-        self.tracker.expire(self.now)
-        return self.visits.close_silent(self.now)
+        for ac in self.tracker.expire(self.now):
+            self._matched.pop(ac.icao, None)  # checked afresh if it comes back
+        closed = self.visits.close_silent(self.now)
+        for visit in closed:
+            self._matched.pop(visit.icao, None)  # its earlier rules hold no more
+        return closed
 
     def finish(self) -> None:
         """The stream ended (or was stopped): announce every sighting still waiting."""

@@ -155,18 +155,19 @@ class History(Closing, Protocol):
 
 
 class WatchlistStore(Closing, Protocol):
-    """The watched addresses kept in the store (`adsbwatch watchlist`)."""
+    """The watchlist's rules kept in the store (`adsbwatch watchlist`)."""
 
     location: str
 
     def watch_entries(self) -> list[WatchEntry]:
-        """The stored watchlist, by address."""
+        """The stored watchlist: addresses and blocks by address, then the other rules
+        by their text."""
 
     def add_watch(self, entries: Iterable[WatchEntry]) -> int:
-        """Add entries at once, relabelling blocks already there; how many were new."""
+        """Add rules at once, relabelling rules already there; how many were new."""
 
-    def remove_watch(self, lo: int, hi: int) -> bool:
-        """Remove exactly lo..hi; False if there was none."""
+    def remove_watch(self, entry: WatchEntry) -> bool:
+        """Remove the rule `entry` is (its label aside); False if there was none."""
 
 
 class WriteTarget(Protocol):

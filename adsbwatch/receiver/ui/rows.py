@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from adsbwatch.decoder.messages.aircraft import Aircraft
 from adsbwatch.decoder.messages.geo import bearing_deg
 from adsbwatch.decoder.messages.watchlist import Watchlist
+from adsbwatch.decoder.messages.watchrules import Seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,8 @@ def _opt(value: object, fmt: str = "{}") -> str:
 
 def aircraft_row(ac: Aircraft, watchlist: Watchlist,
                  receiver: tuple[float, float] | None) -> AircraftRow:
-    entry = watchlist.match(ac.icao)
+    matched = watchlist.matches(Seen(ac.icao, ac.info, ac.callsign, ac.squawk))
+    entry = matched[0] if matched else None
     fix = ac.cpr.last
     info = ac.info
     distance = bearing = None
@@ -64,7 +66,7 @@ def aircraft_row(ac: Aircraft, watchlist: Watchlist,
         distance_km=distance, bearing_deg=bearing, messages=ac.messages,
         dbfs=ac.rssi,  # None: none of its frames had a level (a peer that sends none)
         watched=entry is not None,
-        label=entry.label if entry is not None else None,
+        label=entry.sighting_label if entry is not None else None,
         registration=info.registration if info else None,
         type_code=info.type_code if info else None,
         country=info.country if info else None)

@@ -178,12 +178,13 @@ class HistoryApi:
 
     async def watched(self, request: web.Request) -> web.Response:
         """[{icao, label}] (a block also has `to`, its last address), for the page to
-        mark watched aircraft: dump1090-fa's aircraft.json has no key for it."""
+        mark watched aircraft: dump1090-fa's aircraft.json has no key for it. Rules with
+        other conditions (type:, squawk:...) name no addresses: the visits they made do."""
         if self.watchlist is not None:
-            return _json([_entry_json(e.lo, e.hi, e.label) for e in self.watchlist.entries])
+            return _json([_entry_json(e.lo, e.hi, e.label) for e in self.watchlist.blocks])
 
         stored = await self._answer(self.reader.watch_entries())
-        entries = {(e.lo, e.hi): e.label for e in stored}
+        entries = {(e.lo, e.hi): e.label for e in stored if e.by_address}
         labels = await self._read(lambda history: history.watched_labels(), {})
         for icao, label in labels.items():
             entries.setdefault((icao, icao), label)

@@ -89,9 +89,27 @@ def _schema_v5(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE visits ADD COLUMN {column} TEXT")
 
 
+def _schema_v6(conn: sqlite3.Connection) -> None:
+    """The watchlist holds rules (`484506`, `country:RU military`, `squawk:7700`), each
+    kept as its canonical text, which identifies it; the stored addresses and blocks
+    become the rules they always were (`484506`, `100000-1FFFFF`)."""
+    for statement in (
+        "ALTER TABLE watchlist RENAME TO watchlist_blocks",
+        """CREATE TABLE watchlist (
+               rule TEXT PRIMARY KEY, label TEXT NOT NULL DEFAULT '', added REAL)""",
+        """INSERT INTO watchlist (rule, label, added)
+               SELECT printf('%06X', lo) || CASE WHEN hi = lo THEN ''
+                                                 ELSE printf('-%06X', hi) END,
+                      label, added
+               FROM watchlist_blocks ORDER BY lo, hi""",
+        "DROP TABLE watchlist_blocks",
+    ):
+        conn.execute(statement)
+
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2, _schema_v3,
-                                                           _schema_v4, _schema_v5]
+                                                           _schema_v4, _schema_v5, _schema_v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,5 +1,5 @@
-"""The watched addresses in the SQLite store; each change is one transaction, committed
-at once."""
+"""The watchlist's rules in the SQLite store, each kept as its canonical text (which
+identifies it) and its label; each change is one transaction, committed at once."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from adsbwatch.decoder.messages.watchlist import WatchEntry
+from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_rule
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.protocols import Closing
 from adsbwatch.receiver.store.sqlite.connection import Store
@@ -19,29 +19,31 @@ class SqliteWatchlistStore(Closing):
         self.location = str(path)
 
     def watch_entries(self) -> list[WatchEntry]:
+        # By text: addresses and blocks first, by address, then the other rules.
         rows = self.store.read("read the watchlist",
-                               "SELECT lo, hi, label FROM watchlist ORDER BY lo, hi")
+                               "SELECT rule, label FROM watchlist ORDER BY rule")
         try:
-            return [WatchEntry(lo, hi, label) for lo, hi, label in rows]
+            return [parse_rule(rule, label) for rule, label in rows]
         except ValueError as exc:
-            raise StoreError(f"{self.location}: the stored watchlist holds a bad entry "
+            raise StoreError(f"{self.location}: the stored watchlist holds a bad rule "
                              f"({exc})") from None
 
     def add_watch(self, entries: Iterable[WatchEntry]) -> int:
-        """A block already there gets the new label and keeps its `added` time."""
+        """A rule already there gets the new label and keeps its `added` time."""
         now = time.time()
-        values = [(e.lo, e.hi, e.label, now) for e in entries]
+        values = [(e.rule(), e.label, now) for e in entries]
         with self.store.transaction("update the watchlist") as conn:
             before = conn.execute("SELECT count(*) FROM watchlist").fetchone()[0]
             conn.executemany(
-                "INSERT INTO watchlist (lo, hi, label, added) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(lo, hi) DO UPDATE SET label = excluded.label", values)
+                "INSERT INTO watchlist (rule, label, added) VALUES (?, ?, ?) "
+                "ON CONFLICT(rule) DO UPDATE SET label = excluded.label", values)
             after = conn.execute("SELECT count(*) FROM watchlist").fetchone()[0]
         return after - before
 
-    def remove_watch(self, lo: int, hi: int) -> bool:
+    def remove_watch(self, entry: WatchEntry) -> bool:
+        """Remove the rule `entry` is (its label aside); False if there was none."""
         with self.store.transaction("update the watchlist") as conn:
-            cursor = conn.execute("DELETE FROM watchlist WHERE lo = ? AND hi = ?", (lo, hi))
+            cursor = conn.execute("DELETE FROM watchlist WHERE rule = ?", (entry.rule(),))
         return cursor.rowcount > 0
 
     def close(self) -> None:
