@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import sqlite3
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -141,10 +142,16 @@ def test_a_replay_with_the_aircraft_database_raises_the_reg_rules_sighting(
     receiver = TRUTH["receiver"]
     rc, out, err = cli("replay", str(SAMPLE), "--start-time", TRUTH["start_time"],
                        "--watchlist", str(rules), "--db", db, "--aircraft-db", aircraft_db,
-                       "--lat", str(receiver["lat"]), "--lon", str(receiver["lon"]))
+                       "--lat", str(receiver["lat"]), "--lon", str(receiver["lon"]),
+                       "--write-json", str(tmp_path / "json"))
     assert rc == 0, err
     sightings = [line for line in out.splitlines() if "SIGHTING" in line]
     assert len(sightings) == 1 and "SIGHTING 484506 (the Dutch 737)" in sightings[0]
+    # aircraft.json as readsb writes it, for tar1090: the database's registration and type
+    aircraft = {a["hex"]: a for a in
+                json.loads((tmp_path / "json" / "aircraft.json").read_text())["aircraft"]}
+    assert (aircraft["484506"]["r"], aircraft["484506"]["t"]) == ("PH-GOV", "B737")
+    assert "r" not in aircraft["40762e"] and "t" not in aircraft["40762e"]
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("SELECT icao, watched, label FROM visits").fetchall() == [
