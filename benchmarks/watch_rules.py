@@ -2,9 +2,10 @@
 scene (60 s, the real ADS-B schedule; frames straight from the encoder, no IQ) decoded,
 tracked and checked against a 20-line watchlist, by two checkouts in turns.
 
-Three runs a round, the order rotated every round: BEFORE with 20 addresses and blocks
+Four runs a round, the order rotated every round: BEFORE with 20 addresses and blocks
 (all it can read), AFTER with the same list, AFTER with 20 rules (addresses, blocks,
-callsign globs, squawk lists, type, country, military...). CPU time of the decoding loop
+callsign globs, squawk lists, type, country, military...), AFTER with 20 rules that
+match no aircraft of the scene (the cost of checking rules alone). CPU time of the decoding loop
 (time.process_time in the child, best of 3 passes); the median of the per-round ratios.
 
     python benchmarks/watch_rules.py /work/main . --rounds 7
@@ -64,6 +65,30 @@ interesting
 reg:PH-GOV
 operator:"Air Force"
 400000-43FFFF callsign:BAW*
+"""
+# 20 rules of every kind that no aircraft of the scene matches: what checking rules costs
+# when they raise nothing (the same aircraft followed as with the 20 addresses).
+UNMATCHED = """\
+callsign:ZZZ*
+callsign:QQ1*
+callsign:*XQ
+callsign:JJJ??
+squawk:7500,7600,7700 emergency
+squawk:0001,0002
+squawk:0003
+type:IL62
+type:B738 callsign:EZY*
+type:A124
+country:KP
+country:RU military
+reg:RA-86496
+reg:PH-GOV
+operator:"Air Force"
+400000-43FFFF callsign:XXX*
+type:C17
+callsign:RFF*
+squawk:0004
+country:IR type:IL76
 """
 
 
@@ -126,21 +151,22 @@ def main() -> int:
     parser.add_argument("after", type=Path, nargs="?")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--cpu", default="0")
-    parser.add_argument("--child", choices=("addresses", "rules"))
+    parser.add_argument("--child", choices=("addresses", "rules", "unmatched"))
     args = parser.parse_args()
     if args.child:
-        child(ADDRESSES if args.child == "addresses" else RULES)
+        child({"addresses": ADDRESSES, "rules": RULES, "unmatched": UNMATCHED}[args.child])
         return 0
     if args.before is None or args.after is None:
         parser.error("give the BEFORE and AFTER checkouts")
     runs = {"before, 20 addresses": (args.before, "addresses"),
             "after, 20 addresses": (args.after, "addresses"),
-            "after, 20 rules": (args.after, "rules")}
+            "after, 20 rules": (args.after, "rules"),
+            "after, 20 rules matching nothing": (args.after, "unmatched")}
     names = list(runs)
     times: dict[str, list[float]] = {name: [] for name in names}
     counts: dict[str, tuple[int, int]] = {}
     for k in range(args.rounds):
-        for name in names[k % 3:] + names[:k % 3]:
+        for name in names[k % len(names):] + names[:k % len(names)]:
             seconds, messages, sightings = run(*runs[name], args.cpu)
             times[name].append(seconds)
             counts[name] = (messages, sightings)

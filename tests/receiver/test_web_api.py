@@ -109,6 +109,33 @@ def test_visits_lists_watched_visits_newest_first(db: Path) -> None:
     with_client(db, check)
 
 
+def test_visits_stored_without_the_aircraft_database_are_named_from_it(db: Path) -> None:
+    """`serve --aircraft-db` (or a live run's database): the history lists what the
+    database says of visits stored before it was there; what a visit stored is kept."""
+    from adsbwatch.decoder.registry.info import AircraftInfo
+
+    asked: list[int] = []
+
+    def info_of(address: int) -> AircraftInfo | None:
+        asked.append(address)
+        return {WATCHED: AircraftInfo(registration="PH-GOV", type_code="B737",
+                                      operator="Dutch Government", country="NL")}.get(address)
+
+    async def check(fetch: Fetch) -> None:
+        _, visits = await fetch("/api/visits")
+        assert [(v["icao"], v["registration"], v["type_code"], v["operator"], v["country"])
+                for v in visits] == [("484506", "PH-GOV", "B737", "Dutch Government", "NL")] * 2
+
+    with_client(db, check, info_of=info_of)
+    assert asked == [WATCHED]  # once per address
+
+    async def without(fetch: Fetch) -> None:
+        _, visits = await fetch("/api/visits")
+        assert {v["registration"] for v in visits} == {None}
+
+    with_client(db, without)
+
+
 def test_track_of_the_latest_visit_or_of_one_visit(db: Path) -> None:
     async def check(fetch: Fetch) -> None:
         status, latest = await fetch("/api/track/484506")

@@ -165,7 +165,8 @@ def _http(config: OutputsConfig, station: Station, watchlist: Watchlist | None,
     from adsbwatch.receiver.outputs.http.service import HttpService
 
     app = make_app(made.json.published, metrics, db_path=db_path, receiver=station.receiver,
-                   tiles=config.map_tiles, watchlist=watchlist)
+                   tiles=config.map_tiles, watchlist=watchlist,
+                   info_of=station.pipeline.tracker.info_of)
     made.http = HttpService(made.network, app, config.net_bind, config.http_port,
                             limits=made.limits, hosts=config.http_hosts, warn=warn)
     made.json.on_close = made.http.stop

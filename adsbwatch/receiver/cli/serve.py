@@ -9,6 +9,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from adsbwatch.receiver.cli.aircraft_db import registry_lookup
 from adsbwatch.receiver.cli.opening import given_position
 from adsbwatch.receiver.cli.station_options import option_type
 from adsbwatch.receiver.config import values
@@ -19,6 +20,8 @@ from adsbwatch.receiver.store.opening import open_history, store_location
 
 if TYPE_CHECKING:
     from aiohttp import web
+
+    from adsbwatch.decoder.registry.info import InfoLookup
 
 
 def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
@@ -37,7 +40,7 @@ def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
 
 
 def build_app(db: str, receiver: tuple[float, float] | None,
-              tiles: str | None) -> web.Application:
+              tiles: str | None, info_of: InfoLookup | None = None) -> web.Application:
     """The station's app with nothing live: aircraft.json empty (its `now` 0, which the
     page takes as "no receiver"), receiver.json fixed."""
     from adsbwatch.receiver.outputs.http.app import Published, make_app
@@ -48,7 +51,8 @@ def build_app(db: str, receiver: tuple[float, float] | None,
         "aircraft.json": encode({"now": 0, "messages": 0, "aircraft": []}),
         "receiver.json": encode(receiver_json(receiver, 0)),
     }
-    return make_app(published, None, db_path=db, receiver=receiver, tiles=tiles)
+    return make_app(published, None, db_path=db, receiver=receiver, tiles=tiles,
+                    info_of=info_of)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -56,7 +60,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     tiles = args.map_tiles
     receiver = _receiver(args, db)
     try:
-        app = build_app(db, receiver, tiles)
+        app = build_app(db, receiver, tiles, registry_lookup(args))
     except ImportError as exc:
         raise UserError(f"serve needs {exc.name}, which is not installed: "
                         "pip install 'adsbwatch[web]'") from None

@@ -16,6 +16,7 @@ from adsbwatch.receiver.outputs.web.routes import add_web_routes
 
 if TYPE_CHECKING:
     from adsbwatch.decoder.messages.watchlist import Watchlist
+    from adsbwatch.decoder.registry.info import InfoLookup
     from adsbwatch.receiver.outputs.http.metrics import RunMetrics
 
 NO_CACHE = {"Cache-Control": "no-cache"}  # a map polling every second must see new data
@@ -23,10 +24,12 @@ NO_CACHE = {"Cache-Control": "no-cache"}  # a map polling every second must see 
 
 def make_app(published: Published | None, metrics: RunMetrics | None, *,
              db_path: str | None, receiver: tuple[float, float] | None,
-             tiles: str | None, watchlist: Watchlist | None = None) -> web.Application:
+             tiles: str | None, watchlist: Watchlist | None = None,
+             info_of: InfoLookup | None = None) -> web.Application:
     """The application: /data/*.json and /metrics when a receiver runs (`published`,
     `metrics`), and the web map (`watchlist`: the running receiver's, to mark watched
-    aircraft; None: what the store records as watched)."""
+    aircraft; None: what the store records as watched; `info_of`: the aircraft database,
+    for visits stored without it)."""
     app = web.Application()
     if published is not None:
         async def data(request: web.Request) -> web.Response:
@@ -44,5 +47,6 @@ def make_app(published: Published | None, metrics: RunMetrics | None, *,
                                                          "charset=utf-8"})
 
         app.router.add_get("/metrics", scrape)
-    add_web_routes(app, db_path=db_path, receiver=receiver, tiles=tiles, watchlist=watchlist)
+    add_web_routes(app, db_path=db_path, receiver=receiver, tiles=tiles, watchlist=watchlist,
+                   info_of=info_of)
     return app

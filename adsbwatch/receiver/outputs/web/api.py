@@ -21,12 +21,14 @@ from adsbwatch.decoder.messages.watchlist import parse_address
 from adsbwatch.receiver.outputs.web.history import HistoryBusy
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.export import finite_or_none
+from adsbwatch.receiver.store.info_fill import fill_info
 from adsbwatch.receiver.when import parse_when
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
     from adsbwatch.decoder.messages.watchlist import Watchlist
+    from adsbwatch.decoder.registry.info import InfoLookup
     from adsbwatch.receiver.outputs.web.history import HistoryReader
     from adsbwatch.receiver.store.protocols import History
     from adsbwatch.receiver.store.rows import TrackRow, VisitRow
@@ -125,10 +127,12 @@ class HistoryApi:
     (None for `adsbwatch serve`: then what the store knows is watched)."""
 
     def __init__(self, reader: HistoryReader, watchlist: Watchlist | None,
-                 config: dict[str, Any]) -> None:
+                 config: dict[str, Any], info_of: InfoLookup | None = None) -> None:
+        """`info_of`: the aircraft database, for visits stored without it."""
         self.reader = reader
         self.watchlist = watchlist
         self.config = config
+        self.info_of = info_of
 
     async def _read(self, query: Any, empty: Any) -> Any:
         return await self._answer(self.reader.read(query, empty))
@@ -155,7 +159,10 @@ class HistoryApi:
         limit = _count(request, "limit", DEFAULT_LIMIT, MAX_LIMIT)
         found = await self._read(
             lambda history: history.visit_summaries(since=since, limit=limit), [])
-        return _json([visit_json(s.visit, s.points) for s in found])
+        visits = [s.visit for s in found]
+        if self.info_of is not None:
+            visits = fill_info(visits, self.info_of)
+        return _json([visit_json(v, s.points) for v, s in zip(visits, found, strict=True)])
 
     async def track(self, request: web.Request) -> web.Response:
         icao = _icao(request.match_info["hex"])

@@ -14,18 +14,20 @@ if TYPE_CHECKING:
     from aiohttp import web
 
     from adsbwatch.decoder.messages.watchlist import Watchlist
+    from adsbwatch.decoder.registry.info import InfoLookup
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 mimetypes.add_type("application/geo+json", ".geojson")  # else served as octet-stream
 
 
 def add_web_routes(app: Any, *, db_path: str | None, receiver: tuple[float, float] | None,
-                   tiles: str | None, watchlist: Watchlist | None = None) -> None:
+                   tiles: str | None, watchlist: Watchlist | None = None,
+                   info_of: InfoLookup | None = None) -> None:
     """Add the page, its files and the history API to `app` (an aiohttp Application).
     `db_path`: the store the history view reads (None: no history); `receiver`: where
     the range rings go; `tiles`: a base-map tile URL template, or None for outlines only;
     `watchlist`: the running receiver's, to mark watched aircraft (None: what the store
-    records as watched)."""
+    records as watched); `info_of`: the aircraft database, for visits stored without it."""
     from aiohttp import web
     from xstatic.pkg import leaflet
 
@@ -36,7 +38,7 @@ def add_web_routes(app: Any, *, db_path: str | None, receiver: tuple[float, floa
               "receiver": None if receiver is None else {"lat": receiver[0],
                                                          "lon": receiver[1]}}
     reader = HistoryReader(db_path)
-    api = HistoryApi(reader, watchlist, config)
+    api = HistoryApi(reader, watchlist, config, info_of)
 
     async def close_reader(app: web.Application) -> None:
         reader.close()
