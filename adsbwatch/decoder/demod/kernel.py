@@ -81,13 +81,20 @@ def _unsettled(status: int) -> bool:
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _copy(dst: np.ndarray, src: np.ndarray) -> None:
+    """dst[:] = src without the view `dst[:]` (a reference count taken and dropped)."""
+    for i in range(dst.size):
+        dst[i] = src[i]
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _keep_held(status: int, msg: np.ndarray, held_msg: np.ndarray, total: float,
                held_total: float) -> float:
     """A try's held frame, if this slicing gave one: copied aside, its margin returned
     (else the one kept so far, -1 for none)."""
     if status != HOLD:
         return held_total
-    held_msg[:] = msg
+    _copy(held_msg, msg)
     return total
 
 
@@ -195,7 +202,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
         best_nbits = 0
         best_fixed = 0
         best_status = REJECT
-        votes[:] = 0.0
+        for i in range(LONG_BITS):
+            votes[i] = 0.0
         voters = 0
         vote_bits = 0
         vote_t = 0
@@ -208,8 +216,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
             start = top_start[t]
             p = top_p[t]
             lo = top_lo[t]
-            first_byte = _slice(mag, start, 8, g_base[p], g_slots[p], g_energy[p],
-                                g_scale[p], lo, top_q[t], bits, margin)
+            first_byte = _slice(mag, start, 8, g_base, g_slots, g_energy, g_scale, p, lo,
+                                top_q[t], bits, margin)
             if first_byte < 8 * FIRST_BYTE_CONTRAST * top_q[t]:
                 continue
             df = (bits[0] << 4) | (bits[1] << 3) | (bits[2] << 2) | (bits[3] << 1) | bits[4]
@@ -218,8 +226,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 continue
             stats[ST_CANDIDATES] += 1
             # Cheapest first: a strong clean reply needs nothing better than halves compared.
-            total = _slice_plain(mag, start, nbits, g_base[p], g_slots[p], g_scale[p], bits,
-                                 margin)
+            total = _slice_plain(mag, start, nbits, g_base, g_slots, g_scale, p, bits, margin)
             _pack(bits, nbits, msg)
             status, fixed = _classify_or_pending(msg, nbits, margin, fix, keys, times, since,
                                                  pending_keys, pending_times, pending_since,
@@ -232,17 +239,16 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 # overlapping replies do not. Strong ones are judged on the plain slice
                 # already, where it reads well (not at 2.0 MS/s with the bit edges near
                 # mid-sample; and a weak reply's plain slice is too noisy to judge by).
-                low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+                low, amplitude = _frame_fit(mag, start, nbits, g_base, g_slots, p, bits)
                 if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
                     continue
             if _unsettled(status):
                 if nbits == LONG_BITS:
-                    total = _viterbi(mag, start, nbits, g_base[p], g_slots[p], g_energy[p],
-                                     g_scale[p], lo, top_q[t], bits, margin, back)
+                    total = _viterbi(mag, start, nbits, g_base, g_slots, g_energy, g_scale, p,
+                                     lo, top_q[t], bits, margin, back)
                 else:
-                    total = _viterbi(mag, start, nbits, g_base[p], g_short_slots[p],
-                                     g_short_energy[p], g_scale[p], lo, top_q[t], bits, margin,
-                                     back)
+                    total = _viterbi(mag, start, nbits, g_base, g_short_slots, g_short_energy,
+                                     g_scale, p, lo, top_q[t], bits, margin, back)
                 if voters == 0 or nbits == vote_bits:
                     # Every try's soft bits, summed: phases err in different places.
                     vote_bits = nbits
@@ -259,16 +265,15 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
             if _unsettled(status) and t == 0:
                 # Again with the levels measured over the whole frame, not four pulses (only
                 # for the best-fitting preamble: the refits of the rest rarely pay their way).
-                low, amplitude = _frame_fit(mag, start, nbits, g_base[p], g_slots[p], bits)
+                low, amplitude = _frame_fit(mag, start, nbits, g_base, g_slots, p, bits)
                 moved = abs(amplitude - top_q[t]) + abs(low - lo)
                 if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
                     if nbits == LONG_BITS:
-                        total = _viterbi(mag, start, nbits, g_base[p], g_slots[p],
-                                         g_energy[p], g_scale[p], low, amplitude, bits,
-                                         margin, back)
+                        total = _viterbi(mag, start, nbits, g_base, g_slots, g_energy,
+                                         g_scale, p, low, amplitude, bits, margin, back)
                     else:
-                        total = _viterbi(mag, start, nbits, g_base[p], g_short_slots[p],
-                                         g_short_energy[p], g_scale[p], low, amplitude, bits,
+                        total = _viterbi(mag, start, nbits, g_base, g_short_slots,
+                                         g_short_energy, g_scale, p, low, amplitude, bits,
                                          margin, back)
                     _pack(bits, nbits, msg)
                     status, fixed = _classify_or_pending(
@@ -279,7 +284,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 if held_total < 0:
                     continue
                 status, fixed, total = HOLD, 1, held_total
-                msg[:] = held_msg
+                _copy(msg, held_msg)
             # Fewest repairs first, a clean parity before an overlaid one (a slip in the last
             # bits of a DF11 reads as an interrogator code), then the widest mean margin.
             score = _score(status, fixed, total / nbits / top_q[t])
@@ -290,7 +295,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 best_nbits = nbits
                 best_fixed = fixed
                 best_status = status
-                best_msg[:] = msg
+                _copy(best_msg, msg)
             if strong and fixed == 0 and status == ACCEPT:
                 break  # a strong clean frame: the runner-up phase cannot read it better
         if best_score < ACCEPTED_SCORE and voters > 1:
@@ -309,7 +314,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                 best_nbits = vote_bits
                 best_fixed = fixed
                 best_status = status
-                best_msg[:] = msg
+                _copy(best_msg, msg)
         if best_score < 0:
             stats[ST_REJECTED] += 1
             continue
@@ -321,16 +326,16 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
             best_status = HOLD
         # The signal level over the first bytes, steadier than the preamble's.
         _unpack(best_msg, LEVEL_BITS, bits)
-        low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base[best_phase],
-                                    g_slots[best_phase], bits)
+        low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base, g_slots, best_phase,
+                                    bits)
         best_level = low + amplitude
         slot = (first_sample + best_start) // pace[1] if pace[1] > 0 else -1
         if (slot > pace[0] and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
                 and best_level >= CALIBRATION_STRONG * noise_level):
             # A strong clean frame: its known bits show where its pulses lie.
             _unpack(best_msg, best_nbits, bits)
-            low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base[best_phase],
-                                        g_slots[best_phase], bits)
+            low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_slots,
+                                        best_phase, bits)
             if amplitude > 0.0 and accumulate(mag, best_start, best_phase, best_nbits,
                                               best_msg, low, amplitude, ticks_per_sample,
                                               response, gram, moment, sumsq):

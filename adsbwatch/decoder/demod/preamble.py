@@ -79,7 +79,8 @@ def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: floa
     A screen peak at j means a start near [j, j+1); its neighbours are tried too, as at
     low SNR a second-best phase often slices with fewer errors.
     """
-    top_fit[:] = -1.0
+    for k in range(TRIES):  # not top_fit[:]: a view costs a reference count
+        top_fit[k] = -1.0
     for start in range(j - 1, j + 2):
         lo = _gap_level(mag, start, gaps)
         for p in range(pulse_base.shape[0]):
