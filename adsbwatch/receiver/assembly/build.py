@@ -237,11 +237,13 @@ def _alerts(config: StationConfig, built: BuiltStation, targets: list[NotifyTarg
     http = built.network.http if built.network is not None else None
     map_root = http.link_url if http is not None else None
     d = config.decoding
-    station.add(Alerter(built.console, d.on_sighting, warn, station.receiver, map_root))
+    station.add(Alerter(built.console, d.on_sighting, warn, station.receiver, map_root,
+                        stop_clock=station.stop_clock))
     if targets:
         from adsbwatch.receiver.outputs.notify.push import PushAlerts
 
-        station.add(PushAlerts(targets, warn, station.receiver, map_root))
+        station.add(PushAlerts(targets, warn, station.receiver, map_root,
+                               stop_clock=station.stop_clock))
 
 
 def _recording(config: StationConfig, built: BuiltStation) -> Consumer:
@@ -263,7 +265,8 @@ def _recording(config: StationConfig, built: BuiltStation) -> Consumer:
         totals = station.totals
         return totals.samples, totals.dropped_samples, station.gain_db()
 
-    return RecordingConsumer(built.recorder, station.stats, session, source_state)
+    return RecordingConsumer(built.recorder, station.stats, session, source_state,
+                             stop_clock=station.stop_clock)
 
 
 # ---------------------------------------------------------------------- views

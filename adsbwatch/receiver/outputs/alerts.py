@@ -24,6 +24,7 @@ from rich.console import Console
 
 from adsbwatch.receiver.core.events import Sighting
 from adsbwatch.receiver.core.lines import warn_on_stderr
+from adsbwatch.receiver.core.stopping import StopClock
 from adsbwatch.receiver.outputs.sighting_text import (
     SightingFacts,
     body,
@@ -174,10 +175,11 @@ class Alerter:
     def __init__(self, console: Console, argv: Sequence[str] | None,
                  warn: Callable[[str], None] = warn_on_stderr,
                  receiver: tuple[float, float] | None = None,
-                 map_root: str | None = None) -> None:
+                 map_root: str | None = None, stop_clock: StopClock | None = None) -> None:
         self.console = console
         self.receiver = receiver
         self.map_root = map_root
+        self.stop_clock = stop_clock or StopClock()  # after a stop: what is left of it
         self.runner = CommandRunner(argv, warn) if argv else None
 
     def on_sighting(self, sighting: Sighting) -> None:
@@ -189,4 +191,4 @@ class Alerter:
 
     def close(self) -> None:
         if self.runner is not None:
-            self.runner.close()
+            self.runner.close(self.stop_clock.left(CLOSE_WAIT_S))

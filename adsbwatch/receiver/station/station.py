@@ -36,6 +36,7 @@ from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.receiver.core.abilities import HasGain
 from adsbwatch.receiver.core.consumer import Consumer
 from adsbwatch.receiver.core.events import Tick
+from adsbwatch.receiver.core.stopping import StopClock
 from adsbwatch.receiver.sources.base import SourceInfo, SourceTotals
 from adsbwatch.receiver.station.consumers import Consumers
 from adsbwatch.receiver.station.inputs import (
@@ -98,6 +99,7 @@ class Station:
         if pipeline is not None:
             pipeline.now = self.now
         self._stop = threading.Event()
+        self.stop_clock = StopClock()  # the closing consumers' budget after a stop
         self._last_data = time.time()  # wall time of the last batch with data
         self._started = time.perf_counter()
         self._decode_cpu_s = 0.0
@@ -147,6 +149,7 @@ class Station:
 
     def request_stop(self) -> None:
         """Ask the run to end (any thread, a signal handler); it ends within a second."""
+        self.stop_clock.start()
         self._stop.set()
 
     @property

@@ -97,9 +97,9 @@ class BufferedRecorder:
 
     # -------------------------------------------------------------------- closing
 
-    def close(self) -> None:
-        """Commit, let the writer finish (at most close_wait_s and a few seconds to save
-        the rest to a file), close the store. StoreError if rows went to a file. An
+    def close(self, wait_s: float | None = None) -> None:
+        """Commit, let the writer finish (at most `wait_s`, else close_wait_s, and a few
+        seconds to save the rest to a file), close the store. StoreError if rows went to a file. An
         interrupt while waiting saves them to the file at once, says where on stderr,
         and goes on."""
         if self._closed:
@@ -108,7 +108,7 @@ class BufferedRecorder:
         self._closed = True
         atexit.unregister(self._save_at_exit)
         try:
-            outcome = self._writer.close(self.close_wait_s)
+            outcome = self._writer.close(self.close_wait_s if wait_s is None else wait_s)
         except BaseException as exc:
             outcome = self._writer.abandon(f"the save was interrupted ({type(exc).__name__})")
             if outcome:

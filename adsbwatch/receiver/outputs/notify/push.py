@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from adsbwatch import __version__
 from adsbwatch.receiver.core.events import Sighting
 from adsbwatch.receiver.core.lines import warn_on_stderr
+from adsbwatch.receiver.core.stopping import StopClock
 from adsbwatch.receiver.outputs.notify.sender import AppriseSender
 from adsbwatch.receiver.outputs.notify.targets import NotifyTarget
 from adsbwatch.receiver.outputs.notify.worker import Send, TargetWorker
@@ -31,10 +32,12 @@ class PushAlerts:
                  warn: Callable[[str], None] = warn_on_stderr,
                  receiver: tuple[float, float] | None = None, map_root: str | None = None,
                  sender_of: SenderOf = AppriseSender,
-                 close_wait_s: float = CLOSE_WAIT_S) -> None:
+                 close_wait_s: float = CLOSE_WAIT_S,
+                 stop_clock: StopClock | None = None) -> None:
         self.receiver = receiver
         self.map_root = map_root
         self.close_wait_s = close_wait_s
+        self.stop_clock = stop_clock or StopClock()  # after a stop: what is left of it
         self.senders = [sender_of(target) for target in targets]
         self.workers = [TargetWorker(target, send, warn)
                         for target, send in zip(targets, self.senders, strict=True)]
@@ -45,8 +48,9 @@ class PushAlerts:
             worker.offer(facts)
 
     def close(self) -> None:
-        """Every URL's waiting messages go at once, within CLOSE_WAIT_S in all."""
-        deadline = time.monotonic() + self.close_wait_s
+        """Every URL's waiting messages go at once, within CLOSE_WAIT_S in all (what is
+        left of the stop's budget, after a stop)."""
+        deadline = time.monotonic() + self.stop_clock.left(self.close_wait_s)
         for worker in self.workers:
             worker.stop_taking()
         for worker, send in zip(self.workers, self.senders, strict=True):
