@@ -39,6 +39,9 @@ DUMP1090_FA_KEYS = {
     "nav_heading", "nav_modes", "lat", "lon", "nic", "rc", "seen_pos", "version",
     "nic_baro", "nac_p", "nac_v", "sil", "sil_type", "gva", "sda", "modea", "modec", "mlat",
     "tisb", "messages", "seen", "rssi"}
+# Ours beside them: the country of the address block (the built-in table), for the map's
+# panel; tar1090 and other readers skip keys they do not know.
+OUR_KEYS = {"country", "country_name"}
 PERIODS = ("latest", "last1min", "last5min", "last15min", "total")
 
 
@@ -83,7 +86,7 @@ def test_aircraft_json_of_the_bundled_sample_has_the_watched_aircraft(sample_jso
     assert by_hex["40762e"]["squawk"] == "2261"
     for aircraft in doc["aircraft"]:
         assert re.fullmatch(r"~?[0-9a-f]{6}", aircraft["hex"])
-        assert set(aircraft) <= DUMP1090_FA_KEYS, set(aircraft) - DUMP1090_FA_KEYS
+        assert set(aircraft) <= DUMP1090_FA_KEYS | OUR_KEYS, set(aircraft) - DUMP1090_FA_KEYS
         assert all(value is not None for value in aircraft.values()), aircraft
         assert aircraft["mlat"] == [] and aircraft["tisb"] == []
 

@@ -123,7 +123,9 @@ def row_tail(line: str) -> dict[str, str]:
 def test_the_terminal_shows_every_aircraft_with_its_distance_and_bearing(
         shown: list[str]) -> None:
     header = last_line_with(shown, "ICAO").split()
-    assert header[:3] == ["ICAO", "callsign", "sqwk"] and "km" in header and "brg" in header
+    # the database's columns (here the built-in country) after the callsign, when wide
+    assert header[:4] == ["ICAO", "callsign", "ctry", "sqwk"] and "km" in header \
+        and "brg" in header
     last = last_truth_positions()
     for aircraft in TRUTH["aircraft"]:
         line = last_line_with(shown, aircraft["callsign"])
