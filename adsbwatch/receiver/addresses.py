@@ -93,3 +93,19 @@ def parse_push_spec(text: str) -> PushSpec:
     if address is None:
         raise ValueError(f"{text!r} is not HOST:PORT:beast (e.g. 127.0.0.1:30004:beast)")
     return PushSpec(*address, protocol.lower())
+
+
+def is_this_machine(host: str, bind: str) -> bool:
+    """Whether `host` names this machine's own listening address (as a server bound to
+    `bind` listens): loopback, `localhost`, or the bind address itself. No name lookup:
+    what it cannot tell this way it does not claim."""
+    import ipaddress
+
+    name = host.strip("[]").lower()
+    if name in ("localhost", bind.lower()):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified

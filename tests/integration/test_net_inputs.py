@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 import signal
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from net_peers import (
     ByteServer,
     dump1090_avr,
@@ -265,3 +267,36 @@ def test_without_reopen_a_peer_that_cannot_be_reached_ends_the_run_with_one_line
     assert result.stderr == (f"adsbwatch: error: 127.0.0.1:{port} (beast): cannot connect "
                              "(connection refused: is the decoder running, its port "
                              "right?); not reconnecting (--no-reopen)\n")
+
+
+@pytest.mark.parametrize(("peer", "outputs", "name"), [
+    ("127.0.0.1:30105", ["--beast-port", "30105"], "Beast"),
+    ("localhost:30102", ["--avr-port", "30102"], "AVR"),
+    ("[::1]:30105", ["--beast-port", "30105"], "Beast"),
+    ("0.0.0.0:30103", ["--sbs-port", "30103", "--net-bind", "0.0.0.0"], "SBS"),
+])
+def test_a_peer_that_is_the_stations_own_output_is_refused_at_start(
+        peer: str, outputs: list[str], name: str) -> None:
+    """Reading back its own output, a station would send every frame again and again
+    (probe t25, case 2j); it is a mistake in the command line, said before anything runs."""
+    result = run_adsbwatch("live", "--net-connect", peer, *outputs, "--no-db", timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"adsbwatch: error: --net-connect {peer} is this station's own "
+                             f"{name} output: it would read back every frame it sends; "
+                             "connect to another decoder's port\n")
+
+
+def test_a_peer_on_another_port_of_this_machine_is_read() -> None:
+    """The same host and another port (a dump1090 beside us) is no loop: it is tried."""
+    run = Running(["live", "--net-connect", "127.0.0.1:30199", "--beast-port", "30198",
+                   "--no-db", "--quiet"], stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not any("cannot connect" in line for line in run.lines):
+            assert run.proc.poll() is None, run.lines
+            assert time.monotonic() < deadline, run.lines
+            time.sleep(0.2)
+    finally:
+        run.proc.send_signal(signal.SIGTERM)
+        run.proc.wait(timeout=30)
+    assert not any("own" in line for line in run.lines)

@@ -9,10 +9,11 @@ rich and SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from adsbwatch.receiver.addresses import is_this_machine
 from adsbwatch.receiver.core.consumer import Consumer
 from adsbwatch.receiver.core.lines import warn_on_stderr
 from adsbwatch.receiver.errors import UserError
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
 
     from adsbwatch.decoder.messages.watchlist import Watchlist
     from adsbwatch.decoder.registry.info import InfoLookup
+    from adsbwatch.receiver.addresses import NetSpec
     from adsbwatch.receiver.assembly.network import NetworkOutputs
     from adsbwatch.receiver.config.model import (
         LiveSourceConfig,
+        OutputsConfig,
         RecordingSourceConfig,
         StationConfig,
     )
@@ -127,12 +130,26 @@ def _inputs(config: StationConfig, warn: Callable[[str], None]) -> list[Input]:
         inputs.append(DemodulatedInput(_live_iq_source(live, warn), config.fix,
                                        wall_clock=True))
     if live.net_connect:
+        _refuse_own_outputs(live.net_connect, config.outputs)
         from adsbwatch.receiver.sources.net.peer import PeerSource
         from adsbwatch.receiver.station.frames_input import FramesInput
 
         inputs += [FramesInput(PeerSource(spec, warn, reconnect=live.reopen))
                    for spec in live.net_connect]
     return inputs
+
+
+def _refuse_own_outputs(peers: Sequence[NetSpec], outputs: OutputsConfig) -> None:
+    """A peer that is this station's own output would hand back every frame it sends,
+    to be sent again: a loop (the station holds a peer's frames longer than it takes a
+    copy for one)."""
+    ports = {outputs.beast_port: "Beast", outputs.avr_port: "AVR", outputs.sbs_port: "SBS"}
+    for spec in peers:
+        name = ports.get(spec.port)
+        if name is not None and is_this_machine(spec.host, outputs.net_bind):
+            raise UserError(f"--net-connect {spec.where} is this station's own {name} "
+                            "output: it would read back every frame it sends; connect to "
+                            "another decoder's port")
 
 
 def _live_iq_source(live: LiveSourceConfig, warn: Callable[[str], None]) -> Any:
