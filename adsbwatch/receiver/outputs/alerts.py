@@ -11,6 +11,7 @@ counted. A command that cannot start is one warning, and the alerts go on.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -38,6 +39,7 @@ MAX_RUNNING = 4  # commands at once
 MAX_WAITING = 100  # sightings waiting for a free slot; more are not run (counted)
 COMMAND_TIMEOUT_S = 30.0  # a notifier that takes longer is killed
 CLOSE_WAIT_S = 5.0  # at the end, how long running and waiting commands get in all
+KILL_WAIT_S = 0.5  # for a killed command to be gone
 # What the command's JSON holds beside the sighting's own fields: the database's and the
 # receiver's facts, and the words a push message has.
 EXTRA = ("registration", "type_code", "description", "operator", "country", "distance_km",
@@ -140,12 +142,12 @@ class CommandRunner:
     def close(self, wait_s: float = CLOSE_WAIT_S) -> None:
         """Let waiting and running commands finish within `wait_s` in all; the rest are
         not run, or killed."""
+        deadline = time.monotonic() + wait_s  # one budget for the queue and the commands
         for _ in self._threads:
             try:
-                self._waiting.put(None, timeout=wait_s)
+                self._waiting.put(None, timeout=max(0.0, deadline - time.monotonic()))
             except queue.Full:
                 break
-        deadline = time.monotonic() + wait_s
         for thread in self._threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         self._stop.set()
@@ -159,6 +161,9 @@ class CommandRunner:
             late = list(self._running)
         for proc in late:  # still running when the run must end
             proc.kill()
+        for proc in late:  # gone before close() returns (a kill is delivered, not instant)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=KILL_WAIT_S)
         if late:
             self.warn(f"--on-sighting: stopped {len(late)} commands still running at the end")
         if self.not_run:
