@@ -39,6 +39,9 @@ class HandInput:
     def demod_counts(self) -> dict[str, int]:
         return {}
 
+    def prepare(self) -> None:
+        pass
+
     def open(self) -> None:
         pass
 

@@ -23,6 +23,9 @@ class QueueSource:
         self.totals = SourceTotals()
         self.queue = queue
 
+    def prepare(self) -> None:
+        pass
+
     def open(self) -> None:
         pass
 

@@ -61,6 +61,9 @@ class FakeInput:
     def demod_counts(self) -> dict[str, int]:
         return {}
 
+    def prepare(self) -> None:
+        pass
+
     def open(self) -> None:
         pass
 
@@ -137,6 +140,56 @@ def test_every_consumer_gets_the_stages_in_order_and_the_final_tick() -> None:
     assert seen.ticks[-1].now == pytest.approx(1000.3)
     assert seen.frames == 3 and seen.closed and warnings == []
     assert station.stats.total.messages == 3
+
+
+class SlowToPrepare(FakeInput):
+    """A live input whose kernels take long to compile (a cold cache on a busy Pi)."""
+
+    def __init__(self) -> None:
+        super().__init__([], live=True)
+        self.preparing = threading.Event()
+        self.compiled = threading.Event()  # never, unless the test says so
+        self.opened = False
+
+    def prepare(self) -> None:
+        self.preparing.set()
+        self.compiled.wait(60)
+
+    def open(self) -> None:
+        self.opened = True
+
+
+def test_a_stop_while_the_kernels_compile_ends_the_run_without_opening_the_source() -> None:
+    source = SlowToPrepare()
+    station = Station(source, start_epoch=1000.0, pipeline=pipeline(), warn=[].append)
+    seen = Recorder()
+    station.add(seen)
+    ended: list[str] = []
+    runner = threading.Thread(target=lambda: ended.append(station.run().ended))
+    runner.start()
+    assert source.preparing.wait(10)
+    station.request_stop()  # SIGTERM from systemd, the kernels still compiling
+    runner.join(10)
+    try:
+        assert not runner.is_alive() and ended == ["stopped"]
+        assert not source.opened  # the dongle never taken: nothing to hand back
+        assert source.closed.is_set()
+    finally:
+        source.compiled.set()
+    station.close()
+    assert seen.closed and seen.frames == 0
+
+
+def test_a_failure_while_preparing_is_the_runs_failure() -> None:
+    class Failing(FakeInput):
+        def prepare(self) -> None:
+            raise MemoryError("no room to compile")
+
+    station = Station(Failing([], live=True), start_epoch=1000.0, pipeline=pipeline(),
+                      warn=[].append)
+    with pytest.raises(MemoryError, match="no room to compile"):
+        station.run()
+    station.close()
 
 
 def test_a_failing_consumer_is_dropped_and_said_while_the_others_go_on() -> None:

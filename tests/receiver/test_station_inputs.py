@@ -57,6 +57,9 @@ class FakeInput:
     def demod_counts(self) -> dict[str, int]:
         return {"repaired_1bit": 2} if self.checked else {}
 
+    def prepare(self) -> None:
+        pass
+
     def open(self) -> None:
         pass
 

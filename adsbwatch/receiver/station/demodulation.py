@@ -54,9 +54,11 @@ class DemodulatedInput:
     def demod_counts(self) -> dict[str, int]:
         return self.demod.stats_dict()
 
-    def open(self) -> None:
+    def prepare(self) -> None:
         if self.live:
             self._warm_up()
+
+    def open(self) -> None:
         self.source.open()
 
     def _warm_up(self) -> None:

@@ -33,6 +33,9 @@ class FramesInput:
     def demod_counts(self) -> dict[str, int]:
         return {}
 
+    def prepare(self) -> None:
+        """Nothing: another decoder's frames need no kernel."""
+
     def open(self) -> None:
         self.source.open()
 

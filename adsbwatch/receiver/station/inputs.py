@@ -36,6 +36,10 @@ class Input(Protocol):
         """The demodulator's counters so far (empty: frames from other decoders)."""
         ...
 
+    def prepare(self) -> None:
+        """What must be ready before the input opens (compiling the demodulator's
+        kernels): owns nothing, so the station may abandon it when a stop comes first."""
+
     def open(self) -> None:
         """Acquire the input; a failure is a one-line UserError or RuntimeFailure."""
 

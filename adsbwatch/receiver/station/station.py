@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # a run without decoding (--raw) never loads them
 
 IDLE_S = 1.0  # without a batch this long, the clock advances anyway
 AWAY_AFTER_S = 3.0  # a live input silent this long is away: outputs say since when
+PREPARE_POLL_S = 0.1  # how soon a stop is seen while the inputs are prepared
 DRAIN_S = 3.0  # after a stop, how long batches already read are still handed on
 # While the station's thread holds the GIL, an input's thread waits up to this long each
 # time it needs the GIL between its Numba kernels (Python's default, 5 ms, stalls it).
@@ -167,7 +168,7 @@ class Station:
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         workers: InputWorkers | None = None
         try:
-            if self._stop.is_set():
+            if not self._prepared() or self._stop.is_set():
                 state.ended = "stopped"
                 return state
             for source in self.inputs:
@@ -188,6 +189,29 @@ class Station:
         if self._failure is not None:
             raise self._failure
         return state
+
+    def _prepared(self) -> bool:
+        """Every input prepared (its kernels compiled: up to a minute on a busy Pi the
+        first time), in a thread of its own, so that a stop asked for meanwhile ends the
+        run at once (False); the thread owns nothing and is left to itself."""
+        failure: list[BaseException] = []
+
+        def prepare() -> None:
+            try:
+                for source in self.inputs:
+                    source.prepare()
+            except BaseException as exc:  # noqa: BLE001 - raised on the station's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=prepare, name="preparing", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            if self._stop.is_set():
+                return False
+            worker.join(PREPARE_POLL_S)
+        if failure:
+            raise failure[0]
+        return True
 
     def _close_inputs(self) -> None:
         for source in self.inputs:
