@@ -511,11 +511,9 @@ def test_watchlist_add_replace_remove(db: Path) -> None:
 def test_a_locked_database_makes_watchlist_changes_a_store_error(db: Path) -> None:
     open_watchlist_store(str(db)).close()
     with Store(db, busy_timeout_ms=50) as conn:  # the watchlist's own, waiting briefly
-        from adsbwatch.receiver.store.sqlite.watchlist import SqliteWatchlistStore
+        from adsbwatch.receiver.store.sql.watchlist import SqlWatchlistStore
 
-        store = SqliteWatchlistStore(db)
-        store.store.close()
-        store.store = conn
+        store = SqlWatchlistStore(conn)
         blocker = locked(db)
         with pytest.raises(StoreError) as info:
             store.add_watch([WatchEntry(1, 1, "x")])
