@@ -84,8 +84,8 @@ def connect(url: str) -> psycopg.Connection:
         if refused_login(exc):
             raise CannotOpenStore(f"{location}: the server refused the login ({reason})"
                                   ) from None
-        raise StoreUnreachable(f"cannot connect to the database {location}: {reason}"
-                               ) from None
+        raise StoreUnreachable(f"cannot connect to the database {location} ({reason}): "
+                               "is the server running, and the URL right?") from None
 
 
 class PgStore:
