@@ -66,6 +66,10 @@ class PgServer:
     def stop(self) -> None:
         self._run([self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop"])
 
+    @property
+    def running(self) -> bool:
+        return (self.data / "postmaster.pid").exists()
+
     def url(self, database: str = "postgres", password: str | None = None) -> str:
         user = SERVER_USER if password is None else f"{SERVER_USER}:{password}"
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
@@ -96,6 +100,7 @@ def running_server() -> Iterator[PgServer]:
         try:
             yield server
         finally:
-            server.stop()
+            if server.running:  # a test that stopped it may have failed before a start
+                server.stop()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
