@@ -49,6 +49,8 @@ def remove_tree(root: Path) -> None:
 
 KERNEL_CACHE = use_kernel_cache_for_these_sources()
 
+from store_support import BACKENDS  # noqa: E402
+
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402  (imports numba)
 from adsbwatch.receiver.core.network import NetworkThread  # noqa: E402
 
@@ -83,9 +85,6 @@ def pg_server() -> Iterator[object]:
 def pg_url(pg_server) -> str:  # noqa: ANN001 - a PgServer
     """The URL of a new, empty database on the session's server."""
     return pg_server.url(pg_server.new_database())
-
-
-BACKENDS = ("sqlite", "postgresql")
 
 
 @pytest.fixture(params=BACKENDS)

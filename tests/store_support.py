@@ -15,6 +15,7 @@ from adsbwatch.receiver.store.opening import open_recorder
 from adsbwatch.receiver.store.protocols import Recorder
 
 T0 = 1_795_000_000.0
+BACKENDS = ("sqlite", "postgresql")  # conftest's store_location gives a store of each
 
 
 class Lines(list):
