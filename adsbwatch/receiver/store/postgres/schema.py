@@ -2,10 +2,11 @@
 PostgreSQL's types, the schema version in the one-row table `adsbwatch_schema`, and the
 migrations, numbered as SQLite's so both backends name a schema alike.
 
-Types: ids, counts and sample numbers BIGINT (SQLite's integers are 64-bit), times and
-measures DOUBLE PRECISION, flags INTEGER 0/1 (the rows are then the same tuples on both
-backends). track_points, events and minutes have a `rowid` column, as SQLite's tables
-have one of their own: the report reads them in chunks keyed on it."""
+Types: every integer BIGINT (SQLite's are 64-bit: an altitude an unsaved-rows file
+holds must restore on both), times and measures DOUBLE PRECISION, flags INTEGER 0/1 (the
+rows are then the same tuples on both backends). track_points, events and minutes have
+a `rowid` column, as SQLite's tables have one of their own: the report reads them in
+chunks keyed on it."""
 
 from __future__ import annotations
 
@@ -21,16 +22,16 @@ _V1 = (
            lo INTEGER, hi INTEGER, label TEXT NOT NULL DEFAULT '', added {REAL},
            PRIMARY KEY (lo, hi))""",
     f"""CREATE TABLE visits (
-           id BIGINT PRIMARY KEY, icao INTEGER NOT NULL, label TEXT,
+           id BIGINT PRIMARY KEY, icao BIGINT NOT NULL, label TEXT,
            watched INTEGER NOT NULL, first_seen {REAL} NOT NULL, last_seen {REAL} NOT NULL,
            callsigns TEXT NOT NULL DEFAULT '', squawks TEXT NOT NULL DEFAULT '',
-           min_alt INTEGER, max_alt INTEGER, closest_km {REAL},
+           min_alt BIGINT, max_alt BIGINT, closest_km {REAL},
            messages BIGINT NOT NULL, max_dbfs {REAL}, emergency TEXT)""",
     "CREATE INDEX visits_icao_first_seen ON visits (icao, first_seen)",
     "CREATE INDEX visits_first_seen ON visits (first_seen)",
     f"""CREATE TABLE track_points (
            {ROWID}, visit_id BIGINT REFERENCES visits(id), t {REAL}, lat {REAL},
-           lon {REAL}, alt INTEGER, gs {REAL}, track {REAL}, vrate INTEGER,
+           lon {REAL}, alt BIGINT, gs {REAL}, track {REAL}, vrate BIGINT,
            on_ground INTEGER)""",
     "CREATE UNIQUE INDEX track_points_visit_t ON track_points (visit_id, t)",
     "CREATE INDEX track_points_rowid ON track_points (rowid)",
@@ -42,7 +43,7 @@ _V2 = (
     f"""CREATE TABLE sessions (
            id BIGINT PRIMARY KEY, started {REAL} NOT NULL, last_seen {REAL} NOT NULL,
            ended {REAL}, source TEXT NOT NULL, live INTEGER NOT NULL,
-           rate INTEGER NOT NULL, gain_db {REAL}, samples BIGINT NOT NULL,
+           rate BIGINT NOT NULL, gain_db {REAL}, samples BIGINT NOT NULL,
            dropped BIGINT NOT NULL, frames BIGINT NOT NULL, version TEXT NOT NULL)""",
 )
 _V3 = (
