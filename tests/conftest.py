@@ -49,6 +49,8 @@ def remove_tree(root: Path) -> None:
 
 KERNEL_CACHE = use_kernel_cache_for_these_sources()
 
+from store_support import BACKENDS  # noqa: E402
+
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402  (imports numba)
 from adsbwatch.receiver.core.network import NetworkThread  # noqa: E402
 
@@ -69,6 +71,29 @@ def private_data_home(tmp_path_factory: pytest.TempPathFactory,
     home = tmp_path_factory.mktemp("xdg-data")
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A real PostgreSQL server for the session (postgres_support.PgServer)."""
+    from postgres_support import running_server
+
+    yield from running_server()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:  # noqa: ANN001 - a PgServer
+    """The URL of a new, empty database on the session's server."""
+    return pg_server.url(pg_server.new_database())
+
+
+@pytest.fixture(params=BACKENDS)
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """--db of a store that is not there yet, once per backend: a SQLite file's path (in
+    a folder not made yet) or a new PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "data" / "adsbwatch.db")
+    return request.getfixturevalue("pg_url")
 
 
 @pytest.fixture(scope="session")

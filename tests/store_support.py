@@ -1,5 +1,6 @@
 """Helpers of the store's tests: a recorder that collects its lines, raw looks into a
-SQLite file, another program's lock."""
+store of either backend (a SQLite file's path or a PostgreSQL URL), another program's
+lock on a SQLite file."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from adsbwatch.receiver.store.opening import open_recorder
 from adsbwatch.receiver.store.protocols import Recorder
 
 T0 = 1_795_000_000.0
+BACKENDS = ("sqlite", "postgresql")  # conftest's store_location gives a store of each
 
 
 class Lines(list):
@@ -35,9 +37,9 @@ class Lines(list):
         return list(self)
 
 
-def recorder(db: Path, lines: Callable[[str], None] | None = None,
+def recorder(db: Path | str, lines: Callable[[str], None] | None = None,
              **options: Any) -> Recorder:
-    """A recorder of the SQLite store at `db`; its lines go to `lines` (else any line
+    """A recorder of the store at `db` (a path or a URL); its lines go to `lines` (else any line
     fails the test: none is expected)."""
     def unexpected(line: str) -> None:
         raise AssertionError(f"unexpected line: {line}")
@@ -64,25 +66,49 @@ def written(rec: Recorder) -> None:
     wait_until(lambda: rec.status.waiting == 0 or rec.status.problem is not None)
 
 
-def raw_count(path: Path, table: str) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
+def raw_rows(location: Path | str, sql: str) -> list[tuple]:
+    """The rows of `sql` read straight from the store, past adsbwatch's own reading."""
+    if str(location).startswith("postgresql://"):
+        import psycopg
 
-
-def raw_rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(path)
+        with psycopg.connect(str(location), autocommit=True) as conn:
+            return conn.execute(sql).fetchall()
+    conn = sqlite3.connect(location)
     try:
         return conn.execute(sql).fetchall()
     finally:
         conn.close()
 
 
-def integrity(path: Path) -> str:
-    with sqlite3.connect(path) as conn:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+def raw_execute(location: Path | str, *statements: str) -> None:
+    """Statements run straight on the store, committed (another program's doing)."""
+    if str(location).startswith("postgresql://"):
+        import psycopg
+
+        with psycopg.connect(str(location), autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+    with sqlite3.connect(location) as conn:
+        for statement in statements:
+            conn.execute(statement)
+    conn.close()
+
+
+def raw_count(location: Path | str, table: str) -> int:
+    return raw_rows(location, f"SELECT count(*) FROM {table}")[0][0]
+
+
+def integrity(location: Path | str) -> str:
+    """"ok" when no point or event lacks its visit, and (SQLite) the file is sound."""
+    orphans = sum(raw_rows(location, f"SELECT count(*) FROM {table} r WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM visits v WHERE v.id = r.visit_id)")[0][0]
+                  for table in ("track_points", "events"))
+    if orphans:
+        return f"{orphans} points and events without their visit"
+    if str(location).startswith("postgresql://"):
+        return "ok"
+    return raw_rows(location, "PRAGMA integrity_check")[0][0]
 
 
 def locked(db: Path) -> sqlite3.Connection:

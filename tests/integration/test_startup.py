@@ -12,7 +12,7 @@ from support import REPO, run_adsbwatch
 
 from adsbwatch.receiver.store.opening import open_watchlist_store
 
-HEAVY = ("numba", "numpy")  # what `--help` and `watchlist list` must start without
+HEAVY = ("numba", "numpy", "psycopg")  # what --help and watchlist list (SQLite) start without
 IMPORT_CYCLES_TOOL = REPO.parent / "shared" / "tools" / "import_cycles.py"
 
 

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from store_support import Lines, recorder, writer_connection
+from store_support import BACKENDS, Lines, raw_rows, recorder, writer_connection
 from support import adsbwatch_command, checkout_env, run_adsbwatch
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_watchlist
@@ -29,7 +29,14 @@ from adsbwatch.receiver.cli.main import main
 from adsbwatch.receiver.store import files as store_files
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.opening import open_history, open_watchlist_store
-from adsbwatch.receiver.store.rows import PointRow, TrackRow, VisitRow
+from adsbwatch.receiver.store.rows import (
+    EVENT_COLUMNS,
+    POINT_COLUMNS,
+    VISIT_COLUMNS,
+    PointRow,
+    TrackRow,
+    VisitRow,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
@@ -66,8 +73,9 @@ def one_error_line(err: str) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> str:
-    return str(tmp_path / "store" / "adsbwatch.db")
+def db(store_location: str) -> str:
+    """A store not made yet, on each backend."""
+    return store_location
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +88,29 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> str:
         rc, _, err = cli(*REPLAY_ARGS, "--db", path)
     assert rc == 0, err
     return path
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def replayed_store(request: pytest.FixtureRequest) -> str:
+    """`replayed` (the SQLite file), and the same replay into a PostgreSQL database."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("replayed")
+    server = request.getfixturevalue("pg_server")
+    url = server.url(server.new_database())
+    rc, _, err = cli(*REPLAY_ARGS, "--db", url)
+    assert rc == 0, err
+    return url
+
+
+def test_one_replay_stores_the_same_rows_in_postgresql_as_in_sqlite(replayed: str,
+                                                                    pg_url: str) -> None:
+    rc, _, err = cli(*REPLAY_ARGS, "--db", pg_url)
+    assert rc == 0, err
+    rows = _table_rows(pg_url)
+    assert rows == _table_rows(replayed)
+    watched = [v for v in rows["visits"] if v[1] == WATCHED_ICAO]
+    assert len(watched) == 1 and watched[0][3] == 1  # its `watched` column
+    assert len([p for p in rows["track_points"] if p[0] == watched[0][0]]) >= 2
 
 
 # ------------------------------------------------------------------------------ watchlist
@@ -146,8 +177,8 @@ def test_import_then_export_round_trips(tmp_path: Path, db: str) -> None:
 
 # ------------------------------------------------------------------------------ sightings
 
-def test_sightings_json_lists_the_watched_visit(replayed: str) -> None:
-    rc, out, _ = cli("sightings", "--json", "--db", replayed)
+def test_sightings_json_lists_the_watched_visit(replayed_store: str) -> None:
+    rc, out, _ = cli("sightings", "--json", "--db", replayed_store)
     assert rc == 0
     visits = json.loads(out)
     assert {v["icao"] for v in visits} == {a["icao"].lower() for a in TRUTH["aircraft"]}
@@ -156,33 +187,34 @@ def test_sightings_json_lists_the_watched_visit(replayed: str) -> None:
     assert watched[0]["icao"] == WATCHED_HEX
     assert watched[0]["label"] == WATCHED_LABEL
     assert watched[0]["callsigns"] == [WATCHED["callsign"]] == ["NAF01"]
-    with open_history(replayed) as history:
+    with open_history(replayed_store) as history:
         first_seen = history.sightings(icao=WATCHED_ICAO)[0].first_seen
     shown = datetime.fromisoformat(watched[0]["first_seen"]).timestamp()
     assert shown == pytest.approx(first_seen, abs=1.0)  # whole seconds in the JSON
 
 
-def test_sightings_of_one_address(replayed: str) -> None:
-    rc, out, _ = cli("sightings", "--json", "--icao", WATCHED_HEX, "--db", replayed)
+def test_sightings_of_one_address(replayed_store: str) -> None:
+    rc, out, _ = cli("sightings", "--json", "--icao", WATCHED_HEX, "--db", replayed_store)
     assert rc == 0
     assert [(v["icao"], v["callsigns"]) for v in json.loads(out)] == [(WATCHED_HEX, ["NAF01"])]
-    rc, out, _ = cli("sightings", "--icao", WATCHED_HEX.upper(), "--db", replayed)
+    rc, out, _ = cli("sightings", "--icao", WATCHED_HEX.upper(), "--db", replayed_store)
     lines = out.splitlines()
     assert rc == 0 and len(lines) == 2  # header and one visit
     assert WATCHED_HEX.upper() in lines[1] and "NAF01" in lines[1]
 
 
-def test_sightings_since_the_future_is_empty(replayed: str) -> None:
-    assert cli("sightings", "--since", "2099-01-01", "--db", replayed) == (0, "no sightings\n", "")
-    rc, out, _ = cli("sightings", "--json", "--since", "2099-01-01", "--db", replayed)
+def test_sightings_since_the_future_is_empty(replayed_store: str) -> None:
+    assert cli("sightings", "--since", "2099-01-01", "--db", replayed_store) == (
+        0, "no sightings\n", "")
+    rc, out, _ = cli("sightings", "--json", "--since", "2099-01-01", "--db", replayed_store)
     assert rc == 0 and json.loads(out) == []
     # and since the recording began, every visit
-    rc, out, _ = cli("sightings", "--json", "--since", START, "--db", replayed)
+    rc, out, _ = cli("sightings", "--json", "--since", START, "--db", replayed_store)
     assert len(json.loads(out)) == len(TRUTH["aircraft"])
 
 
-def test_a_bad_since_is_a_one_line_error(replayed: str) -> None:
-    rc, out, err = cli("sightings", "--since", "last tuesday", "--db", replayed)
+def test_a_bad_since_is_a_one_line_error(replayed_store: str) -> None:
+    rc, out, err = cli("sightings", "--since", "last tuesday", "--db", replayed_store)
     assert rc == 2 and out == ""
     assert "--since: 'last tuesday' is not a time" in one_error_line(err)
 
@@ -221,14 +253,14 @@ def _exported(fmt: str, text: str) -> list[tuple[str | None, float, float]]:
 
 
 @pytest.mark.parametrize("fmt", ["geojson", "kml", "csv", "gpx"])
-def test_track_export_holds_the_stored_points(replayed: str, tmp_path: Path,
+def test_track_export_holds_the_stored_points(replayed_store: str, tmp_path: Path,
                                               fmt: str) -> None:
-    with open_history(replayed) as history:
+    with open_history(replayed_store) as history:
         stored: list[TrackRow] = history.track(WATCHED_ICAO)
     assert len(stored) >= 2
     out_file = tmp_path / f"track.{fmt}"
     rc, out, _ = cli("track", WATCHED_HEX, "--format", fmt, "-o", str(out_file),
-                     "--db", replayed)
+                     "--db", replayed_store)
     assert rc == 0 and out == ""
     points = _exported(fmt, out_file.read_text())
     assert len(points) == len(stored)
@@ -237,8 +269,8 @@ def test_track_export_holds_the_stored_points(replayed: str, tmp_path: Path,
         assert when == _iso_ms(row.t)
 
 
-def test_track_of_an_unknown_address_is_a_one_line_error(replayed: str) -> None:
-    rc, out, err = cli("track", "ABCDEF", "--db", replayed)
+def test_track_of_an_unknown_address_is_a_one_line_error(replayed_store: str) -> None:
+    rc, out, err = cli("track", "ABCDEF", "--db", replayed_store)
     assert rc == 2 and out == ""
     assert "ABCDEF" in one_error_line(err)
 
@@ -347,17 +379,13 @@ def test_a_locked_db_during_replay_loses_nothing(tmp_path: Path, replayed: str,
     assert _table_rows(db) == _table_rows(Path(replayed))
 
 
-def _table_rows(db: Path) -> dict[str, list[tuple]]:
-    """Every row of the three recorded tables, in a fixed order."""
-    conn = sqlite3.connect(db)
-    try:
-        return {"visits": conn.execute("SELECT * FROM visits ORDER BY id").fetchall(),
-                "track_points": conn.execute(
-                    "SELECT * FROM track_points ORDER BY visit_id, t").fetchall(),
-                "events": conn.execute(
-                    "SELECT * FROM events ORDER BY visit_id, t, kind").fetchall()}
-    finally:
-        conn.close()
+def _table_rows(db: Path | str) -> dict[str, list[tuple]]:
+    """Every row of the three recorded tables (their stored columns), in a fixed order."""
+    return {table: raw_rows(db, f"SELECT {', '.join(columns)} FROM {table} ORDER BY {key}")
+            for table, columns, key in (
+                ("visits", VISIT_COLUMNS, "id"),
+                ("track_points", POINT_COLUMNS, "visit_id, t, lat, lon"),
+                ("events", EVENT_COLUMNS, "visit_id, t, kind, value"))}
 
 
 # ------------------------------------------------------------------------------ store restore

@@ -21,6 +21,7 @@ from store_support import (
     integrity,
     locked,
     raw_count,
+    raw_execute,
     raw_rows,
     recorder,
     release,
@@ -60,11 +61,17 @@ def visit(icao: int = 0x3C6DD4, first: float = T0, last: float = T0 + 60, **more
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def sqlite_db(tmp_path: Path) -> Path:
     return tmp_path / "data" / "adsbwatch.db"
 
 
-def history(db: Path):  # noqa: ANN201 - a History
+@pytest.fixture
+def db(store_location: str) -> str:
+    """A store not made yet, on each backend (conftest's store_location)."""
+    return store_location
+
+
+def history(db: Path | str):  # noqa: ANN201 - a History
     return open_history(str(db))
 
 
@@ -80,9 +87,9 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert default_db_path() == tmp_path / "home" / ".local/share/adsbwatch/adsbwatch.db"
 
 
-def test_open_creates_the_folder_and_the_current_schema(db: Path) -> None:
-    recorder(db).close()
-    conn = sqlite3.connect(db)
+def test_open_creates_the_folder_and_the_current_schema(sqlite_db: Path) -> None:
+    recorder(sqlite_db).close()
+    conn = sqlite3.connect(sqlite_db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
@@ -103,26 +110,26 @@ def _database_at(db: Path, version: int) -> sqlite3.Connection:
     return conn
 
 
-def test_a_version_1_store_gains_sessions_and_keeps_its_rows(db: Path) -> None:
-    conn = _database_at(db, 1)
+def test_a_version_1_store_gains_sessions_and_keeps_its_rows(sqlite_db: Path) -> None:
+    conn = _database_at(sqlite_db, 1)
     conn.execute("INSERT INTO visits (id, icao, watched, first_seen, last_seen, messages) "
                  "VALUES (7, 4728070, 1, 100.0, 160.0, 12)")
     conn.commit()
     conn.close()
-    with recorder(db) as rec:
+    with recorder(sqlite_db) as rec:
         rec.save_session(SessionRow(id=1, started=100.0, last_seen=101.0, source="x.cu8",
                                     live=False, rate=2_400_000, samples=10, frames=2))
-    with history(db) as h:
+    with history(sqlite_db) as h:
         assert [(v.id, v.icao, v.messages) for v in h.sightings()] == [(7, 4728070, 12)]
         assert [(s.source, s.live, s.samples, s.frames, s.ended) for s in h.sessions()] == [
             ("x.cu8", False, 10, 2, None)]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert sqlite3.connect(sqlite_db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
-def test_a_version_3_store_keeps_its_points_and_then_takes_two_at_one_time(db: Path) -> None:
+def test_a_version_3_store_keeps_its_points_and_then_takes_two_at_one_time(sqlite_db: Path) -> None:
     """Version 3 kept one point per visit and time: migrated, its rows stay as they
     were, and two positions heard at one time are both kept from then on."""
-    conn = _database_at(db, 3)
+    conn = _database_at(sqlite_db, 3)
     conn.execute("INSERT INTO visits (id, icao, watched, first_seen, last_seen, messages) "
                  "VALUES (7, 4728070, 1, 100.0, 160.0, 12)")
     conn.executemany("INSERT INTO track_points (visit_id, t, lat, lon) VALUES (7, ?, ?, 4.5)",
@@ -133,76 +140,76 @@ def test_a_version_3_store_keeps_its_points_and_then_takes_two_at_one_time(db: P
         conn.execute("INSERT INTO track_points (visit_id, t, lat, lon) "
                      "VALUES (7, 101.0, 52.2, 4.5)")
     conn.close()
-    with recorder(db) as rec:
+    with recorder(sqlite_db) as rec:
         rec.add_point(7, PointRow(101.0, 52.2, 4.5))  # same time, another position
         rec.add_point(7, PointRow(101.0, 52.1, 4.5))  # the stored one again
         rec.add_event(7, 100.0, "squawk", "7700")  # same time and kind, another value
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] \
+    assert sqlite3.connect(sqlite_db).execute("PRAGMA user_version").fetchone()[0] \
         == SCHEMA_VERSION
-    assert raw_rows(db, "SELECT t, lat FROM track_points ORDER BY t, lat") == [
+    assert raw_rows(sqlite_db, "SELECT t, lat FROM track_points ORDER BY t, lat") == [
         (100.0, 52.0), (101.0, 52.1), (101.0, 52.2)]
-    assert raw_rows(db, "SELECT value FROM events ORDER BY value") == [("7000",), ("7700",)]
-    assert integrity(db) == "ok"
+    assert raw_rows(sqlite_db, "SELECT value FROM events ORDER BY value") == [("7000",), ("7700",)]
+    assert integrity(sqlite_db) == "ok"
 
 
 def test_a_version_4_stores_visits_keep_null_and_new_ones_carry_the_database(
-        db: Path) -> None:
+        sqlite_db: Path) -> None:
     """Schema v5 adds the registration, type, operator and country to visits: a row
     stored before has none (NULL, not a guess); a visit saved after carries them, and
     a later state of it without them (saved rows from before) does not wipe them."""
-    conn = _database_at(db, 4)
+    conn = _database_at(sqlite_db, 4)
     conn.execute("INSERT INTO visits (id, icao, watched, first_seen, last_seen, messages) "
                  "VALUES (7, 4736262, 1, 100.0, 160.0, 12)")
     conn.commit()
     conn.close()
-    with recorder(db) as rec:
+    with recorder(sqlite_db) as rec:
         rec.save_visit(VisitRow(id=8, icao=0x484506, first_seen=200.0, last_seen=260.0,
                                 messages=3, registration="PH-GOV", type_code="B737",
                                 operator="Dutch Government", country="NL"))
-    with recorder(db) as rec:  # a newer state that knows none of it
+    with recorder(sqlite_db) as rec:  # a newer state that knows none of it
         rec.save_visit(VisitRow(id=8, icao=0x484506, first_seen=200.0, last_seen=270.0,
                                 messages=5))
-    assert raw_rows(db, "SELECT id, registration, type_code, operator, country, last_seen "
+    assert raw_rows(sqlite_db, "SELECT id, registration, type_code, operator, country, last_seen "
                         "FROM visits ORDER BY id") == [
         (7, None, None, None, None, 160.0),
         (8, "PH-GOV", "B737", "Dutch Government", "NL", 270.0)]
-    with history(db) as h:
+    with history(sqlite_db) as h:
         by_id = {v.id: v for v in h.sightings()}
     assert (by_id[8].registration, by_id[8].type_code, by_id[8].operator,
             by_id[8].country) == ("PH-GOV", "B737", "Dutch Government", "NL")
     assert by_id[7].registration is None and by_id[7].country is None
 
 
-def test_a_version_4_watchlist_of_addresses_becomes_rules(db: Path) -> None:
+def test_a_version_4_watchlist_of_addresses_becomes_rules(sqlite_db: Path) -> None:
     """Version 4 kept addresses and blocks as (lo, hi): each becomes the rule it was, its
     label and added time kept, and reads back as the same watchlist."""
-    conn = _database_at(db, 4)
+    conn = _database_at(sqlite_db, 4)
     conn.executemany("INSERT INTO watchlist (lo, hi, label, added) VALUES (?, ?, ?, ?)",
                      [(0x484506, 0x484506, "Dutch government", 10.0),
                       (0x100000, 0x1FFFFF, "Russia", 11.0), (0x00000A, 0x00000A, "", 12.0)])
     conn.commit()
     conn.close()
-    with open_watchlist_store(str(db)) as store:
+    with open_watchlist_store(str(sqlite_db)) as store:
         assert store.watch_entries() == [WatchEntry(0x00000A, 0x00000A),
                                          WatchEntry(0x100000, 0x1FFFFF, "Russia"),
                                          WatchEntry(0x484506, 0x484506, "Dutch government")]
-    assert raw_rows(db, "SELECT rule, label, added FROM watchlist ORDER BY added") == [
+    assert raw_rows(sqlite_db, "SELECT rule, label, added FROM watchlist ORDER BY added") == [
         ("484506", "Dutch government", 10.0), ("100000-1FFFFF", "Russia", 11.0),
         ("00000A", "", 12.0)]
-    assert integrity(db) == "ok"
+    assert integrity(sqlite_db) == "ok"
 
 
-def test_rules_are_stored_by_their_text_and_read_back(db: Path) -> None:
+def test_rules_are_stored_by_their_text_and_read_back(sqlite_db: Path) -> None:
     rules = parse_watchlist('military country:ru\nsquawk:7700,7500 "emergency"\n'
                             'operator:"Russia - Air Force" RuAF\n', "w")
-    with open_watchlist_store(str(db)) as store:
+    with open_watchlist_store(str(sqlite_db)) as store:
         assert store.add_watch(rules) == 3
         # the same rule written in another order is the same rule: relabelled
         assert store.add_watch(parse_watchlist("country:RU military Russian", "w")) == 0
         assert store.remove_watch(parse_rule("squawk:7500,7700")) is True
-    assert raw_rows(db, "SELECT rule, label FROM watchlist ORDER BY rule") == [
+    assert raw_rows(sqlite_db, "SELECT rule, label FROM watchlist ORDER BY rule") == [
         ("country:RU military", "Russian"), ('operator:"Russia - Air Force"', "RuAF")]
-    with open_watchlist_store(str(db), read_only=True) as store:
+    with open_watchlist_store(str(sqlite_db), read_only=True) as store:
         assert [e.text() for e in store.watch_entries()] == [
             "country:RU military Russian", 'operator:"Russia - Air Force" RuAF']
 
@@ -263,19 +270,94 @@ def test_a_folder_is_not_a_database(tmp_path: Path) -> None:
         recorder(tmp_path)
 
 
-def test_a_postgresql_url_is_refused_without_showing_it(tmp_path: Path) -> None:
-    url = "postgresql://me:secret@db.example/adsb"
-    for opening in (lambda: recorder(url), lambda: open_history(url),  # type: ignore[arg-type]
+@pytest.mark.parametrize("url", ["mysql://me:secret@db.example/adsb",
+                                 "postgresq://me:secret@db.example/adsb",
+                                 "http://me:secret@example.com/"])
+def test_a_url_of_no_known_backend_is_refused_without_its_password(
+        url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    scheme = url.partition(":")[0]
+    for opening in (lambda: recorder(url), lambda: open_history(url),
                     lambda: open_watchlist_store(url)):
         with pytest.raises(CannotOpenStore) as info:
             opening()
-        assert "PostgreSQL stores are not supported yet" in str(info.value)
-        assert "secret" not in str(info.value)
+        assert str(info.value) == (
+            f"--db {scheme}://me@{url.partition('@')[2]}: {scheme}:// is no store adsbwatch "
+            "knows: give the path of a SQLite file or a postgresql:// URL")
+    assert list(tmp_path.iterdir()) == []  # no folder named `mysql:` made
+
+
+def test_a_postgresql_store_gets_the_same_tables_and_columns(pg_url: str,
+                                                            sqlite_db: Path) -> None:
+    recorder(pg_url).close()
+    recorder(sqlite_db).close()
+    pg = raw_rows(pg_url, "SELECT table_name, column_name FROM information_schema.columns "
+                          "WHERE table_schema = 'public' AND column_name <> 'rowid'")
+    lite = raw_rows(sqlite_db, "SELECT m.name, p.name FROM sqlite_master m, "
+                               "pragma_table_info(m.name) p WHERE m.type = 'table'")
+    assert set(pg) - {("adsbwatch_schema", "version")} == set(lite)
+    assert raw_rows(pg_url, "SELECT version FROM adsbwatch_schema") == [(SCHEMA_VERSION,)]
+
+
+def test_a_postgresql_server_not_there_is_one_line_without_the_password() -> None:
+    url = "postgresql://me:hunter2@127.0.0.1:1/adsb"  # nothing listens on port 1
+    for opening in (lambda: recorder(url), lambda: open_history(url)):
+        with pytest.raises(StoreError) as info:
+            opening()
+        assert not isinstance(info.value, CannotOpenStore)  # the server's fault: exit 1
+        assert info.value.exit_status == 1
+        text = str(info.value)
+        assert text.startswith("cannot connect to the database "
+                               "postgresql://me@127.0.0.1:1/adsb (")
+        assert "hunter2" not in text and "\n" not in text
+
+
+def test_reading_a_postgresql_database_without_a_store_creates_nothing(pg_url: str) -> None:
+    with pytest.raises(NoStoreError, match="there is no store at postgresql://"):
+        open_history(pg_url)
+    with pytest.raises(NoStoreError):
+        open_watchlist_store(pg_url, read_only=True)
+    assert raw_rows(pg_url, "SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_schema = 'public'") == [(0,)]
+
+
+def test_a_postgresql_database_of_another_program_is_refused(pg_url: str) -> None:
+    raw_execute(pg_url, "CREATE TABLE invoices (n INTEGER)")
+    with pytest.raises(CannotOpenStore, match="holds tables of another program"):
+        recorder(pg_url)
+    assert raw_rows(pg_url, "SELECT to_regclass('visits')") == [(None,)]
+
+
+def test_a_newer_postgresql_schema_is_refused(pg_url: str) -> None:
+    recorder(pg_url).close()
+    raw_execute(pg_url, "UPDATE adsbwatch_schema SET version = 99")
+    with pytest.raises(CannotOpenStore, match="schema version 99, newer than"):
+        recorder(pg_url)
+
+
+def test_a_version_1_postgresql_store_is_migrated_keeping_its_rows(pg_url: str) -> None:
+    """The same steps as SQLite's: the blocks of v1's watchlist become rules (v6)."""
+    from adsbwatch.receiver.store.postgres.schema import MIGRATIONS as PG_MIGRATIONS
+
+    raw_execute(pg_url, *[
+        "CREATE TABLE adsbwatch_schema (version INTEGER NOT NULL)",
+        "INSERT INTO adsbwatch_schema VALUES (1)", *PG_MIGRATIONS[0],
+        "INSERT INTO watchlist VALUES (4211974, 4211974, 'G-ABCD', 1.0), "
+        "(1048576, 2097151, 'Russia', 2.0)",
+        "INSERT INTO visits (id, icao, watched, first_seen, last_seen, messages) "
+        "VALUES (7, 4728070, 1, 100.0, 160.0, 12)"])
+    with open_watchlist_store(pg_url) as store:
+        assert [(e.rule(), e.label) for e in store.watch_entries()] == [
+            ("100000-1FFFFF", "Russia"), ("404506", "G-ABCD")]
+    with history(pg_url) as h:
+        assert [(v.id, v.icao, v.messages, v.registration) for v in h.sightings()] == [
+            (7, 4728070, 12, None)]
+    assert raw_rows(pg_url, "SELECT version FROM adsbwatch_schema") == [(SCHEMA_VERSION,)]
 
 
 # ------------------------------------------------------------------------------ round trips
 
-def test_visits_points_and_events_round_trip(db: Path) -> None:
+def test_visits_points_and_events_round_trip(db: str) -> None:
     v = visit(label="Lufthansa", watched=True, callsigns="DLH4AB DLH4AC",
               squawks="1000 7700", min_alt=3000, max_alt=38000, closest_km=12.5,
               messages=421, max_dbfs=-3.25, emergency="general")
@@ -300,7 +382,7 @@ def test_visits_points_and_events_round_trip(db: Path) -> None:
     assert integrity(db) == "ok"
 
 
-def test_save_visit_keeps_the_latest_state(db: Path) -> None:
+def test_save_visit_keeps_the_latest_state(db: str) -> None:
     v = visit(messages=1, callsigns="")
     with recorder(db) as rec:
         rec.save_visit(v)
@@ -319,7 +401,7 @@ def test_save_visit_keeps_the_latest_state(db: Path) -> None:
     assert raw_count(db, "visits") == 1
 
 
-def test_a_saved_visit_is_a_snapshot(db: Path) -> None:
+def test_a_saved_visit_is_a_snapshot(db: str) -> None:
     v = visit(messages=5)
     with recorder(db) as rec:
         rec.save_visit(v)
@@ -328,7 +410,7 @@ def test_a_saved_visit_is_a_snapshot(db: Path) -> None:
         assert h.sightings()[0].messages == 5
 
 
-def test_points_wait_for_their_visit(db: Path) -> None:
+def test_points_wait_for_their_visit(db: str) -> None:
     v = visit()
     with recorder(db) as rec:
         rec.add_point(v.id, PointRow(T0, 50.0, 8.0))
@@ -345,7 +427,7 @@ def test_points_wait_for_their_visit(db: Path) -> None:
         assert [p.t for p in h.track(v.icao)] == [T0]
 
 
-def test_points_of_a_visit_saved_earlier_are_written(db: Path) -> None:
+def test_points_of_a_visit_saved_earlier_are_written(db: str) -> None:
     v = visit()
     with recorder(db) as rec:
         rec.save_visit(v)
@@ -355,7 +437,7 @@ def test_points_of_a_visit_saved_earlier_are_written(db: Path) -> None:
         assert len(h.track(v.icao)) == 1
 
 
-def test_numpy_scalars_are_stored_as_plain_numbers(db: Path) -> None:
+def test_numpy_scalars_are_stored_as_plain_numbers(db: str) -> None:
     v = visit(icao=np.int64(0xABCDEF), messages=np.int32(3), max_dbfs=np.float32(-1.5),
               closest_km=float("nan"))
     with recorder(db) as rec:
@@ -371,7 +453,7 @@ def test_numpy_scalars_are_stored_as_plain_numbers(db: Path) -> None:
     assert (point.lat, point.alt, point.gs, point.on_ground) == (40.5, 1200, None, True)
 
 
-def test_bad_values_fail_at_the_callers_line(db: Path) -> None:
+def test_bad_values_fail_at_the_callers_line(db: str) -> None:
     with recorder(db) as rec:
         with pytest.raises(ValueError, match="event kind must be one of callsign"):
             rec.add_event(1, T0, "landing", "EGLL")
@@ -382,7 +464,7 @@ def test_bad_values_fail_at_the_callers_line(db: Path) -> None:
         assert rec.status.waiting == 0
 
 
-def test_the_pipelines_points_are_stored_as_checked_ones(db: Path) -> None:
+def test_the_pipelines_points_are_stored_as_checked_ones(db: str) -> None:
     """add_tracked_point (the pipeline's own points, unchecked) and add_point (checked)
     store the same rows."""
     v = visit(watched=True)
@@ -397,7 +479,7 @@ def test_the_pipelines_points_are_stored_as_checked_ones(db: Path) -> None:
         ]
 
 
-def test_sessions_and_minutes_keep_their_latest_state(db: Path) -> None:
+def test_sessions_and_minutes_keep_their_latest_state(db: str) -> None:
     session = SessionRow(id=9, started=T0, last_seen=T0, source="rtlsdr:0", live=True,
                          rate=2_400_000)
     minute = MinuteRow(minute=T0 - T0 % 60, run_start=T0, first_t=T0, last_t=T0 + 1,
@@ -417,7 +499,7 @@ def test_sessions_and_minutes_keep_their_latest_state(db: Path) -> None:
 
 # ------------------------------------------------------------------------------ same times
 
-def test_two_positions_heard_at_one_time_are_both_kept(db: Path) -> None:
+def test_two_positions_heard_at_one_time_are_both_kept(db: str) -> None:
     """A network peer's burst gives its frames one arrival time: every position of it
     is a point of the track (L7), in the order heard."""
     v = visit()
@@ -430,7 +512,7 @@ def test_two_positions_heard_at_one_time_are_both_kept(db: Path) -> None:
         assert [p.lat for p in h.track(v.icao)] == [52.0 + i / 1000 for i in range(20)]
 
 
-def test_the_same_point_written_again_is_not_doubled(db: Path) -> None:
+def test_the_same_point_written_again_is_not_doubled(db: str) -> None:
     """A replay run twice writes its rows again: they replace themselves."""
     v = visit()
     for _ in range(2):
@@ -443,7 +525,7 @@ def test_the_same_point_written_again_is_not_doubled(db: Path) -> None:
     assert [raw_count(db, t) for t in ("visits", "track_points", "events")] == [1, 2, 1]
 
 
-def test_track_joins_every_visit_in_time_order(db: Path) -> None:
+def test_track_joins_every_visit_in_time_order(db: str) -> None:
     early, late = visit(first=T0), visit(first=T0 + 3600)
     other = visit(icao=0x111111)
     with recorder(db) as rec:
@@ -459,7 +541,7 @@ def test_track_joins_every_visit_in_time_order(db: Path) -> None:
         assert [p.t for p in h.track(0x3C6DD4, since=T0 + 5)] == [T0 + 10, T0 + 3600]
 
 
-def test_sightings_filter_by_address_and_time_newest_first(db: Path) -> None:
+def test_sightings_filter_by_address_and_time_newest_first(db: str) -> None:
     a1 = visit(0xA00001, T0, T0 + 100)
     a2 = visit(0xA00001, T0 + 1000, T0 + 1100)
     b1 = visit(0xB00001, T0 + 500, T0 + 2000)
@@ -475,7 +557,7 @@ def test_sightings_filter_by_address_and_time_newest_first(db: Path) -> None:
         assert h.sightings(icao=0xC00001) == []
 
 
-def test_two_recorders_share_one_database(db: Path) -> None:
+def test_two_recorders_share_one_database(db: str) -> None:
     a, b = visit(), visit()
     with recorder(db) as first, recorder(db) as second:
         first.save_visit(a)
@@ -486,7 +568,7 @@ def test_two_recorders_share_one_database(db: Path) -> None:
 
 # ------------------------------------------------------------------------------ watchlist
 
-def test_watchlist_add_replace_remove(db: Path) -> None:
+def test_watchlist_add_replace_remove(db: str) -> None:
     def added_time() -> float:
         return raw_rows(db, "SELECT added FROM watchlist WHERE rule = '3C6DD4'")[0][0]
 
@@ -508,19 +590,17 @@ def test_watchlist_add_replace_remove(db: Path) -> None:
         assert len(store.watch_entries()) == 2
 
 
-def test_a_locked_database_makes_watchlist_changes_a_store_error(db: Path) -> None:
-    open_watchlist_store(str(db)).close()
-    with Store(db, busy_timeout_ms=50) as conn:  # the watchlist's own, waiting briefly
-        from adsbwatch.receiver.store.sqlite.watchlist import SqliteWatchlistStore
+def test_a_locked_database_makes_watchlist_changes_a_store_error(sqlite_db: Path) -> None:
+    open_watchlist_store(str(sqlite_db)).close()
+    with Store(sqlite_db, busy_timeout_ms=50) as conn:  # the watchlist's own, waiting briefly
+        from adsbwatch.receiver.store.sql.watchlist import SqlWatchlistStore
 
-        store = SqliteWatchlistStore(db)
-        store.store.close()
-        store.store = conn
-        blocker = locked(db)
+        store = SqlWatchlistStore(conn)
+        blocker = locked(sqlite_db)
         with pytest.raises(StoreError) as info:
             store.add_watch([WatchEntry(1, 1, "x")])
         release(blocker)
-        assert str(info.value) == (f"cannot update the watchlist in {db}: "
+        assert str(info.value) == (f"cannot update the watchlist in {sqlite_db}: "
                                    "the database is locked by another program")
         assert store.watch_entries() == []
         store.add_watch([WatchEntry(1, 1, "x")])
@@ -529,9 +609,9 @@ def test_a_locked_database_makes_watchlist_changes_a_store_error(db: Path) -> No
 
 # ------------------------------------------------------------------------------ closing
 
-def test_close_saves_what_it_cannot_write_as_json_lines(db: Path) -> None:
+def test_close_saves_what_it_cannot_write_as_json_lines(sqlite_db: Path) -> None:
     lines = Lines()
-    rec = recorder(db, lines, close_wait_s=0.5)
+    rec = recorder(sqlite_db, lines, close_wait_s=0.5)
     v = visit(label='a "quoted" <label>')
     rec.save_visit(v)
     rec.add_point(v.id, PointRow(T0, 1.5, 2.5, 300, on_ground=True))
@@ -539,10 +619,10 @@ def test_close_saves_what_it_cannot_write_as_json_lines(db: Path) -> None:
     writer_connection(rec).execute("PRAGMA query_only = ON")  # every write now fails
     with pytest.raises(StoreError) as info:
         rec.close()
-    (saved,) = db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
-    assert str(info.value) == (f"could not write 3 rows to {db}: the database is read-only; "
-                               f"saved them to {saved}; {restore_hint(saved, db)}")
-    assert lines == [f"database: cannot write to {db} (the database is read-only); 3 rows "
+    (saved,) = sqlite_db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
+    assert str(info.value) == (f"could not write 3 rows to {sqlite_db}: the database is read-only; "
+                               f"saved them to {saved}; {restore_hint(saved, sqlite_db)}")
+    assert lines == [f"database: cannot write to {sqlite_db} (the database is read-only); 3 rows "
                      "waiting, reception goes on"]
     rows = [json.loads(line) for line in saved.read_text().splitlines()]
     assert [row["table"] for row in rows] == ["visits", "track_points", "events"]
@@ -550,19 +630,19 @@ def test_close_saves_what_it_cannot_write_as_json_lines(db: Path) -> None:
     assert rows[1]["row"] == {"visit_id": v.id, "t": T0, "lat": 1.5, "lon": 2.5, "alt": 300,
                               "gs": None, "track": None, "vrate": None, "on_ground": 1}
     rec.close()  # a second close does nothing
-    assert raw_count(db, "visits") == 0
+    assert raw_count(sqlite_db, "visits") == 0
 
-    done = restore_unsaved(str(db), saved)  # the saved rows can be loaded back
+    done = restore_unsaved(str(sqlite_db), saved)  # the saved rows can be loaded back
     assert (done.rows, done.left_out, done.cut_off) == (3, 0, None)
-    with history(db) as h:
+    with history(sqlite_db) as h:
         assert h.sightings() == [v]
         assert h.track(v.icao)[0].on_ground is True
         assert h.events(v.id) == [EventRow(v.id, T0, "emergency", "lifeguard")]
-    assert integrity(db) == "ok"
+    assert integrity(sqlite_db) == "ok"
 
 
-def test_sessions_and_minutes_not_written_go_to_the_file_too(db: Path) -> None:
-    rec = recorder(db, Lines(), close_wait_s=0.2)
+def test_sessions_and_minutes_not_written_go_to_the_file_too(sqlite_db: Path) -> None:
+    rec = recorder(sqlite_db, Lines(), close_wait_s=0.2)
     session = SessionRow(id=9, started=T0, last_seen=T0 + 5, source="x", live=False,
                          rate=2_000_000, ended=T0 + 5)
     minute = MinuteRow(minute=T0 - T0 % 60, run_start=T0, first_t=T0, last_t=T0 + 5,
@@ -572,11 +652,11 @@ def test_sessions_and_minutes_not_written_go_to_the_file_too(db: Path) -> None:
     writer_connection(rec).execute("PRAGMA query_only = ON")
     with pytest.raises(StoreError, match="could not write 2 rows"):
         rec.close()
-    (saved,) = db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
+    (saved,) = sqlite_db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
     assert [json.loads(line)["table"] for line in saved.read_text().splitlines()] == [
         "sessions", "minutes"]
-    assert restore_unsaved(str(db), saved).rows == 2
-    with history(db) as h:
+    assert restore_unsaved(str(sqlite_db), saved).rows == 2
+    with history(sqlite_db) as h:
         assert h.sessions() == [session]
         assert list(h.minute_chunks(None)) == [[minute]]
 
@@ -658,26 +738,26 @@ def test_unsaved_rows_go_to_the_temp_dir_last(tmp_path: Path,
     assert f"saved them to {saved}" in str(info.value)
 
 
-def test_close_saves_points_whose_visit_never_came(db: Path) -> None:
-    rec = recorder(db)
+def test_close_saves_points_whose_visit_never_came(sqlite_db: Path) -> None:
+    rec = recorder(sqlite_db)
     rec.add_point(next(_IDS), PointRow(T0, 1.0, 2.0))
     with pytest.raises(StoreError, match="could not write 1 rows to .*: their visit was "
                                          "never saved; saved them to "):
         rec.close()
-    assert len(list(db.parent.glob("*.jsonl"))) == 1
+    assert len(list(sqlite_db.parent.glob("*.jsonl"))) == 1
 
 
 @pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit, RuntimeError])
 def test_an_interrupt_while_close_waits_on_a_lock_saves_the_rows_first(
-        db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        sqlite_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         interrupt: type[BaseException]) -> None:
     lines = Lines()
-    rec = recorder(db, lines, busy_wait_s=0.05, close_wait_s=60)
+    rec = recorder(sqlite_db, lines, busy_wait_s=0.05, close_wait_s=60)
     v = visit()
     rec.save_visit(v)
     rec.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
     rec.add_event(v.id, T0, "squawk", "7000")
-    blocker = locked(db)
+    blocker = locked(sqlite_db)
     writer = rec._writer  # type: ignore[attr-defined]
     join = writer._thread.join
     waits = []
@@ -698,18 +778,18 @@ def test_an_interrupt_while_close_waits_on_a_lock_saves_the_rows_first(
         monkeypatch.setattr(writer._thread, "join", join)
         release(blocker)
     assert waits[0] == 60 + GRACE_S  # interrupted while waiting for the writer
-    (saved,) = db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
+    (saved,) = sqlite_db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
     rows = [json.loads(line) for line in saved.read_text().splitlines()]
     assert [(r["table"], r["row"]["visit_id" if r["table"] != "visits" else "id"])
             for r in rows] == [("visits", v.id), ("track_points", v.id), ("events", v.id)]
     assert rows[1]["row"]["alt"] == 5000 and rows[2]["row"]["value"] == "7000"
     err = capsys.readouterr().err
-    assert err == (f"adsbwatch: error: could not write 3 rows to {db}: the save was "
+    assert err == (f"adsbwatch: error: could not write 3 rows to {sqlite_db}: the save was "
                    f"interrupted ({interrupt.__name__}); saved them to {saved}; "
-                   f"{restore_hint(saved, db)}\n")
-    assert raw_count(db, "visits") == 0
-    assert restore_unsaved(str(db), saved).rows == 3  # and they restore
-    with history(db) as h:
+                   f"{restore_hint(saved, sqlite_db)}\n")
+    assert raw_count(sqlite_db, "visits") == 0
+    assert restore_unsaved(str(sqlite_db), saved).rows == 3  # and they restore
+    with history(sqlite_db) as h:
         assert h.sightings() == [v]
 
 
@@ -733,13 +813,13 @@ def test_rows_held_when_the_program_ends_without_close_go_to_the_file(
             f"they were written; saved them to {saved}; ") in done.stderr
 
 
-def test_a_closed_recorder_leaves_nothing_for_the_end(db: Path) -> None:
-    rec = recorder(db)
+def test_a_closed_recorder_leaves_nothing_for_the_end(sqlite_db: Path) -> None:
+    rec = recorder(sqlite_db)
     rec.save_visit(visit())
     rec.close()
     rec._save_at_exit()  # type: ignore[attr-defined] - what atexit would run
-    assert list(db.parent.glob("*.jsonl")) == []
-    assert raw_count(db, "visits") == 1
+    assert list(sqlite_db.parent.glob("*.jsonl")) == []
+    assert raw_count(sqlite_db, "visits") == 1
 
 
 # ------------------------------------------------------------------------------ restoring
@@ -780,7 +860,7 @@ def _visit_line(visit_id: int, last_seen: float, messages: int) -> dict:
         "emergency": None}}
 
 
-def test_restoring_twice_gives_the_same_rows(db: Path, tmp_path: Path) -> None:
+def test_restoring_twice_gives_the_same_rows(db: str, tmp_path: Path) -> None:
     v = VisitRow(id=5, icao=0x484506, first_seen=T0, last_seen=T0 + 9, messages=4)
     saved = _saved_file(tmp_path, [
         _visit_line(5, T0 + 9, 4),
@@ -798,7 +878,7 @@ def test_restoring_twice_gives_the_same_rows(db: Path, tmp_path: Path) -> None:
                                               False)]
 
 
-def test_a_restore_never_takes_a_visit_back_to_an_older_state(db: Path,
+def test_a_restore_never_takes_a_visit_back_to_an_older_state(db: str,
                                                               tmp_path: Path) -> None:
     """Rows saved to a file while the database was down, restored after the run wrote
     the visit's later state: the later state stays."""
@@ -813,7 +893,7 @@ def test_a_restore_never_takes_a_visit_back_to_an_older_state(db: Path,
     assert raw_rows(db, "SELECT last_seen, messages FROM visits") == [(T0 + 99, 41)]
 
 
-def test_a_restore_counts_the_rows_the_file_holds(db: Path, tmp_path: Path) -> None:
+def test_a_restore_counts_the_rows_the_file_holds(db: str, tmp_path: Path) -> None:
     """A visit saved twice (its state when rows were spilled, then at the end) is two of
     the rows the run said it saved; the later state is the one stored."""
     saved = _saved_file(tmp_path, [_visit_line(5, T0 + 9, 4), _visit_line(5, T0 + 19, 8)])
@@ -821,17 +901,17 @@ def test_a_restore_counts_the_rows_the_file_holds(db: Path, tmp_path: Path) -> N
     assert raw_rows(db, "SELECT last_seen, messages FROM visits") == [(T0 + 19, 8)]
 
 
-def test_rows_of_a_visit_nowhere_are_counted_not_written(db: Path, tmp_path: Path) -> None:
+def test_rows_of_a_visit_nowhere_are_counted_not_written(db: str, tmp_path: Path) -> None:
     saved = _saved_file(tmp_path, [{"table": "track_points", "row": {
         "visit_id": 99, "t": T0, "lat": 52.0, "lon": 4.5, "alt": None, "gs": None,
         "track": None, "vrate": None, "on_ground": 0}}])
     done = restore_unsaved(str(db), saved)
     assert (done.rows, done.left_out) == (0, 1)
     assert raw_count(db, "track_points") == 0
-    assert list(db.parent.glob("*.jsonl")) == []
+    assert list(tmp_path.rglob("*.jsonl")) == [tmp_path / "saved.jsonl"]
 
 
-def test_restore_unsaved_reports_a_bad_file(db: Path, tmp_path: Path) -> None:
+def test_restore_unsaved_reports_a_bad_file(sqlite_db: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     good = json.dumps({"table": "events", "row": {"visit_id": 1, "t": T0, "kind": "squawk",
                                                  "value": "7000"}})
@@ -844,11 +924,11 @@ def test_restore_unsaved_reports_a_bad_file(db: Path, tmp_path: Path) -> None:
             (good.replace("squawk", "mood") + "\n", "bad.jsonl:1: .*event kind")]:
         bad.write_text(text)
         with pytest.raises(StoreError, match=message) as info:
-            restore_unsaved(str(db), bad)
+            restore_unsaved(str(sqlite_db), bad)
         assert info.value.exit_status == 2
     with pytest.raises(StoreError, match="cannot read"):
-        restore_unsaved(str(db), tmp_path / "missing.jsonl")
-    assert not db.exists()  # a bad file: the store is not even opened
+        restore_unsaved(str(sqlite_db), tmp_path / "missing.jsonl")
+    assert not sqlite_db.exists()  # a bad file: the store is not even opened
 
 
 # ------------------------------------------------------------------------------ read-only
@@ -878,13 +958,13 @@ def test_a_read_only_store_creates_and_changes_nothing(tmp_path: Path) -> None:
     assert _files(medium) == before  # no -wal, -shm or journal; the same bytes
 
 
-def test_a_history_reads_what_a_running_recorder_has_in_its_wal(db: Path) -> None:
+def test_a_history_reads_what_a_running_recorder_has_in_its_wal(sqlite_db: Path) -> None:
     v = visit()
-    with recorder(db) as rec:
+    with recorder(sqlite_db) as rec:
         rec.save_visit(v)
         written(rec)  # committed to the WAL, not checkpointed
-        assert Path(f"{db}-wal").exists()
-        with history(db) as h:
+        assert Path(f"{sqlite_db}-wal").exists()
+        with history(sqlite_db) as h:
             assert h.sightings() == [v]
 
 

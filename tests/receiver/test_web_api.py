@@ -35,7 +35,7 @@ WATCHED = 0x484506
 OTHER = 0x3C4B2A
 
 
-def write_store(path: Path) -> None:
+def write_store(path: Path | str) -> None:
     """Two visits of a watched aircraft (the newer with 3 points), one of an unwatched
     aircraft (--record-all), and a watchlist entry added with `watchlist add`."""
     with open_watchlist_store(str(path)) as watchlist:
@@ -60,7 +60,7 @@ def write_store(path: Path) -> None:
 Fetch = Callable[..., Awaitable[tuple[int, Any]]]
 
 
-def with_client(db: Path | None, check: Callable[[Fetch], Awaitable[None]],
+def with_client(db: Path | str | None, check: Callable[[Fetch], Awaitable[None]],
                 **options: Any) -> None:
     async def main() -> None:
         app = web.Application()
@@ -79,10 +79,10 @@ def with_client(db: Path | None, check: Callable[[Fetch], Awaitable[None]],
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "store.db"
-    write_store(path)
-    return path
+def db(store_location: str) -> str:
+    """write_store's store, on each backend."""
+    write_store(store_location)
+    return store_location
 
 
 def test_visits_lists_watched_visits_newest_first(db: Path) -> None:
@@ -164,7 +164,7 @@ def test_track_of_the_latest_visit_or_of_one_visit(db: Path) -> None:
 LONG = 7  # the id of write_long_visits' first visit
 
 
-def write_long_visits(path: Path, lengths: tuple[int, ...]) -> None:
+def write_long_visits(path: Path | str, lengths: tuple[int, ...]) -> None:
     """Visits of WATCHED with so many points each, one a second (a parked aircraft's
     day is 86,400), the first the oldest; point i of every visit is at latitude
     50 + i / 1e5, so a page's place in its visit shows."""
@@ -177,10 +177,10 @@ def write_long_visits(path: Path, lengths: tuple[int, ...]) -> None:
                 store.add_point(visit_id, PointRow(t=first + i, lat=50 + i / 1e5, lon=4.0))
 
 
-def test_a_long_track_comes_in_pages_that_join_up_to_the_whole(tmp_path: Path) -> None:
+def test_a_long_track_comes_in_pages_that_join_up_to_the_whole(store_location: str) -> None:
     """M6 of the hostile probe: a track came whole, built on the network loop (one
     request paused the Beast output 2.7 s; four took 2 GB)."""
-    db = tmp_path / "long.db"
+    db = store_location
     write_long_visits(db, (25_000,))
 
     async def check(fetch: Fetch) -> None:
@@ -207,8 +207,8 @@ def test_a_long_track_comes_in_pages_that_join_up_to_the_whole(tmp_path: Path) -
     with_client(db, check)
 
 
-def test_one_answer_holds_10000_points_over_all_its_visits(tmp_path: Path) -> None:
-    db = tmp_path / "three.db"
+def test_one_answer_holds_10000_points_over_all_its_visits(store_location: str) -> None:
+    db = store_location
     write_long_visits(db, (6_000, 6_000, 6_000))
 
     async def check(fetch: Fetch) -> None:

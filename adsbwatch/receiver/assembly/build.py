@@ -54,7 +54,7 @@ class BuiltStation:
     view: LiveTable | InteractiveView | None = None
     network: NetworkOutputs | None = None
     stdout_watch: StdoutWatch | None = None  # what became of the table's stdout
-    store_name: str | None = None  # where the store is, for the closing summary
+    store_name: str | None = None  # where the store is (--db): the summary shows it
     recorder: Any = None
     registry: Registry | None = None  # the aircraft database (decoding runs)
     extra: list[Consumer] = field(default_factory=list)
@@ -91,7 +91,9 @@ def build_station(config: StationConfig,
     built = BuiltStation(config, station, StdoutOutlet(), watchlist=watchlist,
                          recorder=recorder, registry=built_registry)
     if recorder is not None:
-        built.store_name = str(config.store.path)
+        from adsbwatch.receiver.store.opening import store_location
+
+        built.store_name = store_location(config.store.db)
     if config.outputs.raw:
         from adsbwatch.receiver.outputs.avr import AvrOutput
 

@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from adsbwatch.receiver.assembly.build import BuiltStation
 from adsbwatch.receiver.core.abilities import PeerStates, SummaryLines
 from adsbwatch.receiver.errors import UserError
+from adsbwatch.receiver.locations import shown
 from adsbwatch.receiver.station.signals import StopSignals, Terminated
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.station.stats import KEPT_MINUTES
@@ -147,7 +148,7 @@ def decoding_summary(built: BuiltStation) -> str:
     total = station.stats.total
     where = ""
     if built.store_name is not None:
-        where = f" into {built.store_name}"
+        where = f" into {shown(built.store_name)}"  # a URL without its password
         status = built.recorder.status
         notes = []
         if status.retries:

@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"adsbwatch {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     db_parent = argparse.ArgumentParser(add_help=False)
-    db_parent.add_argument("--db", help=f"the store (default {default_db_path()})")
+    db_parent.add_argument("--db", help=f"the store: a SQLite file or a postgresql:// URL "
+                           f"(default {default_db_path()})")
     aircraft_parent = aircraft_db.aircraft_db_parent()
     # The commands that show aircraft read the aircraft database beside the store.
     db_and_aircraft = argparse.ArgumentParser(add_help=False,

@@ -9,12 +9,12 @@ from pathlib import Path
 from adsbwatch.receiver.cli.station_options import warn
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.errors import RuntimeFailure
-from adsbwatch.receiver.store.opening import restore_unsaved, store_location
+from adsbwatch.receiver.store.opening import restore_unsaved, shown_location
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.file)
-    where = store_location(args.db)
+    where = shown_location(args.db)
     done = restore_unsaved(args.db, source)  # a bad file: UnsavedFileError, exit status 2
     if done.cut_off is not None:
         warn(f"{source}:{done.cut_off}: left out this last line, cut off (the run that "

@@ -20,7 +20,7 @@ from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.core.lines import warn_on_stderr
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.store.errors import NoStoreError
-from adsbwatch.receiver.store.opening import open_watchlist_store, store_location
+from adsbwatch.receiver.store.opening import open_watchlist_store, shown_location
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.registry import Registry
@@ -51,7 +51,7 @@ def _stored_entries(db: str | None) -> list[WatchEntry]:
     try:
         store = open_watchlist_store(db, read_only=True)
     except NoStoreError:
-        print(f"adsbwatch: no store at {store_location(db)} yet: the watchlist is empty "
+        print(f"adsbwatch: no store at {shown_location(db)} yet: the watchlist is empty "
               "(add to it with `adsbwatch watchlist add HEX` or `import FILE`)",
               file=sys.stderr)
         return []

@@ -16,7 +16,6 @@ from adsbwatch.receiver.defaults import (
     SIGHTING_WAIT_S,
     VISIT_GAP_S,
     default_aircraft_db_path,
-    default_db_path,
 )
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.rates import DEFAULT_RATE
@@ -110,10 +109,6 @@ class DecodingConfig:
 class StoreConfig:
     db: str | None = None  # None: the user's default store
     enabled: bool = True  # False: --no-db
-
-    @property
-    def path(self) -> Path:
-        return Path(self.db) if self.db else default_db_path()
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from adsbwatch.receiver.defaults import (
     VISIT_GAP_S,
     default_db_path,
 )
+from adsbwatch.receiver.locations import shown
 from adsbwatch.receiver.rates import DEFAULT_RATE
 from adsbwatch.receiver.tuner import ADSB_HZ
 
@@ -142,8 +143,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("watchlist", "decoding.watchlists", parse=values.path, kind=LIST, default=(),
             metavar="FILE", show=str,
             help="also watch this file's entries in this run (repeatable)"),
-    Setting("db", "store.db", parse=values.path_text,
-            help=f"the store (default {default_db_path()})"),
+    Setting("db", "store.db", parse=values.path_text, show=shown,  # never a password
+            help=f"the store: a SQLite file or a postgresql:// URL (default "
+                 f"{default_db_path()})"),
     Setting("aircraft-db", "aircraft_db", parse=values.path, metavar="PATH", show=str,
             help="the aircraft database (registrations, types, operators; made by "
                  "`adsbwatch db update` or `db import`; default aircraft.db beside the "

@@ -20,6 +20,10 @@ class NoStoreError(CannotOpenStore):
     """A reading command named a store that does not exist: nothing was created."""
 
 
+class StoreUnreachable(StoreError):
+    """The store's server did not answer (not the --db given: exit status 1)."""
+
+
 class WriteFailed(Exception):
     """A write that did not happen (nothing of it was written): `reason` in words a user
     can act on, e.g. "the database is locked by another program"."""

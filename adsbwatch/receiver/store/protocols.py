@@ -1,6 +1,6 @@
-"""What the rest of the program asks of a store, whatever holds it (SQLite now, PostgreSQL
-later): a running station's writes (`Recorder`), the commands' reads (`History`), the
-watched addresses (`WatchlistStore`), and what a backend hands the shared writer thread
+"""What the rest of the program asks of a store, whatever holds it (SQLite or PostgreSQL):
+a running station's writes (`Recorder`), the commands' reads (`History`), the watched
+addresses (`WatchlistStore`), and what a backend hands the shared writer thread
 (`WriteTarget`). The rows are those of rows.py; times are UNIX seconds (UTC). Get one
 from opening.py, never from a backend's module."""
 
@@ -57,7 +57,7 @@ class Recorder(Protocol):
     at once: a slow, locked or full store never holds up reception. Not thread-safe:
     one thread (the station's) calls it."""
 
-    location: str  # the store as the user named it (--db), for messages and open_history
+    location: str  # the store as messages name it (--db; a URL without its password)
 
     def save_visit(self, v: VisitRow) -> None:
         """The visit's current state (a later save of the same id replaces it)."""

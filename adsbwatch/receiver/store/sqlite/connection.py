@@ -31,6 +31,7 @@ class Store:
     def __init__(self, path: Path, busy_timeout_ms: int = 2000,
                  read_only: bool = False) -> None:
         self.path = Path(path)
+        self.location = str(path)
         self.busy_timeout_s = busy_timeout_ms / 1000
         self.read_only = read_only
         self.conn = self._open_read_only() if read_only else self._open(busy_timeout_ms)

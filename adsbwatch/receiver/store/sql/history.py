@@ -1,10 +1,9 @@
-"""History over the SQLite store, opened read-only: the commands' reads here, the web
+"""History over a store opened read-only: the commands' reads here, the web
 map's in map_queries.py, the report's in report_queries.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from adsbwatch.receiver.store.protocols import Closing
@@ -24,14 +23,14 @@ from adsbwatch.receiver.store.rows import (
     track_from,
     visit_from,
 )
-from adsbwatch.receiver.store.sqlite import map_queries, report_queries
-from adsbwatch.receiver.store.sqlite.connection import Store
+from adsbwatch.receiver.store.sql import map_queries, report_queries
+from adsbwatch.receiver.store.sql.database import Database
 
 
-class SqliteHistory(Closing):
-    def __init__(self, path: Path) -> None:
-        self.store = Store(path, read_only=True)
-        self.location = str(path)
+class SqlHistory(Closing):
+    def __init__(self, store: Database) -> None:
+        self.store = store
+        self.location = store.location
 
     def sightings(self, icao: int | None = None, since: float | None = None,
                   ) -> list[VisitRow]:

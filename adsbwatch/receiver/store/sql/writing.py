@@ -1,4 +1,4 @@
-"""Rows into the SQLite store, inside the caller's transaction: the recorder's writes and
+"""Rows into the store, inside the caller's transaction: the recorder's writes and
 `adsbwatch store restore` both come here.
 
 A state (visit, session, minute) already stored is replaced only by one as new or newer:
@@ -8,7 +8,6 @@ row written again (a replay run twice), so writing twice changes nothing."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
 from adsbwatch.receiver.store.batch import RowBatch
@@ -20,6 +19,7 @@ from adsbwatch.receiver.store.rows import (
     VISIT_COLUMNS,
     VISIT_INFO_COLUMNS,
 )
+from adsbwatch.receiver.store.sql.database import Connection
 
 _ID_CHUNK = 500  # ids per `IN (...)` query, well below SQLite's bound-parameter limit
 
@@ -46,13 +46,13 @@ _SESSIONS = _upsert("sessions", SESSION_COLUMNS, "id",
 _MINUTES = _upsert("minutes", MINUTE_COLUMNS, "minute, run_start",
                    "excluded.last_t > minutes.last_t OR (excluded.last_t = minutes.last_t "
                    "AND excluded.frames >= minutes.frames)")
-_POINTS = (f"INSERT OR REPLACE INTO track_points ({', '.join(POINT_COLUMNS)}) "
-           f"VALUES ({', '.join('?' * len(POINT_COLUMNS))})")
-_EVENTS = (f"INSERT OR REPLACE INTO events ({', '.join(EVENT_COLUMNS)}) "
-           f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})")
+# A point or event written again (its unique key's columns the same) replaces itself.
+_POINTS = _upsert("track_points", POINT_COLUMNS, "visit_id, t, lat, lon", "true")
+_EVENTS = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) ON CONFLICT DO NOTHING")
 
 
-def write_rows(conn: sqlite3.Connection, batch: RowBatch) -> RowBatch:
+def write_rows(conn: Connection, batch: RowBatch) -> RowBatch:
     """Write the batch: visits first, then the points and events whose visit is stored.
     Returns the points and events left out (their visit is nowhere yet)."""
     conn.executemany(_VISITS, batch.visits.values())
@@ -68,7 +68,7 @@ def _not_in(rows: Iterable[tuple], ready: set[int]) -> list[tuple]:
     return [row for row in rows if row[0] not in ready]
 
 
-def _stored_visits(conn: sqlite3.Connection, ids: set[int]) -> set[int]:
+def _stored_visits(conn: Connection, ids: set[int]) -> set[int]:
     found: set[int] = set()
     wanted = sorted(ids)
     for i in range(0, len(wanted), _ID_CHUNK):

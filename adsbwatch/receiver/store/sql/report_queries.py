@@ -1,7 +1,8 @@
 """The SQL behind `adsbwatch report`: what its plots read from the store.
 
 The big tables (track points, minutes) are read in chunks of rows, one query each, keyed
-on the rowid: memory stays bounded on a store of years and a progress bar can follow.
+on the rowid (SQLite's own; a column of PostgreSQL's tables): memory stays bounded on a
+store of years and a progress bar can follow.
 Times are UNIX seconds (UTC); `since` None means everything stored."""
 
 from __future__ import annotations
@@ -17,19 +18,22 @@ from adsbwatch.receiver.store.rows import (
     minute_from,
     visit_from,
 )
-from adsbwatch.receiver.store.sqlite.connection import Store
+from adsbwatch.receiver.store.sql.database import Database
 
 CHUNK_ROWS = 50_000
 _EPOCH = -1e300  # before every time: `since` None
 # A minute row heard something at or after `since` (the first test can use the index).
 _IN_PERIOD = "minute > ? AND last_t >= ?"
+# The later of a column's value and `?`, NULL (nothing heard) kept: CASE, as SQLite's max(x,
+# y) and PostgreSQL's greatest() differ on NULL and neither database has the other's.
+_NOT_BEFORE = "CASE WHEN {0} < ? THEN ? ELSE {0} END"
 
 
 def _since(since: float | None) -> float:
     return _EPOCH if since is None else since
 
 
-def rows_to_read(store: Store, since: float | None) -> int:
+def rows_to_read(store: Database, since: float | None) -> int:
     """Track points and minute rows in the period: the progress bar's total."""
     t = _since(since)
     (points,), = store.read("count the track points",
@@ -39,22 +43,22 @@ def rows_to_read(store: Store, since: float | None) -> int:
     return points + minutes
 
 
-def period_bounds(store: Store, since: float | None) -> tuple[float, float] | None:
+def period_bounds(store: Database, since: float | None) -> tuple[float, float] | None:
     """The first and last time anything was heard in the period; None if nothing was."""
     t = _since(since)
     rows = store.read(
         "read the period",
         "SELECT min(a), max(b) FROM ("
-        " SELECT max(min(first_t), ?) AS a, max(last_t) AS b FROM minutes"
+        f" SELECT {_NOT_BEFORE.format('min(first_t)')} AS a, max(last_t) AS b FROM minutes"
         f"  WHERE {_IN_PERIOD}"
-        " UNION ALL SELECT max(min(first_seen), ?), max(last_seen) FROM visits"
-        "  WHERE last_seen >= ?)",
-        (t, t - 60, t, t, t))
+        f" UNION ALL SELECT {_NOT_BEFORE.format('min(first_seen)')}, max(last_seen)"
+        "  FROM visits WHERE last_seen >= ?) AS period",
+        (t, t, t - 60, t, t, t, t))
     first, last = rows[0]
     return None if first is None else (first, last)
 
 
-def track_point_chunks(store: Store, since: float | None, chunk: int = CHUNK_ROWS,
+def track_point_chunks(store: Database, since: float | None, chunk: int = CHUNK_ROWS,
                        ) -> Iterator[list[tuple[float, float, int | None]]]:
     """(lat, lon, alt) of every track point (any visit, watched or not) in the period."""
     t, after = _since(since), -1
@@ -69,7 +73,7 @@ def track_point_chunks(store: Store, since: float | None, chunk: int = CHUNK_ROW
         yield [row[1:] for row in rows]
 
 
-def minute_chunks(store: Store, since: float | None, chunk: int = CHUNK_ROWS,
+def minute_chunks(store: Database, since: float | None, chunk: int = CHUNK_ROWS,
                   ) -> Iterator[list[MinuteRow]]:
     """The minute rows (of every run) that overlap the period."""
     t, after = _since(since), -1
@@ -85,7 +89,7 @@ def minute_chunks(store: Store, since: float | None, chunk: int = CHUNK_ROWS,
         yield [minute_from(row[1:]) for row in rows]
 
 
-def watched_visits(store: Store, since: float | None) -> list[VisitRow]:
+def watched_visits(store: Database, since: float | None) -> list[VisitRow]:
     """Visits of watched aircraft still going on at or after `since`, oldest first."""
     rows = store.read("read the watched visits",
                       f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits "
@@ -94,14 +98,14 @@ def watched_visits(store: Store, since: float | None) -> list[VisitRow]:
     return [visit_from(row) for row in rows]
 
 
-def visit_altitudes(store: Store, visit_id: int) -> list[tuple[float, int]]:
+def visit_altitudes(store: Database, visit_id: int) -> list[tuple[float, int]]:
     """(time, altitude in feet) of a visit's track points that have an altitude."""
     return store.read("read a visit's altitudes",
                       "SELECT t, alt FROM track_points WHERE visit_id = ? AND alt IS NOT NULL "
                       "ORDER BY t", (visit_id,))
 
 
-def receiver_positions(store: Store, since: float | None) -> list[ReceiverPosition]:
+def receiver_positions(store: Database, since: float | None) -> list[ReceiverPosition]:
     """Where the receiver was, newest run first: the runs whose minutes fall in the
     period; when none of those knew its position, every run that did."""
     t = _since(since)

@@ -1,22 +1,21 @@
-"""The watchlist's rules in the SQLite store, each kept as its canonical text (which
+"""The watchlist's rules in the store, each kept as its canonical text (which
 identifies it) and its label; each change is one transaction, committed at once."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from pathlib import Path
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_rule
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.protocols import Closing
-from adsbwatch.receiver.store.sqlite.connection import Store
+from adsbwatch.receiver.store.sql.database import Database
 
 
-class SqliteWatchlistStore(Closing):
-    def __init__(self, path: Path, read_only: bool = False) -> None:
-        self.store = Store(path, read_only=read_only)
-        self.location = str(path)
+class SqlWatchlistStore(Closing):
+    def __init__(self, store: Database) -> None:
+        self.store = store
+        self.location = store.location
 
     def watch_entries(self) -> list[WatchEntry]:
         # By text: addresses and blocks first, by address, then the other rules.

@@ -1,0 +1,69 @@
+"""The PostgreSQL store as the writer thread's target, and a Recorder over it. A server
+that goes away (stopped, restarted, the network down) fails the write that finds it so;
+the writer keeps the rows and tries again, and each try first connects anew."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.errors import WriteFailed
+from adsbwatch.receiver.store.postgres.connection import PgStore, dial
+from adsbwatch.receiver.store.postgres.failures import is_gone, why
+from adsbwatch.receiver.store.recorder import BufferedRecorder
+from adsbwatch.receiver.store.sql.writing import write_rows
+
+
+def spill_name(location: str) -> str:
+    """The unsaved-rows file's name for a store on a server: `adsbwatch-HOST-DBNAME`."""
+    tail = location.partition("://")[2].rpartition("@")[2]  # no user part
+    tail = tail.split("?", 1)[0]
+    return "adsbwatch-" + (re.sub(r"[^A-Za-z0-9.]+", "-", tail).strip("-") or "postgresql")
+
+
+class PgTarget:
+    """Connected, checked and migrated on the caller's thread, so that a store that cannot
+    be opened is a one-line error at the start; written in the writer's. The rows no
+    write took go to the working folder (a server has no folder of ours)."""
+
+    def __init__(self, url: str) -> None:
+        self.store = PgStore(url)
+        self.url = url
+        self.location = self.store.location
+        self.spill_folder: Path | None = None
+        self.spill_name = spill_name(self.location)
+        self._conn: psycopg.Connection | None = self.store.conn
+
+    def write(self, batch: RowBatch) -> RowBatch:
+        try:
+            self._connected()
+            with self.store.writing() as pg:
+                return write_rows(pg, batch)
+        except psycopg.Error as exc:
+            if is_gone(exc, self._conn):
+                self._drop()
+            raise WriteFailed(why(exc, self.url)) from None
+
+    def _connected(self) -> psycopg.Connection:
+        """The connection, made anew after one was lost."""
+        if self._conn is None:
+            self._conn = self.store.conn = dial(self.url)
+        return self._conn
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        self._drop()
+
+
+def open_postgres_recorder(url: str, warn: Callable[[str], None],
+                           **options: Any) -> BufferedRecorder:
+    return BufferedRecorder(PgTarget(url), warn, **options)
