@@ -110,6 +110,8 @@ class DecodingConfig:
 class StoreConfig:
     db: str | None = None  # None: the user's default store
     enabled: bool = True  # False: --no-db
+    keep_points_days: float | None = None  # prune points older than this; None: keep all
+    old_points: str = "thin"  # what pruning does with them: thin or delete
 
     @property
     def path(self) -> Path:

@@ -16,7 +16,7 @@ from typing import Any
 
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.store.errors import CannotOpenStore, NoStoreError, StoreError
-from adsbwatch.receiver.store.protocols import History, Recorder, WatchlistStore
+from adsbwatch.receiver.store.protocols import History, Pruner, Recorder, WatchlistStore
 from adsbwatch.receiver.store.unsaved import Restored, read_unsaved
 
 _URL_SCHEMES = ("postgresql://", "postgres://")
@@ -87,6 +87,17 @@ def open_watchlist_store(db: str | None, *, read_only: bool = False) -> Watchlis
         path = _sqlite_path(db)
         return SqliteWatchlistStore(_existing(path) if read_only else path,
                                     read_only=read_only)
+
+
+def open_pruner(db: str | None, **options: Any) -> Pruner:
+    """The store opened to prune (see pruning.py); NoStoreError if there is none (pruning
+    creates nothing). `options` tune the backend (tests)."""
+    from adsbwatch.receiver.store.pruning import BatchedPruner
+    from adsbwatch.receiver.store.sqlite.pruning import SqlitePruneTarget
+
+    with _opening():
+        target = SqlitePruneTarget(_existing(_sqlite_path(db)), **options)
+    return BatchedPruner(target)
 
 
 def restore_unsaved(db: str | None, file: Path) -> Restored:
