@@ -108,6 +108,8 @@ SAMPLES: dict[str, tuple[list[str], str | None, Any]] = {
                    Path("/run/adsbwatch")),
     "map-tiles": (["--map-tiles", TILES], f'map-tiles = "{TILES}"', TILES),
     "interactive": (["--interactive"], "interactive = true", True),
+    "keep-points": (["--keep-points", "30"], "keep-points = 30", 30.0),
+    "old-points": (["--old-points", "delete"], 'old-points = "delete"', "delete"),
 }
 EVERY_SETTING = [(command, setting) for command in COMMANDS
                  for setting in settings_of(command)]
@@ -472,6 +474,15 @@ BAD_COMMAND_LINES = {
                             "127.0.0.1, or 0.0.0.0 for every interface)"),
     "no clients at all": (["--max-clients", "0"],
                           "argument --max-clients: '0' is not a number of clients (1 or more)"),
+    "points kept for no time": (
+        ["--keep-points", "-1"], "argument --keep-points: '-1' is not a number of days "
+                                 "(more than 0)"),
+    "points kept for a word": (
+        ["--keep-points", "abc"], "argument --keep-points: 'abc' is not a number of days "
+                                  "(more than 0)"),
+    "old points kept": (["--old-points", "keep"],
+                        "argument --old-points: 'keep': use thin (keep one a minute) or "
+                        "delete"),
     "a host name with a blank": (
         ["--http-host", "my pi"],
         "argument --http-host: 'my pi' is not a host name (e.g. adsb.home.example or "
