@@ -4,16 +4,15 @@ statuses, and the rows they leave in a store written by the Recorder (an unwatch
 
 from __future__ import annotations
 
-import io
 import math
 import sqlite3
 import time
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 from net_peers import Live, free_port
 from store_support import raw_rows, recorder, written
+from support import cli
 
 from adsbwatch.receiver.cli.main import main
 from adsbwatch.receiver.store.rows import PointRow, VisitRow
@@ -22,12 +21,6 @@ DAY = 86_400.0
 OLD, WATCHED, RECENT = 1, 2, 3
 SECONDS = 300  # a point a second
 
-
-def cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        rc = main(list(args))
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 
 import pytest
-from store_support import T0, raw_rows, recorder, written
+from store_support import T0, Lines, raw_rows, recorder, wait_until, written
 
 from adsbwatch.receiver.store.errors import NoStoreError
 from adsbwatch.receiver.store.opening import open_pruner
 from adsbwatch.receiver.store.protocols import PruneRule, Removal
+from adsbwatch.receiver.store.pruning_schedule import ScheduledPruning
 from adsbwatch.receiver.store.rows import PointRow, VisitRow
 
 DAY = 86_400.0
@@ -173,3 +174,40 @@ def test_pruning_creates_no_store(tmp_path: Path) -> None:
     with pytest.raises(NoStoreError):
         open_pruner(str(tmp_path / "none.db"))
     assert not (tmp_path / "none.db").exists()
+
+
+def test_live_pruning_runs_on_its_own_thread_at_the_start_then_each_round(db: Path) -> None:
+    said = Lines()
+    pruning = ScheduledPruning(open_pruner(str(db)), days=8, delete=False, say=said,
+                               every_s=0.05, clock=lambda: CUT + 8 * DAY)
+    time.sleep(0.2)
+    assert pruning.done == 0 and len(times(db, OLD)) == 300  # nothing before the run
+    pruning.on_tick(None)  # type: ignore[arg-type]
+    wait_until(lambda: pruning.done >= 3)
+    pruning.close()
+    assert times(db, OLD) == [T0, T0 + 20, T0 + 80, T0 + 140, T0 + 200, T0 + 260]
+    assert len(times(db, ACROSS)) == 102
+    # One line, of the first round; the later ones found nothing to prune.
+    assert len(said) == 1 and said[0].startswith(
+        "database: pruned 392 points and 0 events of 2 unwatched visits (thinned to one "
+        "every 60 s)"), said
+    assert not any(t.name == "store pruning" for t in threading.enumerate())
+
+
+def test_a_failed_round_is_said_and_the_station_goes_on(db: Path) -> None:
+    said = Lines()
+    blocker = sqlite3.connect(db, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        pruning = ScheduledPruning(open_pruner(str(db), patience_s=0.2), days=8,
+                                   delete=True, say=said, every_s=60,
+                                   clock=lambda: CUT + 8 * DAY)
+        pruning.on_tick(None)  # type: ignore[arg-type]
+        said.wait_for(1)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    pruning.close()
+    assert said == [f"database: cannot prune old points in {db}: the database is locked "
+                    "by another program; pruning again in 1 min"]
+    assert len(times(db, OLD)) == 300
