@@ -193,6 +193,9 @@ class StationConfig:
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise ConfigError(f"--lat {lat} --lon {lon} is not a position on Earth",
                                   ("lat", "lon"))
+        if self.store.keep_points_days is not None and not self.store.enabled:
+            raise ConfigError("--keep-points prunes the store: leave out --no-db",
+                              ("keep-points", "no-db"))
         if self.view.interactive and self.outputs.raw:
             raise ConfigError("--interactive shows the aircraft on the terminal: leave out "
                               "--raw (its AVR lines need stdout)", ("interactive", "raw"))
