@@ -266,8 +266,8 @@ class PruneTarget(Protocol):
     def used_bytes(self) -> int | None:
         """The space the rows take now (None: the backend cannot tell)."""
 
-    def give_back(self, stopping: Callable[[], bool]) -> int | None:
-        """Return free space to the disk where that can be done in small steps; the bytes
-        returned (None: not done)."""
+    def give_back(self, stopping: Callable[[], bool]) -> tuple[int | None, float]:
+        """Return free space to the disk where that can be done in small steps: the bytes
+        returned (None: not done) and the longest any one step held the write lock."""
 
     def close(self) -> None: ...

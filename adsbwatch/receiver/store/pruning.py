@@ -100,7 +100,8 @@ class BatchedPruner:
         if points or event_visits:  # what was chosen goes, also when asked to stop
             self._remove(rule, points, event_visits, result)
         if not result.stopped:
-            result.returned_bytes = self.target.give_back(stopping)
+            result.returned_bytes, held_s = self.target.give_back(stopping)
+            result.longest_lock_s = max(result.longest_lock_s, held_s)
         after_bytes = self.target.used_bytes()
         if before is not None and after_bytes is not None:
             result.freed_bytes = max(before - after_bytes, 0)

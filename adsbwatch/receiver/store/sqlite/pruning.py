@@ -11,6 +11,7 @@ The SQL is standard but for the PRAGMAs (PostgreSQL: the same statements with %s
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Callable
@@ -63,32 +64,53 @@ class SqlitePruneTarget:
             conn.executemany(_DELETE_EVENTS, [(v, removal.events_before)
                                               for v in removal.event_visits if v in unwatched])
             removed_events = conn.total_changes - changes - removed_points
-        return removed_points, removed_events, time.monotonic() - held_from
+        held_s = time.monotonic() - held_from
+        self._checkpoint()
+        return removed_points, removed_events, held_s
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the database now, without the write lock: else the
+        station's next commit finds the WAL past 1000 pages and copies our pages itself."""
+        with contextlib.suppress(sqlite3.OperationalError):  # busy: a later one does it
+            self.store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def used_bytes(self) -> int:
         pages, free, size = (self._pragma(name) for name in
                              ("page_count", "freelist_count", "page_size"))
         return (pages - free) * size
 
-    def give_back(self, stopping: Callable[[], bool]) -> int | None:
+    def give_back(self, stopping: Callable[[], bool]) -> tuple[int | None, float]:
         if self._pragma("auto_vacuum") != INCREMENTAL:
-            return None  # the free pages stay in the file, for the rows to come
+            return None, 0.0  # the free pages stay in the file, for the rows to come
         before = self._pragma("page_count")
+        longest = 0.0
         while self._pragma("freelist_count") and not stopping():
-            self._vacuum_step()
-            time.sleep(0.02)  # the station's writer takes its turn
-        return (before - self._pragma("page_count")) * self._pragma("page_size")
+            held_s = self._vacuum_step()
+            longest = max(longest, held_s)
+            time.sleep(max(0.02, held_s))  # the station's writer takes its turn
+        return (before - self._pragma("page_count")) * self._pragma("page_size"), longest
 
-    def _vacuum_step(self) -> None:
-        # As a script: execute() would step the PRAGMA once, which frees one page.
+    def _vacuum_step(self) -> float:
+        """One transaction of incremental vacuum; how long it held the lock."""
         conn = self.store.conn
+        # As a script: execute() would step the PRAGMA once, which frees one page. A try
+        # that finds the lock taken fails at once (busy_timeout 0), so the one that works
+        # takes as long as it held the lock.
         script = f"BEGIN IMMEDIATE; PRAGMA incremental_vacuum({VACUUM_STEP_PAGES}); COMMIT;"
+
+        def step() -> float:
+            started = time.monotonic()
+            conn.executescript(script)
+            return time.monotonic() - started
+
         try:
-            self.store.waiting(lambda: conn.executescript(script))
+            held_s = self.store.waiting(step)
         except sqlite3.DatabaseError as exc:
             rollback(conn)
             raise StoreError(f"cannot hand free space back to the disk in "
                              f"{self.location}: {why(exc)}") from None
+        self._checkpoint()
+        return held_s
 
     def _pragma(self, name: str) -> int:
         try:
