@@ -57,13 +57,12 @@ class SqlitePruneTarget:
             # Read under the lock: a visit watched since it was chosen keeps everything.
             unwatched = {row[0] for row in conn.execute(
                 _UNWATCHED.format(ids=", ".join("?" * len(visits))), visits)}
-            points = [p for p in removal.points if p[0] in unwatched]
-            changes = conn.total_changes
-            conn.executemany(_DELETE_POINT, points)
-            removed_points = conn.total_changes - changes
-            conn.executemany(_DELETE_EVENTS, [(v, removal.events_before)
-                                              for v in removal.event_visits if v in unwatched])
-            removed_events = conn.total_changes - changes - removed_points
+            # executemany's rowcount: the rows of all its statements together
+            removed_points = conn.executemany(
+                _DELETE_POINT, [p for p in removal.points if p[0] in unwatched]).rowcount
+            removed_events = conn.executemany(
+                _DELETE_EVENTS, [(v, removal.events_before)
+                                 for v in removal.event_visits if v in unwatched]).rowcount
         held_s = time.monotonic() - held_from
         self._checkpoint()
         return removed_points, removed_events, held_s
