@@ -17,6 +17,7 @@ from store_support import T0, Lines, raw_rows, recorder, wait_until, written
 from adsbwatch.receiver.store.errors import NoStoreError
 from adsbwatch.receiver.store.opening import open_pruner
 from adsbwatch.receiver.store.protocols import PruneRule, Removal
+from adsbwatch.receiver.store.pruning import BatchedPruner
 from adsbwatch.receiver.store.pruning_schedule import ScheduledPruning
 from adsbwatch.receiver.store.rows import PointRow, VisitRow
 
@@ -211,3 +212,43 @@ def test_a_failed_round_is_said_and_the_station_goes_on(db: Path) -> None:
     assert said == [f"database: cannot prune old points in {db}: the database is locked "
                     "by another program; pruning again in 1 min"]
     assert len(times(db, OLD)) == 300
+
+
+class SlowDisk:
+    """A PruneTarget of one unwatched visit of 1000 old points, whose first three
+    transactions hold the lock half a second each."""
+
+    location = "slow"
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    def old_visits(self, before: float, since: float | None, after: int,
+                   limit: int) -> list[int]:
+        return [OLD] if after < OLD else []
+
+    def old_points(self, visit_id: int, before: float) -> list[tuple[float, float, float]]:
+        return [(float(t), 52.0, 4.0) for t in range(1000)]
+
+    def remove(self, removal: Removal) -> tuple[int, int, float]:
+        self.sizes.append(len(removal.points))
+        return len(removal.points), 0, 0.5 if len(self.sizes) <= 3 else 0.0
+
+    def used_bytes(self) -> None:
+        return None
+
+    def give_back(self, stopping: object) -> tuple[None, float]:
+        return None, 0.0
+
+    def close(self) -> None:
+        pass
+
+
+def test_transactions_that_hold_the_lock_long_get_smaller() -> None:
+    disk = SlowDisk()
+    pauses: list[float] = []
+    result = BatchedPruner(disk, pause=pauses.append).prune(
+        PruneRule(before=CUT, every_s=None), batch=400)
+    assert disk.sizes == [400, 200, 100, 100, 200]  # halved to the floor, then grown
+    assert pauses == [0.5, 0.5, 0.5, 0.02, 0.02]  # as long as each held it, at least 20 ms
+    assert (result.points, result.longest_lock_s, result.freed_bytes) == (1000, 0.5, None)

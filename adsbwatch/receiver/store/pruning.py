@@ -1,8 +1,9 @@
 """Retention, the same for every backend: old track points of unwatched visits thinned
-to one a minute (or deleted), in transactions of a few thousand rows, with a pause after
-each, so that a station writing to the same store meanwhile waits at most one short
-transaction. The backend (a PruneTarget) reads the candidates and removes what this
-loop chose; which points go is decided here, once."""
+to one a minute (or deleted), in transactions of at most a few thousand rows (fewer
+while one takes longer than HOLD_S), with a pause after each, so that a station writing
+to the same store meanwhile waits at most one short transaction. The backend (a
+PruneTarget) reads the candidates and removes what this loop chose; which points go is
+decided here, once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from collections.abc import Callable
 
 from adsbwatch.receiver.store.protocols import PruneResult, PruneRule, PruneTarget, Removal
 
-BATCH_ROWS = 2000  # rows per transaction: tens of milliseconds of the write lock
+BATCH_ROWS = 2000  # rows per transaction at most: tens of milliseconds of the write lock
+FEWEST_ROWS = 100  # ... and at the least, on a slow disk
+HOLD_S = 0.1  # a transaction that holds the lock longer halves the next ones (a Pi's card)
 VISIT_PAGE = 500  # visit ids read at a time
 SHORTEST_PAUSE_S = 0.02  # after a transaction: the station's writer takes its turn
 THIN_TO_S = 60.0  # an old point of an unwatched visit a minute
@@ -71,11 +74,15 @@ class BatchedPruner:
         self.target = target
         self.location = target.location
         self._pause = pause
+        self._size = BATCH_ROWS  # rows of the next transaction
+        self._sizes = (FEWEST_ROWS, BATCH_ROWS)
 
     def prune(self, rule: PruneRule, *, since: float | None = None,
               batch: int = BATCH_ROWS, stopping: Callable[[], bool] = lambda: False,
               ) -> PruneResult:
         result = PruneResult()
+        self._size = batch
+        self._sizes = (min(batch, FEWEST_ROWS), batch)
         before = self.target.used_bytes()
         points: list[tuple[int, float, float, float]] = []
         event_visits: list[int] = []
@@ -88,9 +95,10 @@ class BatchedPruner:
                 points += [(visit_id, *p) for p in doomed_points(old, rule.every_s)]
                 if rule.every_s is None:
                     event_visits.append(visit_id)
-                while len(points) >= batch or len(event_visits) >= batch:
-                    self._remove(rule, points[:batch], event_visits[:batch], result)
-                    del points[:batch], event_visits[:batch]
+                while len(points) >= self._size or len(event_visits) >= self._size:
+                    size = self._size
+                    self._remove(rule, points[:size], event_visits[:size], result)
+                    del points[:size], event_visits[:size]
                 if stopping():
                     result.stopped = True
                     break
@@ -115,6 +123,11 @@ class BatchedPruner:
         result.events += removed_events
         result.transactions += 1
         result.longest_lock_s = max(result.longest_lock_s, held_s)
+        fewest, most = self._sizes
+        if held_s > HOLD_S:
+            self._size = max(fewest, self._size // 2)
+        elif held_s < HOLD_S / 4:
+            self._size = min(most, self._size * 2)
         self._pause(max(SHORTEST_PAUSE_S, held_s))
 
     def close(self) -> None:
