@@ -1,9 +1,10 @@
 """Real peers for the network-input tests: dump1090-mutability (Debian's package) playing
-a recording, and tiny TCP servers that send given bytes."""
+a recording, tiny TCP servers that send given bytes, and `adsbwatch live` running."""
 
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import subprocess
 import threading
@@ -11,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from support import system_program
+from support import Running, system_program
 
 DUMP1090 = "dump1090-mutability"
 CU8_SILENCE = b"\x7f\x80"  # one cu8 sample at zero
@@ -22,6 +23,37 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+class Live(Running):
+    """`adsbwatch live ARGS` running, its stderr read as it comes."""
+
+    def __init__(self, *args: str) -> None:
+        super().__init__(["live", *args])
+
+    def wait_for(self, text: str, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not any(text in line for line in self.lines):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise AssertionError(f"no line with {text!r}; stderr: {self.lines}")
+            time.sleep(0.05)
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C, and what it wrote: (status, stdout)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=60)  # its stdout is a table and a line or two
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+        assert self.proc.stdout is not None
+        out = self.proc.stdout.read()
+        self.proc.stdout.close()
+        self._reader.join(timeout=5)
+        return self.proc.returncode, out
 
 
 def need_dump1090() -> str:

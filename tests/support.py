@@ -40,6 +40,19 @@ def run_adsbwatch(*args: str, env: dict[str, str] | None = None,
                           **kwargs)
 
 
+def cli(*args: str) -> tuple[int, str, str]:
+    """`adsbwatch ARGS` in this process: exit status, stdout, stderr."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from adsbwatch.receiver.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        rc = main(list(args))
+    return rc, out.getvalue(), err.getvalue()
+
+
 class Running:
     """`adsbwatch ARGS` of the checkout running, its stderr read line by line as it comes
     (in a thread: a full pipe would block it)."""

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from net_peers import (
     ByteServer,
+    Live,
     dump1090_avr,
     dump1090_beast_server,
     free_port,
@@ -25,37 +26,6 @@ from support import Running, run_adsbwatch
 
 AMC421 = 0x4D2023
 SILENCE_S = 8.0  # before modes1 in dump1090's file: time for our client to connect
-
-
-class Live(Running):
-    """`adsbwatch live ARGS` running, its stderr read as it comes."""
-
-    def __init__(self, *args: str) -> None:
-        super().__init__(["live", *args])
-
-    def wait_for(self, text: str, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not any(text in line for line in self.lines):
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                self.stop()
-                raise AssertionError(f"no line with {text!r}; stderr: {self.lines}")
-            time.sleep(0.05)
-
-    def stop(self) -> tuple[int, str]:
-        """Ctrl-C, and what it wrote: (status, stdout)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(timeout=60)  # its stdout is a table and a line or two
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-        assert self.proc.stdout is not None
-        out = self.proc.stdout.read()
-        self.proc.stdout.close()
-        self._reader.join(timeout=5)
-        return self.proc.returncode, out
 
 
 def watchlist(tmp_path: Path) -> Path:

@@ -5,22 +5,19 @@ distances computed here, the files against what a PNG and the page must be."""
 
 from __future__ import annotations
 
-import io
 import math
 import re
 import sqlite3
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
-from support import adsbwatch_command, checkout_env, run_adsbwatch
+from support import adsbwatch_command, checkout_env, cli, run_adsbwatch
 
-from adsbwatch.receiver.cli.main import main
 from adsbwatch.receiver.store.opening import open_history, open_watchlist_store
 from adsbwatch.receiver.ui.plots.report import read_data
 
@@ -58,12 +55,6 @@ def replayed(recordings: Path, tmp_path_factory: pytest.TempPathFactory) -> Repl
     watchlist.write_text("4d2023 AMC\n")
     return replay_modes1(recordings, folder / "modes1.db", watchlist)
 
-
-def cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        rc = main(list(args))
-    return rc, out.getvalue(), err.getvalue()
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -15,17 +15,15 @@ import sqlite3
 import subprocess
 import time
 import xml.etree.ElementTree as ET
-from contextlib import redirect_stderr, redirect_stdout
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from store_support import BACKENDS, Lines, raw_rows, recorder, writer_connection
-from support import adsbwatch_command, checkout_env, run_adsbwatch
+from support import adsbwatch_command, checkout_env, cli, run_adsbwatch
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_watchlist
 from adsbwatch.decoder.sim.scene import parse_truth
-from adsbwatch.receiver.cli.main import main
 from adsbwatch.receiver.store import files as store_files
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.opening import open_history, open_watchlist_store
@@ -55,13 +53,6 @@ KML = "{http://www.opengis.net/kml/2.2}"
 GX = "{http://www.google.com/kml/ext/2.2}"
 GPX = "{http://www.topografix.com/GPX/1/1}"
 
-
-def cli(*args: str) -> tuple[int, str, str]:
-    """`adsbwatch ARGS` in this process: exit status, stdout, stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        rc = main(list(args))
-    return rc, out.getvalue(), err.getvalue()
 
 
 def one_error_line(err: str) -> str:

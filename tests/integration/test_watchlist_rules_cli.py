@@ -6,16 +6,14 @@ aircraft database made by `db import`, and a replay of the bundled sample whose
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import sqlite3
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from support import cli
 
 from adsbwatch.decoder.sim.scene import parse_truth
-from adsbwatch.receiver.cli.main import main
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
@@ -23,12 +21,6 @@ TRUTH = parse_truth((REPO / "samples" / "airport_2400k.truth.json").read_text())
 CSV = ("484506;PH-GOV;B737;0000;BOEING 737-700;2017;Netherlands Government;\n"
        "43c6f1;ZZ336;A332;1;AIRBUS A330-200;;Royal Air Force;\n")
 
-
-def cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        rc = main(list(args))
-    return rc, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -108,6 +108,8 @@ SAMPLES: dict[str, tuple[list[str], str | None, Any]] = {
                    Path("/run/adsbwatch")),
     "map-tiles": (["--map-tiles", TILES], f'map-tiles = "{TILES}"', TILES),
     "interactive": (["--interactive"], "interactive = true", True),
+    "keep-points": (["--keep-points", "30"], "keep-points = 30", 30.0),
+    "old-points": (["--old-points", "delete"], 'old-points = "delete"', "delete"),
 }
 EVERY_SETTING = [(command, setting) for command in COMMANDS
                  for setting in settings_of(command)]
@@ -194,7 +196,8 @@ def test_print_config_reads_back_into_the_same_config(command: str, setting: Set
 
 
 def test_every_setting_of_live_at_once_reads_back(tmp_path: Path, capsys) -> None:
-    argv = [arg for setting in settings_of("live") if setting.name not in ("device", "raw")
+    argv = [arg for setting in settings_of("live")
+            if setting.name not in ("device", "raw", "no-db")
             for arg in SAMPLES[setting.name][0]]
     config = config_of("live", *argv)
     assert main(["live", *argv, "--print-config"]) == 0
@@ -293,6 +296,10 @@ BAD_CONFIGS = {
                               outputs=OutputsConfig(raw=True)),
         "--interactive shows the aircraft on the terminal: leave out --raw (its AVR lines "
         "need stdout)"),
+    "pruning no store": (
+        lambda: StationConfig("live", LiveSourceConfig(),
+                              store=StoreConfig(enabled=False, keep_points_days=7)),
+        "--keep-points prunes the store: leave out --no-db"),
     "a replay of nothing": (lambda: RecordingSourceConfig(""),
                             "name the recording to replay (a file, or - for stdin)"),
     "the other command's source": (lambda: StationConfig("live", RecordingSourceConfig("-")),
@@ -472,6 +479,15 @@ BAD_COMMAND_LINES = {
                             "127.0.0.1, or 0.0.0.0 for every interface)"),
     "no clients at all": (["--max-clients", "0"],
                           "argument --max-clients: '0' is not a number of clients (1 or more)"),
+    "points kept for no time": (
+        ["--keep-points", "-1"], "argument --keep-points: '-1' is not a number of days "
+                                 "(more than 0)"),
+    "points kept for a word": (
+        ["--keep-points", "abc"], "argument --keep-points: 'abc' is not a number of days "
+                                  "(more than 0)"),
+    "old points kept": (["--old-points", "keep"],
+                        "argument --old-points: 'keep': use thin (keep one a minute) or "
+                        "delete"),
     "a host name with a blank": (
         ["--http-host", "my pi"],
         "argument --http-host: 'my pi' is not a host name (e.g. adsb.home.example or "
@@ -670,7 +686,8 @@ def test_any_file_gives_a_config_or_one_line(top, tables, command, tmp_path: Pat
 # Samples that set the same key, settings that do not go together, or whose values
 # depend on each other (--net is whether the ports are its own): one of each pair.
 EXCLUSIVE = (("device", "rtl-tcp"), ("raw", "interactive"), ("lat", "lon"),
-             ("avr-port", "net"), ("net", "beast-port"), ("net", "sbs-port"))
+             ("avr-port", "net"), ("net", "beast-port"), ("net", "sbs-port"),
+             ("keep-points", "no-db"))
 
 
 @settings(max_examples=100, deadline=None,

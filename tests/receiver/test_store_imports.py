@@ -1,7 +1,7 @@
 """A second store backend must need no change outside store/: the rest of the program
 reaches the store only through its protocols, rows, errors and the factory (and the
-export formats, file writing and the filling-in of visits' database columns, which no
-backend changes)."""
+export formats, file writing, the filling-in of visits' database columns and retention's
+rules and hourly thread, which no backend changes)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "adsbwatch"
 STORE = "adsbwatch.receiver.store"
 OPEN_TO_ALL = {f"{STORE}.{name}" for name in (
-    "protocols", "rows", "errors", "opening", "export", "formats", "files", "info_fill")}
+    "protocols", "rows", "errors", "opening", "export", "formats", "files", "info_fill",
+    "pruning", "pruning_schedule")}
 
 
 def _imported(tree: ast.AST) -> set[str]:

@@ -233,6 +233,18 @@ def _decoding_consumers(config: StationConfig, built: BuiltStation,
         station.add(built.stdout_watch)
     if built.recorder is not None:
         station.add(_recording(config, built))
+        if config.store.keep_points_days is not None:
+            station.add(_pruning(config, warn))
+
+
+def _pruning(config: StationConfig, warn: Callable[[str], None]) -> Consumer:
+    """--keep-points: a thread that prunes the store now and every hour."""
+    from adsbwatch.receiver.store.opening import open_pruner
+    from adsbwatch.receiver.store.pruning_schedule import ScheduledPruning
+
+    assert config.store.keep_points_days is not None
+    return ScheduledPruning(open_pruner(config.store.db), config.store.keep_points_days,
+                            config.store.old_points == "delete", warn)
 
 
 def _notify_targets(config: StationConfig) -> list[NotifyTarget]:

@@ -1,15 +1,23 @@
 """`adsbwatch store restore FILE`: write the rows of an unsaved-rows file (which a run
-that could not write to its database left, and named) into the store."""
+that could not write to its database left, and named) into the store.
+`adsbwatch store prune --keep-points DAYS`: thin (or delete) old track points of
+unwatched aircraft now, as `live --keep-points` does every hour."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from adsbwatch.receiver.cli.station_options import warn
+from adsbwatch.receiver.cli.station_options import option_type, warn
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
+from adsbwatch.receiver.config.values import days, old_points
 from adsbwatch.receiver.errors import RuntimeFailure
-from adsbwatch.receiver.store.opening import restore_unsaved, shown_location
+from adsbwatch.receiver.store.opening import (
+    open_pruner,
+    restore_unsaved,
+    shown_location,
+    store_location,
+)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -29,6 +37,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prune(args: argparse.Namespace) -> int:
+    import time
+
+    from adsbwatch.receiver.store.pruning import keeping_rule, prune_summary
+
+    rule = keeping_rule(args.keep_points, args.old_points == "delete", time.time())
+    with open_pruner(args.db) as pruner:  # a store that is not there: exit status 2
+        result = pruner.prune(rule)
+    write_stdout(f"{prune_summary(result, rule)} in {store_location(args.db)}\n")
+    flush_stdout()
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     store = sub.add_parser("store", help="look after the store")
     ssub = store.add_subparsers(dest="action", required=True)
@@ -37,3 +58,15 @@ def add_parser(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPars
         help="write the rows of a DB.unsaved-*.jsonl file into the store (again is harmless)")
     restore.add_argument("file", help="the .unsaved-*.jsonl file a run named")
     restore.set_defaults(handler=cmd_restore)
+    prune = ssub.add_parser(
+        "prune", parents=[db_parent],
+        help="thin (or delete) old track points of unwatched aircraft now, in short "
+             "transactions (a running station waits at most one); watched visits keep "
+             "every point, every visit its row")
+    prune.add_argument("--keep-points", type=option_type(days), required=True,
+                       metavar="DAYS", help="keep every point of the last DAYS days")
+    prune.add_argument("--old-points", type=option_type(old_points), default="thin",
+                       metavar="{thin,delete}",
+                       help="older points of unwatched visits: thin (one a minute of each "
+                            "visit, default) or delete (and those visits' older events)")
+    prune.set_defaults(handler=cmd_prune)

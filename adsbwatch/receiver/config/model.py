@@ -109,6 +109,8 @@ class DecodingConfig:
 class StoreConfig:
     db: str | None = None  # None: the user's default store
     enabled: bool = True  # False: --no-db
+    keep_points_days: float | None = None  # prune points older than this; None: keep all
+    old_points: str = "thin"  # what pruning does with them: thin or delete
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,9 @@ class StationConfig:
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise ConfigError(f"--lat {lat} --lon {lon} is not a position on Earth",
                                   ("lat", "lon"))
+        if self.store.keep_points_days is not None and not self.store.enabled:
+            raise ConfigError("--keep-points prunes the store: leave out --no-db",
+                              ("keep-points", "no-db"))
         if self.view.interactive and self.outputs.raw:
             raise ConfigError("--interactive shows the aircraft on the terminal: leave out "
                               "--raw (its AVR lines need stdout)", ("interactive", "raw"))

@@ -152,6 +152,16 @@ SETTINGS: tuple[Setting, ...] = (
                  "store)"),
     Setting("no-db", "store.enabled", kind=FLAG, default=False, inverted=True,
             help="record nothing: only show aircraft and sightings"),
+    Setting("keep-points", "store.keep_points_days", parse=values.days, metavar="DAYS",
+            commands=LIVE,
+            help="keep every track point DAYS days; older points of unwatched aircraft "
+                 "are thinned to one a minute (see --old-points) once at the start and "
+                 "every hour, in short transactions; watched visits keep every point, "
+                 "every visit its row (as `adsbwatch store prune` does)"),
+    Setting("old-points", "store.old_points", parse=values.old_points, default="thin",
+            commands=LIVE, metavar="{thin,delete}",
+            help="with --keep-points: thin (one point a minute of each visit, default) "
+                 "or delete (every point and event of those visits)"),
     Setting("record-all", "decoding.record_all", kind=FLAG, default=False,
             help="record every aircraft in the store, not only watched ones"),
     Setting("lat", "receiver.lat", parse=values.degrees,

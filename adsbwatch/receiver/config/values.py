@@ -61,6 +61,25 @@ def stats_interval(text: str) -> float:
     return value
 
 
+def days(text: str) -> float:
+    """A number of days, more than 0 (fractions too: 0.5 is 12 hours)."""
+    what = "a number of days (more than 0)"
+    value = finite(text, what)
+    if value <= 0:
+        raise ValueError(f"{text!r} is not {what}")
+    return value
+
+
+OLD_POINTS = ("thin", "delete")
+
+
+def old_points(text: str) -> str:
+    """What becomes of old points of unwatched aircraft."""
+    if text not in OLD_POINTS:
+        raise ValueError(f"{text!r}: use thin (keep one a minute) or delete")
+    return text
+
+
 def degrees(text: str) -> float:
     """A latitude or longitude; whether the two make a place on Earth is checked together."""
     return finite(text, "a number of degrees")

@@ -24,7 +24,7 @@ from adsbwatch.receiver.store.errors import (
     StoreError,
     StoreUnreachable,
 )
-from adsbwatch.receiver.store.protocols import History, Recorder, WatchlistStore
+from adsbwatch.receiver.store.protocols import History, Pruner, Recorder, WatchlistStore
 from adsbwatch.receiver.store.unsaved import Restored, read_unsaved
 
 if TYPE_CHECKING:
@@ -140,6 +140,20 @@ def open_watchlist_store(db: str | None, *, read_only: bool = False) -> Watchlis
     from adsbwatch.receiver.store.sql.watchlist import SqlWatchlistStore
 
     return SqlWatchlistStore(_database(db, read_only=read_only))
+
+
+def open_pruner(db: str | None, **options: Any) -> Pruner:
+    """The store opened to prune (see pruning.py); NoStoreError if there is none (pruning
+    creates nothing). `options` tune the backend (tests)."""
+    from adsbwatch.receiver.store.pruning import BatchedPruner
+    from adsbwatch.receiver.store.sqlite.pruning import SqlitePruneTarget
+
+    if _is_server(db):
+        raise CannotOpenStore("pruning a PostgreSQL store is not there yet: --keep-points "
+                              "and `store prune` work on SQLite stores")
+    with _opening():
+        target = SqlitePruneTarget(_existing(Path(store_location(db))), **options)
+    return BatchedPruner(target)
 
 
 def restore_unsaved(db: str | None, file: Path) -> Restored:

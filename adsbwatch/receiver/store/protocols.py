@@ -1,12 +1,13 @@
 """What the rest of the program asks of a store, whatever holds it (SQLite or PostgreSQL):
 a running station's writes (`Recorder`), the commands' reads (`History`), the watched
-addresses (`WatchlistStore`), and what a backend hands the shared writer thread
-(`WriteTarget`). The rows are those of rows.py; times are UNIX seconds (UTC). Get one
+addresses (`WatchlistStore`), thinning old track points (`Pruner`), and what a backend
+hands the shared writer thread (`WriteTarget`) and the shared pruning loop
+(`PruneTarget`). The rows are those of rows.py; times are UNIX seconds (UTC). Get one
 from opening.py, never from a backend's module."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -182,5 +183,92 @@ class WriteTarget(Protocol):
         """Write the batch at once (all or nothing), waiting a short while for a lock;
         return the points and events left out because their visit is not stored yet.
         WriteFailed says why it could not."""
+
+    def close(self) -> None: ...
+
+
+# ---------------------------------------------------------------------- retention
+
+
+@dataclass(frozen=True)
+class PruneRule:
+    """Which track points go: those of unwatched visits from before `before` (UNIX time).
+    `every_s`: each such visit keeps the first of its points in every `every_s` of the
+    clock (60: one a minute, so that old traffic still shows where it flew); None: all of
+    them go, with the events of those visits before `before`. Watched visits keep every
+    point; every visit keeps its row and its summary (closest, altitudes, messages)."""
+
+    before: float
+    every_s: float | None = 60.0
+
+    def __post_init__(self) -> None:
+        if self.every_s is not None and not self.every_s > 0:
+            raise ValueError(f"thinning to one point every {self.every_s} s")
+
+
+@dataclass
+class PruneResult:
+    """What one prune removed, and what it cost the store's other writers."""
+
+    visits: int = 0  # unwatched visits looked at
+    points: int = 0  # track points removed
+    events: int = 0  # events removed (only when points are deleted, not thinned)
+    transactions: int = 0
+    longest_lock_s: float = 0.0  # the longest any one transaction held the write lock
+    freed_bytes: int | None = None  # space the removed rows held; None: cannot tell
+    returned_bytes: int | None = None  # of it, given back to the disk (the file shrank)
+    stopped: bool = False  # asked to stop before it was done
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One transaction's worth of removal: points by their key (visit, t, lat, lon),
+    and each visit whose events before `events_before` go."""
+
+    points: list[tuple[int, float, float, float]]
+    event_visits: list[int]
+    events_before: float
+
+
+class Pruner(Closing, Protocol):
+    """Thins or deletes old points of unwatched visits in small transactions, each
+    holding the write lock briefly, so that a station writing meanwhile never waits long
+    (see pruning.py)."""
+
+    location: str
+
+    def prune(self, rule: PruneRule, *, since: float | None = None,
+              batch: int = 2000, stopping: Callable[[], bool] = lambda: False,
+              ) -> PruneResult:
+        """Prune now. `since`: only visits still under way at or after it (a prune that
+        knows the visits before were done); `batch`: rows per transaction; `stopping`
+        asked between transactions. A failure is a StoreError."""
+
+
+class PruneTarget(Protocol):
+    """A backend as the shared pruning loop (pruning.py) sees it. Reads take no write
+    lock; remove() is one transaction."""
+
+    location: str
+
+    def old_visits(self, before: float, since: float | None, after: int,
+                   limit: int) -> list[int]:
+        """Up to `limit` ids above `after`, ascending, of unwatched visits begun before
+        `before` (and, with `since`, still under way at or after it)."""
+
+    def old_points(self, visit_id: int, before: float) -> list[tuple[float, float, float]]:
+        """(t, lat, lon) of the visit's points before `before`, in time order."""
+
+    def remove(self, removal: Removal) -> tuple[int, int, float]:
+        """In one transaction: the points and events of `removal` whose visit is still
+        unwatched (a visit watched meanwhile keeps them). (points, events, seconds the
+        write lock was held)."""
+
+    def used_bytes(self) -> int | None:
+        """The space the rows take now (None: the backend cannot tell)."""
+
+    def give_back(self, stopping: Callable[[], bool]) -> tuple[int | None, float]:
+        """Return free space to the disk where that can be done in small steps: the bytes
+        returned (None: not done) and the longest any one step held the write lock."""
 
     def close(self) -> None: ...

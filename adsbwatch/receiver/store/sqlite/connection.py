@@ -46,7 +46,10 @@ class Store:
                              f"({exc.strerror or exc})") from None
         conn = self._connect(self.path, uri=False, busy_timeout_ms=busy_timeout_ms)
         with self._closed_on_failure(conn):
-            check_ours(conn, self.path)  # before changing anything in a file not ours
+            if check_ours(conn, self.path) == 0:  # before changing a file not ours
+                # A new store hands the space of pruned rows back to the disk (see
+                # pruning.py); only possible before WAL and the first table.
+                conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL").fetchone()
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
