@@ -1,8 +1,9 @@
 """Retention: old track points of unwatched visits thinned to one a minute or deleted,
 watched visits and recent points kept, every visit's row as it was; the rows are
-written with the Recorder and read back with plain SQL. Also: a prune waits for another
-program's write lock and finishes; a visit watched meanwhile keeps its points; a new
-store hands the freed space back to the disk."""
+written with the Recorder and read back with plain SQL, on both backends. Also: a visit
+watched meanwhile keeps its points; SQLite: a prune waits for another program's write
+lock and finishes, a new store hands the freed space back to the disk; PostgreSQL: a
+visit being changed holds the prune off, VACUUM hands back a table's empty end."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from store_support import T0, Lines, raw_rows, recorder, wait_until, written
+from store_support import T0, Lines, raw_execute, raw_rows, recorder, wait_until, written
 
 from adsbwatch.receiver.store.errors import NoStoreError
 from adsbwatch.receiver.store.opening import open_pruner
@@ -39,11 +40,9 @@ def point(t: float) -> PointRow:
     return PointRow(t=t, lat=52.0 + (t - T0) * 1e-6, lon=4.0, alt=5000)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
+def write_visits(path: Path | str) -> None:
     """Four visits of a point a second: watched and unwatched ones 10 days before the
     cut, one across the cut (100 s before, 100 s after), one a day after it."""
-    path = tmp_path / "adsbwatch.db"
     rec = recorder(path)
     for visit_id, first, seconds, watched in (
             (WATCHED, T0, 300, True), (OLD, T0, 300, False),
@@ -55,23 +54,36 @@ def db(tmp_path: Path) -> Path:
         rec.add_event(visit_id, first + seconds - 1, "squawk", "1000")
     written(rec)
     rec.close()
+
+
+@pytest.fixture
+def db(store_location: str) -> str:
+    """write_visits' store, once per backend."""
+    write_visits(store_location)
+    return store_location
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> Path:
+    path = tmp_path / "adsbwatch.db"
+    write_visits(path)
     return path
 
 
-def times(db: Path, visit_id: int) -> list[float]:
+def times(db: Path | str, visit_id: int) -> list[float]:
     return [row[0] for row in raw_rows(
         db, f"SELECT t FROM track_points WHERE visit_id = {visit_id} ORDER BY t")]
 
 
-def visits(db: Path) -> list[tuple]:
+def visits(db: Path | str) -> list[tuple]:
     return raw_rows(db, "SELECT * FROM visits ORDER BY id")
 
 
-def events(db: Path) -> list[tuple]:
+def events(db: Path | str) -> list[tuple]:
     return raw_rows(db, "SELECT visit_id, t, kind FROM events ORDER BY visit_id, t")
 
 
-def test_thinning_keeps_the_first_point_of_each_minute(db: Path) -> None:
+def test_thinning_keeps_the_first_point_of_each_minute(db: str) -> None:
     before = visits(db)
     with open_pruner(str(db)) as pruner:
         result = pruner.prune(PruneRule(before=CUT, every_s=60), batch=50)
@@ -90,7 +102,7 @@ def test_thinning_keeps_the_first_point_of_each_minute(db: Path) -> None:
     assert times(db, OLD) == [T0, T0 + 20, T0 + 80, T0 + 140, T0 + 200, T0 + 260]
 
 
-def test_deleting_takes_old_points_and_events_of_unwatched_visits(db: Path) -> None:
+def test_deleting_takes_old_points_and_events_of_unwatched_visits(db: str) -> None:
     before = visits(db)
     with open_pruner(str(db)) as pruner:
         result = pruner.prune(PruneRule(before=CUT, every_s=None))
@@ -105,7 +117,7 @@ def test_deleting_takes_old_points_and_events_of_unwatched_visits(db: Path) -> N
     assert (result.points, result.events) == (300 + 100, 3)
 
 
-def test_since_looks_only_at_visits_still_under_way_then(db: Path) -> None:
+def test_since_looks_only_at_visits_still_under_way_then(db: str) -> None:
     with open_pruner(str(db)) as pruner:
         result = pruner.prune(PruneRule(before=CUT, every_s=60), since=CUT - 50)
     assert len(times(db, OLD)) == 300  # over before `since`: left for an earlier round
@@ -113,17 +125,17 @@ def test_since_looks_only_at_visits_still_under_way_then(db: Path) -> None:
     assert (result.visits, result.points) == (1, 98)
 
 
-def test_a_visit_watched_meanwhile_keeps_its_points(db: Path) -> None:
-    with open_pruner(str(db)) as pruner:
+def test_a_visit_watched_meanwhile_keeps_its_points(db: str) -> None:
+    with open_pruner(db) as pruner:
         target = pruner.target  # type: ignore[attr-defined]
         chosen = [(OLD, *p) for p in target.old_points(OLD, CUT)]
-        with sqlite3.connect(db) as conn:
-            conn.execute(f"UPDATE visits SET watched = 1 WHERE id = {OLD}")
+        raw_execute(db, f"UPDATE visits SET watched = 1 WHERE id = {OLD}")
         assert target.remove(Removal(chosen, [OLD], CUT))[:2] == (0, 0)
     assert len(times(db, OLD)) == 300 and len(events(db)) == 8
 
 
-def test_prune_waits_for_another_programs_write_lock(db: Path) -> None:
+def test_prune_waits_for_another_programs_write_lock(sqlite_db: Path) -> None:
+    db = sqlite_db
     blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN IMMEDIATE")
     blocker.execute("INSERT INTO events VALUES (4, 1, 'squawk', '7000')")
@@ -160,7 +172,8 @@ def test_a_new_store_gives_the_space_back_to_the_disk(tmp_path: Path) -> None:
     assert raw_rows(path, "PRAGMA freelist_count") == [(0,)]
 
 
-def test_an_old_store_keeps_the_space_for_new_rows(db: Path, tmp_path: Path) -> None:
+def test_an_old_store_keeps_the_space_for_new_rows(sqlite_db: Path) -> None:
+    db = sqlite_db
     with sqlite3.connect(db, isolation_level=None) as conn:  # as before auto_vacuum
         conn.execute("PRAGMA auto_vacuum = NONE")
         conn.execute("VACUUM")
@@ -177,7 +190,7 @@ def test_pruning_creates_no_store(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
-def test_live_pruning_runs_on_its_own_thread_at_the_start_then_each_round(db: Path) -> None:
+def test_live_pruning_runs_on_its_own_thread_at_the_start_then_each_round(db: str) -> None:
     said = Lines()
     pruning = ScheduledPruning(open_pruner(str(db)), days=8, delete=False, say=said,
                                every_s=0.05, clock=lambda: CUT + 8 * DAY)
@@ -195,7 +208,8 @@ def test_live_pruning_runs_on_its_own_thread_at_the_start_then_each_round(db: Pa
     assert not any(t.name == "store pruning" for t in threading.enumerate())
 
 
-def test_a_failed_round_is_said_and_the_station_goes_on(db: Path) -> None:
+def test_a_failed_round_is_said_and_the_station_goes_on(sqlite_db: Path) -> None:
+    db = sqlite_db
     said = Lines()
     blocker = sqlite3.connect(db, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
