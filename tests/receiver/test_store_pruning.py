@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from store_support import T0, Lines, raw_execute, raw_rows, recorder, wait_until, written
 
-from adsbwatch.receiver.store.errors import NoStoreError
+from adsbwatch.receiver.store.errors import NoStoreError, StoreError
 from adsbwatch.receiver.store.opening import open_pruner
 from adsbwatch.receiver.store.protocols import PruneRule, Removal
 from adsbwatch.receiver.store.pruning import BatchedPruner
@@ -188,6 +188,66 @@ def test_pruning_creates_no_store(tmp_path: Path) -> None:
     with pytest.raises(NoStoreError):
         open_pruner(str(tmp_path / "none.db"))
     assert not (tmp_path / "none.db").exists()
+
+
+def test_pruning_an_empty_postgresql_database_creates_nothing(pg_url: str) -> None:
+    with pytest.raises(NoStoreError):
+        open_pruner(pg_url)
+    assert raw_rows(pg_url, "SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_schema = current_schema()") == [(0,)]
+
+
+def test_a_visit_watched_while_the_prune_waits_for_it_keeps_its_points(pg_url: str) -> None:
+    """A station's transaction that is changing a visit holds the prune's check of it
+    off (FOR SHARE) until it commits; the check then sees the visit watched."""
+    import psycopg
+
+    write_visits(pg_url)
+    station = psycopg.connect(pg_url)  # a transaction opens with the first statement
+    station.execute(f"UPDATE visits SET watched = 1 WHERE id = {OLD}")
+    committed = threading.Timer(1.0, station.commit)
+    committed.start()
+    try:
+        with open_pruner(pg_url) as pruner:
+            result = pruner.prune(PruneRule(before=CUT, every_s=None))
+    finally:
+        committed.join()
+        station.close()
+    assert len(times(pg_url, OLD)) == 300
+    assert times(pg_url, ACROSS) == [CUT + k for k in range(100)]
+    assert (result.visits, result.points, result.events) == (2, 100, 1)
+
+
+def test_a_postgresql_prune_that_cannot_get_a_visit_fails_in_one_line(pg_url: str) -> None:
+    import psycopg
+
+    write_visits(pg_url)
+    with psycopg.connect(pg_url) as station:
+        station.execute(f"UPDATE visits SET watched = 1 WHERE id = {OLD}")
+        with open_pruner(pg_url, patience_s=0.2) as pruner, \
+                pytest.raises(StoreError) as failed:
+            pruner.prune(PruneRule(before=CUT, every_s=None))
+        station.rollback()
+    assert str(failed.value) == (f"cannot prune old points in {pg_url}: canceling "
+                                 "statement due to lock timeout")
+    assert len(times(pg_url, OLD)) == 300 and len(times(pg_url, ACROSS)) == 200
+
+
+def test_vacuum_gives_back_the_empty_end_of_a_table(pg_url: str) -> None:
+    rec = recorder(pg_url)
+    rec.save_visit(visit(OLD, T0, 20_000, False))
+    for k in range(20_000):
+        rec.add_point(OLD, point(T0 + k))
+    written(rec)
+    rec.close()
+    size = "SELECT pg_relation_size('track_points')"
+    pages = raw_rows(pg_url, size)[0][0]
+    with open_pruner(pg_url) as pruner:
+        result = pruner.prune(PruneRule(before=CUT, every_s=None))
+    assert result.points == 20_000 and result.freed_bytes is None  # VACUUM tells no more
+    assert result.returned_bytes is not None and result.returned_bytes > 500_000
+    assert raw_rows(pg_url, size)[0][0] < pages / 2
+    assert raw_rows(pg_url, "SELECT count(*) FROM track_points") == [(0,)]
 
 
 def test_live_pruning_runs_on_its_own_thread_at_the_start_then_each_round(db: str) -> None:
