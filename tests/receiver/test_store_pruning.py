@@ -56,6 +56,16 @@ def write_visits(path: Path | str) -> None:
     rec.close()
 
 
+def write_long_visit(location: Path | str) -> None:
+    """One old unwatched visit of 20,000 points, the store's only rows."""
+    rec = recorder(location)
+    rec.save_visit(visit(OLD, T0, 20_000, False))
+    for k in range(20_000):
+        rec.add_point(OLD, point(T0 + k))
+    written(rec)
+    rec.close()
+
+
 @pytest.fixture
 def db(store_location: str) -> str:
     """write_visits' store, once per backend."""
@@ -155,12 +165,7 @@ def test_prune_waits_for_another_programs_write_lock(sqlite_db: Path) -> None:
 
 def test_a_new_store_gives_the_space_back_to_the_disk(tmp_path: Path) -> None:
     path = tmp_path / "big.db"
-    rec = recorder(path)
-    rec.save_visit(visit(OLD, T0, 20_000, False))
-    for k in range(20_000):
-        rec.add_point(OLD, point(T0 + k))
-    written(rec)
-    rec.close()
+    write_long_visit(path)
     assert raw_rows(path, "PRAGMA auto_vacuum") == [(2,)]  # incremental
     pages = raw_rows(path, "PRAGMA page_count")[0][0]
     with open_pruner(str(path)) as pruner:
@@ -234,12 +239,7 @@ def test_a_postgresql_prune_that_cannot_get_a_visit_fails_in_one_line(pg_url: st
 
 
 def test_vacuum_gives_back_the_empty_end_of_a_table(pg_url: str) -> None:
-    rec = recorder(pg_url)
-    rec.save_visit(visit(OLD, T0, 20_000, False))
-    for k in range(20_000):
-        rec.add_point(OLD, point(T0 + k))
-    written(rec)
-    rec.close()
+    write_long_visit(pg_url)
     size = "SELECT pg_relation_size('track_points')"
     pages = raw_rows(pg_url, size)[0][0]
     with open_pruner(pg_url) as pruner:
