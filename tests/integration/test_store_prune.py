@@ -1,6 +1,7 @@
 """`adsbwatch store prune` and `live --keep-points`: the lines they say, their exit
 statuses, and the rows they leave in a store written by the Recorder (an unwatched visit
-10 days old, a watched one as old, an unwatched one of yesterday)."""
+10 days old, a watched one as old, an unwatched one of yesterday); on a PostgreSQL
+store too, whose password the line leaves out."""
 
 from __future__ import annotations
 
@@ -23,11 +24,9 @@ SECONDS = 300  # a point a second
 
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
+def write_visits(path: Path | str) -> None:
     # A minute of the clock begins 30 s after the first point of each visit.
     start = (math.floor(time.time() / 60) - 10 * 24 * 60) * 60 + 30
-    path = tmp_path / "adsbwatch.db"
     rec = recorder(path)
     for visit_id, first, watched in ((OLD, start, False), (WATCHED, start, True),
                                      (RECENT, start + 9 * DAY, False)):
@@ -39,10 +38,16 @@ def db(tmp_path: Path) -> Path:
         rec.add_event(visit_id, first, "callsign", "KLM1")
     written(rec)
     rec.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "adsbwatch.db"
+    write_visits(path)
     return path
 
 
-def offsets(db: Path, visit_id: int) -> list[float]:
+def offsets(db: Path | str, visit_id: int) -> list[float]:
     """The visit's points, as seconds after its first (which it keeps)."""
     rows = raw_rows(db, f"SELECT t FROM track_points WHERE visit_id = {visit_id} ORDER BY t")
     return [t - rows[0][0] for t, in rows]
@@ -61,6 +66,28 @@ def test_store_prune_thins_old_points_of_unwatched_visits(db: Path) -> None:
     assert out.count("\n") == 1
     rc, out, _ = cli("store", "prune", "--keep-points", "7", "--db", str(db))
     assert rc == 0 and out.startswith("pruned 0 points and 0 events of 1 unwatched visits")
+
+
+def test_store_prune_of_a_postgresql_store(pg_url: str) -> None:
+    write_visits(pg_url)
+    url = pg_url.replace("postgres@", "postgres:secret@")  # trust: any password will do
+    rc, out, err = cli("store", "prune", "--keep-points", "7", "--db", url)
+    assert (rc, err) == (0, "")
+    assert out.startswith("pruned 294 points and 0 events of 1 unwatched visits (thinned "
+                          "to one every 60 s) in 1 transactions, the longest holding the "
+                          "store "), out
+    assert out.rstrip().endswith(" MB given back to the disk and the rest of the space "
+                                 f"kept for the rows to come in {pg_url}"), out
+    assert "secret" not in out
+    assert offsets(pg_url, OLD) == [0, 30, 90, 150, 210, 270]
+    assert offsets(pg_url, WATCHED) == list(range(SECONDS))
+    assert offsets(pg_url, RECENT) == list(range(SECONDS))
+    rc, out, _ = cli("store", "prune", "--keep-points", "7", "--old-points", "delete",
+                     "--db", pg_url)
+    assert rc == 0 and out.startswith("pruned 6 points and 1 events of 1 unwatched"), out
+    assert offsets(pg_url, OLD) == []
+    assert raw_rows(pg_url, "SELECT visit_id FROM events ORDER BY visit_id") == [
+        (WATCHED,), (RECENT,)]
 
 
 def test_store_prune_deletes_old_points_and_events_when_asked(db: Path) -> None:
@@ -107,12 +134,14 @@ def test_pruning_what_is_not_a_store_is_one_line(tmp_path: Path) -> None:
                    "not an adsbwatch one: use another path\n")
 
 
-def test_live_with_keep_points_in_its_config_prunes_at_the_start(db: Path,
+def test_live_with_keep_points_in_its_config_prunes_at_the_start(store_location: str,
                                                                  tmp_path: Path) -> None:
+    db = store_location
+    write_visits(db)
     config = tmp_path / "adsbwatch.toml"
     config.write_text('[live]\nkeep-points = 7\nold-points = "delete"\n')
     # A peer that is not there: the station runs, trying to connect, with no dongle.
-    live = Live("--net-connect", f"127.0.0.1:{free_port()}", "--db", str(db),
+    live = Live("--net-connect", f"127.0.0.1:{free_port()}", "--db", db,
                 "--config", str(config), "--stats-every", "0")
     try:
         live.wait_for("database: pruned 300 points and 1 events of 1 unwatched visits "

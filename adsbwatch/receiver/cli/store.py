@@ -16,7 +16,6 @@ from adsbwatch.receiver.store.opening import (
     open_pruner,
     restore_unsaved,
     shown_location,
-    store_location,
 )
 
 
@@ -45,7 +44,7 @@ def cmd_prune(args: argparse.Namespace) -> int:
     rule = keeping_rule(args.keep_points, args.old_points == "delete", time.time())
     with open_pruner(args.db) as pruner:  # a store that is not there: exit status 2
         result = pruner.prune(rule)
-    write_stdout(f"{prune_summary(result, rule)} in {store_location(args.db)}\n")
+    write_stdout(f"{prune_summary(result, rule)} in {shown_location(args.db)}\n")
     flush_stdout()
     return 0
 

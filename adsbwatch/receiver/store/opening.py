@@ -146,14 +146,17 @@ def open_pruner(db: str | None, **options: Any) -> Pruner:
     """The store opened to prune (see pruning.py); NoStoreError if there is none (pruning
     creates nothing). `options` tune the backend (tests)."""
     from adsbwatch.receiver.store.pruning import BatchedPruner
-    from adsbwatch.receiver.store.sqlite.pruning import SqlitePruneTarget
 
-    if _is_server(db):
-        raise CannotOpenStore("pruning a PostgreSQL store is not there yet: --keep-points "
-                              "and `store prune` work on SQLite stores")
+    location = store_location(db)
     with _opening():
-        target = SqlitePruneTarget(_existing(Path(store_location(db))), **options)
-    return BatchedPruner(target)
+        if _is_server(db):
+            _postgres()
+            from adsbwatch.receiver.store.postgres.pruning import PgPruneTarget
+
+            return BatchedPruner(PgPruneTarget(location, **options))
+        from adsbwatch.receiver.store.sqlite.pruning import SqlitePruneTarget
+
+        return BatchedPruner(SqlitePruneTarget(_existing(Path(location)), **options))
 
 
 def restore_unsaved(db: str | None, file: Path) -> Restored:

@@ -44,6 +44,9 @@ def prune_summary(result: PruneResult, rule: PruneRule) -> str:
             line += " inside the file, for the rows to come"
         else:
             line += f", of it {megabytes(result.returned_bytes)} given back to the disk"
+    elif result.returned_bytes is not None:  # PostgreSQL: VACUUM frees, and tells no more
+        line += (f"; vacuumed, {megabytes(result.returned_bytes)} given back to the disk "
+                 "and the rest of the space kept for the rows to come")
     if result.stopped:
         line += "; stopped before the end"
     return line

@@ -34,6 +34,7 @@ from adsbwatch.receiver.store.postgres.schema import (
     VERSION_TABLE,
     check_version,
     migration_steps,
+    no_store,
     version_sql,
 )
 
@@ -55,11 +56,14 @@ class PgConnection:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> psycopg.Cursor:
         return self.conn.execute(pg_sql(sql), params)
 
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor:
+        """The cursor: its rowcount is the rows of all the statements together (left
+        open, as closing it forgets that; a client-side cursor holds nothing at the server)."""
         rows = list(rows)
+        cursor = self.conn.cursor()
         if rows:
-            with self.conn.cursor() as cursor:
-                cursor.executemany(pg_sql(sql), rows)
+            cursor.executemany(pg_sql(sql), rows)
+        return cursor
 
 
 def dial(url: str) -> psycopg.Connection:
@@ -89,12 +93,14 @@ def connect(url: str) -> psycopg.Connection:
 
 
 class PgStore:
-    """The store at `url`, connected and checked; migrated unless `read_only`."""
+    """The store at `url`, connected and checked; migrated unless `read_only`, created
+    in an empty database unless `existing` (NoStoreError then)."""
 
-    def __init__(self, url: str, read_only: bool = False) -> None:
+    def __init__(self, url: str, read_only: bool = False, existing: bool = False) -> None:
         self.url = url
         self.location = shown(url)
         self.read_only = read_only
+        self.existing = existing
         self.conn: psycopg.Connection = connect(url)
         try:
             if read_only:
@@ -122,8 +128,11 @@ class PgStore:
         return check_version(version, others, self.location, read_only=self.read_only)
 
     def _check_and_migrate(self) -> None:
-        if self._version() == SCHEMA_VERSION or self.read_only:
+        version = self._version()
+        if version == SCHEMA_VERSION or self.read_only:
             return  # the usual case: no lock taken to open
+        if version == 0 and self.existing:
+            raise no_store(self.location)
         with self.conn.transaction():
             # One station at a time; check again under the lock: another may have done it.
             self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))

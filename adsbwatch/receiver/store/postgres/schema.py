@@ -89,6 +89,11 @@ def version_sql() -> str:
     return f"SELECT version FROM {VERSION_TABLE}"
 
 
+def no_store(location: str) -> NoStoreError:
+    return NoStoreError(f"there is no store at {location}: check --db, or record one "
+                        f"first (e.g. `adsbwatch replay FILE --db {location}`)")
+
+
 def check_version(version: int | None, other_tables: int, location: str, *,
                   read_only: bool) -> int:
     """The schema version after checking we know it and the database is ours; `version`
@@ -99,8 +104,7 @@ def check_version(version: int | None, other_tables: int, location: str, *,
                 f"{location} holds tables of another program, not an adsbwatch store: use "
                 "another database (or a schema of its own: ?options=-csearch_path%3DNAME)")
         if read_only:
-            raise NoStoreError(f"there is no store at {location}: check --db, or record "
-                               f"one first (e.g. `adsbwatch replay FILE --db {location}`)")
+            raise no_store(location)
         return 0
     if version > SCHEMA_VERSION:
         raise CannotOpenStore(

@@ -7,7 +7,7 @@ transaction (`PRAGMA incremental_vacuum`), so that the station never waits long.
 is never run: it holds the write lock for its whole length (minutes on a file of a few
 GB) and needs free space as large as the file, which a full SD card does not have.
 
-The SQL is standard but for the PRAGMAs (PostgreSQL: the same statements with %s)."""
+The rows are read and removed by sql/pruning.py's SQL, the same as PostgreSQL's."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.protocols import Removal
+from adsbwatch.receiver.store.sql.pruning import SqlPruneRows
 from adsbwatch.receiver.store.sqlite.connection import Store
 from adsbwatch.receiver.store.sqlite.failures import why
 from adsbwatch.receiver.store.sqlite.schema import rollback
@@ -27,45 +28,17 @@ PATIENCE_S = 600.0  # how long one transaction waits for another program's lock
 VACUUM_STEP_PAGES = 1024  # pages handed back per transaction (4 MB of 4 KiB pages)
 INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 
-_OLD_VISITS = ("SELECT id FROM visits WHERE watched = 0 AND first_seen < ? AND id > ? "
-               "{since}ORDER BY id LIMIT ?")
-_OLD_POINTS = ("SELECT t, lat, lon FROM track_points WHERE visit_id = ? AND t < ? "
-               "ORDER BY t, lat, lon")
-_UNWATCHED = "SELECT id FROM visits WHERE watched = 0 AND id IN ({ids})"
-_DELETE_POINT = "DELETE FROM track_points WHERE visit_id = ? AND t = ? AND lat = ? AND lon = ?"
-_DELETE_EVENTS = "DELETE FROM events WHERE visit_id = ? AND t < ?"
 
+class SqlitePruneTarget(SqlPruneRows):
+    store: Store
 
-class SqlitePruneTarget:
     def __init__(self, path: Path, patience_s: float = PATIENCE_S) -> None:
-        self.store = Store(path, busy_timeout_ms=int(patience_s * 1000))
-        self.location = str(path)
-
-    def old_visits(self, before: float, since: float | None, after: int,
-                   limit: int) -> list[int]:
-        sql = _OLD_VISITS.format(since="" if since is None else "AND last_seen >= ? ")
-        params = (before, after, limit) if since is None else (before, after, since, limit)
-        return [row[0] for row in self.store.read("read the visits to prune", sql, params)]
-
-    def old_points(self, visit_id: int, before: float) -> list[tuple[float, float, float]]:
-        return self.store.read("read the points to prune", _OLD_POINTS, (visit_id, before))
+        super().__init__(Store(path, busy_timeout_ms=int(patience_s * 1000)))
 
     def remove(self, removal: Removal) -> tuple[int, int, float]:
-        visits = sorted({p[0] for p in removal.points} | set(removal.event_visits))
-        with self.store.transaction("prune old points") as conn:
-            held_from = time.monotonic()
-            # Read under the lock: a visit watched since it was chosen keeps everything.
-            unwatched = {row[0] for row in conn.execute(
-                _UNWATCHED.format(ids=", ".join("?" * len(visits))), visits)}
-            # executemany's rowcount: the rows of all its statements together
-            removed_points = conn.executemany(
-                _DELETE_POINT, [p for p in removal.points if p[0] in unwatched]).rowcount
-            removed_events = conn.executemany(
-                _DELETE_EVENTS, [(v, removal.events_before)
-                                 for v in removal.event_visits if v in unwatched]).rowcount
-        held_s = time.monotonic() - held_from
+        done = super().remove(removal)
         self._checkpoint()
-        return removed_points, removed_events, held_s
+        return done
 
     def _checkpoint(self) -> None:
         """Copy the WAL into the database now, without the write lock: else the
@@ -118,5 +91,3 @@ class SqlitePruneTarget:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot read {self.location}: {why(exc)}") from None
 
-    def close(self) -> None:
-        self.store.close()
