@@ -21,20 +21,13 @@ from typing import TYPE_CHECKING
 from adsbwatch.decoder.messages.visits import Visit
 from adsbwatch.receiver.core.events import Decoded, Tick
 from adsbwatch.receiver.station.stats import LEVEL_LO_DB, Bucket, StationStats
-from adsbwatch.receiver.store.recorder import CLOSE_WAIT_S
 from adsbwatch.receiver.store.rows import MinuteRow, SessionRow, VisitRow
-from adsbwatch.receiver.store.writer import GRACE_S
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.core.stopping import StopClock
     from adsbwatch.receiver.store.protocols import Recorder
 
 COMMIT_S = 1.0  # wall-clock seconds between commits: a crash loses at most this
-# The store's closing after a stop: its own wait for the writer, the writer's time to
-# save what is left to a file, and the least try worth making.
-STORE_CLOSE_WAIT_S = CLOSE_WAIT_S
-SAVE_GRACE_S = GRACE_S
-MIN_STORE_WAIT_S = 0.5
 
 
 def visit_row(v: Visit) -> VisitRow:
@@ -140,8 +133,6 @@ class RecordingConsumer:
             if self.session.ended is None:
                 self._commit(time.time(), final=True)
         finally:
-            if self.stop_clock is None:
-                self.recorder.close()
-            else:  # what is left of the stop's budget, less the time to save to a file
-                self.recorder.close(max(MIN_STORE_WAIT_S, self.stop_clock.left(
-                    STORE_CLOSE_WAIT_S + SAVE_GRACE_S) - SAVE_GRACE_S))
+            # after a stop: within what is left of its budget; else the store's own wait
+            self.recorder.close(None if self.stop_clock is None
+                                else self.stop_clock.left(math.inf))

@@ -83,10 +83,10 @@ class Recorder(Protocol):
     def commit(self) -> None:
         """Hand what is buffered to the writer; returns at once (about once a second)."""
 
-    def close(self, wait_s: float | None = None) -> None:
-        """Write everything, waiting a bounded time (`wait_s`, else the recorder's own);
-        what cannot be written then is saved to an unsaved-rows file and a StoreError
-        (one line) says where."""
+    def close(self, within_s: float | None = None) -> None:
+        """Write everything, waiting a bounded time (all of it within `within_s`, the
+        save to a file included, when given); what cannot be written then is saved to an
+        unsaved-rows file and a StoreError (one line) says where."""
 
     @property
     def closed(self) -> bool: ...

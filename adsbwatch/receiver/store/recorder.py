@@ -33,9 +33,10 @@ from adsbwatch.receiver.store.rows import (
     session_values,
     visit_values,
 )
-from adsbwatch.receiver.store.writer import Writer
+from adsbwatch.receiver.store.writer import GRACE_S, Writer
 
 CLOSE_WAIT_S = 5.0  # how long close() lets the writer try: a service stops within 10 s
+MIN_CLOSE_WAIT_S = 0.5  # the least try worth making, however little time is left
 
 
 class BufferedRecorder:
@@ -97,10 +98,10 @@ class BufferedRecorder:
 
     # -------------------------------------------------------------------- closing
 
-    def close(self, wait_s: float | None = None) -> None:
-        """Commit, let the writer finish (at most `wait_s`, else close_wait_s, and a few
-        seconds to save the rest to a file), close the store. StoreError if rows went to a file. An
-        interrupt while waiting saves them to the file at once, says where on stderr,
+    def close(self, within_s: float | None = None) -> None:
+        """Commit, let the writer finish (at most close_wait_s, and a few seconds to save
+        the rest to a file; all of it within `within_s` when given), close the store.
+        StoreError if rows went to a file. An interrupt while waiting saves them to the file at once, says where on stderr,
         and goes on."""
         if self._closed:
             return
@@ -108,7 +109,7 @@ class BufferedRecorder:
         self._closed = True
         atexit.unregister(self._save_at_exit)
         try:
-            outcome = self._writer.close(self.close_wait_s if wait_s is None else wait_s)
+            outcome = self._writer.close(self._wait_within(within_s))
         except BaseException as exc:
             outcome = self._writer.abandon(f"the save was interrupted ({type(exc).__name__})")
             if outcome:
@@ -119,6 +120,13 @@ class BufferedRecorder:
                 self._target.close()
         if outcome:
             raise StoreError(outcome)
+
+    def _wait_within(self, within_s: float | None) -> float:
+        """How long the writer may try the store, when all must be done within
+        `within_s` (a stop's budget), the save of what is left to a file included."""
+        if within_s is None:
+            return self.close_wait_s
+        return max(MIN_CLOSE_WAIT_S, min(self.close_wait_s, within_s - GRACE_S))
 
     def _save_at_exit(self) -> None:
         """At the end of a program that never closed the recorder: no last try on the
