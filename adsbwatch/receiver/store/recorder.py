@@ -101,8 +101,8 @@ class BufferedRecorder:
     def close(self, within_s: float | None = None) -> None:
         """Commit, let the writer finish (at most close_wait_s, and a few seconds to save
         the rest to a file; all of it within `within_s` when given), close the store.
-        StoreError if rows went to a file. An interrupt while waiting saves them to the file at once, says where on stderr,
-        and goes on."""
+        StoreError if rows went to a file. An interrupt while waiting saves them to the
+        file at once, says where on stderr, and goes on."""
         if self._closed:
             return
         self.commit()
