@@ -385,8 +385,9 @@ T0 = 1_795_000_000.0
 
 
 def _unsaved_file(db: Path) -> Path:
-    """An unsaved-rows file of one visit with a point and an event, as close() leaves it."""
-    store = recorder(db, Lines(), close_wait_s=0.1)
+    """An unsaved-rows file of one visit with a point and an event, as close() leaves it,
+    of a station at the site "roof"."""
+    store = recorder(db, Lines(), close_wait_s=0.1, site="roof")
     store.save_visit(VisitRow(id=7, icao=0x484506, first_seen=T0, last_seen=T0 + 5,
                               callsigns="NAF01", messages=3, registration="PH-GOV",
                               type_code="B737", operator="Dutch Government", country="NL"))
@@ -408,25 +409,29 @@ def test_store_restore_writes_the_rows_once_however_often_it_runs(tmp_path: Path
         assert out == f"restored 3 rows from {saved} into {target}\n"
     assert _table_rows(target) == {
         "visits": [(7, 0x484506, None, 0, T0, T0 + 5, "NAF01", "", None, None, None, 3,
-                    None, None, "PH-GOV", "B737", "Dutch Government", "NL")],
-        "track_points": [(7, T0 + 1, 52.2, 4.6, 7975, None, None, None, 0)],
-        "events": [(7, T0 + 1, "callsign", "NAF01")]}
+                    None, None, "PH-GOV", "B737", "Dutch Government", "NL", "roof")],
+        "track_points": [(7, T0 + 1, 52.2, 4.6, 7975, None, None, None, 0, "roof")],
+        "events": [(7, T0 + 1, "callsign", "NAF01", "roof")]}
 
 
 def test_store_restore_of_a_file_from_before_the_aircraft_database(tmp_path: Path) -> None:
-    """A file an older adsbwatch wrote has no registration, type, operator or country:
-    its visit restores with them unknown (NULL)."""
+    """A file an older adsbwatch wrote has no registration, type, operator or country
+    (schema v5) nor sites (v7): its rows restore with them unknown (NULL)."""
     saved = _unsaved_file(tmp_path / "a.db")
     lines = [json.loads(line) for line in saved.read_text().splitlines()]
-    for column in ("registration", "type_code", "operator", "country"):
+    for column in ("registration", "type_code", "operator", "country", "first_site"):
         del lines[0]["row"][column]
+    for line in lines[1:]:
+        del line["row"]["site"]
     saved.write_text("".join(json.dumps(line) + "\n" for line in lines))
     target = tmp_path / "restored.db"
     rc, out, err = cli("store", "restore", str(saved), "--db", str(target))
     assert (rc, err) == (0, "")
-    assert _table_rows(target)["visits"] == [
-        (7, 0x484506, None, 0, T0, T0 + 5, "NAF01", "", None, None, None, 3, None, None,
-         None, None, None, None)]
+    assert _table_rows(target) == {
+        "visits": [(7, 0x484506, None, 0, T0, T0 + 5, "NAF01", "", None, None, None, 3, None,
+                    None, None, None, None, None, None)],
+        "track_points": [(7, T0 + 1, 52.2, 4.6, 7975, None, None, None, 0, None)],
+        "events": [(7, T0 + 1, "callsign", "NAF01", None)]}
 
 
 def test_store_restore_of_a_malformed_file_writes_nothing(tmp_path: Path) -> None:

@@ -59,6 +59,7 @@ class Recorder(Protocol):
     one thread (the station's) calls it."""
 
     location: str  # the store as messages name it (--db; a URL without its password)
+    site: str | None  # the station's --site, which its rows carry; None: no site
 
     def save_visit(self, v: VisitRow) -> None:
         """The visit's current state (a later save of the same id replaces it)."""
