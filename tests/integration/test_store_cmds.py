@@ -11,6 +11,7 @@ import io
 import json
 import math
 import shutil
+import socket
 import sqlite3
 import subprocess
 import time
@@ -41,6 +42,7 @@ SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 WATCHLIST = REPO / "samples" / "watchlist.txt"
 TRUTH = parse_truth((REPO / "samples" / "airport_2400k.truth.json").read_text())
 START = TRUTH["start_time"]
+START_T = datetime.fromisoformat(START).timestamp()
 RECEIVER = ["--lat", str(TRUTH["receiver"]["lat"]), "--lon", str(TRUTH["receiver"]["lon"])]
 REPLAY_ARGS = ["replay", str(SAMPLE), "--watchlist", str(WATCHLIST), *RECEIVER,
                "--start-time", START, "--record-all"]
@@ -266,6 +268,47 @@ def test_track_of_an_unknown_address_is_a_one_line_error(replayed_store: str) ->
     assert "ABCDEF" in one_error_line(err)
 
 
+# ------------------------------------------------------------------------------ sites
+
+def test_a_replay_without_site_names_the_host(replayed_store: str) -> None:
+    host = socket.gethostname()
+    assert raw_rows(replayed_store, "SELECT DISTINCT site FROM sessions") == [(host,)]
+    assert raw_rows(replayed_store, "SELECT DISTINCT first_site FROM visits") == [(host,)]
+    assert raw_rows(replayed_store, "SELECT DISTINCT site FROM track_points") == [(host,)]
+
+
+def _two_sites(db: str) -> None:
+    """Visit 7 of the watched aircraft, opened by "north", heard by "south" too (one point
+    each); visit 8 of another aircraft, heard by "south" alone."""
+    for site, t in (("north", START_T + 1), ("south", START_T + 2)):
+        with recorder(db, site=site) as rec:
+            rec.save_visit(VisitRow(id=7, icao=WATCHED_ICAO, first_seen=START_T,
+                                    last_seen=t, messages=5, watched=True))
+            rec.add_point(7, PointRow(t, 52.3, 4.7 + t - START_T, 3000))
+    with recorder(db, site="south") as rec:
+        rec.save_visit(VisitRow(id=8, icao=0x3C6444, first_seen=START_T, last_seen=START_T + 9,
+                                messages=2))
+
+
+def test_sightings_and_track_of_one_site(db: str) -> None:
+    _two_sites(db)
+    by_site = {}
+    for site in ("north", "south", "east"):
+        rc, out, err = cli("sightings", "--json", "--site", site, "--db", db)
+        assert (rc, err) == (0, "")
+        by_site[site] = [(v["icao"], v["first_site"]) for v in json.loads(out)]
+    assert by_site == {"north": [(WATCHED_HEX, "north")],
+                       "south": [(WATCHED_HEX, "north"), ("3c6444", "south")], "east": []}
+    for site, lon in (("north", 5.7), ("south", 6.7)):
+        rc, out, err = cli("track", WATCHED_HEX, "--site", site, "--format", "csv", "--db", db)
+        assert (rc, err) == (0, "")
+        assert [(lat, lon) for _, lat, lon in _exported("csv", out)] == [(52.3, lon)]
+    rc, out, err = cli("track", WATCHED_HEX, "--site", "east", "--db", db)
+    assert rc == 2 and out == ""
+    assert one_error_line(err) == ("adsbwatch: error: no track points heard by the site east "
+                                   f"stored for {WATCHED_HEX.upper()}")
+
+
 # ------------------------------------------------------------------------------ bad databases
 
 COMMANDS = [["sightings"], ["watchlist", "list"], ["track", "484506"],
@@ -385,8 +428,9 @@ T0 = 1_795_000_000.0
 
 
 def _unsaved_file(db: Path) -> Path:
-    """An unsaved-rows file of one visit with a point and an event, as close() leaves it."""
-    store = recorder(db, Lines(), close_wait_s=0.1)
+    """An unsaved-rows file of one visit with a point and an event, as close() leaves it,
+    of a station at the site "roof"."""
+    store = recorder(db, Lines(), close_wait_s=0.1, site="roof")
     store.save_visit(VisitRow(id=7, icao=0x484506, first_seen=T0, last_seen=T0 + 5,
                               callsigns="NAF01", messages=3, registration="PH-GOV",
                               type_code="B737", operator="Dutch Government", country="NL"))
@@ -408,25 +452,29 @@ def test_store_restore_writes_the_rows_once_however_often_it_runs(tmp_path: Path
         assert out == f"restored 3 rows from {saved} into {target}\n"
     assert _table_rows(target) == {
         "visits": [(7, 0x484506, None, 0, T0, T0 + 5, "NAF01", "", None, None, None, 3,
-                    None, None, "PH-GOV", "B737", "Dutch Government", "NL")],
-        "track_points": [(7, T0 + 1, 52.2, 4.6, 7975, None, None, None, 0)],
-        "events": [(7, T0 + 1, "callsign", "NAF01")]}
+                    None, None, "PH-GOV", "B737", "Dutch Government", "NL", "roof")],
+        "track_points": [(7, T0 + 1, 52.2, 4.6, 7975, None, None, None, 0, "roof")],
+        "events": [(7, T0 + 1, "callsign", "NAF01", "roof")]}
 
 
 def test_store_restore_of_a_file_from_before_the_aircraft_database(tmp_path: Path) -> None:
-    """A file an older adsbwatch wrote has no registration, type, operator or country:
-    its visit restores with them unknown (NULL)."""
+    """A file an older adsbwatch wrote has no registration, type, operator or country
+    (schema v5) nor sites (v7): its rows restore with them unknown (NULL)."""
     saved = _unsaved_file(tmp_path / "a.db")
     lines = [json.loads(line) for line in saved.read_text().splitlines()]
-    for column in ("registration", "type_code", "operator", "country"):
+    for column in ("registration", "type_code", "operator", "country", "first_site"):
         del lines[0]["row"][column]
+    for line in lines[1:]:
+        del line["row"]["site"]
     saved.write_text("".join(json.dumps(line) + "\n" for line in lines))
     target = tmp_path / "restored.db"
     rc, out, err = cli("store", "restore", str(saved), "--db", str(target))
     assert (rc, err) == (0, "")
-    assert _table_rows(target)["visits"] == [
-        (7, 0x484506, None, 0, T0, T0 + 5, "NAF01", "", None, None, None, 3, None, None,
-         None, None, None, None)]
+    assert _table_rows(target) == {
+        "visits": [(7, 0x484506, None, 0, T0, T0 + 5, "NAF01", "", None, None, None, 3, None,
+                    None, None, None, None, None, None)],
+        "track_points": [(7, T0 + 1, 52.2, 4.6, 7975, None, None, None, 0, None)],
+        "events": [(7, T0 + 1, "callsign", "NAF01", None)]}
 
 
 def test_store_restore_of_a_malformed_file_writes_nothing(tmp_path: Path) -> None:

@@ -76,6 +76,7 @@ SAMPLES: dict[str, tuple[list[str], str | None, Any]] = {
                     Path("/var/lib/adsbwatch/aircraft.db")),
     "no-db": (["--no-db"], "no_db = true", True),
     "record-all": (["--record-all"], "record-all = true", True),
+    "site": (["--site", " north roof "], "site = 'north roof'", "north roof"),
     "lat": (["--lat", "52.3086", "--lon", "4.7639"], "lat = 52.3086\nlon = 4.7639", 52.3086),
     "lon": (["--lat", "0", "--lon", "-4.7639"], "lat = 0\nlon = -4.7639", -4.7639),
     "visit-gap": (["--visit-gap", "300"], "visit-gap = 300", 300.0),
@@ -492,7 +493,15 @@ BAD_COMMAND_LINES = {
         ["--http-host", "my pi"],
         "argument --http-host: 'my pi' is not a host name (e.g. adsb.home.example or "
         "192.168.1.20; * for any)"),
+    "a blank site": (["--site", "  "], "argument --site: an empty site name"),
 }
+
+
+def test_the_site_is_the_host_name_unless_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("socket.gethostname", lambda: "pi-north")
+    assert config_of("live").site is None  # --print-config pins no host's name
+    assert config_of("live").site_name == "pi-north"
+    assert config_of("live", "--site", "club").site_name == "club"
 
 
 @pytest.mark.parametrize("argv, message", BAD_COMMAND_LINES.values(),
@@ -714,5 +723,5 @@ def test_every_setting_is_of_a_kind_its_reader_fits() -> None:
         flag = setting.kind in (Kind.FLAG, Kind.SWITCH)
         assert (setting.parse is None) == flag, setting.name
         assert setting.place.split(".")[0] in (
-            "source", "fix", "receiver", "decoding", "store", "outputs", "view",
+            "source", "fix", "site", "receiver", "decoding", "store", "outputs", "view",
             "aircraft_db"), setting.name

@@ -90,7 +90,7 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def test_open_creates_the_folder_and_the_current_schema(sqlite_db: Path) -> None:
     recorder(sqlite_db).close()
     conn = sqlite3.connect(sqlite_db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
@@ -231,13 +231,13 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "newer.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE visits (id INTEGER)")
-    conn.execute("PRAGMA user_version = 7")
+    conn.execute("PRAGMA user_version = 8")
     conn.close()
     for opening in (lambda: recorder(path), lambda: history(path),
                     lambda: open_watchlist_store(str(path))):
         with pytest.raises(CannotOpenStore) as info:
             opening()
-        assert str(info.value) == (f"{path} has schema version 7, newer than this adsbwatch "
+        assert str(info.value) == (f"{path} has schema version 8, newer than this adsbwatch "
                                    f"knows ({SCHEMA_VERSION}): upgrade adsbwatch or use "
                                    "another database")
         assert isinstance(info.value, RuntimeFailure) and info.value.exit_status == 2
@@ -628,7 +628,8 @@ def test_close_saves_what_it_cannot_write_as_json_lines(sqlite_db: Path) -> None
     assert [row["table"] for row in rows] == ["visits", "track_points", "events"]
     assert rows[0]["row"]["label"] == v.label
     assert rows[1]["row"] == {"visit_id": v.id, "t": T0, "lat": 1.5, "lon": 2.5, "alt": 300,
-                              "gs": None, "track": None, "vrate": None, "on_ground": 1}
+                              "gs": None, "track": None, "vrate": None, "on_ground": 1,
+                              "site": None}
     rec.close()  # a second close does nothing
     assert raw_count(sqlite_db, "visits") == 0
 

@@ -48,7 +48,7 @@ def _visit_dict(v: VisitRow) -> dict[str, object]:
         "min_alt_ft": v.min_alt, "max_alt_ft": v.max_alt, "closest_km": v.closest_km,
         "messages": v.messages, "max_dbfs": v.max_dbfs, "emergency": v.emergency,
         "registration": v.registration, "type": v.type_code, "operator": v.operator,
-        "country": v.country,
+        "country": v.country, "first_site": v.first_site,
     }
 
 
@@ -87,7 +87,8 @@ def cmd_sightings(args: argparse.Namespace, info_of: InfoLookup | None = None) -
     icao = _icao(args.icao) if args.icao else None
     since = since_option(args.since)
     with open_history(args.db) as history:
-        visits = _filled(history.sightings(icao=icao, since=since), info_of, args)
+        visits = _filled(history.sightings(icao=icao, since=since, site=args.site), info_of,
+                         args)
     if args.json:
         write_output(json.dumps([_visit_dict(v) for v in visits], indent=1) + "\n", None)
     else:
@@ -105,10 +106,11 @@ def cmd_track(args: argparse.Namespace, info_of: InfoLookup | None = None) -> in
     icao = _icao(args.icao)
     since = since_option(args.since)
     with open_history(args.db) as history:
-        rows = history.track(icao, since=since)
+        rows = history.track(icao, since=since, site=args.site)
         visits = _filled(history.sightings(icao=icao), info_of, args)
     if not rows:
-        raise UserError(f"no track points stored for {args.icao.upper()}")
+        heard = f" heard by the site {args.site}" if args.site is not None else ""
+        raise UserError(f"no track points{heard} stored for {args.icao.upper()}")
     label = next((v.label for v in visits if v.label), "") or ""
     callsign = next((v.callsigns.split()[0] for v in visits if v.callsigns), "")
     from adsbwatch.receiver.store.export import export_track
@@ -126,12 +128,16 @@ def add_parsers(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPar
     sights = sub.add_parser("sightings", parents=[db_parent], help="list recorded visits")
     sights.add_argument("--icao", help="only this address")
     sights.add_argument("--since", metavar="WHEN", help="e.g. 2h, 3d, 2026-11-24, today")
+    sights.add_argument("--site", metavar="NAME",
+                        help="only visits this site heard (it opened them or heard a point "
+                             "or an event of them)")
     sights.add_argument("--json", action="store_true", help="JSON instead of a table")
     sights.set_defaults(handler=cmd_sightings)
 
     track = sub.add_parser("track", parents=[db_parent], help="export an aircraft's track")
     track.add_argument("icao", help="6-digit hex ICAO address")
     track.add_argument("--since", metavar="WHEN", help="e.g. 2h, 3d, 2026-11-24, today")
+    track.add_argument("--site", metavar="NAME", help="only the points this site heard")
     track.add_argument("--format", choices=EXPORT_FORMATS, default="geojson")
     track.add_argument("-o", "--output", help="output file (default stdout)")
     track.set_defaults(handler=cmd_track)

@@ -38,7 +38,7 @@ def station_config(command: Command, chosen: Mapping[str, Any]) -> StationConfig
     else:
         made_source = RecordingSourceConfig(**source)
     return StationConfig(
-        command=command, source=made_source, fix=parts.pop("fix"),
+        command=command, source=made_source, fix=parts.pop("fix"), site=parts.pop("site"),
         receiver=receiver_position(**parts.pop("receiver")),
         decoding=DecodingConfig(**parts.pop("decoding")),
         store=StoreConfig(**parts.pop("store")),

@@ -4,6 +4,7 @@ a test may make one directly."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -172,6 +173,7 @@ class StationConfig:
     command: Command
     source: RecordingSourceConfig | LiveSourceConfig
     fix: int = 1  # bits to repair
+    site: str | None = None  # --site; None: the host name (see site_name)
     receiver: Position | None = None
     decoding: DecodingConfig = field(default_factory=DecodingConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -212,6 +214,12 @@ class StationConfig:
         """--raw decodes for outputs that read aircraft without a store, unless a
         recording option asks for one."""
         return self.store.enabled and (not self.outputs.raw or self.records)
+
+    @property
+    def site_name(self) -> str:
+        """The site the store's rows name: --site, else this machine's name (read when
+        asked, so that a config file written here does not pin another host to it)."""
+        return self.site if self.site is not None else socket.gethostname()
 
     @property
     def aircraft_db_path(self) -> Path:

@@ -164,6 +164,9 @@ SETTINGS: tuple[Setting, ...] = (
                  "or delete (every point and event of those visits)"),
     Setting("record-all", "decoding.record_all", kind=FLAG, default=False,
             help="record every aircraft in the store, not only watched ones"),
+    Setting("site", "site", parse=values.site, metavar="NAME",
+            help="this station's name in the store, which every row it writes carries, "
+                 "for many stations sharing one store (default: the host name)"),
     Setting("lat", "receiver.lat", parse=values.degrees,
             help="receiver latitude (degrees north; default: SigMF core:geolocation)"),
     Setting("lon", "receiver.lon", parse=values.degrees,

@@ -172,6 +172,11 @@ def text_value(text: str, what: str = "value") -> str:
     return text
 
 
+def site(text: str) -> str:
+    """A site's name, without the blanks around it (a config file's line may have them)."""
+    return text_value(text.strip(), "site name")
+
+
 def path_text(text: str) -> str:
     """A file name, kept as given: '-' stays stdin, '' is no name."""
     return text_value(text, "file name")

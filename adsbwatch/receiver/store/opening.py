@@ -111,12 +111,13 @@ def _database(db: str | None, *, read_only: bool) -> Database:
         return Store(_existing(path) if read_only else path, read_only=read_only)
 
 
-def open_recorder(db: str | None, *, warn: Callable[[str], None],
+def open_recorder(db: str | None, *, warn: Callable[[str], None], site: str | None = None,
                   **options: Any) -> Recorder:
     """The store a station writes to, created if need be. `warn` gets the writer's
-    lines (it cannot write, it writes again, rows went to a file); `options` tune the
-    backend (tests)."""
+    lines (it cannot write, it writes again, rows went to a file); `site`: the station's,
+    which every row it writes carries; `options` tune the backend (tests)."""
     location = store_location(db)
+    options["site"] = site
     with _opening():
         if _is_server(db):
             _postgres()

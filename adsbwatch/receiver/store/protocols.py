@@ -59,6 +59,7 @@ class Recorder(Protocol):
     one thread (the station's) calls it."""
 
     location: str  # the store as messages name it (--db; a URL without its password)
+    site: str | None  # the station's --site, which its rows carry; None: no site
 
     def save_visit(self, v: VisitRow) -> None:
         """The visit's current state (a later save of the same id replaces it)."""
@@ -102,11 +103,14 @@ class History(Closing, Protocol):
     location: str
 
     def sightings(self, icao: int | None = None, since: float | None = None,
-                  ) -> list[VisitRow]:
-        """Visits (of `icao`, or all) still under way at or after `since`, newest first."""
+                  site: str | None = None) -> list[VisitRow]:
+        """Visits (of `icao`, or all) still under way at or after `since`, newest first;
+        with `site`, those it heard (it opened them, or a point or event is its)."""
 
-    def track(self, icao: int, since: float | None = None) -> list[TrackRow]:
-        """Every point of every visit of `icao` (at or after `since`), in time order."""
+    def track(self, icao: int, since: float | None = None,
+              site: str | None = None) -> list[TrackRow]:
+        """Every point of every visit of `icao` (at or after `since`; `site`'s only), in
+        time order."""
 
     def events(self, visit_id: int) -> list[EventRow]: ...
 

@@ -2,6 +2,9 @@
 checked as they come, so a wrong value fails at the caller's line), handed to the
 writer thread (writer.py) by commit(), written there.
 
+Every row says which site wrote it (--site): the recorder's `site` goes into each point
+and event, and into a session or visit that names none.
+
 Points and events may come before their visit is saved (visit ids come from the caller:
 see decoder/messages/visits.py); they wait until their visit has been written.
 
@@ -14,6 +17,7 @@ loses what was not committed yet: about the last second.
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import sys
 from collections.abc import Callable
 from types import TracebackType
@@ -41,8 +45,10 @@ MIN_CLOSE_WAIT_S = 0.5  # the least try worth making, however little time is lef
 
 class BufferedRecorder:
     def __init__(self, target: WriteTarget, warn: Callable[[str], None], *,
-                 close_wait_s: float = CLOSE_WAIT_S, **writer_options: Any) -> None:
+                 site: str | None = None, close_wait_s: float = CLOSE_WAIT_S,
+                 **writer_options: Any) -> None:
         self.location = target.location
+        self.site = site
         self.close_wait_s = close_wait_s
         self._target = target
         self._batch = RowBatch()
@@ -55,11 +61,13 @@ class BufferedRecorder:
     # -------------------------------------------------------------------- buffering
 
     def save_visit(self, v: VisitRow) -> None:
+        if v.first_site is None and self.site is not None:
+            v = dataclasses.replace(v, first_site=self.site)
         values = visit_values(v)
         self._batch.visits[values[0]] = values
 
     def add_point(self, visit_id: int, p: PointRow) -> None:
-        self._batch.points.append(point_values(visit_id, p))
+        self._batch.points.append(point_values(visit_id, p, self.site))
 
     def add_tracked_point(self, visit_id: int, t: float, lat: float, lon: float,
                           alt: int | None, gs: float | None, track: float | None,
@@ -68,12 +76,14 @@ class BufferedRecorder:
         # ids are 63-bit hashes: add_point's checks, as costly as the rest of a point at
         # hundreds a second, would find nothing.
         self._batch.points.append((visit_id, t, lat, lon, alt, gs, track, vrate,
-                                   int(on_ground)))
+                                   int(on_ground), self.site))
 
     def add_event(self, visit_id: int, t: float, kind: str, value: str) -> None:
-        self._batch.events.append(event_values(visit_id, t, kind, value))
+        self._batch.events.append(event_values(visit_id, t, kind, value, self.site))
 
     def save_session(self, s: SessionRow) -> None:
+        if s.site is None and self.site is not None:
+            s = dataclasses.replace(s, site=self.site)
         values = session_values(s)
         self._batch.sessions[values[0]] = values
 

@@ -40,6 +40,7 @@ class VisitRow:
     type_code: str | None = None  # ICAO type designator: "B737"
     operator: str | None = None
     country: str | None = None  # ISO 3166 alpha-2 of its address block
+    first_site: str | None = None  # the site that opened it; None: stored before sites
 
 
 @dataclass(kw_only=True)
@@ -61,10 +62,12 @@ class SessionRow:
     version: str = ""
     lat: float | None = None  # the receiver's position (--lat/--lon or the recording's)
     lon: float | None = None
+    site: str | None = None  # the station's --site; None: stored before sites
 
 
 SESSION_COLUMNS = ("id", "started", "last_seen", "ended", "source", "live", "rate",
-                   "gain_db", "samples", "dropped", "frames", "version", "lat", "lon")
+                   "gain_db", "samples", "dropped", "frames", "version", "lat", "lon",
+                   "site")
 
 
 def session_values(s: SessionRow) -> tuple:
@@ -72,7 +75,7 @@ def session_values(s: SessionRow) -> tuple:
             None if s.ended is None else float(s.ended), str(s.source), int(bool(s.live)),
             int(s.rate), _opt_float(s.gain_db), int(s.samples),
             int(s.dropped), int(s.frames), str(s.version), _opt_float(s.lat),
-            _opt_float(s.lon))
+            _opt_float(s.lon), _opt_str(s.site))
 
 
 def session_from(row: Sequence) -> SessionRow:
@@ -151,6 +154,7 @@ class TrackRow:
     track: float | None
     vrate: int | None
     on_ground: bool
+    site: str | None = None  # the site that heard it; None: stored before sites
 
 
 @dataclass(frozen=True)
@@ -159,6 +163,7 @@ class EventRow:
     t: float
     kind: str  # one of EVENT_KINDS
     value: str
+    site: str | None = None
 
 
 # What the aircraft database says of a visit's aircraft (schema v5): an unsaved-rows file
@@ -166,9 +171,12 @@ class EventRow:
 VISIT_INFO_COLUMNS = ("registration", "type_code", "operator", "country")
 VISIT_COLUMNS = ("id", "icao", "label", "watched", "first_seen", "last_seen", "callsigns",
                  "squawks", "min_alt", "max_alt", "closest_km", "messages", "max_dbfs",
-                 "emergency", *VISIT_INFO_COLUMNS)
-POINT_COLUMNS = ("visit_id", "t", "lat", "lon", "alt", "gs", "track", "vrate", "on_ground")
-EVENT_COLUMNS = ("visit_id", "t", "kind", "value")
+                 "emergency", *VISIT_INFO_COLUMNS, "first_site")
+# Points and events end with the site that heard them (schema v7): a station's recorder
+# adds it to each (see recorder.py).
+POINT_COLUMNS = ("visit_id", "t", "lat", "lon", "alt", "gs", "track", "vrate", "on_ground",
+                 "site")
+EVENT_COLUMNS = ("visit_id", "t", "kind", "value", "site")
 
 
 def _finite(x: Any, name: str) -> float:
@@ -208,23 +216,24 @@ def visit_values(v: VisitRow) -> tuple:
             str(v.callsigns), str(v.squawks), _opt_int(v.min_alt), _opt_int(v.max_alt),
             _opt_float(v.closest_km), int(v.messages), _opt_float(v.max_dbfs),
             _opt_str(v.emergency), _opt_str(v.registration), _opt_str(v.type_code),
-            _opt_str(v.operator), _opt_str(v.country))
+            _opt_str(v.operator), _opt_str(v.country), _opt_str(v.first_site))
 
 
-def point_values(visit_id: int, p: PointRow) -> tuple:
+def point_values(visit_id: int, p: PointRow, site: str | None = None) -> tuple:
     """Checked: for points from outside the decoding pipeline (callers of
     Recorder.add_point, an unsaved-rows file); the pipeline's own skip it (see
     Recorder.add_tracked_point)."""
     return (checked_visit_id(visit_id), _finite(p.t, "t"), _finite(p.lat, "lat"),
             _finite(p.lon, "lon"), _opt_int(p.alt), _opt_float(p.gs), _opt_float(p.track),
-            _opt_int(p.vrate), int(bool(p.on_ground)))
+            _opt_int(p.vrate), int(bool(p.on_ground)), _opt_str(site))
 
 
-def event_values(visit_id: int, t: float, kind: str, value: str) -> tuple:
+def event_values(visit_id: int, t: float, kind: str, value: str,
+                 site: str | None = None) -> tuple:
     if kind not in EVENT_KINDS:
         raise ValueError(f"event kind must be one of {', '.join(EVENT_KINDS)}, "
                          f"not {kind!r}")
-    return (checked_visit_id(visit_id), _finite(t, "t"), kind, str(value))
+    return (checked_visit_id(visit_id), _finite(t, "t"), kind, str(value), _opt_str(site))
 
 
 def visit_from(row: Sequence) -> VisitRow:
@@ -234,8 +243,8 @@ def visit_from(row: Sequence) -> VisitRow:
 
 
 def track_from(row: Sequence) -> TrackRow:
-    *head, on_ground = row
-    return TrackRow(*head, on_ground=bool(on_ground))
+    *head, on_ground, site = row
+    return TrackRow(*head, on_ground=bool(on_ground), site=site)
 
 
 @dataclass(frozen=True)

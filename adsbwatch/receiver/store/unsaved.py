@@ -194,20 +194,27 @@ class Restored:
     cut_off: int | None  # the number of an unfinished last line, left out
 
 
+# Columns a file written before may lack (the aircraft database's, schema v5; sites, v7):
+# not known.
+_LATER = {*VISIT_INFO_COLUMNS, "first_site", "site"}
+
+
+def _values(row: dict, columns: tuple[str, ...]) -> list:
+    return [row.get(c) if c in _LATER else row[c] for c in columns]
+
+
 def _add(batch: RowBatch, table: str, row: dict) -> None:
     if table == "visits":
-        # A file written before schema v5 has no database columns: not known.
-        values = visit_values(visit_from([row.get(c) if c in VISIT_INFO_COLUMNS else row[c]
-                                          for c in VISIT_COLUMNS]))
+        values = visit_values(visit_from(_values(row, VISIT_COLUMNS)))
         batch.visits[values[0]] = values
     elif table == "track_points":
-        point = PointRow(**{c: row[c] for c in POINT_COLUMNS[1:]})
-        batch.points.append(point_values(row["visit_id"], point))
+        point = PointRow(**{c: row[c] for c in POINT_COLUMNS[1:-1]})
+        batch.points.append(point_values(row["visit_id"], point, row.get("site")))
     elif table == "events":
         batch.events.append(event_values(row["visit_id"], row["t"], row["kind"],
-                                         row["value"]))
+                                         row["value"], row.get("site")))
     elif table == "sessions":
-        values = session_values(session_from([row[c] for c in SESSION_COLUMNS]))
+        values = session_values(session_from(_values(row, SESSION_COLUMNS)))
         batch.sessions[values[0]] = values
     elif table == "minutes":
         values = minute_values(minute_from([row[c] for c in MINUTE_COLUMNS]))

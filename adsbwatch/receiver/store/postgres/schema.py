@@ -76,9 +76,15 @@ _V6 = (
     "DROP TABLE watchlist_blocks",
 )
 
+# Sites (see sqlite/schema.py's v7): who ran a session, opened a visit, heard a point or
+# an event.
+_V7 = tuple(f"ALTER TABLE {table} ADD COLUMN {column} TEXT"
+            for table, column in (("sessions", "site"), ("visits", "first_site"),
+                                  ("track_points", "site"), ("events", "site")))
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1, as sqlite/schema.py's
 # do. Append, never edit.
-MIGRATIONS: list[Sequence[str]] = [_V1, _V2, _V3, _V4, _V5, _V6]
+MIGRATIONS: list[Sequence[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 VERSION_TABLE = "adsbwatch_schema"

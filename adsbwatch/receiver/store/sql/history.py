@@ -26,6 +26,12 @@ from adsbwatch.receiver.store.rows import (
 from adsbwatch.receiver.store.sql import map_queries, report_queries
 from adsbwatch.receiver.store.sql.database import Database
 
+# The visits a site heard: it opened them, or it heard one of their points or events (a
+# visit another site opened, once sites share visits). Its parameter is the site, thrice.
+_HEARD_BY = ("(first_site = ? OR EXISTS (SELECT 1 FROM track_points p WHERE "
+             "p.visit_id = visits.id AND p.site = ?) OR EXISTS (SELECT 1 FROM events e "
+             "WHERE e.visit_id = visits.id AND e.site = ?))")
+
 
 class SqlHistory(Closing):
     def __init__(self, store: Database) -> None:
@@ -33,22 +39,26 @@ class SqlHistory(Closing):
         self.location = store.location
 
     def sightings(self, icao: int | None = None, since: float | None = None,
-                  ) -> list[VisitRow]:
+                  site: str | None = None) -> list[VisitRow]:
         where: list[str] = []
-        params: list[float] = []
+        params: list[Any] = []
         if icao is not None:
             where.append("icao = ?")
             params.append(icao)
         if since is not None:
             where.append("last_seen >= ?")  # still in the air at `since` counts too
             params.append(since)
+        if site is not None:
+            where.append(_HEARD_BY)
+            params.extend([site] * 3)
         clause = f"WHERE {' AND '.join(where)} " if where else ""
         rows = self.store.read("read sightings",
                                f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits "
                                f"{clause}ORDER BY first_seen DESC, id", params)
         return [visit_from(row) for row in rows]
 
-    def track(self, icao: int, since: float | None = None) -> list[TrackRow]:
+    def track(self, icao: int, since: float | None = None,
+              site: str | None = None) -> list[TrackRow]:
         columns = ", ".join(f"p.{c}" for c in POINT_COLUMNS)
         sql = (f"SELECT {columns} FROM track_points p JOIN visits v ON v.id = p.visit_id "
                "WHERE v.icao = ?")
@@ -56,6 +66,9 @@ class SqlHistory(Closing):
         if since is not None:
             sql += " AND p.t >= ?"
             params.append(since)
+        if site is not None:
+            sql += " AND p.site = ?"
+            params.append(site)
         rows = self.store.read("read a track", sql + " ORDER BY p.t, p.rowid", params)
         return [track_from(row) for row in rows]
 

@@ -25,12 +25,19 @@ _ID_CHUNK = 500  # ids per `IN (...)` query, well below SQLite's bound-parameter
 
 
 def _upsert(table: str, columns: tuple[str, ...], key: str, newer: str,
-            kept: tuple[str, ...] = ()) -> str:
-    """`kept`: columns a newer state without a value leaves as they are."""
+            kept: tuple[str, ...] = (), first: tuple[str, ...] = ()) -> str:
+    """`kept`: columns a newer state without a value leaves as they are; `first`: columns
+    whose stored value stays (NULL: the new one)."""
     keys = key.split(", ")
-    updates = ", ".join(
-        f"{c} = coalesce(excluded.{c}, {table}.{c})" if c in kept else f"{c} = excluded.{c}"
-        for c in columns if c not in keys)
+
+    def update(c: str) -> str:
+        if c in kept:
+            return f"{c} = coalesce(excluded.{c}, {table}.{c})"
+        if c in first:
+            return f"{c} = coalesce({table}.{c}, excluded.{c})"
+        return f"{c} = excluded.{c}"
+
+    updates = ", ".join(update(c) for c in columns if c not in keys)
     return (f"INSERT INTO {table} ({', '.join(columns)}) "
             f"VALUES ({', '.join('?' * len(columns))}) "
             f"ON CONFLICT({key}) DO UPDATE SET {updates} WHERE {newer}")
@@ -40,7 +47,9 @@ _VISITS = _upsert("visits", VISIT_COLUMNS, "id",
                   "excluded.last_seen > visits.last_seen OR (excluded.last_seen = "
                   "visits.last_seen AND excluded.messages >= visits.messages)",
                   # saved rows from before the aircraft database do not forget it
-                  kept=VISIT_INFO_COLUMNS)
+                  kept=VISIT_INFO_COLUMNS,
+                  # the site that opened a visit stays, whichever site saves it later
+                  first=("first_site",))
 _SESSIONS = _upsert("sessions", SESSION_COLUMNS, "id",
                     "excluded.last_seen >= sessions.last_seen")
 _MINUTES = _upsert("minutes", MINUTE_COLUMNS, "minute, run_start",

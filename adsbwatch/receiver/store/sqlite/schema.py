@@ -107,9 +107,17 @@ def _schema_v6(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _schema_v7(conn: sqlite3.Connection) -> None:
+    """Sites: the station (--site) that ran a session, opened a visit, heard a point or an
+    event, for many stations writing to one store. Rows stored before keep NULL."""
+    for table, column in (("sessions", "site"), ("visits", "first_site"),
+                          ("track_points", "site"), ("events", "site")):
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2, _schema_v3,
-                                                           _schema_v4, _schema_v5, _schema_v6]
+                                                           _schema_v4, _schema_v5, _schema_v6,
+                                                           _schema_v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
