@@ -148,7 +148,8 @@ def test_prune_waits_for_another_programs_write_lock(sqlite_db: Path) -> None:
     db = sqlite_db
     blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     blocker.execute("BEGIN IMMEDIATE")
-    blocker.execute("INSERT INTO events VALUES (4, 1, 'squawk', '7000')")
+    blocker.execute("INSERT INTO events (visit_id, t, kind, value) "
+                    "VALUES (4, 1, 'squawk', '7000')")
     released = threading.Timer(3.0, lambda: blocker.execute("COMMIT"))
     started = time.monotonic()
     released.start()
