@@ -202,12 +202,10 @@ def _pipeline(config: StationConfig, receiver: tuple[float, float] | None,
 
 
 def _registry(config: StationConfig, warn: Callable[[str], None]) -> Registry:
-    """The aircraft database, opened at the first aircraft. One named with --aircraft-db
-    that is not there is said; the default one beside the store may never have been made."""
-    from adsbwatch.receiver.registry import open_registry
+    """The aircraft database, opened at the first aircraft."""
+    from adsbwatch.receiver.registry import open_chosen_registry
 
-    return open_registry(config.aircraft_db_path, warn,
-                         missing_ok=config.aircraft_db is None)
+    return open_chosen_registry(config.aircraft_db, config.store.db, warn)
 
 
 def _decoding_consumers(config: StationConfig, built: BuiltStation,

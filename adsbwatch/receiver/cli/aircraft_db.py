@@ -7,31 +7,42 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
+from adsbwatch.receiver.core.lines import warn_on_stderr
 from adsbwatch.receiver.defaults import AIRCRAFT_DB_URL, default_aircraft_db_path
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
 
 if TYPE_CHECKING:
     from adsbwatch.decoder.registry.info import InfoLookup
+    from adsbwatch.receiver.registry import Registry
 
 
 def aircraft_db_path(args: argparse.Namespace) -> Path:
     """--aircraft-db, else aircraft.db beside the store (--db)."""
+    return _given(args) or default_aircraft_db_path(getattr(args, "db", None))
+
+
+def _given(args: argparse.Namespace) -> Path | None:
     given = getattr(args, "aircraft_db", None)
-    return Path(given) if given else default_aircraft_db_path(getattr(args, "db", None))
+    return Path(given) if given else None
+
+
+def chosen_registry(args: argparse.Namespace, warn: Callable[[str], None] = warn_on_stderr
+                    ) -> Registry:
+    """The aircraft database a command that reads it names (--aircraft-db, --db); opened
+    at the first lookup."""
+    from adsbwatch.receiver.registry import open_chosen_registry
+
+    return open_chosen_registry(_given(args), getattr(args, "db", None), warn)
 
 
 def registry_lookup(args: argparse.Namespace) -> InfoLookup:
-    """The aircraft database's lookup for a command that reads it: --aircraft-db (said when
-    it is not there) or the one beside the store (may never have been made); opened at the
-    first lookup."""
-    from adsbwatch.receiver.registry import open_registry
-
-    return open_registry(aircraft_db_path(args),
-                         missing_ok=getattr(args, "aircraft_db", None) is None).info
+    """The aircraft database's lookup for a command that reads it."""
+    return chosen_registry(args).info
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -17,7 +17,6 @@ from adsbwatch.receiver.assembly.watchlists import (
 from adsbwatch.receiver.cli.aircraft_db import aircraft_db_parent
 from adsbwatch.receiver.cli.opening import watch_rule, write_output
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
-from adsbwatch.receiver.core.lines import warn_on_stderr
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.store.errors import NoStoreError
 from adsbwatch.receiver.store.opening import open_watchlist_store, shown_location
@@ -105,18 +104,16 @@ def _tested_address(text: str, registry: Registry, where: Path) -> int:
 
 def cmd_watch_test(args: argparse.Namespace) -> int:
     from adsbwatch.decoder.messages.watchexplain import describe, explain
-    from adsbwatch.receiver.cli.aircraft_db import aircraft_db_path
-    from adsbwatch.receiver.registry import open_registry
+    from adsbwatch.receiver.cli.aircraft_db import chosen_registry
 
     squawk = args.squawk
     if squawk is not None and not (len(squawk) == 4 and set(squawk) <= set("01234567")):
         raise UserError(f"--squawk {squawk}: a squawk is 4 octal digits 0-7, e.g. 7700")
     callsign = None if args.callsign is None else args.callsign.strip().upper()
     rules = _numbered_rules(args)
-    where = aircraft_db_path(args)
-    registry = open_registry(where, warn_on_stderr, missing_ok=args.aircraft_db is None)
+    registry = chosen_registry(args)
     try:
-        address = _tested_address(args.aircraft, registry, where)
+        address = _tested_address(args.aircraft, registry, registry.path)
         seen = Seen(address, registry.info(address), callsign or None, squawk)
     finally:
         registry.close()

@@ -2,6 +2,10 @@
 package opens nothing and loads no SQLite."""
 
 from adsbwatch.receiver.defaults import default_aircraft_db_path
-from adsbwatch.receiver.registry.registry import Registry, open_registry
+from adsbwatch.receiver.registry.registry import (
+    Registry,
+    open_chosen_registry,
+    open_registry,
+)
 
-__all__ = ["Registry", "default_aircraft_db_path", "open_registry"]
+__all__ = ["Registry", "default_aircraft_db_path", "open_chosen_registry", "open_registry"]

@@ -14,6 +14,7 @@ from adsbwatch.decoder.registry.builtin import with_builtins
 from adsbwatch.decoder.registry.info import AircraftInfo
 from adsbwatch.decoder.registry.nnumber import address_of_n_number
 from adsbwatch.receiver.core.lines import warn_on_stderr
+from adsbwatch.receiver.defaults import default_aircraft_db_path
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.registry.database import AircraftDatabase
@@ -83,3 +84,11 @@ def open_registry(path: Path | None, warn: Callable[[str], None] = warn_on_stder
     """The registry of the database at `path` (None: built-ins only); nothing is opened
     until the first lookup."""
     return Registry(path, warn, missing_ok)
+
+
+def open_chosen_registry(given: Path | None, store_db: str | Path | None,
+                         warn: Callable[[str], None] = warn_on_stderr) -> Registry:
+    """The database --aircraft-db names (`given`: said when it is not there), else the
+    one beside the store `store_db` (the user may never have made it: nothing said)."""
+    path = given if given is not None else default_aircraft_db_path(store_db)
+    return Registry(path, warn, missing_ok=given is None)
