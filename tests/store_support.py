@@ -100,12 +100,17 @@ def raw_count(location: Path | str, table: str) -> int:
 
 
 def integrity(location: Path | str) -> str:
-    """"ok" when no point or event lacks its visit, and (SQLite) the file is sound."""
+    """"ok" when no point, event or site's part lacks its visit, and (SQLite) the file is
+    sound."""
     orphans = sum(raw_rows(location, f"SELECT count(*) FROM {table} r WHERE NOT EXISTS "
                                      "(SELECT 1 FROM visits v WHERE v.id = r.visit_id)")[0][0]
                   for table in ("track_points", "events"))
     if orphans:
         return f"{orphans} points and events without their visit"
+    lost_parts = raw_rows(location, "SELECT count(*) FROM site_visits s WHERE NOT EXISTS "
+                                    "(SELECT 1 FROM visits v WHERE v.id = s.visit_id)")[0][0]
+    if lost_parts:
+        return f"{lost_parts} sites' parts without their visit"
     if str(location).startswith("postgresql://"):
         return "ok"
     return raw_rows(location, "PRAGMA integrity_check")[0][0]

@@ -90,13 +90,13 @@ def test_default_path_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def test_open_creates_the_folder_and_the_current_schema(sqlite_db: Path) -> None:
     recorder(sqlite_db).close()
     conn = sqlite3.connect(sqlite_db)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 8
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
     conn.close()
     assert {"watchlist", "visits", "track_points", "events", "sessions", "minutes",
             "visits_icao_first_seen", "visits_first_seen", "track_points_visit_t_pos",
-            "events_visit_t_value"} <= tables
+            "events_visit_t_value", "site_visits", "visits_one_open"} <= tables
     assert "track_points_visit_t" not in tables
 
 
@@ -163,16 +163,16 @@ def test_a_version_4_stores_visits_keep_null_and_new_ones_carry_the_database(
     conn.commit()
     conn.close()
     with recorder(sqlite_db) as rec:
-        rec.save_visit(VisitRow(id=8, icao=0x484506, first_seen=200.0, last_seen=260.0,
+        rec.save_visit(VisitRow(id=8, icao=0x484506, first_seen=2000.0, last_seen=2060.0,
                                 messages=3, registration="PH-GOV", type_code="B737",
                                 operator="Dutch Government", country="NL"))
     with recorder(sqlite_db) as rec:  # a newer state that knows none of it
-        rec.save_visit(VisitRow(id=8, icao=0x484506, first_seen=200.0, last_seen=270.0,
+        rec.save_visit(VisitRow(id=8, icao=0x484506, first_seen=2000.0, last_seen=2070.0,
                                 messages=5))
     assert raw_rows(sqlite_db, "SELECT id, registration, type_code, operator, country, last_seen "
                         "FROM visits ORDER BY id") == [
         (7, None, None, None, None, 160.0),
-        (8, "PH-GOV", "B737", "Dutch Government", "NL", 270.0)]
+        (8, "PH-GOV", "B737", "Dutch Government", "NL", 2070.0)]
     with history(sqlite_db) as h:
         by_id = {v.id: v for v in h.sightings()}
     assert (by_id[8].registration, by_id[8].type_code, by_id[8].operator,
@@ -231,13 +231,14 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "newer.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE visits (id INTEGER)")
-    conn.execute("PRAGMA user_version = 8")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     for opening in (lambda: recorder(path), lambda: history(path),
                     lambda: open_watchlist_store(str(path))):
         with pytest.raises(CannotOpenStore) as info:
             opening()
-        assert str(info.value) == (f"{path} has schema version 8, newer than this adsbwatch "
+        assert str(info.value) == (f"{path} has schema version {SCHEMA_VERSION + 1}, newer "
+                                   "than this adsbwatch "
                                    f"knows ({SCHEMA_VERSION}): upgrade adsbwatch or use "
                                    "another database")
         assert isinstance(info.value, RuntimeFailure) and info.value.exit_status == 2
@@ -558,7 +559,7 @@ def test_sightings_filter_by_address_and_time_newest_first(db: str) -> None:
 
 
 def test_two_recorders_share_one_database(db: str) -> None:
-    a, b = visit(), visit()
+    a, b = visit(), visit(icao=0x484506)
     with recorder(db) as first, recorder(db) as second:
         first.save_visit(a)
         second.save_visit(b)

@@ -44,11 +44,11 @@ def test_every_row_a_station_writes_names_its_site(db: str) -> None:
     keeps the site that wrote it first, however much later another saves it; each point,
     event and session names its own."""
     _write(db, "north", 1, T0 + 10, T0 + 1)
-    _write(db, "south", 2, T0 + 20, T0 + 2)
+    _write(db, "south", 2, T0 + 20, T0 + 4)
     assert raw_rows(db, "SELECT id, last_seen, first_site FROM visits") == [
         (7, T0 + 20, "north")]
     assert raw_rows(db, "SELECT t, site FROM track_points ORDER BY t") == [
-        (T0 + 1, "north"), (T0 + 2, "south")]
+        (T0 + 1, "north"), (T0 + 4, "south")]
     assert raw_rows(db, "SELECT value, site FROM events ORDER BY t") == [
         ("north", "north"), ("south", "south")]
     assert raw_rows(db, "SELECT id, site FROM sessions ORDER BY id") == [
@@ -82,7 +82,7 @@ def test_rows_of_a_version_6_store_name_no_site(tmp_path: Path) -> None:
     conn.close()
     _write(str(path), "north", 1, T0 + 90, T0 + 80)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] \
-        == SCHEMA_VERSION == 7
+        == SCHEMA_VERSION == 8
     # a visit stored before names the first site known to have heard it
     assert raw_rows(path, "SELECT last_seen, first_site FROM visits") == [(T0 + 90, "north")]
     assert raw_rows(path, "SELECT t, site FROM track_points ORDER BY t") == [

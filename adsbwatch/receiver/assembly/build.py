@@ -171,7 +171,8 @@ def _live_iq_source(live: LiveSourceConfig, warn: Callable[[str], None]) -> Any:
 def _open_recorder(config: StationConfig, warn: Callable[[str], None]) -> Any:
     from adsbwatch.receiver.store.opening import open_recorder
 
-    return open_recorder(config.store.db, warn=warn, site=config.site_name)
+    return open_recorder(config.store.db, warn=warn, site=config.site_name,
+                         visit_gap_s=config.decoding.visit_gap_s)
 
 
 def _watchlist(config: StationConfig, recorder: Any) -> Watchlist:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from adsbwatch.receiver.defaults import default_db_path
+from adsbwatch.receiver.defaults import VISIT_GAP_S, default_db_path
 from adsbwatch.receiver.locations import POSTGRES_SCHEMES, shown, url_scheme
 from adsbwatch.receiver.store.errors import (
     CannotOpenStore,
@@ -112,12 +112,15 @@ def _database(db: str | None, *, read_only: bool) -> Database:
 
 
 def open_recorder(db: str | None, *, warn: Callable[[str], None], site: str | None = None,
-                  **options: Any) -> Recorder:
+                  visit_gap_s: float = VISIT_GAP_S, **options: Any) -> Recorder:
     """The store a station writes to, created if need be. `warn` gets the writer's
     lines (it cannot write, it writes again, rows went to a file); `site`: the station's,
-    which every row it writes carries; `options` tune the backend (tests)."""
+    which every row it writes carries; `visit_gap_s`: the silence that ends a visit, which
+    also decides whether another site's visit is the same one; `options` tune the
+    backend (tests)."""
     location = store_location(db)
     options["site"] = site
+    options["visit_gap_s"] = visit_gap_s
     with _opening():
         if _is_server(db):
             _postgres()

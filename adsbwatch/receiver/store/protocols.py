@@ -11,10 +11,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry
 from adsbwatch.receiver.store.batch import RowBatch
+
+if TYPE_CHECKING:
+    from adsbwatch.receiver.store.sql.announcing import SiteAnswers
 from adsbwatch.receiver.store.rows import (
     EventRow,
     MinuteRow,
@@ -51,6 +54,16 @@ class RecorderStatus:
     retries: int  # failed tries to write
     behind: bool  # writing fails, or lags more than a few seconds
     spill_files: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class CrossSite:
+    """What the store says of a station's watched visit among the sites that share the
+    store: whether this station is the one to announce it (no other site's part of the
+    visit was watched when it was first written), else which site did."""
+
+    announce: bool
+    by_site: str | None = None  # the site that announced it, when not this one
 
 
 class Recorder(Protocol):
@@ -94,6 +107,13 @@ class Recorder(Protocol):
 
     @property
     def status(self) -> RecorderStatus: ...
+
+    @property
+    def shared(self) -> bool:
+        """Whether other stations may write to the store (a server's database)."""
+
+    def cross_site(self, visit_id: int) -> CrossSite | None:
+        """Of this station's watched visit: None until a write of it as watched worked."""
 
 
 class History(Closing, Protocol):
@@ -182,6 +202,8 @@ class WriteTarget(Protocol):
     location: str
     spill_folder: Path | None  # where unsaved rows go first (None: the working folder)
     spill_name: str  # their file's name before `.unsaved-TIME.jsonl`
+    shared: bool  # other stations may write to it (Recorder.shared)
+    answers: SiteAnswers  # what each write said of the station's watched visits
 
     def write(self, batch: RowBatch) -> RowBatch:
         """Write the batch at once (all or nothing), waiting a short while for a lock;

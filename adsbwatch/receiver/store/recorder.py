@@ -25,7 +25,7 @@ from typing import Any
 
 from adsbwatch.receiver.store.batch import RowBatch
 from adsbwatch.receiver.store.errors import StoreError
-from adsbwatch.receiver.store.protocols import RecorderStatus, WriteTarget
+from adsbwatch.receiver.store.protocols import CrossSite, RecorderStatus, WriteTarget
 from adsbwatch.receiver.store.rows import (
     MinuteRow,
     PointRow,
@@ -105,6 +105,13 @@ class BufferedRecorder:
     @property
     def status(self) -> RecorderStatus:
         return self._writer.status(self._batch.rows)
+
+    @property
+    def shared(self) -> bool:
+        return self._target.shared
+
+    def cross_site(self, visit_id: int) -> CrossSite | None:
+        return self._target.answers.get((visit_id, self.site or ""))
 
     # -------------------------------------------------------------------- closing
 

@@ -177,6 +177,9 @@ VISIT_COLUMNS = ("id", "icao", "label", "watched", "first_seen", "last_seen", "c
 POINT_COLUMNS = ("visit_id", "t", "lat", "lon", "alt", "gs", "track", "vrate", "on_ground",
                  "site")
 EVENT_COLUMNS = ("visit_id", "t", "kind", "value", "site")
+# What one site heard of a visit (schema v8): the site's own visit row (`id` the station's
+# visit id, `site` its --site or '') and the visit it joined (see sql/joining.py).
+PART_COLUMNS = ("id", "site", "visit_id", *VISIT_COLUMNS[1:-1])
 
 
 def _finite(x: Any, name: str) -> float:

@@ -96,6 +96,8 @@ class PgStore:
     """The store at `url`, connected and checked; migrated unless `read_only`, created
     in an empty database unless `existing` (NoStoreError then)."""
 
+    row_locks = True
+
     def __init__(self, url: str, read_only: bool = False, existing: bool = False) -> None:
         self.url = url
         self.location = shown(url)

@@ -11,12 +11,16 @@ from typing import Any
 
 import psycopg
 
+from adsbwatch.receiver.defaults import VISIT_GAP_S
 from adsbwatch.receiver.store.batch import RowBatch
 from adsbwatch.receiver.store.errors import WriteFailed
 from adsbwatch.receiver.store.postgres.connection import PgStore, dial
 from adsbwatch.receiver.store.postgres.failures import is_gone, why
 from adsbwatch.receiver.store.recorder import BufferedRecorder
+from adsbwatch.receiver.store.sql.announcing import SiteAnswers
 from adsbwatch.receiver.store.sql.writing import write_rows
+
+DEADLOCK_TRIES = 3
 
 
 def spill_name(location: str) -> str:
@@ -31,8 +35,12 @@ class PgTarget:
     be opened is a one-line error at the start; written in the writer's. The rows no
     write took go to the working folder (a server has no folder of ours)."""
 
-    def __init__(self, url: str) -> None:
+    shared = True  # a server's database: many stations may write to it
+
+    def __init__(self, url: str, visit_gap_s: float = VISIT_GAP_S) -> None:
         self.store = PgStore(url)
+        self.visit_gap_s = visit_gap_s
+        self.answers = SiteAnswers()
         self.url = url
         self.location = self.store.location
         self.spill_folder: Path | None = None
@@ -40,14 +48,23 @@ class PgTarget:
         self._conn: psycopg.Connection | None = self.store.conn
 
     def write(self, batch: RowBatch) -> RowBatch:
-        try:
-            self._connected()
-            with self.store.writing() as pg:
-                return write_rows(pg, batch)
-        except psycopg.Error as exc:
-            if is_gone(exc, self._conn):
-                self._drop()
-            raise WriteFailed(why(exc, self.url)) from None
+        for attempt in range(1, DEADLOCK_TRIES + 1):
+            try:
+                self._connected()
+                with self.store.writing() as pg:
+                    written = write_rows(pg, batch, gap_s=self.visit_gap_s, lock_visits=True)
+                break
+            except psycopg.errors.DeadlockDetected:
+                # Two stations' transactions waited on each other (rare: the joins and
+                # locks go in one order); the server cancelled this one: at once again.
+                if attempt == DEADLOCK_TRIES:
+                    raise WriteFailed("deadlocked with another station's writes") from None
+            except psycopg.Error as exc:
+                if is_gone(exc, self._conn):
+                    self._drop()
+                raise WriteFailed(why(exc, self.url)) from None
+        self.answers.settle(written.answers)
+        return written.left
 
     def _connected(self) -> psycopg.Connection:
         """The connection, made anew after one was lost."""
@@ -64,6 +81,7 @@ class PgTarget:
         self._drop()
 
 
-def open_postgres_recorder(url: str, warn: Callable[[str], None],
-                           **options: Any) -> BufferedRecorder:
-    return BufferedRecorder(PgTarget(url), warn, **options)
+def open_postgres_recorder(url: str, warn: Callable[[str], None], *,
+                           visit_gap_s: float = VISIT_GAP_S, **options: Any
+                           ) -> BufferedRecorder:
+    return BufferedRecorder(PgTarget(url, visit_gap_s), warn, **options)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from adsbwatch.receiver.store.errors import CannotOpenStore, NoStoreError
+from adsbwatch.receiver.store.sql.parts import V8_PARTS_FROM_VISITS
 
 REAL = "DOUBLE PRECISION"
 ROWID = "rowid BIGINT GENERATED ALWAYS AS IDENTITY"
@@ -82,9 +83,25 @@ _V7 = tuple(f"ALTER TABLE {table} ADD COLUMN {column} TEXT"
             for table, column in (("sessions", "site"), ("visits", "first_site"),
                                   ("track_points", "site"), ("events", "site")))
 
+# One visit across sites (see sqlite/schema.py's v8 and sql/joining.py).
+_V8 = (
+    "ALTER TABLE visits ADD COLUMN is_open INTEGER NOT NULL DEFAULT 0",
+    "CREATE UNIQUE INDEX visits_one_open ON visits (icao) WHERE is_open = 1",
+    f"""CREATE TABLE site_visits (
+           id BIGINT NOT NULL, site TEXT NOT NULL, visit_id BIGINT NOT NULL,
+           icao BIGINT NOT NULL, label TEXT, watched INTEGER NOT NULL,
+           first_seen {REAL} NOT NULL, last_seen {REAL} NOT NULL,
+           callsigns TEXT NOT NULL DEFAULT '', squawks TEXT NOT NULL DEFAULT '',
+           min_alt BIGINT, max_alt BIGINT, closest_km {REAL}, messages BIGINT NOT NULL,
+           max_dbfs {REAL}, emergency TEXT, registration TEXT, type_code TEXT,
+           operator TEXT, country TEXT, PRIMARY KEY (id, site))""",
+    "CREATE INDEX site_visits_visit ON site_visits (visit_id)",
+    V8_PARTS_FROM_VISITS,
+)
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1, as sqlite/schema.py's
 # do. Append, never edit.
-MIGRATIONS: list[Sequence[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
+MIGRATIONS: list[Sequence[str]] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 VERSION_TABLE = "adsbwatch_schema"

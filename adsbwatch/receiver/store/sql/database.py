@@ -29,6 +29,7 @@ class Connection(Protocol):
 
 class Database(Closing, Protocol):
     location: str  # as messages show it (a URL without its password)
+    row_locks: bool  # SELECT ... FOR UPDATE locks rows (PostgreSQL); SQLite's writes are serial
 
     def read(self, doing: str, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """The rows of one query; a failure is a one-line StoreError naming `doing`."""

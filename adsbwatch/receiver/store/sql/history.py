@@ -26,11 +26,9 @@ from adsbwatch.receiver.store.rows import (
 from adsbwatch.receiver.store.sql import map_queries, report_queries
 from adsbwatch.receiver.store.sql.database import Database
 
-# The visits a site heard: it opened them, or it heard one of their points or events (a
-# visit another site opened, once sites share visits). Its parameter is the site, thrice.
-_HEARD_BY = ("(first_site = ? OR EXISTS (SELECT 1 FROM track_points p WHERE "
-             "p.visit_id = visits.id AND p.site = ?) OR EXISTS (SELECT 1 FROM events e "
-             "WHERE e.visit_id = visits.id AND e.site = ?))")
+# The visits a site heard: those it has a part of (it opened them or joined them).
+_HEARD_BY = ("EXISTS (SELECT 1 FROM site_visits s WHERE s.visit_id = visits.id "
+             "AND s.site = ?)")
 
 
 class SqlHistory(Closing):
@@ -50,7 +48,7 @@ class SqlHistory(Closing):
             params.append(since)
         if site is not None:
             where.append(_HEARD_BY)
-            params.extend([site] * 3)
+            params.append(site)
         clause = f"WHERE {' AND '.join(where)} " if where else ""
         rows = self.store.read("read sightings",
                                f"SELECT {', '.join(VISIT_COLUMNS)} FROM visits "

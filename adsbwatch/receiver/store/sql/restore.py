@@ -13,4 +13,4 @@ def restore_into(store: Database, batch: RowBatch) -> int:
     written again with the same values (restoring twice changes nothing), and a state
     never replaces a newer one (see writing.py)."""
     with store.transaction("restore rows") as conn:
-        return write_rows(conn, batch).rows
+        return write_rows(conn, batch, lock_visits=store.row_locks).left.rows

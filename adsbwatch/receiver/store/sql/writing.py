@@ -1,5 +1,8 @@
 """Rows into the store, inside the caller's transaction: the recorder's writes and
-`adsbwatch store restore` both come here.
+`adsbwatch store restore` both come here. A station's visit is written as its site's
+part of the visit it joins (joining.py, parts.py), its points and events under that
+visit; a position or a change another site stored within 2 s is the same transmission
+heard twice, and is stored once.
 
 A state (visit, session, minute) already stored is replaced only by one as new or newer:
 rows saved to a file while the database was down, restored after the run wrote later
@@ -8,18 +11,30 @@ row written again (a replay run twice), so writing twice changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass, field
 
+from adsbwatch.receiver.defaults import VISIT_GAP_S
 from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.protocols import CrossSite
 from adsbwatch.receiver.store.rows import (
     EVENT_COLUMNS,
     MINUTE_COLUMNS,
+    PART_COLUMNS,
     POINT_COLUMNS,
     SESSION_COLUMNS,
     VISIT_COLUMNS,
     VISIT_INFO_COLUMNS,
 )
+from adsbwatch.receiver.store.sql.announcing import answers_for
 from adsbwatch.receiver.store.sql.database import Connection
+from adsbwatch.receiver.store.sql.joining import join_parts
+from adsbwatch.receiver.store.sql.parts import (
+    PartKey,
+    merged_visit,
+    part_key,
+    part_values,
+    row_key,
+)
 
 _ID_CHUNK = 500  # ids per `IN (...)` query, well below SQLite's bound-parameter limit
 
@@ -59,30 +74,117 @@ _MINUTES = _upsert("minutes", MINUTE_COLUMNS, "minute, run_start",
 _POINTS = _upsert("track_points", POINT_COLUMNS, "visit_id, t, lat, lon", "true")
 _EVENTS = (f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))}) ON CONFLICT DO NOTHING")
+_PARTS = _upsert("site_visits", PART_COLUMNS, "id, site",
+                 "excluded.last_seen > site_visits.last_seen OR (excluded.last_seen = "
+                 "site_visits.last_seen AND excluded.messages >= site_visits.messages)",
+                 kept=VISIT_INFO_COLUMNS)
 
 
-def write_rows(conn: Connection, batch: RowBatch) -> RowBatch:
-    """Write the batch: visits first, then the points and events whose visit is stored.
-    Returns the points and events left out (their visit is nowhere yet)."""
-    conn.executemany(_VISITS, batch.visits.values())
+def _once(insert: str, columns: tuple[str, ...], same: str) -> str:
+    """`insert` (INSERT ... VALUES (...) ...) made to skip a row that another site stored
+    within SAME_TRANSMISSION_S: `same` the columns that must be equal, after the row's
+    values come the visit id, those columns' values, the window and the site."""
+    values = f"VALUES ({', '.join('?' * len(columns))})"
+    equal = " AND ".join(f"o.{c} = ?" for c in same.split(", "))
+    table = insert.split()[2]
+    return insert.replace(values, (
+        f"SELECT {', '.join('?' * len(columns))} WHERE NOT EXISTS (SELECT 1 FROM {table} o "
+        f"WHERE o.visit_id = ? AND {equal} AND o.t BETWEEN ? AND ? "
+        "AND coalesce(o.site, '') <> ?)"))
+
+
+SAME_TRANSMISSION_S = 2.0  # one position heard by two sites: their clocks differ this little
+_POINTS_ONCE = _once(_POINTS, POINT_COLUMNS, "lat, lon")
+_EVENTS_ONCE = _once(_EVENTS, EVENT_COLUMNS, "kind, value")
+
+
+@dataclass
+class Written:
+    left: RowBatch  # points and events whose visit is nowhere yet
+    answers: dict[PartKey, CrossSite] = field(default_factory=dict)
+
+
+def write_rows(conn: Connection, batch: RowBatch, *, gap_s: float = VISIT_GAP_S,
+               lock_visits: bool = False) -> Written:
+    """Write the batch: the station's visits as parts of the visits they join (see
+    joining.py) and those visits as the sum of their parts, then the points and events
+    whose visit is stored, each under the joined visit. `lock_visits`: lock the visit
+    rows before reading their parts (PostgreSQL; SQLite's writes are serial anyway)."""
+    mine = list(batch.visits.values())
+    joined = _joined_visits(conn, {part_key(v) for v in mine}
+                            | {row_key(r) for r in (*batch.points, *batch.events)})
+    joined.update(join_parts(conn, [v for v in mine if part_key(v) not in joined], gap_s))
+    conn.executemany(_PARTS, (part_values(v, joined[part_key(v)]) for v in mine))
+    answers = _merge(conn, {part_key(v): joined[part_key(v)] for v in mine}, lock_visits)
     conn.executemany(_SESSIONS, batch.sessions.values())
     conn.executemany(_MINUTES, batch.minutes.values())
-    ready = _stored_visits(conn, {row[0] for row in (*batch.points, *batch.events)})
-    conn.executemany(_POINTS, (row for row in batch.points if row[0] in ready))
-    conn.executemany(_EVENTS, (row for row in batch.events if row[0] in ready))
-    return RowBatch(points=_not_in(batch.points, ready), events=_not_in(batch.events, ready))
+    points = _under_joined(batch.points, joined)
+    events = _under_joined(batch.events, joined)
+    conn.executemany(_POINTS_ONCE, (_with_window(row, 2, 4) for row in points))
+    conn.executemany(_EVENTS_ONCE, (_with_window(row, 2, 4) for row in events))
+    return Written(RowBatch(points=_left(batch.points, joined),
+                            events=_left(batch.events, joined)), answers)
 
 
-def _not_in(rows: Iterable[tuple], ready: set[int]) -> list[tuple]:
-    return [row for row in rows if row[0] not in ready]
+def _with_window(row: tuple, first: int, last: int) -> tuple:
+    """The row's values, then what _once's check reads: the visit, the columns
+    row[first:last], the window around its time and its site."""
+    t = row[1]
+    return (*row, row[0], *row[first:last], t - SAME_TRANSMISSION_S,
+            t + SAME_TRANSMISSION_S, row[-1] or "")
 
 
-def _stored_visits(conn: Connection, ids: set[int]) -> set[int]:
-    found: set[int] = set()
-    wanted = sorted(ids)
-    for i in range(0, len(wanted), _ID_CHUNK):
-        chunk = wanted[i:i + _ID_CHUNK]
-        rows = conn.execute(
-            f"SELECT id FROM visits WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
-        found.update(row[0] for row in rows)
+def _merge(conn: Connection, mine: dict[PartKey, int], lock_visits: bool
+           ) -> dict[PartKey, CrossSite]:
+    """Each visit these parts joined, as the sum of all its parts; the answers of the
+    watched ones among `mine`."""
+    ids = sorted(set(mine.values()))
+    if not ids:
+        return {}
+    if lock_visits:  # in id order: two stations' locks never wait on each other in a ring
+        _chunked(conn, "SELECT id FROM visits WHERE id IN ({}) ORDER BY id FOR UPDATE", ids)
+    parts: dict[int, list[tuple]] = {}
+    for row in _chunked(conn, f"SELECT {', '.join(PART_COLUMNS)} FROM site_visits "
+                        "WHERE visit_id IN ({})", ids):
+        parts.setdefault(row[2], []).append(tuple(row))
+    savers = {visit_id: key[1] or None for key, visit_id in mine.items()}
+    conn.executemany(_VISITS, (merged_visit(i, parts[i], savers[i]) for i in ids))
+    answers: dict[PartKey, CrossSite] = {}
+    for i in ids:
+        answers.update(answers_for([k for k, v in mine.items() if v == i], parts[i]))
+    return answers
+
+
+def _under_joined(rows: list[tuple], joined: dict[PartKey, int]) -> list[tuple]:
+    """Points or events whose part is stored, under the visit it joined."""
+    return [(joined[row_key(r)], *r[1:]) for r in rows if row_key(r) in joined]
+
+
+def _left(rows: list[tuple], joined: dict[PartKey, int]) -> list[tuple]:
+    return [r for r in rows if row_key(r) not in joined]
+
+
+def _joined_visits(conn: Connection, keys: set[PartKey]) -> dict[PartKey, int]:
+    """The visit each stored part joined. A point or event of a site that stored no part
+    with its id (a restored file of rows from before sites) goes with another site's
+    part of that id."""
+    found: dict[PartKey, int] = {}
+    any_site: dict[int, int] = {}
+    for part_id, site, visit_id in _chunked(
+            conn, "SELECT id, site, visit_id FROM site_visits WHERE id IN ({})",
+            sorted({key[0] for key in keys})):
+        found[(part_id, site)] = visit_id
+        any_site[part_id] = visit_id
+    for key in keys:
+        if key not in found and key[0] in any_site:
+            found[key] = any_site[key[0]]
     return found
+
+
+def _chunked(conn: Connection, sql: str, ids: list[int]) -> list[tuple]:
+    """`sql`'s rows for all `ids`, its `{}` a list of parameters, _ID_CHUNK at a time."""
+    rows: list[tuple] = []
+    for i in range(0, len(ids), _ID_CHUNK):
+        chunk = ids[i:i + _ID_CHUNK]
+        rows.extend(conn.execute(sql.format(", ".join("?" * len(chunk))), chunk))
+    return rows

@@ -28,6 +28,8 @@ T = TypeVar("T")
 class Store:
     """The SQLite store at `path`, open; `Store(path).close()` creates or migrates it."""
 
+    row_locks = False  # no SELECT ... FOR UPDATE: a write holds the whole file's lock
+
     def __init__(self, path: Path, busy_timeout_ms: int = 2000,
                  read_only: bool = False) -> None:
         self.path = Path(path)

@@ -9,6 +9,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from adsbwatch.receiver.store.errors import StoreError
+from adsbwatch.receiver.store.sql.parts import V8_PARTS_FROM_VISITS
 
 
 def _schema_v1(conn: sqlite3.Connection) -> None:
@@ -114,10 +115,34 @@ def _schema_v7(conn: sqlite3.Connection) -> None:
                           ("track_points", "site"), ("events", "site")):
         conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
 
+
+
+def _schema_v8(conn: sqlite3.Connection) -> None:
+    """One visit across sites (see sql/joining.py): what each station heard of a visit is
+    a row of `site_visits` (the station's own visit id and site, the visit it joined, its
+    own counts) and `visits` holds their sum. At most one visit of an aircraft is open
+    (`is_open` = 1), so two stations that open one at the same moment cannot both
+    succeed. Every visit stored before becomes its own one part, closed."""
+    for statement in (
+        "ALTER TABLE visits ADD COLUMN is_open INTEGER NOT NULL DEFAULT 0",
+        "CREATE UNIQUE INDEX visits_one_open ON visits (icao) WHERE is_open = 1",
+        """CREATE TABLE site_visits (
+               id INTEGER NOT NULL, site TEXT NOT NULL, visit_id INTEGER NOT NULL,
+               icao INTEGER NOT NULL, label TEXT, watched INTEGER NOT NULL,
+               first_seen REAL NOT NULL, last_seen REAL NOT NULL,
+               callsigns TEXT NOT NULL DEFAULT '', squawks TEXT NOT NULL DEFAULT '',
+               min_alt INTEGER, max_alt INTEGER, closest_km REAL, messages INTEGER NOT NULL,
+               max_dbfs REAL, emergency TEXT, registration TEXT, type_code TEXT,
+               operator TEXT, country TEXT, PRIMARY KEY (id, site))""",
+        "CREATE INDEX site_visits_visit ON site_visits (visit_id)",
+        V8_PARTS_FROM_VISITS,
+    ):
+        conn.execute(statement)
+
 # MIGRATIONS[n] takes a database from schema version n to n + 1. Append, never edit.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_schema_v1, _schema_v2, _schema_v3,
                                                            _schema_v4, _schema_v5, _schema_v6,
-                                                           _schema_v7]
+                                                           _schema_v7, _schema_v8]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
