@@ -267,13 +267,24 @@ def _alerts(config: StationConfig, built: BuiltStation, targets: list[NotifyTarg
     http = built.network.http if built.network is not None else None
     map_root = http.link_url if http is not None else None
     d = config.decoding
-    station.add(Alerter(built.console, d.on_sighting, warn, station.receiver, map_root,
-                        stop_clock=station.stop_clock))
+    alerts: list[Consumer] = [Alerter(built.console, d.on_sighting, warn, station.receiver,
+                                      map_root, stop_clock=station.stop_clock)]
     if targets:
         from adsbwatch.receiver.outputs.notify.push import PushAlerts
 
-        station.add(PushAlerts(targets, warn, station.receiver, map_root,
-                               stop_clock=station.stop_clock))
+        alerts.append(PushAlerts(targets, warn, station.receiver, map_root,
+                                 stop_clock=station.stop_clock))
+    if built.recorder is not None and built.recorder.shared:
+        # Other stations write to the store: one alert per visit across them all.
+        from adsbwatch.receiver.station.shared_sightings import SharedSightings
+
+        console = built.console
+        alerts = [SharedSightings(built.recorder, alerts,
+                                  lambda line: console.print(line, style="dim",
+                                                             highlight=False),
+                                  warn)]
+    for consumer in alerts:
+        station.add(consumer)
 
 
 def _recording(config: StationConfig, built: BuiltStation) -> Consumer:

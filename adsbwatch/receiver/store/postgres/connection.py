@@ -120,13 +120,14 @@ class PgStore:
 
     def _version(self) -> int:
         """The checked version (0: an empty database)."""
-        (table,), = self.conn.execute("SELECT to_regclass(%s)", (VERSION_TABLE,))
+        # One statement, one snapshot: another station migrating the database at the
+        # same moment must not show its tables without its version table.
+        (table, others), = self.conn.execute(
+            "SELECT to_regclass(%s), (SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = current_schema())", (VERSION_TABLE,))
         version = None
         if table is not None:
             (version,), = self.conn.execute(version_sql())
-        (others,), = self.conn.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = current_schema()")
         return check_version(version, others, self.location, read_only=self.read_only)
 
     def _check_and_migrate(self) -> None:
