@@ -141,8 +141,8 @@ def test_lat_lon_on_the_report_move_the_coverage_centre(replayed: Replayed,
     farthest = max(haversine_km(37.5, 13.0, lat, lon) for lat, lon in points)
     with open_history(str(replayed.db)) as history:
         data = read_data(history, None, (37.5, 13.0))
-    assert data.coverage is not None
-    assert data.coverage.max_km == pytest.approx(farthest, abs=0.01)
+    assert len(data.coverages) == 1
+    assert data.coverages[0].max_km == pytest.approx(farthest, abs=0.01)
 
 
 # ------------------------------------------------------------------------ the numbers
@@ -171,8 +171,8 @@ def test_the_receiver_position_is_stored_with_the_session(replayed: Replayed) ->
     assert conn.execute("SELECT lat, lon FROM sessions").fetchall() == [RECEIVER]
     with open_history(str(replayed.db)) as history:
         data = read_data(history, None, None)
-    assert data.receiver is not None
-    assert (data.receiver.lat, data.receiver.lon) == RECEIVER
+    assert len(data.receivers) == 1
+    assert (data.receivers[0].lat, data.receivers[0].lon) == RECEIVER
 
 
 def test_coverage_is_the_farthest_track_point_per_sector(replayed: Replayed) -> None:
@@ -185,7 +185,7 @@ def test_coverage_is_the_farthest_track_point_per_sector(replayed: Replayed) -> 
         farthest[sector] = max(farthest.get(sector, 0.0), haversine_km(*RECEIVER, lat, lon))
     with open_history(str(replayed.db)) as history:
         data = read_data(history, None, None)
-    cover = data.coverage
+    cover, = data.coverages
     assert cover is not None and cover.positions == len(points)
     assert cover.max_km == pytest.approx(max(farthest.values()), abs=0.01)
     assert 25 < cover.max_km < 60

@@ -223,3 +223,38 @@ def test_kill_9_of_one_station_loses_at_most_its_last_second(
         db, "SELECT count(DISTINCT icao) FROM visits") == [(len(SCENE.aircraft),)]
     assert raw_rows(db, "SELECT site, ended IS NOT NULL FROM sessions ORDER BY site") == [
         ("north", False), ("south", True)]
+
+
+# ------------------------------------------------------------------------------ report
+
+def test_the_report_draws_each_sites_coverage_and_who_heard_each_visit_first(
+        two_sites: tuple[str, Path], tmp_path: Path) -> None:
+    from adsbwatch.receiver.store.opening import open_history
+    from adsbwatch.receiver.ui.plots.report import read_data
+
+    db, _ = two_sites
+    # each site's minutes, though both recordings began at the same moment
+    assert raw_rows(db, "SELECT site, count(*) FROM minutes GROUP BY site ORDER BY site") == [
+        ("north", 1), ("south", 1)]
+    with open_history(db) as history:
+        data = read_data(history, None, None)
+    assert [(r.site, r.lat, r.lon) for r in data.receivers] == [
+        (site.name, *site.receiver) for site in SITES]
+    stored = dict(raw_rows(db, "SELECT site, count(*) FROM track_points GROUP BY site"))
+    assert [c.positions for c in data.coverages] == [stored["north"], stored["south"]]
+    # each measured from its own receiver: south's is 9 km from north's
+    assert data.coverages[0].receiver == SITES[0].receiver
+    assert data.coverages[1].receiver == SITES[1].receiver
+    out = tmp_path / "report"
+    done = subprocess.run([*adsbwatch_command(), "report", "--db", db, "--out", str(out)],
+                          env=checkout_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in out.glob("coverage*.png")} == {"coverage-north.png",
+                                                            "coverage-south.png"}
+    page = (out / "index.html").read_text()
+    first = raw_rows(db, "SELECT s.site FROM site_visits s JOIN visits v ON v.id = s.visit_id "
+                         f"WHERE v.icao = {WATCHED} ORDER BY s.first_seen, s.site LIMIT 1")
+    assert "Watched visits by site" in page
+    row = next(line for line in page.splitlines() if "484506" in line and "<td>" in line)
+    assert f"<td>{first[0][0]}</td>" in row
+    assert "north (" in row and "south (" in row

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adsbwatch.receiver.store import files as store_files
-from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.batch import RowBatch, minute_key
 from adsbwatch.receiver.store.rows import (
     EVENT_KINDS,
     MinuteRow,
@@ -63,13 +63,13 @@ minutes = st.builds(MinuteRow, minute=times, run_start=times, first_t=times, las
                     session_id=st.none() | ids, seconds=st.floats(0, 60),
                     frames=st.integers(0, 10**9), messages=st.integers(0, 10**9),
                     frames_by_df=counts, levels=counts, max_dbfs=maybe_float,
-                    noise_dbfs=maybe_float).map(minute_values)
+                    noise_dbfs=maybe_float, site=st.none() | texts).map(minute_values)
 batches = st.builds(
     RowBatch,
     visits=st.lists(visits, max_size=4).map(lambda rows: {r[0]: r for r in rows}),
     points=st.lists(points, max_size=6), events=st.lists(events, max_size=4),
     sessions=st.lists(sessions, max_size=2).map(lambda rows: {r[0]: r for r in rows}),
-    minutes=st.lists(minutes, max_size=3).map(lambda rows: {(r[0], r[1]): r for r in rows}))
+    minutes=st.lists(minutes, max_size=3).map(lambda rows: {minute_key(r): r for r in rows}))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -14,7 +14,7 @@ class RowBatch:
     points: list[tuple] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
     sessions: dict[int, tuple] = field(default_factory=dict)  # the latest state per id
-    minutes: dict[tuple[float, float], tuple] = field(default_factory=dict)  # (minute, run)
+    minutes: dict[tuple, tuple] = field(default_factory=dict)  # by minute_key
 
     @property
     def rows(self) -> int:
@@ -35,3 +35,8 @@ class RowBatch:
         taken = RowBatch(self.visits, self.points, self.events)
         self.visits, self.points, self.events = {}, [], []
         return taken
+
+
+def minute_key(values: tuple) -> tuple:
+    """A minute row's key: (minute, run_start, site), its first two and last values."""
+    return values[0], values[1], values[-1]

@@ -24,6 +24,7 @@ from adsbwatch.receiver.store.rows import (
     PointRow,
     ReceiverPosition,
     SessionRow,
+    SitePart,
     TrackRow,
     VisitRow,
     VisitSummary,
@@ -164,8 +165,8 @@ class History(Closing, Protocol):
         """The first and last time anything was heard in the period."""
 
     def track_point_chunks(self, since: float | None,
-                           ) -> Iterator[list[tuple[float, float, int | None]]]:
-        """(lat, lon, alt) of every point (of any visit) in the period, in chunks."""
+                           ) -> Iterator[list[tuple[float, float, int | None, str | None]]]:
+        """(lat, lon, alt, site) of every point (of any visit) in the period, in chunks."""
 
     def minute_chunks(self, since: float | None) -> Iterator[list[MinuteRow]]:
         """The minute rows (of every run) overlapping the period, in chunks."""
@@ -178,6 +179,10 @@ class History(Closing, Protocol):
 
     def receiver_positions(self, since: float | None) -> list[ReceiverPosition]:
         """Where the receiver was, newest run first."""
+
+    def watched_visit_sites(self, since: float | None) -> list[SitePart]:
+        """Which sites heard each watched visit under way in the period: their parts,
+        by visit, earliest first."""
 
 
 class WatchlistStore(Closing, Protocol):

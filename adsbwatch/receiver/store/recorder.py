@@ -23,7 +23,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
-from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.batch import RowBatch, minute_key
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.protocols import CrossSite, RecorderStatus, WriteTarget
 from adsbwatch.receiver.store.rows import (
@@ -88,8 +88,10 @@ class BufferedRecorder:
         self._batch.sessions[values[0]] = values
 
     def save_minute(self, m: MinuteRow) -> None:
+        if m.site is None and self.site is not None:
+            m = dataclasses.replace(m, site=self.site)
         values = minute_values(m)
-        self._batch.minutes[(values[0], values[1])] = values
+        self._batch.minutes[minute_key(values)] = values
 
     def commit(self) -> None:
         if self._batch.rows and not self._closed:

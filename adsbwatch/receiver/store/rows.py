@@ -102,10 +102,14 @@ class MinuteRow:
     levels: dict[int, int] = field(default_factory=dict)
     max_dbfs: float | None = None
     noise_dbfs: float | None = None  # the mean of the blocks' noise floors
+    # The station's --site (schema v8): two sites replaying recordings that began at the
+    # same moment have a minute each. None: no site.
+    site: str | None = None
 
 
 MINUTE_COLUMNS = ("minute", "run_start", "session_id", "first_t", "last_t", "seconds",
-                  "frames", "messages", "frames_by_df", "levels", "max_dbfs", "noise_dbfs")
+                  "frames", "messages", "frames_by_df", "levels", "max_dbfs", "noise_dbfs",
+                  "site")
 
 
 def _counts_json(counts: dict[int, int]) -> str:
@@ -117,13 +121,14 @@ def minute_values(m: MinuteRow) -> tuple:
             _opt_int(m.session_id), _finite(m.first_t, "first_t"),
             _finite(m.last_t, "last_t"), _finite(m.seconds, "seconds"), int(m.frames),
             int(m.messages), _counts_json(m.frames_by_df), _counts_json(m.levels),
-            _opt_float(m.max_dbfs), _opt_float(m.noise_dbfs))
+            _opt_float(m.max_dbfs), _opt_float(m.noise_dbfs), str(m.site or ""))
 
 
 def minute_from(row: Sequence) -> MinuteRow:
     values = dict(zip(MINUTE_COLUMNS, row, strict=True))
     for name in ("frames_by_df", "levels"):
         values[name] = {int(k): int(v) for k, v in json.loads(values[name]).items()}
+    values["site"] = values["site"] or None  # stored as '': a key's column is never NULL
     return MinuteRow(**values)
 
 
@@ -266,3 +271,15 @@ class ReceiverPosition:
     lon: float
     session_started: float  # wall time of the run that recorded it
     source: str  # what that run listened to
+    site: str | None = None  # the run's --site; None: stored before sites
+
+
+@dataclass(frozen=True)
+class SitePart:
+    """What one site heard of a visit (a row of `site_visits`)."""
+
+    visit_id: int
+    site: str | None  # None: stored before sites, or by a station without one
+    first_seen: float
+    last_seen: float
+    messages: int

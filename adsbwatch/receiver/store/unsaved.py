@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.batch import RowBatch, minute_key
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.files import write_all, write_new_file
 from adsbwatch.receiver.store.rows import (
@@ -194,7 +194,8 @@ class Restored:
     cut_off: int | None  # the number of an unfinished last line, left out
 
 
-# Columns a file written before may lack (the aircraft database's, schema v5; sites, v7):
+# Columns a file written before may lack (the aircraft database's, schema v5; sites, v7
+# and a minute's, v8):
 # not known.
 _LATER = {*VISIT_INFO_COLUMNS, "first_site", "site"}
 
@@ -217,8 +218,8 @@ def _add(batch: RowBatch, table: str, row: dict) -> None:
         values = session_values(session_from(_values(row, SESSION_COLUMNS)))
         batch.sessions[values[0]] = values
     elif table == "minutes":
-        values = minute_values(minute_from([row[c] for c in MINUTE_COLUMNS]))
-        batch.minutes[(values[0], values[1])] = values
+        values = minute_values(minute_from(_values(row, MINUTE_COLUMNS)))
+        batch.minutes[minute_key(values)] = values
     else:
         raise ValueError(f"unknown table {table!r}")
 

@@ -97,6 +97,9 @@ _V8 = (
            operator TEXT, country TEXT, PRIMARY KEY (id, site))""",
     "CREATE INDEX site_visits_visit ON site_visits (visit_id)",
     V8_PARTS_FROM_VISITS,
+    "ALTER TABLE minutes ADD COLUMN site TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE minutes DROP CONSTRAINT minutes_pkey",
+    "ALTER TABLE minutes ADD PRIMARY KEY (minute, run_start, site)",
 )
 
 # MIGRATIONS[n] takes a database from schema version n to n + 1, as sqlite/schema.py's

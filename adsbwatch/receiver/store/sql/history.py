@@ -16,6 +16,7 @@ from adsbwatch.receiver.store.rows import (
     MinuteRow,
     ReceiverPosition,
     SessionRow,
+    SitePart,
     TrackRow,
     VisitRow,
     VisitSummary,
@@ -109,7 +110,7 @@ class SqlHistory(Closing):
         return report_queries.period_bounds(self.store, since)
 
     def track_point_chunks(self, since: float | None,
-                           ) -> Iterator[list[tuple[float, float, int | None]]]:
+                           ) -> Iterator[list[tuple[float, float, int | None, str | None]]]:
         return report_queries.track_point_chunks(self.store, since)
 
     def minute_chunks(self, since: float | None) -> Iterator[list[MinuteRow]]:
@@ -123,6 +124,9 @@ class SqlHistory(Closing):
 
     def receiver_positions(self, since: float | None) -> list[ReceiverPosition]:
         return report_queries.receiver_positions(self.store, since)
+
+    def watched_visit_sites(self, since: float | None) -> list[SitePart]:
+        return report_queries.watched_visit_sites(self.store, since)
 
     def close(self) -> None:
         self.store.close()

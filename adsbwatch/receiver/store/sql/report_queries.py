@@ -14,6 +14,7 @@ from adsbwatch.receiver.store.rows import (
     VISIT_COLUMNS,
     MinuteRow,
     ReceiverPosition,
+    SitePart,
     VisitRow,
     minute_from,
     visit_from,
@@ -59,12 +60,13 @@ def period_bounds(store: Database, since: float | None) -> tuple[float, float] |
 
 
 def track_point_chunks(store: Database, since: float | None, chunk: int = CHUNK_ROWS,
-                       ) -> Iterator[list[tuple[float, float, int | None]]]:
-    """(lat, lon, alt) of every track point (any visit, watched or not) in the period."""
+                       ) -> Iterator[list[tuple[float, float, int | None, str | None]]]:
+    """(lat, lon, alt, site) of every track point (any visit, watched or not) in the
+    period."""
     t, after = _since(since), -1
     while True:
         rows = store.read("read track points",
-                          "SELECT rowid, lat, lon, alt FROM track_points "
+                          "SELECT rowid, lat, lon, alt, site FROM track_points "
                           "WHERE rowid > ? AND t >= ? ORDER BY rowid LIMIT ?",
                           (after, t, chunk))
         if not rows:
@@ -109,7 +111,7 @@ def receiver_positions(store: Database, since: float | None) -> list[ReceiverPos
     """Where the receiver was, newest run first: the runs whose minutes fall in the
     period; when none of those knew its position, every run that did."""
     t = _since(since)
-    base = ("SELECT lat, lon, started, source FROM sessions WHERE lat IS NOT NULL "
+    base = ("SELECT lat, lon, started, source, site FROM sessions WHERE lat IS NOT NULL "
             "AND lon IS NOT NULL")
     rows = store.read("read the receiver's position",
                       f"{base} AND id IN (SELECT session_id FROM minutes WHERE {_IN_PERIOD}) "
@@ -117,3 +119,14 @@ def receiver_positions(store: Database, since: float | None) -> list[ReceiverPos
     if not rows:
         rows = store.read("read the receiver's position", f"{base} ORDER BY started DESC")
     return [ReceiverPosition(*row) for row in rows]
+
+
+def watched_visit_sites(store: Database, since: float | None) -> list[SitePart]:
+    """The sites' parts of the watched visits still under way at or after `since`."""
+    rows = store.read("read which sites heard the watched visits",
+                      "SELECT s.visit_id, s.site, s.first_seen, s.last_seen, s.messages "
+                      "FROM site_visits s JOIN visits v ON v.id = s.visit_id "
+                      "WHERE v.watched = 1 AND v.last_seen >= ? "
+                      "ORDER BY s.visit_id, s.first_seen, s.site", (_since(since),))
+    return [SitePart(visit_id, site or None, first, last, messages)
+            for visit_id, site, first, last, messages in rows]

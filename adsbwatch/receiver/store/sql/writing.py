@@ -67,7 +67,7 @@ _VISITS = _upsert("visits", VISIT_COLUMNS, "id",
                   first=("first_site",))
 _SESSIONS = _upsert("sessions", SESSION_COLUMNS, "id",
                     "excluded.last_seen >= sessions.last_seen")
-_MINUTES = _upsert("minutes", MINUTE_COLUMNS, "minute, run_start",
+_MINUTES = _upsert("minutes", MINUTE_COLUMNS, "minute, run_start, site",
                    "excluded.last_t > minutes.last_t OR (excluded.last_t = minutes.last_t "
                    "AND excluded.frames >= minutes.frames)")
 # A point or event written again (its unique key's columns the same) replaces itself.

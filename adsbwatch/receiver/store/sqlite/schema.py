@@ -117,12 +117,17 @@ def _schema_v7(conn: sqlite3.Connection) -> None:
 
 
 
+_V3_MINUTES = ("minute, run_start, session_id, first_t, last_t, seconds, frames, messages, "
+               "frames_by_df, levels, max_dbfs, noise_dbfs")
+
+
 def _schema_v8(conn: sqlite3.Connection) -> None:
     """One visit across sites (see sql/joining.py): what each station heard of a visit is
     a row of `site_visits` (the station's own visit id and site, the visit it joined, its
     own counts) and `visits` holds their sum. At most one visit of an aircraft is open
     (`is_open` = 1), so two stations that open one at the same moment cannot both
-    succeed. Every visit stored before becomes its own one part, closed."""
+    succeed. Every visit stored before becomes its own one part, closed. A minute's row
+    names its site (two sites replaying recordings that began together)."""
     for statement in (
         "ALTER TABLE visits ADD COLUMN is_open INTEGER NOT NULL DEFAULT 0",
         "CREATE UNIQUE INDEX visits_one_open ON visits (icao) WHERE is_open = 1",
@@ -136,6 +141,19 @@ def _schema_v8(conn: sqlite3.Connection) -> None:
                operator TEXT, country TEXT, PRIMARY KEY (id, site))""",
         "CREATE INDEX site_visits_visit ON site_visits (visit_id)",
         V8_PARTS_FROM_VISITS,
+        # A minute is the site's too: its key gains the site (a rebuilt table: SQLite
+        # cannot change a primary key), rowids kept (the report reads in their order).
+        """CREATE TABLE minutes_v8 (
+               minute REAL NOT NULL, run_start REAL NOT NULL, session_id INTEGER,
+               first_t REAL NOT NULL, last_t REAL NOT NULL, seconds REAL NOT NULL,
+               frames INTEGER NOT NULL, messages INTEGER NOT NULL,
+               frames_by_df TEXT NOT NULL, levels TEXT NOT NULL, max_dbfs REAL,
+               noise_dbfs REAL, site TEXT NOT NULL DEFAULT '',
+               PRIMARY KEY (minute, run_start, site))""",
+        f"INSERT INTO minutes_v8 (rowid, {_V3_MINUTES}) SELECT rowid, {_V3_MINUTES} "
+        "FROM minutes",
+        "DROP TABLE minutes",
+        "ALTER TABLE minutes_v8 RENAME TO minutes",
     ):
         conn.execute(statement)
 

@@ -23,6 +23,8 @@ figcaption { color: #33404c; margin-top: 0.4em; }
 .profiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr));
             gap: 1em; }
 .profiles figure { margin: 0; }
+table { border-collapse: collapse; }
+th, td { text-align: left; padding: 0.2em 0.8em 0.2em 0; border-bottom: 1px solid #dde3e8; }
 .note { background: #fff7e0; border-left: 4px solid #f2a541; padding: 0.5em 0.8em; }
 """
 
@@ -34,11 +36,20 @@ class Plot:
     caption: str
 
 
+@dataclass(frozen=True)
+class Table:
+    title: str
+    caption: str
+    header: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+
 @dataclass
 class Page:
     title: str
     facts: list[str]  # period, receiver, totals: one line each
     plots: list[Plot] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)  # after the plots
     profiles: list[Plot] = field(default_factory=list)  # the altitude profiles, a grid
     profiles_caption: str = ""
     notes: list[str] = field(default_factory=list)  # what is missing, and why
@@ -51,6 +62,14 @@ def _figure(plot: Plot, heading: str = "h2") -> str:
             f"</a>\n<figcaption>{escape(plot.caption)}</figcaption>\n</figure>\n")
 
 
+def _table(table: Table) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in table.header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>\n"
+                   for row in table.rows)
+    return (f"<h2>{escape(table.title)}</h2>\n<p>{escape(table.caption)}</p>\n"
+            f"<table>\n<tr>{head}</tr>\n{body}</table>\n")
+
+
 def render(page: Page) -> str:
     parts = [
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
@@ -59,6 +78,7 @@ def render(page: Page) -> str:
         "".join(f'<p class="facts">{escape(line)}</p>\n' for line in page.facts),
         "".join(f'<p class="note">{escape(note)}</p>\n' for note in page.notes),
         "".join(_figure(plot) for plot in page.plots),
+        "".join(_table(table) for table in page.tables),
     ]
     if page.profiles or page.profiles_caption:
         parts.append("<h2>Altitude profiles of watched visits</h2>\n"

@@ -4,11 +4,13 @@ them. A plot with nothing to show is left out and the page says why."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from adsbwatch.receiver.store.protocols import History
+from adsbwatch.receiver.store.rows import ReceiverPosition
 from adsbwatch.receiver.ui.plots import (
     altitude,
     coverage,
@@ -32,6 +34,7 @@ class Receiver:
     lat: float
     lon: float
     origin: str  # where the position came from, for the page
+    site: str | None = None  # the site it is of, when the report has one per site
 
 
 @dataclass(frozen=True)
@@ -39,53 +42,81 @@ class ReportData:
     """What the plots show, folded from the store."""
 
     period: tuple[float, float] | None
-    receiver: Receiver | None
-    coverage: coverage.Coverage | None
+    receivers: list[Receiver]  # one; or one per site when several sites stored positions
+    coverages: list[coverage.Coverage]  # of each receiver, from its site's points
     minutes: messages.MinuteSeries
     levels: signal.LevelHistogram
     visits: list  # watched VisitRows, oldest first
     receiver_note: str | None = None
+    visit_sites: list = field(default_factory=list)  # SiteParts of the watched visits
+
+    @property
+    def per_site(self) -> bool:
+        return len(self.receivers) > 1
 
 
-def find_receiver(history: History, since: float | None,
-                  given: tuple[float, float] | None) -> tuple[Receiver | None, str | None]:
-    """--lat/--lon, else the position the period's newest run stored; and a note when
-    the period's runs were in more than one place."""
+def _stored_receiver(p: ReceiverPosition, site: str | None = None) -> Receiver:
+    return Receiver(p.lat, p.lon, f"as stored by the run of {p.source} started "
+                    f"{table_time(p.session_started)} UTC", site)
+
+
+def find_receivers(history: History, since: float | None, given: tuple[float, float] | None
+                   ) -> tuple[list[Receiver], str | None]:
+    """--lat/--lon; else, when the period's runs name several sites, each site's newest
+    stored position (its coverage is measured from there); else the newest stored one.
+    And a note when one site's runs were in more than one place."""
     if given is not None:
-        return Receiver(given[0], given[1], "given with --lat/--lon"), None
+        return [Receiver(given[0], given[1], "given with --lat/--lon")], None
     found = history.receiver_positions(since)
     if not found:
-        return None, None
-    newest = found[0]
-    receiver = Receiver(newest.lat, newest.lon,
-                        f"as stored by the run of {newest.source} started "
-                        f"{table_time(newest.session_started)} UTC")
+        return [], None
+    newest_by_site: dict[str | None, ReceiverPosition] = {}
+    for p in found:  # newest first
+        newest_by_site.setdefault(p.site, p)
+    if len(newest_by_site) > 1:
+        return [_stored_receiver(p, site) for site, p in
+                sorted(newest_by_site.items(), key=lambda item: item[0] or "")], None
     places = {(round(p.lat, 4), round(p.lon, 4)) for p in found}
     note = None
     if len(places) > 1:
         note = (f"The runs in this period stored {len(places)} receiver positions; ranges "
                 "are measured from the newest one. Give --lat/--lon to choose.")
-    return receiver, note
+    return [_stored_receiver(found[0])], note
+
+
+def _coverages(history: History, since: float | None, receivers: list[Receiver],
+               advance: Callable[[int], None]) -> list[coverage.Coverage]:
+    """Each receiver's coverage: of every point, or (one per site) of its site's."""
+    if not receivers:
+        return []
+    counters = {r.site: coverage.CoverageCounter((r.lat, r.lon)) for r in receivers}
+    for rows in history.track_point_chunks(since):
+        if len(receivers) == 1:
+            counters[receivers[0].site].add([row[:3] for row in rows])
+        else:
+            by_site: dict[str | None, list] = {}
+            for row in rows:
+                by_site.setdefault(row[3], []).append(row[:3])
+            for site, site_rows in by_site.items():
+                if site in counters:
+                    counters[site].add(site_rows)
+        advance(len(rows))
+    return [counters[r.site].result() for r in receivers]
 
 
 def read_data(history: History, since: float | None, given: tuple[float, float] | None,
               advance: Callable[[int], None] = lambda rows: None) -> ReportData:
     """Everything the plots need; `advance(rows)` after each chunk read (progress)."""
-    receiver, note = find_receiver(history, since, given)
-    cover = None
-    if receiver is not None:
-        counter = coverage.CoverageCounter((receiver.lat, receiver.lon))
-        for rows in history.track_point_chunks(since):
-            counter.add(rows)
-            advance(len(rows))
-        cover = counter.result()
+    receivers, note = find_receivers(history, since, given)
+    covers = _coverages(history, since, receivers, advance)
     minute_counter, levels = messages.MinuteCounter(), signal.LevelHistogram()
     for minute_rows in history.minute_chunks(since):
         minute_counter.add(minute_rows)
         levels.add(minute_rows)
         advance(len(minute_rows))
-    return ReportData(history.period_bounds(since), receiver, cover, minute_counter.result(),
-                      levels, history.watched_visits(since), note)
+    return ReportData(history.period_bounds(since), receivers, covers,
+                      minute_counter.result(), levels, history.watched_visits(since), note,
+                      history.watched_visit_sites(since))
 
 
 def _period_text(data: ReportData, since: float | None) -> str:
@@ -98,7 +129,8 @@ def _period_text(data: ReportData, since: float | None) -> str:
 
 def _remove_old_plots(out: Path) -> None:
     """Plots of an earlier report in the same folder would be linked by no page."""
-    for path in [*(out / name for name in FIXED_NAMES), *out.glob("altitude-*.png")]:
+    for path in [*(out / name for name in FIXED_NAMES), *out.glob("altitude-*.png"),
+                 *out.glob("coverage-*.png")]:
         path.unlink(missing_ok=True)
 
 
@@ -111,10 +143,9 @@ def write_report(history: History, out: Path, since: float | None,
     period = _period_text(data, since)
     facts = [f"Period: {period}" + (f" (asked: since {table_time(since)} UTC)"
                                     if since is not None else ".")]
-    if data.receiver is not None:
-        r = data.receiver
-        facts.append(f"Receiver: {r.lat:.5f}, {r.lon:.5f}, {r.origin}.")
-    else:
+    for r in data.receivers:
+        facts.append(f"{_site_title(r)}: {r.lat:.5f}, {r.lon:.5f}, {r.origin}.")
+    if not data.receivers:
         facts.append("Receiver position: unknown (record with --lat/--lon, or give them "
                      "to the report).")
     report = page.Page("adsbwatch report: what the receiver heard", facts)
@@ -132,32 +163,71 @@ def write_report(history: History, out: Path, since: float | None,
                  f"listening); {style.count(len(data.visits), 'visit')} of watched "
                  "aircraft.")
     _add_coverage(report, data, out, period)
+    _add_sites_table(report, data)
     _add_minutes(report, data, out, period)
     _add_visits(report, data, out, period, max_profiles, history)
     return page.write(report, out)
 
 
+def _site_title(r: Receiver) -> str:
+    return "Receiver" if r.site is None else f"Site {r.site}"
+
+
+def coverage_file(r: Receiver, per_site: bool) -> str:
+    """coverage.png; one per site: coverage-SITE.png (the name made safe for a file)."""
+    if not per_site:
+        return COVERAGE_PNG
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", r.site or "no-site").strip("-.") or "site"
+    return f"coverage-{slug}.png"
+
+
 def _add_coverage(report: page.Page, data: ReportData, out: Path, period: str) -> None:
-    cover = data.coverage
-    if cover is None:
+    if not data.coverages:
         report.notes.append("No coverage plot: it needs the receiver's position "
                             "(--lat/--lon when recording, or given to the report).")
         return
-    if cover.max_km is None:
-        report.notes.append("No coverage plot: no positions were stored in this period "
-                            "(only watched aircraft's are, unless the receiver ran with "
-                            "--record-all).")
+    for r, cover in zip(data.receivers, data.coverages, strict=True):
+        whose = f" by site {r.site or '(none)'}" if data.per_site else ""
+        if cover.max_km is None:
+            report.notes.append(f"No coverage plot{whose}: no positions were stored in "
+                                "this period (only watched aircraft's are, unless the "
+                                "receiver ran with --record-all).")
+            continue
+        name = coverage_file(r, data.per_site)
+        coverage.draw(cover, out / name, period + (f"; site {r.site}" if r.site else ""))
+        unknown = (f" {cover.without_altitude:,} positions without an altitude (on the "
+                   "ground) count in the lowest band." if cover.without_altitude else "")
+        report.plots.append(page.Plot(
+            name, f"Coverage{' of site ' + (r.site or '(none)') if data.per_site else ''}",
+            f"The farthest position heard{whose} in each {coverage.SECTOR_DEG}° sector of "
+            "bearing from its receiver (north up, clockwise), for each altitude band, with "
+            f"range rings in km. From {cover.positions:,} stored positions: watched "
+            "aircraft only, unless the receiver ran with --record-all. The farthest was "
+            f"{cover.max_km:.1f} km away.{unknown}"))
+
+
+def _add_sites_table(report: page.Page, data: ReportData) -> None:
+    """Which site heard each watched visit first, and which others heard it, when more
+    than one site did."""
+    by_visit: dict[int, list] = {}
+    for part in data.visit_sites:
+        by_visit.setdefault(part.visit_id, []).append(part)
+    if len({p.site for p in data.visit_sites}) < 2:
         return
-    coverage.draw(cover, out / COVERAGE_PNG, period)
-    unknown = (f" {cover.without_altitude:,} positions without an altitude (on the ground) "
-               "count in the lowest band." if cover.without_altitude else "")
-    report.plots.append(page.Plot(
-        COVERAGE_PNG, "Coverage",
-        f"The farthest position heard in each {coverage.SECTOR_DEG}° sector of bearing "
-        "from the receiver (north up, clockwise), for each altitude band, with range rings "
-        f"in km. From {cover.positions:,} stored positions: watched aircraft only, unless "
-        "the receiver ran with --record-all. The farthest was "
-        f"{cover.max_km:.1f} km away.{unknown}"))
+    rows = []
+    for v in data.visits:
+        parts = sorted(by_visit.get(v.id, []), key=lambda p: p.first_seen)
+        if not parts:
+            continue
+        rows.append((visits.aircraft_name(v), f"{table_time(v.first_seen)} UTC",
+                     parts[0].site or "(none)",
+                     ", ".join(f"{p.site or '(none)'} ({p.messages:,} messages)"
+                               for p in parts)))
+    report.tables.append(page.Table(
+        "Watched visits by site",
+        "Each watched visit of the period, the site that heard it first and every site "
+        "that heard it (one visit across all sites), with the messages each received.",
+        ("Aircraft", "First heard", "First heard by", "Heard by"), rows))
 
 
 def _add_minutes(report: page.Page, data: ReportData, out: Path, period: str) -> None:
