@@ -35,6 +35,7 @@ from adsbwatch.receiver.store.rows import (
     minute_values,
     point_values,
     session_values,
+    storable_text,
     visit_values,
 )
 from adsbwatch.receiver.store.writer import GRACE_S, Writer
@@ -48,7 +49,8 @@ class BufferedRecorder:
                  site: str | None = None, close_wait_s: float = CLOSE_WAIT_S,
                  **writer_options: Any) -> None:
         self.location = target.location
-        self.site = site
+        # add_tracked_point puts it in each point unchecked: made storable once here
+        self.site = None if site is None else storable_text(site)
         self.close_wait_s = close_wait_s
         self._target = target
         self._batch = RowBatch()
