@@ -90,6 +90,14 @@ def pg_server() -> Iterator[object]:
 
 
 @pytest.fixture
+def own_pg_server() -> Iterator[object]:
+    """A server of the test's own, to stop and start (postgres_support.PgServer)."""
+    from postgres_support import running_server
+
+    yield from running_server()
+
+
+@pytest.fixture
 def pg_url(pg_server) -> str:  # noqa: ANN001 - a PgServer
     """The URL of a new, empty database on the session's server."""
     return pg_server.url(pg_server.new_database())

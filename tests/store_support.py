@@ -96,6 +96,14 @@ def raw_execute(location: Path | str, *statements: str) -> None:
     conn.close()
 
 
+def pg_clients(url: str) -> set[int]:
+    """The server processes of the connections to the database of `url`, but the one
+    that asks."""
+    return {pid for (pid,) in raw_rows(url, "SELECT pid FROM pg_stat_activity WHERE "
+                                            "datname = current_database() AND "
+                                            "pid <> pg_backend_pid()")}
+
+
 def raw_count(location: Path | str, table: str) -> int:
     return raw_rows(location, f"SELECT count(*) FROM {table}")[0][0]
 
