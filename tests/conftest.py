@@ -49,7 +49,7 @@ def remove_tree(root: Path) -> None:
 
 KERNEL_CACHE = use_kernel_cache_for_these_sources()
 
-from store_support import BACKENDS, UNEXPECTED  # noqa: E402
+from store_support import BACKENDS, UNEXPECTED, new_store_location  # noqa: E402
 
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402  (imports numba)
 from adsbwatch.receiver.core.network import NetworkThread  # noqa: E402
@@ -105,13 +105,11 @@ def pg_url(pg_server) -> str:  # noqa: ANN001 - a PgServer
 
 @pytest.fixture(params=BACKENDS)
 def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """--db of a store that is not there yet, once per backend: a SQLite file's path (in
-    a folder not made yet) or a new PostgreSQL database's URL."""
-    if request.param == "sqlite":
-        return str(tmp_path / "data" / "adsbwatch.db")
-    # A server's store has no folder: its unsaved-rows files go to the working folder.
-    request.getfixturevalue("monkeypatch").chdir(tmp_path)
-    return request.getfixturevalue("pg_url")
+    """--db of a store that is not there yet, once per backend."""
+    if request.param != "sqlite":
+        # A server's store has no folder: its unsaved-rows files go to the working folder.
+        request.getfixturevalue("monkeypatch").chdir(tmp_path)
+    return new_store_location(request, tmp_path)
 
 
 @pytest.fixture(scope="session")

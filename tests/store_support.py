@@ -48,6 +48,16 @@ def recorder(db: Path | str, lines: Callable[[str], None] | None = None,
                          **options)
 
 
+def new_store_location(request: Any, folder: Path) -> str:
+    """--db of a store not there yet, of the backend `request.param` names (a pytest
+    FixtureRequest of a fixture with params=BACKENDS): a SQLite file in `folder`/data (not
+    made yet) or a new database on the session's server."""
+    if request.param == "sqlite":
+        return str(folder / "data" / "adsbwatch.db")
+    server = request.getfixturevalue("pg_server")
+    return server.url(server.new_database())
+
+
 def writer_connection(rec: Recorder) -> sqlite3.Connection:
     """The connection the recorder's writer writes with. SQLite can be made read-only
     (query_only) or full (max_page_count) only on the connection that writes."""
