@@ -58,10 +58,50 @@ def new_store_location(request: Any, folder: Path) -> str:
     return server.url(server.new_database())
 
 
-def writer_connection(rec: Recorder) -> sqlite3.Connection:
-    """The connection the recorder's writer writes with. SQLite can be made read-only
-    (query_only) or full (max_page_count) only on the connection that writes."""
+def writer_connection(rec: Recorder) -> Any:
+    """The connection the recorder's writer writes with (sqlite3's or psycopg's). SQLite
+    can be made read-only (query_only) or full (max_page_count) only on the connection
+    that writes."""
     return rec._target.store.conn  # type: ignore[attr-defined]
+
+
+def is_server(location: Path | str) -> bool:
+    return str(location).startswith("postgresql://")
+
+
+def refuse_writes(rec: Recorder) -> None:
+    """Every write of the recorder's writer fails from now on ("the database is
+    read-only"), on its own connection: SQLite's query_only, PostgreSQL's read-only
+    transactions."""
+    conn = writer_connection(rec)
+    if is_server(rec.location):
+        conn.execute("SET default_transaction_read_only = on")
+    else:
+        conn.execute("PRAGMA query_only = ON")
+
+
+def unsaved_files(location: Path | str) -> list[Path]:
+    """The unsaved-rows files of the store at `location`: beside a SQLite file, in the
+    working folder for a server's (adsbwatch-HOST-PORT-DBNAME)."""
+    if is_server(location):
+        return sorted(Path.cwd().glob("adsbwatch-*.unsaved-*.jsonl"))
+    path = Path(location)
+    return sorted(path.parent.glob(f"{path.name}.unsaved-*.jsonl"))
+
+
+def store_made(location: Path | str) -> bool:
+    """Whether anything of a store is there: a SQLite file, or the store's tables."""
+    if is_server(location):
+        return raw_rows(location, "SELECT to_regclass('visits')") != [(None,)]
+    return Path(location).exists()
+
+
+def another_store(request: Any, location: str, folder: Path) -> str:
+    """A second store not there yet, of the backend of `location` (request: the test's)."""
+    if is_server(location):
+        server = request.getfixturevalue("pg_server")
+        return server.url(server.new_database())
+    return str(folder / "other.db")
 
 
 def wait_until(done: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -79,7 +119,7 @@ def written(rec: Recorder) -> None:
 
 def raw_rows(location: Path | str, sql: str) -> list[tuple]:
     """The rows of `sql` read straight from the store, past adsbwatch's own reading."""
-    if str(location).startswith("postgresql://"):
+    if is_server(location):
         import psycopg
 
         with psycopg.connect(str(location), autocommit=True) as conn:
@@ -93,7 +133,7 @@ def raw_rows(location: Path | str, sql: str) -> list[tuple]:
 
 def raw_execute(location: Path | str, *statements: str) -> None:
     """Statements run straight on the store, committed (another program's doing)."""
-    if str(location).startswith("postgresql://"):
+    if is_server(location):
         import psycopg
 
         with psycopg.connect(str(location), autocommit=True) as conn:
@@ -125,7 +165,7 @@ def integrity(location: Path | str) -> str:
                   for table in ("track_points", "events"))
     if orphans:
         return f"{orphans} points and events without their visit"
-    if str(location).startswith("postgresql://"):
+    if is_server(location):
         return "ok"
     return raw_rows(location, "PRAGMA integrity_check")[0][0]
 
