@@ -170,15 +170,27 @@ def integrity(location: Path | str) -> str:
     return raw_rows(location, "PRAGMA integrity_check")[0][0]
 
 
-def locked(db: Path) -> sqlite3.Connection:
-    """Another program's connection holding the database with BEGIN EXCLUSIVE."""
-    blocker = sqlite3.connect(db, isolation_level=None)
-    blocker.execute("BEGIN EXCLUSIVE")
-    return blocker
+def locked(db: Path | str) -> Any:
+    """Another program's connection holding the store's lock: SQLite's BEGIN EXCLUSIVE,
+    or on PostgreSQL every table locked against writers (LOCK TABLE ... IN EXCLUSIVE MODE:
+    reading goes on). Its execute() reads, inside that transaction."""
+    if is_server(db):
+        import psycopg
+
+        blocker = psycopg.connect(str(db))  # not autocommit: the lock lasts
+        blocker.execute("LOCK TABLE visits, track_points, events, sessions, minutes, "
+                        "watchlist IN EXCLUSIVE MODE")
+        return blocker
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    return conn
 
 
-def release(blocker: sqlite3.Connection) -> None:
-    blocker.execute("ROLLBACK")
+def release(blocker: Any) -> None:
+    if isinstance(blocker, sqlite3.Connection):
+        blocker.execute("ROLLBACK")
+    else:
+        blocker.rollback()
     blocker.close()
 
 

@@ -40,6 +40,7 @@ from adsbwatch.receiver.store.rows import (
 )
 from adsbwatch.receiver.store.writer import GRACE_S, Writer
 
+BUSY_WAIT_S = 1.0  # a write waits this long for another program's lock before it fails
 CLOSE_WAIT_S = 5.0  # how long close() lets the writer try: a service stops within 10 s
 MIN_CLOSE_WAIT_S = 0.5  # the least try worth making, however little time is left
 

@@ -1,6 +1,8 @@
 """The PostgreSQL store as the writer thread's target, and a Recorder over it. A server
 that goes away (stopped, restarted, the network down) fails the write that finds it so;
-the writer keeps the rows and tries again, and each try first connects anew."""
+the writer keeps the rows and tries again, and each try first connects anew. A lock
+another program holds (LOCK TABLE, a migration's ALTER TABLE) fails a write after
+`busy_wait_s`, as on SQLite, instead of holding the writer for as long as it is held."""
 
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from typing import Any
 import psycopg
 
 from adsbwatch.receiver.store.batch import RowBatch
-from adsbwatch.receiver.store.errors import WriteFailed
+from adsbwatch.receiver.store.errors import StoreError, WriteFailed
 from adsbwatch.receiver.store.postgres.connection import PgStore, dial
 from adsbwatch.receiver.store.postgres.failures import is_gone, why
-from adsbwatch.receiver.store.recorder import BufferedRecorder
+from adsbwatch.receiver.store.recorder import BUSY_WAIT_S, BufferedRecorder
 from adsbwatch.receiver.store.sql.writing import write_rows
 
 
@@ -31,13 +33,18 @@ class PgTarget:
     be opened is a one-line error at the start; written in the writer's. The rows no
     write took go to the working folder (a server has no folder of ours)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_wait_s: float = BUSY_WAIT_S) -> None:
         self.store = PgStore(url)
         self.url = url
         self.location = self.store.location
         self.spill_folder: Path | None = None
         self.spill_name = spill_name(self.location)
-        self._conn: psycopg.Connection | None = self.store.conn
+        self._lock_timeout = f"{max(1, round(busy_wait_s * 1000))}ms"
+        try:
+            self._conn: psycopg.Connection | None = self._waiting_for_locks(self.store.conn)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open the database {self.location}: "
+                             f"{why(exc, url)}") from None
 
     def write(self, batch: RowBatch) -> RowBatch:
         try:
@@ -52,8 +59,18 @@ class PgTarget:
     def _connected(self) -> psycopg.Connection:
         """The connection, made anew after one was lost."""
         if self._conn is None:
-            self._conn = self.store.conn = dial(self.url)
+            self._conn = self.store.conn = self._waiting_for_locks(dial(self.url))
         return self._conn
+
+    def _waiting_for_locks(self, conn: psycopg.Connection) -> psycopg.Connection:
+        """`conn`, its waits for a lock bounded; closed if that fails."""
+        try:
+            conn.execute("SELECT set_config('lock_timeout', %s, false)",
+                         (self._lock_timeout,))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _drop(self) -> None:
         if self._conn is not None:
@@ -64,6 +81,7 @@ class PgTarget:
         self._drop()
 
 
-def open_postgres_recorder(url: str, warn: Callable[[str], None],
-                           **options: Any) -> BufferedRecorder:
-    return BufferedRecorder(PgTarget(url), warn, **options)
+def open_postgres_recorder(url: str, warn: Callable[[str], None], *,
+                           busy_wait_s: float = BUSY_WAIT_S, **options: Any,
+                           ) -> BufferedRecorder:
+    return BufferedRecorder(PgTarget(url, busy_wait_s), warn, **options)
