@@ -1,7 +1,6 @@
 """The per-minute statistics: the station's StationStats minutes written by the store's
 consumer (RecordingConsumer) to the `minutes` table of either backend, and SQLite's
-schema version 3 (which adds it
-and the receiver's position) over a version 2 store."""
+schema version 3 (which adds it and the receiver's position) over a version 2 store."""
 
 from __future__ import annotations
 
