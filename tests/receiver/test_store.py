@@ -756,15 +756,15 @@ def test_close_saves_points_whose_visit_never_came(db: str) -> None:
 
 @pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit, RuntimeError])
 def test_an_interrupt_while_close_waits_on_a_lock_saves_the_rows_first(
-        sqlite_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         interrupt: type[BaseException]) -> None:
     lines = Lines()
-    rec = recorder(sqlite_db, lines, busy_wait_s=0.05, close_wait_s=60)
+    rec = recorder(db, lines, busy_wait_s=0.05, close_wait_s=60)
     v = visit()
     rec.save_visit(v)
     rec.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
     rec.add_event(v.id, T0, "squawk", "7000")
-    blocker = locked(sqlite_db)
+    blocker = locked(db)
     writer = rec._writer  # type: ignore[attr-defined]
     join = writer._thread.join
     waits = []
@@ -785,18 +785,18 @@ def test_an_interrupt_while_close_waits_on_a_lock_saves_the_rows_first(
         monkeypatch.setattr(writer._thread, "join", join)
         release(blocker)
     assert waits[0] == 60 + GRACE_S  # interrupted while waiting for the writer
-    (saved,) = sqlite_db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
+    (saved,) = unsaved_files(db)
     rows = [json.loads(line) for line in saved.read_text().splitlines()]
     assert [(r["table"], r["row"]["visit_id" if r["table"] != "visits" else "id"])
             for r in rows] == [("visits", v.id), ("track_points", v.id), ("events", v.id)]
     assert rows[1]["row"]["alt"] == 5000 and rows[2]["row"]["value"] == "7000"
     err = capsys.readouterr().err
-    assert err == (f"adsbwatch: error: could not write 3 rows to {sqlite_db}: the save was "
+    assert err == (f"adsbwatch: error: could not write 3 rows to {db}: the save was "
                    f"interrupted ({interrupt.__name__}); saved them to {saved}; "
-                   f"{restore_hint(saved, sqlite_db)}\n")
-    assert raw_count(sqlite_db, "visits") == 0
-    assert restore_unsaved(str(sqlite_db), saved).rows == 3  # and they restore
-    with history(sqlite_db) as h:
+                   f"{restore_hint(saved, db)}\n")
+    assert raw_count(db, "visits") == 0
+    assert restore_unsaved(db, saved).rows == 3  # and they restore
+    with history(db) as h:
         assert h.sightings() == [v]
 
 
