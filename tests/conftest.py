@@ -49,7 +49,7 @@ def remove_tree(root: Path) -> None:
 
 KERNEL_CACHE = use_kernel_cache_for_these_sources()
 
-from store_support import BACKENDS  # noqa: E402
+from store_support import BACKENDS, UNEXPECTED, new_store_location  # noqa: E402
 
 from adsbwatch.decoder.sim import simulate as sim  # noqa: E402  (imports numba)
 from adsbwatch.receiver.core.network import NetworkThread  # noqa: E402
@@ -73,9 +73,25 @@ def private_data_home(tmp_path_factory: pytest.TempPathFactory,
     return home
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_store_lines() -> Iterator[None]:
+    """A recorder made without `lines` says nothing in the test (store_support.recorder)."""
+    UNEXPECTED.clear()
+    yield
+    assert not UNEXPECTED, f"the store's writer said: {UNEXPECTED}"
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
     """A real PostgreSQL server for the session (postgres_support.PgServer)."""
+    from postgres_support import running_server
+
+    yield from running_server()
+
+
+@pytest.fixture
+def own_pg_server() -> Iterator[object]:
+    """A server of the test's own, to stop and start (postgres_support.PgServer)."""
     from postgres_support import running_server
 
     yield from running_server()
@@ -89,11 +105,11 @@ def pg_url(pg_server) -> str:  # noqa: ANN001 - a PgServer
 
 @pytest.fixture(params=BACKENDS)
 def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """--db of a store that is not there yet, once per backend: a SQLite file's path (in
-    a folder not made yet) or a new PostgreSQL database's URL."""
-    if request.param == "sqlite":
-        return str(tmp_path / "data" / "adsbwatch.db")
-    return request.getfixturevalue("pg_url")
+    """--db of a store that is not there yet, once per backend."""
+    if request.param != "sqlite":
+        # A server's store has no folder: its unsaved-rows files go to the working folder.
+        request.getfixturevalue("monkeypatch").chdir(tmp_path)
+    return new_store_location(request, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,8 @@
 The receiver reads the bundled sample and then noise from a pipe, as from `rtl_sdr -`;
 the test stops it while still feeding and compares the store with a plain replay of the
 sample. The pipeline promises (pipeline.py) to write the store once a second of wall
-time, so after a crash at most that last second is lost.
+time, so after a crash at most that last second is lost. On either backend, compared with
+a replay into SQLite.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import io
 import queue
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -24,6 +24,7 @@ from typing import IO
 
 import numpy as np
 import pytest
+from store_support import integrity, raw_rows
 from support import adsbwatch_command, checkout_env
 
 from adsbwatch.decoder.sim.scene import parse_truth
@@ -55,20 +56,15 @@ class Contents:
     integrity: str
 
 
-def contents(db: Path) -> Contents:
-    conn = sqlite3.connect(db)
-    try:
-        visits = frozenset(conn.execute(
-            "SELECT icao, first_seen, last_seen, callsigns, messages FROM visits"))
-        points: dict[int, list[tuple[float, float, float]]] = {}
-        for icao, t, lat, lon in conn.execute(
-                "SELECT v.icao, p.t, p.lat, p.lon FROM track_points p "
-                "JOIN visits v ON v.id = p.visit_id ORDER BY p.t, p.rowid"):
-            points.setdefault(icao, []).append((t, lat, lon))
-        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        conn.close()
-    return Contents(visits, points, integrity)
+def contents(db: Path | str) -> Contents:
+    visits = frozenset(raw_rows(
+        db, "SELECT icao, first_seen, last_seen, callsigns, messages FROM visits"))
+    points: dict[int, list[tuple[float, float, float]]] = {}
+    for icao, t, lat, lon in raw_rows(db, "SELECT v.icao, p.t, p.lat, p.lon FROM track_points p "
+                                          "JOIN visits v ON v.id = p.visit_id "
+                                          "ORDER BY p.t, p.rowid"):
+        points.setdefault(icao, []).append((t, lat, lon))
+    return Contents(visits, points, integrity(db))
 
 
 @pytest.fixture(scope="module")
@@ -127,18 +123,40 @@ class Feeder(threading.Thread):
             time.sleep(0.02)
 
 
+@dataclass(frozen=True)
+class Run:
+    """Where a receiver writes: its store (--db) and its output files."""
+
+    db: str
+    folder: Path
+
+    @property
+    def out(self) -> Path:
+        return self.folder / "receiver.out"
+
+    @property
+    def err(self) -> Path:
+        return self.folder / "receiver.err"
+
+
+@pytest.fixture
+def run(store_location: str, tmp_path: Path) -> Run:
+    """A live receiver's store, once per backend."""
+    return Run(store_location, tmp_path)
+
+
 @contextmanager
-def receiver(db: Path) -> Iterator[tuple[subprocess.Popen[bytes], Feeder]]:
+def receiver(run: Run) -> Iterator[tuple[subprocess.Popen[bytes], Feeder]]:
     """A live receiver on stdin and its feeder; whatever happens, neither outlives the
     test."""
     # Output to files, not pipes: nothing to drain while the feeder owns stdin.
-    with open(db.with_suffix(".out"), "wb") as out, open(db.with_suffix(".err"), "wb") as err:
+    with open(run.out, "wb") as out, open(run.err, "wb") as err:
         proc = subprocess.Popen(
             [*adsbwatch_command(), "replay", "-", "--format", "cu8", "--rate", "2.4M",
-             "--record-all", "--db", str(db), "--start-time", START, *RECEIVER],
-            stdin=subprocess.PIPE, stdout=out, stderr=err, env=checkout_env())
+             "--record-all", "--db", run.db, "--start-time", START, *RECEIVER],
+            stdin=subprocess.PIPE, stdout=out, stderr=err, env=checkout_env(), cwd=run.folder)
     assert proc.stdin is not None
-    feeder = Feeder(proc.stdin, db.with_suffix(".err"))
+    feeder = Feeder(proc.stdin, run.err)
     try:
         yield proc, feeder
     finally:
@@ -152,7 +170,7 @@ def receiver(db: Path) -> Iterator[tuple[subprocess.Popen[bytes], Feeder]]:
             proc.stdin.close()
 
 
-def stop_receiver(proc: subprocess.Popen[bytes], feeder: Feeder, db: Path,
+def stop_receiver(proc: subprocess.Popen[bytes], feeder: Feeder, run: Run,
                   stop: int) -> tuple[int, str, str]:
     """Send `stop` while still feeding; the exit status, stdout and stderr."""
     assert proc.poll() is None, f"the receiver ended by itself:\n{feeder.receiver_err()}"
@@ -164,22 +182,21 @@ def stop_receiver(proc: subprocess.Popen[bytes], feeder: Feeder, db: Path,
         proc.send_signal(signal.SIGUSR1)  # its threads' stacks, to say where it hangs
         time.sleep(1.0)
         raise AssertionError(f"the receiver did not stop:\n{feeder.receiver_err()}") from None
-    return (proc.returncode, db.with_suffix(".out").read_text(),
-            db.with_suffix(".err").read_text())
+    return proc.returncode, run.out.read_text(), run.err.read_text()
 
 
-def run_and_stop(db: Path, stop: int) -> tuple[int, str, str]:
+def run_and_stop(run: Run, stop: int) -> tuple[int, str, str]:
     """The sample, then noise for FEED_AFTER_SAMPLE_S of wall time, then `stop`."""
-    with receiver(db) as (proc, feeder):
+    with receiver(run) as (proc, feeder):
         sample = SAMPLE.read_bytes()
         feeder.pending.put(sample)
         feeder.start()
         feeder.wait_for(len(sample) + 2 * NOISE_CHUNK)
         time.sleep(FEED_AFTER_SAMPLE_S)
-        return stop_receiver(proc, feeder, db, stop)
+        return stop_receiver(proc, feeder, run, stop)
 
 
-def assert_complete(db: Path, reference: Contents) -> None:
+def assert_complete(db: str, reference: Contents) -> None:
     got = contents(db)
     assert got.integrity == "ok"
     assert {v[0] for v in got.visits} == {v[0] for v in reference.visits}
@@ -189,21 +206,18 @@ def assert_complete(db: Path, reference: Contents) -> None:
     assert got.points == reference.points
 
 
-def test_sigkill_loses_at_most_the_last_second(tmp_path: Path, reference: Contents) -> None:
-    db = tmp_path / "kill.db"
-    rc, _, _ = run_and_stop(db, signal.SIGKILL)
+def test_sigkill_loses_at_most_the_last_second(run: Run, reference: Contents) -> None:
+    rc, _, _ = run_and_stop(run, signal.SIGKILL)
     assert rc == -signal.SIGKILL
-    assert_complete(db, reference)
+    assert_complete(run.db, reference)
 
 
-def test_frames_arriving_later_flush_what_came_before(tmp_path: Path,
-                                                      reference: Contents) -> None:
+def test_frames_arriving_later_flush_what_came_before(run: Run, reference: Contents) -> None:
     """The once-a-second write does happen when frames keep coming: the sample, quiet,
     the sample again (its frames trigger the write), then SIGKILL. The first pass is
     complete in the store; the second may be partly lost (it is the last second)."""
-    db = tmp_path / "kill.db"
     sample = SAMPLE.read_bytes()
-    with receiver(db) as (proc, feeder):
+    with receiver(run) as (proc, feeder):
         feeder.pending.put(sample)
         feeder.start()
         feeder.wait_for(len(sample) + 2 * NOISE_CHUNK)
@@ -212,9 +226,9 @@ def test_frames_arriving_later_flush_what_came_before(tmp_path: Path,
         mark = feeder.written
         feeder.wait_for(mark + len(sample) + 2 * NOISE_CHUNK)
         time.sleep(0.5)
-        rc, _, _ = stop_receiver(proc, feeder, db, signal.SIGKILL)
+        rc, _, _ = stop_receiver(proc, feeder, run, signal.SIGKILL)
     assert rc == -signal.SIGKILL
-    got = contents(db)
+    got = contents(run.db)
     assert got.integrity == "ok"
     assert {v[0] for v in got.visits} == {v[0] for v in reference.visits}
     first_pass = {icao: [p for p in track if p[0] < START_EPOCH + TRUTH["duration_s"]]
@@ -224,14 +238,14 @@ def test_frames_arriving_later_flush_what_came_before(tmp_path: Path,
 
 @pytest.mark.parametrize("stop, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)],
                          ids=["SIGTERM", "SIGINT"])
-def test_termination_commits_everything(tmp_path: Path, reference: Contents,
+def test_termination_commits_everything(run: Run, reference: Contents,
                                         stop: int, status: int) -> None:
-    db = tmp_path / "stopped.db"
-    rc, out, err = run_and_stop(db, stop)
+    rc, out, err = run_and_stop(run, stop)
     assert rc == status, err
     assert "Traceback" not in err
     # the aircraft table is still printed on the way out
     assert all(callsign in out for _, _, _, callsign, _ in reference.visits)
-    assert_complete(db, reference)
-    # no row was left over for a fallback file
-    assert not list(tmp_path.glob("*.unsaved-*"))
+    assert_complete(run.db, reference)
+    # no row was left over for a fallback file (beside the database, or in the working
+    # folder for a server's)
+    assert not list(run.folder.rglob("*.unsaved-*"))

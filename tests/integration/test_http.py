@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import signal
 import socket
-import sqlite3
 import subprocess
 import threading
 import time
@@ -20,6 +19,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from rtltcp_server import RtlTcpServer
 from rtltcp_server import Serving as RtlTcpServing
+from store_support import pg_clients, raw_rows, wait_until
 from support import REPO, adsbwatch_command, checkout_env, run_adsbwatch
 
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
@@ -136,20 +136,25 @@ def test_a_replay_serves_its_final_state_until_ctrl_c(serve) -> None:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_stopping_the_server_keeps_the_store(serve, tmp_path: Path, signum: int) -> None:
-    db = tmp_path / "s.db"
-    server = serve("--db", str(db))
+def test_stopping_the_server_keeps_the_store(serve, store_location: str, signum: int) -> None:
+    """On either backend: the map's history shows the watched visit while it serves, and
+    the store keeps it after."""
+    db = store_location
+    server = serve("--db", db)
     server.wait_for_line("until Ctrl-C")
+
+    def history() -> list[tuple[str, list[str]]]:
+        return [(v["icao"], v["callsigns"]) for v in server.json("/api/visits")]
+
+    wait_until(lambda: bool(history()))  # written within a second of the file's end
+    assert history() == [("484506", ["NAF01"])]
     status, _, err = server.stop(signum)
     assert status == 0, err
-    conn = sqlite3.connect(db)
-    try:
-        visits = conn.execute("SELECT icao, callsigns FROM visits WHERE watched = 1").fetchall()
-        points = conn.execute("SELECT count(*) FROM track_points").fetchone()[0]
-    finally:
-        conn.close()
-    assert visits == [(0x484506, "NAF01")]
-    assert points >= 1
+    assert raw_rows(db, "SELECT icao, callsigns FROM visits WHERE watched = 1") == [
+        (0x484506, "NAF01")]
+    assert raw_rows(db, "SELECT count(*) FROM track_points")[0][0] >= 1
+    if db.startswith("postgresql://"):
+        wait_until(lambda: not pg_clients(db))  # the recorder's and the map's, closed
 
 
 def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:

@@ -1,13 +1,13 @@
 """`adsbwatch report` on the store of a real recording: modes1 (aircraft 4d2023, AMC421)
-replayed with a watchlist and a receiver position some 30 km from the aircraft. The
-numbers behind the plots are checked against the replay's own summary and against
-distances computed here, the files against what a PNG and the page must be."""
+replayed with a watchlist and a receiver position some 30 km from the aircraft, into a
+store of each backend. The numbers behind the plots are checked against the replay's own
+summary and against distances computed here, the files against what a PNG and the page
+must be."""
 
 from __future__ import annotations
 
 import math
 import re
-import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,9 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from store_support import BACKENDS, new_store_location, raw_rows, recorder
 from support import adsbwatch_command, checkout_env, cli, run_adsbwatch
 
 from adsbwatch.receiver.store.opening import open_history, open_watchlist_store
+from adsbwatch.receiver.store.rows import VisitRow
 from adsbwatch.receiver.ui.plots.report import read_data
 
 MODES1 = "modes1_resampled_cu8_2400k.bin"
@@ -32,14 +34,14 @@ FIXED_PLOTS = ("coverage.png", "messages-per-minute.png", "signal-levels.png",
 
 @dataclass(frozen=True)
 class Replayed:
-    db: Path
+    db: str  # a SQLite file's path or a PostgreSQL URL
     frames: int  # from the replay's closing lines
     messages: int
 
 
-def replay_modes1(recordings: Path, db: Path, watchlist: Path) -> Replayed:
+def replay_modes1(recordings: Path, db: str, watchlist: Path) -> Replayed:
     result = run_adsbwatch(
-        "replay", str(recordings / MODES1), "--watchlist", str(watchlist), "--db", str(db),
+        "replay", str(recordings / MODES1), "--watchlist", str(watchlist), "--db", db,
         "--lat", str(RECEIVER[0]), "--lon", str(RECEIVER[1]), "--start-time", START)
     assert result.returncode == 0, result.stderr
     frames = re.search(r"adsbwatch: (\d+) frames \(", result.stderr)
@@ -48,13 +50,13 @@ def replay_modes1(recordings: Path, db: Path, watchlist: Path) -> Replayed:
     return Replayed(db, int(frames.group(1)), int(messages.group(1)))
 
 
-@pytest.fixture(scope="module")
-def replayed(recordings: Path, tmp_path_factory: pytest.TempPathFactory) -> Replayed:
+@pytest.fixture(scope="module", params=BACKENDS)
+def replayed(request: pytest.FixtureRequest, recordings: Path,
+             tmp_path_factory: pytest.TempPathFactory) -> Replayed:
     folder = tmp_path_factory.mktemp("modes1-store")
     watchlist = folder / "watchlist.txt"
     watchlist.write_text("4d2023 AMC\n")
-    return replay_modes1(recordings, folder / "modes1.db", watchlist)
-
+    return replay_modes1(recordings, new_store_location(request, folder), watchlist)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -112,7 +114,7 @@ def check_png(path: Path) -> None:
 def test_report_writes_the_five_plots_and_a_page_linking_them(replayed: Replayed,
                                                               tmp_path: Path) -> None:
     out = tmp_path / "report"
-    result = run_adsbwatch("report", "--db", str(replayed.db), "--out", str(out))
+    result = run_adsbwatch("report", "--db", replayed.db, "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"adsbwatch: report written to {out / 'index.html'}\n"
     assert result.stderr == ""
@@ -130,16 +132,16 @@ def test_report_writes_the_five_plots_and_a_page_linking_them(replayed: Replayed
 
 def test_lat_lon_on_the_report_move_the_coverage_centre(replayed: Replayed,
                                                         tmp_path: Path) -> None:
-    rc, out, err = cli("report", "--db", str(replayed.db), "--out", str(tmp_path),
+    rc, out, err = cli("report", "--db", replayed.db, "--out", str(tmp_path),
                        "--lat", "37.5", "--lon", "13.0", "--max-profiles", "0")
     assert (rc, err) == (0, ""), err
     text = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Receiver: 37.50000, 13.00000, given with --lat/--lon" in text
     assert not list(tmp_path.glob("altitude-*.png"))
     assert "1 older visit not drawn (at most 0" in text
-    points = sqlite3.connect(replayed.db).execute("SELECT lat, lon FROM track_points")
+    points = raw_rows(replayed.db, "SELECT lat, lon FROM track_points")
     farthest = max(haversine_km(37.5, 13.0, lat, lon) for lat, lon in points)
-    with open_history(str(replayed.db)) as history:
+    with open_history(replayed.db) as history:
         data = read_data(history, None, (37.5, 13.0))
     assert len(data.coverages) == 1
     assert data.coverages[0].max_km == pytest.approx(farthest, abs=0.01)
@@ -149,41 +151,38 @@ def test_lat_lon_on_the_report_move_the_coverage_centre(replayed: Replayed,
 
 
 def test_the_minutes_count_what_the_replay_decoded(replayed: Replayed) -> None:
-    conn = sqlite3.connect(replayed.db)
-    frames, messages, seconds = conn.execute(
-        "SELECT sum(frames), sum(messages), sum(seconds) FROM minutes").fetchone()
+    (frames, messages, seconds), = raw_rows(
+        replayed.db, "SELECT sum(frames), sum(messages), sum(seconds) FROM minutes")
     assert (frames, messages) == (replayed.frames, replayed.messages)
-    samples, rate = conn.execute("SELECT samples, rate FROM sessions").fetchone()
+    (samples, rate), = raw_rows(replayed.db, "SELECT samples, rate FROM sessions")
     assert seconds == pytest.approx(samples / rate, abs=1e-3)
-    with open_history(str(replayed.db)) as history:
+    with open_history(replayed.db) as history:
         data = read_data(history, None, None)
     assert data.minutes.total_messages == replayed.messages
     assert data.minutes.total_frames == replayed.frames
     assert data.levels.frames == replayed.frames
     # The strongest frame of the summary table (the visit's max dBFS) tops the histogram.
-    (max_dbfs,) = conn.execute("SELECT max_dbfs FROM visits").fetchone()
+    (max_dbfs,), = raw_rows(replayed.db, "SELECT max_dbfs FROM visits")
     assert data.levels.max_dbfs == pytest.approx(max_dbfs, abs=0.01)
     assert max(data.levels.counts) == math.floor(max_dbfs)
 
 
 def test_the_receiver_position_is_stored_with_the_session(replayed: Replayed) -> None:
-    conn = sqlite3.connect(replayed.db)
-    assert conn.execute("SELECT lat, lon FROM sessions").fetchall() == [RECEIVER]
-    with open_history(str(replayed.db)) as history:
+    assert raw_rows(replayed.db, "SELECT lat, lon FROM sessions") == [RECEIVER]
+    with open_history(replayed.db) as history:
         data = read_data(history, None, None)
     assert len(data.receivers) == 1
     assert (data.receivers[0].lat, data.receivers[0].lon) == RECEIVER
 
 
 def test_coverage_is_the_farthest_track_point_per_sector(replayed: Replayed) -> None:
-    points = sqlite3.connect(replayed.db).execute(
-        "SELECT lat, lon, alt FROM track_points").fetchall()
+    points = raw_rows(replayed.db, "SELECT lat, lon, alt FROM track_points")
     assert len(points) > 50
     farthest: dict[int, float] = {}
     for lat, lon, _ in points:
         sector = int(bearing_deg(*RECEIVER, lat, lon) // 5)
         farthest[sector] = max(farthest.get(sector, 0.0), haversine_km(*RECEIVER, lat, lon))
-    with open_history(str(replayed.db)) as history:
+    with open_history(replayed.db) as history:
         data = read_data(history, None, None)
     cover, = data.coverages
     assert cover is not None and cover.positions == len(points)
@@ -200,7 +199,7 @@ def test_coverage_is_the_farthest_track_point_per_sector(replayed: Replayed) -> 
 
 
 def test_the_watched_visit_and_its_altitudes(replayed: Replayed) -> None:
-    with open_history(str(replayed.db)) as history:
+    with open_history(replayed.db) as history:
         data = read_data(history, None, None)
     assert [(v.icao, v.label, v.callsigns) for v in data.visits] == [(ICAO, "AMC", "AMC421")]
     assert data.period is not None
@@ -210,16 +209,14 @@ def test_the_watched_visit_and_its_altitudes(replayed: Replayed) -> None:
 
 
 def test_replaying_again_rewrites_the_minutes_instead_of_doubling_them(
-        recordings: Path, tmp_path: Path) -> None:
+        recordings: Path, tmp_path: Path, store_location: str) -> None:
     watchlist = tmp_path / "w.txt"
     watchlist.write_text("4d2023\n")
-    db = tmp_path / "twice.db"
-    first = replay_modes1(recordings, db, watchlist)
-    second = replay_modes1(recordings, db, watchlist)
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2
-    assert conn.execute("SELECT sum(messages) FROM minutes").fetchone()[0] == \
-        first.messages == second.messages
+    first = replay_modes1(recordings, store_location, watchlist)
+    second = replay_modes1(recordings, store_location, watchlist)
+    assert raw_rows(store_location, "SELECT count(*) FROM sessions") == [(2,)]
+    assert raw_rows(store_location, "SELECT sum(messages) FROM minutes") == [
+        (first.messages,)] == [(second.messages,)]
 
 
 # ------------------------------------------------------------------------ --since, errors
@@ -228,7 +225,7 @@ def test_replaying_again_rewrites_the_minutes_instead_of_doubling_them(
 @pytest.mark.parametrize("since", ["7d", "12h", "30m"])
 def test_a_span_before_now_leaves_an_old_recording_out(replayed: Replayed, tmp_path: Path,
                                                        since: str) -> None:
-    rc, out, err = cli("report", "--db", str(replayed.db), "--out", str(tmp_path),
+    rc, out, err = cli("report", "--db", replayed.db, "--out", str(tmp_path),
                        "--since", since)
     assert (rc, err) == (0, "")
     assert "Nothing recorded yet in this period" in (tmp_path / "index.html").read_text()
@@ -236,11 +233,11 @@ def test_a_span_before_now_leaves_an_old_recording_out(replayed: Replayed, tmp_p
 
 
 def test_an_iso_date_since_selects_by_time(replayed: Replayed, tmp_path: Path) -> None:
-    rc, _, err = cli("report", "--db", str(replayed.db), "--out", str(tmp_path / "a"),
+    rc, _, err = cli("report", "--db", replayed.db, "--out", str(tmp_path / "a"),
                      "--since", "2025-05-16")
     assert (rc, err) == (0, "")
     assert len(list((tmp_path / "a").glob("*.png"))) == 5
-    rc, _, err = cli("report", "--db", str(replayed.db), "--out", str(tmp_path / "b"),
+    rc, _, err = cli("report", "--db", replayed.db, "--out", str(tmp_path / "b"),
                      "--since", "2025-05-16T09:30:01Z")
     assert (rc, err) == (0, "")
     assert not list((tmp_path / "b").glob("*.png"))
@@ -255,7 +252,7 @@ def test_an_iso_date_since_selects_by_time(replayed: Replayed, tmp_path: Path) -
 ])
 def test_bad_options_are_one_line_errors(replayed: Replayed, tmp_path: Path,
                                          args: list[str], message: str) -> None:
-    result = run_adsbwatch("report", "--db", str(replayed.db), "--out", str(tmp_path / "r"),
+    result = run_adsbwatch("report", "--db", replayed.db, "--out", str(tmp_path / "r"),
                            *args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(message), \
@@ -263,28 +260,33 @@ def test_bad_options_are_one_line_errors(replayed: Replayed, tmp_path: Path,
     assert not (tmp_path / "r").exists()
 
 
-def test_a_missing_store_is_a_one_line_error(tmp_path: Path) -> None:
-    result = run_adsbwatch("report", "--db", str(tmp_path / "none.db"), "--out",
-                           str(tmp_path / "r"))
+def test_a_missing_store_is_a_one_line_error(store_location: str, tmp_path: Path) -> None:
+    """A SQLite file not there, an empty PostgreSQL database: nothing made in either."""
+    result = run_adsbwatch("report", "--db", store_location, "--out", str(tmp_path / "r"))
     assert result.returncode == 2
-    assert result.stderr.startswith(f"adsbwatch: error: there is no store at {tmp_path}")
+    assert result.stderr.startswith(f"adsbwatch: error: there is no store at "
+                                    f"{store_location}: check --db")
     assert len(result.stderr.splitlines()) == 1
+    if store_location.startswith("postgresql://"):
+        assert raw_rows(store_location, "SELECT count(*) FROM information_schema.tables "
+                                        "WHERE table_schema = 'public'") == [(0,)]
+    else:
+        assert not Path(store_location).parent.exists()
 
 
 def test_an_out_that_is_a_file_is_a_one_line_error(replayed: Replayed, tmp_path: Path,
                                                    ) -> None:
     taken = tmp_path / "taken"
     taken.write_text("mine\n")
-    rc, _, err = cli("report", "--db", str(replayed.db), "--out", str(taken))
+    rc, _, err = cli("report", "--db", replayed.db, "--out", str(taken))
     assert rc == 2 and err == f"adsbwatch: error: --out {taken}: is a file, not a folder\n"
     assert taken.read_text() == "mine\n"
 
 
-def test_an_empty_store_gives_a_page_saying_so(tmp_path: Path) -> None:
-    db = tmp_path / "empty.db"
-    open_watchlist_store(str(db)).close()  # an empty store
+def test_an_empty_store_gives_a_page_saying_so(store_location: str, tmp_path: Path) -> None:
+    open_watchlist_store(store_location).close()  # an empty store
     out = tmp_path / "r"
-    result = run_adsbwatch("report", "--db", str(db), "--out", str(out))
+    result = run_adsbwatch("report", "--db", store_location, "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"adsbwatch: report written to {out / 'index.html'}\n"
     text = (out / "index.html").read_text(encoding="utf-8")
@@ -295,35 +297,33 @@ def test_an_empty_store_gives_a_page_saying_so(tmp_path: Path) -> None:
 
 def test_a_second_report_leaves_no_plot_of_the_first(replayed: Replayed,
                                                      tmp_path: Path) -> None:
-    assert cli("report", "--db", str(replayed.db), "--out", str(tmp_path))[0] == 0
+    assert cli("report", "--db", replayed.db, "--out", str(tmp_path))[0] == 0
     mine = tmp_path / "notes.txt"
     mine.write_text("kept\n")
-    assert cli("report", "--db", str(replayed.db), "--out", str(tmp_path),
+    assert cli("report", "--db", replayed.db, "--out", str(tmp_path),
                "--since", "1d")[0] == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.html", "notes.txt"]
 
 
-def big_store(db: Path, points: int) -> None:
+def big_store(db: str, points: int) -> None:
     """One watched visit with `points` track points heading north from RECEIVER."""
-    open_watchlist_store(str(db)).close()  # an empty store
-    conn = sqlite3.connect(db)
     t0 = 1_747_387_800.0
-    conn.execute("INSERT INTO visits (id, icao, label, watched, first_seen, last_seen, "
-                 "messages) VALUES (1, ?, 'BIG', 1, ?, ?, ?)", (ICAO, t0, t0 + points, points))
-    conn.executemany(
-        "INSERT INTO track_points (visit_id, t, lat, lon, alt, on_ground) "
-        "VALUES (1, ?, ?, ?, ?, 0)",
-        ((t0 + k, RECEIVER[0] + 1e-5 * k, RECEIVER[1], 30_000) for k in range(points)))
-    conn.commit()
-    conn.close()
+    with recorder(db, close_wait_s=120) as rec:  # one write of them all, however slow
+        rec.save_visit(VisitRow(id=1, icao=ICAO, label="BIG", watched=True, first_seen=t0,
+                                last_seen=t0 + points, messages=points))
+        for k in range(points):
+            rec.add_tracked_point(1, t0 + k, RECEIVER[0] + 1e-5 * k, RECEIVER[1], 30_000,
+                                  None, None, None, False)
 
 
-def test_a_large_store_shows_a_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+def test_a_large_store_shows_a_progress_bar_on_a_terminal_only(store_location: str,
+                                                                tmp_path: Path) -> None:
+    """Read in chunks of 50,000 rows (keyed on SQLite's rowid, PostgreSQL's column)."""
     from pty_support import plain, run_in_pty
 
-    db = tmp_path / "big.db"
+    db = store_location
     big_store(db, 210_000)  # above the bar's threshold of 200,000 rows
-    args = ["report", "--db", str(db), "--out", str(tmp_path / "r"), "--lat",
+    args = ["report", "--db", db, "--out", str(tmp_path / "r"), "--lat",
             str(RECEIVER[0]), "--lon", str(RECEIVER[1])]
     rc, text = run_in_pty(args)
     assert rc == 0, text

@@ -7,7 +7,6 @@ import io
 import json
 import time
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 from store_support import recorder
@@ -220,15 +219,42 @@ def test_an_empty_track_is_a_valid_empty_document(fmt: str) -> None:
         assert ET.fromstring(text).find(".//{*}trkpt") is None
 
 
-def test_export_from_the_store(tmp_path: Path) -> None:
-    with recorder(tmp_path / "a.db") as store:
-        v = VisitRow(id=A, icao=0x3C6DD4, first_seen=T0, last_seen=T0 + 2)
-        store.save_visit(v)
+def _recorded(db: str) -> list[TrackRow]:
+    """Two points of visit A (a 63-bit id) and one of B, recorded, read back."""
+    with recorder(db) as store:
+        store.save_visit(VisitRow(id=A, icao=0x3C6DD4, first_seen=T0, last_seen=T0 + 2))
+        store.save_visit(VisitRow(id=B, icao=0x3C6DD4, first_seen=T0 + 3600,
+                                  last_seen=T0 + 3600))
         store.add_point(A, PointRow(T0 + 1, 48.1, 11.5, 3000, 180.0, 45.0, 1200))
-        store.add_point(A, PointRow(T0 + 2, 48.2, 11.6, 3100, 181.0, 46.0, 1100))
-    with open_history(str(tmp_path / "a.db")) as history:
-        rows = history.track(0x3C6DD4)
+        store.add_point(A, PointRow(T0 + 2.25, 48.2, 11.6, 3100, 181.0, 46.0, 1100))
+        store.add_point(B, PointRow(T0 + 3600, -33.9461499, -0.0000123, None, on_ground=True))
+    with open_history(db) as history:
+        return history.track(0x3C6DD4)
+
+
+def test_export_from_the_store(store_location: str) -> None:
+    """Every format of a track read from either backend: the same document."""
+    rows = _recorded(store_location)
     doc = json.loads(export_track(rows, "geojson", icao="3C6DD4", label="", callsign=""))
     assert doc["features"][0]["geometry"]["coordinates"] == [[11.5, 48.1, 914.4],
                                                             [11.6, 48.2, 944.9]]
     assert doc["features"][0]["properties"]["visit_id"] == str(A)
+    assert doc["features"][-1]["geometry"]["coordinates"] == [-0.000012, -33.94615]
+    table = list(csv.reader(io.StringIO(export_track(rows, "csv", icao="3C6DD4", label="",
+                                                     callsign=""))))
+    assert table[1:] == [
+        ["2026-11-18T11:06:41.000Z", "3C6DD4", "48.1", "11.5", "3000", "180.0", "45.0",
+         "1200", "0", "", "", "", ""],
+        ["2026-11-18T11:06:42.250Z", "3C6DD4", "48.2", "11.6", "3100", "181.0", "46.0",
+         "1100", "0", "", "", "", ""],
+        ["2026-11-18T12:06:40.000Z", "3C6DD4", "-33.94615", "-1.2e-05", "", "", "", "",
+         "1", "", "", "", ""]]
+    kml = ET.fromstring(export_track(rows, "kml", icao="3C6DD4", label="", callsign=""))
+    assert [c.text for c in kml.iter(f"{GX}coord")] == [
+        "11.5 48.1 914.4", "11.6 48.2 944.9", "-0.000012 -33.94615 0"]
+    gpx = ET.fromstring(export_track(rows, "gpx", icao="3C6DD4", label="", callsign=""))
+    assert [(p.get("lat"), p.get("lon"), p.findtext(f"{G}time"))
+            for p in gpx.iter(f"{G}trkpt")] == [
+        ("48.100000", "11.500000", "2026-11-18T11:06:41.000Z"),
+        ("48.200000", "11.600000", "2026-11-18T11:06:42.250Z"),
+        ("-33.946150", "-0.000012", "2026-11-18T12:06:40.000Z")]

@@ -1,6 +1,6 @@
 """The per-minute statistics: the station's StationStats minutes written by the store's
-consumer (RecordingConsumer) to the `minutes` table, and schema version 3 (which adds it
-and the receiver's position) over a version 2 store."""
+consumer (RecordingConsumer) to the `minutes` table of either backend, and SQLite's
+schema version 3 (which adds it and the receiver's position) over a version 2 store."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from store_support import recorder, written
+from store_support import raw_rows, recorder, written
 
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
@@ -20,7 +20,7 @@ from adsbwatch.receiver.station.recording import RecordingConsumer
 from adsbwatch.receiver.station.stats import KEPT_MINUTES, SourceCounts, StationStats
 from adsbwatch.receiver.store.opening import open_history
 from adsbwatch.receiver.store.protocols import Recorder
-from adsbwatch.receiver.store.rows import MinuteRow, SessionRow
+from adsbwatch.receiver.store.rows import MINUTE_COLUMNS, MinuteRow, SessionRow
 from adsbwatch.receiver.store.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 
 M = 1000 * 60.0  # a minute's start (UNIX seconds)
@@ -66,11 +66,9 @@ class Counted:
         self.consumer.close()
 
 
-def stored_minutes(db: Path) -> dict[float, dict]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    rows = {r["minute"]: dict(r) for r in conn.execute("SELECT * FROM minutes")}
-    conn.close()
+def stored_minutes(db: Path | str) -> dict[float, dict]:
+    rows = {values[0]: dict(zip(MINUTE_COLUMNS, values, strict=True)) for values in
+            raw_rows(db, f"SELECT {', '.join(MINUTE_COLUMNS)} FROM minutes")}
     for row in rows.values():
         row["frames_by_df"] = json.loads(row["frames_by_df"])
         row["levels"] = json.loads(row["levels"])
@@ -78,8 +76,9 @@ def stored_minutes(db: Path) -> dict[float, dict]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "s.db"
+def db(store_location: str) -> str:
+    """A store not made yet, on each backend."""
+    return store_location
 
 
 def test_a_batch_across_a_minute_boundary_is_split_by_frame_times(db: Path) -> None:

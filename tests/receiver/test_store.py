@@ -1,6 +1,7 @@
-"""The SQLite store through the factory: opening, schema versions, round trips from a
-Recorder to a History, the watchlist, reading only, and closing with rows that cannot be
-written (they go to a file, never away). The writer thread's own behaviour (locks,
+"""The store through the factory, on both backends (SQLite's alone where SQLite itself is
+the subject: its file, schema versions, locks, WAL, its folder): opening, round trips
+from a Recorder to a History, the watchlist, reading only, and closing with rows that
+cannot be written (they go to a file, never away). The writer thread's own behaviour (locks,
 retries, bounds) is in test_store_writer.py."""
 
 from __future__ import annotations
@@ -18,14 +19,18 @@ import pytest
 from store_support import (
     T0,
     Lines,
+    another_store,
     integrity,
     locked,
     raw_count,
     raw_execute,
     raw_rows,
     recorder,
+    refuse_writes,
     release,
     restore_hint,
+    store_made,
+    unsaved_files,
     wait_until,
     writer_connection,
     written,
@@ -610,20 +615,20 @@ def test_a_locked_database_makes_watchlist_changes_a_store_error(sqlite_db: Path
 
 # ------------------------------------------------------------------------------ closing
 
-def test_close_saves_what_it_cannot_write_as_json_lines(sqlite_db: Path) -> None:
+def test_close_saves_what_it_cannot_write_as_json_lines(db: str) -> None:
     lines = Lines()
-    rec = recorder(sqlite_db, lines, close_wait_s=0.5)
+    rec = recorder(db, lines, close_wait_s=0.5)
     v = visit(label='a "quoted" <label>')
     rec.save_visit(v)
     rec.add_point(v.id, PointRow(T0, 1.5, 2.5, 300, on_ground=True))
     rec.add_event(v.id, T0, "emergency", "lifeguard")
-    writer_connection(rec).execute("PRAGMA query_only = ON")  # every write now fails
+    refuse_writes(rec)
     with pytest.raises(StoreError) as info:
         rec.close()
-    (saved,) = sqlite_db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
-    assert str(info.value) == (f"could not write 3 rows to {sqlite_db}: the database is read-only; "
-                               f"saved them to {saved}; {restore_hint(saved, sqlite_db)}")
-    assert lines == [f"database: cannot write to {sqlite_db} (the database is read-only); 3 rows "
+    (saved,) = unsaved_files(db)
+    assert str(info.value) == (f"could not write 3 rows to {db}: the database is read-only; "
+                               f"saved them to {saved}; {restore_hint(saved, db)}")
+    assert lines == [f"database: cannot write to {db} (the database is read-only); 3 rows "
                      "waiting, reception goes on"]
     rows = [json.loads(line) for line in saved.read_text().splitlines()]
     assert [row["table"] for row in rows] == ["visits", "track_points", "events"]
@@ -632,33 +637,33 @@ def test_close_saves_what_it_cannot_write_as_json_lines(sqlite_db: Path) -> None
                               "gs": None, "track": None, "vrate": None, "on_ground": 1,
                               "site": None}
     rec.close()  # a second close does nothing
-    assert raw_count(sqlite_db, "visits") == 0
+    assert raw_count(db, "visits") == 0
 
-    done = restore_unsaved(str(sqlite_db), saved)  # the saved rows can be loaded back
+    done = restore_unsaved(db, saved)  # the saved rows can be loaded back
     assert (done.rows, done.left_out, done.cut_off) == (3, 0, None)
-    with history(sqlite_db) as h:
+    with history(db) as h:
         assert h.sightings() == [v]
         assert h.track(v.icao)[0].on_ground is True
         assert h.events(v.id) == [EventRow(v.id, T0, "emergency", "lifeguard")]
-    assert integrity(sqlite_db) == "ok"
+    assert integrity(db) == "ok"
 
 
-def test_sessions_and_minutes_not_written_go_to_the_file_too(sqlite_db: Path) -> None:
-    rec = recorder(sqlite_db, Lines(), close_wait_s=0.2)
+def test_sessions_and_minutes_not_written_go_to_the_file_too(db: str) -> None:
+    rec = recorder(db, Lines(), close_wait_s=0.2)
     session = SessionRow(id=9, started=T0, last_seen=T0 + 5, source="x", live=False,
                          rate=2_000_000, ended=T0 + 5)
     minute = MinuteRow(minute=T0 - T0 % 60, run_start=T0, first_t=T0, last_t=T0 + 5,
                        frames=7, messages=6, frames_by_df={17: 7}, levels={-30: 7})
     rec.save_session(session)
     rec.save_minute(minute)
-    writer_connection(rec).execute("PRAGMA query_only = ON")
+    refuse_writes(rec)
     with pytest.raises(StoreError, match="could not write 2 rows"):
         rec.close()
-    (saved,) = sqlite_db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
+    (saved,) = unsaved_files(db)
     assert [json.loads(line)["table"] for line in saved.read_text().splitlines()] == [
         "sessions", "minutes"]
-    assert restore_unsaved(str(sqlite_db), saved).rows == 2
-    with history(sqlite_db) as h:
+    assert restore_unsaved(db, saved).rows == 2
+    with history(db) as h:
         assert h.sessions() == [session]
         assert list(h.minute_chunks(None)) == [[minute]]
 
@@ -740,26 +745,27 @@ def test_unsaved_rows_go_to_the_temp_dir_last(tmp_path: Path,
     assert f"saved them to {saved}" in str(info.value)
 
 
-def test_close_saves_points_whose_visit_never_came(sqlite_db: Path) -> None:
-    rec = recorder(sqlite_db)
+def test_close_saves_points_whose_visit_never_came(db: str) -> None:
+    rec = recorder(db)
     rec.add_point(next(_IDS), PointRow(T0, 1.0, 2.0))
     with pytest.raises(StoreError, match="could not write 1 rows to .*: their visit was "
                                          "never saved; saved them to "):
         rec.close()
-    assert len(list(sqlite_db.parent.glob("*.jsonl"))) == 1
+    (saved,) = unsaved_files(db)
+    assert json.loads(saved.read_text())["row"]["t"] == T0
 
 
 @pytest.mark.parametrize("interrupt", [KeyboardInterrupt, SystemExit, RuntimeError])
 def test_an_interrupt_while_close_waits_on_a_lock_saves_the_rows_first(
-        sqlite_db: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         interrupt: type[BaseException]) -> None:
     lines = Lines()
-    rec = recorder(sqlite_db, lines, busy_wait_s=0.05, close_wait_s=60)
+    rec = recorder(db, lines, busy_wait_s=0.05, close_wait_s=60)
     v = visit()
     rec.save_visit(v)
     rec.add_point(v.id, PointRow(T0, 48.0, 11.0, 5000))
     rec.add_event(v.id, T0, "squawk", "7000")
-    blocker = locked(sqlite_db)
+    blocker = locked(db)
     writer = rec._writer  # type: ignore[attr-defined]
     join = writer._thread.join
     waits = []
@@ -780,69 +786,68 @@ def test_an_interrupt_while_close_waits_on_a_lock_saves_the_rows_first(
         monkeypatch.setattr(writer._thread, "join", join)
         release(blocker)
     assert waits[0] == 60 + GRACE_S  # interrupted while waiting for the writer
-    (saved,) = sqlite_db.parent.glob("adsbwatch.db.unsaved-*.jsonl")
+    (saved,) = unsaved_files(db)
     rows = [json.loads(line) for line in saved.read_text().splitlines()]
     assert [(r["table"], r["row"]["visit_id" if r["table"] != "visits" else "id"])
             for r in rows] == [("visits", v.id), ("track_points", v.id), ("events", v.id)]
     assert rows[1]["row"]["alt"] == 5000 and rows[2]["row"]["value"] == "7000"
     err = capsys.readouterr().err
-    assert err == (f"adsbwatch: error: could not write 3 rows to {sqlite_db}: the save was "
+    assert err == (f"adsbwatch: error: could not write 3 rows to {db}: the save was "
                    f"interrupted ({interrupt.__name__}); saved them to {saved}; "
-                   f"{restore_hint(saved, sqlite_db)}\n")
-    assert raw_count(sqlite_db, "visits") == 0
-    assert restore_unsaved(str(sqlite_db), saved).rows == 3  # and they restore
-    with history(sqlite_db) as h:
+                   f"{restore_hint(saved, db)}\n")
+    assert raw_count(db, "visits") == 0
+    assert restore_unsaved(db, saved).rows == 3  # and they restore
+    with history(db) as h:
         assert h.sightings() == [v]
 
 
 def test_rows_held_when_the_program_ends_without_close_go_to_the_file(
-        tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
+        db: str, tmp_path: Path) -> None:
     script = (
         "from adsbwatch.receiver.store.opening import open_recorder\n"
         "from adsbwatch.receiver.store.rows import PointRow, VisitRow\n"
-        f"rec = open_recorder({str(db)!r}, warn=print)\n"
+        f"rec = open_recorder({db!r}, warn=print)\n"
         f"rec.save_visit(VisitRow(id=3, icao=1, first_seen={T0}, last_seen={T0}))\n"
         f"rec.add_point(3, PointRow({T0}, 1.0, 2.0))\n"
         "raise KeyboardInterrupt  # an interrupt that skipped close()\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          env=checkout_env(), timeout=60)
+                          env=checkout_env(), timeout=60, cwd=tmp_path)
     assert done.returncode != 0
-    (saved,) = tmp_path.glob("a.db.unsaved-*.jsonl")
+    (saved,) = unsaved_files(db)
     assert [json.loads(line)["table"] for line in saved.read_text().splitlines()] == [
         "visits", "track_points"]
     assert (f"adsbwatch: error: could not write 2 rows to {db}: the program ended before "
             f"they were written; saved them to {saved}; ") in done.stderr
 
 
-def test_a_closed_recorder_leaves_nothing_for_the_end(sqlite_db: Path) -> None:
-    rec = recorder(sqlite_db)
+def test_a_closed_recorder_leaves_nothing_for_the_end(db: str) -> None:
+    rec = recorder(db)
     rec.save_visit(visit())
     rec.close()
     rec._save_at_exit()  # type: ignore[attr-defined] - what atexit would run
-    assert list(sqlite_db.parent.glob("*.jsonl")) == []
-    assert raw_count(sqlite_db, "visits") == 1
+    assert unsaved_files(db) == []
+    assert raw_count(db, "visits") == 1
 
 
 # ------------------------------------------------------------------------------ restoring
 
-def test_the_file_holds_the_visit_of_points_written_after_it(tmp_path: Path) -> None:
+def test_the_file_holds_the_visit_of_points_written_after_it(
+        db: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     """A visit written earlier, its later points not: the file still names the visit,
     so it restores into a database that never saw it."""
-    db = tmp_path / "a.db"
     rec = recorder(db, Lines(), close_wait_s=0.2)
     v = visit()
     rec.save_visit(v)
     written(rec)
     rec.add_point(v.id, PointRow(T0 + 5, 48.0, 11.0, 5000))
-    writer_connection(rec).execute("PRAGMA query_only = ON")
+    refuse_writes(rec)
     with pytest.raises(StoreError, match="could not write 2 rows"):
         rec.close()
-    (saved,) = tmp_path.glob("a.db.unsaved-*.jsonl")
+    (saved,) = unsaved_files(db)
     assert [json.loads(line)["table"] for line in saved.read_text().splitlines()] == [
         "visits", "track_points"]
-    other = tmp_path / "other.db"
-    assert restore_unsaved(str(other), saved).rows == 2
+    other = another_store(request, db, tmp_path)
+    assert restore_unsaved(other, saved).rows == 2
     with history(other) as h:
         assert h.sightings() == [v]
         assert [(p.t, p.alt) for p in h.track(v.icao)] == [(T0 + 5, 5000)]
@@ -913,7 +918,7 @@ def test_rows_of_a_visit_nowhere_are_counted_not_written(db: str, tmp_path: Path
     assert list(tmp_path.rglob("*.jsonl")) == [tmp_path / "saved.jsonl"]
 
 
-def test_restore_unsaved_reports_a_bad_file(sqlite_db: Path, tmp_path: Path) -> None:
+def test_restore_unsaved_reports_a_bad_file(db: str, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     good = json.dumps({"table": "events", "row": {"visit_id": 1, "t": T0, "kind": "squawk",
                                                  "value": "7000"}})
@@ -926,11 +931,11 @@ def test_restore_unsaved_reports_a_bad_file(sqlite_db: Path, tmp_path: Path) -> 
             (good.replace("squawk", "mood") + "\n", "bad.jsonl:1: .*event kind")]:
         bad.write_text(text)
         with pytest.raises(StoreError, match=message) as info:
-            restore_unsaved(str(sqlite_db), bad)
+            restore_unsaved(db, bad)
         assert info.value.exit_status == 2
     with pytest.raises(StoreError, match="cannot read"):
-        restore_unsaved(str(sqlite_db), tmp_path / "missing.jsonl")
-    assert not sqlite_db.exists()  # a bad file: the store is not even opened
+        restore_unsaved(db, tmp_path / "missing.jsonl")
+    assert not store_made(db)  # a bad file: the store is not even opened
 
 
 # ------------------------------------------------------------------------------ read-only
@@ -958,6 +963,20 @@ def test_a_read_only_store_creates_and_changes_nothing(tmp_path: Path) -> None:
         with pytest.raises(StoreError, match="read-only"):
             store.add_watch([WatchEntry(2, 2, "y")])
     assert _files(medium) == before  # no -wal, -shm or journal; the same bytes
+
+
+def test_a_read_only_watchlist_store_refuses_changes(db: str) -> None:
+    with open_watchlist_store(db) as store:
+        store.add_watch([WatchEntry(1, 1, "x")])
+    with open_watchlist_store(db, read_only=True) as store:
+        with pytest.raises(StoreError) as info:
+            store.add_watch([WatchEntry(2, 2, "y")])
+        assert str(info.value) == (f"cannot update the watchlist in {db}: the database is "
+                                   "read-only")
+        with pytest.raises(StoreError, match="the database is read-only"):
+            store.remove_watch(WatchEntry(1, 1))
+    with open_watchlist_store(db) as store:
+        assert store.watch_entries() == [WatchEntry(1, 1, "x")]
 
 
 def test_a_history_reads_what_a_running_recorder_has_in_its_wal(sqlite_db: Path) -> None:

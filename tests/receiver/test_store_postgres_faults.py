@@ -6,11 +6,10 @@ latest state. Each test stops a server of its own, not the session's."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from postgres_support import PgServer, running_server
+from postgres_support import PgServer
 from store_support import T0, Lines, raw_count, raw_rows, recorder, wait_until, written
 
 from adsbwatch.receiver.store.errors import StoreError
@@ -21,8 +20,8 @@ PASSWORD = "hunter2"  # trust authentication takes any: it must never be printed
 
 
 @pytest.fixture
-def own_server() -> Iterator[PgServer]:
-    yield from running_server()
+def own_server(own_pg_server: PgServer) -> PgServer:
+    return own_pg_server
 
 
 def _url(server: PgServer) -> str:

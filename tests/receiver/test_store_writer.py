@@ -2,7 +2,10 @@
 full or read-only store is retried with backoff, said once when it starts and once when
 it ends; rows held are bounded and go to the unsaved-rows file past the bound; closing
 waits a bounded time. Most tests drive the writer step by step on a clock of their own
-(no thread, no timing); the last ones run it for real on SQLite."""
+(no thread, no timing); the last ones run it for real, on both backends where they can
+(another program's lock) and on SQLite where the fault is SQLite's (its size limit, a
+full disk under its file); a PostgreSQL server's full disk is faked by a trigger that
+fails as a full disk does."""
 
 from __future__ import annotations
 
@@ -17,12 +20,15 @@ from store_support import (
     T0,
     Lines,
     integrity,
+    is_server,
     locked,
     raw_count,
+    raw_execute,
     raw_rows,
     recorder,
     release,
     restore_hint,
+    unsaved_files,
     wait_until,
     writer_connection,
 )
@@ -295,10 +301,13 @@ def test_a_line_that_cannot_be_said_does_not_stop_the_writing(target: FakeTarget
     assert len(target.stored.points) == 2
 
 
-def test_commit_returns_at_once_while_another_program_holds_the_lock(tmp_path: Path) -> None:
+def test_commit_returns_at_once_while_another_program_holds_the_lock(store_location: str,
+                                                                    ) -> None:
     """The lock held from another connection: commits return, rows wait (the writer says
-    so once, from its own thread), and are all written once the lock goes."""
-    db = tmp_path / "a.db"
+    so once, from its own thread), and are all written once the lock goes. PostgreSQL's
+    writer, too, gives up on a lock after busy_wait_s (else it waited as long as the
+    lock was held, saying nothing)."""
+    db = store_location
     lines = Lines()
     said_from: list[str] = []
 
@@ -337,36 +346,60 @@ def test_commit_returns_at_once_while_another_program_holds_the_lock(tmp_path: P
     assert integrity(db) == "ok"
 
 
-def test_a_full_database_warns_at_once_and_spills_restorable_rows(tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
+SQLITE_FULL = "the disk is full (or the database reached its size limit)"
+PG_FULL = ("the database server is out of resources (could not extend file: No space left "
+           "on device)")
+
+
+def fill_up(db: str, rec) -> str:  # noqa: ANN001 - a Recorder
+    """No room for one more row; what the writer says is wrong. SQLite: the file may not
+    grow (on the writer's connection); PostgreSQL: a trigger fails each new point as a
+    server whose disk is full does (SQLSTATE 53100)."""
+    if not is_server(db):
+        conn = writer_connection(rec)
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+        conn.execute(f"PRAGMA max_page_count = {pages}").fetchone()
+        return SQLITE_FULL
+    raw_execute(db, "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                    "BEGIN RAISE EXCEPTION 'could not extend file: No space left on device' "
+                    "USING ERRCODE = 'disk_full'; END $$",
+                "CREATE TRIGGER disk_full BEFORE INSERT ON track_points "
+                "FOR EACH ROW EXECUTE FUNCTION disk_full()")
+    return PG_FULL
+
+
+def make_room(db: str) -> None:
+    """SQLite's limit went with the writer's connection; the server's trigger goes now."""
+    if is_server(db):
+        raw_execute(db, "DROP TRIGGER disk_full ON track_points")
+
+
+def test_a_full_database_warns_at_once_and_spills_restorable_rows(store_location: str) -> None:
+    db = store_location
     lines = Lines()
     rec = recorder(db, lines, max_rows=100, close_wait_s=0.2)
     visit = VisitRow(id=7, icao=0x484506, first_seen=T0, last_seen=T0 + 60)
     rec.save_visit(visit)
     rec.commit()
     wait_until(lambda: rec.status.waiting == 0)
-    conn = writer_connection(rec)
-    pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    conn.execute(f"PRAGMA max_page_count = {pages}").fetchone()  # no room for one more
+    full = fill_up(db, rec)
     for i in range(300):
         rec.add_point(7, PointRow(T0 + i, 45.0 + i / 1e4, 7.0, 10000 + i))
     rec.commit()
     lines.wait_for(2)
-    (spill,) = tmp_path.glob("a.db.unsaved-*.jsonl")
+    (spill,) = unsaved_files(db)
     assert lines == [
-        f"database: cannot write to {db} (the disk is full (or the database reached its "
-        "size limit)); 300 rows waiting, reception goes on",
+        f"database: cannot write to {db} ({full}); 300 rows waiting, reception goes on",
         f"database: 301 rows saved to {spill} to keep memory bounded while {db} cannot be "
-        "written (the disk is full (or the database reached its size limit)); "
-        f"{restore_hint(spill, db)}"]
+        f"written ({full}); {restore_hint(spill, db)}"]
     assert rec.status.waiting == 0 and rec.status.spilled == 301
     with pytest.raises(StoreError) as info:
         rec.close()
-    assert str(info.value) == (f"could not write 301 rows to {db}: the disk is full (or the "
-                               f"database reached its size limit); saved them to {spill}; "
-                               f"{restore_hint(spill, db)}")
+    assert str(info.value) == (f"could not write 301 rows to {db}: {full}; saved them to "
+                               f"{spill}; {restore_hint(spill, db)}")
     assert raw_count(db, "track_points") == 0  # all or nothing
-    assert restore_unsaved(str(db), spill).rows == 301
+    make_room(db)
+    assert restore_unsaved(db, spill).rows == 301
     assert raw_rows(db, "SELECT alt FROM track_points ORDER BY t") == [
         (10000 + i,) for i in range(300)]
     assert integrity(db) == "ok"

@@ -1,6 +1,7 @@
-"""The unsaved-rows file: its rows read back as they were written, anything else a
-one-line error naming file:line (fuzzed), a last line cut off by a stop left out, and
-a file that keeps whole lines when its disk fills."""
+"""The unsaved-rows file: its rows read back as they were written, and restored into a
+store of either backend as they were written; anything else a one-line error naming
+file:line (fuzzed), a last line cut off by a stop left out, and a file that keeps whole
+lines when its disk fills."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_support import raw_execute, raw_rows
 
 from adsbwatch.receiver.store import files as store_files
 from adsbwatch.receiver.store.batch import RowBatch, minute_key
+from adsbwatch.receiver.store.opening import open_watchlist_store, restore_unsaved
 from adsbwatch.receiver.store.rows import (
+    EVENT_COLUMNS,
     EVENT_KINDS,
+    MINUTE_COLUMNS,
+    POINT_COLUMNS,
+    SESSION_COLUMNS,
+    VISIT_COLUMNS,
     MinuteRow,
     PointRow,
     SessionRow,
@@ -82,6 +90,44 @@ def test_the_rows_written_are_the_rows_read(batch: RowBatch, tmp_path: Path) -> 
     assert saved.cut_off is None
     assert saved.batch == batch
     assert len(path.read_text().splitlines()) == batch.rows
+
+
+@st.composite
+def restorable(draw: st.DrawFn) -> RowBatch:
+    """A batch whose points and events belong to its visits (once each, as the store's
+    unique keys have them): all of it restores."""
+    batch = draw(batches)
+    ids = list(batch.visits)
+    points = {(r[0], *r[1:4]): r for r in ((ids[k % len(ids)], *row[1:])
+                                           for k, row in enumerate(batch.points))} if ids else {}
+    events = {r[:4]: r for r in ((ids[k % len(ids)], *row[1:])
+                                 for k, row in enumerate(batch.events))} if ids else {}
+    return RowBatch(batch.visits, list(points.values()), list(events.values()),
+                    batch.sessions, batch.minutes)
+
+
+TABLES = (("visits", VISIT_COLUMNS), ("track_points", POINT_COLUMNS),
+          ("events", EVENT_COLUMNS), ("sessions", SESSION_COLUMNS),
+          ("minutes", MINUTE_COLUMNS))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(batch=restorable())
+def test_a_restore_writes_the_files_rows_into_either_backend(
+        batch: RowBatch, store_location: str, tmp_path: Path) -> None:
+    db = store_location
+    open_watchlist_store(db).close()  # the store, made once, emptied for each example
+    raw_execute(db, *(f"DELETE FROM {table}" for table in (
+        "track_points", "events", "visits", "sessions", "minutes")))
+    path = tmp_path / "rows.jsonl"
+    path.write_text(unsaved_text(batch))
+    done = restore_unsaved(db, path)
+    assert (done.rows, done.left_out, done.cut_off) == (batch.rows, 0, None)
+    stored = [set(raw_rows(db, f"SELECT {', '.join(columns)} FROM {table}"))
+              for table, columns in TABLES]
+    assert stored == [set(batch.visits.values()), set(batch.points), set(batch.events),
+                      set(batch.sessions.values()), set(batch.minutes.values())]
 
 
 def _one_line_error(path: Path, error: UnsavedFileError) -> None:

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from store_support import recorder
+from postgres_support import PgServer
+from store_support import pg_clients, raw_execute, recorder, wait_until
 from support import REPO
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry, Watchlist
@@ -299,7 +300,52 @@ def test_watchlist_from_the_store_or_from_the_run(db: Path) -> None:
                                                               "run's own")]))
 
 
-def test_config_and_a_missing_store(tmp_path: Path) -> None:
+def test_postgresql_reads_keep_one_connection_from_request_to_request(pg_url: str) -> None:
+    """A connection is tens of ms and one of the server's slots: not one per request."""
+    write_store(pg_url)
+    wait_until(lambda: not pg_clients(pg_url))  # the writing connections are gone
+    seen: set[int] = set()
+
+    async def check(fetch: Fetch) -> None:
+        for _ in range(5):
+            for path in ("/api/visits", "/api/track/484506", "/api/watchlist"):
+                status, _ = await fetch(path)
+                assert status == 200, path
+                now = pg_clients(pg_url)
+                assert len(now) == 1, now
+                seen.update(now)
+
+    with_client(pg_url, check)
+    assert len(seen) == 1  # the same connection for all 15
+    wait_until(lambda: not pg_clients(pg_url))  # and closed with the server
+
+
+def test_postgresql_reads_go_on_after_the_server_restarts(own_pg_server: PgServer) -> None:
+    server = own_pg_server
+    url = server.url(server.new_database())
+    write_store(url)
+
+    async def check(fetch: Fetch) -> None:
+        status, before = await fetch("/api/visits")
+        assert status == 200 and len(before) == 2
+        server.stop()
+        server.start()  # the kept connection is broken: the read is tried anew
+        assert await fetch("/api/visits") == (200, before)
+        server.stop()
+        status, error = await fetch("/api/visits")
+        assert status == 503
+        assert error["error"].startswith(f"cannot connect to the database {url} (")
+        server.start()
+        assert await fetch("/api/visits") == (200, before)
+        assert await fetch("/api/watchlist") == (200, [
+            {"icao": "400000", "label": "a block", "to": "4000ff"},
+            {"icao": "484506", "label": "NAF01 new"}])
+        assert len(pg_clients(url)) == 1
+
+    with_client(url, check)
+
+
+def test_config_and_a_missing_store(store_location: str) -> None:
     async def check(fetch: Fetch) -> None:
         _, config = await fetch("/api/config")
         assert config == {"tiles": "https://t.example/{z}/{x}/{y}.png", "history": True,
@@ -308,7 +354,7 @@ def test_config_and_a_missing_store(tmp_path: Path) -> None:
             assert await fetch(path) == (200, [])
         assert await fetch("/api/track/484506") == (200, {"icao": "484506", "visits": []})
 
-    with_client(tmp_path / "not-yet.db", check, receiver=(52.3, 4.7),
+    with_client(store_location, check, receiver=(52.3, 4.7),
                 tiles="https://t.example/{z}/{x}/{y}.png")
 
     async def no_store(fetch: Fetch) -> None:
@@ -329,6 +375,18 @@ def test_a_file_that_is_not_a_store_is_a_503_with_the_reason(tmp_path: Path) -> 
         assert error["error"] == f"{bad} is not an adsbwatch database (it is not a SQLite file)"
 
     with_client(bad, check)
+
+
+def test_a_database_of_another_program_is_a_503_with_the_reason(pg_url: str) -> None:
+    raw_execute(pg_url, "CREATE TABLE invoices (n INTEGER)")
+
+    async def check(fetch: Fetch) -> None:
+        status, error = await fetch("/api/visits")
+        assert status == 503
+        assert error["error"].startswith(f"{pg_url} holds tables of another program, not "
+                                         "an adsbwatch store")
+
+    with_client(pg_url, check)
 
 
 def test_the_page_its_files_and_leaflet_are_served() -> None:

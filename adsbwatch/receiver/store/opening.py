@@ -28,6 +28,7 @@ from adsbwatch.receiver.store.protocols import History, Pruner, Recorder, Watchl
 from adsbwatch.receiver.store.unsaved import Restored, read_unsaved
 
 if TYPE_CHECKING:
+    from adsbwatch.receiver.store.reads import StoreReads
     from adsbwatch.receiver.store.sql.database import Database
 
 POSTGRES_EXTRA = "pip install 'adsbwatch[postgres]'"
@@ -144,6 +145,23 @@ def open_watchlist_store(db: str | None, *, read_only: bool = False) -> Watchlis
     from adsbwatch.receiver.store.sql.watchlist import SqlWatchlistStore
 
     return SqlWatchlistStore(_database(db, read_only=read_only))
+
+
+def open_reads(db: str | None) -> StoreReads:
+    """The store for reading again and again (see reads.py); opens nothing yet: each read
+    may raise what open_history does."""
+    from adsbwatch.receiver.store.reads import FreshReads, KeptReads
+
+    if _is_server(db):
+        _postgres()
+        from adsbwatch.receiver.store.postgres.connection import PgStore
+
+        def connect() -> PgStore:
+            return _database(db, read_only=True)  # type: ignore[return-value]
+
+        return KeptReads(connect)
+    return FreshReads(lambda: open_history(db),
+                      lambda: open_watchlist_store(db, read_only=True))
 
 
 def open_pruner(db: str | None, **options: Any) -> Pruner:

@@ -35,10 +35,12 @@ from adsbwatch.receiver.store.rows import (
     minute_values,
     point_values,
     session_values,
+    storable_text,
     visit_values,
 )
 from adsbwatch.receiver.store.writer import GRACE_S, Writer
 
+BUSY_WAIT_S = 1.0  # a write waits this long for another program's lock before it fails
 CLOSE_WAIT_S = 5.0  # how long close() lets the writer try: a service stops within 10 s
 MIN_CLOSE_WAIT_S = 0.5  # the least try worth making, however little time is left
 
@@ -48,7 +50,8 @@ class BufferedRecorder:
                  site: str | None = None, close_wait_s: float = CLOSE_WAIT_S,
                  **writer_options: Any) -> None:
         self.location = target.location
-        self.site = site
+        # add_tracked_point puts it in each point unchecked: made storable once here
+        self.site = None if site is None else storable_text(site)
         self.close_wait_s = close_wait_s
         self._target = target
         self._batch = RowBatch()

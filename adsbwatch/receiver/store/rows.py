@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -72,9 +73,9 @@ SESSION_COLUMNS = ("id", "started", "last_seen", "ended", "source", "live", "rat
 
 def session_values(s: SessionRow) -> tuple:
     return (int(s.id), float(s.started), float(s.last_seen),
-            None if s.ended is None else float(s.ended), str(s.source), int(bool(s.live)),
+            None if s.ended is None else float(s.ended), storable_text(s.source), int(bool(s.live)),
             int(s.rate), _opt_float(s.gain_db), int(s.samples),
-            int(s.dropped), int(s.frames), str(s.version), _opt_float(s.lat),
+            int(s.dropped), int(s.frames), storable_text(s.version), _opt_float(s.lat),
             _opt_float(s.lon), _opt_str(s.site))
 
 
@@ -207,8 +208,21 @@ def _opt_int(x: Any) -> int | None:
     return None if x is None else int(x)
 
 
+# Text neither store can hold as it is: PostgreSQL's text has no NUL (SQLite's has), and
+# neither driver can encode a lone surrogate (the undecodable bytes of a file's name).
+# Both stores, and the unsaved-rows file, get U+FFFD in their place: the same value.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable_text(x: Any) -> str:
+    text = str(x)
+    if text.isascii() and "\x00" not in text:  # nearly always: no search needed
+        return text
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
 def _opt_str(x: Any) -> str | None:
-    return None if x is None else str(x)
+    return None if x is None else storable_text(x)
 
 
 def checked_visit_id(x: Any) -> int:
@@ -221,8 +235,8 @@ def checked_visit_id(x: Any) -> int:
 def visit_values(v: VisitRow) -> tuple:
     return (checked_visit_id(v.id), int(v.icao), _opt_str(v.label), int(bool(v.watched)),
             _finite(v.first_seen, "first_seen"), _finite(v.last_seen, "last_seen"),
-            str(v.callsigns), str(v.squawks), _opt_int(v.min_alt), _opt_int(v.max_alt),
-            _opt_float(v.closest_km), int(v.messages), _opt_float(v.max_dbfs),
+            storable_text(v.callsigns), storable_text(v.squawks), _opt_int(v.min_alt),
+            _opt_int(v.max_alt), _opt_float(v.closest_km), int(v.messages), _opt_float(v.max_dbfs),
             _opt_str(v.emergency), _opt_str(v.registration), _opt_str(v.type_code),
             _opt_str(v.operator), _opt_str(v.country), _opt_str(v.first_site))
 
@@ -241,7 +255,8 @@ def event_values(visit_id: int, t: float, kind: str, value: str,
     if kind not in EVENT_KINDS:
         raise ValueError(f"event kind must be one of {', '.join(EVENT_KINDS)}, "
                          f"not {kind!r}")
-    return (checked_visit_id(visit_id), _finite(t, "t"), kind, str(value), _opt_str(site))
+    return (checked_visit_id(visit_id), _finite(t, "t"), kind, storable_text(value),
+            _opt_str(site))
 
 
 def visit_from(row: Sequence) -> VisitRow:

@@ -173,6 +173,11 @@ class PgStore:
     def closed(self) -> bool:
         return self.conn.closed
 
+    @property
+    def lost(self) -> bool:
+        """Closed, or broken by a server that went away: a new connection is needed."""
+        return self.conn.closed or self.conn.broken
+
     def close(self) -> None:
         self.conn.close()
 

@@ -13,6 +13,7 @@ from adsbwatch.receiver.locations import scrubbed
 _GONE = ("08", "57P")
 _NO_SUCH_DATABASE = "3D000"
 _REFUSED_LOGIN = ("28000", "28P01")
+_LOCK_TIMEOUT = "55P03"  # lock_not_available: lock_timeout passed
 
 
 def first_line(exc: BaseException, location: str) -> str:
@@ -49,4 +50,6 @@ def why(exc: psycopg.Error, location: str) -> str:
         return f"the database server is out of resources ({first_line(exc, location)})"
     if state == "25006":
         return "the database is read-only"
+    if state == _LOCK_TIMEOUT:
+        return "the database is locked by another program"
     return first_line(exc, location)

@@ -1,6 +1,8 @@
 """The PostgreSQL store as the writer thread's target, and a Recorder over it. A server
 that goes away (stopped, restarted, the network down) fails the write that finds it so;
-the writer keeps the rows and tries again, and each try first connects anew."""
+the writer keeps the rows and tries again, and each try first connects anew. A lock
+another program holds (LOCK TABLE, a migration's ALTER TABLE) fails a write after
+`busy_wait_s`, as on SQLite, instead of holding the writer for as long as it is held."""
 
 from __future__ import annotations
 
@@ -13,14 +15,14 @@ import psycopg
 
 from adsbwatch.receiver.defaults import VISIT_GAP_S
 from adsbwatch.receiver.store.batch import RowBatch
-from adsbwatch.receiver.store.errors import WriteFailed
+from adsbwatch.receiver.store.errors import StoreError, WriteFailed
 from adsbwatch.receiver.store.postgres.connection import PgStore, dial
 from adsbwatch.receiver.store.postgres.failures import is_gone, why
-from adsbwatch.receiver.store.recorder import BufferedRecorder
+from adsbwatch.receiver.store.recorder import BUSY_WAIT_S, BufferedRecorder
 from adsbwatch.receiver.store.sql.announcing import SiteAnswers
 from adsbwatch.receiver.store.sql.writing import write_rows
 
-DEADLOCK_TRIES = 3
+CONTENDED_TRIES = 3
 
 
 def spill_name(location: str) -> str:
@@ -37,7 +39,8 @@ class PgTarget:
 
     shared = True  # a server's database: many stations may write to it
 
-    def __init__(self, url: str, visit_gap_s: float = VISIT_GAP_S) -> None:
+    def __init__(self, url: str, busy_wait_s: float = BUSY_WAIT_S,
+                 visit_gap_s: float = VISIT_GAP_S) -> None:
         self.store = PgStore(url)
         self.visit_gap_s = visit_gap_s
         self.answers = SiteAnswers()
@@ -45,20 +48,28 @@ class PgTarget:
         self.location = self.store.location
         self.spill_folder: Path | None = None
         self.spill_name = spill_name(self.location)
-        self._conn: psycopg.Connection | None = self.store.conn
+        self._lock_timeout = f"{max(1, round(busy_wait_s * 1000))}ms"
+        try:
+            self._conn: psycopg.Connection | None = self._waiting_for_locks(self.store.conn)
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot open the database {self.location}: "
+                             f"{why(exc, url)}") from None
 
     def write(self, batch: RowBatch) -> RowBatch:
-        for attempt in range(1, DEADLOCK_TRIES + 1):
+        for attempt in range(1, CONTENDED_TRIES + 1):
             try:
                 self._connected()
                 with self.store.writing() as pg:
                     written = write_rows(pg, batch, gap_s=self.visit_gap_s, lock_visits=True)
                 break
-            except psycopg.errors.DeadlockDetected:
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable) as exc:
                 # Two stations' transactions waited on each other (rare: the joins and
-                # locks go in one order); the server cancelled this one: at once again.
-                if attempt == DEADLOCK_TRIES:
-                    raise WriteFailed("deadlocked with another station's writes") from None
+                # locks go in one order), or another's held a visit longer than the lock
+                # wait: at once again, and only then is it a failure to say.
+                if attempt == CONTENDED_TRIES:
+                    if is_gone(exc, self._conn):
+                        self._drop()
+                    raise WriteFailed(why(exc, self.url)) from None
             except psycopg.Error as exc:
                 if is_gone(exc, self._conn):
                     self._drop()
@@ -69,8 +80,18 @@ class PgTarget:
     def _connected(self) -> psycopg.Connection:
         """The connection, made anew after one was lost."""
         if self._conn is None:
-            self._conn = self.store.conn = dial(self.url)
+            self._conn = self.store.conn = self._waiting_for_locks(dial(self.url))
         return self._conn
+
+    def _waiting_for_locks(self, conn: psycopg.Connection) -> psycopg.Connection:
+        """`conn`, its waits for a lock bounded; closed if that fails."""
+        try:
+            conn.execute("SELECT set_config('lock_timeout', %s, false)",
+                         (self._lock_timeout,))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     def _drop(self) -> None:
         if self._conn is not None:
@@ -82,6 +103,6 @@ class PgTarget:
 
 
 def open_postgres_recorder(url: str, warn: Callable[[str], None], *,
-                           visit_gap_s: float = VISIT_GAP_S, **options: Any
-                           ) -> BufferedRecorder:
-    return BufferedRecorder(PgTarget(url, visit_gap_s), warn, **options)
+                           busy_wait_s: float = BUSY_WAIT_S, visit_gap_s: float = VISIT_GAP_S,
+                           **options: Any) -> BufferedRecorder:
+    return BufferedRecorder(PgTarget(url, busy_wait_s, visit_gap_s), warn, **options)

@@ -38,8 +38,11 @@ def part_values(visit: Sequence, visit_id: int) -> tuple:
     return (visit[0], visit[-1] or "", visit_id, *visit[1:-1])
 
 
-def _joined_words(texts: Iterable[str]) -> str:
-    """Space-separated words of several parts, each once, in the order given."""
+def _joined_words(texts: Sequence[str]) -> str:
+    """Space-separated words of several parts, each once, in the order given (one part's:
+    as it is)."""
+    if len(texts) == 1:
+        return texts[0]
     seen: dict[str, None] = {}
     for text in texts:
         for word in text.split():

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_rule
 from adsbwatch.receiver.store.errors import StoreError
 from adsbwatch.receiver.store.protocols import Closing
+from adsbwatch.receiver.store.rows import storable_text
 from adsbwatch.receiver.store.sql.database import Database
 
 
@@ -30,7 +31,7 @@ class SqlWatchlistStore(Closing):
     def add_watch(self, entries: Iterable[WatchEntry]) -> int:
         """A rule already there gets the new label and keeps its `added` time."""
         now = time.time()
-        values = [(e.rule(), e.label, now) for e in entries]
+        values = [(e.rule(), storable_text(e.label), now) for e in entries]
         with self.store.transaction("update the watchlist") as conn:
             before = conn.execute("SELECT count(*) FROM watchlist").fetchone()[0]
             conn.executemany(

@@ -111,19 +111,34 @@ def write_rows(conn: Connection, batch: RowBatch, *, gap_s: float = VISIT_GAP_S,
     whose visit is stored, each under the joined visit. `lock_visits`: lock the visit
     rows before reading their parts (PostgreSQL; SQLite's writes are serial anyway)."""
     mine = list(batch.visits.values())
-    joined = _joined_visits(conn, {part_key(v) for v in mine}
-                            | {row_key(r) for r in (*batch.points, *batch.events)})
+    keys = {part_key(v) for v in mine} | {row_key(r) for r in (*batch.points, *batch.events)}
+    joined = _joined_visits(conn, keys)
     joined.update(join_parts(conn, [v for v in mine if part_key(v) not in joined], gap_s))
+    _by_id_alone(joined, keys)
     conn.executemany(_PARTS, (part_values(v, joined[part_key(v)]) for v in mine))
     answers = _merge(conn, {part_key(v): joined[part_key(v)] for v in mine}, lock_visits)
     conn.executemany(_SESSIONS, batch.sessions.values())
     conn.executemany(_MINUTES, batch.minutes.values())
     points = _under_joined(batch.points, joined)
     events = _under_joined(batch.events, joined)
-    conn.executemany(_POINTS_ONCE, (_with_window(row, 2, 4) for row in points))
-    conn.executemany(_EVENTS_ONCE, (_with_window(row, 2, 4) for row in events))
+    # Only a visit that several sites heard can hold another site's copy of a row: the
+    # others (nearly all) skip the check. Read after _merge's locks, so a site joining
+    # at this moment is either seen here or sees these rows.
+    shared = _heard_by_several(conn, {row[0] for row in (*points, *events)})
+    conn.executemany(_POINTS, (row for row in points if row[0] not in shared))
+    conn.executemany(_EVENTS, (row for row in events if row[0] not in shared))
+    conn.executemany(_POINTS_ONCE, (_with_window(row, 2, 4) for row in points
+                                    if row[0] in shared))
+    conn.executemany(_EVENTS_ONCE, (_with_window(row, 2, 4) for row in events
+                                    if row[0] in shared))
     return Written(RowBatch(points=_left(batch.points, joined),
                             events=_left(batch.events, joined)), answers)
+
+
+def _heard_by_several(conn: Connection, visit_ids: set[int]) -> set[int]:
+    return {row[0] for row in _chunked(
+        conn, "SELECT visit_id FROM site_visits WHERE visit_id IN ({}) "
+        "GROUP BY visit_id HAVING count(DISTINCT site) > 1", sorted(visit_ids))}
 
 
 def _with_window(row: tuple, first: int, last: int) -> tuple:
@@ -165,20 +180,23 @@ def _left(rows: list[tuple], joined: dict[PartKey, int]) -> list[tuple]:
 
 
 def _joined_visits(conn: Connection, keys: set[PartKey]) -> dict[PartKey, int]:
-    """The visit each stored part joined. A point or event of a site that stored no part
-    with its id (a restored file of rows from before sites) goes with another site's
-    part of that id."""
+    """The visit each stored part of these ids joined, by (id, site)."""
     found: dict[PartKey, int] = {}
-    any_site: dict[int, int] = {}
     for part_id, site, visit_id in _chunked(
             conn, "SELECT id, site, visit_id FROM site_visits WHERE id IN ({})",
             sorted({key[0] for key in keys})):
         found[(part_id, site)] = visit_id
-        any_site[part_id] = visit_id
-    for key in keys:
-        if key not in found and key[0] in any_site:
-            found[key] = any_site[key[0]]
     return found
+
+
+def _by_id_alone(joined: dict[PartKey, int], keys: set[PartKey]) -> None:
+    """A point or event whose site stored no part of its id (a restored file of rows from
+    before sites, or a visit saved under another site's name) goes with the part of its
+    id that is stored."""
+    any_site = {part_id: visit_id for (part_id, _), visit_id in joined.items()}
+    for key in keys:
+        if key not in joined and key[0] in any_site:
+            joined[key] = any_site[key[0]]
 
 
 def _chunked(conn: Connection, sql: str, ids: list[int]) -> list[tuple]:
