@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from store_support import BACKENDS, new_store_location, raw_rows, recorder
+from store_support import BACKENDS, new_store_location, raw_rows, recorder, written
 from support import adsbwatch_command, checkout_env, cli, run_adsbwatch
 
 from adsbwatch.receiver.store.opening import open_history, open_watchlist_store
@@ -308,12 +308,14 @@ def test_a_second_report_leaves_no_plot_of_the_first(replayed: Replayed,
 def big_store(db: str, points: int) -> None:
     """One watched visit with `points` track points heading north from RECEIVER."""
     t0 = 1_747_387_800.0
-    with recorder(db, close_wait_s=120) as rec:  # one write of them all, however slow
+    with recorder(db, close_wait_s=120) as rec:
         rec.save_visit(VisitRow(id=1, icao=ICAO, label="BIG", watched=True, first_seen=t0,
                                 last_seen=t0 + points, messages=points))
         for k in range(points):
             rec.add_tracked_point(1, t0 + k, RECEIVER[0] + 1e-5 * k, RECEIVER[1], 30_000,
                                   None, None, None, False)
+            if k % 20_000 == 19_999:  # writes of a size a station makes (one a second)
+                written(rec)
 
 
 def test_a_large_store_shows_a_progress_bar_on_a_terminal_only(store_location: str,
