@@ -28,7 +28,7 @@ from adsbwatch.receiver.store.protocols import History, Pruner, Recorder, Watchl
 from adsbwatch.receiver.store.unsaved import Restored, read_unsaved
 
 if TYPE_CHECKING:
-    from adsbwatch.receiver.store.reads import StoreReads
+    from adsbwatch.receiver.store.protocols import StoreReads
     from adsbwatch.receiver.store.sql.database import Database
 
 POSTGRES_EXTRA = "pip install 'adsbwatch[postgres]'"

@@ -11,13 +11,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from adsbwatch.decoder.messages.watchlist import WatchEntry
 from adsbwatch.receiver.store.batch import RowBatch
-
-if TYPE_CHECKING:
-    from adsbwatch.receiver.store.sql.announcing import SiteAnswers
+from adsbwatch.receiver.store.cross_site import CrossSite, SiteAnswers
 from adsbwatch.receiver.store.rows import (
     EventRow,
     MinuteRow,
@@ -55,16 +53,6 @@ class RecorderStatus:
     retries: int  # failed tries to write
     behind: bool  # writing fails, or lags more than a few seconds
     spill_files: tuple[Path, ...] = ()
-
-
-@dataclass(frozen=True)
-class CrossSite:
-    """What the store says of a station's watched visit among the sites that share the
-    store: whether this station is the one to announce it (no other site's part of the
-    visit was watched when it was first written), else which site did."""
-
-    announce: bool
-    by_site: str | None = None  # the site that announced it, when not this one
 
 
 class Recorder(Protocol):
@@ -183,6 +171,20 @@ class History(Closing, Protocol):
     def watched_visit_sites(self, since: float | None) -> list[SitePart]:
         """Which sites heard each watched visit under way in the period: their parts,
         by visit, earliest first."""
+
+
+T = TypeVar("T")
+
+
+class StoreReads(Protocol):
+    """Reads for a program that reads the store again and again (the web map's history),
+    from any thread: each a query on a History or the watchlist (see reads.py)."""
+
+    def history(self, query: Callable[[History], T]) -> T: ...
+
+    def watchlist(self, query: Callable[[WatchlistStore], T]) -> T: ...
+
+    def close(self) -> None: ...
 
 
 class WatchlistStore(Closing, Protocol):

@@ -22,14 +22,6 @@ from adsbwatch.receiver.store.sql.watchlist import SqlWatchlistStore
 T = TypeVar("T")
 
 
-class StoreReads(Protocol):
-    def history(self, query: Callable[[History], T]) -> T: ...
-
-    def watchlist(self, query: Callable[[WatchlistStore], T]) -> T: ...
-
-    def close(self) -> None: ...
-
-
 class FreshReads:
     """Each read on a store opened for it (and closed after)."""
 

@@ -19,8 +19,7 @@ from adsbwatch.receiver.store.opening import open_reads
 
 if TYPE_CHECKING:
     from adsbwatch.decoder.messages.watchlist import WatchEntry
-    from adsbwatch.receiver.store.protocols import History
-    from adsbwatch.receiver.store.reads import StoreReads
+    from adsbwatch.receiver.store.protocols import History, StoreReads
 
 T = TypeVar("T")
 

@@ -15,11 +15,11 @@ import psycopg
 
 from adsbwatch.receiver.defaults import VISIT_GAP_S
 from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.cross_site import SiteAnswers
 from adsbwatch.receiver.store.errors import StoreError, WriteFailed
 from adsbwatch.receiver.store.postgres.connection import PgStore, dial
 from adsbwatch.receiver.store.postgres.failures import is_gone, why
 from adsbwatch.receiver.store.recorder import BUSY_WAIT_S, BufferedRecorder
-from adsbwatch.receiver.store.sql.announcing import SiteAnswers
 from adsbwatch.receiver.store.sql.writing import write_rows
 
 CONTENDED_TRIES = 3

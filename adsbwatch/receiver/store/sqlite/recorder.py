@@ -9,9 +9,9 @@ from typing import Any
 
 from adsbwatch.receiver.defaults import VISIT_GAP_S
 from adsbwatch.receiver.store.batch import RowBatch
+from adsbwatch.receiver.store.cross_site import SiteAnswers
 from adsbwatch.receiver.store.errors import WriteFailed
 from adsbwatch.receiver.store.recorder import BUSY_WAIT_S, BufferedRecorder
-from adsbwatch.receiver.store.sql.announcing import SiteAnswers
 from adsbwatch.receiver.store.sql.writing import write_rows
 from adsbwatch.receiver.store.sqlite.connection import Store
 from adsbwatch.receiver.store.sqlite.failures import why
