@@ -24,6 +24,7 @@ Starts a PostgreSQL server of its own (as tests/postgres_support.py does) and st
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import subprocess
@@ -81,6 +82,7 @@ def main() -> int:
         cases: dict[str, list[Path]] = {"1 station": scenes[:1],
                                         "4 stations, own traffic": scenes,
                                         "4 stations, same traffic": [scenes[0]] * STATIONS}
+        serial = itertools.count()  # a new SQLite file for every run
         alone: dict[Path, int] = {}  # rows one station stores of a scene, alone
         results: dict[tuple[str, str], list[tuple[float, int, int]]] = {}
         for server in running_server():
@@ -97,7 +99,7 @@ def main() -> int:
                 order = ("sqlite", "postgresql") if k % 2 == 0 else ("postgresql", "sqlite")
                 for case, used in cases.items():
                     for backend in order:
-                        db = fresh(backend, f"r{k}-{len(results)}")
+                        db = fresh(backend, f"r{k}-{next(serial)}")
                         seconds = replays(used, db)
                         rows, handed = stored(db), sum(alone[s] for s in used)
                         results.setdefault((case, backend), []).append((seconds, rows, handed))
@@ -118,8 +120,9 @@ def report(results: dict[tuple[str, str], list[tuple[float, int, int]]]) -> None
             runs = results[(case, backend)]
             ratios = [s_sql / s for (s, _, _), (s_sql, _, _) in zip(runs, sqlite_runs,
                                                                     strict=True)]
+            stored_rows = "/".join(f"{n:,}" for n in sorted({r for _, r, _ in runs}))
             print(f"| {case} | {backend} | {median([s for s, _, _ in runs]):.2f} | "
-                  f"{runs[0][1]:,} | {median([r / s for s, r, _ in runs]):,.0f} | "
+                  f"{stored_rows} | {median([r / s for s, r, _ in runs]):,.0f} | "
                   f"{median([h / s for s, _, h in runs]):,.0f} | "
                   f"{median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f}) |")
 

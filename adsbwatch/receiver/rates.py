@@ -30,19 +30,27 @@ def scaled_number(text: str, units: tuple[str, ...] = ()) -> float:
     return value if math.isfinite(value) else math.nan
 
 
+MS_PER_S_BELOW = 1000.0  # a bare number under this is MS/s: nobody samples at 2.4 Hz
+
+
 def parse_rate(text: str) -> int:
-    """'2.4M', '2400k', '2400000' or '2.4e6' -> samples per second."""
-    value = scaled_number(text, ("sps", "s/s"))
+    """'2.4M', '2.4', '2400k', '2400000' or '2.4e6' -> samples per second."""
+    value = scaled_number(text, ("sps", "s/s", "ms/s", "msps"))
     if not math.isfinite(value):  # also 'nan', 'inf' and '1e999', which float() accepts
         raise UserError(
             f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6")
-    return check_rate(round(value))
+    if 0 < value < MS_PER_S_BELOW:
+        value *= 1e6
+    return check_rate(round(value), text)
 
 
-def check_rate(rate: int) -> int:
+def check_rate(rate: int, given: str | None = None) -> int:
+    """`rate` if the demodulator takes it; `given`: as the user wrote it, for the error."""
     if rate not in SUPPORTED_RATES:
         supported = " or ".join(f"{r / 1e6:g}M" for r in SUPPORTED_RATES)
         shown = f"{rate / 1e6:g} MS/s" if abs(rate) < 10**15 else f"{rate} samples/s"
+        if given is not None and given.strip() != shown:
+            shown = f"{given.strip()} ({shown})"
         raise UserError(f"sample rate {shown} is not supported: use {supported}")
     return rate
 

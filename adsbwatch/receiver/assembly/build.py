@@ -118,6 +118,7 @@ def build_station(config: StationConfig,
 def _inputs(config: StationConfig, warn: Callable[[str], None]) -> list[Input]:
     """The run's inputs: a recording; or live, a dongle (first: its failure to open is
     the one said) and each `--net-connect` peer."""
+    from adsbwatch.receiver.kernel_cache import say_if_compiling
     from adsbwatch.receiver.station.demodulation import DemodulatedInput
 
     if config.command == "replay":
@@ -125,12 +126,14 @@ def _inputs(config: StationConfig, warn: Callable[[str], None]) -> list[Input]:
 
         recording: RecordingSourceConfig = config.source  # type: ignore[assignment]
         source = recording_source(recording.path, recording.fmt, recording.rate)
+        say_if_compiling()
         return [DemodulatedInput(source, config.fix)]
     live: LiveSourceConfig = config.source  # type: ignore[assignment]
     inputs: list[Input] = []
     if live.reads_iq:
         inputs.append(DemodulatedInput(_live_iq_source(live, warn), config.fix,
                                        wall_clock=True))
+        say_if_compiling()
     if live.net_connect:
         _refuse_own_outputs(live.net_connect, config.outputs)
         from adsbwatch.receiver.sources.net.peer import PeerSource

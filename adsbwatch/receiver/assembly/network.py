@@ -109,11 +109,13 @@ def _servers(config: OutputsConfig, station: Station, made: NetworkOutputs,
 
     heartbeats = {"beast_port": HEARTBEAT, "avr_port": AVR_HEARTBEAT,
                   "sbs_port": SBS_HEARTBEAT}
+    opened = []
     for name, port in config.servers.items():
         option, what = SERVERS[name]
         server = TcpServer(what, option, config.net_bind, port, heartbeats[name], warn,
                            limits=made.limits)
         server.start(made.network)
+        opened.append(f"{what.split()[0]} {server.port}")
         made.client_counts.append(lambda server=server: server.clients)
         if name == "beast_port":
             made.consumers.append(FramesOutput(server, beast_bytes))
@@ -125,6 +127,9 @@ def _servers(config: OutputsConfig, station: Station, made: NetworkOutputs,
             if station.pipeline is None:
                 raise UserError("the SBS output needs the decoding stage")
             made.consumers.append(SbsOutput(server))
+    if not config.quiet:  # which ports a client (tar1090, VRS, dump1090) connects to
+        print(f"adsbwatch: listening on {config.net_bind}: {', '.join(opened)}",
+              file=sys.stderr, flush=True)
 
 
 def _pushes(config: OutputsConfig, made: NetworkOutputs, warn: Callable[[str], None]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 
+from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.receiver.assembly.build import BuiltStation
 from adsbwatch.receiver.core.abilities import PeerStates, SummaryLines
 from adsbwatch.receiver.errors import UserError
@@ -122,12 +123,23 @@ def _closing_lines(built: BuiltStation, quiet: bool, interrupted: bool) -> None:
             raise UserError(f"{info.name} holds no {info.fmt} samples (empty input)")
         if not quiet:
             print(demod_summary(station, built.config.command == "live"), file=sys.stderr)
+        if (built.config.command == "replay" and totals.samples and not interrupted
+                and station.stats.total.frames == 0):
+            print(nothing_decoded(info.name, info.fmt, info.rate), file=sys.stderr)
     if station.pipeline is not None and not quiet:
         print(decoding_summary(built), file=sys.stderr)
     late = station.stats.total.late_frames
     if late:  # counted in the totals; said, not lost silently
         print(f"adsbwatch: warning: {late} frames came more than {KEPT_MINUTES} minutes "
               "after their time: in the run's totals, in no minute's row", file=sys.stderr)
+
+
+def nothing_decoded(name: str, fmt: str, rate: int) -> str:
+    """What to check when a recording gave no frame at all: most often it was read at
+    the wrong sample rate or in the wrong format (the extension decides, else cu8)."""
+    return (f"adsbwatch: warning: no frame decoded from {name}, read as {fmt} samples at "
+            f"{rate / 1e6:g} MS/s: if it was recorded otherwise, give --rate (2.0M or "
+            f"2.4M) and --format ({', '.join(sorted(FORMATS))})")
 
 
 def input_lines(station: Station) -> list[str]:

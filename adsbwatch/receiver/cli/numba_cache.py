@@ -33,6 +33,8 @@ from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
+from adsbwatch.receiver.kernel_cache import UNCACHED, note_cache_folder
+
 CACHE_DIR_VARIABLE = "NUMBA_CACHE_DIR"
 PACKAGE = Path(__file__).resolve().parents[2]  # the `adsbwatch` folder
 # The folders whose modules define `cache=True` kernels and all that those modules import
@@ -75,6 +77,7 @@ def prepare_kernel_cache(environ: MutableMapping[str, str] | None = None,
     if chosen:
         if Path(chosen).name != name:  # not already chosen by the adsbwatch that started us
             env[CACHE_DIR_VARIABLE] = str(Path(chosen) / name)
+        note_cache_folder(Path(env[CACHE_DIR_VARIABLE]))
         return
     in_tree, user_wide = package / "__pycache__", user_wide_cache_dir(env)
     for base in (in_tree, user_wide):
@@ -89,6 +92,7 @@ def prepare_kernel_cache(environ: MutableMapping[str, str] | None = None,
              "writable folder to choose)")
         return
     leave_kernels_uncached()
+    note_cache_folder(UNCACHED)
     warn(f"no writable folder for Numba's kernel cache (the package, {user_wide}, the temp "
          f"dir): kernels compile on every run, which takes about 30 s; set "
          f"{CACHE_DIR_VARIABLE} to a writable folder")
@@ -99,6 +103,7 @@ def _use(env: MutableMapping[str, str], base: Path, name: str) -> None:
     sources beside it."""
     folder = base / name
     env[CACHE_DIR_VARIABLE] = str(folder)
+    note_cache_folder(folder)
     with contextlib.suppress(OSError):
         os.utime(folder)
     now = time.time()

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.sim.defaults import DEFAULT_START_TIME
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
+from adsbwatch.receiver.kernel_cache import say_if_compiling
 from adsbwatch.receiver.rates import check_format, parse_rate
 from adsbwatch.receiver.when import iso_time, iso_utc
 
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     from adsbwatch.decoder.sim import scene as sc
 
     rate, fmt, duration = _options(args)
+    say_if_compiling()  # the simulator's kernels, like the demodulator's
     rng = np.random.default_rng(args.seed)
     if args.scene == "airport":
         scene = sc.airport_scene()

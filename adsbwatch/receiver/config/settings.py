@@ -94,9 +94,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("device", "source.device", parse=values.device, commands=LIVE,
             help="which dongle: an index or serial:SERIAL (default 0; none with "
                  "--net-connect alone)"),
-    Setting("rtl-tcp", "source.rtl_tcp", parse=values.host_port, commands=LIVE,
-            metavar="HOST:PORT", show=lambda address: where(*address),
-            help="read an rtl_tcp server instead of a local dongle"),
+    Setting("rtl-tcp", "source.rtl_tcp", parse=values.rtl_tcp_server, commands=LIVE,
+            metavar="HOST[:PORT]", show=lambda address: where(*address),
+            help="read an rtl_tcp server instead of a local dongle (port 1234 unless "
+                 "given)"),
     Setting("rate", "source.rate", parse=values.sample_rate, default=DEFAULT_RATE,
             commands=LIVE, show=rate_text, help="sample rate: 2.4M (default) or 2.0M"),
     Setting("freq", "source.tuner.freq_hz", parse=values.frequency, default=ADSB_HZ,

@@ -142,6 +142,21 @@ def host_port(text: str) -> tuple[str, int]:
     return address
 
 
+RTL_TCP_PORT = 1234  # rtl_tcp's own default
+
+
+def rtl_tcp_server(text: str) -> tuple[str, int]:
+    """HOST[:PORT] of an rtl_tcp server: its port 1234 unless given, as rtl_tcp's."""
+    address = split_host_port(text)
+    if address is not None:
+        return address
+    bracketed = text.startswith("[") and text.endswith("]")  # [IPV6]
+    host = text[1:-1] if bracketed else text
+    if host and not any(c.isspace() for c in host) and (bracketed or ":" not in host):
+        return host, RTL_TCP_PORT
+    raise ValueError(f"{text!r} is not HOST or HOST:PORT (e.g. 192.168.1.20:1234)")
+
+
 def sample_rate(text: str) -> int:
     """Samples per second from '2.4M', '2400000' or '2.4e6', one the demodulator takes."""
     try:
