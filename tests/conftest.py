@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -62,6 +63,18 @@ SIM_ADDRESSES = (0x3C6DD4, 0x4CA8F1, 0xA1B2C3, 0x06A0F7)
 EXTENSION = {"cu8": ".cu8", "cs8": ".cs8", "cs16": ".cs16", "cf32": ".cf32"}
 
 MakeRecording = Callable[..., tuple[Path, list[str]]]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_kernels() -> None:
+    """The kernels compiled into the session's cache once, before any test: a run that
+    finds none says it is compiling (kernel_cache.py), which would be one more line on
+    stderr for whichever test came first on a fresh checkout."""
+    done = subprocess.run([sys.executable, "-m", "adsbwatch", "replay",
+                           str(REPO / "samples" / "airport_2400k.cu8"), "--no-db", "-q"],
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(autouse=True)

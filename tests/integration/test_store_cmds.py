@@ -558,8 +558,10 @@ def test_the_watchlist_of_a_store_not_made_yet_is_empty(tmp_path: Path,
     missing = tmp_path / "missing.db"
     rc, out, err = cli(*command, "--db", str(missing))
     assert rc == 0 and out == ""
-    assert err == (f"adsbwatch: no store at {missing} yet: the watchlist is empty (add to it "
-                   "with `adsbwatch watchlist add HEX` or `import FILE`)\n")
+    assert err == (f"adsbwatch: no store at {missing} yet: the watchlist is empty; rules in a "
+                   "file given with --watchlist FILE are read by each run and not stored: "
+                   "`adsbwatch watchlist import FILE` stores them, `adsbwatch watchlist add "
+                   "HEX LABEL` one rule\n")
     assert list(tmp_path.iterdir()) == []
 
 

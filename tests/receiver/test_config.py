@@ -392,8 +392,8 @@ BAD_FILES = {
         'stats-every = "soon"\n',
         ":1: stats-every: 'soon' is not a number of seconds (0 or more)"),
     "not HOST:PORT": (
-        'rtl-tcp = "pi.local"\n',
-        ":1: rtl-tcp: 'pi.local' is not HOST:PORT (e.g. 192.168.1.20:1234)"),
+        'rtl-tcp = "pi.local:"\n',
+        ":1: rtl-tcp: 'pi.local:' is not HOST or HOST:PORT (e.g. 192.168.1.20:1234)"),
     "a switch given a string": (
         'record-all = "yes"\n', ':1: record-all: use true or false, not "yes"'),
     "a list for one value": ('db = ["a.db", "b.db"]\n', ":1: db: one value, not a list"),

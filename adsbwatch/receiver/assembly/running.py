@@ -16,6 +16,7 @@ from adsbwatch.receiver.station.signals import StopSignals, Terminated
 from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.station.stats import KEPT_MINUTES
 from adsbwatch.receiver.ui.losses import away_text
+from adsbwatch.receiver.wording import count
 
 
 def run_built(built: BuiltStation) -> int:
@@ -171,6 +172,7 @@ def decoding_summary(built: BuiltStation) -> str:
             where += f" ({'; '.join(notes)})"
     failures = station.pipeline.totals.failures
     failed = f", {failures} failed" if failures else ""
-    return (f"adsbwatch: {total.messages} messages decoded ({total.undecodable} without a "
-            f"decoder{failed}), {total.positions} positions ({total.rejected_positions} rejected "
-            f"as implausible), {station.pipeline.totals.sightings} sightings; recorded{where}")
+    return (f"adsbwatch: {count(total.messages, 'message')} decoded ({total.undecodable} "
+            f"without a decoder{failed}), {count(total.positions, 'position')} "
+            f"({total.rejected_positions} rejected as implausible), "
+            f"{count(station.pipeline.totals.sightings, 'sighting')}; recorded{where}")

@@ -52,12 +52,27 @@ def _visit_dict(v: VisitRow) -> dict[str, object]:
     }
 
 
+LABEL_WIDTH = (5, 48)  # the label and callsign columns: as wide as their longest, within
+CALLSIGNS_WIDTH = (9, 30)
+
+
+def _width(texts: list[str], bounds: tuple[int, int]) -> int:
+    return max(bounds[0], min(bounds[1], max((len(t) for t in texts), default=0)))
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in `width` characters: a longer one ends with an ellipsis."""
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def _table(visits: list[VisitRow]) -> str:
     if not visits:
         return "no sightings\n"
+    lw = _width([v.label or "" for v in visits], LABEL_WIDTH)
+    cw = _width([v.callsigns for v in visits], CALLSIGNS_WIDTH)
     lines = [f"{'first seen (UTC)':19}  {'last seen':8}  {'ICAO':6}  {'reg':9}  {'type':4}  "
-             f"{'ctry':4}  {'label':16}  {'callsigns':16}  {'alt ft':>11}  {'closest':>8}  "
-             f"{'msgs':>6}"]
+             f"{'ctry':4}  {'label':{lw}}  {'callsigns':{cw}}  {'alt ft':>11}  "
+             f"{'closest':>8}  {'msgs':>6}"]
     for v in visits:
         alts = "" if v.min_alt is None else f"{v.min_alt}-{v.max_alt}"
         closest = "" if v.closest_km is None else f"{v.closest_km:.1f} km"
@@ -65,9 +80,9 @@ def _table(visits: list[VisitRow]) -> str:
         lines.append(f"{table_time(v.first_seen)}  {last}  {v.icao:06X}  "
                      f"{(v.registration or '')[:9]:9}  {(v.type_code or '')[:4]:4}  "
                      f"{(v.country or '')[:4]:4}  "
-                     f"{(v.label or '')[:16]:16}  {v.callsigns[:16]:16}  {alts:>11}  "
-                     f"{closest:>8}  {v.messages:>6}")
-    return "\n".join(lines) + "\n"
+                     f"{_cut(v.label or '', lw):{lw}}  {_cut(v.callsigns, cw):{cw}}  "
+                     f"{alts:>11}  {closest:>8}  {v.messages:>6}")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def _filled(visits: list[VisitRow], info_of: InfoLookup | None,
@@ -87,8 +102,8 @@ def cmd_sightings(args: argparse.Namespace, info_of: InfoLookup | None = None) -
     icao = _icao(args.icao) if args.icao else None
     since = since_option(args.since)
     with open_history(args.db) as history:
-        visits = _filled(history.sightings(icao=icao, since=since, site=args.site), info_of,
-                         args)
+        visits = _filled(history.sightings(icao=icao, since=since, site=args.site,
+                                           watched=args.watched), info_of, args)
     if args.json:
         write_output(json.dumps([_visit_dict(v) for v in visits], indent=1) + "\n", None)
     else:
@@ -129,8 +144,10 @@ def add_parsers(sub: argparse._SubParsersAction, db_parent: argparse.ArgumentPar
     sights.add_argument("--icao", help="only this address")
     sights.add_argument("--since", metavar="WHEN", help="e.g. 2h, 3d, 2026-11-24, today")
     sights.add_argument("--site", metavar="NAME",
-                        help="only visits this site heard (it opened them or heard a point "
-                             "or an event of them)")
+                        help="only visits this site heard (it opened them or joined them)")
+    sights.add_argument("--watched", action="store_true",
+                        help="only visits of watched aircraft (a store recorded with "
+                             "--record-all holds every aircraft's)")
     sights.add_argument("--json", action="store_true", help="JSON instead of a table")
     sights.set_defaults(handler=cmd_sightings)
 

@@ -44,22 +44,35 @@ def cmd_watch_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stored_entries(db: str | None) -> list[WatchEntry]:
-    """The store's watchlist. A store not made yet holds an empty one: said on stderr,
-    and nothing is created (reading never writes)."""
+# A user who ran with --watchlist FILE expects its rules in the store's list.
+FILES_ARE_NOT_STORED = ("rules in a file given with --watchlist FILE are read by each run "
+                        "and not stored: `adsbwatch watchlist import FILE` stores them, "
+                        "`adsbwatch watchlist add HEX LABEL` one rule")
+
+
+def _store_entries(db: str | None) -> list[WatchEntry] | None:
+    """The store's watchlist; None when there is no store yet (said on stderr, and
+    nothing is created: reading never writes)."""
     try:
         store = open_watchlist_store(db, read_only=True)
     except NoStoreError:
-        print(f"adsbwatch: no store at {shown_location(db)} yet: the watchlist is empty "
-              "(add to it with `adsbwatch watchlist add HEX` or `import FILE`)",
-              file=sys.stderr)
-        return []
+        print(f"adsbwatch: no store at {shown_location(db)} yet: the watchlist is empty; "
+              f"{FILES_ARE_NOT_STORED}", file=sys.stderr)
+        return None
     with store:
         return store.watch_entries()
 
 
+def _stored_entries(db: str | None) -> list[WatchEntry]:
+    return _store_entries(db) or []
+
+
 def cmd_watch_list(args: argparse.Namespace) -> int:
-    write_output(format_watchlist(_stored_entries(args.db)), None)
+    entries = _store_entries(args.db)
+    write_output(format_watchlist(entries or []), None)
+    if entries == []:  # said after the list: a stdout that fails is the one line said
+        print(f"adsbwatch: the store's watchlist is empty; {FILES_ARE_NOT_STORED}",
+              file=sys.stderr)
     return 0
 
 

@@ -112,9 +112,10 @@ class History(Closing, Protocol):
     location: str
 
     def sightings(self, icao: int | None = None, since: float | None = None,
-                  site: str | None = None) -> list[VisitRow]:
+                  site: str | None = None, watched: bool = False) -> list[VisitRow]:
         """Visits (of `icao`, or all) still under way at or after `since`, newest first;
-        with `site`, those it heard (it opened them, or a point or event is its)."""
+        with `site`, those it heard (it has a part of them); `watched`: of watched
+        aircraft only (a store recorded with --record-all holds every aircraft's)."""
 
     def track(self, icao: int, since: float | None = None,
               site: str | None = None) -> list[TrackRow]:

@@ -18,6 +18,7 @@ from adsbwatch.receiver.station.station import Station
 from adsbwatch.receiver.ui.footer import Footer
 from adsbwatch.receiver.ui.rows import AircraftRow, aircraft_rows
 from adsbwatch.receiver.ui.table import aircraft_table
+from adsbwatch.receiver.wording import count
 
 REFRESH_S = 0.5
 
@@ -27,8 +28,8 @@ def run_title(station: Station) -> str:
     heard = 0 if tracker is None else len(tracker.aircraft) + len(tracker.departed)
     total = station.stats.total
     sightings = station.pipeline.totals.sightings if station.pipeline is not None else 0
-    return (f"{heard} aircraft, {total.messages} messages, {total.positions} positions, "
-            f"{sightings} sightings")
+    return (f"{heard} aircraft, {count(total.messages, 'message')}, "
+            f"{count(total.positions, 'position')}, {count(sightings, 'sighting')}")
 
 
 def shown_rows(station: Station, watchlist: Watchlist) -> tuple[list[AircraftRow], int]:

@@ -38,8 +38,8 @@ class SqlHistory(Closing):
         self.location = store.location
 
     def sightings(self, icao: int | None = None, since: float | None = None,
-                  site: str | None = None) -> list[VisitRow]:
-        where: list[str] = []
+                  site: str | None = None, watched: bool = False) -> list[VisitRow]:
+        where: list[str] = ["watched = 1"] if watched else []
         params: list[Any] = []
         if icao is not None:
             where.append("icao = ?")

@@ -3,6 +3,7 @@ pyplot and its global state), UTC time axes, colours, and the note on an empty p
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from adsbwatch.receiver.wording import count  # noqa: F401 - the plots' word for it
 
 DPI = 100
 WIDE = (10.0, 4.5)  # inches: time series
@@ -51,9 +54,20 @@ def duration_text(seconds: float) -> str:
     return f"{seconds / SECONDS_PER_DAY:.1f} days"
 
 
-def count(n: int, thing: str) -> str:
-    """`1 visit`, `3 visits`, `12,000 frames`."""
-    return f"{n:,} {thing}" if n == 1 else f"{n:,} {thing}s"
+def title(ax: Axes, text: str, size: int = FONT_SIZE + 1) -> None:
+    """The plot's title over the whole figure, its lines wrapped until the widest fits
+    the image (a long period or note was cut at both edges)."""
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    limit = fig.bbox.width * 0.96
+    per_line = max(len(line) for line in text.split("\n"))
+    while True:
+        lines = [w for part in text.split("\n") for w in textwrap.wrap(part, per_line)]
+        shown = fig.suptitle("\n".join(lines), fontsize=size)
+        if shown.get_window_extent(renderer).width <= limit or per_line <= 20:
+            return
+        per_line = int(per_line * 0.9)
 
 
 def no_data(ax: Axes, text: str) -> None:

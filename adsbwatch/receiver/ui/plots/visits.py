@@ -68,14 +68,13 @@ def draw(rows: list[TimelineRow], path: Path, title_period: str,
         ax.set_ylim(len(shown) - 0.4, -0.6)  # the first seen on top
         more = len(rows) - len(shown)
         note = f" ({more} more not shown)" if more else ""
-        ax.set_title(f"Visits of watched aircraft: {style.count(visits, 'visit')} of "
-                     f"{len(shown)} aircraft{note}; {title_period}",
-                     fontsize=style.FONT_SIZE + 1)
+        style.title(ax, f"Visits of watched aircraft: {style.count(visits, 'visit')} of "
+                        f"{style.count(len(shown), 'aircraft', 'aircraft')}{note}\n"
+                        f"{title_period}")
     pad = span * 0.02
     ax.set_xlim(*style.date_numbers(np.array([start - pad, end + pad])))
     style.utc_time_axis(ax)
     if not shown:
-        ax.set_title(f"Visits of watched aircraft; {title_period}",
-                     fontsize=style.FONT_SIZE + 1)
+        style.title(ax, f"Visits of watched aircraft\n{title_period}")
     ax.grid(True, axis="x", color=style.MUTED, linewidth=0.5, alpha=0.6)
     return style.save(fig, path)
