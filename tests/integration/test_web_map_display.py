@@ -205,12 +205,13 @@ def test_the_receiver_and_rings_are_above_the_background_on_first_load(
 ALTITUDES: list[Any] = ["ground", 500, 3000, 7000, 10000, 20000, 30000, 38000, 45000, None]
 
 
-def test_aircraft_take_tar1090s_altitude_colours(browser) -> None:
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280x800", "412x900"])
+def test_aircraft_take_tar1090s_altitude_colours(browser, size: tuple[int, int]) -> None:
     traffic = [aircraft(f"4000{i:02x}", 40 * math.sin(i), 40 * math.cos(i),
                         flight=f"ALT{i}", **({} if alt is None else {"alt_baro": alt}))
                for i, alt in enumerate(ALTITUDES)]
     with serving(traffic) as (url, _, _service):
-        open_page(browser, url, DESKTOP, len(traffic))
+        open_page(browser, url, size, len(traffic))
         browser.execute_script("map.setView([52.3086, 4.7639], 7)")
         fills = wait_for(browser, """const m = [...document.querySelectorAll('.ac-marker')];
             return m.length === %d && Object.fromEntries(m.map(x => [x.dataset.hex,
@@ -222,7 +223,15 @@ def test_aircraft_take_tar1090s_altitude_colours(browser) -> None:
             expected = tar1090_rgb(altitude)
             assert all(abs(c - e) <= 2 for c, e in zip(colour, expected, strict=True)), (
                 altitude, colour, expected)
-        screenshot(browser, "web_map_colours.png")
+        # The legend: the scale's colours under their altitudes.
+        legend = browser.execute_script("""return [...document.querySelectorAll(
+            '.altitude-legend .legend-tick')].map(t => [t.innerText, t.dataset.altitude,
+              getComputedStyle(t).borderTopColor])""")
+        assert [t[0] for t in legend] == ["gnd", "0", "4k", "8k", "10k", "20k", "30k", "40k"]
+        for _, altitude, colour in legend:
+            expected = tar1090_rgb("ground" if altitude == "ground" else int(altitude))
+            assert all(abs(c - e) <= 2 for c, e in zip(rgb(colour), expected, strict=True))
+        screenshot(browser, f"web_map_colours_{size[0]}.png")
 
 
 def test_a_trail_takes_the_colours_of_its_altitudes(browser) -> None:

@@ -57,3 +57,21 @@ function altitudeColour(altitude, selected, stale) {
   return "hsl(" + Math.round(h % 360) + ", " + Math.round(clamp(s)) + "%, " +
     Math.round(clamp(l)) + "%)";
 }
+
+// The legend in the map's corner, as tar1090 has one: each tick a stripe of the colour
+// of its altitude. `control` is a Leaflet control's container.
+const LEGEND_TICKS = [["ground", "gnd"], [0, "0"], [4000, "4k"], [8000, "8k"],
+  [10000, "10k"], [20000, "20k"], [30000, "30k"], [40000, "40k"]];
+
+function fillAltitudeLegend(control) {
+  control.className += " altitude-legend";
+  control.title = "altitude colours, feet";
+  for (const [altitude, text] of LEGEND_TICKS) {
+    const tick = document.createElement("span");
+    tick.className = "legend-tick";
+    tick.textContent = text;
+    tick.dataset.altitude = String(altitude);
+    tick.style.borderTopColor = altitudeColour(altitude, false, false);
+    control.append(tick);
+  }
+}

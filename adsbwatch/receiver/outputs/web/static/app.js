@@ -67,6 +67,14 @@ function roundDown(x) {
 
 new NauticalScale({position: "bottomleft", metric: true, imperial: true, maxWidth: 120})
   .addTo(map);
+const AltitudeLegend = L.Control.extend({
+  onAdd() {
+    const box = L.DomUtil.create("div", "leaflet-control");
+    fillAltitudeLegend(box);
+    return box;
+  },
+});
+new AltitudeLegend({position: "bottomleft"}).addTo(map);
 
 // ------------------------------------------------------------------ helpers
 
