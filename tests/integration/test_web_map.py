@@ -149,9 +149,11 @@ def screenshot(driver: Any, name: str) -> Path:
 ROWS = """return [...document.querySelectorAll('#aircraft tbody tr')].map(r => ({
     hex: r.dataset.hex, watched: r.classList.contains('watched'), label: r.dataset.label,
     cells: [...r.cells].map(c => c.innerText)}))"""
+# A label's lines from its text nodes: innerText leaves out a label hidden for want of room.
 MARKERS = """return [...document.querySelectorAll('.ac-marker')].map(m => ({
     hex: m.dataset.hex, watched: m.classList.contains('watched'),
-    label: m.querySelector('.ac-label').innerText,
+    label: [...m.querySelector('.ac-label').childNodes].filter(n => n.nodeType === 3)
+      .map(n => n.textContent).join('\\n'),
     box: m.getBoundingClientRect().toJSON()}))"""
 
 
@@ -173,12 +175,13 @@ def test_the_page_shows_a_replayed_sample_and_its_watched_visit(
     naf = rows[0]["cells"]
     assert naf[1] == "NAF01" + NAF_LABEL  # the callsign and the label's badge
     assert naf[2:4] == ["", ""]  # no aircraft database: no registration, no type
-    assert naf[4] == str(aircraft["484506"]["alt_baro"])
+    assert naf[5] == str(aircraft["484506"]["alt_baro"])
     for row in rows:
         cells = row["cells"]
         entry = aircraft[row["hex"]]
         assert cells[0] == row["hex"]
-        assert cells[8] == str(entry["messages"])
+        assert cells[4] == entry.get("squawk", "")
+        assert cells[10] == str(entry["messages"])
 
     # A marker for each aircraft with a position, inside the map, labelled with its
     # callsign and altitude; the watched one marked and carrying its label.
@@ -208,9 +211,10 @@ def test_the_page_shows_a_replayed_sample_and_its_watched_visit(
     info = wait_for(browser, "return document.getElementById('selected-info').innerText")
     assert info.startswith(f"selected: 484506 NAF01 (watched: {NAF_LABEL})")
     # A watched aircraft's trail starts with its track from the store.
-    trail = wait_for(browser, "return [...document.querySelectorAll('path')].filter("
-                     "p => p.getAttribute('stroke') === '#c2185b').map(p => p.getAttribute('d'))")
-    assert len(trail) == 1 and trail[0].count("L") >= 1  # a line of two points or more
+    # (In stretches of its altitudes' colours: the store's part at one altitude here.)
+    trail = wait_for(browser, "return [...document.querySelectorAll('path.trail')]"
+                     ".map(p => p.getAttribute('d'))")
+    assert len(trail) >= 1 and trail[0].count("L") >= 1  # a line of two points or more
     screenshot(browser, "web_map.png")
 
     # Range rings in nautical miles on request; distances follow.
@@ -219,9 +223,9 @@ def test_the_page_shows_a_replayed_sample_and_its_watched_visit(
     rings = browser.execute_script(
         "return [...document.querySelectorAll('.ring-label')].map(x => x.innerText)")
     assert rings == ["50 nm", "100 nm", "150 nm", "200 nm"]
-    km = float(naf[7])
+    km = float(naf[9])
     nm = float(wait_for(browser, ROWS.replace("return ", "const rows = ", 1)
-                        + "; return rows[0].cells[7] !== '" + naf[7] + "' && rows[0].cells[7]"))
+                        + "; return rows[0].cells[9] !== '" + naf[9] + "' && rows[0].cells[9]"))
     assert nm == pytest.approx(km / 1.852, abs=0.06)
 
     # The history view: the watched aircraft's visit from the store, its track drawn.
@@ -239,6 +243,9 @@ def test_the_page_shows_a_replayed_sample_and_its_watched_visit(
     drawn = wait_for(browser, "return [...document.querySelectorAll('path')].filter("
                      "p => p.getAttribute('stroke') === '#6a1b9a').length")
     assert drawn == 3  # the track and its first and last positions
+    assert browser.execute_script(
+        "return document.getElementById('history-status').innerText").startswith(
+        "1 visit of watched aircraft, newest first")  # not "1 visits"
     screenshot(browser, "web_map_history.png")
 
     # Nothing was asked of anything but this server.
@@ -491,10 +498,17 @@ def test_the_table_and_panel_show_what_the_aircraft_database_says(browser,
             ".title") == "BOEING 737-700"
         browser.execute_script("document.querySelector('#aircraft tr[data-hex=\"484506\"]')"
                                ".click()")
-        info = wait_for(browser, "return document.getElementById('selected-info').innerText")
-        first, database = info.splitlines()
-        assert first.startswith(f"selected: 484506 NAF01 (watched: {NAF_LABEL})")
+        first = wait_for(browser,
+                         "return document.getElementById('selected-title').innerText")
+        database = browser.execute_script(
+            "return document.getElementById('selected-db').innerText")
+        assert first == f"selected: 484506 NAF01 (watched: {NAF_LABEL})"
         assert database == "PH-GOV, B737 (BOEING 737-700), Dutch Government, Netherlands (NL)"
+        fields = browser.execute_script("return Object.fromEntries([...document."
+                                        "querySelectorAll('#selected-fields dd')].map("
+                                        "d => [d.dataset.key, d.innerText]))")
+        assert (fields["r"], fields["t"]) == ("PH-GOV", "B737 (BOEING 737-700)")
+        assert fields["ownOp"] == "Dutch Government"
         screenshot(browser, "web_map_database.png")
         browser.execute_script("document.getElementById('tab-history').click()")
         visits = wait_for(browser, "const v = [...document.querySelectorAll('#visits li "

@@ -408,10 +408,14 @@ def test_the_page_its_files_and_leaflet_are_served() -> None:
 
 
 def test_the_page_loads_nothing_from_elsewhere() -> None:
-    """Every URL in the page and its script is relative: no CDN, works under a prefix."""
+    """Every URL in the page and its scripts is relative: no CDN, works under a prefix."""
     page = (STATIC_DIR / "index.html").read_text()
-    script = (STATIC_DIR / "app.js").read_text()
-    for text in (page, script):
+    scripts = sorted(STATIC_DIR.glob("*.js"))
+    assert {p.name for p in scripts} == {"altitude.js", "app.js", "background.js",
+                                         "labels.js"}
+    for script in scripts:
+        assert f'src="static/{script.name}"' in page
+    for text in (page, *(p.read_text() for p in scripts)):
         assert "http://" not in text and "https://" not in text
         assert 'src="/' not in text and 'href="/' not in text
         assert 'getJson("/' not in text and 'fetch("/' not in text

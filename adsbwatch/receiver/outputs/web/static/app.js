@@ -1,6 +1,9 @@
 // adsbwatch's web map: polls data/aircraft.json (dump1090-fa's format) every second and
-// shows the aircraft on an offline map and in a table; the history tab lists the watched
-// aircraft's past visits from the store (api/visits) and draws their tracks. Sightings
+// shows the aircraft on an offline map (background.js), coloured by altitude on tar1090's
+// scale (altitude.js) with labels that do not collide (labels.js), and in a table sorted
+// by any column; the selected aircraft's panel says all that is known of it and its trail
+// is drawn in its altitudes' colours. The history tab lists the watched aircraft's past
+// visits from the store (api/visits) and draws their tracks. Sightings
 // (data/sightings.json) show as banners, and as desktop notifications where allowed.
 // ?icao=HEX selects that aircraft once it is heard (the push alerts link to it).
 // Plain JavaScript, no build step; every URL is relative (works behind a path prefix).
@@ -23,10 +26,12 @@ const state = {
   receiver: null,              // {lat, lon}
   unit: "km",
   watch: [],                   // [{lo, hi, label}] as numbers
-  aircraft: new Map(),         // hex -> {data, marker, trail: [[lat, lon], ...]}
+  aircraft: new Map(),         // hex -> {data, marker, trail: [[lat, lon, alt], ...]}
   selected: null,              // hex
   now: 0,                      // aircraft.json's clock (a replay's stays at its end)
   storedTrail: null,           // the selected watched aircraft's points from the store
+  sort: null,                  // {key, descending}: the table's column chosen, if any
+  failingSince: null,          // UNIX seconds: aircraft.json has not come since
   trailLine: null,
   historyLine: null,
   sightingsSeen: new Set(),    // sightings already handled, by sightingKey
@@ -35,6 +40,41 @@ const state = {
 };
 
 const map = L.map("map", {worldCopyJump: true, zoomControl: true}).setView([30, 0], 2);
+// Panes, bottom to top: the background (land, borders), airports (runways, codes), the
+// trails, the receiver and its rings; then Leaflet's marker pane (the aircraft, 600).
+// A pane is a layer of its own: whatever arrives late in a lower one stays below.
+for (const [name, zIndex] of [["background", 250], ["airports", 300], ["trails", 420],
+  ["receiver", 450]]) {
+  map.createPane(name).style.zIndex = zIndex;
+}
+
+// Leaflet's scale bar with its second line in nautical miles rather than miles and feet.
+const NauticalScale = L.Control.Scale.extend({
+  _updateImperial(maxMeters) {
+    const maxNm = maxMeters / NM_M;
+    const nm = roundDown(maxNm);
+    this._updateScale(this._iScale, nm + " nm", nm / maxNm);
+  },
+});
+
+// The largest 1, 2, 3 or 5 times a power of ten not over x.
+function roundDown(x) {
+  const power = Math.pow(10, Math.floor(Math.log10(x)));
+  const first = x / power;
+  const step = first >= 5 ? 5 : first >= 3 ? 3 : first >= 2 ? 2 : 1;
+  return Number((step * power).toPrecision(1));
+}
+
+new NauticalScale({position: "bottomleft", metric: true, imperial: true, maxWidth: 120})
+  .addTo(map);
+const AltitudeLegend = L.Control.extend({
+  onAdd() {
+    const box = L.DomUtil.create("div", "leaflet-control");
+    fillAltitudeLegend(box);
+    return box;
+  },
+});
+new AltitudeLegend({position: "bottomleft"}).addTo(map);
 
 // ------------------------------------------------------------------ helpers
 
@@ -95,43 +135,25 @@ function watchEntry(hex) {
 
 // ------------------------------------------------------------------ the background
 
-async function drawBackground() {
-  if (state.config.tiles) {
-    L.tileLayer(state.config.tiles, {
-      maxZoom: 18, attribution: "tiles: " + new URL(state.config.tiles, location.href).host,
-    }).addTo(map);
-    return;
-  }
-  // Offline: Natural Earth's land, and country borders over it.
-  try {
-    const [land, countries] = await Promise.all([
-      getJson("static/outlines/land.geojson"), getJson("static/outlines/countries.geojson")]);
-    L.geoJSON(land, {interactive: false,
-      style: {color: "#9aa69a", weight: 1, fillColor: "#f4f1e8", fillOpacity: 1}}).addTo(map);
-    L.geoJSON(countries, {interactive: false,
-      style: {color: "#b2a99a", weight: 0.8, fill: false}}).addTo(map);
-    map.attributionControl.addAttribution("outlines: Natural Earth");
-  } catch (e) {
-    setStatus("cannot load the outlines: " + e.message);
-  }
-}
-
 let ringLayer = null;
 
 function drawReceiver() {
   if (ringLayer) ringLayer.remove();
   if (!state.receiver) return;
   const {lat, lon} = state.receiver;
+  // In the receiver's pane: above the background, whenever that arrives.
   ringLayer = L.layerGroup().addTo(map);
-  L.circleMarker([lat, lon], {radius: 5, color: "#000", weight: 2, fillColor: "#fff",
-    fillOpacity: 1}).bindTooltip("receiver").addTo(ringLayer);
+  L.circleMarker([lat, lon], {pane: "receiver", className: "receiver", radius: 5,
+    color: "#000", weight: 2, fillColor: "#fff", fillOpacity: 1})
+    .bindTooltip("receiver").addTo(ringLayer);
   const metres = state.unit === "nm" ? NM_M : 1000;
   for (const step of RING_STEPS) {
-    L.circle([lat, lon], {radius: step * metres, color: "#666", weight: 1, fill: false,
-      dashArray: "4 4", interactive: false}).addTo(ringLayer);
+    L.circle([lat, lon], {pane: "receiver", className: "range-ring", radius: step * metres,
+      color: "#555", weight: 1, fill: false, dashArray: "4 4", interactive: false})
+      .addTo(ringLayer);
     // The ring's label at its northern edge.
     const north = lat + (step * metres) / 111320;
-    L.marker([north, lon], {interactive: false, icon: L.divIcon({
+    L.marker([north, lon], {pane: "receiver", interactive: false, icon: L.divIcon({
       className: "ring-label", html: step + " " + state.unit, iconSize: [60, 14],
       iconAnchor: [30, 14]})}).addTo(ringLayer);
   }
@@ -149,18 +171,23 @@ function altitudeText(a) {
   return alt === undefined ? "" : alt + " ft";
 }
 
+function isStale(a) { return a.seen > STALE_S; }
+
 function markerIcon(a, hex, watch) {
   const classes = ["ac-marker"];
+  const selected = hex === state.selected;
   if (watch) classes.push("watched");
-  if (hex === state.selected) classes.push("selected");
+  if (selected) classes.push("selected");
   const name = (a.flight || "").trim() || hex;
   const lines = [name];
   if (watch && watch.label) lines.push(watch.label);
   const alt = altitudeText(a);
   if (alt) lines.push(alt);
   const rotation = typeof a.track === "number" ? a.track : 0;
+  const colour = altitudeColour(colourAltitude(a), selected, isStale(a));
   const html = PLANE.replace('class="ac-plane"',
-      'class="ac-plane" style="transform: rotate(' + rotation + 'deg)"') +
+      'class="ac-plane" style="transform: rotate(' + rotation + 'deg)"')
+      .replace("<path ", '<path style="fill: ' + colour + '" ') +
     '<div class="ac-label"></div>';
   const icon = L.divIcon({className: classes.join(" "), html: html, iconSize: [24, 24],
     iconAnchor: [12, 12]});
@@ -172,7 +199,8 @@ function setMarker(entry, a, hex, watch) {
   const icon = markerIcon(a, hex, watch);
   const key = JSON.stringify([icon.options.className, icon.options.html, icon.labelText]);
   if (!entry.marker) {
-    entry.marker = L.marker([a.lat, a.lon], {icon: icon, title: hex}).addTo(map);
+    entry.marker = L.marker([a.lat, a.lon], {icon: icon, title: hex,
+      zIndexOffset: watch ? 1000 : 0}).addTo(map);
     entry.marker.on("click", () => select(hex));
   } else {
     entry.marker.setLatLng([a.lat, a.lon]);
@@ -204,7 +232,7 @@ function update(doc) {
     if (typeof a.lat === "number" && typeof a.lon === "number") {
       const last = entry.trail[entry.trail.length - 1];
       if (!last || last[0] !== a.lat || last[1] !== a.lon) {
-        entry.trail.push([a.lat, a.lon]);
+        entry.trail.push([a.lat, a.lon, colourAltitude(a)]);
         if (entry.trail.length > TRAIL_MAX) entry.trail.shift();
       }
       setMarker(entry, a, hex, watch);
@@ -218,12 +246,78 @@ function update(doc) {
   }
   drawTable();
   drawTrail();
+  placeLabels();
   showSelected();  // what is known of it may have come since it was chosen
   if (state.wantSelect && state.aircraft.has(state.wantSelect)) {
     const hex = state.wantSelect;  // ?icao=: once, when it is first there
     state.wantSelect = null;
     select(hex, true);
   }
+}
+
+// The table's columns: the header, the cell's text and the value it sorts by (null: not
+// known, listed last whichever way the column is sorted).
+function verticalRate(a) {
+  return typeof a.baro_rate === "number" ? a.baro_rate : a.geom_rate;
+}
+
+const GROUND_SORTS_AS = -1e6;   // below any airborne altitude (which can be negative)
+const EMERGENCY_SQUAWKS = new Set(["7500", "7600", "7700"]);
+
+const COLUMNS = [
+  {key: "hex", head: "hex", text: (r) => r.hex, value: (r) => r.hex},
+  {key: "flight", head: "flight", value: (r) => (r.a.flight || "").trim() || null},
+  {key: "r", head: "reg", text: (r) => r.a.r || "", value: (r) => r.a.r || null},
+  {key: "t", head: "type", text: (r) => r.a.t || "", value: (r) => r.a.t || null},
+  {key: "squawk", head: "squawk", text: (r) => r.a.squawk || "",
+    value: (r) => r.a.squawk || null},
+  {key: "alt", head: "alt ft",
+    text: (r) => r.a.alt_baro === "ground" ? "ground" : fmt(r.a.alt_baro),
+    value: (r) => r.a.alt_baro === "ground" ? GROUND_SORTS_AS : number(r.a.alt_baro)},
+  {key: "vrate", head: "v/s ft/min", text: (r) => fmt(verticalRate(r.a)),
+    value: (r) => number(verticalRate(r.a))},
+  {key: "gs", head: "speed kt", text: (r) => fmt(r.a.gs), value: (r) => number(r.a.gs)},
+  {key: "track", head: "track", text: (r) => fmt(r.a.track), value: (r) => number(r.a.track)},
+  {key: "dist", head: "dist km", text: (r) => fmt(r.dist, 1), value: (r) => r.dist},
+  {key: "messages", head: "msgs", text: (r) => fmt(r.a.messages),
+    value: (r) => number(r.a.messages)},
+  {key: "seen", head: "seen s", text: (r) => fmt(r.a.seen, 1), value: (r) => number(r.a.seen)},
+  {key: "rssi", head: "rssi", text: (r) => fmt(r.a.rssi, 1), value: (r) => number(r.a.rssi)},
+];
+const FLIGHT_COLUMN = 1;
+
+function number(v) { return typeof v === "number" ? v : null; }
+
+function compareValues(x, y) { return x < y ? -1 : x > y ? 1 : 0; }
+
+// The user's order (a column, either way; missing values last), else watched aircraft
+// first, then the nearest, those without a position last.
+function compareRows(x, y) {
+  if (state.sort) {
+    const column = COLUMNS.find((c) => c.key === state.sort.key);
+    const vx = column.value(x), vy = column.value(y);
+    if ((vx === null) !== (vy === null)) return vx === null ? 1 : -1;
+    const order = vx === null ? 0 : compareValues(vx, vy) * (state.sort.descending ? -1 : 1);
+    return order || compareValues(x.hex, y.hex);
+  }
+  return (!!y.watch - !!x.watch) || ((x.dist === null) - (y.dist === null)) ||
+    ((x.dist || 0) - (y.dist || 0)) || compareValues(x.hex, y.hex);
+}
+
+function drawTableHead() {
+  const row = document.querySelector("#aircraft thead tr");
+  row.replaceChildren(...COLUMNS.map((column) => {
+    const th = el("th", {title: "sort by " + column.head}, column.head);
+    th.dataset.key = column.key;
+    th.addEventListener("click", () => sortBy(column.key));
+    return th;
+  }));
+}
+
+function sortBy(key) {
+  const again = state.sort && state.sort.key === key;
+  state.sort = {key, descending: again ? !state.sort.descending : false};
+  drawTable();
 }
 
 const tableRows = new Map();    // hex -> <tr>, kept and updated in place
@@ -234,7 +328,7 @@ function tableRow(hex) {
   let tr = tableRows.get(hex);
   if (!tr) {
     tr = el("tr");
-    for (let i = 0; i < 11; i++) tr.append(el("td"));
+    for (let i = 0; i < COLUMNS.length; i++) tr.append(el("td"));
     tr.dataset.hex = hex;
     tr.addEventListener("click", () => select(hex, true));
     tableRows.set(hex, tr);
@@ -246,58 +340,61 @@ function setCell(td, text) {
   if (td.textContent !== text) td.textContent = text;
 }
 
+function distanceIn(unit, a) {
+  if (!state.receiver || typeof a.lat !== "number") return null;
+  const km = distanceKm(state.receiver.lat, state.receiver.lon, a.lat, a.lon);
+  return unit === "nm" ? km * 1000 / NM_M : km;
+}
+
 function drawTable() {
   const rows = [];
   for (const [hex, entry] of state.aircraft) {
     const a = entry.data;
-    let dist = null;
-    if (state.receiver && typeof a.lat === "number") {
-      dist = distanceKm(state.receiver.lat, state.receiver.lon, a.lat, a.lon);
-      if (state.unit === "nm") dist = dist * 1000 / NM_M;
-    }
-    rows.push({hex, a, dist, watch: watchEntry(hex)});
+    rows.push({hex, a, dist: distanceIn(state.unit, a), watch: watchEntry(hex)});
   }
-  // Watched first, then the nearest; aircraft without a position last.
-  rows.sort((x, y) => (!!y.watch - !!x.watch) ||
-    ((x.dist === null) - (y.dist === null)) || ((x.dist || 0) - (y.dist || 0)) ||
-    x.hex.localeCompare(y.hex));
+  rows.sort(compareRows);
   for (const [hex, tr] of tableRows) {
     if (!state.aircraft.has(hex)) { tr.remove(); tableRows.delete(hex); }
   }
   const body = document.querySelector("#aircraft tbody");
-  rows.forEach(({hex, a, dist, watch}, i) => {
+  rows.forEach((row, i) => {
+    const {hex, a, watch} = row;
     const tr = tableRow(hex);
     const cells = tr.cells;
-    setCell(cells[0], hex);
+    COLUMNS.forEach((column, c) => { if (column.text) setCell(cells[c], column.text(row)); });
+    const flightCell = cells[FLIGHT_COLUMN];
     const flight = (a.flight || "").trim();
     const label = watch ? (watch.label || "watched") : null;
-    if (cells[1].dataset.shown !== JSON.stringify([flight, label])) {
-      cells[1].replaceChildren(flight);
+    if (flightCell.dataset.shown !== JSON.stringify([flight, label])) {
+      flightCell.replaceChildren(flight);
       if (label !== null) {
-        cells[1].append(el("span", {className: "watch-label", title: label}, label));
+        flightCell.append(el("span", {className: "watch-label", title: label}, label));
       }
-      cells[1].dataset.shown = JSON.stringify([flight, label]);
+      flightCell.dataset.shown = JSON.stringify([flight, label]);
     }
-    // The aircraft database's registration and type (readsb's r and t), its
-    // description on hover.
-    setCell(cells[2], a.r || "");
-    setCell(cells[3], a.t || "");
-    if (cells[3].title !== (a.desc || "")) cells[3].title = a.desc || "";
-    setCell(cells[4], a.alt_baro === "ground" ? "ground" : fmt(a.alt_baro));
-    setCell(cells[5], fmt(a.gs));
-    setCell(cells[6], fmt(a.track));
-    setCell(cells[7], fmt(dist, 1));
-    setCell(cells[8], fmt(a.messages));
-    setCell(cells[9], fmt(a.seen, 1));
-    setCell(cells[10], fmt(a.rssi, 1));
+    // The type's description on hover (readsb's desc), the squawk flagged in an emergency.
+    const typeCell = cells[COLUMNS.findIndex((column) => column.key === "t")];
+    if (typeCell.title !== (a.desc || "")) typeCell.title = a.desc || "";
+    cells[COLUMNS.findIndex((column) => column.key === "squawk")].classList.toggle(
+      "emergency", EMERGENCY_SQUAWKS.has(a.squawk));
+    // The altitude's colour beside it, as on the map.
+    cells[COLUMNS.findIndex((column) => column.key === "alt")].style.borderLeft =
+      "4px solid " + altitudeColour(colourAltitude(a), false, isStale(a));
     tr.classList.toggle("watched", !!watch);
     if (watch) tr.dataset.label = watch.label; else delete tr.dataset.label;
     tr.classList.toggle("selected", hex === state.selected);
-    tr.classList.toggle("stale", a.seen > STALE_S);
+    tr.classList.toggle("stale", isStale(a));
     if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] || null);
   });
   document.getElementById("count").textContent = "(" + rows.length + ")";
-  document.getElementById("distance-head").textContent = "dist " + state.unit;
+  for (const th of document.querySelectorAll("#aircraft th")) {
+    const column = COLUMNS.find((c) => c.key === th.dataset.key);
+    const head = column.key === "dist" ? "dist " + state.unit : column.head;
+    const sorted = state.sort && state.sort.key === column.key;
+    setCell(th, head + (sorted ? (state.sort.descending ? " ▼" : " ▲") : ""));
+    th.setAttribute("aria-sort", sorted ? (state.sort.descending ? "descending" : "ascending")
+      : "none");
+  }
 }
 
 // ------------------------------------------------------------------ selection and trails
@@ -314,6 +411,7 @@ async function select(hex, pan) {
   }
   drawTable();
   drawTrail();
+  placeLabels();
   showSelected();
   if (state.selected && watchEntry(hex) && state.config.history) {
     // A watched aircraft's track so far is in the store, from before the page opened.
@@ -324,11 +422,21 @@ async function select(hex, pan) {
       if (state.selected === hex && visit && state.now - visit.last_seen < CURRENT_VISIT_S) {
         const track = await wholeTrack(hex, visit);
         if (state.selected !== hex) return;  // another one chosen meanwhile
-        state.storedTrail = track.map((p) => [p[1], p[2]]);
+        state.storedTrail = track.map((p) => [p[1], p[2], p[3]]);  // [t, lat, lon, alt]
         drawTrail();
       }
     } catch (e) { setStatus(e.message); }
   }
+}
+
+// The selected aircraft's trail, each stretch in the colour of its altitude (to the
+// nearest TRAIL_ALT_STEP feet: a climb is a few dozen lines, not one per position).
+const TRAIL_ALT_STEP = 250;
+
+function trailColour(altitude) {
+  const stepped = typeof altitude === "number"
+    ? Math.round(altitude / TRAIL_ALT_STEP) * TRAIL_ALT_STEP : altitude;
+  return altitudeColour(stepped, false, false);
 }
 
 function drawTrail() {
@@ -336,22 +444,103 @@ function drawTrail() {
   const entry = state.selected && state.aircraft.get(state.selected);
   if (!entry) return;
   const points = (state.storedTrail || []).concat(entry.trail);
-  if (points.length >= 2) {
-    state.trailLine = L.polyline(points, {color: "#c2185b", weight: 2}).addTo(map);
+  if (points.length < 2) return;
+  state.trailLine = L.layerGroup().addTo(map);
+  // A stretch from point `first`: each segment has its start's colour.
+  let first = 0;
+  for (let k = 1; k < points.length; k++) {
+    const colour = trailColour(points[first][2]);
+    if (k === points.length - 1 || trailColour(points[k][2]) !== colour) {
+      L.polyline(points.slice(first, k + 1).map((p) => [p[0], p[1]]), {pane: "trails",
+        className: "trail", color: colour, weight: 3, interactive: false})
+        .addTo(state.trailLine);
+      first = k;
+    }
   }
+}
+
+// Everything aircraft.json says of the selected aircraft: [key, name, text] for what is
+// known, the key naming the row (data-key) for tests and styles.
+function selectedFields(a, hex) {
+  const alt = (v) => v === "ground" ? "ground" : typeof v === "number" ? v + " ft" : null;
+  const num = (v, unit, digits) => typeof v === "number" ? fmt(v, digits) + unit : null;
+  const dist = distanceIn(state.unit, a);
+  let where = null;
+  if (typeof a.lat === "number") {
+    where = a.lat.toFixed(4) + ", " + a.lon.toFixed(4);
+    if (dist !== null) {
+      where += " (" + dist.toFixed(1) + " " + state.unit + " at " +
+        bearing(state.receiver.lat, state.receiver.lon, a.lat, a.lon).toFixed(0) + "°)";
+    }
+  }
+  const squawk = a.squawk ? a.squawk + (a.emergency && a.emergency !== "none"
+    ? " (emergency: " + a.emergency + ")" : "") : null;
+  const nav = [a.nav_altitude_mcp, a.nav_altitude_fms].some((v) => typeof v === "number")
+    ? [num(a.nav_altitude_mcp, " ft (MCP)"), num(a.nav_altitude_fms, " ft (FMS)")]
+      .filter(Boolean).join(", ") : null;
+  return [
+    ["hex", "ICAO address", hex + (a.type ? " (" + a.type + ")" : "")],
+    ["flight", "callsign", (a.flight || "").trim() || null],
+    ["r", "registration", a.r || null],
+    ["t", "type", a.t ? a.t + (a.desc ? " (" + a.desc + ")" : "") : a.desc || null],
+    ["ownOp", "operator", a.ownOp || null],
+    ["country", "country", a.country_name || a.country || null],
+    ["squawk", "squawk", squawk],
+    ["category", "category", a.category || null],
+    ["alt_baro", "altitude", alt(a.alt_baro)],
+    ["alt_geom", "GNSS altitude", alt(a.alt_geom)],
+    ["vrate", "vertical rate", num(verticalRate(a), " ft/min")],
+    ["gs", "ground speed", num(a.gs, " kt")],
+    ["ias", "IAS / TAS / Mach", [num(a.ias, " kt"), num(a.tas, " kt"), num(a.mach, "", 3)]
+      .filter(Boolean).join(" / ") || null],
+    ["track", "track", num(a.track, "°")],
+    ["mag_heading", "heading (magnetic)", num(a.mag_heading, "°")],
+    ["nav_altitude", "selected altitude", nav],
+    ["nav_qnh", "QNH", num(a.nav_qnh, " hPa", 1)],
+    ["position", "position", where],
+    ["messages", "messages", num(a.messages, "")],
+    ["seen", "last heard", num(a.seen, " s ago", 1)],
+    ["seen_pos", "last position", num(a.seen_pos, " s ago", 1)],
+    ["rssi", "signal", num(a.rssi, " dBFS", 1)],
+    ["version", "ADS-B version / NACp / SIL",
+      typeof a.version === "number" ? [a.version, a.nac_p, a.sil].map((v) => fmt(v)).join(" / ")
+        : null],
+  ].filter(([, , text]) => text !== null && text !== "");
+}
+
+function bearing(lat1, lon1, lat2, lon2) {
+  const rad = Math.PI / 180;
+  const y = Math.sin((lon2 - lon1) * rad) * Math.cos(lat2 * rad);
+  const x = Math.cos(lat1 * rad) * Math.sin(lat2 * rad) -
+    Math.sin(lat1 * rad) * Math.cos(lat2 * rad) * Math.cos((lon2 - lon1) * rad);
+  return (Math.atan2(y, x) / rad + 360) % 360;
 }
 
 function showSelected() {
   const info = document.getElementById("selected-info");
   const entry = state.selected && state.aircraft.get(state.selected);
-  if (!entry) { info.textContent = ""; return; }
+  info.classList.toggle("hidden", !entry);
+  if (!entry) { info.replaceChildren(); info.dataset.shown = ""; return; }
   const a = entry.data, watch = watchEntry(state.selected);
-  const text = "selected: " + state.selected + " " + (a.flight || "").trim() +
-    (watch ? " (watched: " + (watch.label || "no label") + ")" : "") +
-    (a.squawk ? ", squawk " + a.squawk : "") + (a.category ? ", category " + a.category : "");
+  const title = "selected: " + state.selected + " " + (a.flight || "").trim() +
+    (watch ? " (watched: " + (watch.label || "no label") + ")" : "");
   const known = databaseText(a);
-  const shown = known ? text + "\n" + known : text;
-  if (info.textContent !== shown) info.textContent = shown;
+  const fields = selectedFields(a, state.selected);
+  const shown = JSON.stringify([title, known, fields]);
+  if (info.dataset.shown === shown) return;
+  info.dataset.shown = shown;
+  const colour = altitudeColour(colourAltitude(a), true, isStale(a));
+  const header = el("p", {id: "selected-title"}, title);
+  header.style.borderLeftColor = colour;
+  info.replaceChildren(header);
+  if (known) info.append(el("p", {id: "selected-db"}, known));
+  const list = el("dl", {id: "selected-fields"});
+  for (const [key, name, text] of fields) {
+    const dd = el("dd", {}, text);
+    dd.dataset.key = key;
+    list.append(el("dt", {}, name), dd);
+  }
+  info.append(list);
 }
 
 // What the aircraft database says (readsb's keys, and adsbwatch's country):
@@ -376,8 +565,8 @@ async function loadHistory() {
   try {
     visits = await getJson("api/visits?limit=200");
   } catch (e) { status.textContent = e.message; return; }
-  status.textContent = visits.length ? visits.length + " visits of watched aircraft, newest " +
-    "first; click one to draw its track." : "No visits of watched aircraft stored yet.";
+  status.textContent = visits.length ? counted(visits.length, "visit") + " of watched aircraft, " +
+    "newest first; click one to draw its track." : "No visits of watched aircraft stored yet.";
   const list = document.getElementById("visits");
   list.replaceChildren(...visits.map((v) => {
     const minutes = Math.max(0, (v.last_seen - v.first_seen) / 60);
@@ -420,6 +609,11 @@ async function drawVisit(v, li) {
 function clearHistoryLine() {
   if (state.historyLine) { state.historyLine.remove(); state.historyLine = null; }
   document.getElementById("history-clear").classList.add("hidden");
+}
+
+// "1 visit", "3 visits": a count as a person writes it.
+function counted(n, thing) {
+  return n + " " + thing + (n === 1 ? "" : "s");
 }
 
 // ------------------------------------------------------------------ sightings
@@ -506,12 +700,13 @@ function setupDesktopAlerts() {
 
 function setStatus(text) { document.getElementById("status").textContent = text; }
 
-// aircraft.json carries no_data_since (UNIX seconds) while a live source is away.
-function showNoData(since) {
+// The banner over the map while no data arrives: aircraft.json carries no_data_since
+// (UNIX seconds) while a live source is away, and when aircraft.json itself does not come
+// (adsbwatch stopped, the network down) the page says since when it has had no answer.
+function showNoData(text) {
   const banner = document.getElementById("no-data");
-  const away = typeof since === "number";
-  banner.classList.toggle("hidden", !away);
-  banner.textContent = away ? "no data since " + utc(since).slice(11) + " UTC" : "";
+  banner.classList.toggle("hidden", !text);
+  if (banner.textContent !== (text || "")) banner.textContent = text || "";
 }
 
 let polls = 0;
@@ -522,8 +717,10 @@ async function poll() {
   try {
     const doc = await getJson("data/aircraft.json");
     state.now = doc.now || 0;
+    state.failingSince = null;
     update(doc);
-    showNoData(doc.no_data_since);
+    showNoData(typeof doc.no_data_since === "number"
+      ? "no data since " + utc(doc.no_data_since).slice(11) + " UTC" : null);
     if (!doc.now) {
       // `adsbwatch serve`: no receiver, the store's history is all there is to see.
       setStatus("no receiver running: the history of the store");
@@ -536,6 +733,9 @@ async function poll() {
     }
   } catch (e) {
     setStatus("no live data (" + e.message + ")");
+    if (state.failingSince === null) state.failingSince = Date.now() / 1000;
+    showNoData("no answer from adsbwatch since " + utc(state.failingSince).slice(11) +
+      " UTC");
   }
   setTimeout(poll, POLL_MS);
 }
@@ -559,6 +759,7 @@ async function loadWatchlist() {
 }
 
 async function start() {
+  drawTableHead();
   try { state.config = await getJson("api/config"); } catch (e) { setStatus(e.message); }
   state.receiver = state.config.receiver;
   try {
@@ -571,11 +772,13 @@ async function start() {
   if (state.receiver) map.setView([state.receiver.lat, state.receiver.lon], 8);
   drawBackground();
   drawReceiver();
+  map.on("zoomend", placeLabels);
   setupDesktopAlerts();
   document.getElementById("unit").addEventListener("change", (event) => {
     state.unit = event.target.value;
     drawReceiver();
     drawTable();
+    showSelected();
   });
   for (const tab of document.querySelectorAll(".tab")) {
     tab.addEventListener("click", () => showPanel(tab.dataset.panel));
