@@ -39,20 +39,27 @@ def parse_rate(text: str) -> int:
     if not math.isfinite(value):  # also 'nan', 'inf' and '1e999', which float() accepts
         raise UserError(
             f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6")
-    if 0 < value < MS_PER_S_BELOW:
-        value *= 1e6
-    return check_rate(round(value), text)
+    if value <= 0:
+        raise UserError(f"sample rate {text.strip()} is not supported: use "
+                        f"{supported_rates_text()}")
+    if value < MS_PER_S_BELOW:  # given in MS/s: say it back as given
+        return check_rate(round(value * 1e6), text)
+    return check_rate(round(value))
 
 
 def check_rate(rate: int, given: str | None = None) -> int:
-    """`rate` if the demodulator takes it; `given`: as the user wrote it, for the error."""
+    """`rate` if the demodulator takes it; `given`: as the user wrote it in MS/s, for the
+    error."""
     if rate not in SUPPORTED_RATES:
-        supported = " or ".join(f"{r / 1e6:g}M" for r in SUPPORTED_RATES)
         shown = f"{rate / 1e6:g} MS/s" if abs(rate) < 10**15 else f"{rate} samples/s"
-        if given is not None and given.strip() != shown:
+        if given is not None:
             shown = f"{given.strip()} ({shown})"
-        raise UserError(f"sample rate {shown} is not supported: use {supported}")
+        raise UserError(f"sample rate {shown} is not supported: use {supported_rates_text()}")
     return rate
+
+
+def supported_rates_text() -> str:
+    return " or ".join(f"{r / 1e6:g}M" for r in SUPPORTED_RATES)
 
 
 def check_format(fmt: str) -> str:

@@ -148,7 +148,8 @@ def test_sightings_fills_visits_stored_without_a_database(tmp_path: Path, run: R
     conn.execute("UPDATE visits SET registration = 'D-AIXX' WHERE icao = ?", (0x3C4B2A,))
     conn.commit()
     conn.close()
-    args = argparse.Namespace(db=str(db), icao=None, since=None, json=True, site=None)
+    args = argparse.Namespace(db=str(db), icao=None, since=None, json=True, site=None,
+                              watched=False)
     out = io.StringIO()
     with redirect_stdout(out):
         cmd_sightings(args, info_of={0x484506: GOV, 0x3C4B2A: GOV}.get)

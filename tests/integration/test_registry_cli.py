@@ -132,7 +132,9 @@ def test_help_and_watchlist_list_start_without_the_database(tmp_path: Path) -> N
     assert registry_imported("--help") == []
     assert registry_imported("watchlist", "list", "--db", str(store)) == []
     listed = run_adsbwatch("watchlist", "list", "--db", str(store))
-    assert listed.stderr == ""  # the broken aircraft.db beside it was never opened
+    # the broken aircraft.db beside it was never opened: only the empty list's hint
+    assert listed.stderr.startswith("adsbwatch: the store's watchlist is empty; ")
+    assert len(listed.stderr.splitlines()) == 1
 
 
 def test_sightings_stored_before_the_database_are_named_from_it(tmp_path: Path) -> None:

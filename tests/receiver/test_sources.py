@@ -31,6 +31,7 @@ from adsbwatch.receiver.station.inputs import QUEUE_BATCHES
     ("2.4M", 2_400_000), ("2400000", 2_400_000), ("2.4e6", 2_400_000), ("2400k", 2_400_000),
     ("2M", 2_000_000), ("2000k", 2_000_000), ("2e6", 2_000_000), (" 2.4m ", 2_400_000),
     ("2.4MSPS", 2_400_000), ("2000000.0", 2_000_000),
+    ("2.4", 2_400_000), ("2", 2_000_000), ("2.4 MS/s", 2_400_000),  # a bare number: MS/s
 ])
 def test_parse_rate_accepts_the_usual_spellings(text: str, rate: int) -> None:
     assert parse_rate(text) == rate
@@ -43,8 +44,9 @@ def test_parse_rate_accepts_the_usual_spellings(text: str, rate: int) -> None:
     ("inf", "cannot read sample rate 'inf': use e.g. 2.4M"),
     ("1e999", "cannot read sample rate '1e999': use e.g. 2.4M"),
     ("3.2M", "sample rate 3.2 MS/s is not supported: use 2M or 2.4M"),
-    ("-1", "sample rate -1e-06 MS/s is not supported: use 2M or 2.4M"),
-    ("2.4", "sample rate 2e-06 MS/s is not supported: use 2M or 2.4M"),  # 2.4 S/s
+    ("-1", "sample rate -1 is not supported: use 2M or 2.4M"),
+    ("0", "sample rate 0 is not supported: use 2M or 2.4M"),
+    ("3", "sample rate 3 (3 MS/s) is not supported: use 2M or 2.4M"),
 ])
 def test_parse_rate_rejects_with_what_to_use(text: str, message: str) -> None:
     with pytest.raises(UserError) as caught:

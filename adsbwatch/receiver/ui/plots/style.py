@@ -12,7 +12,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from adsbwatch.receiver.wording import count  # noqa: F401 - the plots' word for it
+from adsbwatch.receiver import wording
 
 DPI = 100
 WIDE = (10.0, 4.5)  # inches: time series
@@ -52,6 +52,11 @@ def duration_text(seconds: float) -> str:
     if seconds < 2 * SECONDS_PER_DAY:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / SECONDS_PER_DAY:.1f} days"
+
+
+def count(n: int, thing: str, things: str | None = None) -> str:
+    """`1 visit`, `3 visits`, `12,000 frames`."""
+    return wording.count(n, thing, things, grouped=True)
 
 
 def title(ax: Axes, text: str, size: int = FONT_SIZE + 1) -> None:
