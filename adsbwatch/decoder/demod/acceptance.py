@@ -35,7 +35,7 @@ STAT_NAMES = ("screened", "candidates", "rejected", "repaired_1bit", "repaired_2
 REJECT, ACCEPT, ACCEPT_OVERLAY, HOLD, ACCEPT_NEW, ACCEPT_PENDING = 0, 1, 2, 3, 4, 5
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _is_weak(margin: np.ndarray, nbits: int, pos: int, rank: int) -> bool:
     """True when bit `pos` is among the `rank` least certain bits of the frame (ties
     count against it: a bit no less certain than the rest is not weak)."""
@@ -45,7 +45,7 @@ def _is_weak(margin: np.ndarray, nbits: int, pos: int, rank: int) -> bool:
     return below < rank
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _code_sure(margin: np.ndarray, nbits: int, code: int) -> bool:
     """Whether the bits of a DF11's interrogator code field that `code` names (its last 7
     bits, 1s of `code`) were read about as surely as the frame's typical bit: misread
@@ -58,17 +58,17 @@ def _code_sure(margin: np.ndarray, nbits: int, code: int) -> bool:
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _flip(msg: np.ndarray, pos: int) -> None:
     msg[pos >> 3] ^= 0x80 >> (pos & 7)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _address(msg: np.ndarray) -> int:
     return (np.int64(msg[1]) << 16) | (np.int64(msg[2]) << 8) | np.int64(msg[3])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _reserved_capability(msg: np.ndarray) -> bool:
     """Capability codes 1-3 of a DF11/17 are reserved: no transponder sends them."""
     df = msg[0] >> 3
@@ -76,7 +76,7 @@ def _reserved_capability(msg: np.ndarray) -> bool:
     return (df == 11 or df == 17) and ca >= 1 and ca <= 3
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
               keys: np.ndarray, times: np.ndarray, since: int,
               stats: np.ndarray) -> tuple[int, int]:
@@ -156,7 +156,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     return REJECT, 0
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _classify_or_pending(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
                          keys: np.ndarray, times: np.ndarray, since: int,
                          pending_keys: np.ndarray, pending_times: np.ndarray,

@@ -46,7 +46,7 @@ FORGET = 0.5  # share of the old equations kept after a refit: the tuner may cha
 BETTER = 0.2
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _high_halves(msg: np.ndarray, nbits: int, high: np.ndarray) -> int:
     """high[k] = 1 where half-bit slot k of a frame (0.5 us slots from its first preamble
     pulse) carries a pulse; returns the number of slots."""
@@ -60,7 +60,7 @@ def _high_halves(msg: np.ndarray, nbits: int, high: np.ndarray) -> int:
     return PREAMBLE_SLOTS + 2 * nbits
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def accumulate(mag: np.ndarray, start: int, phase: int, nbits: int, msg: np.ndarray,
                low: float, amplitude: float, ticks_per_sample: int, response: np.ndarray,
                gram: np.ndarray, moment: np.ndarray, sumsq: np.ndarray) -> bool:

@@ -7,6 +7,14 @@ The compiled kernel holds the machine code of everything it calls (screen, pream
 slicing, acceptance, icaofilter, frames/crc and frames/formats' tables), but Numba's
 cache only checks this file: after editing any of those, delete the cached *.nbi/*.nbc
 files under adsbwatch/.
+
+Reference counts (NRT_incref/decref, atomics) cost 11% of the demodulator on modes1.
+Numba binds each array argument of a function, and of every helper it inlines, to a
+variable, a count taken and dropped, and prunes those pairs only in a function where no
+exception can leave (hence `error_model="numpy"`: a division by zero gives inf, never
+ZeroDivisionError) and no call is made. So the hot helpers that take arrays are leaves
+(_rank_preambles with its helpers inlined into it, _busy, the slicers), called, not
+inlined into _try_peaks, whose calls would keep every inlined binding's count.
 """
 
 from __future__ import annotations
@@ -69,36 +77,37 @@ ACCEPTED_SCORE = 1e6
 HELD_SCORE = 0.25e6
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _parity_address(msg: np.ndarray, nbits: int) -> int:
     return crc.syndrome(msg, nbits // 8)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _unsettled(status: int) -> bool:
     """Rejected, or only held: a better slicing may still give a frame that stands."""
     return status in (REJECT, HOLD)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _copy(dst: np.ndarray, src: np.ndarray) -> None:
     """dst[:] = src without the view `dst[:]` (a reference count taken and dropped)."""
     for i in range(dst.size):
         dst[i] = src[i]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _keep_held(status: int, msg: np.ndarray, held_msg: np.ndarray, total: float,
                held_total: float) -> float:
     """A try's held frame, if this slicing gave one: copied aside, its margin returned
     (else the one kept so far, -1 for none)."""
     if status != HOLD:
         return held_total
-    _copy(held_msg, msg)
+    for i in range(held_msg.size):  # not _copy: a leaf keeps no reference counts
+        held_msg[i] = msg[i]
     return total
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _score(status: int, fixed: int, mean_margin: float) -> float:
     if status == HOLD:
         return HELD_SCORE + mean_margin
@@ -137,7 +146,7 @@ class Scratch(NamedTuple):
     held: np.ndarray  # [capacity] uint8, 1: repaired into an address not heard yet
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarray,
                first_window: int, window: int, fix: int, ttl: int, g: Geometry,
                carried: Carried, scratch: Scratch) -> int:
@@ -374,7 +383,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     return count
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
                 first_window: int, window: int, fix: int, ttl: int, g: Geometry,
                 carried: Carried, scratch: Scratch) -> int:

@@ -25,17 +25,17 @@ QUIET_NOISE = 3.0
 PULSE_SHARE = 0.5
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _second_smallest(a: float, b: float, c: float, d: float) -> float:
     return min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d)))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _max3(a: float, b: float, c: float) -> float:
     return max(max(a, b), c)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _screen_ok(h: float, q: float, weakest: float, quiet_max: float, floor: float) -> float:
     """1.0 where a preamble with pulse level h, gap mean q, weakest of three pulses
     `weakest` and loudest quiet sample `quiet_max` passes the screen, else 0.0."""
@@ -45,7 +45,7 @@ def _screen_ok(h: float, q: float, weakest: float, quiet_max: float, floor: floa
     return np.float32(ok)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four: bool,
             excess: np.ndarray, level: np.ndarray) -> None:
     """For a frame start in [j, j+1): level[j], the mean of pulse-ish samples, and
@@ -90,7 +90,7 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
             ex[j] = (h - q) * _screen_ok(h, q, weakest, quiet_max, fl)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _screen_windows(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
                     first_window: int, window: int, two_point_four: bool,
                     excess: np.ndarray, level: np.ndarray) -> None:
@@ -104,7 +104,7 @@ def _screen_windows(mag: np.ndarray, stop: int, first_sample: int, floors: np.nd
         begin = end
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _peaks(excess: np.ndarray, stop: int, flags: np.ndarray, out: np.ndarray) -> int:
     """Positions j in [1, stop] where the screen peaks.
 
