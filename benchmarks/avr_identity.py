@@ -3,7 +3,10 @@
 `--fix`, digests written to a file per checkout, then compared.
 
     python benchmarks/avr_identity.py /work/wt-cpu-base /tmp/base.txt
-    python benchmarks/avr_identity.py /work/wt-cpu /tmp/new.txt --against /tmp/base.txt
+    python benchmarks/avr_identity.py HEAD /tmp/new.txt --against /tmp/base.txt
+
+A checkout is a directory, or a commit, taken with `git archive` into
+benchmarks/work/identity/ (so that editing the tree meanwhile changes nothing).
 
 `--extra FILE:RATE` adds a recording (e.g. modes1 concatenated 100 times) at fix 0-2.
 """
@@ -15,10 +18,29 @@ import hashlib
 import os
 import subprocess
 import sys
+import tarfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-RECORDINGS = Path(__file__).resolve().parents[1].parent / "shared" / "recordings"
+ROOT = Path(__file__).resolve().parents[1]
+RECORDINGS = ROOT.parent / "shared" / "recordings"
+WORK = ROOT / "benchmarks" / "work" / "identity"
+
+
+def checkout_of(where: str) -> Path:
+    """A directory as it is, else the commit's tree under WORK."""
+    if Path(where).is_dir():
+        return Path(where).resolve()
+    sha = subprocess.run(["git", "rev-parse", "--short", where], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    dest = WORK / sha
+    if not dest.is_dir():
+        subprocess.run(["git", "archive", "--output", f"{dest}.tar", sha,
+                                  "adsbwatch"], cwd=ROOT, check=True)
+        with tarfile.open(f"{dest}.tar") as tar:
+            tar.extractall(dest, filter="data")
+        Path(f"{dest}.tar").unlink()
+    return dest
 
 
 def cases(recordings: Path, extra: list[str]) -> list[tuple[str, list[str]]]:
@@ -48,7 +70,7 @@ def digest(checkout: Path, args: list[str]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("checkout", type=Path)
+    parser.add_argument("checkout", help="a directory or a commit")
     parser.add_argument("out", type=Path)
     parser.add_argument("--against", type=Path, help="digests of the other checkout")
     parser.add_argument("--extra", action="append", default=[], metavar="FILE:RATE")
@@ -56,8 +78,10 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     a = parser.parse_args()
     todo = cases(a.recordings, a.extra)
+    WORK.mkdir(parents=True, exist_ok=True)
+    checkout = checkout_of(a.checkout)
     with ThreadPoolExecutor(a.jobs) as pool:
-        digests = list(pool.map(lambda c: digest(a.checkout, c[1]), todo))
+        digests = list(pool.map(lambda c: digest(checkout, c[1]), todo))
     lines = [f"{d}  {name}" for (name, _), d in zip(todo, digests, strict=True)]
     a.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
