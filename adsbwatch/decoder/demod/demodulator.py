@@ -151,7 +151,6 @@ class Demodulator:
         if self._arrays is None or self._scratch_size < stop:
             capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
             self._arrays = Scratch(excess=np.empty(stop + 2, dtype=np.float32),
-                                   level=np.empty(stop + 2, dtype=np.float32),
                                    flags=np.empty(stop + 10, dtype=np.uint8),
                                    peaks=np.empty(stop + 1, dtype=np.int64),
                                    msg=np.empty((capacity, 14), dtype=np.uint8),

@@ -46,7 +46,7 @@ from adsbwatch.decoder.demod.geometry import Geometry
 from adsbwatch.decoder.demod.holding import HOLD_TICKS
 from adsbwatch.decoder.demod.icaofilter import heard_since, mark_heard
 from adsbwatch.decoder.demod.preamble import PREAMBLE_SNR, TRIES, _busy, _rank_preambles
-from adsbwatch.decoder.demod.screen import _peaks, _screen_windows
+from adsbwatch.decoder.demod.screen import _peaks, _screen_windows, screen_level
 from adsbwatch.decoder.demod.slicing import (
     _frame_fit,
     _pack,
@@ -136,7 +136,6 @@ class Scratch(NamedTuple):
     """Work arrays for a block of `stop` positions, and the frames found."""
 
     excess: np.ndarray  # [stop + 2] float32, the screen's score of each start
-    level: np.ndarray  # [stop + 2] float32, the screen's pulse level
     flags: np.ndarray  # [stop + 10] uint8, the screen's peaks flagged
     peaks: np.ndarray  # [stop + 1] int64, their positions
     msg: np.ndarray  # [capacity, 14] uint8, the frames found
@@ -163,7 +162,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     gram, moment, sumsq = carried.gram, carried.moment, carried.sumsq
     calibrated, pace = carried.calibrated, carried.pace
     response = g.response
-    peaks, screen_level = scratch.peaks, scratch.level
+    peaks = scratch.peaks
+    two_point_four = g.rate == 2_400_000
     out_msg, out_ticks, out_level, out_fixed, out_held = (
         scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held)
     g_base, g_slots, g_energy, g_scale = g.bit_base, g.bit_slots, g.bit_energy, g.bit_scale
@@ -191,13 +191,14 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
         j = peaks[peak]
         absolute = first_sample + j
         min_level = 0.0
+        level = screen_level(mag, j, two_point_four)
         if absolute - 1 < resume[0]:
             # Inside a frame already decoded, only a clearly stronger preamble (another
             # aircraft capturing the receiver) is worth a look.
             min_level = resume[1] * 1e-6 * STRONGER
-            if screen_level[j] < min_level * SCREEN_STRONGER:
+            if level < min_level * SCREEN_STRONGER:
                 continue
-        if not _busy(mag, j + first_byte_start, first_byte_len, screen_level[j]):
+        if not _busy(mag, j + first_byte_start, first_byte_len, level):
             continue
         since = (absolute * ticks_per_sample) - ttl
         pending_since = (absolute * ticks_per_sample) - HOLD_TICKS
@@ -391,7 +392,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
     to `scratch`. `mag` must hold at least stop + lookahead samples; `floors` holds the
     noise floor of each `window` samples from window `first_window` on."""
     _screen_windows(mag, stop, first_sample, floors, first_window, window,
-                    g.rate == 2_400_000, scratch.excess, scratch.level)
+                    g.rate == 2_400_000, scratch.excess)
     # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
     # `stop+1` are the next block's 0 and 1 as well; `resume` keeps a frame found there
     # from repeating.
