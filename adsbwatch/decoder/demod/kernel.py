@@ -71,6 +71,7 @@ FIRST_BYTE_CONTRAST = 0.5
 STRONGER = 1.6
 SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
 LEVEL_BITS = 32  # bits a frame's level is fitted over: 4x the preamble's samples
+CHUNK = 1 << 13  # positions screened and tried at a time: their scores and samples stay in L1-L2
 # Scores of a try: fewer repairs first, a clean parity before an overlaid one; a frame
 # held for its new address (HOLD) below every accepted one.
 ACCEPTED_SCORE = 1e6
@@ -146,10 +147,11 @@ class Scratch(NamedTuple):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarray,
-               first_window: int, window: int, fix: int, ttl: int, g: Geometry,
-               carried: Carried, scratch: Scratch) -> int:
-    """Try the frame starts around each screen peak; write the accepted frames.
+def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
+               floors: np.ndarray, first_window: int, window: int, fix: int, ttl: int,
+               g: Geometry, carried: Carried, scratch: Scratch) -> int:
+    """Try the frame starts around each screen peak; write the accepted frames from
+    index `count` on; returns the frames written in all.
 
     Per peak, the best-fitting preambles are sliced and checked; of the tries that pass,
     the best wins (its start and phase give the timestamp). One call loops over all the
@@ -185,7 +187,6 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     top_lo = np.zeros(TRIES)
     top_start = np.zeros(TRIES, dtype=np.int64)
     top_p = np.zeros(TRIES, dtype=np.int64)
-    count = 0
     capacity = out_ticks.size
     for peak in range(npeaks):
         j = peaks[peak]
@@ -390,13 +391,25 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
                 carried: Carried, scratch: Scratch) -> int:
     """Demodulate frames starting at block positions [0, stop]; returns frames written
     to `scratch`. `mag` must hold at least stop + lookahead samples; `floors` holds the
-    noise floor of each `window` samples from window `first_window` on."""
-    _screen_windows(mag, stop, first_sample, floors, first_window, window,
-                    g.rate == 2_400_000, scratch.excess)
+    noise floor of each `window` samples from window `first_window` on.
+
+    Screened, searched and tried CHUNK positions at a time, so that the scores and the
+    samples around the peaks are still in the cache when read again."""
     # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
     # `stop+1` are the next block's 0 and 1 as well; `resume` keeps a frame found there
     # from repeating.
-    npeaks = _peaks(scratch.excess, stop, scratch.flags, scratch.peaks)
-    carried.stats[ST_SCREENED] += npeaks
-    return _try_peaks(mag, npeaks, first_sample, floors, first_window, window, fix, ttl, g,
-                      carried, scratch)
+    two_point_four = g.rate == 2_400_000
+    count = 0
+    scored = 0  # the screen's scores of positions [0, scored) are in scratch.excess
+    searched = 0  # peaks in [1, searched] tried
+    while searched < stop and count < scratch.ticks.size:
+        end = min(stop, searched + CHUNK)
+        _screen_windows(mag, scored, end + 2, first_sample, floors, first_window, window,
+                        two_point_four, scratch.excess)
+        scored = end + 2
+        npeaks = _peaks(scratch.excess, searched + 1, end, scratch.flags, scratch.peaks)
+        carried.stats[ST_SCREENED] += npeaks
+        count = _try_peaks(mag, npeaks, count, first_sample, floors, first_window, window,
+                           fix, ttl, g, carried, scratch)
+        searched = end
+    return count

@@ -118,38 +118,41 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _screen_windows(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
-                    first_window: int, window: int, two_point_four: bool,
-                    excess: np.ndarray) -> None:
-    """The screen over block positions [0, stop + 2), window by window of the noise
+def _screen_windows(mag: np.ndarray, begin: int, end: int, first_sample: int,
+                    floors: np.ndarray, first_window: int, window: int,
+                    two_point_four: bool, excess: np.ndarray) -> None:
+    """The screen over block positions [begin, end), window by window of the noise
     floor (each window's floor in `floors`, the first being `first_window`)."""
-    begin = 0
-    while begin < stop + 2:
+    while begin < end:
         w = (first_sample + begin) // window
-        end = min(stop + 2, (w + 1) * window - first_sample)
-        _screen(mag, begin, end, floors[w - first_window], two_point_four, excess)
-        begin = end
+        upto = min(end, (w + 1) * window - first_sample)
+        _screen(mag, begin, upto, floors[w - first_window], two_point_four, excess)
+        begin = upto
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _peaks(excess: np.ndarray, stop: int, flags: np.ndarray, out: np.ndarray) -> int:
-    """Positions j in [1, stop] where the screen peaks.
+def _peaks(excess: np.ndarray, lo: int, hi: int, flags: np.ndarray, out: np.ndarray) -> int:
+    """Positions j in [lo, hi] (lo >= 1) where the screen peaks, from its scores of
+    [lo - 1, hi + 1].
 
     A branch-free pass (vectorised) flags them; then the flags are read 8 at a time, as
     one word: under 1% of positions are peaks. Twice as fast as testing each position
     with a branch."""
-    e = excess[:stop + 2]  # views indexed from 0: no negative-index handling
-    rounded = (stop + 2 + 7) // 8 * 8
-    f = flags[:rounded]
-    for j in range(1, stop + 1):
-        x = e[j]
-        f[j] = (x > 0.0) & (x >= e[j - 1]) & (x > e[j + 1])
-    f[0] = 0
-    for j in range(stop + 1, rounded):  # the scratch may hold an earlier block's flags
+    first = lo // 8 * 8  # the words holding [lo, hi]
+    last = (hi + 8) // 8 * 8
+    e = excess[lo - 1:hi + 2]  # views indexed from 0: no negative-index handling
+    f = flags[:last]
+    for j in range(first, lo):
+        f[j] = 0
+    g = flags[lo:hi + 1]
+    for k in range(hi + 1 - lo):
+        x = e[k + 1]
+        g[k] = (x > 0.0) & (x >= e[k]) & (x > e[k + 2])
+    for j in range(hi + 1, last):  # the scratch may hold an earlier block's flags
         f[j] = 0
     words = f.view(np.uint64)
     count = 0
-    for w in range(words.size):
+    for w in range(first // 8, last // 8):
         if words[w] != 0:
             for j in range(8 * w, 8 * w + 8):
                 if f[j]:
