@@ -45,7 +45,7 @@ from adsbwatch.decoder.demod.calibration import REFIT_ALIGN, PulseCalibration
 from adsbwatch.decoder.demod.geometry import Geometry, geometry_for, geometry_from_response
 from adsbwatch.decoder.demod.holding import HOLD_TICKS, HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
-from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate
+from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate, new_scratch
 from adsbwatch.decoder.demod.noisefloor import WINDOW, NoiseFloor
 from adsbwatch.decoder.frames.batch import FrameBatch
 
@@ -149,15 +149,7 @@ class Demodulator:
         """Work arrays for a block of `stop` positions, kept from block to block: fresh
         ones each time cost more in page faults than the screen costs to run."""
         if self._arrays is None or self._scratch_size < stop:
-            capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
-            self._arrays = Scratch(excess=np.empty(stop + 2, dtype=np.float32),
-                                   flags=np.empty(stop + 10, dtype=np.uint8),
-                                   peaks=np.empty(stop + 1, dtype=np.int64),
-                                   msg=np.empty((capacity, 14), dtype=np.uint8),
-                                   ticks=np.empty(capacity, dtype=np.int64),
-                                   frame_level=np.empty(capacity, dtype=np.float32),
-                                   fixed=np.empty(capacity, dtype=np.uint8),
-                                   held=np.empty(capacity, dtype=np.uint8))
+            self._arrays = new_scratch(stop)
             self._scratch_size = stop
         return self._arrays
 

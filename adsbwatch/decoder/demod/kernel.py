@@ -10,11 +10,13 @@ files under adsbwatch/.
 
 Reference counts (NRT_incref/decref, atomics) cost 11% of the demodulator on modes1.
 Numba binds each array argument of a function, and of every helper it inlines, to a
-variable, a count taken and dropped, and prunes those pairs only in a function where no
-exception can leave (hence `error_model="numpy"`: a division by zero gives inf, never
-ZeroDivisionError) and no call is made. So the hot helpers that take arrays are leaves
-(_rank_preambles with its helpers inlined into it, _busy, the slicers), called, not
-inlined into _try_peaks, whose calls would keep every inlined binding's count.
+variable, a count taken and dropped, and prunes those pairs only in simple functions
+where no exception can leave (hence `error_model="numpy"`: a division by zero gives
+inf, never ZeroDivisionError) and no call is made. So the hot helpers that take arrays
+are leaves (_rank_preambles with its helpers inlined into it, _busy, the slicers),
+called, not inlined into _try_peaks; and _try_peaks and _classify_or_pending, which
+allocate nothing (their work arrays are the Scratch's), compile with `_nrt=False`: no
+counts at all, the caller holding every array.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from adsbwatch.decoder.demod.acceptance import (
     _classify_or_pending,
 )
 from adsbwatch.decoder.demod.calibration import STRONG as CALIBRATION_STRONG
-from adsbwatch.decoder.demod.calibration import accumulate
+from adsbwatch.decoder.demod.calibration import _accumulate_into, accumulate_work
 from adsbwatch.decoder.demod.geometry import Geometry
 from adsbwatch.decoder.demod.holding import HOLD_TICKS
 from adsbwatch.decoder.demod.icaofilter import heard_since, mark_heard
@@ -134,7 +136,9 @@ class Carried(NamedTuple):
 
 
 class Scratch(NamedTuple):
-    """Work arrays for a block of `stop` positions, and the frames found."""
+    """Work arrays for a block of `stop` positions, the frames found, and the tries'
+    work space (made once here, not in the kernel: _try_peaks then allocates nothing and
+    runs without reference counts)."""
 
     excess: np.ndarray  # [stop + 2] float32, the screen's score of each start
     flags: np.ndarray  # [stop + 10] uint8, the screen's peaks flagged
@@ -144,9 +148,45 @@ class Scratch(NamedTuple):
     frame_level: np.ndarray  # [capacity] float32
     fixed: np.ndarray  # [capacity] uint8, bits repaired
     held: np.ndarray  # [capacity] uint8, 1: repaired into an address not heard yet
+    bits: np.ndarray  # [LONG_BITS] uint8, a try's bits
+    margin: np.ndarray  # [LONG_BITS] float64, and their margins
+    back: np.ndarray  # [LONG_BITS, 2] uint8, the trellis' decisions
+    votes: np.ndarray  # [LONG_BITS] float64, the tries' soft bits summed
+    trial: np.ndarray  # [14] uint8, a try's frame
+    held_trial: np.ndarray  # [14] uint8, a try's frame held for its new address
+    best: np.ndarray  # [14] uint8, the best try's frame
+    top_fit: np.ndarray  # [TRIES] float64, the best preambles (preamble._rank_preambles)
+    top_q: np.ndarray  # [TRIES] float64
+    top_lo: np.ndarray  # [TRIES] float64
+    top_start: np.ndarray  # [TRIES] int64
+    top_p: np.ndarray  # [TRIES] int64
+    learn: tuple  # calibration.accumulate_work()'s arrays
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+def new_scratch(stop: int) -> Scratch:
+    """Scratch arrays for blocks of up to `stop` positions."""
+    capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
+    return Scratch(excess=np.empty(stop + 2, dtype=np.float32),
+                   flags=np.empty(stop + 10, dtype=np.uint8),
+                   peaks=np.empty(stop + 1, dtype=np.int64),
+                   msg=np.empty((capacity, 14), dtype=np.uint8),
+                   ticks=np.empty(capacity, dtype=np.int64),
+                   frame_level=np.empty(capacity, dtype=np.float32),
+                   fixed=np.empty(capacity, dtype=np.uint8),
+                   held=np.empty(capacity, dtype=np.uint8),
+                   bits=np.zeros(LONG_BITS, dtype=np.uint8), margin=np.zeros(LONG_BITS),
+                   back=np.zeros((LONG_BITS, 2), dtype=np.uint8),
+                   votes=np.zeros(LONG_BITS), trial=np.zeros(14, dtype=np.uint8),
+                   held_trial=np.zeros(14, dtype=np.uint8),
+                   best=np.zeros(14, dtype=np.uint8), top_fit=np.zeros(TRIES),
+                   top_q=np.zeros(TRIES), top_lo=np.zeros(TRIES),
+                   top_start=np.zeros(TRIES, dtype=np.int64),
+                   top_p=np.zeros(TRIES, dtype=np.int64), learn=accumulate_work())
+
+
+# _nrt=False: no reference counts at all (this function allocates nothing; each array
+# it binds is held by the caller), 45 pairs a call and more in the loop.
+@njit(cache=True, nogil=True, error_model="numpy", _nrt=False)
 def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
                floors: np.ndarray, first_window: int, window: int, fix: int, ttl: int,
                g: Geometry, carried: Carried, scratch: Scratch) -> int:
@@ -175,18 +215,11 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
                                                         g.pulse_energy, g.pulse_area)
     ticks_per_sample = g.ticks_per_sample
     first_byte_start, first_byte_len = g.first_byte_start, g.first_byte_len
-    bits = np.zeros(LONG_BITS, dtype=np.uint8)
-    margin = np.zeros(LONG_BITS)
-    back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
-    votes = np.zeros(LONG_BITS)
-    msg = np.zeros(14, dtype=np.uint8)
-    held_msg = np.zeros(14, dtype=np.uint8)
-    best_msg = np.zeros(14, dtype=np.uint8)
-    top_fit = np.zeros(TRIES)
-    top_q = np.zeros(TRIES)
-    top_lo = np.zeros(TRIES)
-    top_start = np.zeros(TRIES, dtype=np.int64)
-    top_p = np.zeros(TRIES, dtype=np.int64)
+    bits, margin, back, votes = scratch.bits, scratch.margin, scratch.back, scratch.votes
+    msg, held_msg, best_msg = scratch.trial, scratch.held_trial, scratch.best
+    top_fit, top_q, top_lo = scratch.top_fit, scratch.top_q, scratch.top_lo
+    top_start, top_p = scratch.top_start, scratch.top_p
+    learn_high, learn_offsets, learn_counts, learn_ys = scratch.learn
     capacity = out_ticks.size
     for peak in range(npeaks):
         j = peaks[peak]
@@ -347,13 +380,15 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
             _unpack(best_msg, best_nbits, bits)
             low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_slots,
                                         best_phase, bits)
-            if amplitude > 0.0 and accumulate(mag, best_start, best_phase, best_nbits,
-                                              best_msg, low, amplitude, ticks_per_sample,
-                                              response, gram, moment, sumsq):
+            if amplitude > 0.0 and _accumulate_into(
+                    mag, best_start, best_phase, best_nbits, best_msg, low, amplitude,
+                    ticks_per_sample, response, gram, moment, sumsq, learn_high,
+                    learn_offsets, learn_counts, learn_ys):
                 pace[0] = slot
                 calibrated[0] += 1
         ticks = (first_sample + best_start) * ticks_per_sample + best_phase
-        out_msg[count] = best_msg
+        for i in range(14):  # not out_msg[count] = best_msg: that needs the NRT
+            out_msg[count, i] = best_msg[i]
         out_ticks[count] = ticks
         out_level[count] = best_level
         out_fixed[count] = best_fixed
