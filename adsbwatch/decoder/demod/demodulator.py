@@ -41,7 +41,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adsbwatch.decoder.demod.acceptance import STAT_NAMES
-from adsbwatch.decoder.demod.calibration import REFIT_ALIGN, PulseCalibration
+from adsbwatch.decoder.demod.calibration import (
+    FRAMES_PER_REFIT,
+    REFIT_ALIGN,
+    PulseCalibration,
+)
 from adsbwatch.decoder.demod.geometry import Geometry, geometry_for, geometry_from_response
 from adsbwatch.decoder.demod.holding import HOLD_TICKS, HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
@@ -101,24 +105,23 @@ class Demodulator:
                           self.pending.keys, self.pending.times, cal.gram, cal.moment,
                           cal.sumsq, cal.frames, cal.pace)
         scratch = self._scratch(stop)
-        # In pieces that end where a refit may take effect: the same frames, and the same
+        # In pieces that end where a refit takes effect: the same frames, and the same
         # frames learnt from, whatever the blocks.
         pieces = []
         low = 0
         while low < stop:
-            edge = ((first_sample + low) // REFIT_ALIGN + 1) * REFIT_ALIGN - first_sample
-            high = min(stop, edge)
-            n = _demodulate(mag[low:], high - low, first_sample + low, floors, first_window,
-                            WINDOW, self.fix, self.recent.ttl_ticks, self.geometry, carried,
-                            scratch)
+            n, high = _demodulate(mag[low:], stop - low, first_sample + low, floors,
+                                  first_window, WINDOW, self.fix, self.recent.ttl_ticks,
+                                  self.geometry, carried, scratch, REFIT_ALIGN,
+                                  FRAMES_PER_REFIT)
             pieces.append(tuple(a[:n].copy() for a in (scratch.msg, scratch.ticks,
                                                       scratch.frame_level, scratch.fixed,
                                                       scratch.held)))
-            if high == edge and cal.due():
+            low += high
+            if (first_sample + low) % REFIT_ALIGN == 0 and cal.due():
                 self.geometry = geometry_from_response(self.rate,
                                                        cal.refit(self.geometry.response))
                 cal.set_pace(self.rate)
-            low = high
         until = (first_sample + stop) * g.ticks_per_sample
         noise = float(floors[-1]) if floors.size else 0.0
         # Copies (above): the scratch is reused by the next block while this batch is used.

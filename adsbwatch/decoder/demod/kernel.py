@@ -423,13 +423,19 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
 @njit(cache=True, nogil=True, error_model="numpy")
 def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
                 first_window: int, window: int, fix: int, ttl: int, g: Geometry,
-                carried: Carried, scratch: Scratch) -> int:
-    """Demodulate frames starting at block positions [0, stop]; returns frames written
-    to `scratch`. `mag` must hold at least stop + lookahead samples; `floors` holds the
-    noise floor of each `window` samples from window `first_window` on.
+                carried: Carried, scratch: Scratch, align: int,
+                refit_frames: int) -> tuple[int, int]:
+    """Demodulate frames starting at block positions [0, high] for the `high` returned
+    with the number of frames written to `scratch`: `stop`, or the first multiple of
+    `align` samples (absolute) where `refit_frames` frames have been learnt from, so
+    that the caller refits there. `mag` must hold at least stop + lookahead samples;
+    `floors` holds the noise floor of each `window` samples from window `first_window`
+    on.
 
     Screened, searched and tried CHUNK positions at a time, so that the scores and the
-    samples around the peaks are still in the cache when read again."""
+    samples around the peaks are still in the cache when read again. One call for the
+    whole block, not one per `align` piece: each call's dispatch (its bundles' types)
+    cost 80 us."""
     # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
     # `stop+1` are the next block's 0 and 1 as well; `resume` keeps a frame found there
     # from repeating.
@@ -438,7 +444,8 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
     scored = 0  # the screen's scores of positions [0, scored) are in scratch.excess
     searched = 0  # peaks in [1, searched] tried
     while searched < stop and count < scratch.ticks.size:
-        end = min(stop, searched + CHUNK)
+        edge = ((first_sample + searched) // align + 1) * align - first_sample
+        end = min(stop, searched + CHUNK, edge)
         _screen_windows(mag, scored, end + 2, first_sample, floors, first_window, window,
                         two_point_four, scratch.excess)
         scored = end + 2
@@ -447,4 +454,6 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
         count = _try_peaks(mag, npeaks, count, first_sample, floors, first_window, window,
                            fix, ttl, g, carried, scratch)
         searched = end
-    return count
+        if end == edge and carried.calibrated[0] >= refit_frames:
+            break
+    return count, searched
