@@ -434,8 +434,7 @@ def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarra
 
     Screened, searched and tried CHUNK positions at a time, so that the scores and the
     samples around the peaks are still in the cache when read again. One call for the
-    whole block, not one per `align` piece: each call's dispatch (its bundles' types)
-    cost 80 us."""
+    whole block, not one per `align` piece (each piece's frames copied out)."""
     # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
     # `stop+1` are the next block's 0 and 1 as well; `resume` keeps a frame found there
     # from repeating.
