@@ -24,9 +24,11 @@ def run(checkout: Path, argv: list[str], cpu: str) -> tuple[float, bytes]:
     with tempfile.TemporaryDirectory() as tmp:
         args = [a.replace("{db}", str(Path(tmp) / "run.db")) for a in argv]
         env = dict(os.environ, PYTHONPATH=str(checkout), NUMBA_NUM_THREADS="1")
+        # cwd: `python -m` puts the working directory ahead of PYTHONPATH, so run from
+        # elsewhere both children imported the package found there.
         proc = subprocess.Popen(["taskset", "-c", cpu, sys.executable, "-m", "adsbwatch",
                                  *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=env)
+                                env=env, cwd=checkout)
         out = proc.stdout.read() if proc.stdout else b""
         _, status, usage = os.wait4(proc.pid, 0)
         if status != 0:

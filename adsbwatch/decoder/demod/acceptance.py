@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 
 from adsbwatch.decoder.demod.icaofilter import heard_since
+from adsbwatch.decoder.demod.refcounts import NO_REFCOUNTS
 from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, ADDRESS_PARITY
 
@@ -18,6 +19,29 @@ WEAK_RANK_TWO = 24
 # An interrogator code's bits must be read with at least this share of the frame's
 # median margin (_code_sure).
 OVERLAY_SURE = 0.3
+
+# The CRC's syndrome inlined here (the same function): _classify and _classify_or_pending
+# then make no calls on their common paths, which lets Numba drop the reference counts of
+# their array arguments (kernel.py), a dozen atomic pairs per call, several per try.
+_syndrome = njit(nogil=True, inline="always")(crc.syndrome.py_func)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _lookup(keys: np.ndarray, values: np.ndarray, key: int) -> int:
+    """crc.lookup (a binary search in a sorted syndrome table; -1 when absent) without
+    its call to np.searchsorted."""
+    lo = 0
+    hi = keys.size
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if keys[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < keys.size and keys[lo] == key:
+        return values[lo]
+    return -1
+
 
 # Indices into the stats array (holding.py counts the last two).
 (ST_SCREENED, ST_CANDIDATES, ST_REJECTED, ST_FIXED1, ST_FIXED2, ST_UNKNOWN, ST_REFUSED,
@@ -35,7 +59,7 @@ STAT_NAMES = ("screened", "candidates", "rejected", "repaired_1bit", "repaired_2
 REJECT, ACCEPT, ACCEPT_OVERLAY, HOLD, ACCEPT_NEW, ACCEPT_PENDING = 0, 1, 2, 3, 4, 5
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _is_weak(margin: np.ndarray, nbits: int, pos: int, rank: int) -> bool:
     """True when bit `pos` is among the `rank` least certain bits of the frame (ties
     count against it: a bit no less certain than the rest is not weak)."""
@@ -45,30 +69,53 @@ def _is_weak(margin: np.ndarray, nbits: int, pos: int, rank: int) -> bool:
     return below < rank
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _median(values: np.ndarray, n: int) -> float:
+    """np.median(values[:n]), the same float, by counting instead of sorting a copy: no
+    allocation (nor call) in _classify. n^2 steps, on the rare DF11 with a code."""
+    half = n >> 1
+    lower = 0.0  # the (half-1)-th and half-th smallest, from 0
+    upper = 0.0
+    for i in range(n):
+        less = 0
+        ties = 0
+        for k in range(n):
+            less += values[k] < values[i]
+            ties += values[k] == values[i]
+        # values[i] is the r-th smallest for every r in [less, less + ties)
+        if less <= half - 1 < less + ties:
+            lower = values[i]
+        if less <= half < less + ties:
+            upper = values[i]
+    if n & 1:
+        return upper
+    return (lower + upper) / 2
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _code_sure(margin: np.ndarray, nbits: int, code: int) -> bool:
     """Whether the bits of a DF11's interrogator code field that `code` names (its last 7
     bits, 1s of `code`) were read about as surely as the frame's typical bit: misread
     bits there turn a squitter's code 0 into another code, and they are the unsure ones.
     (Margins all 0, as a network input gives: nothing to judge by.)"""
-    least = OVERLAY_SURE * np.median(margin[:nbits])
+    least = OVERLAY_SURE * _median(margin, nbits)
     for k in range(7):  # noqa: SIM110 (Numba compiles no generators)
         if code >> k & 1 and margin[nbits - 1 - k] < least:
             return False
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _flip(msg: np.ndarray, pos: int) -> None:
     msg[pos >> 3] ^= 0x80 >> (pos & 7)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _address(msg: np.ndarray) -> int:
     return (np.int64(msg[1]) << 16) | (np.int64(msg[2]) << 8) | np.int64(msg[3])
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _reserved_capability(msg: np.ndarray) -> bool:
     """Capability codes 1-3 of a DF11/17 are reserved: no transponder sends them."""
     df = msg[0] >> 3
@@ -76,7 +123,7 @@ def _reserved_capability(msg: np.ndarray) -> bool:
     return (df == 11 or df == 17) and ca >= 1 and ca <= 3
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
               keys: np.ndarray, times: np.ndarray, since: int,
               stats: np.ndarray) -> tuple[int, int]:
@@ -85,7 +132,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     if ACCEPTED_BITS[df] != nbits:
         return REJECT, 0  # a slicer after the first byte's read another format's DF
     nbytes = nbits // 8
-    syn = crc.syndrome(msg, nbytes)
+    syn = _syndrome(msg, nbytes)
     if ADDRESS_PARITY[df]:
         if heard_since(keys, times, syn, since):
             return ACCEPT_OVERLAY, 0
@@ -117,9 +164,9 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     if fix < 1:
         return REJECT, 0
     if nbits == 56:
-        pos = crc.lookup(crc.ONE_KEYS_56, crc.ONE_POS_56, syn)
+        pos = _lookup(crc.ONE_KEYS_56, crc.ONE_POS_56, syn)
     else:
-        pos = crc.lookup(crc.ONE_KEYS_112, crc.ONE_POS_112, syn)
+        pos = _lookup(crc.ONE_KEYS_112, crc.ONE_POS_112, syn)
     if pos >= 0:
         if not _is_weak(margin, nbits, pos, int(nbits * WEAK_SHARE_ONE)):
             stats[ST_REFUSED] += 1
@@ -137,7 +184,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
         return HOLD, 1
     if fix < 2 or nbits != 112:
         return REJECT, 0
-    pair = crc.lookup(crc.TWO_KEYS_112, crc.TWO_POS_112, syn)
+    pair = _lookup(crc.TWO_KEYS_112, crc.TWO_POS_112, syn)
     if pair < 0:
         return REJECT, 0
     p1 = pair >> 8
@@ -156,7 +203,7 @@ def _classify(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
     return REJECT, 0
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", **NO_REFCOUNTS)
 def _classify_or_pending(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: int,
                          keys: np.ndarray, times: np.ndarray, since: int,
                          pending_keys: np.ndarray, pending_times: np.ndarray,
@@ -170,7 +217,7 @@ def _classify_or_pending(msg: np.ndarray, nbits: int, margin: np.ndarray, fix: i
         return status, fixed
     if ACCEPTED_BITS[msg[0] >> 3] != nbits:
         return status, fixed
-    syn = crc.syndrome(msg, nbits // 8)
+    syn = _syndrome(msg, nbits // 8)
     if heard_since(pending_keys, pending_times, syn, pending_since):
         return ACCEPT_PENDING, 0
     return status, fixed

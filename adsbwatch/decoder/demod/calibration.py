@@ -46,7 +46,7 @@ FORGET = 0.5  # share of the old equations kept after a refit: the tuner may cha
 BETTER = 0.2
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _high_halves(msg: np.ndarray, nbits: int, high: np.ndarray) -> int:
     """high[k] = 1 where half-bit slot k of a frame (0.5 us slots from its first preamble
     pulse) carries a pulse; returns the number of slots."""
@@ -60,7 +60,20 @@ def _high_halves(msg: np.ndarray, nbits: int, high: np.ndarray) -> int:
     return PREAMBLE_SLOTS + 2 * nbits
 
 
-@njit(cache=True, nogil=True)
+# Samples a frame's fit can span: its 240 half-bit slots and the response's reach both
+# sides, at 3 MS/s at most (geometry.TAPS), with room to spare.
+SPAN_SAMPLES = 1024
+REACH_PULSES = REACH // HALF_TICKS * 2 + 2  # pulses within reach of one sample
+
+
+def accumulate_work() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Work arrays for _accumulate_into, made once (its caller allocates nothing)."""
+    return (np.empty(PREAMBLE_SLOTS + 2 * 112, dtype=np.uint8),
+            np.empty((SPAN_SAMPLES, REACH_PULSES), dtype=np.int64),
+            np.empty(SPAN_SAMPLES, dtype=np.int64), np.empty(SPAN_SAMPLES))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def accumulate(mag: np.ndarray, start: int, phase: int, nbits: int, msg: np.ndarray,
                low: float, amplitude: float, ticks_per_sample: int, response: np.ndarray,
                gram: np.ndarray, moment: np.ndarray, sumsq: np.ndarray) -> bool:
@@ -68,16 +81,27 @@ def accumulate(mag: np.ndarray, start: int, phase: int, nbits: int, msg: np.ndar
     equations `gram` r = `moment` (upper triangle of `gram` only; and its samples'
     squares to `sumsq`), unless the current response explains it poorly. Returns
     whether it was added."""
-    t = ticks_per_sample
     high = np.empty(PREAMBLE_SLOTS + 2 * 112, dtype=np.uint8)
+    offsets = np.empty((SPAN_SAMPLES, REACH_PULSES), dtype=np.int64)
+    counts = np.empty(SPAN_SAMPLES, dtype=np.int64)
+    ys = np.empty(SPAN_SAMPLES)
+    return _accumulate_into(mag, start, phase, nbits, msg, low, amplitude, ticks_per_sample,
+                            response, gram, moment, sumsq, high, offsets, counts, ys)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _accumulate_into(mag: np.ndarray, start: int, phase: int, nbits: int, msg: np.ndarray,
+                     low: float, amplitude: float, ticks_per_sample: int,
+                     response: np.ndarray, gram: np.ndarray, moment: np.ndarray,
+                     sumsq: np.ndarray, high: np.ndarray, offsets: np.ndarray,
+                     counts: np.ndarray, ys: np.ndarray) -> bool:
+    """accumulate, in the work arrays given (accumulate_work)."""
+    t = ticks_per_sample
     slots = _high_halves(msg, nbits, high)
     first = max(start - REACH // t - 1, 0)
     last = min(start + (slots * HALF_TICKS + REACH) // t + 2, mag.size)
     size = last - first
-    # Each sample's pulses within reach, as offsets into the response.
-    offsets = np.empty((size, REACH // HALF_TICKS * 2 + 2), dtype=np.int64)
-    counts = np.zeros(size, dtype=np.int64)
-    ys = np.empty(size)
+    # Each sample's pulses within reach, as offsets into the response (in `offsets`).
     misfit = 0.0
     for s in range(size):
         d0 = (first + s) * t - (start * t + phase)  # this sample's start from the frame's

@@ -41,11 +41,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adsbwatch.decoder.demod.acceptance import STAT_NAMES
-from adsbwatch.decoder.demod.calibration import REFIT_ALIGN, PulseCalibration
+from adsbwatch.decoder.demod.calibration import (
+    FRAMES_PER_REFIT,
+    REFIT_ALIGN,
+    PulseCalibration,
+)
 from adsbwatch.decoder.demod.geometry import Geometry, geometry_for, geometry_from_response
 from adsbwatch.decoder.demod.holding import HOLD_TICKS, HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
-from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate
+from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate, new_scratch
 from adsbwatch.decoder.demod.noisefloor import WINDOW, NoiseFloor
 from adsbwatch.decoder.frames.batch import FrameBatch
 
@@ -101,24 +105,23 @@ class Demodulator:
                           self.pending.keys, self.pending.times, cal.gram, cal.moment,
                           cal.sumsq, cal.frames, cal.pace)
         scratch = self._scratch(stop)
-        # In pieces that end where a refit may take effect: the same frames, and the same
+        # In pieces that end where a refit takes effect: the same frames, and the same
         # frames learnt from, whatever the blocks.
         pieces = []
         low = 0
         while low < stop:
-            edge = ((first_sample + low) // REFIT_ALIGN + 1) * REFIT_ALIGN - first_sample
-            high = min(stop, edge)
-            n = _demodulate(mag[low:], high - low, first_sample + low, floors, first_window,
-                            WINDOW, self.fix, self.recent.ttl_ticks, self.geometry, carried,
-                            scratch)
+            n, high = _demodulate(mag[low:], stop - low, first_sample + low, floors,
+                                  first_window, WINDOW, self.fix, self.recent.ttl_ticks,
+                                  self.geometry, carried, scratch, REFIT_ALIGN,
+                                  FRAMES_PER_REFIT)
             pieces.append(tuple(a[:n].copy() for a in (scratch.msg, scratch.ticks,
                                                       scratch.frame_level, scratch.fixed,
                                                       scratch.held)))
-            if high == edge and cal.due():
+            low += high
+            if (first_sample + low) % REFIT_ALIGN == 0 and cal.due():
                 self.geometry = geometry_from_response(self.rate,
                                                        cal.refit(self.geometry.response))
                 cal.set_pace(self.rate)
-            low = high
         until = (first_sample + stop) * g.ticks_per_sample
         noise = float(floors[-1]) if floors.size else 0.0
         # Copies (above): the scratch is reused by the next block while this batch is used.
@@ -149,16 +152,7 @@ class Demodulator:
         """Work arrays for a block of `stop` positions, kept from block to block: fresh
         ones each time cost more in page faults than the screen costs to run."""
         if self._arrays is None or self._scratch_size < stop:
-            capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
-            self._arrays = Scratch(excess=np.empty(stop + 2, dtype=np.float32),
-                                   level=np.empty(stop + 2, dtype=np.float32),
-                                   flags=np.empty(stop + 10, dtype=np.uint8),
-                                   peaks=np.empty(stop + 1, dtype=np.int64),
-                                   msg=np.empty((capacity, 14), dtype=np.uint8),
-                                   ticks=np.empty(capacity, dtype=np.int64),
-                                   frame_level=np.empty(capacity, dtype=np.float32),
-                                   fixed=np.empty(capacity, dtype=np.uint8),
-                                   held=np.empty(capacity, dtype=np.uint8))
+            self._arrays = new_scratch(stop)
             self._scratch_size = stop
         return self._arrays
 

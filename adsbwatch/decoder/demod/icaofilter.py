@@ -18,7 +18,7 @@ DEFAULT_TTL_TICKS = 60 * CLOCK_HZ
 NEVER = np.iinfo(np.int64).min // 2
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _slot(keys: np.ndarray, address: int) -> int:
     """The slot holding `address`, or the empty slot where it would go."""
     mask = keys.size - 1
@@ -28,7 +28,7 @@ def _slot(keys: np.ndarray, address: int) -> int:
     return i
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def heard_since(keys: np.ndarray, times: np.ndarray, address: int, since: int) -> bool:
     if address == 0:
         return False
@@ -36,7 +36,7 @@ def heard_since(keys: np.ndarray, times: np.ndarray, address: int, since: int) -
     return keys[i] == address and times[i] >= since
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def mark_heard(keys: np.ndarray, times: np.ndarray, address: int, when: int) -> None:
     if address == 0:
         return

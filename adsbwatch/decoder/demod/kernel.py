@@ -7,6 +7,16 @@ The compiled kernel holds the machine code of everything it calls (screen, pream
 slicing, acceptance, icaofilter, frames/crc and frames/formats' tables), but Numba's
 cache only checks this file: after editing any of those, delete the cached *.nbi/*.nbc
 files under adsbwatch/.
+
+Reference counts (NRT_incref/decref, atomics) cost 11% of the demodulator on modes1.
+Numba binds each array argument of a function, and of every helper it inlines, to a
+variable, a count taken and dropped, and prunes those pairs only in simple functions
+where no exception can leave (hence `error_model="numpy"`: a division by zero gives
+inf, never ZeroDivisionError) and no call is made. So the hot helpers that take arrays
+are leaves (_rank_preambles with its helpers inlined into it, _busy, the slicers),
+called, not inlined into _try_peaks; and _try_peaks and _classify_or_pending, which
+allocate nothing (their work arrays are the Scratch's), compile with `_nrt=False`: no
+counts at all, the caller holding every array.
 """
 
 from __future__ import annotations
@@ -33,12 +43,13 @@ from adsbwatch.decoder.demod.acceptance import (
     _classify_or_pending,
 )
 from adsbwatch.decoder.demod.calibration import STRONG as CALIBRATION_STRONG
-from adsbwatch.decoder.demod.calibration import accumulate
+from adsbwatch.decoder.demod.calibration import _accumulate_into, accumulate_work
 from adsbwatch.decoder.demod.geometry import Geometry
 from adsbwatch.decoder.demod.holding import HOLD_TICKS
 from adsbwatch.decoder.demod.icaofilter import heard_since, mark_heard
 from adsbwatch.decoder.demod.preamble import PREAMBLE_SNR, TRIES, _busy, _rank_preambles
-from adsbwatch.decoder.demod.screen import _peaks, _screen_windows
+from adsbwatch.decoder.demod.refcounts import NO_REFCOUNTS
+from adsbwatch.decoder.demod.screen import _peaks, _screen_windows, screen_level
 from adsbwatch.decoder.demod.slicing import (
     _frame_fit,
     _pack,
@@ -63,42 +74,44 @@ FIRST_BYTE_CONTRAST = 0.5
 STRONGER = 1.6
 SCREEN_STRONGER = 0.5  # the screen's level sees part of each pulse only
 LEVEL_BITS = 32  # bits a frame's level is fitted over: 4x the preamble's samples
+CHUNK = 1 << 13  # positions screened and tried at a time: their scores and samples stay in L1-L2
 # Scores of a try: fewer repairs first, a clean parity before an overlaid one; a frame
 # held for its new address (HOLD) below every accepted one.
 ACCEPTED_SCORE = 1e6
 HELD_SCORE = 0.25e6
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _parity_address(msg: np.ndarray, nbits: int) -> int:
     return crc.syndrome(msg, nbits // 8)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _unsettled(status: int) -> bool:
     """Rejected, or only held: a better slicing may still give a frame that stands."""
     return status in (REJECT, HOLD)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _copy(dst: np.ndarray, src: np.ndarray) -> None:
     """dst[:] = src without the view `dst[:]` (a reference count taken and dropped)."""
     for i in range(dst.size):
         dst[i] = src[i]
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _keep_held(status: int, msg: np.ndarray, held_msg: np.ndarray, total: float,
                held_total: float) -> float:
     """A try's held frame, if this slicing gave one: copied aside, its margin returned
     (else the one kept so far, -1 for none)."""
     if status != HOLD:
         return held_total
-    _copy(held_msg, msg)
+    for i in range(held_msg.size):  # not _copy: a leaf keeps no reference counts
+        held_msg[i] = msg[i]
     return total
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _score(status: int, fixed: int, mean_margin: float) -> float:
     if status == HOLD:
         return HELD_SCORE + mean_margin
@@ -124,10 +137,11 @@ class Carried(NamedTuple):
 
 
 class Scratch(NamedTuple):
-    """Work arrays for a block of `stop` positions, and the frames found."""
+    """Work arrays for a block of `stop` positions, the frames found, and the tries'
+    work space (made once here, not in the kernel: _try_peaks then allocates nothing and
+    runs without reference counts)."""
 
     excess: np.ndarray  # [stop + 2] float32, the screen's score of each start
-    level: np.ndarray  # [stop + 2] float32, the screen's pulse level
     flags: np.ndarray  # [stop + 10] uint8, the screen's peaks flagged
     peaks: np.ndarray  # [stop + 1] int64, their positions
     msg: np.ndarray  # [capacity, 14] uint8, the frames found
@@ -135,13 +149,50 @@ class Scratch(NamedTuple):
     frame_level: np.ndarray  # [capacity] float32
     fixed: np.ndarray  # [capacity] uint8, bits repaired
     held: np.ndarray  # [capacity] uint8, 1: repaired into an address not heard yet
+    bits: np.ndarray  # [LONG_BITS] uint8, a try's bits
+    margin: np.ndarray  # [LONG_BITS] float64, and their margins
+    back: np.ndarray  # [LONG_BITS, 2] uint8, the trellis' decisions
+    votes: np.ndarray  # [LONG_BITS] float64, the tries' soft bits summed
+    trial: np.ndarray  # [14] uint8, a try's frame
+    held_trial: np.ndarray  # [14] uint8, a try's frame held for its new address
+    best: np.ndarray  # [14] uint8, the best try's frame
+    top_fit: np.ndarray  # [TRIES] float64, the best preambles (preamble._rank_preambles)
+    top_q: np.ndarray  # [TRIES] float64
+    top_lo: np.ndarray  # [TRIES] float64
+    top_start: np.ndarray  # [TRIES] int64
+    top_p: np.ndarray  # [TRIES] int64
+    learn: tuple  # calibration.accumulate_work()'s arrays
 
 
-@njit(cache=True, nogil=True)
-def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarray,
-               first_window: int, window: int, fix: int, ttl: int, g: Geometry,
-               carried: Carried, scratch: Scratch) -> int:
-    """Try the frame starts around each screen peak; write the accepted frames.
+def new_scratch(stop: int) -> Scratch:
+    """Scratch arrays for blocks of up to `stop` positions."""
+    capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
+    return Scratch(excess=np.empty(stop + 2, dtype=np.float32),
+                   flags=np.empty(stop + 10, dtype=np.uint8),
+                   peaks=np.empty(stop + 1, dtype=np.int64),
+                   msg=np.empty((capacity, 14), dtype=np.uint8),
+                   ticks=np.empty(capacity, dtype=np.int64),
+                   frame_level=np.empty(capacity, dtype=np.float32),
+                   fixed=np.empty(capacity, dtype=np.uint8),
+                   held=np.empty(capacity, dtype=np.uint8),
+                   bits=np.zeros(LONG_BITS, dtype=np.uint8), margin=np.zeros(LONG_BITS),
+                   back=np.zeros((LONG_BITS, 2), dtype=np.uint8),
+                   votes=np.zeros(LONG_BITS), trial=np.zeros(14, dtype=np.uint8),
+                   held_trial=np.zeros(14, dtype=np.uint8),
+                   best=np.zeros(14, dtype=np.uint8), top_fit=np.zeros(TRIES),
+                   top_q=np.zeros(TRIES), top_lo=np.zeros(TRIES),
+                   top_start=np.zeros(TRIES, dtype=np.int64),
+                   top_p=np.zeros(TRIES, dtype=np.int64), learn=accumulate_work())
+
+
+# _nrt=False: no reference counts at all (this function allocates nothing; each array
+# it binds is held by the caller), 45 pairs a call and more in the loop.
+@njit(cache=True, nogil=True, error_model="numpy", **NO_REFCOUNTS)
+def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
+               floors: np.ndarray, first_window: int, window: int, fix: int, ttl: int,
+               g: Geometry, carried: Carried, scratch: Scratch) -> int:
+    """Try the frame starts around each screen peak; write the accepted frames from
+    index `count` on; returns the frames written in all.
 
     Per peak, the best-fitting preambles are sliced and checked; of the tries that pass,
     the best wins (its start and phase give the timestamp). One call loops over all the
@@ -154,7 +205,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     gram, moment, sumsq = carried.gram, carried.moment, carried.sumsq
     calibrated, pace = carried.calibrated, carried.pace
     response = g.response
-    peaks, screen_level = scratch.peaks, scratch.level
+    peaks = scratch.peaks
+    two_point_four = g.rate == 2_400_000
     out_msg, out_ticks, out_level, out_fixed, out_held = (
         scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held)
     g_base, g_slots, g_energy, g_scale = g.bit_base, g.bit_slots, g.bit_energy, g.bit_scale
@@ -164,31 +216,24 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
                                                         g.pulse_energy, g.pulse_area)
     ticks_per_sample = g.ticks_per_sample
     first_byte_start, first_byte_len = g.first_byte_start, g.first_byte_len
-    bits = np.zeros(LONG_BITS, dtype=np.uint8)
-    margin = np.zeros(LONG_BITS)
-    back = np.zeros((LONG_BITS, 2), dtype=np.uint8)
-    votes = np.zeros(LONG_BITS)
-    msg = np.zeros(14, dtype=np.uint8)
-    held_msg = np.zeros(14, dtype=np.uint8)
-    best_msg = np.zeros(14, dtype=np.uint8)
-    top_fit = np.zeros(TRIES)
-    top_q = np.zeros(TRIES)
-    top_lo = np.zeros(TRIES)
-    top_start = np.zeros(TRIES, dtype=np.int64)
-    top_p = np.zeros(TRIES, dtype=np.int64)
-    count = 0
+    bits, margin, back, votes = scratch.bits, scratch.margin, scratch.back, scratch.votes
+    msg, held_msg, best_msg = scratch.trial, scratch.held_trial, scratch.best
+    top_fit, top_q, top_lo = scratch.top_fit, scratch.top_q, scratch.top_lo
+    top_start, top_p = scratch.top_start, scratch.top_p
+    learn_high, learn_offsets, learn_counts, learn_ys = scratch.learn
     capacity = out_ticks.size
     for peak in range(npeaks):
         j = peaks[peak]
         absolute = first_sample + j
         min_level = 0.0
+        level = screen_level(mag, j, two_point_four)
         if absolute - 1 < resume[0]:
             # Inside a frame already decoded, only a clearly stronger preamble (another
             # aircraft capturing the receiver) is worth a look.
             min_level = resume[1] * 1e-6 * STRONGER
-            if screen_level[j] < min_level * SCREEN_STRONGER:
+            if level < min_level * SCREEN_STRONGER:
                 continue
-        if not _busy(mag, j + first_byte_start, first_byte_len, screen_level[j]):
+        if not _busy(mag, j + first_byte_start, first_byte_len, level):
             continue
         since = (absolute * ticks_per_sample) - ttl
         pending_since = (absolute * ticks_per_sample) - HOLD_TICKS
@@ -336,13 +381,15 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
             _unpack(best_msg, best_nbits, bits)
             low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_slots,
                                         best_phase, bits)
-            if amplitude > 0.0 and accumulate(mag, best_start, best_phase, best_nbits,
-                                              best_msg, low, amplitude, ticks_per_sample,
-                                              response, gram, moment, sumsq):
+            if amplitude > 0.0 and _accumulate_into(
+                    mag, best_start, best_phase, best_nbits, best_msg, low, amplitude,
+                    ticks_per_sample, response, gram, moment, sumsq, learn_high,
+                    learn_offsets, learn_counts, learn_ys):
                 pace[0] = slot
                 calibrated[0] += 1
         ticks = (first_sample + best_start) * ticks_per_sample + best_phase
-        out_msg[count] = best_msg
+        for i in range(14):  # not out_msg[count] = best_msg: that needs the NRT
+            out_msg[count, i] = best_msg[i]
         out_ticks[count] = ticks
         out_level[count] = best_level
         out_fixed[count] = best_fixed
@@ -374,19 +421,39 @@ def _try_peaks(mag: np.ndarray, npeaks: int, first_sample: int, floors: np.ndarr
     return count
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _demodulate(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
                 first_window: int, window: int, fix: int, ttl: int, g: Geometry,
-                carried: Carried, scratch: Scratch) -> int:
-    """Demodulate frames starting at block positions [0, stop]; returns frames written
-    to `scratch`. `mag` must hold at least stop + lookahead samples; `floors` holds the
-    noise floor of each `window` samples from window `first_window` on."""
-    _screen_windows(mag, stop, first_sample, floors, first_window, window,
-                    g.rate == 2_400_000, scratch.excess, scratch.level)
+                carried: Carried, scratch: Scratch, align: int,
+                refit_frames: int) -> tuple[int, int]:
+    """Demodulate frames starting at block positions [0, high] for the `high` returned
+    with the number of frames written to `scratch`: `stop`, or the first multiple of
+    `align` samples (absolute) where `refit_frames` frames have been learnt from, so
+    that the caller refits there. `mag` must hold at least stop + lookahead samples;
+    `floors` holds the noise floor of each `window` samples from window `first_window`
+    on.
+
+    Screened, searched and tried CHUNK positions at a time, so that the scores and the
+    samples around the peaks are still in the cache when read again. One call for the
+    whole block, not one per `align` piece (each piece's frames copied out)."""
     # Peaks j in [1, stop] try starts [j-1, j+1]: together [0, stop+1]. Starts `stop` and
     # `stop+1` are the next block's 0 and 1 as well; `resume` keeps a frame found there
     # from repeating.
-    npeaks = _peaks(scratch.excess, stop, scratch.flags, scratch.peaks)
-    carried.stats[ST_SCREENED] += npeaks
-    return _try_peaks(mag, npeaks, first_sample, floors, first_window, window, fix, ttl, g,
-                      carried, scratch)
+    two_point_four = g.rate == 2_400_000
+    count = 0
+    scored = 0  # the screen's scores of positions [0, scored) are in scratch.excess
+    searched = 0  # peaks in [1, searched] tried
+    while searched < stop and count < scratch.ticks.size:
+        edge = ((first_sample + searched) // align + 1) * align - first_sample
+        end = min(stop, searched + CHUNK, edge)
+        _screen_windows(mag, scored, end + 2, first_sample, floors, first_window, window,
+                        two_point_four, scratch.excess)
+        scored = end + 2
+        npeaks = _peaks(scratch.excess, searched + 1, end, scratch.flags, scratch.peaks)
+        carried.stats[ST_SCREENED] += npeaks
+        count = _try_peaks(mag, npeaks, count, first_sample, floors, first_window, window,
+                           fix, ttl, g, carried, scratch)
+        searched = end
+        if end == edge and carried.calibrated[0] >= refit_frames:
+            break
+    return count, searched

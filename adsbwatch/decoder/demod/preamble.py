@@ -21,7 +21,7 @@ DATA_SHARE = 0.4
 BUSY_BYTES = 7
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _gap_level(mag: np.ndarray, start: int, gaps: np.ndarray) -> float:
     """Mean of the samples that lie in the preamble's gaps whatever the phase."""
     acc = 0.0
@@ -30,7 +30,7 @@ def _gap_level(mag: np.ndarray, start: int, gaps: np.ndarray) -> float:
     return acc / gaps.size
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _pulse(mag: np.ndarray, start: int, p: int, k: int, base: np.ndarray,
            taps: np.ndarray) -> float:
     s = start + base[p, k]
@@ -38,7 +38,7 @@ def _pulse(mag: np.ndarray, start: int, p: int, k: int, base: np.ndarray,
             + taps[p, k, 3] * mag[s + 3])
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.ndarray,
               pulse_taps: np.ndarray, pulse_energy: np.ndarray,
               pulse_area: np.ndarray) -> tuple[float, float, float]:
@@ -66,7 +66,7 @@ def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.nda
     return amplitude * corr, amplitude, hi
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: float,
                     pulse_base: np.ndarray, pulse_taps: np.ndarray,
                     pulse_energy: np.ndarray, pulse_area: np.ndarray, gaps: np.ndarray,
@@ -103,7 +103,7 @@ def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: floa
             top_p[k] = p
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy")
 def _busy(mag: np.ndarray, start: int, byte_len: int, pulse_level: float) -> bool:
     """Whether each of the first BUSY_BYTES bytes from `start` (`byte_len` samples each)
     averages at least DATA_SHARE of `pulse_level`."""

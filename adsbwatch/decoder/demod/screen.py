@@ -25,17 +25,17 @@ QUIET_NOISE = 3.0
 PULSE_SHARE = 0.5
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _second_smallest(a: float, b: float, c: float, d: float) -> float:
     return min(max(min(a, b), min(c, d)), min(max(a, b), max(c, d)))
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _max3(a: float, b: float, c: float) -> float:
     return max(max(a, b), c)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _screen_ok(h: float, q: float, weakest: float, quiet_max: float, floor: float) -> float:
     """1.0 where a preamble with pulse level h, gap mean q, weakest of three pulses
     `weakest` and loudest quiet sample `quiet_max` passes the screen, else 0.0."""
@@ -45,12 +45,48 @@ def _screen_ok(h: float, q: float, weakest: float, quiet_max: float, floor: floa
     return np.float32(ok)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _pulses_24(a: float, b: float, c: float, d: float, e: float,
+               f: float) -> tuple[float, float, float, float, float]:
+    """At 2.4 MS/s, from samples j, j+1, j+3, j+9, j+11, j+12: the four pulses and
+    their mean h (the level). One expression for the screen and for screen_level, so
+    that both give the same float32 bits."""
+    p1 = (a + b) * np.float32(0.5)
+    p4 = (e + f) * np.float32(0.5)
+    return p1, c, d, p4, (p1 + p1 + c + d + p4 + p4) * np.float32(1 / 6)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _pulses_20(a: float, b: float, c: float, d: float, e: float, f: float, g: float,
+               h: float) -> tuple[float, float, float, float, float]:
+    """At 2.0 MS/s, from samples j, j+1, j+2, j+3, j+7, j+8, j+9, j+10: the four
+    pulses (two samples each) and their mean level."""
+    p1 = a + b
+    p2 = c + d
+    p3 = e + f
+    p4 = g + h
+    return p1, p2, p3, p4, (p1 + p2 + p3 + p4) * np.float32(0.125)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def screen_level(mag: np.ndarray, j: int, two_point_four: bool) -> float:
+    """The screen's pulse level of a start in [j, j+1), for the few positions tried: the
+    screen itself keeps only its score (a second array written for every sample cost
+    more than this at the peaks)."""
+    if two_point_four:
+        return _pulses_24(mag[j], mag[j + 1], mag[j + 3], mag[j + 9], mag[j + 11],
+                          mag[j + 12])[4]
+    return _pulses_20(mag[j], mag[j + 1], mag[j + 2], mag[j + 3], mag[j + 7], mag[j + 8],
+                      mag[j + 9], mag[j + 10])[4]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four: bool,
-            excess: np.ndarray, level: np.ndarray) -> None:
-    """For a frame start in [j, j+1): level[j], the mean of pulse-ish samples, and
-    excess[j], how far they rise over the gaps, or 0 where the samples fail the shape
-    tests (_screen_ok; one pulse may be lost to interference or a clipped recording).
+            excess: np.ndarray) -> None:
+    """For a frame start in [j, j+1): excess[j], how far the mean of pulse-ish samples
+    (the level, screen_level) rises over the gaps, or 0 where the samples fail the
+    shape tests (_screen_ok; one pulse may be lost to interference or a clipped
+    recording).
 
     The sample sets hold most of each pulse / only gap for every start phase in
     [j, j+1). The loop is branch-free in float32 and indexes views from 0, so no index
@@ -59,70 +95,64 @@ def _screen(mag: np.ndarray, begin: int, stop: int, floor: float, two_point_four
     """
     m = mag[begin:stop + 19]
     ex = excess[begin:stop]
-    lv = level[begin:stop]
     fl = np.float32(floor)
     if two_point_four:
         for j in range(stop - begin):
-            p1 = (m[j] + m[j + 1]) * np.float32(0.5)
-            p2 = m[j + 3]
-            p3 = m[j + 9]
-            p4 = (m[j + 11] + m[j + 12]) * np.float32(0.5)
-            h = (p1 + p1 + p2 + p3 + p4 + p4) * np.float32(1 / 6)
+            p1, p2, p3, p4, h = _pulses_24(m[j], m[j + 1], m[j + 3], m[j + 9], m[j + 11],
+                                           m[j + 12])
             q = (m[j + 5] + m[j + 6] + m[j + 7] + m[j + 13] + m[j + 14] + m[j + 15]
                  + m[j + 16] + m[j + 17] + m[j + 18]) * np.float32(1 / 9)
             quiet_max = max(_max3(m[j + 5], m[j + 6], m[j + 7]),
                             _max3(m[j + 14], m[j + 15], m[j + 16]))
-            lv[j] = h
             ex[j] = (h - q) * _screen_ok(h, q, _second_smallest(p1, p2, p3, p4), quiet_max, fl)
     else:
         for j in range(stop - begin):
-            p1 = m[j] + m[j + 1]
-            p2 = m[j + 2] + m[j + 3]
-            p3 = m[j + 7] + m[j + 8]
-            p4 = m[j + 9] + m[j + 10]
-            h = (p1 + p2 + p3 + p4) * np.float32(0.125)
+            p1, p2, p3, p4, h = _pulses_20(m[j], m[j + 1], m[j + 2], m[j + 3], m[j + 7],
+                                           m[j + 8], m[j + 9], m[j + 10])
             q = (m[j + 4] + m[j + 5] + m[j + 6] + m[j + 11] + m[j + 12] + m[j + 13]
                  + m[j + 14] + m[j + 15]) * np.float32(0.125)
             quiet_max = max(_max3(m[j + 4], m[j + 5], m[j + 6]),
                             _max3(m[j + 12], m[j + 13], m[j + 14]))
-            lv[j] = h
             weakest = _second_smallest(p1, p2, p3, p4) * np.float32(0.5)
             ex[j] = (h - q) * _screen_ok(h, q, weakest, quiet_max, fl)
 
 
-@njit(cache=True, nogil=True)
-def _screen_windows(mag: np.ndarray, stop: int, first_sample: int, floors: np.ndarray,
-                    first_window: int, window: int, two_point_four: bool,
-                    excess: np.ndarray, level: np.ndarray) -> None:
-    """The screen over block positions [0, stop + 2), window by window of the noise
+@njit(cache=True, nogil=True, error_model="numpy")
+def _screen_windows(mag: np.ndarray, begin: int, end: int, first_sample: int,
+                    floors: np.ndarray, first_window: int, window: int,
+                    two_point_four: bool, excess: np.ndarray) -> None:
+    """The screen over block positions [begin, end), window by window of the noise
     floor (each window's floor in `floors`, the first being `first_window`)."""
-    begin = 0
-    while begin < stop + 2:
+    while begin < end:
         w = (first_sample + begin) // window
-        end = min(stop + 2, (w + 1) * window - first_sample)
-        _screen(mag, begin, end, floors[w - first_window], two_point_four, excess, level)
-        begin = end
+        upto = min(end, (w + 1) * window - first_sample)
+        _screen(mag, begin, upto, floors[w - first_window], two_point_four, excess)
+        begin = upto
 
 
-@njit(cache=True, nogil=True)
-def _peaks(excess: np.ndarray, stop: int, flags: np.ndarray, out: np.ndarray) -> int:
-    """Positions j in [1, stop] where the screen peaks.
+@njit(cache=True, nogil=True, error_model="numpy")
+def _peaks(excess: np.ndarray, lo: int, hi: int, flags: np.ndarray, out: np.ndarray) -> int:
+    """Positions j in [lo, hi] (lo >= 1) where the screen peaks, from its scores of
+    [lo - 1, hi + 1].
 
     A branch-free pass (vectorised) flags them; then the flags are read 8 at a time, as
     one word: under 1% of positions are peaks. Twice as fast as testing each position
     with a branch."""
-    e = excess[:stop + 2]  # views indexed from 0: no negative-index handling
-    rounded = (stop + 2 + 7) // 8 * 8
-    f = flags[:rounded]
-    for j in range(1, stop + 1):
-        x = e[j]
-        f[j] = (x > 0.0) & (x >= e[j - 1]) & (x > e[j + 1])
-    f[0] = 0
-    for j in range(stop + 1, rounded):  # the scratch may hold an earlier block's flags
+    first = lo // 8 * 8  # the words holding [lo, hi]
+    last = (hi + 8) // 8 * 8
+    e = excess[lo - 1:hi + 2]  # views indexed from 0: no negative-index handling
+    f = flags[:last]
+    for j in range(first, lo):
+        f[j] = 0
+    g = flags[lo:hi + 1]
+    for k in range(hi + 1 - lo):
+        x = e[k + 1]
+        g[k] = (x > 0.0) & (x >= e[k]) & (x > e[k + 2])
+    for j in range(hi + 1, last):  # the scratch may hold an earlier block's flags
         f[j] = 0
     words = f.view(np.uint64)
     count = 0
-    for w in range(words.size):
+    for w in range(first // 8, last // 8):
         if words[w] != 0:
             for j in range(8 * w, 8 * w + 8):
                 if f[j]:

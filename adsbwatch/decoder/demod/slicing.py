@@ -16,14 +16,14 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _dot4(slots: np.ndarray, p: int, i: int, k: int, m0: float, m1: float, m2: float,
           m3: float) -> float:
     return (slots[p, i, k, 0] * m0 + slots[p, i, k, 1] * m1 + slots[p, i, k, 2] * m2
             + slots[p, i, k, 3] * m3)
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray, p: int,
                   i: int) -> tuple[float, float, float, float]:
     """Bit i's samples (above the gap level) against each of its four half-bit slots:
@@ -37,7 +37,7 @@ def _correlations(mag: np.ndarray, s: int, lo: float, slots: np.ndarray, p: int,
             _dot4(slots, p, i, 2, m0, m1, m2, m3), _dot4(slots, p, i, 3, m0, m1, m2, m3))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
            slots: np.ndarray, energy: np.ndarray, scale: np.ndarray, p: int, lo: float,
            contrast: float, bits: np.ndarray, margin: np.ndarray) -> float:
@@ -71,7 +71,7 @@ def _slice(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
              energy: np.ndarray, scale: np.ndarray, p: int, lo: float, contrast: float,
              bits: np.ndarray, margin: np.ndarray, back: np.ndarray) -> float:
@@ -116,7 +116,7 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
                  scale: np.ndarray, p: int, bits: np.ndarray, margin: np.ndarray) -> float:
     """Each bit by its first half against its second, nothing assumed about the pulse
@@ -134,7 +134,7 @@ def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: n
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
                p: int, bits: np.ndarray) -> tuple[float, float]:
     """(low level, amplitude) that best explain the frame's samples given its decided
@@ -142,7 +142,7 @@ def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.
     return _fit_bits(mag, j, 0, nbits, base, slots, p, bits)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _fit_bits(mag: np.ndarray, j: int, first: int, nbits: int, base: np.ndarray,
               slots: np.ndarray, p: int, bits: np.ndarray) -> tuple[float, float]:
     """_frame_fit over bits [first, nbits) of a frame of nbits."""
@@ -173,7 +173,7 @@ def _fit_bits(mag: np.ndarray, j: int, first: int, nbits: int, base: np.ndarray,
     return (sm - amplitude * sc) / n, amplitude
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _pack(bits: np.ndarray, nbits: int, msg: np.ndarray) -> None:
     for k in range(nbits // 8):
         v = 0
@@ -184,7 +184,7 @@ def _pack(bits: np.ndarray, nbits: int, msg: np.ndarray) -> None:
         msg[k] = 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _unpack(msg: np.ndarray, nbits: int, bits: np.ndarray) -> None:
     for i in range(nbits):
         bits[i] = (msg[i >> 3] >> (7 - (i & 7))) & 1
