@@ -246,7 +246,9 @@ def test_clients_that_stop_reading_cost_one_budget_not_4_mb_each(run) -> None:  
             time.sleep(0.05)
         dropped = closed_by_server(stuck, wait_s=10)
         assert len(dropped) == 100
-        assert (most - base) / 1024 < 150  # the budget's 64 MB, and some slack
+        # the budget's 64 MB and the allocator's churn (up to 168 MB seen on a loaded
+        # machine); 100 clients at 4 MB each were 400 MB, and 400 of them 1.44 GB
+        assert (most - base) / 1024 < 200
     finally:
         peer.close()
         for client in stuck:

@@ -196,6 +196,14 @@ def test_kill_9_of_one_station_loses_at_most_its_last_second(
         for site in SITES:
             size = scene.recordings[site.name].stat().st_size
             feeders[site.name].wait_for(size + 2 * NOISE_CHUNK)
+        # North has decoded its recording once its session row (written with each
+        # commit) counts its samples; a loaded machine decodes well behind the pipe.
+        samples = scene.recordings["north"].stat().st_size // 2
+        deadline = time.monotonic() + 120
+        while not raw_rows(db, "SELECT 1 FROM sessions WHERE site = 'north' AND samples "
+                               f">= {samples}"):
+            assert time.monotonic() < deadline, feeders["north"].receiver_err()
+            time.sleep(0.2)
         time.sleep(1.5)  # more than the second between a station's writes
         procs["north"].kill()
         assert procs["north"].wait(30) == -signal.SIGKILL
