@@ -35,7 +35,7 @@ MS_PER_S_BELOW = 1000.0  # a bare number under this is MS/s: nobody samples at 2
 
 def parse_rate(text: str) -> int:
     """'2.4M', '2.4', '2400k', '2400000' or '2.4e6' -> samples per second."""
-    value = scaled_number(text, ("sps", "s/s", "ms/s", "msps"))
+    value = scaled_number(text, ("sps", "s/s"))  # "2.4 MS/s", "2.4Msps": then the M
     if not math.isfinite(value):  # also 'nan', 'inf' and '1e999', which float() accepts
         raise UserError(
             f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6")

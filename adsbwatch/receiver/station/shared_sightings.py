@@ -53,6 +53,8 @@ class SharedSightings:
 
     def _release(self, last: bool = False) -> None:
         """Deliver or drop the sightings whose answer came (all of them when `last`)."""
+        if not self._held:  # the usual tick: nothing to ask the store
+            return
         now = self.clock()
         failing = self.recorder.status.problem is not None
         kept = []

@@ -162,11 +162,15 @@ def _merge(conn: Connection, mine: dict[PartKey, int], lock_visits: bool
     for row in _chunked(conn, f"SELECT {', '.join(PART_COLUMNS)} FROM site_visits "
                         "WHERE visit_id IN ({})", ids):
         parts.setdefault(row[2], []).append(tuple(row))
-    savers = {visit_id: key[1] or None for key, visit_id in mine.items()}
-    conn.executemany(_VISITS, (merged_visit(i, parts[i], savers[i]) for i in ids))
+    mine_by_visit: dict[int, list[PartKey]] = {}
+    for key, visit_id in mine.items():
+        mine_by_visit.setdefault(visit_id, []).append(key)
+    # a saver's site names the visit's first site when it has none yet
+    conn.executemany(_VISITS, (merged_visit(i, parts[i], mine_by_visit[i][0][1] or None)
+                               for i in ids))
     answers: dict[PartKey, CrossSite] = {}
     for i in ids:
-        answers.update(answers_for([k for k, v in mine.items() if v == i], parts[i]))
+        answers.update(answers_for(mine_by_visit[i], parts[i]))
     return answers
 
 
