@@ -24,6 +24,7 @@ from adsbwatch.receiver.cli import (
 from adsbwatch.receiver.cli import store as store_cmd
 from adsbwatch.receiver.cli.numba_cache import prepare_kernel_cache
 from adsbwatch.receiver.cli.stdout import detach_stdout
+from adsbwatch.receiver.core.collector import command_over, command_starting
 from adsbwatch.receiver.core.open_files import raise_open_files_limit
 from adsbwatch.receiver.defaults import default_db_path
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
@@ -64,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         faulthandler.register(signal.SIGUSR1, all_threads=True)
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The command's imports make most of what lives for the run; called with no argv,
+    # this process is the command and ends with it.
+    command_starting(owns_process=argv is None)
     try:
         return args.handler(args)
     except (UserError, RuntimeFailure) as exc:
@@ -75,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    finally:
+        command_over()
 
 
 if __name__ == "__main__":

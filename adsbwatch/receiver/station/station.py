@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.decoder.frames.formats import CLOCK_HZ
 from adsbwatch.receiver.core.abilities import HasGain
+from adsbwatch.receiver.core.collector import start_up_over
 from adsbwatch.receiver.core.consumer import Consumer
 from adsbwatch.receiver.core.events import Tick
 from adsbwatch.receiver.core.stopping import StopClock
@@ -108,6 +109,7 @@ class Station:
         self._failure_said = False
         self._failure: BaseException | None = None  # an input's, raised when the run is over
         self._ended: set[int] = set()  # inputs whose worker has ended
+        self._started_inputs: set[int] = set()  # inputs that have handed on a batch
 
     # ------------------------------------------------------------------ setting up
 
@@ -236,6 +238,9 @@ class Station:
                         self._failure = item
                         return "input failed"
                     return "input ended"
+                if index not in self._started_inputs:
+                    self._started_inputs.add(index)
+                    start_up_over()  # its kernels are loaded
                 if self.throttle:
                     self._wait_until(self._started + item.until_ticks / CLOCK_HZ)
                 self._deliver(self.merge.add(index, item))
