@@ -51,9 +51,10 @@ class Clock:
         return self.now
 
 
-def sighting(icao: int) -> Sighting:
+def sighting(icao: int, later: bool = False) -> Sighting:
     return Sighting(Visit(icao, icao, "gov", True, 100.0, 100.0),
-                    Aircraft(icao, 100.0, 100.0, callsign="NAF01"), label="gov")
+                    Aircraft(icao, 100.0, 100.0, callsign="NAF01"), label="gov",
+                    later=later)
 
 
 def gate() -> tuple[SharedSightings, FakeRecorder, Alerts, list[str], Clock]:
@@ -110,3 +111,13 @@ def test_closing_alerts_what_waits_once_the_recorder_is_closed() -> None:
     shared.close()
     assert alerts.got == [1] and alerts.closed
     assert said == ["000002 gov: announced by site south, which heard it first"]
+
+
+def test_a_rule_that_matches_later_in_a_visit_another_site_announced_goes_out_at_once() -> None:
+    shared, recorder, alerts, said, clock = gate()
+    recorder.answers[0x484506] = CrossSite(False, "north")
+    shared.on_sighting(sighting(0x484506))
+    shared.on_tick(tick(clock))
+    assert alerts.got == [] and len(said) == 1  # the visit: north announced it
+    shared.on_sighting(sighting(0x484506, later=True))  # then it squawks 7700 here
+    assert alerts.got == [0x484506] and len(said) == 1

@@ -128,6 +128,8 @@ def test_a_second_rule_matching_later_in_the_visit_raises_a_second_sighting() ->
     assert [(s.aircraft.icao, s.rules, s.label) for s in second] == [
         (IE_B738, ("squawk:7700",), "emergency")]
     assert second[0].visit is first[0].visit  # the same visit, named by its first rule
+    # the visit's first sighting, then a later one (not shared across sites)
+    assert (first[0].later, second[0].later) == (False, True)
     assert second[0].visit.label == "Ryanair 737"
     assert pipe.totals.sightings == 2
 
@@ -141,6 +143,7 @@ def test_with_record_all_a_visit_becomes_watched_when_its_rule_matches() -> None
     assert [s.visit for s in sightings] == [visit]  # the visit that began at 0
     assert (visit.watched, visit.label, visit.first_seen) == (True, "squawk:7700", 0.4)
     assert sightings[0].time > visit.first_seen
+    assert not sightings[0].later  # the visit's first sighting, though recorded before
     assert not any(v.watched for icao, v in pipe.visits.open.items() if icao != IE_B738)
 
 

@@ -61,6 +61,7 @@ class Sighting:
     rules: tuple[str, ...] = ()
     label: str = ""
     at: float | None = None  # when its rule began to match; None: at the visit's start
+    later: bool = False  # not the visit's first sighting: a rule began to match later
 
     @property
     def time(self) -> float:

@@ -140,6 +140,7 @@ class Pipeline:
                matched: tuple[WatchEntry, ...]) -> None:
         """A sighting naming the rules that match and have not raised one in the visit."""
         new = [r for r in matched if r not in visit.rules]
+        later = bool(visit.rules)
         visit.rules.extend(new)
         label = new[0].sighting_label
         if not visit.watched:  # recorded (--record-all) before a rule matched
@@ -149,7 +150,7 @@ class Pipeline:
         if icao in self._waiting:  # one waits still (a short visit gap, a new rule)
             self._announce(icao)
         sighting = Sighting(visit, update.aircraft, tuple(r.rule() for r in new), label,
-                            update.t)
+                            update.t, later)
         self._waiting[icao] = (sighting, update.t + self.sighting_wait_s)
 
     def _announce(self, icao: int) -> None:

@@ -8,6 +8,10 @@ first site whose part of it was written as watched is the one to announce it
 answer, a commit away (about a second), and a sighting another site announced is only
 said in one quiet line. No answer within WAIT_S (the store is down or far behind): the
 alert goes out; two alerts are better than none.
+
+Only a visit's first sighting is shared so: a rule that begins to match later in the
+visit (the aircraft squawks 7700) is news of this site's own, which the site that
+announced the visit may never hear. It goes out at once.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ class SharedSightings:
         self.announced_elsewhere = 0
 
     def on_sighting(self, sighting: Sighting) -> None:
+        if sighting.later:
+            self.alerts.deliver("on_sighting", sighting)
+            return
         self._held.append((sighting, self.clock() + self.wait_s))
         self._release()
 
