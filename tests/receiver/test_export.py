@@ -247,7 +247,7 @@ def test_export_from_the_store(store_location: str) -> None:
          "1200", "0", "", "", "", ""],
         ["2026-11-18T11:06:42.250Z", "3C6DD4", "48.2", "11.6", "3100", "181.0", "46.0",
          "1100", "0", "", "", "", ""],
-        ["2026-11-18T12:06:40.000Z", "3C6DD4", "-33.94615", "-1.2e-05", "", "", "", "",
+        ["2026-11-18T12:06:40.000Z", "3C6DD4", "-33.94615", "-0.000012", "", "", "", "",
          "1", "", "", "", ""]]
     kml = ET.fromstring(export_track(rows, "kml", icao="3C6DD4", label="", callsign=""))
     assert [c.text for c in kml.iter(f"{GX}coord")] == [

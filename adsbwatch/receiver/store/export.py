@@ -229,7 +229,8 @@ def _csv(rows: list[TrackRow], names: _Names) -> str:
     writer.writerow(CSV_HEADER)
     database = list(names.database.values())
     for r in rows:
-        writer.writerow([iso_utc(r.t), names.icao.upper(), round(r.lat, 6), round(r.lon, 6),
+        # Degrees as KML writes them: a spreadsheet reads -1.2e-05 as text, or not at all.
+        writer.writerow([iso_utc(r.t), names.icao.upper(), _degrees(r.lat), _degrees(r.lon),
                          _cell(r.alt), _cell(r.gs), _cell(r.track), _cell(r.vrate),
                          int(bool(r.on_ground)), *database])
     return out.getvalue()
