@@ -85,6 +85,14 @@ def _sort_value(row: AircraftRow, column: str) -> object:
     """The value a column sorts on; None sorts last whichever way."""
     if column == "callsign":
         return row.callsign
+    if column == "address":
+        return row.icao
+    if column == "registration":
+        return row.registration
+    if column == "type":
+        return row.type_code
+    if column == "country":
+        return row.country
     if column == "altitude":
         return 0 if row.on_ground else row.altitude
     if column == "distance":
@@ -94,8 +102,11 @@ def _sort_value(row: AircraftRow, column: str) -> object:
     return row.dbfs
 
 
-# Column heading -> (sort name, key, largest first when first pressed)
-SORTS = {"callsign": ("callsign", "c", False), "alt ft": ("altitude", "a", True),
+# Column heading -> (sort name, key ("" for a heading click only), largest first when
+# first pressed)
+SORTS = {"ICAO": ("address", "", False), "callsign": ("callsign", "c", False),
+         "reg": ("registration", "r", False), "type": ("type", "t", False),
+         "ctry": ("country", "", False), "alt ft": ("altitude", "a", True),
          "km": ("distance", "d", False), "msgs": ("messages", "m", True),
          "dBFS": ("signal", "s", True)}
 
@@ -126,6 +137,8 @@ class AircraftApp(App[None]):
         Binding("q", "quit", "quit"),
         Binding("ctrl+c", "interrupt", "quit", show=False, priority=True),
         Binding("c", "sort('callsign')", "callsign"),
+        Binding("r", "sort('registration')", "reg"),
+        Binding("t", "sort('type')", "type"),
         Binding("a", "sort('altitude')", "altitude"),
         Binding("d", "sort('distance')", "distance"),
         Binding("m", "sort('messages')", "messages"),
