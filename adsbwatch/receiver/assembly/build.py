@@ -80,6 +80,8 @@ def build_station(config: StationConfig,
     recorder = watchlist = pipeline = built_registry = None
     if config.decodes:
         recorder = _open_recorder(config, warn) if config.opens_store else None
+        if live and recorder is not None:
+            _say_if_site_taken(config, warn)  # this run's session is written at its first commit
         watchlist = _watchlist(config, recorder)
         built_registry = _registry(config, warn)
         pipeline = _pipeline(config, receiver, watchlist,
@@ -176,6 +178,25 @@ def _open_recorder(config: StationConfig, warn: Callable[[str], None]) -> Any:
 
     return open_recorder(config.store.db, warn=warn, site=config.site_name,
                          visit_gap_s=config.decoding.visit_gap_s)
+
+
+def _say_if_site_taken(config: StationConfig, warn: Callable[[str], None]) -> None:
+    """Another live station runs as this one's site (site_check.py)?"""
+    import time
+
+    from adsbwatch.receiver.assembly.site_check import running_as, site_taken_warning
+    from adsbwatch.receiver.store.errors import StoreError
+    from adsbwatch.receiver.store.opening import open_history
+
+    try:
+        with open_history(config.store.db) as history:
+            sessions = history.sessions()
+    except StoreError:  # a check only: the recorder says what is wrong with the store
+        return
+    now = time.time()
+    other = running_as(sessions, config.site_name, now)
+    if other is not None:
+        warn(site_taken_warning(other, config.site_name, now))
 
 
 def _watchlist(config: StationConfig, recorder: Any) -> Watchlist:
