@@ -95,3 +95,23 @@ def test_past_the_bound_the_rows_go_to_the_file_and_restore_after(
     for f in files:
         restore_unsaved(url, f)
     assert raw_rows(url, "SELECT count(*) FROM track_points") == [(8,)]
+
+
+def test_a_command_waits_for_a_lock_a_bounded_time(pg_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                   ) -> None:
+    """`watchlist add` while another connection holds the watchlist locked: a one-line
+    "locked" error after the wait, not a command that hangs."""
+    import psycopg
+    from support import cli
+
+    from adsbwatch.receiver.store.postgres import connection
+
+    assert cli("watchlist", "add", "484506", "--db", pg_url)[0] == 0
+    monkeypatch.setattr(connection, "LOCK_WAIT_S", 0.5)
+    with psycopg.connect(pg_url) as holder, holder.transaction():
+        holder.execute("LOCK TABLE watchlist IN ACCESS EXCLUSIVE MODE")
+        status, _, err = cli("watchlist", "add", "3C6DD4", "--db", pg_url)
+    assert status != 0
+    assert err.strip().endswith("the database is locked by another program")
+    assert len(err.strip().splitlines()) == 1
+    assert cli("watchlist", "add", "3C6DD4", "--db", pg_url)[0] == 0  # once let go

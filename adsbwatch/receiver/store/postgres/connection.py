@@ -39,6 +39,10 @@ from adsbwatch.receiver.store.postgres.schema import (
 )
 
 CONNECT_TIMEOUT_S = 5  # libpq's connect_timeout: whole seconds
+# How long a write waits for a lock another connection holds (a station's transaction, a
+# prune) before it fails as "locked", rather than hanging: a command's, as SQLite's
+# busy wait bounds it. The recorder and the pruner set their own on their connections.
+LOCK_WAIT_S = 10.0
 
 
 @lru_cache(maxsize=256)
@@ -108,6 +112,9 @@ class PgStore:
             if read_only:
                 self.conn.execute("SET default_transaction_read_only = on")
             self._check_and_migrate()
+            # After migrating: another station's migration may take longer than this.
+            self.conn.execute("SELECT set_config('lock_timeout', %s, false)",
+                              (f"{round(LOCK_WAIT_S * 1000)}ms",))
         except psycopg.Error as exc:
             self.conn.close()
             raise StoreError(f"cannot open the database {self.location}: "
