@@ -125,7 +125,7 @@ def test_a_flood_is_a_few_messages_and_a_summary(webhook: Webhook) -> None:  # n
     # summary of the 46 others.
     assert titles == [f"{icao:06X} NAF01: a watched aircraft" for icao in flood[:4]] + [
         "adsbwatch: 46 more sightings"]
-    listed = ", ".join(f"{icao:06X}" for icao in flood[4:34])
+    listed = ", ".join(f"{icao:06X} NAF01" for icao in flood[4:34])
     assert posts[4][1]["message"] == f"and 46 more sightings: {listed}, ..."
     # The window is full: one more waits, and goes at the end.
     push.on_sighting(sighting(0x3C6444, label="late"))
@@ -194,3 +194,13 @@ def test_a_hung_service_never_holds_up_the_station_nor_its_end() -> None:
     release.set()
     assert said == ["--notify json://127.0.0.1:9/hook: the run ended before 500 sightings "
                     "were sent (the service did not answer in time)"]
+
+
+def test_a_summary_names_each_aircraft_as_it_can() -> None:
+    from adsbwatch.receiver.outputs.sighting_text import SightingFacts, summary_body
+
+    held = [SightingFacts("484506", "Dutch government", T0, callsign="NAF01"),
+            SightingFacts("3C6444", None, T0, registration="D-AIXA"),
+            SightingFacts("4CA1FA", None, T0)]
+    assert summary_body(held, unlisted=2) == (
+        "and 5 more sightings: 484506 NAF01 (Dutch government), 3C6444 D-AIXA, 4CA1FA, ...")

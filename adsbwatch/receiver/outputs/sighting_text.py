@@ -163,11 +163,18 @@ def summary_title(count: int) -> str:
 
 def summary_body(held: Sequence[SightingFacts], unlisted: int = 0) -> str:
     """Sightings held back by the rate limit, in one message: 'and 37 more sightings:
-    4CA1FA, 3C6444, ...'; `unlisted`: more that are only counted."""
-    names = [f.icao for f in held[:SUMMARY_LISTED]]
+    4CA1FA RYR12 (Ryanair), 3C6444 DLH4AB, ...' (each its address, its callsign or
+    registration, its label); `unlisted`: more that are only counted."""
+    names = [_summary_name(f) for f in held[:SUMMARY_LISTED]]
     more = len(held) - len(names) + unlisted
     count = len(held) + unlisted
     if not names:
         return f"and {count} more sightings"
     tail = ", ..." if more else ""
     return f"and {count} more sightings: {', '.join(names)}{tail}"
+
+
+def _summary_name(f: SightingFacts) -> str:
+    named = " ".join(filter(None, (f.icao, f.callsign or f.registration)))
+    return f"{named} ({f.label})" if f.label else named
+
