@@ -240,9 +240,20 @@ def test_the_page_shows_a_replayed_sample_and_its_watched_visit(
     assert NAF_LABEL in visits[0][2] and "NAF01" in visits[0][2]
     assert f"{points} positions" in visits[0][2]
     browser.execute_script("document.querySelector('#visits li').click()")
-    drawn = wait_for(browser, "return [...document.querySelectorAll('path')].filter("
-                     "p => p.getAttribute('stroke') === '#6a1b9a').length")
-    assert drawn == 3  # the track and its first and last positions
+    ends = wait_for(browser, "return [...document.querySelectorAll('path')].filter("
+                    "p => p.getAttribute('stroke') === '#6a1b9a').length")
+    assert ends == 2  # its first and last positions
+    # The track in its altitudes' colours: one line a stretch of like altitude, the
+    # stretches sharing their ends, every stored position drawn.
+    stretches = browser.execute_script(
+        "return state.historyLine.getLayers()[0].getLayers().map("
+        "l => [l.options.color, l.getLatLngs().length])")
+    assert sum(n for _, n in stretches) - (len(stretches) - 1) == points
+    drawn_paths = browser.execute_script(
+        "return document.querySelectorAll('path.history-track').length")
+    assert drawn_paths == len(stretches)
+    # Level at 7975-8000 ft all along: one colour, an altitude's, not the ends'.
+    assert len(stretches) == 1 and stretches[0][0] != "#6a1b9a"
     assert browser.execute_script(
         "return document.getElementById('history-status').innerText").startswith(
         "1 visit of watched aircraft, newest first")  # not "1 visits"
@@ -318,20 +329,27 @@ def test_a_long_visit_is_drawn_whole_from_its_pages(start_server, browser,
                                                    tmp_path: Path) -> None:
     """/api/track answers 10,000 points at a time: the page asks for the rest itself."""
     db = tmp_path / "long.db"
-    visit_id, points = 2**62 + 9, 25_000  # seven hours of an aircraft parked, one a second
+    visit_id, points = 2**62 + 9, 25_000  # seven hours of an aircraft, a position a second
     with recorder(db) as store:
         store.save_visit(VisitRow(id=visit_id, icao=0x484506, first_seen=T0,
                                   last_seen=T0 + points, label="NAF", watched=True,
                                   callsigns="NAF01", messages=points))
         for i in range(points):
-            store.add_point(visit_id, PointRow(t=T0 + i, lat=52.0 + i * 1e-5, lon=4.7))
+            store.add_point(visit_id, PointRow(t=T0 + i, lat=52.0 + i * 1e-5, lon=4.7,
+                                               alt=1000 + i))  # a slow climb to 26,000 ft
     server = start_server("serve", "--db", str(db), "--http", "0")
     browser.get(server.url)
     wait_for(browser, "return document.querySelectorAll('#visits li').length")
     browser.execute_script("document.querySelector('#visits li').click()")
-    drawn = wait_for(browser, "return state.historyLine && "
-                     "state.historyLine.getLayers()[0].getLatLngs().length")
+    drawn = wait_for(browser, "if (!state.historyLine) return 0; "
+                     "const lines = state.historyLine.getLayers()[0].getLayers(); "
+                     "return lines.reduce((n, l) => n + l.getLatLngs().length, 0) "
+                     "- (lines.length - 1)")
     assert drawn == points
+    # The climb in its altitudes' colours: a new colour every few hundred feet.
+    colours = browser.execute_script("return state.historyLine.getLayers()[0].getLayers()"
+                                     ".map(l => l.options.color)")
+    assert len(colours) > 20 and all(a != b for a, b in zip(colours, colours[1:]))
     first, last = browser.execute_script(
         "const [line, first, last] = state.historyLine.getLayers(); "
         "return [first.getLatLng(), last.getLatLng()].map(p => [p.lat, p.lng])")

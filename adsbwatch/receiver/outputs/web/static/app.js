@@ -3,7 +3,7 @@
 // scale (altitude.js) with labels that do not collide (labels.js), and in a table sorted
 // by any column; the selected aircraft's panel says all that is known of it and its trail
 // is drawn in its altitudes' colours. The history tab lists the watched aircraft's past
-// visits from the store (api/visits) and draws their tracks. Sightings
+// visits from the store (api/visits) and draws their tracks in their altitudes' colours. Sightings
 // (data/sightings.json) show as banners, and as desktop notifications where allowed.
 // ?icao=HEX selects that aircraft once it is heard (the push alerts link to it).
 // Plain JavaScript, no build step; every URL is relative (works behind a path prefix).
@@ -439,24 +439,30 @@ function trailColour(altitude) {
   return altitudeColour(stepped, false, false);
 }
 
+// Points [lat, lon, altitude] as lines in their altitudes' colours, in a layer group: a
+// stretch from point `first` has its start's colour; stretches share their ends.
+function altitudeLines(points, className) {
+  const group = L.layerGroup();
+  let first = 0;
+  for (let k = 1; k < points.length; k++) {
+    const colour = trailColour(points[first][2]);
+    if (k === points.length - 1 || trailColour(points[k][2]) !== colour) {
+      L.polyline(points.slice(first, k + 1).map((p) => [p[0], p[1]]), {pane: "trails",
+        className: className, color: colour, weight: 3, interactive: false})
+        .addTo(group);
+      first = k;
+    }
+  }
+  return group;
+}
+
 function drawTrail() {
   if (state.trailLine) { state.trailLine.remove(); state.trailLine = null; }
   const entry = state.selected && state.aircraft.get(state.selected);
   if (!entry) return;
   const points = (state.storedTrail || []).concat(entry.trail);
   if (points.length < 2) return;
-  state.trailLine = L.layerGroup().addTo(map);
-  // A stretch from point `first`: each segment has its start's colour.
-  let first = 0;
-  for (let k = 1; k < points.length; k++) {
-    const colour = trailColour(points[first][2]);
-    if (k === points.length - 1 || trailColour(points[k][2]) !== colour) {
-      L.polyline(points.slice(first, k + 1).map((p) => [p[0], p[1]]), {pane: "trails",
-        className: "trail", color: colour, weight: 3, interactive: false})
-        .addTo(state.trailLine);
-      first = k;
-    }
-  }
+  state.trailLine = altitudeLines(points, "trail").addTo(map);
 }
 
 // Everything aircraft.json says of the selected aircraft: [key, name, text] for what is
@@ -594,15 +600,18 @@ async function drawVisit(v, li) {
   clearHistoryLine();
   document.querySelectorAll("#visits li.selected").forEach((n) => n.classList.remove("selected"));
   li.classList.add("selected");
-  const points = track.map((p) => [p[1], p[2]]);
+  const points = track.map((p) => [p[1], p[2], p[3]]);  // lat, lon, altitude
   if (!points.length) { setStatus("visit " + v.id + " has no stored positions"); return; }
+  const first = points[0].slice(0, 2), last = points[points.length - 1].slice(0, 2);
+  // The track in its altitudes' colours, as a live trail is; its ends in one colour of
+  // their own, the first hollow.
   state.historyLine = L.layerGroup([
-    L.polyline(points, {color: "#6a1b9a", weight: 3}),
-    L.circleMarker(points[0], {radius: 4, color: "#6a1b9a"}).bindTooltip("first position"),
-    L.circleMarker(points[points.length - 1], {radius: 4, color: "#6a1b9a", fillOpacity: 1})
+    altitudeLines(points, "history-track"),
+    L.circleMarker(first, {radius: 4, color: "#6a1b9a"}).bindTooltip("first position"),
+    L.circleMarker(last, {radius: 4, color: "#6a1b9a", fillOpacity: 1})
       .bindTooltip("last position"),
   ]).addTo(map);
-  map.fitBounds(L.latLngBounds(points).pad(0.2), {maxZoom: 11});
+  map.fitBounds(L.latLngBounds(points.map((p) => [p[0], p[1]])).pad(0.2), {maxZoom: 11});
   document.getElementById("history-clear").classList.remove("hidden");
 }
 
