@@ -49,8 +49,10 @@ from adsbwatch.decoder.demod.calibration import (
 from adsbwatch.decoder.demod.geometry import Geometry, geometry_for, geometry_from_response
 from adsbwatch.decoder.demod.holding import HOLD_TICKS, HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
+from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate, new_scratch
 from adsbwatch.decoder.demod.noisefloor import WINDOW, NoiseFloor
+from adsbwatch.decoder.demod.recovery import WeakerReplies
 from adsbwatch.decoder.frames.batch import FrameBatch
 
 
@@ -77,6 +79,7 @@ class Demodulator:
             self.calibration.set_pace(self.rate)
         self._scratch_size = -1
         self._arrays: Scratch | None = None
+        self._weaker: WeakerReplies | None = None
 
     @property
     def lookahead(self) -> int:
@@ -88,10 +91,14 @@ class Demodulator:
         process() starts there. Addresses heard and the noise level carry over."""
         self.noise.skip_to(first_sample)
 
-    def process(self, mag: np.ndarray, first_sample: int, stop: int) -> FrameBatch:
+    def process(self, mag: np.ndarray, first_sample: int, stop: int,
+                raw: np.ndarray | None = None, fmt: str | None = None) -> FrameBatch:
         """Frames starting at positions [0, stop) of `mag`, whose sample 0 is `first_sample`.
 
         `mag` must extend `lookahead` samples beyond `stop`; pad the end of a stream.
+        `raw`, the block's IQ bytes in format `fmt` that `mag` was made of (sample 0 the
+        same): with them, a frame with another reply under it is subtracted in IQ and
+        the rest tried again (recovery.py); without, magnitudes only.
         """
         if mag.size < stop + self.lookahead:
             raise ValueError("block shorter than stop + lookahead")
@@ -107,8 +114,14 @@ class Demodulator:
         scratch = self._scratch(stop)
         # In pieces that end where a refit takes effect: the same frames, and the same
         # frames learnt from, whatever the blocks.
+        iq = None
+        if raw is not None and fmt is not None:
+            spec = FORMATS[fmt]
+            iq = raw[:raw.size // spec.bytes_per_sample * spec.bytes_per_sample].view(
+                spec.component)
         pieces = []
         low = 0
+        recovered = False
         while low < stop:
             n, high = _demodulate(mag[low:], stop - low, first_sample + low, floors,
                                   first_window, WINDOW, self.fix, self.recent.ttl_ticks,
@@ -117,6 +130,14 @@ class Demodulator:
             pieces.append(tuple(a[:n].copy() for a in (scratch.msg, scratch.ticks,
                                                       scratch.frame_level, scratch.fixed,
                                                       scratch.held)))
+            if iq is not None and n and scratch.suspect[:n].max() > 1.0:
+                found = self._weaker_replies().recover(
+                    iq, spec.centre, 1.0 / spec.full_scale, first_sample, stop, scratch, n,
+                    floors, first_window, WINDOW, self.fix, self.recent.ttl_ticks,
+                    self.geometry, carried)
+                if found[0].shape[0]:
+                    pieces.append(found)
+                    recovered = True
             low += high
             if (first_sample + low) % REFIT_ALIGN == 0 and cal.due():
                 self.geometry = geometry_from_response(self.rate,
@@ -129,6 +150,9 @@ class Demodulator:
             np.concatenate(arrays) if len(pieces) > 1 else arrays[0]
             for arrays in zip(*pieces, strict=True))
         held = held.view(bool)
+        if recovered:  # in time order
+            order = np.argsort(ticks, kind="stable")
+            msg, ticks, level, fixed, held = (a[order] for a in (msg, ticks, level, fixed, held))
         if not held.any() and not len(self.held):
             return FrameBatch(msg, ticks, level, fixed, until, noise=noise)
         return self._with_released(msg, ticks, level, fixed, held, until, noise)
@@ -147,6 +171,11 @@ class Demodulator:
         order = np.argsort(ticks, kind="stable")
         return FrameBatch(msg[order], ticks[order], level[order], fixed[order], until,
                           noise=noise)
+
+    def _weaker_replies(self) -> WeakerReplies:
+        if self._weaker is None:
+            self._weaker = WeakerReplies()
+        return self._weaker
 
     def _scratch(self, stop: int) -> Scratch:
         """Work arrays for a block of `stop` positions, kept from block to block: fresh

@@ -58,6 +58,7 @@ from adsbwatch.decoder.demod.slicing import (
     _unpack,
     _viterbi,
 )
+from adsbwatch.decoder.demod.subtraction import SUSPECT_NOISE, SUSPECT_SHARE, _misfit
 from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
 
@@ -149,6 +150,8 @@ class Scratch(NamedTuple):
     frame_level: np.ndarray  # [capacity] float32
     fixed: np.ndarray  # [capacity] uint8, bits repaired
     held: np.ndarray  # [capacity] uint8, 1: repaired into an address not heard yet
+    # [capacity] float32: > 1 where another reply shows under the frame (recovery.py)
+    suspect: np.ndarray
     bits: np.ndarray  # [LONG_BITS] uint8, a try's bits
     margin: np.ndarray  # [LONG_BITS] float64, and their margins
     back: np.ndarray  # [LONG_BITS, 2] uint8, the trellis' decisions
@@ -175,6 +178,7 @@ def new_scratch(stop: int) -> Scratch:
                    frame_level=np.empty(capacity, dtype=np.float32),
                    fixed=np.empty(capacity, dtype=np.uint8),
                    held=np.empty(capacity, dtype=np.uint8),
+                   suspect=np.empty(capacity, dtype=np.float32),
                    bits=np.zeros(LONG_BITS, dtype=np.uint8), margin=np.zeros(LONG_BITS),
                    back=np.zeros((LONG_BITS, 2), dtype=np.uint8),
                    votes=np.zeros(LONG_BITS), trial=np.zeros(14, dtype=np.uint8),
@@ -207,8 +211,9 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
     response = g.response
     peaks = scratch.peaks
     two_point_four = g.rate == 2_400_000
-    out_msg, out_ticks, out_level, out_fixed, out_held = (
-        scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held)
+    out_msg, out_ticks, out_level, out_fixed, out_held, out_suspect = (
+        scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held,
+        scratch.suspect)
     g_base, g_slots, g_energy, g_scale = g.bit_base, g.bit_slots, g.bit_energy, g.bit_scale
     g_short_slots, g_short_energy = g.short_slots, g.short_energy
     g_clarity, gaps = g.phase_clarity, g.gap_samples
@@ -395,6 +400,15 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
         out_fixed[count] = best_fixed
         held = best_status == HOLD
         out_held[count] = held
+        # Another reply under this one: its levels' misfit well over the noise and over
+        # what a clean frame's pulse shape leaves. Only such frames are worth the
+        # subtraction in IQ (recovery.py).
+        _unpack(best_msg, best_nbits, bits)
+        low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_slots, best_phase,
+                                    bits)
+        out_suspect[count] = _misfit(mag, best_start, best_nbits, g_base, g_slots, best_phase,
+                                     bits, low, amplitude) / max(
+            SUSPECT_NOISE * noise_level, SUSPECT_SHARE * amplitude, 1e-9)
         count += 1
         if held:
             stats[ST_HELD] += 1  # counted as repaired when released (holding.py)

@@ -1,0 +1,222 @@
+"""Taking a decoded reply out of the IQ samples, so that a weaker one under it shows.
+
+In magnitudes two overlapping replies do not add: where their pulses meet a sample is
+|A + B e^(j theta)|, and what is left of the weaker after taking the stronger's
+magnitude away is B cos(theta), a coin toss per bit. In IQ they do add. A decoded
+frame's bits say where its pulses lie; its carrier (phase and frequency offset: up to
+~100 kHz, several radians over a frame), its amplitude (with a slow droop) and its
+timing (the accepted start and sub-sample phase) make its complex samples, which are
+subtracted from the window's IQ. What is left is the weaker reply, the noise, and the
+reconstruction's error (pulse-shape mismatch, the half-tick of timing error, the
+frequency estimate), which grows with the stronger's amplitude.
+
+The carrier is fitted in stages: a coarse frequency from the lag-one products of samples
+inside the stronger's pulses; then the complex amplitude of each SEGMENT samples (the
+model's envelope correlated with the derotated samples), whose phases, unwrapped from
+one to the next, give the frequency's and phase's correction by a weighted straight
+line, refitted with the segments that stray (the weaker's pulses dominating them) given
+less weight; the amplitude is a straight line through the segments' too.
+
+Pure arithmetic on arrays given; the pass that runs the screen and the tries on what is
+left is recovery.py's.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from adsbwatch.decoder.demod.pulseshape import HALF_TICKS, REACH
+
+PREAMBLE_TICKS = (0, 12, 42, 54)  # the preamble's pulses, 12 MHz ticks from its first
+DATA_TICKS = 96  # the first data bit's start
+SEGMENT = 24  # samples a complex amplitude is measured over (10-12 us)
+MIN_WEIGHT = 2.0  # a segment needs this much envelope energy (two full pulse samples)
+ROUNDS = 3  # coarse -> segment fits, each refining the frequency
+STRAY = 0.5  # rad: a segment's phase this far off the line counts half
+# The evidence of another reply under a decoded frame (kernel.py): the rms of its
+# samples' misfit under the frame's own fitted levels, over the noise floor (a clean
+# frame's is about half the floor) and over its amplitude (a clean strong frame's,
+# the pulse shape's error, some 0.05-0.1 of it).
+SUSPECT_NOISE = 1.2
+SUSPECT_SHARE = 0.12
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _misfit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
+            p: int, bits: np.ndarray, low: float, amplitude: float) -> float:
+    """The rms difference between a frame's samples and its levels (low + amplitude x
+    each sample's share of high half-bits, as slicing._fit_bits models them)."""
+    n = 0.0
+    acc = 0.0
+    for i in range(nbits):
+        prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
+        nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
+        b = float(bits[i])
+        s = j + base[p, i]
+        for t in range(4):
+            if slots[p, i, 1, t] + slots[p, i, 2, t] > 0.0:
+                c = (prev * slots[p, i, 0, t] + b * slots[p, i, 1, t]
+                     + (1.0 - b) * slots[p, i, 2, t] + nxt * slots[p, i, 3, t])
+                r = mag[s + t] - low - amplitude * c
+                acc += r * r
+                n += 1.0
+    return math.sqrt(acc / n) if n > 0.0 else 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _add_pulse(env: np.ndarray, tick: int, ticks_per_sample: int,
+               response: np.ndarray) -> None:
+    """What a unit half-bit pulse starting at `tick` (from sample 0's start) adds to each
+    sample of `env` within its reach."""
+    first = max(0, -((REACH - tick) // ticks_per_sample))  # ceil((tick - REACH) / t)
+    last = min(env.size - 1, (tick + REACH) // ticks_per_sample)
+    for k in range(first, last + 1):
+        env[k] += response[k * ticks_per_sample - tick + REACH]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def envelope(env: np.ndarray, tick: int, msg: np.ndarray, nbits: int,
+             ticks_per_sample: int, response: np.ndarray) -> None:
+    """env[k]: the magnitude the frame `msg` (of nbits) at unit amplitude, its first
+    pulse at `tick` (counted from sample 0's start), gives sample k."""
+    for k in range(env.size):
+        env[k] = 0.0
+    for t in PREAMBLE_TICKS:
+        _add_pulse(env, tick + t, ticks_per_sample, response)
+    for i in range(nbits):
+        bit = (msg[i >> 3] >> (7 - (i & 7))) & 1
+        _add_pulse(env, tick + DATA_TICKS + 12 * i + (1 - bit) * HALF_TICKS,
+                   ticks_per_sample, response)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _segment(re: np.ndarray, im: np.ndarray, env: np.ndarray, lo: int, hi: int,
+             omega: float) -> tuple[float, float, float, float]:
+    """The complex amplitude of samples [lo, hi) under the envelope, the carrier turned
+    back by `omega` per sample: (real, imaginary, the envelope's energy, its centre)."""
+    cr = 0.0
+    ci = 0.0
+    w = 0.0
+    centre = 0.0
+    for k in range(lo, hi):
+        e = env[k]
+        if e <= 0.0:
+            continue
+        c = math.cos(omega * k)
+        s = math.sin(omega * k)
+        # (re + j im) e^(-j omega k)
+        cr += e * (re[k] * c + im[k] * s)
+        ci += e * (im[k] * c - re[k] * s)
+        w += e * e
+        centre += e * e * k
+    if w <= 0.0:
+        return 0.0, 0.0, 0.0, 0.0
+    return cr / w, ci / w, w, centre / w
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _line(x: np.ndarray, y: np.ndarray, w: np.ndarray, n: int) -> tuple[float, float]:
+    """Weighted least-squares (intercept, slope) of y against x over the first n."""
+    sw = 0.0
+    sx = 0.0
+    sy = 0.0
+    sxx = 0.0
+    sxy = 0.0
+    for i in range(n):
+        sw += w[i]
+        sx += w[i] * x[i]
+        sy += w[i] * y[i]
+        sxx += w[i] * x[i] * x[i]
+        sxy += w[i] * x[i] * y[i]
+    if sw <= 0.0:
+        return 0.0, 0.0
+    spread = sw * sxx - sx * sx
+    if spread <= 1e-12 * sw * sw:
+        return sy / sw, 0.0
+    slope = (sw * sxy - sx * sy) / spread
+    return (sy - slope * sx) / sw, slope
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def fit_carrier(re: np.ndarray, im: np.ndarray, env: np.ndarray, lo: int, hi: int,
+                seg_x: np.ndarray, seg_phase: np.ndarray, seg_amp: np.ndarray,
+                seg_w: np.ndarray, params: np.ndarray) -> bool:
+    """The carrier of the reply whose envelope is `env`, over samples [lo, hi):
+    params = [phase at sample 0, frequency (rad per sample), amplitude at sample 0,
+    its change per sample]. The seg_* arrays are work space (hi - lo) // SEGMENT + 1
+    long. False when too little of the reply is there to fit."""
+    # Coarse frequency: lag-one products inside the pulses (unambiguous up to half the
+    # sample rate; the weaker's share only biases it, which the segments then correct).
+    pr = 0.0
+    pi = 0.0
+    for k in range(lo, hi - 1):
+        w = env[k] * env[k + 1]
+        if w <= 0.0:
+            continue
+        pr += w * (re[k + 1] * re[k] + im[k + 1] * im[k])
+        pi += w * (im[k + 1] * re[k] - re[k + 1] * im[k])
+    omega = math.atan2(pi, pr)
+    phase0 = 0.0
+    n = 0
+    for _ in range(ROUNDS):
+        n = 0
+        for a in range(lo, hi, SEGMENT):
+            cr, ci, w, centre = _segment(re, im, env, a, min(a + SEGMENT, hi), omega)
+            if w < MIN_WEIGHT:
+                continue
+            seg_x[n] = centre
+            seg_phase[n] = math.atan2(ci, cr)
+            seg_amp[n] = math.sqrt(cr * cr + ci * ci)
+            seg_w[n] = w * seg_amp[n]
+            n += 1
+        if n < 2:
+            return False
+        # Unwrapped from each segment to the next: what is left of the frequency turns
+        # the phase by well under pi a segment.
+        for i in range(1, n):
+            d = seg_phase[i] - seg_phase[i - 1]
+            seg_phase[i] -= 2.0 * math.pi * math.floor((d + math.pi) / (2.0 * math.pi))
+        phase0, slope = _line(seg_x, seg_phase, seg_w, n)
+        # Again with the segments off the line weighted down: the weaker reply's pulses
+        # pull a few segments' phases, not all.
+        for i in range(n):
+            r = (seg_phase[i] - phase0 - slope * seg_x[i]) / STRAY
+            seg_w[i] = seg_w[i] / (1.0 + r * r)
+        phase0, slope = _line(seg_x, seg_phase, seg_w, n)
+        omega += slope
+    # The amplitude: each segment's complex amplitude, measured again on the fitted
+    # carrier, projected on its phase.
+    n = 0
+    for a in range(lo, hi, SEGMENT):
+        cr, ci, w, centre = _segment(re, im, env, a, min(a + SEGMENT, hi), omega)
+        if w < MIN_WEIGHT:
+            continue
+        seg_x[n] = centre
+        seg_amp[n] = cr * math.cos(phase0) + ci * math.sin(phase0)
+        seg_w[n] = w
+        n += 1
+    if n < 2:
+        return False
+    amp0, droop = _line(seg_x, seg_amp, seg_w, n)
+    params[0] = phase0
+    params[1] = omega
+    params[2] = amp0
+    params[3] = droop
+    return amp0 > 0.0
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def subtract(re: np.ndarray, im: np.ndarray, env: np.ndarray, params: np.ndarray) -> None:
+    """Take the reply (envelope `env`, carrier `params` from fit_carrier) out of the
+    samples."""
+    phase0, omega, amp0, droop = params[0], params[1], params[2], params[3]
+    for k in range(env.size):
+        e = env[k]
+        if e == 0.0:
+            continue
+        a = (amp0 + droop * k) * e
+        re[k] -= a * math.cos(phase0 + omega * k)
+        im[k] -= a * math.sin(phase0 + omega * k)
