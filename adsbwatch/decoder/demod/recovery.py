@@ -23,7 +23,7 @@ from numba import njit
 from adsbwatch.decoder.demod.geometry import Geometry
 from adsbwatch.decoder.demod.kernel import Carried, Scratch, _try_peaks, new_scratch
 from adsbwatch.decoder.demod.screen import _peaks, _screen_windows
-from adsbwatch.decoder.demod.subtraction import SEGMENT, envelope, fit_carrier, subtract
+from adsbwatch.decoder.demod.subtraction import SEGMENT, reconstruct, subtract
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS
 
 SCREEN_REACH = 20  # samples the screen reads past a position
@@ -39,19 +39,24 @@ class Work(NamedTuple):
     re: np.ndarray
     im: np.ndarray
     env: np.ndarray
+    trial: np.ndarray
+    other: np.ndarray
     mag: np.ndarray
     seg_x: np.ndarray
     seg_phase: np.ndarray
     seg_amp: np.ndarray
     seg_w: np.ndarray
     params: np.ndarray
+    best: np.ndarray
 
 
 def new_work() -> Work:
     segments = WINDOW_SAMPLES // SEGMENT + 2
     return Work(np.zeros(WINDOW_SAMPLES), np.zeros(WINDOW_SAMPLES), np.zeros(WINDOW_SAMPLES),
+                np.zeros(WINDOW_SAMPLES), np.zeros(WINDOW_SAMPLES),
                 np.zeros(WINDOW_SAMPLES, dtype=np.float32), np.zeros(segments),
-                np.zeros(segments), np.zeros(segments), np.zeros(segments), np.zeros(4))
+                np.zeros(segments), np.zeros(segments), np.zeros(segments), np.zeros(4),
+                np.zeros(4))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -104,11 +109,12 @@ def _recover(iq: np.ndarray, centre: float, scale: float, raw_first: int, stop: 
                 re[k] = 0.0
                 im[k] = 0.0
         wenv = env[:size]
-        envelope(wenv, (start - a) * tps + phase, frames.msg[q], nbits, tps, g.response)
         lo = max(0, start - a - 1)
         hi = min(size, start - a + span + 1)
-        if not fit_carrier(re, im, wenv, lo, hi, work.seg_x, work.seg_phase, work.seg_amp,
-                           work.seg_w, work.params):
+        if not reconstruct(re, im, (start - a) * tps + phase, frames.msg[q], nbits, tps,
+                           g.response, lo, hi, wenv, work.trial[:size], work.other[:size],
+                           work.seg_x, work.seg_phase, work.seg_amp, work.seg_w,
+                           work.params, work.best):
             continue
         subtract(re, im, wenv, work.params)
         for k in range(size):

@@ -35,6 +35,10 @@ DATA_TICKS = 96  # the first data bit's start
 SEGMENT = 24  # samples a complex amplitude is measured over (10-12 us)
 MIN_WEIGHT = 2.0  # a segment needs this much envelope energy (two full pulse samples)
 ROUNDS = 3  # coarse -> segment fits, each refining the frequency
+# The accepted start is the best-scoring slice's, to a tick or two: the pulses' edges,
+# a fifth of a sample's weight a tick, leave too much of a strong reply behind. Ticks
+# either side tried (and the half ticks around the best).
+SHIFTS = 2
 STRAY = 0.5  # rad: a segment's phase this far off the line counts half
 # The evidence of another reply under a decoded frame (kernel.py): the rms of its
 # samples' misfit under the frame's own fitted levels, over the noise floor (a clean
@@ -220,3 +224,70 @@ def subtract(re: np.ndarray, im: np.ndarray, env: np.ndarray, params: np.ndarray
         a = (amp0 + droop * k) * e
         re[k] -= a * math.cos(phase0 + omega * k)
         im[k] -= a * math.sin(phase0 + omega * k)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _misfit_iq(re: np.ndarray, im: np.ndarray, env: np.ndarray, params: np.ndarray,
+               lo: int, hi: int) -> float:
+    """The energy samples [lo, hi) keep once the reply is subtracted."""
+    phase0, omega, amp0, droop = params[0], params[1], params[2], params[3]
+    acc = 0.0
+    for k in range(lo, hi):
+        a = (amp0 + droop * k) * env[k]
+        dr = re[k] - a * math.cos(phase0 + omega * k)
+        di = im[k] - a * math.sin(phase0 + omega * k)
+        acc += dr * dr + di * di
+    return acc
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _half_way(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    for k in range(out.size):
+        out[k] = 0.5 * (a[k] + b[k])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def reconstruct(re: np.ndarray, im: np.ndarray, tick: int, msg: np.ndarray, nbits: int,
+                ticks_per_sample: int, response: np.ndarray, lo: int, hi: int,
+                env: np.ndarray, trial: np.ndarray, other: np.ndarray, seg_x: np.ndarray,
+                seg_phase: np.ndarray, seg_amp: np.ndarray, seg_w: np.ndarray,
+                params: np.ndarray, best: np.ndarray) -> bool:
+    """The frame `msg` starting near `tick`, fitted to samples [lo, hi): `env` its
+    envelope and `params` its carrier (fit_carrier) at the timing, within SHIFTS ticks
+    and to half a tick, that leaves the least energy behind. `trial`, `other` and
+    `best` (4) are work arrays (`trial`, `other` as long as `env`). False when no
+    timing could be fitted."""
+    least = -1.0
+    best_shift = 0
+    for shift in range(-SHIFTS, SHIFTS + 1):
+        envelope(trial, tick + shift, msg, nbits, ticks_per_sample, response)
+        if not fit_carrier(re, im, trial, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params):
+            continue
+        left = _misfit_iq(re, im, trial, params, lo, hi)
+        if least < 0.0 or left < least:
+            least = left
+            best_shift = shift
+            for i in range(4):
+                best[i] = params[i]
+            for k in range(env.size):
+                env[k] = trial[k]
+    if least < 0.0:
+        return False
+    # Half a tick either side: the mean of two neighbouring shifts' envelopes (the box
+    # model's response is linear between whole ticks).
+    for side in (-1, 1):
+        envelope(other, tick + best_shift + side, msg, nbits, ticks_per_sample, response)
+        envelope(trial, tick + best_shift, msg, nbits, ticks_per_sample, response)
+        _half_way(trial, trial, other)
+        if not fit_carrier(re, im, trial, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params):
+            continue
+        left = _misfit_iq(re, im, trial, params, lo, hi)
+        if left < least:
+            least = left
+            for i in range(4):
+                best[i] = params[i]
+            for k in range(env.size):
+                env[k] = trial[k]
+    for i in range(4):
+        params[i] = best[i]
+    return True
