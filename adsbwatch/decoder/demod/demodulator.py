@@ -80,6 +80,7 @@ class Demodulator:
         self._scratch_size = -1
         self._arrays: Scratch | None = None
         self._weaker: WeakerReplies | None = None
+        self._weaker_types: set[np.dtype] = set()
 
     @property
     def lookahead(self) -> int:
@@ -119,6 +120,8 @@ class Demodulator:
             spec = FORMATS[fmt]
             iq = raw[:raw.size // spec.bytes_per_sample * spec.bytes_per_sample].view(
                 spec.component)
+            weaker = self._weaker_replies(iq, spec.centre, spec.full_scale, floors,
+                                          first_window, carried, scratch)
         pieces = []
         low = 0
         recovered = False
@@ -131,7 +134,7 @@ class Demodulator:
                                                       scratch.frame_level, scratch.fixed,
                                                       scratch.held)))
             if iq is not None and n and scratch.suspect[:n].max() > 1.0:
-                found = self._weaker_replies().recover(
+                found = weaker.recover(
                     iq, spec.centre, 1.0 / spec.full_scale, first_sample, stop, scratch, n,
                     floors, first_window, WINDOW, self.fix, self.recent.ttl_ticks,
                     self.geometry, carried)
@@ -172,9 +175,19 @@ class Demodulator:
         return FrameBatch(msg[order], ticks[order], level[order], fixed[order], until,
                           noise=noise)
 
-    def _weaker_replies(self) -> WeakerReplies:
+    def _weaker_replies(self, iq: np.ndarray, centre: float, full_scale: float,
+                        floors: np.ndarray, first_window: int, carried: Carried,
+                        scratch: Scratch) -> WeakerReplies:
+        """The recovery pass's work arrays; made, and its kernel compiled (or loaded)
+        for the IQ's type, on the first block with IQ, not on the first frame that
+        needs it (a live source's samples do not wait)."""
         if self._weaker is None:
             self._weaker = WeakerReplies()
+        if iq.dtype not in self._weaker_types:
+            self._weaker.recover(iq, centre, 1.0 / full_scale, 0, 0, scratch, 0,
+                                 floors, first_window, WINDOW, self.fix,
+                                 self.recent.ttl_ticks, self.geometry, carried)
+            self._weaker_types.add(iq.dtype)
         return self._weaker
 
     def _scratch(self, stop: int) -> Scratch:

@@ -41,22 +41,21 @@ class Work(NamedTuple):
     env: np.ndarray
     trial: np.ndarray
     other: np.ndarray
+    in_phase: np.ndarray
     mag: np.ndarray
     seg_x: np.ndarray
     seg_phase: np.ndarray
     seg_amp: np.ndarray
     seg_w: np.ndarray
     params: np.ndarray
-    best: np.ndarray
 
 
 def new_work() -> Work:
     segments = WINDOW_SAMPLES // SEGMENT + 2
     return Work(np.zeros(WINDOW_SAMPLES), np.zeros(WINDOW_SAMPLES), np.zeros(WINDOW_SAMPLES),
-                np.zeros(WINDOW_SAMPLES), np.zeros(WINDOW_SAMPLES),
+                np.zeros(WINDOW_SAMPLES), np.zeros(WINDOW_SAMPLES), np.zeros(WINDOW_SAMPLES),
                 np.zeros(WINDOW_SAMPLES, dtype=np.float32), np.zeros(segments),
-                np.zeros(segments), np.zeros(segments), np.zeros(segments), np.zeros(4),
-                np.zeros(4))
+                np.zeros(segments), np.zeros(segments), np.zeros(segments), np.zeros(4))
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -113,8 +112,8 @@ def _recover(iq: np.ndarray, centre: float, scale: float, raw_first: int, stop: 
         hi = min(size, start - a + span + 1)
         if not reconstruct(re, im, (start - a) * tps + phase, frames.msg[q], nbits, tps,
                            g.response, lo, hi, wenv, work.trial[:size], work.other[:size],
-                           work.seg_x, work.seg_phase, work.seg_amp, work.seg_w,
-                           work.params, work.best):
+                           work.in_phase, work.seg_x, work.seg_phase, work.seg_amp,
+                           work.seg_w, work.params):
             continue
         subtract(re, im, wenv, work.params)
         for k in range(size):

@@ -37,7 +37,7 @@ MIN_WEIGHT = 2.0  # a segment needs this much envelope energy (two full pulse sa
 ROUNDS = 3  # coarse -> segment fits, each refining the frequency
 # The accepted start is the best-scoring slice's, to a tick or two: the pulses' edges,
 # a fifth of a sample's weight a tick, leave too much of a strong reply behind. Ticks
-# either side tried (and the half ticks around the best).
+# either side tried, and half ticks.
 SHIFTS = 2
 STRAY = 0.5  # rad: a segment's phase this far off the line counts half
 # The evidence of another reply under a decoded frame (kernel.py): the rms of its
@@ -105,17 +105,19 @@ def _segment(re: np.ndarray, im: np.ndarray, env: np.ndarray, lo: int, hi: int,
     ci = 0.0
     w = 0.0
     centre = 0.0
+    # e^(-j omega k) by recurrence: a multiply a sample, not a cosine and a sine.
+    c = math.cos(omega * lo)
+    s = -math.sin(omega * lo)
+    step_c = math.cos(omega)
+    step_s = -math.sin(omega)
     for k in range(lo, hi):
         e = env[k]
-        if e <= 0.0:
-            continue
-        c = math.cos(omega * k)
-        s = math.sin(omega * k)
-        # (re + j im) e^(-j omega k)
-        cr += e * (re[k] * c + im[k] * s)
-        ci += e * (im[k] * c - re[k] * s)
-        w += e * e
-        centre += e * e * k
+        if e != 0.0:
+            cr += e * (re[k] * c - im[k] * s)
+            ci += e * (im[k] * c + re[k] * s)
+            w += e * e
+            centre += e * e * k
+        c, s = c * step_c - s * step_s, c * step_s + s * step_c
     if w <= 0.0:
         return 0.0, 0.0, 0.0, 0.0
     return cr / w, ci / w, w, centre / w
@@ -217,77 +219,89 @@ def subtract(re: np.ndarray, im: np.ndarray, env: np.ndarray, params: np.ndarray
     """Take the reply (envelope `env`, carrier `params` from fit_carrier) out of the
     samples."""
     phase0, omega, amp0, droop = params[0], params[1], params[2], params[3]
+    c = math.cos(phase0)
+    s = math.sin(phase0)
+    step_c = math.cos(omega)
+    step_s = math.sin(omega)
     for k in range(env.size):
         e = env[k]
-        if e == 0.0:
-            continue
-        a = (amp0 + droop * k) * e
-        re[k] -= a * math.cos(phase0 + omega * k)
-        im[k] -= a * math.sin(phase0 + omega * k)
+        if e != 0.0:
+            a = (amp0 + droop * k) * e
+            re[k] -= a * c
+            im[k] -= a * s
+        c, s = c * step_c - s * step_s, c * step_s + s * step_c
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _misfit_iq(re: np.ndarray, im: np.ndarray, env: np.ndarray, params: np.ndarray,
-               lo: int, hi: int) -> float:
-    """The energy samples [lo, hi) keep once the reply is subtracted."""
-    phase0, omega, amp0, droop = params[0], params[1], params[2], params[3]
-    acc = 0.0
+def _in_phase(re: np.ndarray, im: np.ndarray, params: np.ndarray, lo: int, hi: int,
+              out: np.ndarray) -> float:
+    """out[k] = the samples' part in phase with the fitted carrier, k in [lo, hi);
+    returns their energy."""
+    c = math.cos(params[0] + params[1] * lo)
+    s = math.sin(params[0] + params[1] * lo)
+    step_c = math.cos(params[1])
+    step_s = math.sin(params[1])
+    energy = 0.0
     for k in range(lo, hi):
-        a = (amp0 + droop * k) * env[k]
-        dr = re[k] - a * math.cos(phase0 + omega * k)
-        di = im[k] - a * math.sin(phase0 + omega * k)
-        acc += dr * dr + di * di
-    return acc
+        out[k] = re[k] * c + im[k] * s
+        energy += re[k] * re[k] + im[k] * im[k]
+        c, s = c * step_c - s * step_s, c * step_s + s * step_c
+    return energy
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _half_way(out: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
-    for k in range(out.size):
-        out[k] = 0.5 * (a[k] + b[k])
+def _left(u: np.ndarray, a: np.ndarray, b: np.ndarray, lo: int, hi: int) -> float:
+    """The in-phase energy the envelope (a + b) / 2 explains at its best amplitude
+    (pass b = a for a itself): (u . h)^2 / (h . h)."""
+    uh = 0.0
+    hh = 0.0
+    for k in range(lo, hi):
+        h = 0.5 * (a[k] + b[k])
+        uh += u[k] * h
+        hh += h * h
+    return uh * uh / hh if hh > 0.0 else 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def reconstruct(re: np.ndarray, im: np.ndarray, tick: int, msg: np.ndarray, nbits: int,
                 ticks_per_sample: int, response: np.ndarray, lo: int, hi: int,
-                env: np.ndarray, trial: np.ndarray, other: np.ndarray, seg_x: np.ndarray,
-                seg_phase: np.ndarray, seg_amp: np.ndarray, seg_w: np.ndarray,
-                params: np.ndarray, best: np.ndarray) -> bool:
+                env: np.ndarray, trial: np.ndarray, other: np.ndarray, u: np.ndarray,
+                seg_x: np.ndarray, seg_phase: np.ndarray, seg_amp: np.ndarray,
+                seg_w: np.ndarray, params: np.ndarray) -> bool:
     """The frame `msg` starting near `tick`, fitted to samples [lo, hi): `env` its
-    envelope and `params` its carrier (fit_carrier) at the timing, within SHIFTS ticks
-    and to half a tick, that leaves the least energy behind. `trial`, `other` and
-    `best` (4) are work arrays (`trial`, `other` as long as `env`). False when no
-    timing could be fitted."""
-    least = -1.0
-    best_shift = 0
-    for shift in range(-SHIFTS, SHIFTS + 1):
-        envelope(trial, tick + shift, msg, nbits, ticks_per_sample, response)
-        if not fit_carrier(re, im, trial, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params):
-            continue
-        left = _misfit_iq(re, im, trial, params, lo, hi)
-        if least < 0.0 or left < least:
-            least = left
-            best_shift = shift
-            for i in range(4):
-                best[i] = params[i]
-            for k in range(env.size):
-                env[k] = trial[k]
-    if least < 0.0:
+    envelope and `params` its carrier (fit_carrier). The carrier is fitted at the
+    accepted timing; the timing is then the one, within SHIFTS ticks and to half a
+    tick, whose envelope explains most of the samples in phase with that carrier (the
+    box model's response is linear between whole ticks: half a tick is the mean of
+    two), and the carrier fitted again there. `trial`, `other`, `u` are work arrays as
+    long as `env`. False when nothing could be fitted."""
+    envelope(env, tick, msg, nbits, ticks_per_sample, response)
+    if not fit_carrier(re, im, env, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params):
         return False
-    # Half a tick either side: the mean of two neighbouring shifts' envelopes (the box
-    # model's response is linear between whole ticks).
-    for side in (-1, 1):
-        envelope(other, tick + best_shift + side, msg, nbits, ticks_per_sample, response)
-        envelope(trial, tick + best_shift, msg, nbits, ticks_per_sample, response)
-        _half_way(trial, trial, other)
-        if not fit_carrier(re, im, trial, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params):
-            continue
-        left = _misfit_iq(re, im, trial, params, lo, hi)
-        if left < least:
-            least = left
-            for i in range(4):
-                best[i] = params[i]
-            for k in range(env.size):
-                env[k] = trial[k]
-    for i in range(4):
-        params[i] = best[i]
-    return True
+    _in_phase(re, im, params, lo, hi, u)
+    best = _left(u, env, env, lo, hi)
+    best_shift = 0.0
+    envelope(other, tick - SHIFTS, msg, nbits, ticks_per_sample, response)
+    for shift in range(-SHIFTS, SHIFTS + 1):
+        # `other` holds shift - 1's envelope (or the first's), `trial` this one's.
+        envelope(trial, tick + shift, msg, nbits, ticks_per_sample, response)
+        whole = _left(u, trial, trial, lo, hi)
+        if whole > best:
+            best = whole
+            best_shift = shift
+        if shift > -SHIFTS:
+            half = _left(u, trial, other, lo, hi)
+            if half > best:
+                best = half
+                best_shift = shift - 0.5
+        for k in range(other.size):
+            other[k] = trial[k]
+    if best_shift == 0.0:
+        return True
+    whole_shift = int(math.floor(best_shift))
+    envelope(env, tick + whole_shift, msg, nbits, ticks_per_sample, response)
+    if best_shift != whole_shift:
+        envelope(trial, tick + whole_shift + 1, msg, nbits, ticks_per_sample, response)
+        for k in range(env.size):
+            env[k] = 0.5 * (env[k] + trial[k])
+    return fit_carrier(re, im, env, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params)
