@@ -71,6 +71,7 @@ class Demodulator:
             raise ValueError("fix must be 0, 1 or 2")
         self.geometry: Geometry = geometry_for(self.rate)
         self.resume = np.zeros(2, dtype=np.int64)
+        self.shape = np.zeros(2)  # suspects.py: a strong frame's typical misfit
         self.noise = NoiseFloor()
         self.held = HeldFrames()
         self.pending = RecentAddresses(HOLD_TICKS)  # the held frames' addresses
@@ -111,7 +112,7 @@ class Demodulator:
         cal = self.calibration
         carried = Carried(self.resume, self.stats, self.recent.keys, self.recent.times,
                           self.pending.keys, self.pending.times, cal.gram, cal.moment,
-                          cal.sumsq, cal.frames, cal.pace)
+                          cal.sumsq, cal.frames, cal.pace, self.shape)
         scratch = self._scratch(stop)
         # In pieces that end where a refit takes effect: the same frames, and the same
         # frames learnt from, whatever the blocks.

@@ -58,7 +58,7 @@ from adsbwatch.decoder.demod.slicing import (
     _unpack,
     _viterbi,
 )
-from adsbwatch.decoder.demod.subtraction import SUSPECT_NOISE, SUSPECT_SHARE, _misfit
+from adsbwatch.decoder.demod.suspects import _misfit, _suspect
 from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
 
@@ -135,6 +135,8 @@ class Carried(NamedTuple):
     sumsq: np.ndarray
     calibrated: np.ndarray
     pace: np.ndarray
+    # suspects.py: [the typical misfit of a strong frame over its amplitude, frames learnt]
+    shape: np.ndarray
 
 
 class Scratch(NamedTuple):
@@ -208,6 +210,7 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
     pending_keys, pending_times = carried.pending_keys, carried.pending_times
     gram, moment, sumsq = carried.gram, carried.moment, carried.sumsq
     calibrated, pace = carried.calibrated, carried.pace
+    shape = carried.shape
     response = g.response
     peaks = scratch.peaks
     two_point_four = g.rate == 2_400_000
@@ -400,15 +403,15 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
         out_fixed[count] = best_fixed
         held = best_status == HOLD
         out_held[count] = held
-        # Another reply under this one: its levels' misfit well over the noise and over
-        # what a clean frame's pulse shape leaves. Only such frames are worth the
+        # Another reply under this one (suspects.py)? Only such frames are worth the
         # subtraction in IQ (recovery.py).
         _unpack(best_msg, best_nbits, bits)
         low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_slots, best_phase,
                                     bits)
-        out_suspect[count] = _misfit(mag, best_start, best_nbits, g_base, g_slots, best_phase,
-                                     bits, low, amplitude) / max(
-            SUSPECT_NOISE * noise_level, SUSPECT_SHARE * amplitude, 1e-9)
+        misfit = _misfit(mag, best_start, best_nbits, g_base, g_slots, best_phase, bits, low,
+                         amplitude)
+        out_suspect[count] = _suspect(misfit, amplitude, noise_level,
+                                      best_fixed == 0 and best_status != HOLD, shape)
         count += 1
         if held:
             stats[ST_HELD] += 1  # counted as repaired when released (holding.py)

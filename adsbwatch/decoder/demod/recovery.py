@@ -8,7 +8,8 @@ what is left the normal screen and tries run as on a block, with nothing passed 
 for starting inside a frame already decoded. What they accept under the usual rules
 (acceptance.py; new addresses' repaired frames held, holding.py) and is not the
 subtracted frame again is the block's too. Nothing learnt from there: the residual
-carries the reconstruction's error (calibration.py's pace set to learn nothing).
+carries the reconstruction's error (neither the pulse response, calibration.py, nor
+the typical misfit, suspects.py).
 
 Without the IQ (magnitudes only) nothing of this runs.
 """
@@ -152,6 +153,7 @@ class WeakerReplies:
         self.scratch = new_scratch(WINDOW_SAMPLES)
         self.resume = np.zeros(2, dtype=np.int64)
         self.pace = np.array([-1, 0], dtype=np.int64)  # learn nothing from residuals
+        self.shape = np.zeros(2)  # a copy: nor what a strong frame's misfit is
 
     def recover(self, iq: np.ndarray, centre: float, scale: float, raw_first: int,
                 stop: int, frames: Scratch, nframes: int, floors: np.ndarray,
@@ -160,7 +162,8 @@ class WeakerReplies:
         """The frames found under the suspect ones of `frames` that are not among
         `frames` already (the same bits within a window's length): msg, ticks, level,
         fixed, held."""
-        local = carried._replace(resume=self.resume, pace=self.pace)
+        self.shape[:] = carried.shape
+        local = carried._replace(resume=self.resume, pace=self.pace, shape=self.shape)
         n = _recover(iq, centre, scale, raw_first, stop, frames, nframes, floors,
                      first_window, window, fix, ttl, g, local, self.scratch, self.work)
         s = self.scratch

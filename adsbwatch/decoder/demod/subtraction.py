@@ -40,34 +40,6 @@ ROUNDS = 3  # coarse -> segment fits, each refining the frequency
 # either side tried, and half ticks.
 SHIFTS = 2
 STRAY = 0.5  # rad: a segment's phase this far off the line counts half
-# The evidence of another reply under a decoded frame (kernel.py): the rms of its
-# samples' misfit under the frame's own fitted levels, over the noise floor (a clean
-# frame's is about half the floor) and over its amplitude (a clean strong frame's,
-# the pulse shape's error, some 0.05-0.1 of it).
-SUSPECT_NOISE = 1.2
-SUSPECT_SHARE = 0.12
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _misfit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.ndarray,
-            p: int, bits: np.ndarray, low: float, amplitude: float) -> float:
-    """The rms difference between a frame's samples and its levels (low + amplitude x
-    each sample's share of high half-bits, as slicing._fit_bits models them)."""
-    n = 0.0
-    acc = 0.0
-    for i in range(nbits):
-        prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
-        nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
-        b = float(bits[i])
-        s = j + base[p, i]
-        for t in range(4):
-            if slots[p, i, 1, t] + slots[p, i, 2, t] > 0.0:
-                c = (prev * slots[p, i, 0, t] + b * slots[p, i, 1, t]
-                     + (1.0 - b) * slots[p, i, 2, t] + nxt * slots[p, i, 3, t])
-                r = mag[s + t] - low - amplitude * c
-                acc += r * r
-                n += 1.0
-    return math.sqrt(acc / n) if n > 0.0 else 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
