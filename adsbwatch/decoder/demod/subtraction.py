@@ -40,15 +40,19 @@ ROUNDS = 3  # coarse -> segment fits, each refining the frequency
 # either side tried, and half ticks.
 SHIFTS = 2
 STRAY = 0.5  # rad: a segment's phase this far off the line counts half
+# Once fitted, the samples whose misfit passes this share of the amplitude are where
+# another reply's pulses lie (they pulled the fit): fitted again without them.
+DOMINATED = 0.2
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _add_pulse(env: np.ndarray, tick: int, ticks_per_sample: int,
-               response: np.ndarray) -> None:
+def _add_pulse(env: np.ndarray, tick: int, ticks_per_sample: int, response: np.ndarray,
+               first_d: int, last_d: int) -> None:
     """What a unit half-bit pulse starting at `tick` (from sample 0's start) adds to each
-    sample of `env` within its reach."""
-    first = max(0, -((REACH - tick) // ticks_per_sample))  # ceil((tick - REACH) / t)
-    last = min(env.size - 1, (tick + REACH) // ticks_per_sample)
+    sample of `env` it reaches: offsets d (sample start - pulse start) in
+    [first_d, last_d], where the response is not 0."""
+    first = max(0, -((-(tick + first_d)) // ticks_per_sample))  # ceil((tick + first_d) / t)
+    last = min(env.size - 1, (tick + last_d) // ticks_per_sample)
     for k in range(first, last + 1):
         env[k] += response[k * ticks_per_sample - tick + REACH]
 
@@ -60,12 +64,19 @@ def envelope(env: np.ndarray, tick: int, msg: np.ndarray, nbits: int,
     pulse at `tick` (counted from sample 0's start), gives sample k."""
     for k in range(env.size):
         env[k] = 0.0
+    # The response's reach where it is not 0 (the box model's: a sample and a half-bit).
+    first_d = REACH
+    last_d = -REACH
+    for d in range(-REACH, REACH + 1):
+        if response[d + REACH] != 0.0:
+            first_d = min(first_d, d)
+            last_d = max(last_d, d)
     for t in PREAMBLE_TICKS:
-        _add_pulse(env, tick + t, ticks_per_sample, response)
+        _add_pulse(env, tick + t, ticks_per_sample, response, first_d, last_d)
     for i in range(nbits):
         bit = (msg[i >> 3] >> (7 - (i & 7))) & 1
         _add_pulse(env, tick + DATA_TICKS + 12 * i + (1 - bit) * HALF_TICKS,
-                   ticks_per_sample, response)
+                   ticks_per_sample, response, first_d, last_d)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -268,12 +279,64 @@ def reconstruct(re: np.ndarray, im: np.ndarray, tick: int, msg: np.ndarray, nbit
                 best_shift = shift - 0.5
         for k in range(other.size):
             other[k] = trial[k]
-    if best_shift == 0.0:
+    if best_shift != 0.0:
+        whole_shift = int(math.floor(best_shift))
+        envelope(env, tick + whole_shift, msg, nbits, ticks_per_sample, response)
+        if best_shift != whole_shift:
+            envelope(trial, tick + whole_shift + 1, msg, nbits, ticks_per_sample, response)
+            for k in range(env.size):
+                env[k] = 0.5 * (env[k] + trial[k])
+        if not fit_carrier(re, im, env, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params):
+            return False
+    # Again on the samples the reply explains, its envelope in `trial` with the others
+    # weighted 0; kept if it leaves less behind on those samples.
+    _mask(re, im, env, params, lo, hi, DOMINATED * params[2], trial)
+    before = _misfit_iq(re, im, trial, env, params, lo, hi)
+    for i in range(4):
+        u[i] = params[i]  # the first fit, kept aside
+    if (fit_carrier(re, im, trial, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params)
+            and _misfit_iq(re, im, trial, env, params, lo, hi) < before):
         return True
-    whole_shift = int(math.floor(best_shift))
-    envelope(env, tick + whole_shift, msg, nbits, ticks_per_sample, response)
-    if best_shift != whole_shift:
-        envelope(trial, tick + whole_shift + 1, msg, nbits, ticks_per_sample, response)
-        for k in range(env.size):
-            env[k] = 0.5 * (env[k] + trial[k])
-    return fit_carrier(re, im, env, lo, hi, seg_x, seg_phase, seg_amp, seg_w, params)
+    for i in range(4):
+        params[i] = u[i]
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _mask(re: np.ndarray, im: np.ndarray, env: np.ndarray, params: np.ndarray, lo: int,
+          hi: int, limit: float, out: np.ndarray) -> None:
+    """out = env where the reply so fitted leaves less than `limit` of the sample, else 0."""
+    phase0, omega, amp0, droop = params[0], params[1], params[2], params[3]
+    c = math.cos(phase0 + omega * lo)
+    s = math.sin(phase0 + omega * lo)
+    step_c = math.cos(omega)
+    step_s = math.sin(omega)
+    for k in range(out.size):
+        out[k] = 0.0
+    for k in range(lo, hi):
+        a = (amp0 + droop * k) * env[k]
+        dr = re[k] - a * c
+        di = im[k] - a * s
+        if dr * dr + di * di < limit * limit:
+            out[k] = env[k]
+        c, s = c * step_c - s * step_s, c * step_s + s * step_c
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _misfit_iq(re: np.ndarray, im: np.ndarray, where: np.ndarray, env: np.ndarray,
+               params: np.ndarray, lo: int, hi: int) -> float:
+    """The energy the reply so fitted leaves in samples [lo, hi) where `where` != 0."""
+    phase0, omega, amp0, droop = params[0], params[1], params[2], params[3]
+    c = math.cos(phase0 + omega * lo)
+    s = math.sin(phase0 + omega * lo)
+    step_c = math.cos(omega)
+    step_s = math.sin(omega)
+    acc = 0.0
+    for k in range(lo, hi):
+        if where[k] != 0.0:
+            a = (amp0 + droop * k) * env[k]
+            dr = re[k] - a * c
+            di = im[k] - a * s
+            acc += dr * dr + di * di
+        c, s = c * step_c - s * step_s, c * step_s + s * step_c
+    return acc
