@@ -103,7 +103,7 @@ def test_a_clean_frame_gives_nothing_more(rate: int) -> None:
 @pytest.mark.parametrize("rate", RATES)
 def test_reconstruction_leaves_little_of_a_lone_reply(rate: int) -> None:
     """Subtracting a lone 24 dB reply at 90 kHz leaves about the noise (its amplitude is
-    16x the noise's rms), from a timing two ticks off."""
+    16x the noise's rms), from a timing a tick off."""
     rng = np.random.default_rng(9)
     frame = sim.SimFrame(sim.random_df17(rng, 0xD40000), 50e-6, 24.0, 90e3, 1.3)
     n = sim.samples_needed([frame], rate)
@@ -118,7 +118,7 @@ def test_reconstruction_leaves_little_of_a_lone_reply(rate: int) -> None:
     work = [np.zeros(64) for _ in range(4)]
     params = np.zeros(4)
     msg = np.frombuffer(frame.data, np.uint8)
-    assert reconstruct(re, im, tick + 2, msg, 112, tps, g.response, lo, hi, env, trial,
+    assert reconstruct(re, im, tick + 1, msg, 112, tps, g.response, lo, hi, env, trial,
                        other, u, *work, params)
     assert params[1] == pytest.approx(2 * np.pi * 90e3 / rate, rel=0.01)
     assert params[2] == pytest.approx(sim.pulse_amplitude(24.0, 0.04), rel=0.05)

@@ -121,11 +121,11 @@ class Demodulator:
             spec = FORMATS[fmt]
             iq = raw[:raw.size // spec.bytes_per_sample * spec.bytes_per_sample].view(
                 spec.component)
-            weaker = self._weaker_replies(iq, spec.centre, spec.full_scale, floors,
-                                          first_window, carried, scratch)
+            self._weaker_replies(iq, spec.centre, spec.full_scale, floors, first_window,
+                                 carried)
         pieces = []
+        suspects = []
         low = 0
-        recovered = False
         while low < stop:
             n, high = _demodulate(mag[low:], stop - low, first_sample + low, floors,
                                   first_window, WINDOW, self.fix, self.recent.ttl_ticks,
@@ -135,18 +135,22 @@ class Demodulator:
                                                       scratch.frame_level, scratch.fixed,
                                                       scratch.held)))
             if iq is not None and n and scratch.suspect[:n].max() > 1.0:
-                found = weaker.recover(
-                    iq, spec.centre, 1.0 / spec.full_scale, first_sample, stop, scratch, n,
-                    floors, first_window, WINDOW, self.fix, self.recent.ttl_ticks,
-                    self.geometry, carried)
-                if found[0].shape[0]:
-                    pieces.append(found)
-                    recovered = True
+                marked = np.flatnonzero(scratch.suspect[:n] > 1.0)
+                suspects.append((scratch.msg[marked], scratch.ticks[marked]))
             low += high
             if (first_sample + low) % REFIT_ALIGN == 0 and cal.due():
                 self.geometry = geometry_from_response(self.rate,
                                                        cal.refit(self.geometry.response))
                 cal.set_pace(self.rate)
+        if suspects:  # once a block: a call of the pass costs more than most of its work
+            found = self._weaker.recover(
+                iq, spec.centre, 1.0 / spec.full_scale, first_sample, stop,
+                tuple(np.concatenate(a) for a in zip(*suspects, strict=True)), floors,
+                first_window, WINDOW, self.fix, self.recent.ttl_ticks, self.geometry,
+                carried, (np.concatenate([p[0] for p in pieces]),
+                          np.concatenate([p[1] for p in pieces])))
+            if found[0].shape[0]:
+                pieces.append(found)
         until = (first_sample + stop) * g.ticks_per_sample
         noise = float(floors[-1]) if floors.size else 0.0
         # Copies (above): the scratch is reused by the next block while this batch is used.
@@ -154,7 +158,7 @@ class Demodulator:
             np.concatenate(arrays) if len(pieces) > 1 else arrays[0]
             for arrays in zip(*pieces, strict=True))
         held = held.view(bool)
-        if recovered:  # in time order
+        if len(pieces) > 1 and suspects:  # the recovered frames in time order
             order = np.argsort(ticks, kind="stable")
             msg, ticks, level, fixed, held = (a[order] for a in (msg, ticks, level, fixed, held))
         if not held.any() and not len(self.held):
@@ -177,17 +181,18 @@ class Demodulator:
                           noise=noise)
 
     def _weaker_replies(self, iq: np.ndarray, centre: float, full_scale: float,
-                        floors: np.ndarray, first_window: int, carried: Carried,
-                        scratch: Scratch) -> WeakerReplies:
+                        floors: np.ndarray, first_window: int,
+                        carried: Carried) -> WeakerReplies:
         """The recovery pass's work arrays; made, and its kernel compiled (or loaded)
         for the IQ's type, on the first block with IQ, not on the first frame that
         needs it (a live source's samples do not wait)."""
         if self._weaker is None:
             self._weaker = WeakerReplies()
         if iq.dtype not in self._weaker_types:
-            self._weaker.recover(iq, centre, 1.0 / full_scale, 0, 0, scratch, 0,
-                                 floors, first_window, WINDOW, self.fix,
-                                 self.recent.ttl_ticks, self.geometry, carried)
+            none = (np.zeros((0, 14), np.uint8), np.zeros(0, np.int64))
+            self._weaker.recover(iq, centre, 1.0 / full_scale, 0, 0, none, floors,
+                                 first_window, WINDOW, self.fix, self.recent.ttl_ticks,
+                                 self.geometry, carried, none)
             self._weaker_types.add(iq.dtype)
         return self._weaker
 

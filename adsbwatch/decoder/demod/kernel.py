@@ -58,7 +58,7 @@ from adsbwatch.decoder.demod.slicing import (
     _unpack,
     _viterbi,
 )
-from adsbwatch.decoder.demod.suspects import _misfit, _suspect
+from adsbwatch.decoder.demod.suspects import TAIL_BITS, _fit_stretch, _suspect
 from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
 
@@ -378,10 +378,15 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
             # address to be confirmed (holding.py).
             best_status = HOLD
         # The signal level over the first bytes, steadier than the preamble's.
-        _unpack(best_msg, LEVEL_BITS, bits)
-        low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base, g_slots, best_phase,
-                                    bits)
+        # (Its misfit there and over its last bits: another reply under it? suspects.py)
+        _unpack(best_msg, best_nbits, bits)
+        low, amplitude, misfit = _fit_stretch(mag, best_start, 0, LEVEL_BITS, LEVEL_BITS,
+                                              g_base, g_slots, best_phase, bits)
         best_level = low + amplitude
+        head_amplitude = amplitude
+        _, _, tail = _fit_stretch(mag, best_start, best_nbits - TAIL_BITS, best_nbits,
+                                  best_nbits, g_base, g_slots, best_phase, bits)
+        misfit = max(misfit, tail)
         slot = (first_sample + best_start) // pace[1] if pace[1] > 0 else -1
         if (slot > pace[0] and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
                 and best_level >= CALIBRATION_STRONG * noise_level):
@@ -403,14 +408,9 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
         out_fixed[count] = best_fixed
         held = best_status == HOLD
         out_held[count] = held
-        # Another reply under this one (suspects.py)? Only such frames are worth the
-        # subtraction in IQ (recovery.py).
-        _unpack(best_msg, best_nbits, bits)
-        low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_slots, best_phase,
-                                    bits)
-        misfit = _misfit(mag, best_start, best_nbits, g_base, g_slots, best_phase, bits, low,
-                         amplitude)
-        out_suspect[count] = _suspect(misfit, amplitude, noise_level,
+        # Another reply under this one? Only such frames are worth the subtraction in IQ
+        # (recovery.py).
+        out_suspect[count] = _suspect(misfit, head_amplitude, noise_level,
                                       best_fixed == 0 and best_status != HOLD, shape)
         count += 1
         if held:

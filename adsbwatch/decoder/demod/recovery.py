@@ -69,14 +69,14 @@ def _same(a: np.ndarray, i: int, b: np.ndarray, k: int) -> bool:
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _recover(iq: np.ndarray, centre: float, scale: float, raw_first: int, stop: int,
-             frames: Scratch, nframes: int, floors: np.ndarray, first_window: int,
+             msg: np.ndarray, ticks: np.ndarray, floors: np.ndarray, first_window: int,
              window: int, fix: int, ttl: int, g: Geometry, carried: Carried,
              scratch: Scratch, work: Work) -> int:
-    """For each of the first `nframes` frames in `frames` marked suspect, subtract it in
-    IQ (`iq`: the block's interleaved I,Q values, its sample 0 the absolute sample
-    `raw_first`; `centre` and `scale` make them units of full scale) and try the residual
-    for other frames starting in [raw_first, raw_first + stop]. They are written to
-    `scratch` (msg, ticks, ...; `suspect` holds their source's index); returns how many."""
+    """For each frame `msg[q]` at `ticks[q]` (suspects), subtract it in IQ (`iq`: the
+    block's interleaved I,Q values, its sample 0 the absolute sample `raw_first`;
+    `centre` and `scale` make them units of full scale) and try the residual for other
+    frames starting in [raw_first, raw_first + stop]. They are written to `scratch`
+    (msg, ticks, ...); returns how many."""
     tps = g.ticks_per_sample
     nsamples = iq.size // 2
     lookahead = g.span_long + 24
@@ -84,14 +84,12 @@ def _recover(iq: np.ndarray, centre: float, scale: float, raw_first: int, stop: 
     re, im, env, lmag = work.re, work.im, work.env, work.mag
     count = 0
     capacity = scratch.ticks.size
-    for q in range(nframes):
-        if frames.suspect[q] <= 1.0:
-            continue
-        nbits = ACCEPTED_BITS[frames.msg[q, 0] >> 3]
+    for q in range(ticks.size):
+        nbits = ACCEPTED_BITS[msg[q, 0] >> 3]
         if nbits == 0 or count + 8 > capacity:
             continue
-        start = frames.ticks[q] // tps  # absolute
-        phase = frames.ticks[q] - start * tps
+        start = ticks[q] // tps  # absolute
+        phase = ticks[q] - start * tps
         span = g.span_short if nbits == 56 else g.span_long
         a = max(raw_first, start - g.span_long - 2)
         e = min(start + span, raw_first + stop)  # the last start tried
@@ -111,7 +109,7 @@ def _recover(iq: np.ndarray, centre: float, scale: float, raw_first: int, stop: 
         wenv = env[:size]
         lo = max(0, start - a - 1)
         hi = min(size, start - a + span + 1)
-        if not reconstruct(re, im, (start - a) * tps + phase, frames.msg[q], nbits, tps,
+        if not reconstruct(re, im, (start - a) * tps + phase, msg[q], nbits, tps,
                            g.response, lo, hi, wenv, work.trial[:size], work.other[:size],
                            work.in_phase, work.seg_x, work.seg_phase, work.seg_amp,
                            work.seg_w, work.params):
@@ -130,7 +128,7 @@ def _recover(iq: np.ndarray, centre: float, scale: float, raw_first: int, stop: 
                            g, carried, scratch)
         kept = before
         for k in range(before, count):
-            if _same(scratch.msg, k, frames.msg, q):
+            if _same(scratch.msg, k, msg, q):
                 continue  # the subtracted frame again
             if kept != k:
                 for m in range(14):
@@ -139,7 +137,6 @@ def _recover(iq: np.ndarray, centre: float, scale: float, raw_first: int, stop: 
                 scratch.frame_level[kept] = scratch.frame_level[k]
                 scratch.fixed[kept] = scratch.fixed[k]
                 scratch.held[kept] = scratch.held[k]
-            scratch.suspect[kept] = q
             kept += 1
         count = kept
     return count
@@ -156,21 +153,21 @@ class WeakerReplies:
         self.shape = np.zeros(2)  # a copy: nor what a strong frame's misfit is
 
     def recover(self, iq: np.ndarray, centre: float, scale: float, raw_first: int,
-                stop: int, frames: Scratch, nframes: int, floors: np.ndarray,
+                stop: int, suspects: tuple[np.ndarray, np.ndarray], floors: np.ndarray,
                 first_window: int, window: int, fix: int, ttl: int, g: Geometry,
-                carried: Carried) -> tuple[np.ndarray, ...]:
-        """The frames found under the suspect ones of `frames` that are not among
-        `frames` already (the same bits within a window's length): msg, ticks, level,
-        fixed, held."""
+                carried: Carried, found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+        """The frames found under `suspects` (msg, ticks) that are not among `found`
+        (the block's frames, msg and ticks) already (the same bits within a window's
+        length): msg, ticks, level, fixed, held."""
         self.shape[:] = carried.shape
         local = carried._replace(resume=self.resume, pace=self.pace, shape=self.shape)
-        n = _recover(iq, centre, scale, raw_first, stop, frames, nframes, floors,
+        n = _recover(iq, centre, scale, raw_first, stop, suspects[0], suspects[1], floors,
                      first_window, window, fix, ttl, g, local, self.scratch, self.work)
         s = self.scratch
         keep = []
         reach = 2 * g.span_long * g.ticks_per_sample
         for k in range(n):
-            near = np.abs(frames.ticks[:nframes] - s.ticks[k]) <= reach
-            if not (frames.msg[:nframes][near] == s.msg[k]).all(axis=1).any():
+            near = np.abs(found[1] - s.ticks[k]) <= reach
+            if not (found[0][near] == s.msg[k]).all(axis=1).any():
                 keep.append(k)
         return tuple(a[keep].copy() for a in (s.msg, s.ticks, s.frame_level, s.fixed, s.held))

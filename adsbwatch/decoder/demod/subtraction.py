@@ -34,11 +34,11 @@ PREAMBLE_TICKS = (0, 12, 42, 54)  # the preamble's pulses, 12 MHz ticks from its
 DATA_TICKS = 96  # the first data bit's start
 SEGMENT = 24  # samples a complex amplitude is measured over (10-12 us)
 MIN_WEIGHT = 2.0  # a segment needs this much envelope energy (two full pulse samples)
-ROUNDS = 3  # coarse -> segment fits, each refining the frequency
+ROUNDS = 2  # coarse -> segment fits, each refining the frequency
 # The accepted start is the best-scoring slice's, to a tick or two: the pulses' edges,
 # a fifth of a sample's weight a tick, leave too much of a strong reply behind. Ticks
 # either side tried, and half ticks.
-SHIFTS = 2
+SHIFTS = 1
 STRAY = 0.5  # rad: a segment's phase this far off the line counts half
 # Once fitted, the samples whose misfit passes this share of the amplitude are where
 # another reply's pulses lie (they pulled the fit): fitted again without them.
