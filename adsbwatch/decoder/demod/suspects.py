@@ -23,7 +23,7 @@ from numba import njit
 
 TAIL_BITS = 32  # the last bits measured (a reply starting inside the frame covers them)
 SUSPECT_NOISE = 1.2  # a clean frame's rms misfit is about half the floor (the median)
-SUSPECT_SHAPE = 1.8  # times the typical share
+SUSPECT_SHAPE = 1.9  # times the typical share: modes1 at 2.4 MS/s (resampled) none over it
 SHAPE_STRONG = 8.0  # frames learnt from: amplitude over the noise floor, at least
 SHAPE_FRAMES = 20  # frames learnt before the mean is taken
 UNSETTLED = 0.15  # the typical share taken until then: a filtered stream's, about
