@@ -26,7 +26,11 @@ Per block, all in Numba:
    and the widest margin wins, which also fixes the timestamp to one 12 MHz tick;
 5. strong clean frames add their samples to the fit of the pulse response
    (calibration.py); between blocks, a response that fits clearly better replaces the
-   one in use.
+   one in use;
+6. given the block's raw IQ, a frame that fits its own levels badly (another reply
+   under it: suspects.py) is rebuilt in IQ and subtracted, and the screen and tries run
+   again on what is left (subtraction.py, recovery.py): the weaker of two overlapping
+   replies, which magnitudes alone cannot read.
 
 This module keeps what carries over from block to block (the noise floor, the heard
 addresses, the held frames and their addresses, the pulse response's fit, where the last
@@ -58,7 +62,8 @@ from adsbwatch.decoder.frames.batch import FrameBatch
 
 @dataclass
 class Demodulator:
-    """Demodulates consecutive magnitude blocks of one stream; keeps the cross-block state."""
+    """Demodulates consecutive blocks of one stream (magnitudes, and the raw IQ if given);
+    keeps the cross-block state."""
 
     rate: int
     fix: int = 1

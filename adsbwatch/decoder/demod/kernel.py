@@ -51,6 +51,7 @@ from adsbwatch.decoder.demod.preamble import PREAMBLE_SNR, TRIES, _busy, _rank_p
 from adsbwatch.decoder.demod.refcounts import NO_REFCOUNTS
 from adsbwatch.decoder.demod.screen import _peaks, _screen_windows, screen_level
 from adsbwatch.decoder.demod.slicing import (
+    _fit_bits,
     _frame_fit,
     _pack,
     _slice,
@@ -58,7 +59,7 @@ from adsbwatch.decoder.demod.slicing import (
     _unpack,
     _viterbi,
 )
-from adsbwatch.decoder.demod.suspects import TAIL_BITS, _fit_stretch, _suspect
+from adsbwatch.decoder.demod.suspects import TAIL_BITS, _suspect
 from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
 
@@ -380,12 +381,12 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
         # The signal level over the first bytes, steadier than the preamble's.
         # (Its misfit there and over its last bits: another reply under it? suspects.py)
         _unpack(best_msg, best_nbits, bits)
-        low, amplitude, misfit = _fit_stretch(mag, best_start, 0, LEVEL_BITS, LEVEL_BITS,
-                                              g_base, g_slots, best_phase, bits)
+        low, amplitude, misfit = _fit_bits(mag, best_start, 0, LEVEL_BITS, LEVEL_BITS,
+                                           g_base, g_slots, best_phase, bits)
         best_level = low + amplitude
         head_amplitude = amplitude
-        _, _, tail = _fit_stretch(mag, best_start, best_nbits - TAIL_BITS, best_nbits,
-                                  best_nbits, g_base, g_slots, best_phase, bits)
+        _, _, tail = _fit_bits(mag, best_start, best_nbits - TAIL_BITS, best_nbits,
+                               best_nbits, g_base, g_slots, best_phase, bits)
         misfit = max(misfit, tail)
         slot = (first_sample + best_start) // pace[1] if pace[1] > 0 else -1
         if (slot > pace[0] and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0

@@ -107,6 +107,25 @@ def _segment(re: np.ndarray, im: np.ndarray, env: np.ndarray, lo: int, hi: int,
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _segments(re: np.ndarray, im: np.ndarray, env: np.ndarray, lo: int, hi: int,
+              omega: float, seg_x: np.ndarray, seg_re: np.ndarray, seg_im: np.ndarray,
+              seg_w: np.ndarray) -> int:
+    """_segment of each SEGMENT samples of [lo, hi) with envelope energy enough to
+    measure: their centres, complex amplitudes and energies; returns how many."""
+    n = 0
+    for a in range(lo, hi, SEGMENT):
+        cr, ci, w, centre = _segment(re, im, env, a, min(a + SEGMENT, hi), omega)
+        if w < MIN_WEIGHT:
+            continue
+        seg_x[n] = centre
+        seg_re[n] = cr
+        seg_im[n] = ci
+        seg_w[n] = w
+        n += 1
+    return n
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _line(x: np.ndarray, y: np.ndarray, w: np.ndarray, n: int) -> tuple[float, float]:
     """Weighted least-squares (intercept, slope) of y against x over the first n."""
     sw = 0.0
@@ -151,18 +170,15 @@ def fit_carrier(re: np.ndarray, im: np.ndarray, env: np.ndarray, lo: int, hi: in
     phase0 = 0.0
     n = 0
     for _ in range(ROUNDS):
-        n = 0
-        for a in range(lo, hi, SEGMENT):
-            cr, ci, w, centre = _segment(re, im, env, a, min(a + SEGMENT, hi), omega)
-            if w < MIN_WEIGHT:
-                continue
-            seg_x[n] = centre
-            seg_phase[n] = math.atan2(ci, cr)
-            seg_amp[n] = math.sqrt(cr * cr + ci * ci)
-            seg_w[n] = w * seg_amp[n]
-            n += 1
+        n = _segments(re, im, env, lo, hi, omega, seg_x, seg_phase, seg_amp, seg_w)
         if n < 2:
             return False
+        for i in range(n):  # (real, imaginary) -> (phase, magnitude), weighted by it
+            cr = seg_phase[i]
+            ci = seg_amp[i]
+            seg_phase[i] = math.atan2(ci, cr)
+            seg_amp[i] = math.sqrt(cr * cr + ci * ci)
+            seg_w[i] *= seg_amp[i]
         # Unwrapped from each segment to the next: what is left of the frequency turns
         # the phase by well under pi a segment.
         for i in range(1, n):
@@ -178,17 +194,11 @@ def fit_carrier(re: np.ndarray, im: np.ndarray, env: np.ndarray, lo: int, hi: in
         omega += slope
     # The amplitude: each segment's complex amplitude, measured again on the fitted
     # carrier, projected on its phase.
-    n = 0
-    for a in range(lo, hi, SEGMENT):
-        cr, ci, w, centre = _segment(re, im, env, a, min(a + SEGMENT, hi), omega)
-        if w < MIN_WEIGHT:
-            continue
-        seg_x[n] = centre
-        seg_amp[n] = cr * math.cos(phase0) + ci * math.sin(phase0)
-        seg_w[n] = w
-        n += 1
+    n = _segments(re, im, env, lo, hi, omega, seg_x, seg_phase, seg_amp, seg_w)
     if n < 2:
         return False
+    for i in range(n):
+        seg_amp[i] = seg_phase[i] * math.cos(phase0) + seg_amp[i] * math.sin(phase0)
     amp0, droop = _line(seg_x, seg_amp, seg_w, n)
     params[0] = phase0
     params[1] = omega

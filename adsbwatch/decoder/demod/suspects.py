@@ -16,8 +16,6 @@ in IQ (recovery.py): a clean capture pays almost nothing.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -29,45 +27,6 @@ SHAPE_FRAMES = 20  # frames learnt before the mean is taken
 UNSETTLED = 0.15  # the typical share taken until then: a filtered stream's, about
 SHAPE_MEMORY = 256  # frames the running mean spans once settled
 WARMING = 0.5  # a share counted at most this much before the mean settles
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def _fit_stretch(mag: np.ndarray, j: int, first: int, last: int, nbits: int,
-                 base: np.ndarray, slots: np.ndarray, p: int,
-                 bits: np.ndarray) -> tuple[float, float, float]:
-    """(low level, amplitude, rms misfit) of bits [first, last) of a frame of nbits:
-    slicing._fit_bits's straight-line fit (for [0, nbits), the same sums in the same
-    order, so the same floats), its misfit from the sums too (one pass)."""
-    n = 0.0
-    sc = 0.0
-    sm = 0.0
-    scc = 0.0
-    scm = 0.0
-    smm = 0.0
-    for i in range(first, last):
-        prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
-        nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
-        b = float(bits[i])
-        s = j + base[p, i]
-        for t in range(4):
-            if slots[p, i, 1, t] + slots[p, i, 2, t] > 0.0:
-                c = (prev * slots[p, i, 0, t] + b * slots[p, i, 1, t]
-                     + (1.0 - b) * slots[p, i, 2, t] + nxt * slots[p, i, 3, t])
-                m = mag[s + t]
-                n += 1.0
-                sc += c
-                sm += m
-                scc += c * c
-                scm += c * m
-                smm += m * m
-    spread = n * scc - sc * sc
-    if spread <= 0.0:
-        return 0.0, 0.0, 0.0
-    amplitude = (n * scm - sc * sm) / spread
-    low = (sm - amplitude * sc) / n
-    # At the least-squares optimum the residual's energy is this.
-    left = smm - low * sm - amplitude * scm
-    return low, amplitude, math.sqrt(max(left, 0.0) / n)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
