@@ -1,13 +1,14 @@
 """The weaker of two overlapping replies, found again once the stronger is subtracted.
 
 The kernel marks the frames whose samples fit their own levels badly (another reply
-under them: kernel.py, `suspect`). For each, in a window covering the frame and a long
+under them: suspects.py). For each, in a window covering the frame and a long
 frame's length before it (the weaker may start first or inside), the IQ samples are
 read, the frame's reconstruction taken out (subtraction.py), and on the magnitudes of
 what is left the normal screen and tries run as on a block, with nothing passed over
 for starting inside a frame already decoded. What they accept under the usual rules
-(acceptance.py; new addresses' repaired frames held, holding.py) and is not the
-subtracted frame again is the block's too. Nothing learnt from there: the residual
+(acceptance.py; new addresses' repaired frames held, holding.py), other than the
+subtracted frame again or a DF11 with an interrogator code (the subtraction's error in
+its last bits reads as a code), is the block's too. Nothing learnt from there: the residual
 carries the reconstruction's error (neither the pulse response, calibration.py, nor
 the typical misfit, suspects.py).
 
@@ -25,6 +26,7 @@ from adsbwatch.decoder.demod.geometry import Geometry
 from adsbwatch.decoder.demod.kernel import Carried, Scratch, _try_peaks, new_scratch
 from adsbwatch.decoder.demod.screen import _peaks, _screen_windows
 from adsbwatch.decoder.demod.subtraction import SEGMENT, reconstruct, subtract
+from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS
 
 SCREEN_REACH = 20  # samples the screen reads past a position
@@ -130,6 +132,12 @@ def _recover(iq: np.ndarray, centre: float, scale: float, raw_first: int, stop: 
         for k in range(before, count):
             if _same(scratch.msg, k, msg, q):
                 continue  # the subtracted frame again
+            if scratch.msg[k, 0] >> 3 == 11 and crc.syndrome(scratch.msg[k], 7) != 0:
+                # An interrogator code read off a residual: what the subtraction leaves
+                # lands in a DF11's last bits as easily as another reply's pulses do, and
+                # the heard address vouches for nothing there (the busy scene: the one
+                # false frame the pass added, analog model at 2.0 MS/s).
+                continue
             if kept != k:
                 for m in range(14):
                     scratch.msg[kept, m] = scratch.msg[k, m]
@@ -157,8 +165,8 @@ class WeakerReplies:
                 first_window: int, window: int, fix: int, ttl: int, g: Geometry,
                 carried: Carried, found: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
         """The frames found under `suspects` (msg, ticks) that are not among `found`
-        (the block's frames, msg and ticks) already (the same bits within a window's
-        length): msg, ticks, level, fixed, held."""
+        (the block's frames, msg and ticks) already, nor found under another suspect
+        too (the same bits within a window's length): msg, ticks, level, fixed, held."""
         self.shape[:] = carried.shape
         local = carried._replace(resume=self.resume, pace=self.pace, shape=self.shape)
         n = _recover(iq, centre, scale, raw_first, stop, suspects[0], suspects[1], floors,
@@ -168,6 +176,10 @@ class WeakerReplies:
         reach = 2 * g.span_long * g.ticks_per_sample
         for k in range(n):
             near = np.abs(found[1] - s.ticks[k]) <= reach
-            if not (found[0][near] == s.msg[k]).all(axis=1).any():
-                keep.append(k)
+            if (found[0][near] == s.msg[k]).all(axis=1).any():
+                continue
+            if any(abs(int(s.ticks[i]) - int(s.ticks[k])) <= reach
+                   and np.array_equal(s.msg[i], s.msg[k]) for i in keep):
+                continue
+            keep.append(k)
         return tuple(a[keep].copy() for a in (s.msg, s.ticks, s.frame_level, s.fixed, s.held))
