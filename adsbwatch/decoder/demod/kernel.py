@@ -4,7 +4,8 @@ Its arguments come in bundles: the rate's `Geometry`, the state `Carried` from b
 block, and the `Scratch` arrays (work space and the frames found).
 
 The compiled kernel holds the machine code of everything it calls (screen, preamble,
-slicing, acceptance, icaofilter, frames/crc and frames/formats' tables), but Numba's
+slicing, acceptance, icaofilter, suspects, frames/crc and frames/formats' tables; and
+recovery.py's kernel subtraction's and this one's), but Numba's
 cache only checks this file: after editing any of those, delete the cached *.nbi/*.nbc
 files under adsbwatch/.
 
