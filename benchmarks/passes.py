@@ -1,8 +1,8 @@
 """Two commits' demodulation, whole passes in turns, each in a process of its own: each
 round a child of one commit reads all of modes1 repeated, block by block as the station
-does (its own magnitudes of the raw block, `Demodulator.process`, the block's mean
-power), timing the loop only (no start-up), then a child of the other (the order swapped
-every round); children pinned to one core.
+does (its own magnitudes of the raw block, `Demodulator.process` (given the raw block
+too where it takes it), the block's mean power), timing the loop only (no start-up),
+then a child of the other (the order swapped every round); children pinned to one core.
 
 Why not `paired.py` (both commits in one process): there whichever package was imported
 first ran its kernel 30% slower than the other, the same code under either name (modes1
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import os
 import statistics
 import subprocess
@@ -39,6 +40,8 @@ def one_pass(name: str, raw: np.ndarray, rate: int) -> tuple[float, int]:
     magnitude = importlib.import_module(f"{name}.decoder.demod.magnitude").magnitude
     mean_power = importlib.import_module(f"{name}.decoder.demod.power").mean_power
     demod = demodulator_class(name)(rate)
+    # The raw IQ too where the demodulator takes it (recovery.py), as the station gives it.
+    takes_raw = "raw" in inspect.signature(demod.process).parameters
     lookahead = demod.lookahead
     mag = np.zeros(BLOCK + 2 * lookahead, dtype=np.float32)
     total = raw.size // 2
@@ -46,10 +49,11 @@ def one_pass(name: str, raw: np.ndarray, rate: int) -> tuple[float, int]:
     started = time.process_time()
     for first in range(0, total, BLOCK):
         scan = min(BLOCK, total - first)
-        have = magnitude(raw[2 * first:2 * min(total, first + BLOCK + lookahead)], "cu8",
-                         mag).size
+        block = raw[2 * first:2 * min(total, first + BLOCK + lookahead)]
+        have = magnitude(block, "cu8", mag).size
         mag[have:have + lookahead] = 0.0
-        frames += len(demod.process(mag[:max(have, scan) + lookahead], first, scan))
+        iq = (block, "cu8") if takes_raw else ()
+        frames += len(demod.process(mag[:max(have, scan) + lookahead], first, scan, *iq))
         mean_power(mag[:min(have, scan)])
     return time.process_time() - started, frames
 

@@ -26,7 +26,11 @@ Per block, all in Numba:
    and the widest margin wins, which also fixes the timestamp to one 12 MHz tick;
 5. strong clean frames add their samples to the fit of the pulse response
    (calibration.py); between blocks, a response that fits clearly better replaces the
-   one in use.
+   one in use;
+6. given the block's raw IQ, a frame that fits its own levels badly (another reply
+   under it: suspects.py) is rebuilt in IQ and subtracted, and the screen and tries run
+   again on what is left (subtraction.py, recovery.py): the weaker of two overlapping
+   replies, which magnitudes alone cannot read.
 
 This module keeps what carries over from block to block (the noise floor, the heard
 addresses, the held frames and their addresses, the pulse response's fit, where the last
@@ -49,14 +53,17 @@ from adsbwatch.decoder.demod.calibration import (
 from adsbwatch.decoder.demod.geometry import Geometry, geometry_for, geometry_from_response
 from adsbwatch.decoder.demod.holding import HOLD_TICKS, HeldFrames
 from adsbwatch.decoder.demod.icaofilter import RecentAddresses
+from adsbwatch.decoder.demod.iqformats import FORMATS
 from adsbwatch.decoder.demod.kernel import Carried, Scratch, _demodulate, new_scratch
 from adsbwatch.decoder.demod.noisefloor import WINDOW, NoiseFloor
+from adsbwatch.decoder.demod.recovery import WeakerReplies
 from adsbwatch.decoder.frames.batch import FrameBatch
 
 
 @dataclass
 class Demodulator:
-    """Demodulates consecutive magnitude blocks of one stream; keeps the cross-block state."""
+    """Demodulates consecutive blocks of one stream (magnitudes, and the raw IQ if given);
+    keeps the cross-block state."""
 
     rate: int
     fix: int = 1
@@ -69,6 +76,7 @@ class Demodulator:
             raise ValueError("fix must be 0, 1 or 2")
         self.geometry: Geometry = geometry_for(self.rate)
         self.resume = np.zeros(2, dtype=np.int64)
+        self.shape = np.zeros(2)  # suspects.py: a strong frame's typical misfit
         self.noise = NoiseFloor()
         self.held = HeldFrames()
         self.pending = RecentAddresses(HOLD_TICKS)  # the held frames' addresses
@@ -77,6 +85,8 @@ class Demodulator:
             self.calibration.set_pace(self.rate)
         self._scratch_size = -1
         self._arrays: Scratch | None = None
+        self._weaker: WeakerReplies | None = None
+        self._weaker_types: set[np.dtype] = set()
 
     @property
     def lookahead(self) -> int:
@@ -88,10 +98,14 @@ class Demodulator:
         process() starts there. Addresses heard and the noise level carry over."""
         self.noise.skip_to(first_sample)
 
-    def process(self, mag: np.ndarray, first_sample: int, stop: int) -> FrameBatch:
+    def process(self, mag: np.ndarray, first_sample: int, stop: int,
+                raw: np.ndarray | None = None, fmt: str | None = None) -> FrameBatch:
         """Frames starting at positions [0, stop) of `mag`, whose sample 0 is `first_sample`.
 
         `mag` must extend `lookahead` samples beyond `stop`; pad the end of a stream.
+        `raw`, the block's IQ bytes in format `fmt` that `mag` was made of (sample 0 the
+        same): with them, a frame with another reply under it is subtracted in IQ and
+        the rest tried again (recovery.py); without, magnitudes only.
         """
         if mag.size < stop + self.lookahead:
             raise ValueError("block shorter than stop + lookahead")
@@ -103,11 +117,19 @@ class Demodulator:
         cal = self.calibration
         carried = Carried(self.resume, self.stats, self.recent.keys, self.recent.times,
                           self.pending.keys, self.pending.times, cal.gram, cal.moment,
-                          cal.sumsq, cal.frames, cal.pace)
+                          cal.sumsq, cal.frames, cal.pace, self.shape)
         scratch = self._scratch(stop)
         # In pieces that end where a refit takes effect: the same frames, and the same
         # frames learnt from, whatever the blocks.
+        iq = None
+        if raw is not None and fmt is not None:
+            spec = FORMATS[fmt]
+            iq = raw[:raw.size // spec.bytes_per_sample * spec.bytes_per_sample].view(
+                spec.component)
+            self._weaker_replies(iq, spec.centre, spec.full_scale, floors, first_window,
+                                 carried)
         pieces = []
+        suspects = []
         low = 0
         while low < stop:
             n, high = _demodulate(mag[low:], stop - low, first_sample + low, floors,
@@ -117,11 +139,23 @@ class Demodulator:
             pieces.append(tuple(a[:n].copy() for a in (scratch.msg, scratch.ticks,
                                                       scratch.frame_level, scratch.fixed,
                                                       scratch.held)))
+            if iq is not None and n and scratch.suspect[:n].max() > 1.0:
+                marked = np.flatnonzero(scratch.suspect[:n] > 1.0)
+                suspects.append((scratch.msg[marked], scratch.ticks[marked]))
             low += high
             if (first_sample + low) % REFIT_ALIGN == 0 and cal.due():
                 self.geometry = geometry_from_response(self.rate,
                                                        cal.refit(self.geometry.response))
                 cal.set_pace(self.rate)
+        if suspects:  # once a block: a call of the pass costs more than most of its work
+            found = self._weaker.recover(
+                iq, spec.centre, 1.0 / spec.full_scale, first_sample, stop,
+                tuple(np.concatenate(a) for a in zip(*suspects, strict=True)), floors,
+                first_window, WINDOW, self.fix, self.recent.ttl_ticks, self.geometry,
+                carried, (np.concatenate([p[0] for p in pieces]),
+                          np.concatenate([p[1] for p in pieces])))
+            if found[0].shape[0]:
+                pieces.append(found)
         until = (first_sample + stop) * g.ticks_per_sample
         noise = float(floors[-1]) if floors.size else 0.0
         # Copies (above): the scratch is reused by the next block while this batch is used.
@@ -129,6 +163,9 @@ class Demodulator:
             np.concatenate(arrays) if len(pieces) > 1 else arrays[0]
             for arrays in zip(*pieces, strict=True))
         held = held.view(bool)
+        if len(pieces) > 1 and suspects:  # the recovered frames in time order
+            order = np.argsort(ticks, kind="stable")
+            msg, ticks, level, fixed, held = (a[order] for a in (msg, ticks, level, fixed, held))
         if not held.any() and not len(self.held):
             return FrameBatch(msg, ticks, level, fixed, until, noise=noise)
         return self._with_released(msg, ticks, level, fixed, held, until, noise)
@@ -147,6 +184,22 @@ class Demodulator:
         order = np.argsort(ticks, kind="stable")
         return FrameBatch(msg[order], ticks[order], level[order], fixed[order], until,
                           noise=noise)
+
+    def _weaker_replies(self, iq: np.ndarray, centre: float, full_scale: float,
+                        floors: np.ndarray, first_window: int,
+                        carried: Carried) -> WeakerReplies:
+        """The recovery pass's work arrays; made, and its kernel compiled (or loaded)
+        for the IQ's type, on the first block with IQ, not on the first frame that
+        needs it (a live source's samples do not wait)."""
+        if self._weaker is None:
+            self._weaker = WeakerReplies()
+        if iq.dtype not in self._weaker_types:
+            none = (np.zeros((0, 14), np.uint8), np.zeros(0, np.int64))
+            self._weaker.recover(iq, centre, 1.0 / full_scale, 0, 0, none, floors,
+                                 first_window, WINDOW, self.fix, self.recent.ttl_ticks,
+                                 self.geometry, carried, none)
+            self._weaker_types.add(iq.dtype)
+        return self._weaker
 
     def _scratch(self, stop: int) -> Scratch:
         """Work arrays for a block of `stop` positions, kept from block to block: fresh

@@ -4,7 +4,8 @@ Its arguments come in bundles: the rate's `Geometry`, the state `Carried` from b
 block, and the `Scratch` arrays (work space and the frames found).
 
 The compiled kernel holds the machine code of everything it calls (screen, preamble,
-slicing, acceptance, icaofilter, frames/crc and frames/formats' tables), but Numba's
+slicing, acceptance, icaofilter, suspects, frames/crc and frames/formats' tables; and
+recovery.py's kernel subtraction's and this one's), but Numba's
 cache only checks this file: after editing any of those, delete the cached *.nbi/*.nbc
 files under adsbwatch/.
 
@@ -51,6 +52,7 @@ from adsbwatch.decoder.demod.preamble import PREAMBLE_SNR, TRIES, _busy, _rank_p
 from adsbwatch.decoder.demod.refcounts import NO_REFCOUNTS
 from adsbwatch.decoder.demod.screen import _peaks, _screen_windows, screen_level
 from adsbwatch.decoder.demod.slicing import (
+    _fit_bits,
     _frame_fit,
     _pack,
     _slice,
@@ -58,6 +60,7 @@ from adsbwatch.decoder.demod.slicing import (
     _unpack,
     _viterbi,
 )
+from adsbwatch.decoder.demod.suspects import TAIL_BITS, _suspect
 from adsbwatch.decoder.frames import crc
 from adsbwatch.decoder.frames.formats import ACCEPTED_BITS, LONG_BITS, PLAIN_PARITY
 
@@ -134,6 +137,8 @@ class Carried(NamedTuple):
     sumsq: np.ndarray
     calibrated: np.ndarray
     pace: np.ndarray
+    # suspects.py: [the typical misfit of a strong frame over its amplitude, frames learnt]
+    shape: np.ndarray
 
 
 class Scratch(NamedTuple):
@@ -149,6 +154,8 @@ class Scratch(NamedTuple):
     frame_level: np.ndarray  # [capacity] float32
     fixed: np.ndarray  # [capacity] uint8, bits repaired
     held: np.ndarray  # [capacity] uint8, 1: repaired into an address not heard yet
+    # [capacity] float32: > 1 where another reply shows under the frame (recovery.py)
+    suspect: np.ndarray
     bits: np.ndarray  # [LONG_BITS] uint8, a try's bits
     margin: np.ndarray  # [LONG_BITS] float64, and their margins
     back: np.ndarray  # [LONG_BITS, 2] uint8, the trellis' decisions
@@ -175,6 +182,7 @@ def new_scratch(stop: int) -> Scratch:
                    frame_level=np.empty(capacity, dtype=np.float32),
                    fixed=np.empty(capacity, dtype=np.uint8),
                    held=np.empty(capacity, dtype=np.uint8),
+                   suspect=np.empty(capacity, dtype=np.float32),
                    bits=np.zeros(LONG_BITS, dtype=np.uint8), margin=np.zeros(LONG_BITS),
                    back=np.zeros((LONG_BITS, 2), dtype=np.uint8),
                    votes=np.zeros(LONG_BITS), trial=np.zeros(14, dtype=np.uint8),
@@ -204,11 +212,13 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
     pending_keys, pending_times = carried.pending_keys, carried.pending_times
     gram, moment, sumsq = carried.gram, carried.moment, carried.sumsq
     calibrated, pace = carried.calibrated, carried.pace
+    shape = carried.shape
     response = g.response
     peaks = scratch.peaks
     two_point_four = g.rate == 2_400_000
-    out_msg, out_ticks, out_level, out_fixed, out_held = (
-        scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held)
+    out_msg, out_ticks, out_level, out_fixed, out_held, out_suspect = (
+        scratch.msg, scratch.ticks, scratch.frame_level, scratch.fixed, scratch.held,
+        scratch.suspect)
     g_base, g_slots, g_energy, g_scale = g.bit_base, g.bit_slots, g.bit_energy, g.bit_scale
     g_short_slots, g_short_energy = g.short_slots, g.short_energy
     g_clarity, gaps = g.phase_clarity, g.gap_samples
@@ -370,10 +380,15 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
             # address to be confirmed (holding.py).
             best_status = HOLD
         # The signal level over the first bytes, steadier than the preamble's.
-        _unpack(best_msg, LEVEL_BITS, bits)
-        low, amplitude = _frame_fit(mag, best_start, LEVEL_BITS, g_base, g_slots, best_phase,
-                                    bits)
+        # (Its misfit there and over its last bits: another reply under it? suspects.py)
+        _unpack(best_msg, best_nbits, bits)
+        low, amplitude, misfit = _fit_bits(mag, best_start, 0, LEVEL_BITS, LEVEL_BITS,
+                                           g_base, g_slots, best_phase, bits)
         best_level = low + amplitude
+        head_amplitude = amplitude
+        _, _, tail = _fit_bits(mag, best_start, best_nbits - TAIL_BITS, best_nbits,
+                               best_nbits, g_base, g_slots, best_phase, bits)
+        misfit = max(misfit, tail)
         slot = (first_sample + best_start) // pace[1] if pace[1] > 0 else -1
         if (slot > pace[0] and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
                 and best_level >= CALIBRATION_STRONG * noise_level):
@@ -395,6 +410,10 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
         out_fixed[count] = best_fixed
         held = best_status == HOLD
         out_held[count] = held
+        # Another reply under this one? Only such frames are worth the subtraction in IQ
+        # (recovery.py).
+        out_suspect[count] = _suspect(misfit, head_amplitude, noise_level,
+                                      best_fixed == 0 and best_status != HOLD, shape)
         count += 1
         if held:
             stats[ST_HELD] += 1  # counted as repaired when released (holding.py)

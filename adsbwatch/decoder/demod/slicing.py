@@ -12,6 +12,8 @@ phase's rows: a row is a view, and making one costs a reference count taken and 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -139,19 +141,23 @@ def _frame_fit(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.
                p: int, bits: np.ndarray) -> tuple[float, float]:
     """(low level, amplitude) that best explain the frame's samples given its decided
     bits: a straight-line fit of each sample against its share of high half-bits."""
-    return _fit_bits(mag, j, 0, nbits, base, slots, p, bits)
+    low, amplitude, _ = _fit_bits(mag, j, 0, nbits, nbits, base, slots, p, bits)
+    return low, amplitude
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _fit_bits(mag: np.ndarray, j: int, first: int, nbits: int, base: np.ndarray,
-              slots: np.ndarray, p: int, bits: np.ndarray) -> tuple[float, float]:
-    """_frame_fit over bits [first, nbits) of a frame of nbits."""
+def _fit_bits(mag: np.ndarray, j: int, first: int, last: int, nbits: int, base: np.ndarray,
+              slots: np.ndarray, p: int, bits: np.ndarray) -> tuple[float, float, float]:
+    """_frame_fit over bits [first, last) of a frame of nbits, and the rms misfit of
+    those samples (from the same sums: at the least-squares optimum the residual's
+    energy is sum(m^2) - low sum(m) - amplitude sum(c m))."""
     n = 0.0
     sc = 0.0
     sm = 0.0
     scc = 0.0
     scm = 0.0
-    for i in range(nbits):
+    smm = 0.0
+    for i in range(first, last):
         prev = 0.0 if i == 0 else 1.0 - bits[i - 1]
         nxt = 0.0 if i == nbits - 1 else float(bits[i + 1])
         b = float(bits[i])
@@ -166,11 +172,13 @@ def _fit_bits(mag: np.ndarray, j: int, first: int, nbits: int, base: np.ndarray,
                 sm += m
                 scc += c * c
                 scm += c * m
+                smm += m * m
     spread = n * scc - sc * sc
     if spread <= 0.0:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     amplitude = (n * scm - sc * sm) / spread
-    return (sm - amplitude * sc) / n, amplitude
+    low = (sm - amplitude * sc) / n
+    return low, amplitude, math.sqrt(max(smm - low * sm - amplitude * scm, 0.0) / n)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

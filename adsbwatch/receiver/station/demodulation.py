@@ -71,7 +71,7 @@ class DemodulatedInput:
         raw = np.full(4096 * info.bytes_per_sample, 0, dtype=np.uint8)
         mag = np.zeros(4096 + 2 * spare.lookahead, dtype=np.float32)
         have = magnitude(raw, info.fmt, mag).size
-        spare.process(mag[:have + spare.lookahead], 0, have)
+        spare.process(mag[:have + spare.lookahead], 0, have, raw, info.fmt)
         mean_power(mag[:have])
 
     def close(self) -> None:
@@ -91,8 +91,9 @@ class DemodulatedInput:
             cpu = time.thread_time()
             have = magnitude(block.raw, fmt, mag).size
             mag[have:have + lookahead] = 0.0  # pad the end of the stream
+            # The raw IQ too: a frame with another reply under it is subtracted there.
             batch = demod.process(mag[:max(have, block.scan) + lookahead],
-                                  block.first_sample, block.scan)
+                                  block.first_sample, block.scan, block.raw, fmt)
             scanned = mag[:min(have, block.scan)]
             batch.sample_power = mean_power(scanned)
             batch.samples = scanned.size
