@@ -94,10 +94,20 @@ def test_a_clean_frame_gives_nothing_more(rate: int) -> None:
                          hz, 1.0) for k, (snr, hz) in enumerate(((24.0, 90e3), (12.0, -60e3)))]
     frames = [*_warmup(rate), *lone]
     raw = _raw(frames, rate, "box", seed=5)
-    with_iq, _ = demodulate(raw, rate, with_iq=True)
+    with_iq, demod = demodulate(raw, rate, with_iq=True)
     without, _ = demodulate(raw, rate, with_iq=False)
     assert hexes(with_iq) == hexes(without) == [f.data.hex() for f in frames]
     assert np.array_equal(with_iq.ticks, without.ticks)
+    assert demod._weaker is None  # no frame wanted the pass: its kernel not even loaded
+
+
+def test_a_live_warm_up_loads_the_pass_before_any_frame_wants_it() -> None:
+    demod = Demodulator(2_400_000)
+    raw = np.full(8192, 127, np.uint8)  # silence
+    mag = np.concatenate([magnitude(raw, "cu8"), np.zeros(demod.lookahead, np.float32)])
+    batch = demod.process(mag, 0, 4096, raw, "cu8", load_recovery=True)
+    assert len(batch) == 0
+    assert demod._weaker is not None and np.dtype(np.uint8) in demod._weaker_types
 
 
 @pytest.mark.parametrize("rate", RATES)

@@ -99,13 +99,17 @@ class Demodulator:
         self.noise.skip_to(first_sample)
 
     def process(self, mag: np.ndarray, first_sample: int, stop: int,
-                raw: np.ndarray | None = None, fmt: str | None = None) -> FrameBatch:
+                raw: np.ndarray | None = None, fmt: str | None = None,
+                load_recovery: bool = False) -> FrameBatch:
         """Frames starting at positions [0, stop) of `mag`, whose sample 0 is `first_sample`.
 
         `mag` must extend `lookahead` samples beyond `stop`; pad the end of a stream.
         `raw`, the block's IQ bytes in format `fmt` that `mag` was made of (sample 0 the
         same): with them, a frame with another reply under it is subtracted in IQ and
-        the rest tried again (recovery.py); without, magnitudes only.
+        the rest tried again (recovery.py); without, magnitudes only. The recovery
+        pass's kernel is loaded (or compiled) for the IQ's type on the first frame that
+        needs it, or at once with `load_recovery` (a live source's warm-up: its samples
+        do not wait).
         """
         if mag.size < stop + self.lookahead:
             raise ValueError("block shorter than stop + lookahead")
@@ -126,8 +130,9 @@ class Demodulator:
             spec = FORMATS[fmt]
             iq = raw[:raw.size // spec.bytes_per_sample * spec.bytes_per_sample].view(
                 spec.component)
-            self._weaker_replies(iq, spec.centre, spec.full_scale, floors, first_window,
-                                 carried)
+            if load_recovery:
+                self._weaker_replies(iq, spec.centre, spec.full_scale, floors,
+                                     first_window, carried)
         pieces = []
         suspects = []
         low = 0
@@ -148,7 +153,9 @@ class Demodulator:
                                                        cal.refit(self.geometry.response))
                 cal.set_pace(self.rate)
         if suspects:  # once a block: a call of the pass costs more than most of its work
-            found = self._weaker.recover(
+            weaker = self._weaker_replies(iq, spec.centre, spec.full_scale, floors,
+                                          first_window, carried)
+            found = weaker.recover(
                 iq, spec.centre, 1.0 / spec.full_scale, first_sample, stop,
                 tuple(np.concatenate(a) for a in zip(*suspects, strict=True)), floors,
                 first_window, WINDOW, self.fix, self.recent.ttl_ticks, self.geometry,
@@ -188,9 +195,9 @@ class Demodulator:
     def _weaker_replies(self, iq: np.ndarray, centre: float, full_scale: float,
                         floors: np.ndarray, first_window: int,
                         carried: Carried) -> WeakerReplies:
-        """The recovery pass's work arrays; made, and its kernel compiled (or loaded)
-        for the IQ's type, on the first block with IQ, not on the first frame that
-        needs it (a live source's samples do not wait)."""
+        """The recovery pass's work arrays, and its kernel compiled (or loaded) for the
+        IQ's type, the first time they are wanted (a replay's start need not load a
+        kernel that may never run)."""
         if self._weaker is None:
             self._weaker = WeakerReplies()
         if iq.dtype not in self._weaker_types:

@@ -71,7 +71,8 @@ class DemodulatedInput:
         raw = np.full(4096 * info.bytes_per_sample, 0, dtype=np.uint8)
         mag = np.zeros(4096 + 2 * spare.lookahead, dtype=np.float32)
         have = magnitude(raw, info.fmt, mag).size
-        spare.process(mag[:have + spare.lookahead], 0, have, raw, info.fmt)
+        spare.process(mag[:have + spare.lookahead], 0, have, raw, info.fmt,
+                      load_recovery=True)
         mean_power(mag[:have])
 
     def close(self) -> None:
