@@ -9,6 +9,7 @@ web_map_history.png (a visit drawn) and web_map_serve.png."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import signal
@@ -349,7 +350,7 @@ def test_a_long_visit_is_drawn_whole_from_its_pages(start_server, browser,
     # The climb in its altitudes' colours: a new colour every few hundred feet.
     colours = browser.execute_script("return state.historyLine.getLayers()[0].getLayers()"
                                      ".map(l => l.options.color)")
-    assert len(colours) > 20 and all(a != b for a, b in zip(colours, colours[1:]))
+    assert len(colours) > 20 and all(a != b for a, b in itertools.pairwise(colours))
     first, last = browser.execute_script(
         "const [line, first, last] = state.historyLine.getLayers(); "
         "return [first.getLatLng(), last.getLatLng()].map(p => [p.lat, p.lng])")
