@@ -3,13 +3,14 @@
     python benchmarks/kernel_profile.py [--rate 2.4M] [--repeat 100] [--seconds 1.5]
 
 perf cannot name Numba's machine code (it lives in anonymous memory), so a child process
-compiles the kernels itself (into an empty cache), writes /tmp/perf-PID.map with the address of
-every compiled function of adsbwatch (perf reads that file for such memory), warms up,
-and then runs the loop (magnitudes, `Demodulator.process`, the block's mean power: what
-the station's input thread runs) on modes1 repeated `--repeat` times, over and over, while
-`perf record` samples it for `--seconds`. Helpers inlined into a function count as that
-function's. Shares are of the samples perf took in the child (the interpreter's own
-functions included), and again of the compiled functions alone.
+compiles the kernels itself (into an empty cache), writes /tmp/perf-PID.map with the
+address of every compiled function of adsbwatch (perf reads that file for such memory),
+warms up, and then runs the loop (magnitudes, `Demodulator.process` given the raw block
+too, the block's mean power: what the station's input thread runs) on modes1 repeated
+`--repeat` times, over and over, while `perf record` samples it for `--seconds`. Helpers
+inlined into a function count as that function's. Shares are of the samples perf took in
+the child (the interpreter's own functions included), and again of the compiled
+functions alone.
 
 Needs `perf` (Debian: linux-perf) and permission to profile (root, or
 kernel.perf_event_paranoid <= 1).
@@ -48,8 +49,9 @@ def loop():
     ahead = demod.lookahead
     mag = np.zeros(BLOCK + 2 * ahead, np.float32)
     for first in range(0, raw.size // 2 - ahead - BLOCK, BLOCK):
-        m = magnitude(raw[2 * first:2 * (first + BLOCK + ahead)], "cu8", mag)
-        demod.process(m, first, BLOCK)
+        block = raw[2 * first:2 * (first + BLOCK + ahead)]
+        m = magnitude(block, "cu8", mag)
+        demod.process(m, first, BLOCK, block, "cu8")  # the raw IQ too, as the station
         mean_power(m[:BLOCK])
 
 loop()  # compiles every kernel in this process
