@@ -121,13 +121,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in names:
                 cpu[name].append(got["cpu"][name])
             ratios.append(got["cpu"][names[1]] / got["cpu"][names[0]])
+    report(names, cpu, ratios, args, got["frames"][names[0]])
+    return 0
+
+
+def report(names: list[str], cpu: dict[str, list[float]], ratios: list[float],
+           args: argparse.Namespace, frames: int) -> None:
+    """Each commit's median and least CPU a pass, and the median of the per-round
+    ratios after / before (this script's and passes.py's report)."""
     for name in names:
         print(f"{name}: median {statistics.median(cpu[name]):.4f} s CPU, "
               f"min {min(cpu[name]):.4f} s")
-    print(f"{args.rate} x{args.repeat}, {args.rounds} rounds, {got['frames'][names[0]]} frames: "
+    print(f"{args.rate} x{args.repeat}, {args.rounds} rounds, {frames} frames: "
           f"{names[1]} / {names[0]} = {statistics.median(ratios):.3f} (median of the "
           f"per-round ratios; range {min(ratios):.3f}-{max(ratios):.3f})")
-    return 0
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import argparse
 import importlib
 import inspect
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -30,7 +29,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paired import RECORDINGS, SOURCES, WORK, demodulator_class, package_of  # noqa: E402
+from paired import (  # noqa: E402
+    RECORDINGS,
+    SOURCES,
+    WORK,
+    demodulator_class,
+    package_of,
+    report,
+)
 
 BLOCK = 1 << 20  # the station's block size
 
@@ -104,12 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for name in names:
                 cpu[name].append(got[name][0])
             ratios.append(got[names[1]][0] / got[names[0]][0])
-    for name in names:
-        print(f"{name}: median {statistics.median(cpu[name]):.4f} s CPU, "
-              f"min {min(cpu[name]):.4f} s")
-    print(f"{args.rate} x{args.repeat}, {args.rounds} rounds, {got[names[0]][1]} frames: "
-          f"{names[1]} / {names[0]} = {statistics.median(ratios):.3f} (median of the "
-          f"per-round ratios; range {min(ratios):.3f}-{max(ratios):.3f})")
+    report(names, cpu, ratios, args, got[names[0]][1])
     return 0
 
 

@@ -135,6 +135,7 @@ class Demodulator:
                                      first_window, carried)
         pieces = []
         suspects = []
+        recovered = False
         low = 0
         while low < stop:
             n, high = _demodulate(mag[low:], stop - low, first_sample + low, floors,
@@ -161,7 +162,8 @@ class Demodulator:
                 first_window, WINDOW, self.fix, self.recent.ttl_ticks, self.geometry,
                 carried, (np.concatenate([p[0] for p in pieces]),
                           np.concatenate([p[1] for p in pieces])))
-            if found[0].shape[0]:
+            recovered = found[0].shape[0] > 0
+            if recovered:
                 pieces.append(found)
         until = (first_sample + stop) * g.ticks_per_sample
         noise = float(floors[-1]) if floors.size else 0.0
@@ -170,7 +172,7 @@ class Demodulator:
             np.concatenate(arrays) if len(pieces) > 1 else arrays[0]
             for arrays in zip(*pieces, strict=True))
         held = held.view(bool)
-        if len(pieces) > 1 and suspects:  # the recovered frames in time order
+        if recovered:  # in time order with the rest
             order = np.argsort(ticks, kind="stable")
             msg, ticks, level, fixed, held = (a[order] for a in (msg, ticks, level, fixed, held))
         if not held.any() and not len(self.held):

@@ -4,10 +4,10 @@ Its arguments come in bundles: the rate's `Geometry`, the state `Carried` from b
 block, and the `Scratch` arrays (work space and the frames found).
 
 The compiled kernel holds the machine code of everything it calls (screen, preamble,
-slicing, acceptance, icaofilter, suspects, frames/crc and frames/formats' tables; and
-recovery.py's kernel subtraction's and this one's), but Numba's
-cache only checks this file: after editing any of those, delete the cached *.nbi/*.nbc
-files under adsbwatch/.
+slicing, acceptance, icaofilter, suspects, frames/crc and frames/formats' tables;
+recovery.py's kernel holds subtraction's and this one's too), but Numba's cache only
+checks the compiled function's own file: after editing any of those, delete the cached
+*.nbi/*.nbc files under adsbwatch/.
 
 Reference counts (NRT_incref/decref, atomics) cost 11% of the demodulator on modes1.
 Numba binds each array argument of a function, and of every helper it inlines, to a
@@ -392,8 +392,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
         slot = (first_sample + best_start) // pace[1] if pace[1] > 0 else -1
         if (slot > pace[0] and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
                 and best_level >= CALIBRATION_STRONG * noise_level):
-            # A strong clean frame: its known bits show where its pulses lie.
-            _unpack(best_msg, best_nbits, bits)
+            # A strong clean frame: its known bits (all in `bits` already) show where its
+            # pulses lie.
             low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_slots,
                                         best_phase, bits)
             if amplitude > 0.0 and _accumulate_into(

@@ -9,6 +9,7 @@ rich and SQLite.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -182,8 +183,6 @@ def _open_recorder(config: StationConfig, warn: Callable[[str], None]) -> Any:
 
 def _say_if_site_taken(config: StationConfig, warn: Callable[[str], None]) -> None:
     """Another live station runs as this one's site (site_check.py)?"""
-    import time
-
     from adsbwatch.receiver.assembly.site_check import running_as, site_taken_warning
     from adsbwatch.receiver.store.errors import StoreError
     from adsbwatch.receiver.store.opening import open_history

@@ -75,6 +75,13 @@ def dial(url: str) -> psycopg.Connection:
     return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
 
 
+def bound_lock_waits(conn: psycopg.Connection, seconds: float) -> None:
+    """A statement of `conn` that waits `seconds` for a lock fails (lock_not_available:
+    "locked by another program") instead of waiting on."""
+    conn.execute("SELECT set_config('lock_timeout', %s, false)",
+                 (f"{max(1, round(seconds * 1000))}ms",))
+
+
 def connect(url: str) -> psycopg.Connection:
     """A connection to the server the URL names; a one-line StoreError if there is none
     (CannotOpenStore when the URL is at fault, StoreUnreachable when the server is)."""
@@ -113,8 +120,7 @@ class PgStore:
                 self.conn.execute("SET default_transaction_read_only = on")
             self._check_and_migrate()
             # After migrating: another station's migration may take longer than this.
-            self.conn.execute("SELECT set_config('lock_timeout', %s, false)",
-                              (f"{round(LOCK_WAIT_S * 1000)}ms",))
+            bound_lock_waits(self.conn, LOCK_WAIT_S)
         except psycopg.Error as exc:
             self.conn.close()
             raise StoreError(f"cannot open the database {self.location}: "

@@ -17,7 +17,7 @@ from adsbwatch.receiver.defaults import VISIT_GAP_S
 from adsbwatch.receiver.store.batch import RowBatch
 from adsbwatch.receiver.store.cross_site import SiteAnswers
 from adsbwatch.receiver.store.errors import StoreError, WriteFailed
-from adsbwatch.receiver.store.postgres.connection import PgStore, dial
+from adsbwatch.receiver.store.postgres.connection import PgStore, bound_lock_waits, dial
 from adsbwatch.receiver.store.postgres.failures import is_gone, why
 from adsbwatch.receiver.store.recorder import BUSY_WAIT_S, BufferedRecorder
 from adsbwatch.receiver.store.sql.writing import write_rows
@@ -48,7 +48,7 @@ class PgTarget:
         self.location = self.store.location
         self.spill_folder: Path | None = None
         self.spill_name = spill_name(self.location)
-        self._lock_timeout = f"{max(1, round(busy_wait_s * 1000))}ms"
+        self._lock_wait_s = busy_wait_s
         try:
             self._conn: psycopg.Connection | None = self._waiting_for_locks(self.store.conn)
         except psycopg.Error as exc:
@@ -86,8 +86,7 @@ class PgTarget:
     def _waiting_for_locks(self, conn: psycopg.Connection) -> psycopg.Connection:
         """`conn`, its waits for a lock bounded; closed if that fails."""
         try:
-            conn.execute("SELECT set_config('lock_timeout', %s, false)",
-                         (self._lock_timeout,))
+            bound_lock_waits(conn, self._lock_wait_s)
         except BaseException:
             conn.close()
             raise
