@@ -46,3 +46,18 @@ def test_block_starting_just_after_a_window_finished() -> None:
     block = 9825
     assert 5 * block // WINDOW == 5 and 5 * block > 6 * WINDOW - STRIDE
     assert floors_by_window(RISING, block) == floors_by_window(RISING, RISING.size)
+
+
+# Magnitudes with many equal values, as quantised noise gives (cu8: a few distinct levels).
+_levels = st.lists(st.sampled_from([0.0, 0.011, 0.011, 0.0157, 0.022, 0.5, 1.0]), min_size=1,
+                   max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.one_of(_levels, st.lists(st.floats(0.0, 1.0, width=32), min_size=1,
+                                          max_size=80)))
+def test_window_median_is_numpys(values: list[float]) -> None:
+    from adsbwatch.decoder.demod.noisefloor import _median_in_place
+
+    a = np.array(values, dtype=np.float32)
+    assert _median_in_place(a.copy()) == np.median(a)

@@ -71,6 +71,17 @@ class Geometry(NamedTuple):
     # last, has no high next half in the tables above either).
     short_slots: np.ndarray  # [phase, 56, 4, TAPS]
     short_energy: np.ndarray  # [phase, 56, 8]
+    # A sample's expected share of high half-bits given (prev second half high, this bit,
+    # next first half high) -> index 4*P + 2*b + N, from bit_slots; and whether the sample
+    # lies inside the bit at all (1.0 or 0.0). Level fits look these up rather than
+    # branching on bit_slots per sample.
+    bit_share: np.ndarray  # [phase, bit, 8, TAPS]
+    bit_inside: np.ndarray  # [phase, bit, TAPS]
+    # Sums over a bit's samples of those: count inside; shares and their squares by index.
+    bit_count: np.ndarray  # [phase, bit]
+    share_sums: np.ndarray  # [phase, bit, 8, 2]
+    # Each sample's first-half share less its second-half share: the plain slicer's weights.
+    half_difference: np.ndarray  # [phase, bit, TAPS]
     # Half the reciprocal of the margin between the two hypotheses for a clean bit of unit
     # amplitude: margins are scaled by it so bits (and phases) whose samples straddle
     # less compare fairly. A phase's clarity is that margin's mean (1: edges on samples).
@@ -159,6 +170,15 @@ def geometry_from_response(rate: int, response: np.ndarray) -> Geometry:
     short_energy = energy[:, :SHORT_BITS].copy()
     short_slots[:, SHORT_BITS - 1, 3] = 0.0
     short_energy[:, SHORT_BITS - 1, 1::2] = short_energy[:, SHORT_BITS - 1, 0::2]
+    share = np.zeros((phases, LONG_BITS, 8, TAPS), dtype=np.float64)
+    for prev in (0, 1):
+        for bit in (0, 1):
+            for nxt in (0, 1):
+                # The order of the slicers' own sum, so that each share is the same float.
+                share[:, :, 4 * prev + 2 * bit + nxt] = (
+                    prev * slots[:, :, 0] + bit * slots[:, :, 1] + (1 - bit) * slots[:, :, 2]
+                    + nxt * slots[:, :, 3])
+    inside = ((slots[:, :, 1] + slots[:, :, 2]) > 0.0).astype(np.float64)
     return Geometry(
         rate=rate,
         phases=phases,
@@ -168,6 +188,11 @@ def geometry_from_response(rate: int, response: np.ndarray) -> Geometry:
         bit_energy=energy,
         short_slots=short_slots,
         short_energy=short_energy,
+        bit_share=share,
+        bit_inside=inside,
+        bit_count=inside.sum(axis=2),
+        share_sums=np.stack([share.sum(axis=3), (share * share).sum(axis=3)], axis=3),
+        half_difference=slots[:, :, 1] - slots[:, :, 2],
         bit_scale=0.5 / norm,
         phase_clarity=norm.mean(axis=1).astype(np.float64),
         pulse_base=pulse_base,

@@ -147,7 +147,7 @@ class Scratch(NamedTuple):
     runs without reference counts)."""
 
     excess: np.ndarray  # [stop + 2] float32, the screen's score of each start
-    flags: np.ndarray  # [stop + 10] uint8, the screen's peaks flagged
+    flags: np.ndarray  # [stop + 64] uint8, the screen's peaks flagged
     peaks: np.ndarray  # [stop + 1] int64, their positions
     msg: np.ndarray  # [capacity, 14] uint8, the frames found
     ticks: np.ndarray  # [capacity] int64
@@ -175,7 +175,7 @@ def new_scratch(stop: int) -> Scratch:
     """Scratch arrays for blocks of up to `stop` positions."""
     capacity = stop // 2 + 64  # at most one frame per screen peak, peaks >= 2 apart
     return Scratch(excess=np.empty(stop + 2, dtype=np.float32),
-                   flags=np.empty(stop + 10, dtype=np.uint8),
+                   flags=np.empty(stop + 64, dtype=np.uint8),
                    peaks=np.empty(stop + 1, dtype=np.int64),
                    msg=np.empty((capacity, 14), dtype=np.uint8),
                    ticks=np.empty(capacity, dtype=np.int64),
@@ -221,6 +221,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
         scratch.suspect)
     g_base, g_slots, g_energy, g_scale = g.bit_base, g.bit_slots, g.bit_energy, g.bit_scale
     g_short_slots, g_short_energy = g.short_slots, g.short_energy
+    g_share, g_inside, g_count, g_sums = g.bit_share, g.bit_inside, g.bit_count, g.share_sums
+    g_difference = g.half_difference
     g_clarity, gaps = g.phase_clarity, g.gap_samples
     pulse_base, pulse_taps, pulse_energy, pulse_area = (g.pulse_base, g.pulse_taps,
                                                         g.pulse_energy, g.pulse_area)
@@ -281,7 +283,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
                 continue
             stats[ST_CANDIDATES] += 1
             # Cheapest first: a strong clean reply needs nothing better than halves compared.
-            total = _slice_plain(mag, start, nbits, g_base, g_slots, g_scale, p, bits, margin)
+            total = _slice_plain(mag, start, nbits, g_base, g_difference, g_scale, p, bits,
+                                 margin)
             _pack(bits, nbits, msg)
             status, fixed = _classify_or_pending(msg, nbits, margin, fix, keys, times, since,
                                                  pending_keys, pending_times, pending_since,
@@ -294,7 +297,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
                 # overlapping replies do not. Strong ones are judged on the plain slice
                 # already, where it reads well (not at 2.0 MS/s with the bit edges near
                 # mid-sample; and a weak reply's plain slice is too noisy to judge by).
-                low, amplitude = _frame_fit(mag, start, nbits, g_base, g_slots, p, bits)
+                low, amplitude = _frame_fit(mag, start, nbits, g_base, g_share, g_inside,
+                                            g_count, g_sums, p, bits)
                 if abs(amplitude - top_q[t]) > STEADY * top_q[t]:
                     continue
             if _unsettled(status):
@@ -320,7 +324,8 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
             if _unsettled(status) and t == 0:
                 # Again with the levels measured over the whole frame, not four pulses (only
                 # for the best-fitting preamble: the refits of the rest rarely pay their way).
-                low, amplitude = _frame_fit(mag, start, nbits, g_base, g_slots, p, bits)
+                low, amplitude = _frame_fit(mag, start, nbits, g_base, g_share, g_inside,
+                                            g_count, g_sums, p, bits)
                 moved = abs(amplitude - top_q[t]) + abs(low - lo)
                 if RESLICE * top_q[t] < moved <= STEADY * top_q[t]:  # else: the same bits again
                     if nbits == LONG_BITS:
@@ -383,19 +388,21 @@ def _try_peaks(mag: np.ndarray, npeaks: int, count: int, first_sample: int,
         # (Its misfit there and over its last bits: another reply under it? suspects.py)
         _unpack(best_msg, best_nbits, bits)
         low, amplitude, misfit = _fit_bits(mag, best_start, 0, LEVEL_BITS, LEVEL_BITS,
-                                           g_base, g_slots, best_phase, bits)
+                                           g_base, g_share, g_inside, g_count, g_sums,
+                                           best_phase, bits)
         best_level = low + amplitude
         head_amplitude = amplitude
         _, _, tail = _fit_bits(mag, best_start, best_nbits - TAIL_BITS, best_nbits,
-                               best_nbits, g_base, g_slots, best_phase, bits)
+                               best_nbits, g_base, g_share, g_inside, g_count, g_sums,
+                               best_phase, bits)
         misfit = max(misfit, tail)
         slot = (first_sample + best_start) // pace[1] if pace[1] > 0 else -1
         if (slot > pace[0] and best_status == ACCEPT and best_fixed == 0 and min_level == 0.0
                 and best_level >= CALIBRATION_STRONG * noise_level):
             # A strong clean frame: its known bits (all in `bits` already) show where its
             # pulses lie.
-            low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_slots,
-                                        best_phase, bits)
+            low, amplitude = _frame_fit(mag, best_start, best_nbits, g_base, g_share,
+                                        g_inside, g_count, g_sums, best_phase, bits)
             if amplitude > 0.0 and _accumulate_into(
                     mag, best_start, best_phase, best_nbits, best_msg, low, amplitude,
                     ticks_per_sample, response, gram, moment, sumsq, learn_high,

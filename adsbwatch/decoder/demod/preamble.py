@@ -7,6 +7,7 @@ import numpy as np
 from numba import njit
 
 from adsbwatch.decoder.demod.screen import _second_smallest
+from adsbwatch.decoder.demod.slicing import ONE, THREE, TWO
 
 # A fitted preamble's pulses relative to its gaps, and to the noise floor.
 PREAMBLE_RATIO = 1.5
@@ -23,23 +24,24 @@ BUSY_BYTES = 7
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _gap_level(mag: np.ndarray, start: int, gaps: np.ndarray) -> float:
-    """Mean of the samples that lie in the preamble's gaps whatever the phase."""
+    """Mean of the samples that lie in the preamble's gaps whatever the phase. (Indices
+    unsigned, as in slicing.py.)"""
     acc = 0.0
     for k in range(gaps.size):
-        acc += mag[start + gaps[k]]
+        acc += mag[np.uint64(start + gaps[np.uint64(k)])]
     return acc / gaps.size
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _pulse(mag: np.ndarray, start: int, p: int, k: int, base: np.ndarray,
+def _pulse(mag: np.ndarray, start: int, p: np.uint64, k: int, base: np.ndarray,
            taps: np.ndarray) -> float:
-    s = start + base[p, k]
-    return (taps[p, k, 0] * mag[s] + taps[p, k, 1] * mag[s + 1] + taps[p, k, 2] * mag[s + 2]
-            + taps[p, k, 3] * mag[s + 3])
+    s = np.uint64(start + base[p, k])
+    return (taps[p, k, 0] * mag[s] + taps[p, k, 1] * mag[s + ONE]
+            + taps[p, k, 2] * mag[s + TWO] + taps[p, k, 3] * mag[s + THREE])
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _preamble(mag: np.ndarray, start: int, p: int, lo: float, pulse_base: np.ndarray,
+def _preamble(mag: np.ndarray, start: int, p: np.uint64, lo: float, pulse_base: np.ndarray,
               pulse_taps: np.ndarray, pulse_energy: np.ndarray,
               pulse_area: np.ndarray) -> tuple[float, float, float]:
     """Fit the preamble starting at start + phase p over gaps at level lo.
@@ -83,7 +85,8 @@ def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: floa
         top_fit[k] = -1.0
     for start in range(j - 1, j + 2):
         lo = _gap_level(mag, start, gaps)
-        for p in range(pulse_base.shape[0]):
+        for phase in range(pulse_base.shape[0]):
+            p = np.uint64(phase)
             fit, amplitude, hi = _preamble(mag, start, p, lo, pulse_base, pulse_taps,
                                            pulse_energy, pulse_area)
             if fit <= top_fit[TRIES - 1] or hi <= floor_level or hi <= min_level:
@@ -100,7 +103,7 @@ def _rank_preambles(mag: np.ndarray, j: int, floor_level: float, min_level: floa
             top_q[k] = amplitude
             top_lo[k] = lo
             top_start[k] = start
-            top_p[k] = p
+            top_p[k] = phase
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -109,10 +112,20 @@ def _busy(mag: np.ndarray, start: int, byte_len: int, pulse_level: float) -> boo
     averages at least DATA_SHARE of `pulse_level`."""
     least = byte_len * DATA_SHARE * pulse_level
     for byte in range(BUSY_BYTES):
-        total = 0.0
-        first = start + byte * byte_len
-        for k in range(first, first + byte_len):
-            total += mag[k]
-        if total < least:
+        # Four running sums, not one: each add waits on the last in a single sum (most
+        # peaks are noise, turned away after their first byte, so this wait is the cost).
+        s0 = s1 = s2 = s3 = 0.0
+        k = np.uint64(start + byte * byte_len)
+        end = k + np.uint64(byte_len)
+        while k + THREE < end:
+            s0 += mag[k]
+            s1 += mag[k + ONE]
+            s2 += mag[k + TWO]
+            s3 += mag[k + THREE]
+            k += np.uint64(4)
+        while k < end:
+            s0 += mag[k]
+            k += ONE
+        if (s0 + s1) + (s2 + s3) < least:
             return False
     return True
