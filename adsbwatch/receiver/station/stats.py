@@ -333,18 +333,26 @@ class StationStats:
             targets = [self.total] if bucket is None else [bucket, self.total]
             if bucket is None:
                 self.total.late_frames += int(df[rows].size)
+            # Counted once, added to the minute's bucket and to the whole run's.
+            by_df = np.bincount(df[rows], minlength=32)[:32]
+            accepted = np.bincount(repaired[rows], minlength=REPAIR_SLOTS)
+            levelled = known[rows]
+            levels = np.bincount(bins[rows][levelled], minlength=LEVEL_BINS)
+            p = power[rows][levelled]
+            if p.size:
+                p_sum, p_max = float(p.sum()), float(p.max())
+                strong = int(np.count_nonzero(dbfs[rows][levelled] > STRONG_DBFS))
+            heard = float(times[rows].min()), float(times[rows].max())
             for b in targets:
-                b.by_df += np.bincount(df[rows], minlength=32)[:32]
-                b.accepted += np.bincount(repaired[rows], minlength=REPAIR_SLOTS)
-                levelled = known[rows]
-                b.levels += np.bincount(bins[rows][levelled], minlength=LEVEL_BINS)
-                p = power[rows][levelled]
+                b.by_df += by_df
+                b.accepted += accepted
+                b.levels += levels
                 if p.size:
-                    b.frame_power_sum += float(p.sum())
+                    b.frame_power_sum += p_sum
                     b.levelled += int(p.size)
-                    b.peak_power = max(b.peak_power, float(p.max()))
-                    b.strong += int(np.count_nonzero(dbfs[rows][levelled] > STRONG_DBFS))
-                b.heard(float(times[rows].min()), float(times[rows].max()))
+                    b.peak_power = max(b.peak_power, p_max)
+                    b.strong += strong
+                b.heard(*heard)
 
 
 def aircraft_present(tracker: Tracker, now: float) -> int:
