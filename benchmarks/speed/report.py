@@ -41,7 +41,8 @@ def paired_ratio(ours: Sequence[Run], theirs: Sequence[Run]) -> float:
 
 
 def ratio(a: float, b: float) -> str:
-    return f"{a / b:.1f}" if b > 0 else "n/a"
+    """Two decimals: the bar (0.8x) and the steps towards it differ in the second."""
+    return f"{a / b:.2f}" if b > 0 else "n/a"
 
 
 @dataclass
@@ -79,7 +80,7 @@ def report(res: Results, runs: int, repeat: int) -> str:
     for name, rr, sig, mine in rows:
         cpu, wall = med(rr, "cpu"), med(rr, "wall")
         r = "1" if mine is None else (
-            f"{ratio(cpu, theirs_cpu)} ({paired_ratio(mine, theirs24):.1f})")
+            f"{ratio(cpu, theirs_cpu)} ({paired_ratio(mine, theirs24):.2f})")
         if mine is ours20:
             r += " (secondary: 2.0 vs their 2.4)"
         lines.append(f"| {name} | {sig:.1f} | {cpu:.2f} ({spread(rr, 'cpu')}) | {wall:.2f} | "
