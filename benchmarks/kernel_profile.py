@@ -37,8 +37,7 @@ import os, re, sys, time
 import numba
 import numpy as np
 from adsbwatch.decoder.demod.demodulator import Demodulator
-from adsbwatch.decoder.demod.magnitude import magnitude
-from adsbwatch.decoder.demod.power import mean_power
+from adsbwatch.decoder.demod.magnitude import magnitude_and_power
 
 path, rate, repeat, ready = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 raw = np.tile(np.fromfile(path, np.uint8), repeat)
@@ -50,9 +49,8 @@ def loop():
     mag = np.zeros(BLOCK + 2 * ahead, np.float32)
     for first in range(0, raw.size // 2 - ahead - BLOCK, BLOCK):
         block = raw[2 * first:2 * (first + BLOCK + ahead)]
-        m = magnitude(block, "cu8", mag)
+        m = magnitude_and_power(block, "cu8", mag, BLOCK)[0]  # with the block's mean power
         demod.process(m, first, BLOCK, block, "cu8")  # the raw IQ too, as the station
-        mean_power(m[:BLOCK])
 
 loop()  # compiles every kernel in this process
 functions = set()

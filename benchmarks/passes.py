@@ -43,8 +43,12 @@ BLOCK = 1 << 20  # the station's block size
 
 def one_pass(name: str, raw: np.ndarray, rate: int) -> tuple[float, int]:
     """CPU seconds and frames of one commit's pass over `raw` (cu8)."""
-    magnitude = importlib.import_module(f"{name}.decoder.demod.magnitude").magnitude
-    mean_power = importlib.import_module(f"{name}.decoder.demod.power").mean_power
+    magnitudes = importlib.import_module(f"{name}.decoder.demod.magnitude")
+    # Magnitudes and the block's mean power in one pass where the commit has it, else the
+    # power in a pass of its own (power.py), each as that commit's station ran them.
+    fused = getattr(magnitudes, "magnitude_and_power", None)
+    mean_power = (None if fused is not None
+                  else importlib.import_module(f"{name}.decoder.demod.power").mean_power)
     demod = demodulator_class(name)(rate)
     # The raw IQ too where the demodulator takes it (recovery.py), as the station gives it.
     takes_raw = "raw" in inspect.signature(demod.process).parameters
@@ -56,11 +60,15 @@ def one_pass(name: str, raw: np.ndarray, rate: int) -> tuple[float, int]:
     for first in range(0, total, BLOCK):
         scan = min(BLOCK, total - first)
         block = raw[2 * first:2 * min(total, first + BLOCK + lookahead)]
-        have = magnitude(block, "cu8", mag).size
+        if fused is not None:
+            have = fused(block, "cu8", mag, scan)[0].size
+        else:
+            have = magnitudes.magnitude(block, "cu8", mag).size
         mag[have:have + lookahead] = 0.0
         iq = (block, "cu8") if takes_raw else ()
         frames += len(demod.process(mag[:max(have, scan) + lookahead], first, scan, *iq))
-        mean_power(mag[:min(have, scan)])
+        if mean_power is not None:
+            mean_power(mag[:min(have, scan)])
     return time.process_time() - started, frames
 
 

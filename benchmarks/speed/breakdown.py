@@ -32,7 +32,7 @@ class Breakdown:
 
 STAGES = (
     ("read", "reading blocks (`sources.blocks.cut_blocks`)"),
-    ("magnitude", "`demod.magnitude.magnitude`"),
+    ("magnitude", "magnitudes and the block's mean power (`demod.magnitude`)"),
     ("process", "`Demodulator.process`, all of it"),
     ("noise", "  of which the noise floor (window medians)"),
     ("kernel", "  of which the Numba kernel (`demod.kernel._demodulate`)"),
@@ -45,7 +45,7 @@ STAGES = (
 # stage.
 TARGETS = (
     ("read", "adsbwatch.receiver.sources.files", "cut_blocks"),
-    ("magnitude", "adsbwatch.receiver.station.demodulation", "magnitude"),
+    ("magnitude", "adsbwatch.receiver.station.demodulation", "magnitude_and_power"),
     ("process", "adsbwatch.decoder.demod.demodulator", "Demodulator.process"),
     ("noise", "adsbwatch.decoder.demod.noisefloor", "NoiseFloor.feed"),
     ("noise", "adsbwatch.decoder.demod.noisefloor", "NoiseFloor.floors"),

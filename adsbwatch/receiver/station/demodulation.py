@@ -11,8 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from adsbwatch.decoder.demod.demodulator import Demodulator
-from adsbwatch.decoder.demod.magnitude import magnitude
-from adsbwatch.decoder.demod.power import mean_power
+from adsbwatch.decoder.demod.magnitude import magnitude_and_power
 from adsbwatch.decoder.frames.batch import FrameBatch
 from adsbwatch.receiver.core.abilities import HasGain, InputCounts
 from adsbwatch.receiver.sources.base import IQSource, SourceInfo, SourceTotals
@@ -70,10 +69,9 @@ class DemodulatedInput:
         spare = Demodulator(info.rate, fix=self.demod.fix)
         raw = np.full(4096 * info.bytes_per_sample, 0, dtype=np.uint8)
         mag = np.zeros(4096 + 2 * spare.lookahead, dtype=np.float32)
-        have = magnitude(raw, info.fmt, mag).size
+        have = magnitude_and_power(raw, info.fmt, mag, 4096)[0].size
         spare.process(mag[:have + spare.lookahead], 0, have, raw, info.fmt,
                       load_recovery=True)
-        mean_power(mag[:have])
 
     def close(self) -> None:
         self.source.close()
@@ -90,14 +88,15 @@ class DemodulatedInput:
             if block.gap_before:
                 demod.skip_to(block.first_sample)
             cpu = time.thread_time()
-            have = magnitude(block.raw, fmt, mag).size
+            # With the noise figure: the mean power of the samples this block scans.
+            mags, sample_power = magnitude_and_power(block.raw, fmt, mag, block.scan)
+            have = mags.size
             mag[have:have + lookahead] = 0.0  # pad the end of the stream
             # The raw IQ too: a frame with another reply under it is subtracted there.
             batch = demod.process(mag[:max(have, block.scan) + lookahead],
                                   block.first_sample, block.scan, block.raw, fmt)
-            scanned = mag[:min(have, block.scan)]
-            batch.sample_power = mean_power(scanned)
-            batch.samples = scanned.size
+            batch.sample_power = sample_power
+            batch.samples = min(have, block.scan)
             self.cpu_s += time.thread_time() - cpu
             if clock is not None:
                 batch.epoch0 = clock.epoch0(block)
