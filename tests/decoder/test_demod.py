@@ -9,9 +9,11 @@ from adsbwatch.decoder.demod.acceptance import (
     ACCEPT,
     ACCEPT_NEW,
     ACCEPT_OVERLAY,
+    ACCEPT_PENDING,
     HOLD,
     REJECT,
     STAT_NAMES,
+    _classify_or_pending,
 )
 from adsbwatch.decoder.demod.acceptance import _classify as _classify_kernel
 from adsbwatch.decoder.demod.demodulator import Demodulator
@@ -115,6 +117,29 @@ def _classify(frame: bytes, weak: tuple[int, ...], fix: int,
     status, fixed = _classify_kernel(msg, nbits, margin, fix, recent.keys, recent.times,
                                      0, stats)
     return status, fixed, msg[: len(frame)].tobytes().hex()
+
+
+def test_a_surveillance_reply_confirms_a_held_address_only_when_read_surely() -> None:
+    """Its parity names the held address only if every bit is right: a slicing with a
+    bit at the threshold (noise, overlapped fruit) names one by chance."""
+    altitude = sim.random_address_parity(np.random.default_rng(4), 4, 0x7A1B2C)
+    held, nobody = RecentAddresses(), RecentAddresses()
+    held.add(0x7A1B2C, 1000)
+
+    def decide(margin: np.ndarray) -> int:
+        msg = np.zeros(14, np.uint8)
+        msg[:7] = np.frombuffer(altitude, np.uint8)
+        stats = np.zeros(len(STAT_NAMES), np.int64)
+        return _classify_or_pending(msg, 56, margin, 1, nobody.keys, nobody.times, 0,
+                                    held.keys, held.times, 0, stats)[0]
+
+    sure = np.ones(112, np.float32)
+    assert decide(sure) == ACCEPT_PENDING
+    unsure = sure.copy()
+    unsure[30] = 0.05  # under a tenth of the mean margin
+    assert decide(unsure) == REJECT
+    unsure[30] = 0.2
+    assert decide(unsure) == ACCEPT_PENDING
 
 
 def test_one_weak_bad_bit_is_repaired_at_once_for_a_known_aircraft_only() -> None:
