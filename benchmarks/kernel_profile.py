@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ from adsbwatch.decoder.demod.demodulator import Demodulator
 from adsbwatch.decoder.demod.magnitude import magnitude_and_power
 
 path, rate, repeat, ready = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+annotate = sys.argv[5]
 raw = np.tile(np.fromfile(path, np.uint8), repeat)
 BLOCK = 1 << 20
 
@@ -81,10 +83,15 @@ def demangled(name):
         at += int(digits)
     return last
 
+import ctypes
 with open(f"/tmp/perf-{os.getpid()}.map", "w") as out:
     for i, (address, name) in enumerate(ordered):
         size = ordered[i + 1][0] - address if i + 1 < len(ordered) else 4096
-        out.write(f"{address:x} {min(size, 1 << 20):x} {demangled(name)}\n")
+        size = min(size, 1 << 20)
+        out.write(f"{address:x} {size:x} {demangled(name)}\n")
+        if demangled(name) == annotate:  # its machine code, for --annotate
+            with open(f"{ready}.{address:x}.bin", "wb") as code:
+                code.write(ctypes.string_at(address, size))
 open(ready, "w").close()
 while True:
     loop()
@@ -101,6 +108,10 @@ def main() -> None:
     parser.add_argument("--rate", default="2.4M", help="2.4M or 2.0M (default 2.4M)")
     parser.add_argument("--repeat", type=int, default=100, help="copies of modes1 (100)")
     parser.add_argument("--seconds", type=float, default=1.5, help="perf's sampling time")
+    parser.add_argument("--annotate", metavar="FUNCTION", default="",
+                        help="also list FUNCTION's hottest instructions (its machine code "
+                             "dumped by the child, perf's sample addresses mapped onto "
+                             "objdump's disassembly of it)")
     args = parser.parse_args()
     rate = parse_rate(args.rate)
     if shutil.which("perf") is None:
@@ -112,7 +123,8 @@ def main() -> None:
         env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_CACHE_DIR=str(Path(tmp) / "cache"),
                    NUMBA_NUM_THREADS="1")
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(RECORDINGS / FILES[rate]),
-                                  str(rate), str(args.repeat), str(ready)], env=env)
+                                  str(rate), str(args.repeat), str(ready), args.annotate],
+                                 env=env)
         try:
             while not ready.exists():
                 if child.poll() is not None:
@@ -125,6 +137,7 @@ def main() -> None:
                                      "--stdio"], capture_output=True, text=True, check=True)
             perf_map = Path(f"/tmp/perf-{child.pid}.map").read_text().splitlines()
             names = {line.split(maxsplit=2)[2] for line in perf_map}
+            hottest = annotated(data, Path(tmp), args.annotate) if args.annotate else []
         finally:
             child.kill()
             child.wait()
@@ -147,6 +160,41 @@ def main() -> None:
     rest = sorted(((share, name) for name, share in shares.items() if name not in names),
                   reverse=True)[:5]
     print("other: " + ", ".join(f"{name} {share:.1f}%" for share, name in rest))
+    if hottest:
+        print(f"\n{args.annotate}: its hottest instructions (share of its samples), "
+              "with the two before each")
+        for line in hottest:
+            print(line)
+
+
+def annotated(data: Path, tmp: Path, function: str, top: int = 25) -> list[str]:
+    """`function`'s instructions with the most samples, each with the two before it (a
+    stall is often charged to the instruction after the one that waited)."""
+    dumps = list(tmp.glob("ready.*.bin"))
+    if not dumps:
+        return [f"(no compiled function named {function})"]
+    lines = []
+    for dump in dumps:
+        base = int(dump.name.split(".")[1], 16)
+        size = dump.stat().st_size
+        ips = subprocess.run(["perf", "script", "-i", str(data), "-F", "ip"],
+                             capture_output=True, text=True, check=True).stdout.split()
+        counts = Counter(int(ip, 16) for ip in ips if base <= int(ip, 16) < base + size)
+        total = sum(counts.values()) or 1
+        disassembly = subprocess.run(["objdump", "-D", "-b", "binary", "-mi386:x86-64",
+                                      f"--adjust-vma={base:#x}", str(dump)],
+                                     capture_output=True, text=True, check=True).stdout
+        code = [(int(m.group(1), 16), m.group(2).strip()) for m in
+                re.finditer(r"^\s*([0-9a-f]+):\t(?:[0-9a-f]{2} )+\s*\t?(.*)$", disassembly,
+                            re.MULTILINE)]
+        where = {address: k for k, (address, _) in enumerate(code)}
+        for address, n in counts.most_common(top):
+            k = where.get(address)
+            if k is None:
+                continue
+            context = " | ".join(text for _, text in code[max(0, k - 2):k + 1])
+            lines.append(f"{n / total:6.1%}  +{address - base:#06x}  {context}")
+    return lines
 
 
 if __name__ == "__main__":
