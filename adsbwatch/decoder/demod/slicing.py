@@ -24,22 +24,6 @@ ONE, TWO, THREE = np.uint64(1), np.uint64(2), np.uint64(3)
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _sum_margins(margin: np.ndarray, nbits: int) -> float:
-    """The margins' sum in four running sums: one sum waits on each add, and in the plain
-    slicer and the trellis' way back that wait was most of the loop (4 cycles a bit)."""
-    s0 = s1 = s2 = s3 = 0.0
-    for k in range(0, nbits - 3, 4):
-        i = np.uint64(k)
-        s0 += margin[i]
-        s1 += margin[i + ONE]
-        s2 += margin[i + TWO]
-        s3 += margin[i + THREE]
-    for k in range(nbits - nbits % 4, nbits):
-        s0 += margin[np.uint64(k)]
-    return (s0 + s1) + (s2 + s3)
-
-
-@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _dot4(slots: np.ndarray, p: np.uint64, i: np.uint64, k: int, m0: float, m1: float,
           m2: float, m3: float) -> float:
     return ((slots[p, i, k, 0] * m0 + slots[p, i, k, 1] * m1)
@@ -134,12 +118,14 @@ def _viterbi(mag: np.ndarray, j: int, nbits: int, base: np.ndarray, slots: np.nd
         low = best_one
         high = best_zero
     state = 0 if low <= high else 1
+    total = 0.0
     for r in range(nbits):
         i = np.uint64(nbits - 1 - r)
         b = 1 - state
         bits[i] = b
         state = back[i, np.uint64(b)]
-    return _sum_margins(margin, nbits)
+        total += margin[i]
+    return total
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -151,6 +137,7 @@ def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
     pulses (smoothed by the tuner's filter) stray from the box model the other slicers
     rely on. The four samples' products are summed pairwise, not in a row: the first
     slicing of every try, and the pairs halve its wait on each add."""
+    total = 0.0
     up = np.uint64(p)
     for bit in range(nbits):
         i = np.uint64(bit)
@@ -159,7 +146,8 @@ def _slice_plain(mag: np.ndarray, j: int, nbits: int, base: np.ndarray,
              + (difference[up, i, 2] * mag[s + TWO] + difference[up, i, 3] * mag[s + THREE]))
         bits[i] = d > 0
         margin[i] = abs(d) * scale[up, i]
-    return _sum_margins(margin, nbits)
+        total += margin[i]
+    return total
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
