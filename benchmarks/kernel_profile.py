@@ -173,13 +173,14 @@ def annotated(data: Path, tmp: Path, function: str, top: int = 25) -> list[str]:
     dumps = list(tmp.glob("ready.*.bin"))
     if not dumps:
         return [f"(no compiled function named {function})"]
+    ips = [int(ip, 16) for ip in subprocess.run(
+        ["perf", "script", "-i", str(data), "-F", "ip"],
+        capture_output=True, text=True, check=True).stdout.split()]
     lines = []
-    for dump in dumps:
+    for dump in dumps:  # one a signature the function was compiled for
         base = int(dump.name.split(".")[1], 16)
         size = dump.stat().st_size
-        ips = subprocess.run(["perf", "script", "-i", str(data), "-F", "ip"],
-                             capture_output=True, text=True, check=True).stdout.split()
-        counts = Counter(int(ip, 16) for ip in ips if base <= int(ip, 16) < base + size)
+        counts = Counter(ip for ip in ips if base <= ip < base + size)
         total = sum(counts.values()) or 1
         disassembly = subprocess.run(["objdump", "-D", "-b", "binary", "-mi386:x86-64",
                                       f"--adjust-vma={base:#x}", str(dump)],

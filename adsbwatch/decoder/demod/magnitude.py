@@ -17,6 +17,14 @@ from adsbwatch.decoder.demod.iqformats import FORMATS
 POWER_CHUNK = 4096  # samples whose power is summed in float32 before the float64 total
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _at(v: np.ndarray, k: int, c: np.float32, s: np.float32) -> np.float32:
+    """The magnitude of sample k of interleaved I,Q values `v`."""
+    i = np.float32(v[2 * k]) - c
+    q = np.float32(v[2 * k + 1]) - c
+    return np.sqrt(i * i + q * q) * s
+
+
 # fastmath "reassoc" lets LLVM sum the power in vector lanes (a strict left-to-right sum
 # waits on each add): the sum moves in its last digits, a noise figure never compared bit
 # for bit. The magnitudes are the same floats either way: nothing in them to reorder.
@@ -39,9 +47,7 @@ def _magnitude(iq: np.ndarray, centre: float, scale: float, out: np.ndarray,
         v = iq[2 * done:2 * upto]
         part = np.float32(0.0)
         for k in range(upto - done):
-            i = np.float32(v[2 * k]) - c
-            q = np.float32(v[2 * k + 1]) - c
-            m = np.sqrt(i * i + q * q) * s
+            m = _at(v, k, c, s)
             o[k] = m
             part += m * m
         total += part
@@ -49,9 +55,7 @@ def _magnitude(iq: np.ndarray, centre: float, scale: float, out: np.ndarray,
     o = out[powered:]
     v = iq[2 * powered:]
     for k in range(o.size):
-        i = np.float32(v[2 * k]) - c
-        q = np.float32(v[2 * k + 1]) - c
-        o[k] = np.sqrt(i * i + q * q) * s
+        o[k] = _at(v, k, c, s)
     return total
 
 

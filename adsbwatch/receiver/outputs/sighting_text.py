@@ -177,4 +177,3 @@ def summary_body(held: Sequence[SightingFacts], unlisted: int = 0) -> str:
 def _summary_name(f: SightingFacts) -> str:
     named = " ".join(filter(None, (f.icao, f.callsign or f.registration)))
     return f"{named} ({f.label})" if f.label else named
-
