@@ -14,6 +14,15 @@ from adsbwatch.receiver.store.opening import open_watchlist_store
 
 HEAVY = ("numba", "numpy", "psycopg")  # what --help and watchlist list (SQLite) start without
 IMPORT_CYCLES_TOOL = REPO.parent / "shared" / "tools" / "import_cycles.py"
+SAMPLE = REPO / "samples" / "airport_2400k.cu8"
+
+
+def loaded_package_modules(*args: str) -> set[str]:
+    """The adsbwatch modules `python -X importtime -m adsbwatch ARGS` imports."""
+    result = run_adsbwatch(*args, python_options=("-X", "importtime"))
+    assert result.returncode == 0, result.stderr
+    return {name for _, name in imported_modules(result.stderr)
+            if name.startswith("adsbwatch.")}
 
 
 def imported_modules(importtime_stderr: str) -> list[tuple[int, str]]:
@@ -73,6 +82,18 @@ def test_watchlist_list_starts_without_numba_or_numpy(tmp_path: Path) -> None:
     db = tmp_path / "store.db"
     open_watchlist_store(str(db)).close()  # an empty store
     assert heavy_imports("watchlist", "list", "--db", str(db)) == {}
+
+
+def test_replay_raw_starts_without_the_store_or_the_watchlist_rules() -> None:
+    # Only the demodulator's output is asked for: the store's modules and the watchlist's
+    # parser are the decoding run's (and every other command's) start-up, not this one's.
+    modules = loaded_package_modules("replay", str(SAMPLE), "--raw", "-q")
+    assert "adsbwatch.decoder.demod.kernel" in modules
+    assert "adsbwatch.receiver.outputs.avr" in modules
+    unneeded = {name for name in modules
+                if name.startswith(("adsbwatch.receiver.store.",
+                                    "adsbwatch.decoder.messages.watch"))}
+    assert unneeded <= {"adsbwatch.receiver.store.formats"}, sorted(unneeded)
 
 
 def test_no_import_cycle_among_the_package_modules() -> None:

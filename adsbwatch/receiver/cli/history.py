@@ -15,7 +15,6 @@ from adsbwatch.receiver.cli.aircraft_db import registry_lookup
 from adsbwatch.receiver.cli.opening import watch_entry, write_output
 from adsbwatch.receiver.errors import UserError
 from adsbwatch.receiver.store.formats import EXPORT_FORMATS
-from adsbwatch.receiver.store.opening import open_history
 from adsbwatch.receiver.when import iso_utc, parse_when, table_time
 
 if TYPE_CHECKING:
@@ -101,6 +100,8 @@ def cmd_sightings(args: argparse.Namespace, info_of: InfoLookup | None = None) -
     """`info_of`: the aircraft database (--aircraft-db) for visits stored without it."""
     icao = _icao(args.icao) if args.icao else None
     since = since_option(args.since)
+    from adsbwatch.receiver.store.opening import open_history
+
     with open_history(args.db) as history:
         visits = _filled(history.sightings(icao=icao, since=since, site=args.site,
                                            watched=args.watched), info_of, args)
@@ -120,6 +121,8 @@ def _latest(visits: list[VisitRow], name: str) -> str:
 def cmd_track(args: argparse.Namespace, info_of: InfoLookup | None = None) -> int:
     icao = _icao(args.icao)
     since = since_option(args.since)
+    from adsbwatch.receiver.store.opening import open_history
+
     with open_history(args.db) as history:
         rows = history.track(icao, since=since, site=args.site)
         visits = _filled(history.sightings(icao=icao), info_of, args)

@@ -1,25 +1,25 @@
 """Opening what the user names, any failure a one-line UserError: watchlist files,
 addresses on the command line, and the files a command writes. Light on imports: every
-command's parser module uses it, and `replay --raw` needs none of the store (which
-store/opening.py opens)."""
+command's parser module uses it, and `replay --raw` needs neither the store (which
+store/opening.py opens) nor the watchlist's rules, so both are imported where used."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from adsbwatch.decoder.messages.watchlist import (
-    WatchEntry,
-    parse_address,
-    parse_rule,
-)
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.errors import UserError
+
+if TYPE_CHECKING:
+    from adsbwatch.decoder.messages.watchlist import WatchEntry
 
 
 def watch_entry(spec: str, label: str) -> WatchEntry:
     """One `HEX` or `HEX-HEX` (and a label) from the command line, checked like a
     watchlist line."""
+    from adsbwatch.decoder.messages.watchlist import WatchEntry, parse_address
+
     try:
         lo, hi = parse_address(spec)
         return WatchEntry(lo, hi, label)
@@ -30,6 +30,8 @@ def watch_entry(spec: str, label: str) -> WatchEntry:
 def watch_rule(words: list[str], label: str | None) -> WatchEntry:
     """A watchlist rule from the command line's words (joined as one watchlist line) and
     a label given apart, checked like a watchlist line."""
+    from adsbwatch.decoder.messages.watchlist import parse_rule
+
     try:
         return parse_rule(" ".join(words), label)
     except ValueError as exc:

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from adsbwatch.receiver.cli.history import since_option
 from adsbwatch.receiver.cli.opening import given_position
 from adsbwatch.receiver.errors import RuntimeFailure, UserError
-from adsbwatch.receiver.store.opening import open_history
 
 if TYPE_CHECKING:
     from adsbwatch.receiver.store.protocols import History
@@ -65,6 +64,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UserError(f"--max-profiles {args.max_profiles}: give 0 or more")
     _need_matplotlib()
     out = _out_folder(args.out)
+    from adsbwatch.receiver.store.opening import open_history
     from adsbwatch.receiver.ui.plots.report import write_report
 
     with open_history(args.db) as history, _progress(history, since) as advance:

@@ -15,8 +15,6 @@ from adsbwatch.receiver.cli.station_options import option_type
 from adsbwatch.receiver.config import values
 from adsbwatch.receiver.defaults import DEFAULT_BIND, MAX_CLIENTS
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.store.errors import StoreError
-from adsbwatch.receiver.store.opening import open_history, store_location
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -28,6 +26,9 @@ def _receiver(args: argparse.Namespace, db: str) -> tuple[float, float] | None:
     """--lat/--lon, else where the store's newest run with a position was. The store is
     opened here whatever: one that is not there or not readable is a one-line error now,
     not on the first page."""
+    from adsbwatch.receiver.store.errors import StoreError
+    from adsbwatch.receiver.store.opening import open_history
+
     given = given_position(args)
     with open_history(db) as history:
         if given is not None:
@@ -56,6 +57,8 @@ def build_app(db: str, receiver: tuple[float, float] | None,
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from adsbwatch.receiver.store.opening import store_location
+
     db = store_location(args.db)
     tiles = args.map_tiles
     receiver = _receiver(args, db)

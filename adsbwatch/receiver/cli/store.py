@@ -12,14 +12,13 @@ from adsbwatch.receiver.cli.station_options import option_type, warn
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.config.values import days, old_points
 from adsbwatch.receiver.errors import RuntimeFailure
-from adsbwatch.receiver.store.opening import (
-    open_pruner,
-    restore_unsaved,
-    shown_location,
-)
+
+# The store is imported by the commands: this module is imported whatever the command.
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from adsbwatch.receiver.store.opening import restore_unsaved, shown_location
+
     source = Path(args.file)
     where = shown_location(args.db)
     done = restore_unsaved(args.db, source)  # a bad file: UnsavedFileError, exit status 2
@@ -39,6 +38,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def cmd_prune(args: argparse.Namespace) -> int:
     import time
 
+    from adsbwatch.receiver.store.opening import open_pruner, shown_location
     from adsbwatch.receiver.store.pruning import keeping_rule, prune_summary
 
     rule = keeping_rule(args.keep_points, args.old_points == "delete", time.time())

@@ -8,25 +8,23 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from adsbwatch.decoder.messages.watchlist import WatchEntry, format_watchlist, parse_address
-from adsbwatch.decoder.messages.watchrules import Seen
-from adsbwatch.receiver.assembly.watchlists import (
-    load_numbered_watchlist,
-    load_watchlist_files,
-)
 from adsbwatch.receiver.cli.aircraft_db import aircraft_db_parent
 from adsbwatch.receiver.cli.opening import watch_rule, write_output
 from adsbwatch.receiver.cli.stdout import flush_stdout, write_stdout
 from adsbwatch.receiver.errors import UserError
-from adsbwatch.receiver.store.errors import NoStoreError
-from adsbwatch.receiver.store.opening import open_watchlist_store, shown_location
 
 if TYPE_CHECKING:
+    from adsbwatch.decoder.messages.watchlist import WatchEntry
     from adsbwatch.receiver.registry import Registry
+
+# The store, the rules and the watchlist files are imported by the commands that use
+# them: this module is imported whatever the command, for its options.
 
 
 def cmd_watch_add(args: argparse.Namespace) -> int:
     entry = watch_rule(args.rule, args.label)
+    from adsbwatch.receiver.store.opening import open_watchlist_store
+
     with open_watchlist_store(args.db) as store:
         store.add_watch([entry])
     write_stdout(f"watching {entry.text()}\n")
@@ -36,6 +34,8 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
 
 def cmd_watch_remove(args: argparse.Namespace) -> int:
     entry = watch_rule(args.rule, None)  # a label given is not part of the rule
+    from adsbwatch.receiver.store.opening import open_watchlist_store
+
     with open_watchlist_store(args.db) as store:
         if not store.remove_watch(entry):
             raise UserError(f"{entry.rule()} is not on the watchlist")
@@ -53,6 +53,9 @@ FILES_ARE_NOT_STORED = ("rules in a file given with --watchlist FILE are read by
 def _store_entries(db: str | None) -> list[WatchEntry] | None:
     """The store's watchlist; None when there is no store yet (said on stderr, and
     nothing is created: reading never writes)."""
+    from adsbwatch.receiver.store.errors import NoStoreError
+    from adsbwatch.receiver.store.opening import open_watchlist_store, shown_location
+
     try:
         store = open_watchlist_store(db, read_only=True)
     except NoStoreError:
@@ -68,6 +71,8 @@ def _stored_entries(db: str | None) -> list[WatchEntry]:
 
 
 def cmd_watch_list(args: argparse.Namespace) -> int:
+    from adsbwatch.decoder.messages.watchlist import format_watchlist
+
     entries = _store_entries(args.db)
     write_output(format_watchlist(entries or []), None)
     if entries == []:  # said after the list: a stdout that fails is the one line said
@@ -77,6 +82,9 @@ def cmd_watch_list(args: argparse.Namespace) -> int:
 
 
 def cmd_watch_import(args: argparse.Namespace) -> int:
+    from adsbwatch.receiver.assembly.watchlists import load_watchlist_files
+    from adsbwatch.receiver.store.opening import open_watchlist_store
+
     entries = load_watchlist_files([args.file])  # all or nothing: parsed before writing
     with open_watchlist_store(args.db) as store:
         count = store.add_watch(entries)
@@ -86,6 +94,8 @@ def cmd_watch_import(args: argparse.Namespace) -> int:
 
 
 def cmd_watch_export(args: argparse.Namespace) -> int:
+    from adsbwatch.decoder.messages.watchlist import format_watchlist
+
     write_output(format_watchlist(_stored_entries(args.db)), args.file)
     return 0
 
@@ -93,6 +103,8 @@ def cmd_watch_export(args: argparse.Namespace) -> int:
 def _numbered_rules(args: argparse.Namespace) -> list[tuple[str, WatchEntry]]:
     """The rules to test, each with where it is written: the --watchlist files' lines,
     else the store's rules as `watchlist list` prints them (line N of its output)."""
+    from adsbwatch.receiver.assembly.watchlists import load_numbered_watchlist
+
     if args.watchlist:
         return [(f"{name}:{number}", entry) for name in args.watchlist
                 for number, entry in load_numbered_watchlist(name)]
@@ -101,6 +113,8 @@ def _numbered_rules(args: argparse.Namespace) -> list[tuple[str, WatchEntry]]:
 
 def _tested_address(text: str, registry: Registry, where: Path) -> int:
     """HEX, or a registration the aircraft database (or the N-number rule) knows."""
+    from adsbwatch.decoder.messages.watchlist import parse_address
+
     try:
         lo, hi = parse_address(text)
     except ValueError:
@@ -117,6 +131,7 @@ def _tested_address(text: str, registry: Registry, where: Path) -> int:
 
 def cmd_watch_test(args: argparse.Namespace) -> int:
     from adsbwatch.decoder.messages.watchexplain import describe, explain
+    from adsbwatch.decoder.messages.watchrules import Seen
     from adsbwatch.receiver.cli.aircraft_db import chosen_registry
 
     squawk = args.squawk
