@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 # Screen thresholds: a pulse level relative to the gaps and to the noise floor (the
 # median magnitude). A frame at the 50% point (10 dB) stands about 3.8x over the median;
@@ -130,12 +131,6 @@ def _screen_windows(mag: np.ndarray, begin: int, end: int, first_sample: int,
         begin = upto
 
 
-# The lowest set bit of a 64-bit word by a de Bruijn multiply (Numba has no count of
-# trailing zeros): its index from the top 6 bits of that bit times the sequence.
-_DE_BRUIJN = 0x03F79D71B4CB0A89
-_LOWEST_BIT = np.zeros(64, dtype=np.int64)
-for _bit in range(64):
-    _LOWEST_BIT[((_DE_BRUIJN << _bit) & (2**64 - 1)) >> 58] = _bit
 _BYTE_LOWS = 0x0101010101010101  # the low bit of each byte
 _GATHER = 0x0102040810204080  # times that: byte k's bit lands in bit 56 + k
 
@@ -161,7 +156,7 @@ def _peaks(excess: np.ndarray, lo: int, hi: int, flags: np.ndarray, out: np.ndar
     for j in range(hi + 1, last):  # the scratch may hold an earlier block's flags
         f[j] = 0
     words = f.view(np.uint64)
-    lows, gather, de_bruijn = np.uint64(_BYTE_LOWS), np.uint64(_GATHER), np.uint64(_DE_BRUIJN)
+    lows, gather = np.uint64(_BYTE_LOWS), np.uint64(_GATHER)
     count = 0
     for block in range(first // 64, last // 64):
         mask = np.uint64(0)
@@ -169,8 +164,9 @@ def _peaks(excess: np.ndarray, lo: int, hi: int, flags: np.ndarray, out: np.ndar
             byte = ((words[8 * block + w] & lows) * gather) >> np.uint64(56)
             mask |= byte << np.uint64(8 * w)
         while mask != 0:
-            lowest = mask & (~mask + np.uint64(1))
-            out[count] = 64 * block + _LOWEST_BIT[(lowest * de_bruijn) >> np.uint64(58)]
+            # The lowest set bit's index: one instruction (tzcnt), where a de Bruijn
+            # multiply and a table read were a chain of three.
+            out[count] = 64 * block + trailing_zeros(mask)
             count += 1
-            mask ^= lowest
+            mask &= mask - np.uint64(1)
     return count
