@@ -34,8 +34,13 @@ class FrameBatch:
         return int(self.ticks.size)
 
     @property
+    def long(self) -> np.ndarray:
+        """Which frames are 112-bit: DF 16 and up, the first byte's top bit."""
+        return self.msg[:, 0] >= 0x80
+
+    @property
     def nbytes(self) -> np.ndarray:
-        return np.where(self.msg[:, 0] >> 3 >= 16, 14, 7)
+        return np.where(self.long, 14, 7)
 
     @property
     def known_level(self) -> np.ndarray:

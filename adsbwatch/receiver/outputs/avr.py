@@ -41,7 +41,7 @@ def avr_text(batch: FrameBatch, timestamps: bool = False) -> str:
                                             np.uint8).reshape(n, LINE - 3)
     rows[:, line - 2] = ord(";")
     rows[:, line - 1] = ord("\n")
-    short = batch.nbytes == 7
+    short = ~batch.long
     end = SHORT_END + start - 1
     rows[short, end] = ord(";")
     rows[short, end + 1] = ord("\n")

@@ -55,6 +55,9 @@ class SourceCounts:
     decode_cpu_s: float = 0.0
 
 
+_SOURCE_FIELDS = tuple(f.name for f in fields(SourceCounts))  # named once: fields() is slow
+
+
 def _zeros(n: int) -> np.ndarray:
     return np.zeros(n, np.int64)
 
@@ -296,8 +299,8 @@ class StationStats:
 
     def _source_deltas(self, targets: list[Bucket], source: SourceCounts) -> None:
         before = self._source
-        _add(targets, {f.name: getattr(source, f.name) - getattr(before, f.name)
-                       for f in fields(SourceCounts)})
+        _add(targets, {name: getattr(source, name) - getattr(before, name)
+                       for name in _SOURCE_FIELDS})
         self._source = source
 
     def _listened(self, end: float) -> None:
@@ -316,43 +319,59 @@ class StationStats:
             start = upto
 
     def _count_frames(self, batch: FrameBatch, epoch0: float) -> None:
-        times = epoch0 + batch.ticks / CLOCK_HZ
+        # A batch is a fraction of a second: it nearly always falls in one minute, whose
+        # counts need no grouping. (Each numpy call costs microseconds of its own, more
+        # than its work on a batch's frames: the fewer, the better.)
+        ticks = batch.ticks
+        first_t = epoch0 + ticks.min() / CLOCK_HZ
+        last_t = epoch0 + ticks.max() / CLOCK_HZ
+        first = math.floor(first_t / MINUTE_S)
+        if first == math.floor(last_t / MINUTE_S):
+            self._count_rows(first, batch, None, float(first_t), float(last_t))
+            return
+        times = epoch0 + ticks / CLOCK_HZ
         numbers = np.floor(times / MINUTE_S).astype(np.int64)
-        df = (batch.msg[:, 0] >> 3).astype(np.int64)
-        level = batch.level.astype(np.float64)
-        known = ~np.isnan(level)  # NaN: a peer sent the frame with no level
-        power = np.where(known, level * level, 0.0)
-        dbfs = 10 * np.log10(np.maximum(power, 1e-18))
-        bins = np.clip(np.floor(dbfs).astype(np.int64) - LEVEL_LO_DB, 0, LEVEL_BINS - 1)
-        repaired = np.minimum(batch.fixed.astype(np.int64), REPAIR_SLOTS - 1)
-        first, last = int(numbers.min()), int(numbers.max())
-        groups = [(first, slice(None))] if first == last else [
-            (int(n), numbers == n) for n in np.unique(numbers)]
-        for number, rows in groups:
-            bucket = self._bucket(number)
-            targets = [self.total] if bucket is None else [bucket, self.total]
-            if bucket is None:
-                self.total.late_frames += int(df[rows].size)
-            # Counted once, added to the minute's bucket and to the whole run's.
-            by_df = np.bincount(df[rows], minlength=32)[:32]
-            accepted = np.bincount(repaired[rows], minlength=REPAIR_SLOTS)
-            levelled = known[rows]
-            levels = np.bincount(bins[rows][levelled], minlength=LEVEL_BINS)
-            p = power[rows][levelled]
-            if p.size:
-                p_sum, p_max = float(p.sum()), float(p.max())
-                strong = int(np.count_nonzero(dbfs[rows][levelled] > STRONG_DBFS))
-            heard = float(times[rows].min()), float(times[rows].max())
-            for b in targets:
-                b.by_df += by_df
-                b.accepted += accepted
-                b.levels += levels
-                if p.size:
-                    b.frame_power_sum += p_sum
-                    b.levelled += int(p.size)
-                    b.peak_power = max(b.peak_power, p_max)
-                    b.strong += strong
-                b.heard(*heard)
+        for number in np.unique(numbers):
+            rows = numbers == number
+            in_minute = times[rows]
+            self._count_rows(int(number), batch, rows, float(in_minute.min()),
+                             float(in_minute.max()))
+
+    def _count_rows(self, number: int, batch: FrameBatch, rows: np.ndarray | None,
+                    first_t: float, last_t: float) -> None:
+        """The frames of `rows` of the batch (None: all), heard in minute `number` from
+        `first_t` to `last_t`: counted once, added to the minute's bucket and to the
+        whole run's."""
+        msg, fixed, level = ((batch.msg, batch.fixed, batch.level) if rows is None else
+                             (batch.msg[rows], batch.fixed[rows], batch.level[rows]))
+        bucket = self._bucket(number)
+        targets = [self.total] if bucket is None else [bucket, self.total]
+        if bucket is None:
+            self.total.late_frames += len(msg)
+        by_df = np.bincount(msg[:, 0] >> 3, minlength=32)
+        accepted = np.bincount(np.minimum(fixed, REPAIR_SLOTS - 1), minlength=REPAIR_SLOTS)
+        power = level.astype(np.float64)
+        if np.isnan(power).any():  # NaN: a peer sent the frame with no level
+            power = power[~np.isnan(power)]
+        power *= power
+        dbfs = np.log10(np.maximum(power, 1e-18))
+        dbfs *= 10
+        # floor(dBFS) as a bin, the weakest and strongest bins holding all beyond them
+        floors = np.floor(np.clip(dbfs, LEVEL_LO_DB, LEVEL_HI_DB - 1)).astype(np.int64)
+        levels = np.bincount(floors - LEVEL_LO_DB, minlength=LEVEL_BINS)
+        if power.size:
+            p_sum, p_max = float(power.sum()), float(power.max())
+            strong = int(np.count_nonzero(dbfs > STRONG_DBFS))
+        for b in targets:
+            b.by_df += by_df
+            b.accepted += accepted
+            b.levels += levels
+            if power.size:
+                b.frame_power_sum += p_sum
+                b.levelled += int(power.size)
+                b.peak_power = max(b.peak_power, p_max)
+                b.strong += strong
+            b.heard(first_t, last_t)
 
 
 def aircraft_present(tracker: Tracker, now: float) -> int:

@@ -52,7 +52,7 @@ def beast_bytes(batch: FrameBatch) -> bytes:
         return b""
     rows = np.empty((n, RECORD), dtype=np.uint8)
     rows[:, 0] = ESCAPE
-    long = batch.nbytes == 14
+    long = batch.long
     rows[:, 1] = np.where(long, LONG_TYPE, SHORT_TYPE)
     rows[:, 2:2 + TIMESTAMP_BYTES] = timestamp_bytes(batch.ticks)
     rows[:, HEAD - 1] = signal_bytes(batch.level)
