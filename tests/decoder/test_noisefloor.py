@@ -61,3 +61,23 @@ def test_window_median_is_numpys(values: list[float]) -> None:
 
     a = np.array(values, dtype=np.float32)
     assert _median_in_place(a.copy()) == np.median(a)
+
+
+def test_after_a_gap_the_level_before_it_stands_then_measuring_starts_again() -> None:
+    noise = NoiseFloor()
+    noise.feed(RISING[:4 * WINDOW], 0)  # windows 0-3 measured
+    before = noise.floors(0, 6 * WINDOW)[1]
+    level = before[5]  # the level after window 3: what stands over the gap
+    gap_end = 1000 * WINDOW + 100  # 996 windows lost, landing inside window 1000
+    noise.skip_to(gap_end)
+    tail = RISING[:3 * WINDOW]
+    noise.feed(tail, gap_end)
+    first, levels = noise.floors(gap_end, tail.size)
+    assert first == 1000
+    # Window 1000 is cut by the gap: it measures nothing. Windows 1001 and 1002 read the
+    # levels after windows 999 and 1000, both the level from before the gap; window
+    # 1003 the level after 1001, the first window measured again (its own median).
+    assert levels[0] == 0.0  # window 998's: inside the gap, never measured
+    assert levels[1] == levels[2] == level
+    assert levels[3] == level + 0.25 * (float(np.median(tail[WINDOW - 100:2 * WINDOW - 100:
+                                                              STRIDE])) - level)
