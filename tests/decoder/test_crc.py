@@ -67,3 +67,13 @@ def test_repair_syndromes_are_unambiguous() -> None:
 
 def test_df_bits_are_never_repaired() -> None:
     assert crc.ONE_POS_112.min() == 5 and crc.ONE_POS_56.min() == 5
+
+
+@settings(max_examples=500, deadline=None)
+@given(frame=st.binary(min_size=7, max_size=7) | st.binary(min_size=14, max_size=14))
+def test_compiled_syndrome_is_the_plain_remainder(frame: bytes) -> None:
+    # The kernels' syndrome takes three data bytes a step; parity.py's plain one byte at
+    # a time, as the long division is written.
+    from adsbwatch.decoder.frames.parity import remainder
+
+    assert crc.syndrome_of(frame) == remainder(frame)

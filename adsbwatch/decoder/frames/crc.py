@@ -21,12 +21,34 @@ from adsbwatch.decoder.frames.parity import BYTE_TABLE, GENERATOR
 CRC_TABLE = np.array(BYTE_TABLE, dtype=np.uint32)
 
 
+def _after_zero_bytes(table: np.ndarray, zeros: int) -> np.ndarray:
+    """Each byte value's remainder after `zeros` more zero bytes: three data bytes XORed
+    into the register then take one look-up each (the register is linear in its bits),
+    not three look-ups each waiting on the last."""
+    out = table.astype(np.int64)
+    for _ in range(zeros):
+        out = ((out << 8) & 0xFFFFFF) ^ table[out >> 16]
+    return out  # int64, as the register: a uint and an int together are a float in Numba
+
+
+CRC_MID = _after_zero_bytes(CRC_TABLE, 1)  # a byte one place above the register's lowest
+CRC_HIGH = _after_zero_bytes(CRC_TABLE, 2)  # the register's top byte
+
+
 @njit(cache=True, nogil=True)
 def syndrome(msg: np.ndarray, nbytes: int) -> int:
-    """CRC of the first nbytes-3 bytes XOR the last 3 (the parity field)."""
+    """CRC of the first nbytes-3 bytes XOR the last 3 (the parity field); three data
+    bytes a step, the rest one at a time."""
     reg = 0
-    for i in range(nbytes - 3):
+    data = nbytes - 3
+    i = 0
+    while i + 3 <= data:
+        x = reg ^ ((msg[i] << 16) | (msg[i + 1] << 8) | msg[i + 2])
+        reg = CRC_HIGH[x >> 16] ^ CRC_MID[(x >> 8) & 0xFF] ^ CRC_TABLE[x & 0xFF]
+        i += 3
+    while i < data:
         reg = ((reg << 8) & 0xFFFFFF) ^ CRC_TABLE[((reg >> 16) ^ msg[i]) & 0xFF]
+        i += 1
     parity = (msg[nbytes - 3] << 16) | (msg[nbytes - 2] << 8) | msg[nbytes - 1]
     return reg ^ parity
 
