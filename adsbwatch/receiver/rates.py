@@ -40,7 +40,7 @@ def parse_rate(text: str) -> int:
         raise UserError(
             f"cannot read sample rate {text!r}: use e.g. 2.4M, 2400000 or 2.4e6")
     if value <= 0:
-        raise UserError(f"sample rate {text.strip()} is not supported: use "
+        raise UserError(f"sample rate {_one_line(text)} is not supported: use "
                         f"{supported_rates_text()}")
     if value < MS_PER_S_BELOW:  # given in MS/s: say it back as given
         return check_rate(round(value * 1e6), text)
@@ -53,9 +53,15 @@ def check_rate(rate: int, given: str | None = None) -> int:
     if rate not in SUPPORTED_RATES:
         shown = f"{rate / 1e6:g} MS/s" if abs(rate) < 10**15 else f"{rate} samples/s"
         if given is not None:
-            shown = f"{given.strip()} ({shown})"
+            shown = f"{_one_line(given)} ({shown})"
         raise UserError(f"sample rate {shown} is not supported: use {supported_rates_text()}")
     return rate
+
+
+def _one_line(text: str) -> str:
+    """The user's text said back on the error's one line: its whitespace (a newline
+    inside "0\nK" included) as single spaces."""
+    return " ".join(text.split())
 
 
 def supported_rates_text() -> str:

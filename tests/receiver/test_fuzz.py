@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from frames_support import check_house_rule, demodulate_file
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adsbwatch.decoder.demod.geometry import SUPPORTED_RATES
@@ -33,6 +33,7 @@ rate_like = st.one_of(
 
 @settings(max_examples=200, deadline=None)
 @given(text=rate_like)
+@example(text="0\nK")  # a newline inside the number once split the error over two lines
 def test_parse_rate_gives_a_supported_rate_or_a_user_error(text: str) -> None:
     try:
         rate = parse_rate(text)
