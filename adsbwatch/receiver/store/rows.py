@@ -122,7 +122,7 @@ def minute_values(m: MinuteRow) -> tuple:
             _opt_int(m.session_id), _finite(m.first_t, "first_t"),
             _finite(m.last_t, "last_t"), _finite(m.seconds, "seconds"), int(m.frames),
             int(m.messages), _counts_json(m.frames_by_df), _counts_json(m.levels),
-            _opt_float(m.max_dbfs), _opt_float(m.noise_dbfs), str(m.site or ""))
+            _opt_float(m.max_dbfs), _opt_float(m.noise_dbfs), storable_text(m.site or ""))
 
 
 def minute_from(row: Sequence) -> MinuteRow:
