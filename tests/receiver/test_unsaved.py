@@ -119,8 +119,10 @@ TABLES = (("visits", VISIT_COLUMNS), ("track_points", POINT_COLUMNS),
 @given(batch=restorable())
 # A site named with a NUL: PostgreSQL refused the minute's row (its text took no U+FFFD).
 @example(batch=RowBatch({}, [], [], {}, {
-    minute_key(row): row for row in [minute_values(MinuteRow(0.0, 0.0, None, 0.0, 0.0, 0.0, 0, 0,
-                                                             {}, {}, site="\x00"))]}))
+    minute_key(row): row for row in [minute_values(MinuteRow(
+        minute=0.0, run_start=0.0, session_id=None, first_t=0.0, last_t=0.0, seconds=0.0,
+        frames=0, messages=0, frames_by_df={}, levels={}, max_dbfs=None, noise_dbfs=None,
+        site="\x00"))]}))
 def test_a_restore_writes_the_files_rows_into_either_backend(
         batch: RowBatch, store_location: str, tmp_path: Path) -> None:
     db = store_location
