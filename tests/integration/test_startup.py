@@ -17,14 +17,6 @@ IMPORT_CYCLES_TOOL = REPO.parent / "shared" / "tools" / "import_cycles.py"
 SAMPLE = REPO / "samples" / "airport_2400k.cu8"
 
 
-def loaded_package_modules(*args: str) -> set[str]:
-    """The adsbwatch modules `python -X importtime -m adsbwatch ARGS` imports."""
-    result = run_adsbwatch(*args, python_options=("-X", "importtime"))
-    assert result.returncode == 0, result.stderr
-    return {name for _, name in imported_modules(result.stderr)
-            if name.startswith("adsbwatch.")}
-
-
 def imported_modules(importtime_stderr: str) -> list[tuple[int, str]]:
     """(depth, module) for each `-X importtime` line, in the order printed: a module is
     printed when its import finishes, after the modules it imported, one level deeper."""
@@ -63,13 +55,19 @@ def test_import_chain_is_read_from_importtime_output() -> None:
         "adsbwatch.receiver.cli.replay -> adsbwatch.decoder.demod.iqformats -> numpy")
 
 
-def heavy_imports(*args: str) -> dict[str, str]:
-    """The heavy modules `python -X importtime -m adsbwatch ARGS` imports, with the chain
-    that brought each in."""
+def command_imports(*args: str) -> list[tuple[int, str]]:
+    """(depth, module) for each module `python -X importtime -m adsbwatch ARGS` imports."""
     result = run_adsbwatch(*args, python_options=("-X", "importtime"))
     assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
     modules = imported_modules(result.stderr)
     assert any(name == "adsbwatch.receiver.cli.main" for _, name in modules)
+    return modules
+
+
+def heavy_imports(*args: str) -> dict[str, str]:
+    """The heavy modules a command imports, with the chain that brought each in."""
+    modules = command_imports(*args)
     names = {name for _, name in modules}
     return {heavy: import_chain(modules, heavy) for heavy in HEAVY if heavy in names}
 
@@ -87,7 +85,7 @@ def test_watchlist_list_starts_without_numba_or_numpy(tmp_path: Path) -> None:
 def test_replay_raw_starts_without_the_store_or_the_watchlist_rules() -> None:
     # Only the demodulator's output is asked for: the store's modules and the watchlist's
     # parser are the decoding run's (and every other command's) start-up, not this one's.
-    modules = loaded_package_modules("replay", str(SAMPLE), "--raw", "-q")
+    modules = {name for _, name in command_imports("replay", str(SAMPLE), "--raw", "-q")}
     assert "adsbwatch.decoder.demod.kernel" in modules
     assert "adsbwatch.receiver.outputs.avr" in modules
     unneeded = {name for name in modules

@@ -101,7 +101,7 @@ def _window_medians(mag: np.ndarray, first_sample: int, pending: np.ndarray, fil
 class NoiseFloor:
     def __init__(self) -> None:
         self._level = math.nan  # the smoothed level so far (NaN: no window yet)
-        # The smoothed level after each window from window `_base` on (NaN: none).
+        # The smoothed level after each window from window `_base` on (UNKNOWN: none).
         self._base = 0
         self._after = np.empty(0)
         self._pending = np.zeros(WINDOW // STRIDE, dtype=np.float32)
@@ -118,7 +118,7 @@ class NoiseFloor:
         if window < self._base:  # before what floors() still reads
             levels, window = levels[self._base - window:], self._base
         if end - self._base > self._after.size:
-            grown = np.full(max(end - self._base, 2 * self._after.size, 64), np.nan)
+            grown = np.full(max(end - self._base, 2 * self._after.size, 64), UNKNOWN)
             grown[:self._after.size] = self._after
             self._after = grown
         self._after[window - self._base:end - self._base] = levels
@@ -167,6 +167,5 @@ class NoiseFloor:
         a = max(low, self._base)
         b = min(last - 1, self._base + self._after.size)  # windows [a, b) are kept
         if b > a:
-            kept = self._after[a - self._base:b - self._base]
-            levels[a - low:b - low] = np.where(np.isnan(kept), UNKNOWN, kept)
+            levels[a - low:b - low] = self._after[a - self._base:b - self._base]
         return first, levels

@@ -98,10 +98,10 @@ def _filled(visits: list[VisitRow], info_of: InfoLookup | None,
 
 def cmd_sightings(args: argparse.Namespace, info_of: InfoLookup | None = None) -> int:
     """`info_of`: the aircraft database (--aircraft-db) for visits stored without it."""
-    icao = _icao(args.icao) if args.icao else None
-    since = since_option(args.since)
     from adsbwatch.receiver.store.opening import open_history
 
+    icao = _icao(args.icao) if args.icao else None
+    since = since_option(args.since)
     with open_history(args.db) as history:
         visits = _filled(history.sightings(icao=icao, since=since, site=args.site,
                                            watched=args.watched), info_of, args)
@@ -119,10 +119,10 @@ def _latest(visits: list[VisitRow], name: str) -> str:
 
 
 def cmd_track(args: argparse.Namespace, info_of: InfoLookup | None = None) -> int:
-    icao = _icao(args.icao)
-    since = since_option(args.since)
     from adsbwatch.receiver.store.opening import open_history
 
+    icao = _icao(args.icao)
+    since = since_option(args.since)
     with open_history(args.db) as history:
         rows = history.track(icao, since=since, site=args.site)
         visits = _filled(history.sightings(icao=icao), info_of, args)

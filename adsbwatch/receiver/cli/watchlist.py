@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
 
 def cmd_watch_add(args: argparse.Namespace) -> int:
-    entry = watch_rule(args.rule, args.label)
     from adsbwatch.receiver.store.opening import open_watchlist_store
 
+    entry = watch_rule(args.rule, args.label)
     with open_watchlist_store(args.db) as store:
         store.add_watch([entry])
     write_stdout(f"watching {entry.text()}\n")
@@ -33,9 +33,9 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
 
 
 def cmd_watch_remove(args: argparse.Namespace) -> int:
-    entry = watch_rule(args.rule, None)  # a label given is not part of the rule
     from adsbwatch.receiver.store.opening import open_watchlist_store
 
+    entry = watch_rule(args.rule, None)  # a label given is not part of the rule
     with open_watchlist_store(args.db) as store:
         if not store.remove_watch(entry):
             raise UserError(f"{entry.rule()} is not on the watchlist")
